@@ -1,0 +1,108 @@
+using System.Buffers.Binary;
+using System.Collections.Frozen;
+
+namespace Kiln.Proofs;
+
+/// <summary>Everything the proofs need to know about one registered seal proof.</summary>
+public sealed class SealProofInfo
+{
+    /// <summary>Size of one node (label, leaf, field element) in bytes.</summary>
+    public const int NodeSize = 32;
+
+    private static readonly FrozenDictionary<SealProof, SealProofInfo> Table = Build();
+
+    private SealProofInfo(SealProof proof, ulong sectorSize, int layers, ApiVersion apiVersion, SealProofFeatures features)
+    {
+        Proof = proof;
+        SectorSize = sectorSize;
+        Layers = layers;
+        ApiVersion = apiVersion;
+        Features = features;
+        var porepId = new byte[32];
+        BinaryPrimitives.WriteUInt64LittleEndian(porepId, (ulong)proof);
+        // bytes 8..16 hold the nonce (0 for every registered proof), 16..32 stay zero.
+        PoRepId = porepId;
+    }
+
+    public SealProof Proof { get; }
+
+    /// <summary>The rust enum variant name, as serialized in PreCommit1Out.</summary>
+    public string Name => Proof.ToString();
+
+    public ulong SectorSize { get; }
+
+    public ulong Nodes => SectorSize / NodeSize;
+
+    public int Layers { get; }
+
+    public ApiVersion ApiVersion { get; }
+
+    public SealProofFeatures Features { get; }
+
+    /// <summary>porep_id: proof id as u64 LE, nonce 0 as u64 LE, 16 zero bytes.</summary>
+    public ReadOnlyMemory<byte> PoRepId { get; }
+
+    /// <summary>The label variant name PC1 output uses for this sector size (all API versions).</summary>
+    public string LabelsVariantName => "StackedDrg" + SectorSizes.Format(SectorSize) + "V1";
+
+    public static SealProofInfo Get(SealProof proof)
+    {
+        if (!Table.TryGetValue(proof, out var info))
+        {
+            throw new ArgumentOutOfRangeException(nameof(proof), (long)proof, $"unknown RegisteredSealProof {(long)proof}: Kiln knows ids 0 to 19");
+        }
+
+        return info;
+    }
+
+    public static SealProofInfo Get(long id) => Get((SealProof)id);
+
+    public static IEnumerable<SealProofInfo> All => Table.Values.OrderBy(p => p.Proof);
+
+    /// <summary>The proof lotus-bench and Lotus choose today for a sector size (V1_1).</summary>
+    public static SealProofInfo ForSectorSize(ulong sectorSize, ApiVersion version = ApiVersion.V1_1_0)
+    {
+        foreach (var info in All)
+        {
+            if (info.SectorSize == sectorSize && info.ApiVersion == version && info.Features == SealProofFeatures.None)
+            {
+                return info;
+            }
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(sectorSize), sectorSize, $"no seal proof for sector size {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
+    }
+
+    public static bool TryParseName(string name, out SealProofInfo info)
+    {
+        if (Enum.TryParse<SealProof>(name, ignoreCase: false, out var p) && Table.TryGetValue(p, out var found) && p.ToString() == name)
+        {
+            info = found;
+            return true;
+        }
+
+        info = null!;
+        return false;
+    }
+
+    private static FrozenDictionary<SealProof, SealProofInfo> Build()
+    {
+        ulong[] sizes = [2UL << 10, 8UL << 20, 512UL << 20, 32UL << 30, 64UL << 30];
+        var d = new Dictionary<SealProof, SealProofInfo>();
+        for (var i = 0; i < 5; i++)
+        {
+            var layers = sizes[i] >= (32UL << 30) ? 11 : 2;
+            Add(d, (SealProof)i, sizes[i], layers, ApiVersion.V1_0_0, SealProofFeatures.None);
+            Add(d, (SealProof)(5 + i), sizes[i], layers, ApiVersion.V1_1_0, SealProofFeatures.None);
+            Add(d, (SealProof)(10 + i), sizes[i], layers, ApiVersion.V1_2_0, SealProofFeatures.SyntheticPoRep);
+            Add(d, (SealProof)(15 + i), sizes[i], layers, ApiVersion.V1_2_0, SealProofFeatures.NonInteractivePoRep);
+        }
+
+        return d.ToFrozenDictionary();
+
+        static void Add(Dictionary<SealProof, SealProofInfo> d, SealProof p, ulong size, int layers, ApiVersion v, SealProofFeatures f)
+            => d.Add(p, new SealProofInfo(p, size, layers, v, f));
+    }
+
+    public override string ToString() => Name;
+}
