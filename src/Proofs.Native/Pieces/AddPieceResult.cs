@@ -1,0 +1,13 @@
+namespace Kiln.Proofs.Pieces;
+
+/// <summary>
+/// What <see cref="AddPiece.WriteAsync"/> wrote: the piece (padded size and commitment), the payload
+/// bytes actually read (fewer than the piece size when the source ran short; the rest is zeros), and
+/// the padded offset of the piece in the sector file.
+/// </summary>
+public readonly record struct AddPieceResult(PieceInfo Piece, ulong BytesRead, ulong PaddedOffset)
+{
+    public static implicit operator PieceInfo(AddPieceResult result) => result.Piece;
+
+    public PieceInfo ToPieceInfo() => Piece;
+}
