@@ -1,1 +1,3 @@
-return 0;
+using Kiln.Worker.Cli;
+
+return await WorkerCli.Build().Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -6,7 +6,8 @@ namespace Kiln.Proofs.Pieces;
 /// <summary>
 /// Writes pieces into an unsealed (staged) sector file the way Lotus does: the Fr32-padded piece at
 /// padded offset Σ(existing padded sizes), commP computed while writing, alignment left to explicit
-/// pad pieces (<see cref="GetRequiredPadding"/>).
+/// pad pieces (<see cref="GetRequiredPadding"/>). The file is Lotus's partial file: sector data,
+/// then the RLE+ trailer of allocated ranges (<see cref="PartialFile"/>), so Lotus can read it.
 /// </summary>
 public static class AddPiece
 {
@@ -54,6 +55,8 @@ public static class AddPiece
 
         var mode = existingPieces.Count == 0 ? FileMode.Create : FileMode.Open;
         await using var file = new FileStream(unsealedPath, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        var handle = file.SafeFileHandle;
+        var allocated = existingPieces.Count == 0 ? [] : Allocated(handle, sectorSize, offset);
         if ((ulong)file.Length < sectorSize)
         {
             file.SetLength((long)sectorSize);
@@ -61,7 +64,6 @@ public static class AddPiece
 
         using var reader = new PieceChunkReader();
         using var hasher = new PaddedTreeHasher();
-        var handle = file.SafeFileHandle;
         var position = offset;
         var remaining = pieceSize.Value;
         ulong read = 0;
@@ -93,9 +95,21 @@ public static class AddPiece
             remaining -= (ulong)want;
         }
 
+        allocated.Add((offset, padded.Value));
+        PartialFile.WriteTrailer(handle, sectorSize, allocated);
         file.Flush(flushToDisk: true);
         var commP = hasher.Finish(padded.TreeHeight);
         return new AddPieceResult(new PieceInfo(padded, new Commitment(commP)), read, offset);
+    }
+
+    /// <summary>
+    /// The allocated ranges of an existing unsealed file: its trailer, or — for a bare sector-sized
+    /// file without one — everything before the new piece.
+    /// </summary>
+    private static List<(ulong Offset, ulong Size)> Allocated(Microsoft.Win32.SafeHandles.SafeFileHandle handle, ulong sectorSize, ulong offset)
+    {
+        var length = (ulong)RandomAccess.GetLength(handle);
+        return length <= sectorSize ? [(0, offset)] : PartialFile.ReadAllocated(handle, sectorSize);
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using Kiln.Proofs.Fr32;
 using Kiln.Proofs.Hashing;
+using Kiln.Proofs.Native;
 
 namespace Kiln.Proofs.Pieces;
 

@@ -1,4 +1,5 @@
 using Kiln.Proofs.Fr32;
+using Kiln.Proofs.Native;
 
 namespace Kiln.Proofs.Pieces;
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Kiln.Proofs.Native;
 
 namespace Kiln.Proofs.Sdr;
 

@@ -20,7 +20,15 @@ public sealed class AddPieceTests : IDisposable
         Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", result.Piece.PieceCid);
         Assert.Equal(2048UL, result.Piece.Size.Value);
         Assert.Equal(2032UL, result.BytesRead);
-        Assert.Equal(2048L, new FileInfo(SectorPath).Length);
+        // Lotus partial file: 2048 data bytes, the 3-byte RLE+ trailer {0..2048}, its u32 length.
+        Assert.Equal(2048L + 3 + 4, new FileInfo(SectorPath).Length);
+        Assert.Equal([(0UL, 2048UL)], Allocated(2048));
+    }
+
+    private List<(ulong Offset, ulong Size)> Allocated(ulong sectorSize = SectorSize)
+    {
+        using var h = File.OpenHandle(SectorPath);
+        return PartialFile.ReadAllocated(h, sectorSize);
     }
 
     [Fact]
@@ -69,8 +77,8 @@ public sealed class AddPieceTests : IDisposable
 
         // 128 data, fillers 128+256+512, 1024 data, 512 data, fillers 512+1024+4096.
         Assert.Equal(new ulong[] { 128, 128, 256, 512, 1024, 512, 512, 1024, 4096 }, pieces.Select(p => p.Size.Value).ToArray());
-        var file = await File.ReadAllBytesAsync(SectorPath);
-        Assert.Equal((int)SectorSize, file.Length);
+        var file = (await File.ReadAllBytesAsync(SectorPath))[..(int)SectorSize];
+        Assert.Equal([(0UL, SectorSize)], Allocated());
 
         var unpaddedFile = new byte[expectedData.Length];
         Fr32Padding.Unpad(file, unpaddedFile);
@@ -98,7 +106,8 @@ public sealed class AddPieceTests : IDisposable
         var unpadded = new byte[1016];
         Fr32Padding.Unpad(after.AsSpan(1024, 1024), unpadded);
         Assert.Equal(second, unpadded);
-        Assert.All(after[2048..], b => Assert.Equal(0, b));
+        Assert.All(after[2048..(int)SectorSize], b => Assert.Equal(0, b));
+        Assert.Equal([(0UL, 2048UL)], Allocated());
     }
 
     [Fact]

@@ -1,0 +1,84 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+
+namespace Kiln.Proofs.Native;
+
+/// <summary>
+/// A page-aligned block of native memory (layers, trees, hashing chunks): never on the GC heap,
+/// freed on Dispose. Buffers above 2 GiB are reached through <see cref="Pointer"/> and
+/// <see cref="Slice"/>; smaller ones also as one span or <see cref="Memory{T}"/>.
+/// </summary>
+public sealed unsafe class NativeBuffer : IDisposable
+{
+    private const nuint Alignment = 4096;
+    private byte* _pointer;
+    private Manager? _manager;
+
+    public NativeBuffer(ulong length, bool zero = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(length);
+        Length = length;
+        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, Alignment);
+        if (zero)
+        {
+            NativeMemory.Clear(_pointer, (nuint)length);
+        }
+    }
+
+    public NativeBuffer(int length)
+        : this(checked((ulong)length))
+    {
+    }
+
+    public ulong Length { get; }
+
+    public byte* Pointer
+    {
+        get
+        {
+            ObjectDisposedException.ThrowIf(_pointer == null, this);
+            return _pointer;
+        }
+    }
+
+    /// <summary>The whole buffer as <see cref="Memory{T}"/> (buffers up to 2 GiB).</summary>
+    public Memory<byte> Memory => (_manager ??= new Manager(this)).Memory;
+
+    /// <summary>The whole buffer as a span (buffers up to 2 GiB).</summary>
+    public Span<byte> GetSpan() => new(Pointer, checked((int)Length));
+
+    /// <summary>A span over [offset, offset + length).</summary>
+    public Span<byte> Slice(ulong offset, int length)
+    {
+        if (length < 0 || offset + (ulong)length > Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset));
+        }
+
+        return new Span<byte>(Pointer + offset, length);
+    }
+
+    public void Dispose()
+    {
+        if (_pointer != null)
+        {
+            NativeMemory.AlignedFree(_pointer);
+            _pointer = null;
+        }
+    }
+
+    private sealed class Manager(NativeBuffer owner) : MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => owner.GetSpan();
+
+        public override MemoryHandle Pin(int elementIndex = 0) => new(owner.Pointer + elementIndex);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Globalization;
+
+namespace Kiln.Proofs.Sdr;
+
+/// <summary>
+/// File names inside a sector's cache directory, as merkletree's StoreConfig names them
+/// (<c>sc-02-data-{id}.dat</c>, data version 2).
+/// </summary>
+public static class CacheFiles
+{
+    public static string LayerId(int layer) => "layer-" + layer.ToString(CultureInfo.InvariantCulture);
+
+    public const string TreeDId = "tree-d";
+
+    public static string DataFileName(string id) => "sc-02-data-" + id + ".dat";
+
+    public static string Layer(string cacheDir, int layer) => Path.Combine(cacheDir, DataFileName(LayerId(layer)));
+
+    public static string TreeD(string cacheDir) => Path.Combine(cacheDir, DataFileName(TreeDId));
+
+    /// <summary>rust <c>with_extension(".tmp")</c> on a ".dat" path: "sc-02-data-layer-1..tmp".</summary>
+    public static string Temporary(string path) => Path.ChangeExtension(path, null) + "..tmp";
+}

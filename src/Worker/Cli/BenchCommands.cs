@@ -1,0 +1,157 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Kiln.Proofs;
+using Kiln.Proofs.Cid;
+using Kiln.Proofs.Pieces;
+using Kiln.Proofs.Sdr;
+using Kiln.Worker.Bench;
+
+namespace Kiln.Worker.Cli;
+
+/// <summary>
+/// <c>kiln-worker bench</c>: <c>simple addpiece|precommit1</c> mirror lotus-bench simple (same
+/// arguments, defaults and output lines); <c>sdr</c> measures labeling throughput.
+/// </summary>
+public static class BenchCommands
+{
+    /// <summary>lotus-bench's default sector size for the simple commands.</summary>
+    public const string DefaultSectorSize = "512MiB";
+
+    public static Command Build()
+    {
+        var bench = new Command("bench", "Benchmarks and single sealing steps, compatible with lotus-bench");
+        var simple = new Command("simple", "Run basic sector operations (as lotus-bench simple)");
+        simple.Subcommands.Add(AddPiece());
+        simple.Subcommands.Add(PreCommit1Command());
+        bench.Subcommands.Add(simple);
+        bench.Subcommands.Add(SdrBench.Command());
+        return bench;
+    }
+
+    internal static Option<string> SectorSizeOption(string defaultValue) => new("--sector-size")
+    {
+        Description = "size of the sectors in bytes, i.e. 32GiB",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
+    private static Option<string> MinerAddrOption() => new("--miner-addr")
+    {
+        Description = "miner ID address",
+        DefaultValueFactory = _ => "t01000",
+    };
+
+    private static Command AddPiece()
+    {
+        var size = SectorSizeOption(DefaultSectorSize);
+        var miner = MinerAddrOption();
+        var data = new Argument<string>("data") { Description = "file to read the piece from (e.g. /dev/zero)" };
+        var unsealed = new Argument<string>("unsealed") { Description = "unsealed sector file to write" };
+        var cmd = new Command("addpiece", "Create an unsealed sector file holding one sector-sized piece") { size, miner, data, unsealed };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var proof = SealProofInfo.ForSectorSize(SectorSizes.Parse(parse.GetValue(size)!));
+            ProverId.ParseIdAddress(parse.GetValue(miner)!);
+            var pieceSize = new PaddedPieceSize(proof.SectorSize).Unpadded();
+            await using var input = new FileStream(parse.GetValue(data)!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+            var started = Stopwatch.GetTimestamp();
+            var piece = (await Proofs.Pieces.AddPiece.WriteAsync(parse.GetValue(unsealed)!, proof.SectorSize, [], pieceSize, input, ct)).Piece;
+            var took = Stopwatch.GetElapsedTime(started);
+            Console.WriteLine($"AddPiece {GoFormat.Duration(took)} ({GoFormat.Bps(piece.Size.Value, 1, took)})");
+            Console.WriteLine($"{piece.PieceCid} {piece.Size.Value}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command PreCommit1Command()
+    {
+        var size = SectorSizeOption(DefaultSectorSize);
+        var miner = MinerAddrOption();
+        var sectorNumber = new Option<ulong>("--sector-number") { Description = "sector number", DefaultValueFactory = _ => 1 };
+        var ticket = new Option<string?>("--ticket") { Description = "ticket (seal randomness) as 64 hex digits; default 32 bytes of 0x01 as lotus-bench" };
+        var synthetic = new Option<bool>("--synthetic") { Description = "use the synthetic-PoRep proof type" };
+        var nonInteractive = new Option<bool>("--non-interactive") { Description = "use the NI-PoRep proof type" };
+        var unsealed = new Argument<string>("unsealed");
+        var sealed_ = new Argument<string>("sealed");
+        var cache = new Argument<string>("cache");
+        var pieces = new Argument<string[]>("pieces") { Description = "[piece cid] [piece size] pairs", Arity = ArgumentArity.ZeroOrMore };
+        var cmd = new Command("precommit1", "Run PreCommit1 (SDR labeling) and print the base64 PreCommit1Out")
+        {
+            size, miner, sectorNumber, ticket, synthetic, nonInteractive, unsealed, sealed_, cache, pieces,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
+            var proof = ProofFor(sectorSize, parse.GetValue(synthetic), parse.GetValue(nonInteractive));
+            var actor = ProverId.ParseIdAddress(parse.GetValue(miner)!);
+            var ticketBytes = ParseTicket(parse.GetValue(ticket));
+            var pieceInfos = ParsePieceInfos(parse.GetValue(pieces) ?? []);
+            var request = new PreCommit1Request(proof, parse.GetValue(unsealed)!, parse.GetValue(sealed_)!, parse.GetValue(cache)!, actor, parse.GetValue(sectorNumber), ticketBytes, pieceInfos);
+            var started = Stopwatch.GetTimestamp();
+            var output = await PreCommit1.RunAsync(request, ParentCacheOptions.FromEnvironment(), LabelKernel.Auto, null, ct);
+            var took = Stopwatch.GetElapsedTime(started);
+            Console.WriteLine($"PreCommit1 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
+            Console.WriteLine(Convert.ToBase64String(output.ToLotusJson()));
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>lotus-bench spt(): the newest proof for the size, optionally synthetic or NI.</summary>
+    internal static SealProofInfo ProofFor(ulong sectorSize, bool synthetic, bool nonInteractive)
+    {
+        var v11 = SealProofInfo.ForSectorSize(sectorSize);
+        if (synthetic && nonInteractive)
+        {
+            throw new ArgumentException("--synthetic and --non-interactive exclude each other");
+        }
+
+        var offset = synthetic ? 5 : nonInteractive ? 10 : 0;
+        return SealProofInfo.Get((long)v11.Proof + offset);
+    }
+
+    internal static byte[] ParseTicket(string? hex)
+    {
+        if (hex is null)
+        {
+            return Enumerable.Repeat((byte)1, 32).ToArray();
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromHexString(hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? hex[2..] : hex);
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException($"--ticket '{hex}' is not hex");
+        }
+
+        return bytes.Length == 32 ? bytes : throw new ArgumentException($"--ticket must be 32 bytes (64 hex digits), got {bytes.Length}");
+    }
+
+    /// <summary>lotus-bench ParsePieceInfos: alternating piece CID and padded size.</summary>
+    internal static PieceInfo[] ParsePieceInfos(IReadOnlyList<string> args)
+    {
+        if (args.Count % 2 != 0)
+        {
+            throw new ArgumentException("pieces come in pairs: [piece cid] [piece size]");
+        }
+
+        var result = new PieceInfo[args.Count / 2];
+        for (var i = 0; i < result.Length; i++)
+        {
+            var comm = CommCid.ParsePieceCid(args[2 * i]);
+            if (!ulong.TryParse(args[(2 * i) + 1], out var padded))
+            {
+                throw new ArgumentException($"piece size '{args[(2 * i) + 1]}' is not a number");
+            }
+
+            var size = new PaddedPieceSize(padded);
+            size.Validate();
+            result[i] = new PieceInfo(size, new Commitment(comm));
+        }
+
+        return result;
+    }
+}
