@@ -49,7 +49,7 @@ public sealed class SealProofInfo
     {
         if (!Table.TryGetValue(proof, out var info))
         {
-            throw new ArgumentOutOfRangeException(nameof(proof), (long)proof, $"unknown RegisteredSealProof {(long)proof}: Kiln knows ids 0 to 19");
+            throw new ProofsException($"unknown RegisteredSealProof {(long)proof}: Kiln knows ids 0 to 19");
         }
 
         return info;
@@ -70,7 +70,7 @@ public sealed class SealProofInfo
             }
         }
 
-        throw new ArgumentOutOfRangeException(nameof(sectorSize), sectorSize, $"no seal proof for sector size {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
+        throw new ProofsException($"no seal proof for sector size {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
     }
 
     public static bool TryParseName(string name, out SealProofInfo info)

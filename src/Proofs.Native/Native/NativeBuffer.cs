@@ -8,9 +8,14 @@ namespace Kiln.Proofs.Native;
 /// freed on Dispose. Buffers above 2 GiB are reached through <see cref="Pointer"/> and
 /// <see cref="Slice"/>; smaller ones also as one span or <see cref="Memory{T}"/>.
 /// </summary>
-public sealed unsafe class NativeBuffer : IDisposable
+public sealed unsafe partial class NativeBuffer : IDisposable
 {
-    private const nuint Alignment = 4096;
+    private const nuint PageAlignment = 4096;
+
+    /// <summary>Buffers this large are 2 MiB aligned and advised to use transparent huge pages (random parent reads miss the TLB far less).</summary>
+    private const ulong HugePageSize = 2 << 20;
+
+    private const int MadvHugePage = 14;
     private byte* _pointer;
     private Manager? _manager;
 
@@ -18,7 +23,14 @@ public sealed unsafe class NativeBuffer : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);
         Length = length;
-        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, Alignment);
+        var huge = length >= HugePageSize;
+        _pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, huge ? (nuint)HugePageSize : PageAlignment);
+        if (huge && OperatingSystem.IsLinux())
+        {
+            // Advisory only: where THP is off or unsupported the buffer keeps 4 KiB pages.
+            _ = madvise(_pointer, (nuint)(length & ~(HugePageSize - 1)), MadvHugePage);
+        }
+
         if (zero)
         {
             NativeMemory.Clear(_pointer, (nuint)length);
@@ -66,6 +78,9 @@ public sealed unsafe class NativeBuffer : IDisposable
             _pointer = null;
         }
     }
+
+    [LibraryImport("libc", SetLastError = false)]
+    private static partial int madvise(void* address, nuint length, int advice);
 
     private sealed class Manager(NativeBuffer owner) : MemoryManager<byte>
     {

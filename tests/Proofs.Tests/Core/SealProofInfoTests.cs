@@ -49,9 +49,9 @@ public sealed class SealProofInfoTests
     [Fact]
     public void Unknown_proof_id_is_a_clear_error()
     {
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SealProofInfo.Get(20));
+        var e = Assert.Throws<ProofsException>(() => SealProofInfo.Get(20));
         Assert.Contains("unknown RegisteredSealProof 20", e.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => SealProofInfo.ForSectorSize(4096));
+        Assert.Throws<ProofsException>(() => SealProofInfo.ForSectorSize(4096));
         Assert.False(SealProofInfo.TryParseName("StackedDrg4KiBV1", out _));
         Assert.True(SealProofInfo.TryParseName("StackedDrg2KiBV1_1", out var p));
         Assert.Equal(SealProof.StackedDrg2KiBV1_1, p.Proof);

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Kiln.Proofs.Tests.Cli;
+
+/// <summary>kiln-worker run as a process, as operators and scripts run lotus-bench.</summary>
+public sealed partial class WorkerCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private (int Code, string[] Out, string Err) Run(params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "kiln-worker.dll"));
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents");
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.WaitForExit();
+        return (p.ExitCode, stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr.Result);
+    }
+
+    [GeneratedRegex(@"^AddPiece \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex AddPieceTiming();
+
+    [GeneratedRegex(@"^PreCommit1 \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex PreCommit1Timing();
+
+    [Fact]
+    public void Addpiece_then_precommit1_print_what_lotus_bench_prints()
+    {
+        var zeros = Path.Combine(_dir, "zeros");
+        File.WriteAllBytes(zeros, new byte[2032]);
+        var unsealed = Path.Combine(_dir, "unsealed");
+
+        var add = Run("bench", "simple", "addpiece", "--sector-size", "2KiB", zeros, unsealed);
+        Assert.Equal(0, add.Code);
+        Assert.Matches(AddPieceTiming(), add.Out[0]);
+        Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy 2048", add.Out[1]);
+        Assert.Equal(2048 + 3 + 4, new FileInfo(unsealed).Length);
+
+        var cache = Path.Combine(_dir, "cache");
+        var pc1 = Run("bench", "simple", "precommit1", "--sector-size", "2K", unsealed, Path.Combine(_dir, "sealed"), cache, "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", "2048");
+        Assert.Equal(0, pc1.Code);
+        Assert.Matches(PreCommit1Timing(), pc1.Out[0]);
+        var json = Encoding.UTF8.GetString(Convert.FromBase64String(pc1.Out[1]));
+        var expected = Kiln.Proofs.Sdr.PreCommit1Output.ForCache(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1), cache, Convert.FromHexString("fc7e928296e516faade986b28f92d44a4f24b935485223376a799027bc18f833"), Enumerable.Repeat((byte)1, 32).ToArray());
+        Assert.Equal(Encoding.UTF8.GetString(expected.ToLotusJson()), json);
+        Assert.Equal("15a4a233f44c593466911846dfa69b7bdd7d241cdefe743452bfd77c78eee385", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cache, "sc-02-data-layer-1.dat")))));
+    }
+
+    [Fact]
+    public void Precommit1_takes_sector_number_and_ticket()
+    {
+        var zeros = Path.Combine(_dir, "zeros");
+        File.WriteAllBytes(zeros, []);
+        var unsealed = Path.Combine(_dir, "unsealed");
+        Assert.Equal(0, Run("bench", "simple", "addpiece", "--sector-size", "2KiB", zeros, unsealed).Code);
+        var cache = Path.Combine(_dir, "cache");
+        var pc1 = Run("bench", "simple", "precommit1", "--sector-size", "2KiB", "--ticket", new string('0', 64), unsealed, Path.Combine(_dir, "sealed"), cache, "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", "2048");
+        Assert.Equal(0, pc1.Code);
+        // the lotus-bench help-text example (zero ticket) and its layer-2 digest
+        Assert.StartsWith("eyJfbG90dXNfU2VhbFJhbmRvbW5lc3MiOiJBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB", pc1.Out[1], StringComparison.Ordinal);
+        Assert.Equal("a03d8ab5008d9659f6d45032fb1a6a1c49ad788af2465685b33081f05544de5d", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cache, "sc-02-data-layer-2.dat")))));
+
+        var other = Run("bench", "simple", "precommit1", "--sector-size", "2KiB", "--ticket", new string('0', 64), "--sector-number", "2", unsealed, Path.Combine(_dir, "sealed"), cache, "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", "2048");
+        Assert.Equal(0, other.Code);
+        Assert.NotEqual("a03d8ab5008d9659f6d45032fb1a6a1c49ad788af2465685b33081f05544de5d", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cache, "sc-02-data-layer-2.dat")))));
+    }
+
+    [Theory]
+    [InlineData("no seal proof for sector size 3KiB", "bench", "simple", "addpiece", "--sector-size", "3KiB", "/dev/zero", "{dir}/u")]
+    [InlineData("invalid piece CID", "bench", "simple", "precommit1", "--sector-size", "2KiB", "{dir}/u", "{dir}/s", "{dir}/c", "bagaXX", "2048")]
+    [InlineData("pieces come in pairs", "bench", "simple", "precommit1", "--sector-size", "2KiB", "{dir}/u", "{dir}/s", "{dir}/c", "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy")]
+    [InlineData("--ticket must be 32 bytes", "bench", "simple", "precommit1", "--ticket", "0102", "{dir}/u", "{dir}/s", "{dir}/c")]
+    [InlineData("not an ID address", "bench", "simple", "addpiece", "--miner-addr", "t1abc", "/dev/zero", "{dir}/u")]
+    [InlineData("invalid size", "bench", "sdr", "--sector-size", "lots")]
+    public void Bad_input_is_one_clear_error_line(string message, params string[] args)
+    {
+        var r = Run(args.Select(a => a.Replace("{dir}", _dir, StringComparison.Ordinal)).ToArray());
+        Assert.Equal(1, r.Code);
+        Assert.StartsWith("ERROR: ", r.Err, StringComparison.Ordinal);
+        Assert.Contains(message, r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bench_sdr_json_reports_throughput_and_memory()
+    {
+        var r = Run("bench", "sdr", "--sector-size", "2KiB", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out[^1]);
+        var root = doc.RootElement;
+        Assert.True(root.GetProperty("nodesPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("peakRssBytes").GetInt64() > 0);
+        Assert.True(root.GetProperty("limitLabelsPerSecond").GetDouble() > 0);
+        Assert.Equal(2, root.GetProperty("layers").GetArrayLength());
+        Assert.Equal("StackedDrg2KiBV1_1", root.GetProperty("proof").GetString());
+    }
+}
