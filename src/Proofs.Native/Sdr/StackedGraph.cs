@@ -45,6 +45,7 @@ public sealed class StackedGraph
     private readonly ulong[] _feistelKeys;
     private readonly uint[] _drgKeyWords;
     private readonly bool _legacy;
+    private Feistel? _feistel;
 
     /// <summary>The graph of a registered seal proof.</summary>
     public StackedGraph(SealProofInfo proof)
@@ -85,7 +86,6 @@ public sealed class StackedGraph
             _feistelKeys[i] = BinaryPrimitives.ReadUInt64LittleEndian(digest.Slice(8 * i, 8));
         }
 
-        Feistel = new Feistel(nodes * ExpansionDegree, _feistelKeys);
         CacheId = ComputeCacheId(TreeHasherName, nodes, _feistelKeys);
     }
 
@@ -101,8 +101,8 @@ public sealed class StackedGraph
     /// <summary>SHA-256("Filecoin_Feistel" ‖ porep_id) as four u64 LE; rounds use the first three.</summary>
     public ReadOnlySpan<ulong> FeistelKeys => _feistelKeys;
 
-    /// <summary>The expander permutation over [0, 8·Nodes).</summary>
-    public Feistel Feistel { get; }
+    /// <summary>The expander permutation over [0, 8·Nodes); its round tables are built on first use.</summary>
+    public Feistel Feistel => LazyInitializer.EnsureInitialized(ref _feistel, () => new Feistel(Nodes * ExpansionDegree, _feistelKeys));
 
     /// <summary>The parent cache file stem, <c>v28-sdr-parent-&lt;hex&gt;</c>.</summary>
     public string CacheId { get; }
