@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Kiln.Proofs.Sdr;
 
@@ -140,6 +142,107 @@ public sealed class Feistel
         }
 
         return u;
+    }
+
+    /// <summary>
+    /// <paramref name="output"/>[i] = Permute(<paramref name="start"/> + i): the hot loop of parent generation,
+    /// with the tables and masks held in locals.
+    /// </summary>
+    internal unsafe void PermuteRange(ulong start, Span<ulong> output)
+    {
+        var count = (ulong)output.Length;
+        if (start > NumElements || count > NumElements - start)
+        {
+            ThrowOutOfRange(start + count);
+        }
+
+        var n = NumElements;
+        var halfBits = HalfBits;
+        var rightMask = (uint)RightMask;
+        var leftMask = LeftMask;
+        fixed (uint* t0 = _tables)
+        fixed (ulong* o = output)
+        {
+            var t1 = t0 + _tableSize;
+            var t2 = t1 + _tableSize;
+            for (ulong i = 0; i < count; i++)
+            {
+                var x = start + i;
+                do
+                {
+                    var left = (uint)((x & leftMask) >> halfBits);
+                    var right = (uint)x & rightMask;
+                    var next = left ^ t0[right];
+                    left = right;
+                    right = next;
+                    next = left ^ t1[right];
+                    left = right;
+                    right = next;
+                    next = left ^ t2[right];
+                    x = ((ulong)right << halfBits) | next;
+                }
+                while (x >= n);
+
+                o[i] = x;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Permutes the eight indices <paramref name="start"/> .. <paramref name="start"/> + 7 (<paramref name="start"/> a
+    /// multiple of 8, all below <see cref="NumElements"/>) in the lanes of two vectors: result k =
+    /// (<paramref name="left"/>[k] &lt;&lt; HalfBits) | <paramref name="right"/>[k]. Cycle walking re-encodes only the
+    /// lanes still out of range. AVX2 only; the table lookups are gathers.
+    /// </summary>
+    internal unsafe void PermuteX8(ulong start, out Vector256<uint> left, out Vector256<uint> right)
+    {
+        var halfBits = (byte)HalfBits;
+        var n = NumElements;
+        // n >> halfBits can reach 2^(halfBits + 1) when n is the whole domain; lanes never exceed it then.
+        var limitLeft = Vector256.Create((int)(n >> halfBits));
+        var limitRightMinusOne = Vector256.Create((int)(n & RightMask) - 1);
+        left = Vector256.Create((uint)(start >> halfBits));
+        right = Avx2.Or(Vector256.Create((uint)(start & RightMask)), Vector256.Create(0u, 1, 2, 3, 4, 5, 6, 7));
+
+        fixed (uint* t0 = _tables)
+        {
+            var t1 = t0 + _tableSize;
+            var t2 = t1 + _tableSize;
+            EncodeX8(t0, t1, t2, ref left, ref right);
+            var outside = OutsideX8(left, right, limitLeft, limitRightMinusOne);
+            while (!Avx.TestZ(outside, outside))
+            {
+                var l = left;
+                var r = right;
+                EncodeX8(t0, t1, t2, ref l, ref r);
+                left = Avx2.BlendVariable(left, l, outside);
+                right = Avx2.BlendVariable(right, r, outside);
+                outside = OutsideX8(left, right, limitLeft, limitRightMinusOne);
+            }
+        }
+    }
+
+    private static unsafe void EncodeX8(uint* t0, uint* t1, uint* t2, ref Vector256<uint> left, ref Vector256<uint> right)
+    {
+        var next = Avx2.Xor(left, Avx2.GatherVector256(t0, right.AsInt32(), 4));
+        left = right;
+        right = next;
+        next = Avx2.Xor(left, Avx2.GatherVector256(t1, right.AsInt32(), 4));
+        left = right;
+        right = next;
+        next = Avx2.Xor(left, Avx2.GatherVector256(t2, right.AsInt32(), 4));
+        left = right;
+        right = next;
+    }
+
+    /// <summary>All-ones lanes where (left, right) ≥ NumElements, compared half by half (halves are below 2^31).</summary>
+    private static Vector256<uint> OutsideX8(Vector256<uint> left, Vector256<uint> right, Vector256<int> limitLeft, Vector256<int> limitRightMinusOne)
+    {
+        var l = left.AsInt32();
+        var above = Avx2.CompareGreaterThan(l, limitLeft);
+        var equal = Avx2.CompareEqual(l, limitLeft);
+        var rightAtLeast = Avx2.CompareGreaterThan(right.AsInt32(), limitRightMinusOne);
+        return Avx2.Or(above, Avx2.And(equal, rightAtLeast)).AsUInt32();
     }
 
     [DoesNotReturn]

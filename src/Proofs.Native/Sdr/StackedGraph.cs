@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -37,11 +39,13 @@ public sealed class StackedGraph
     private const string DrgSeedDomain = "Filecoin_DRSample";
     private const string FeistelDomain = "Filecoin_Feistel";
     private const int FeistelKeyCount = 4;
+    private const int Lanes = 8;
 
     private readonly byte[] _drgSeed;
     private readonly ulong[] _feistelKeys;
     private readonly uint[] _drgKeyWords;
     private readonly bool _legacy;
+    private Feistel? _feistel;
 
     /// <summary>The graph of a registered seal proof.</summary>
     public StackedGraph(SealProofInfo proof)
@@ -82,7 +86,6 @@ public sealed class StackedGraph
             _feistelKeys[i] = BinaryPrimitives.ReadUInt64LittleEndian(digest.Slice(8 * i, 8));
         }
 
-        Feistel = new Feistel(nodes * ExpansionDegree, _feistelKeys);
         CacheId = ComputeCacheId(TreeHasherName, nodes, _feistelKeys);
     }
 
@@ -98,8 +101,8 @@ public sealed class StackedGraph
     /// <summary>SHA-256("Filecoin_Feistel" ‖ porep_id) as four u64 LE; rounds use the first three.</summary>
     public ReadOnlySpan<ulong> FeistelKeys => _feistelKeys;
 
-    /// <summary>The expander permutation over [0, 8·Nodes).</summary>
-    public Feistel Feistel { get; }
+    /// <summary>The expander permutation over [0, 8·Nodes); its round tables are built on first use.</summary>
+    public Feistel Feistel => LazyInitializer.EnsureInitialized(ref _feistel, () => new Feistel(Nodes * ExpansionDegree, _feistelKeys));
 
     /// <summary>The parent cache file stem, <c>v28-sdr-parent-&lt;hex&gt;</c>.</summary>
     public string CacheId { get; }
@@ -154,19 +157,66 @@ public sealed class StackedGraph
     }
 
     /// <summary>Fills <paramref name="rows"/> with the cache rows of nodes [first, first + rows.Length / 14).</summary>
-    internal void FillRows(ulong first, Span<uint> rows)
+    internal unsafe void FillRows(ulong first, Span<uint> rows)
     {
-        var count = (ulong)(rows.Length / Degree);
-        if (first + count > Nodes)
+        var count = rows.Length / Degree;
+        if (first + (ulong)count > Nodes)
         {
             throw new ArgumentOutOfRangeException(nameof(first), first, "rows run past the last node");
         }
 
-        for (ulong i = 0; i < count; i++)
+        if (!Avx2.IsSupported)
         {
-            var row = rows.Slice((int)i * Degree, Degree);
-            BaseParentsCore((uint)(first + i), row);
-            ExpanderParentsCore(first + i, row[BaseDegree..]);
+            for (var i = 0; i < count; i++)
+            {
+                var row = rows.Slice(i * Degree, Degree);
+                BaseParentsCore((uint)(first + (ulong)i), row);
+                ExpanderParentsCore(first + (ulong)i, row[BaseDegree..]);
+            }
+
+            return;
+        }
+
+        // Eight nodes' ChaCha8 streams per call, one Feistel permutation of 8 indices per node.
+        var words = stackalloc uint[2 * ChaCha8Rng.BlockWords * Lanes];
+        var keystream = new ReadOnlySpan<uint>(words, ChaCha8Rng.LaneWords * Lanes);
+        var feistel = Feistel;
+        var halfBits = Vector128.CreateScalar((uint)feistel.HalfBits);
+        var shift = Vector128.CreateScalar((uint)(feistel.HalfBits - 3));
+        var legacy = _legacy;
+        fixed (uint* rowsPointer = rows)
+        {
+            var i = 0;
+            while (i < count)
+            {
+                var node = (uint)(first + (ulong)i);
+                if (node >= 2 && count - i >= Lanes)
+                {
+                    ChaCha8Rng.KeystreamX8(_drgKeyWords, node, words);
+                    for (var lane = 0; lane < Lanes; lane++)
+                    {
+                        BaseParentsFromKeystream(node + (uint)lane, keystream, Lanes, lane, rows.Slice((i + lane) * Degree, BaseDegree));
+                    }
+
+                    i += Lanes;
+                }
+                else
+                {
+                    BaseParentsCore(node, rows.Slice(i * Degree, BaseDegree));
+                    i++;
+                }
+            }
+
+            for (i = 0; i < count; i++)
+            {
+                feistel.PermuteX8((first + (ulong)i) * ExpansionDegree, out var left, out var right);
+                // t / 8 where t = left << halfBits | right. V1_0_0 truncates t to u32 first (the shift on u32 lanes
+                // drops the high bits exactly like the cast); later versions divide the full value, which fits u32.
+                var parents = legacy
+                    ? Avx2.ShiftRightLogical(Avx2.Or(Avx2.ShiftLeftLogical(left, halfBits), right), 3)
+                    : Avx2.Or(Avx2.ShiftLeftLogical(left, shift), Avx2.ShiftRightLogical(right, 3));
+                Avx.Store(rowsPointer + (i * Degree) + BaseDegree, parents);
+            }
         }
     }
 
@@ -181,38 +231,53 @@ public sealed class StackedGraph
         Span<uint> key = stackalloc uint[8];
         _drgKeyWords.CopyTo(key);
         key[7] = node;
-        var rng = new ChaCha8Rng(key);
+        Span<uint> words = stackalloc uint[2 * ChaCha8Rng.BlockWords];
+        ChaCha8Rng.Block(key, 0, words);
+        ChaCha8Rng.Block(key, 1, words[ChaCha8Rng.BlockWords..]);
+        BaseParentsFromKeystream(node, words, 1, 0, parents);
+    }
 
+    /// <summary>
+    /// BucketGraph::parents for node ≥ 2, drawing its u64s from the node's ChaCha8 keystream:
+    /// word w is <paramref name="words"/>[w · <paramref name="stride"/> + <paramref name="lane"/>].
+    /// </summary>
+    private void BaseParentsFromKeystream(uint node, ReadOnlySpan<uint> words, int stride, int lane, Span<uint> parents)
+    {
         const ulong mPrime = BaseDegree - 1;
         var meta = node * mPrime;
         // ceil(log2(meta)) as rust computes it through f64; equal to bit_length(meta - 1) for every node.
         var buckets = (ulong)(64 - BitOperations.LeadingZeroCount(meta - 1));
 
         // Legacy puts the predecessor in the last slot, later versions in the first.
-        var predecessorSlot = _legacy ? BaseDegree - 1 : 0;
         var firstRandom = _legacy ? 0 : 1;
+        var w = lane;
         for (var slot = firstRandom; slot < firstRandom + (int)mPrime; slot++)
         {
-            var bucket = (rng.NextUInt64() % buckets) + 1;
-            var largest = Math.Min(meta, 1UL << (int)bucket);
-            var smallest = Math.Max(2UL, largest >> 1);
-            var distance = smallest + (rng.NextUInt64() % (largest - smallest + 1));
+            var r1 = words[w] | ((ulong)words[w + stride] << 32);
+            var r2 = words[w + (2 * stride)] | ((ulong)words[w + (3 * stride)] << 32);
+            w += 4 * stride;
+
+            var bucket = (r1 % buckets) + 1;
+            var largest = 1UL << (int)bucket;
+            largest = largest < meta ? largest : meta;
+            var smallest = largest >> 1;
+            smallest = smallest > 2 ? smallest : 2;
+            var distance = smallest + (r2 % (largest - smallest + 1));
             var parent = (uint)((meta - distance) / mPrime);
             parents[slot] = parent == node ? node - 1 : parent;
         }
 
-        parents[predecessorSlot] = node - 1;
+        parents[_legacy ? BaseDegree - 1 : 0] = node - 1;
     }
 
     private void ExpanderParentsCore(ulong node, Span<uint> parents)
     {
-        var feistel = Feistel;
-        var start = node * ExpansionDegree;
+        Span<ulong> permuted = stackalloc ulong[ExpansionDegree];
+        Feistel.PermuteRange(node * ExpansionDegree, permuted);
         for (var i = 0; i < ExpansionDegree; i++)
         {
-            var t = feistel.Permute(start + (ulong)i);
             // V1_0_0 truncates the permuted index to u32 before dividing: kept for compatibility.
-            parents[i] = _legacy ? (uint)t / ExpansionDegree : (uint)(t / ExpansionDegree);
+            parents[i] = _legacy ? (uint)permuted[i] / ExpansionDegree : (uint)(permuted[i] / ExpansionDegree);
         }
     }
 

@@ -5,6 +5,7 @@ using Xunit.Abstractions;
 namespace Kiln.Proofs.Tests.Sdr;
 
 /// <summary>Whole-file SHA-256 of generated parent caches against vectors-sdr.md §1.1 and the upstream manifest (§2).</summary>
+[Collection(LargeCacheCollection.Name)]
 public class ParentCacheDigestTests(ITestOutputHelper output)
 {
     [Theory]
