@@ -31,7 +31,7 @@ public static class TreeD
         {
             using (var handle = File.OpenHandle(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, FileOptions.None, (long)((2 * sectorSize) - 32)))
             {
-                await CopyLeavesAsync(data, sectorSize, handle, sealedCopy, cancellationToken).ConfigureAwait(false);
+                await CopyLeavesAsync(data, sectorSize, handle, sealedCopy, buffer, cancellationToken).ConfigureAwait(false);
                 var root = BuildLevels(handle, sectorSize, buffer, cancellationToken);
                 RandomAccess.FlushToDisk(handle);
                 File.Move(tmp, treePath, overwrite: true);
@@ -49,9 +49,10 @@ public static class TreeD
         }
     }
 
-    private static async Task CopyLeavesAsync(Stream data, ulong sectorSize, Microsoft.Win32.SafeHandles.SafeFileHandle tree, Stream? sealedCopy, CancellationToken ct)
+    /// <summary>Writes the leaves (and the sealed copy) and, from the same chunk in memory, level 1.</summary>
+    private static async Task CopyLeavesAsync(Stream data, ulong sectorSize, Microsoft.Win32.SafeHandles.SafeFileHandle tree, Stream? sealedCopy, NativeBuffer buffer, CancellationToken ct)
     {
-        var chunk = new byte[Math.Min((ulong)ChunkBytes / 8, sectorSize)];
+        var chunk = buffer.Memory;
         ulong written = 0;
         var ended = false;
         while (written < sectorSize)
@@ -60,7 +61,7 @@ public static class TreeD
             var got = 0;
             while (!ended && got < want)
             {
-                var n = await data.ReadAsync(chunk.AsMemory(got, want - got), ct).ConfigureAwait(false);
+                var n = await data.ReadAsync(chunk[got..want], ct).ConfigureAwait(false);
                 if (n == 0)
                 {
                     ended = true;
@@ -69,23 +70,24 @@ public static class TreeD
                 got += n;
             }
 
-            Array.Clear(chunk, got, want - got);
-            await RandomAccess.WriteAsync(tree, chunk.AsMemory(0, want), (long)written, ct).ConfigureAwait(false);
+            chunk.Span[got..want].Clear();
+            await RandomAccess.WriteAsync(tree, chunk[..want], (long)written, ct).ConfigureAwait(false);
             if (sealedCopy != null)
             {
-                await sealedCopy.WriteAsync(chunk.AsMemory(0, want), ct).ConfigureAwait(false);
+                await sealedCopy.WriteAsync(chunk[..want], ct).ConfigureAwait(false);
             }
 
+            Sha254.HashPairs(chunk.Span[..want], chunk.Span);
+            await RandomAccess.WriteAsync(tree, chunk[..(want / 2)], (long)(sectorSize + (written / 2)), ct).ConfigureAwait(false);
             written += (ulong)want;
         }
-
     }
 
-    /// <summary>Hashes level k (read back from the file) into level k+1 (appended) until the root.</summary>
+    /// <summary>Hashes level k (read back from the file) into level k+1 (appended) until the root; level 1 is already written.</summary>
     private static byte[] BuildLevels(Microsoft.Win32.SafeHandles.SafeFileHandle tree, ulong sectorSize, NativeBuffer buffer, CancellationToken ct)
     {
-        ulong levelStart = 0;
-        var levelBytes = sectorSize;
+        var levelStart = sectorSize;
+        var levelBytes = sectorSize / 2;
         var span = buffer.Slice(0, ChunkBytes);
         while (levelBytes > 32)
         {
