@@ -13,7 +13,9 @@ public sealed partial class WorkerCliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private (int Code, string[] Out, string Err) Run(params string[] args)
+    private (int Code, string[] Out, string Err) Run(params string[] args) => Start(args).Result;
+
+    private async Task<(int Code, string[] Out, string Err)> Start(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -31,8 +33,8 @@ public sealed partial class WorkerCliTests : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries), stderr.Result);
+        await p.WaitForExitAsync();
+        return (p.ExitCode, (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries), await stderr);
     }
 
     [GeneratedRegex(@"^AddPiece \S+ \(\S+ \S+/s\)$")]
@@ -97,6 +99,18 @@ public sealed partial class WorkerCliTests : IDisposable
         Assert.StartsWith("ERROR: ", r.Err, StringComparison.Ordinal);
         Assert.Contains(message, r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_processes_generating_one_parent_cache_both_get_the_published_bytes()
+    {
+        // StackedDrg8MiBV1_1's cache does not exist yet; both workers race to create it.
+        var runs = await Task.WhenAll(Start("bench", "sdr", "--sector-size", "8MiB", "--json"), Start("bench", "sdr", "--sector-size", "8MiB", "--json"));
+        Assert.All(runs, r => Assert.Equal(0, r.Code));
+        var file = Path.Combine(_dir, "parents", "v28-sdr-parent-5eed212119fd91aa6220a27f31a8966444a9381842bceb3a1ea61525bd47a5b5.cache");
+        await using var stream = File.OpenRead(file);
+        Assert.Equal("03cd13565ded97c240a5f52e54295ad127bd0461b57904cb3a4d79b097bbecab", Convert.ToHexStringLower(await SHA256.HashDataAsync(stream)));
+        Assert.Single(Directory.GetFiles(Path.Combine(_dir, "parents")));
     }
 
     [Fact]
