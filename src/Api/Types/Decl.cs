@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Kiln.Api.Types;
+
+/// <summary>
+/// Lotus <c>storiface.Decl</c>: a sector file declared in a path. Go embeds <c>abi.SectorID</c>, so the JSON is flat:
+/// <c>{"Miner":1000,"Number":100,"SectorFileType":2}</c>.
+/// </summary>
+public sealed record Decl(ulong Miner, ulong Number, SectorFileType SectorFileType)
+{
+    public Decl(SectorId sector, SectorFileType fileType)
+        : this(sector.Miner, sector.Number, fileType)
+    {
+    }
+
+    [JsonIgnore]
+    public SectorId Sector => new(Miner, Number);
+}
