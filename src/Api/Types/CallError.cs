@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Kiln.Api.Types;
 
 /// <summary>
@@ -19,6 +21,7 @@ public sealed record CallError(int Code, string Message)
     public const int ErrTempAllocateSpace = 102;
 
     /// <summary>Whether Lotus's sealing pipeline retries the step (codes 101 and 102, <c>retrySoftErr</c>).</summary>
+    [JsonIgnore]
     public bool IsRetriedBySealing => Code is ErrTempWorkerRestart or ErrTempAllocateSpace;
 
     public override string ToString() => $"storage call error {Code}: {Message}";

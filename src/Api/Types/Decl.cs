@@ -8,10 +8,7 @@ namespace Kiln.Api.Types;
 /// </summary>
 public sealed record Decl(ulong Miner, ulong Number, SectorFileType SectorFileType)
 {
-    public Decl(SectorId sector, SectorFileType fileType)
-        : this(sector.Miner, sector.Number, fileType)
-    {
-    }
+    public static Decl Of(SectorId sector, SectorFileType fileType) => new(sector.Miner, sector.Number, fileType);
 
     [JsonIgnore]
     public SectorId Sector => new(Miner, Number);
