@@ -12,4 +12,9 @@ public sealed record WorkerJob(
     TaskType Task,
     int RunWait,
     DateTimeOffset Start,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] string? Hostname = null);
+    string? Hostname = null)
+{
+    /// <summary>Set only for ret-wait jobs; "" is kept as null so that it is omitted like Go's empty string.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Hostname { get => string.IsNullOrEmpty(field) ? null : field; init; } = Hostname;
+}

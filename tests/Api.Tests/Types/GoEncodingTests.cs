@@ -122,6 +122,7 @@ public sealed class GoEncodingTests
         Assert.Equal(
             """{"ID":{"Sector":{"Miner":0,"Number":0},"ID":"00000000-0000-0000-0000-000000000000"},"Sector":{"Miner":1000,"Number":1},"Task":"seal/v0/fetch","RunWait":-1,"Start":"2024-01-02T03:04:05Z"}""",
             Json(job));
+        Assert.Equal(Json(job), Json(job with { Hostname = "" }));
     }
 
     [Fact]

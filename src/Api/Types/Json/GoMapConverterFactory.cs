@@ -33,9 +33,12 @@ internal sealed class GoMapConverterFactory : JsonConverterFactory
         }
 
         var args = type.GetGenericArguments();
-        var supported = (bool)typeof(GoMapKey<>).MakeGenericType(args[0]).GetProperty(nameof(GoMapKey<string>.Supported))!.GetValue(null)!;
-        return supported ? (args[0], args[1]) : null;
+        return IsKeySupported(args[0]) ? (args[0], args[1]) : null;
     }
+
+    /// <summary>Whether Go could use <paramref name="keyType"/> as a map key (see <see cref="GoMapKey{TKey}"/>).</summary>
+    internal static bool IsKeySupported(Type keyType) =>
+        (bool)typeof(GoMapKey<>).MakeGenericType(keyType).GetProperty(nameof(GoMapKey<string>.Supported))!.GetValue(null)!;
 
     private sealed class GoMapConverter<TMap, TKey, TValue> : JsonConverter<TMap>
         where TKey : notnull

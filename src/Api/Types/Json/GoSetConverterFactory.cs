@@ -28,8 +28,7 @@ internal sealed class GoSetConverterFactory : JsonConverterFactory
         }
 
         var element = type.GetGenericArguments()[0];
-        var supported = (bool)typeof(GoMapKey<>).MakeGenericType(element).GetProperty(nameof(GoMapKey<string>.Supported))!.GetValue(null)!;
-        return supported ? element : null;
+        return GoMapConverterFactory.IsKeySupported(element) ? element : null;
     }
 
     private sealed class GoSetConverter<TSet, TKey> : JsonConverter<TSet>
