@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Kiln.Api.Types.Json;
+
+/// <summary><see cref="TaskType"/> as its Lotus string id, as a value and as a map key.</summary>
+internal sealed class TaskTypeJsonConverter : JsonConverter<TaskType>
+{
+    public override TaskType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            throw new JsonException($"task type must be a string like \"seal/v0/precommit/1\", got {reader.TokenType}");
+        }
+
+        return Parse(reader.GetString()!);
+    }
+
+    public override void Write(Utf8JsonWriter writer, TaskType value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(TaskTypes.Id(value));
+
+    public override TaskType ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Parse(reader.GetString()!);
+
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, TaskType value, JsonSerializerOptions options) =>
+        writer.WritePropertyName(TaskTypes.Id(value));
+
+    internal static TaskType Parse(string id) =>
+        TaskTypes.TryParse(id, out var type) ? type : throw new JsonException($"unknown task type '{id}'");
+}
