@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Kiln.Api.JsonRpc;
 
@@ -92,10 +94,20 @@ public static class RpcEndpointRouteBuilderExtensions
             SubProtocol = protocols.Count > 0 ? protocols[0] : null,
             KeepAliveInterval = server.Options.PingInterval,
         }).ConfigureAwait(false);
-        await new RpcWebSocketSession(server, socket, permissions).RunAsync(context.RequestAborted).ConfigureAwait(false);
+        // Sessions end with the request or when the host stops, so clients see the close and redial.
+        var stopping = context.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        await new RpcWebSocketSession(server, socket, permissions).RunAsync(ended.Token).ConfigureAwait(false);
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+            {
+                RpcServer.Log.WebSocketEnded(server.Logger, ex);
+            }
         }
     }
 }

@@ -66,6 +66,20 @@ public sealed partial class RpcServer
     internal ILogger Logger => _logger;
 
     /// <summary>
+    /// Answers one HTTP-mode body without a network (go-jsonrpc <c>HandleRequest</c>): the response bytes
+    /// are written to <paramref name="output"/>; returns the HTTP status the endpoint would send.
+    /// </summary>
+    public async ValueTask<int> HandleRequestAsync(ReadOnlyMemory<byte> body, IReadOnlyList<string> permissions, IBufferWriter<byte> output, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(permissions);
+        ArgumentNullException.ThrowIfNull(output);
+        using var buffer = new PooledBufferWriter(512);
+        var status = await ProcessHttpAsync(body, permissions, buffer, cancellationToken).ConfigureAwait(false);
+        output.Write(buffer.WrittenSpan);
+        return status;
+    }
+
+    /// <summary>
     /// HTTP mode (lotus-protocol.md §1.4): one request or batch in <paramref name="body"/>, the response bytes
     /// appended to <paramref name="output"/>; returns the HTTP status.
     /// </summary>

@@ -33,7 +33,6 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
                     r = await socket.ReceiveAsync(buffer.GetMemory(4096), _closed.Token).ConfigureAwait(false);
                     if (r.MessageType == WebSocketMessageType.Close)
                     {
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
                         return;
                     }
 

@@ -49,16 +49,18 @@ internal sealed class WebSocketRpcTransport : IAsyncDisposable
     {
         var pending = new Pending(null);
         await SendCallAsync(id, pending, request, cancellationToken).ConfigureAwait(false);
-        using (cancellationToken.Register(() => _ = CancelRemoteAsync(id)))
+        try
         {
-            try
-            {
-                return await pending.Response.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                Forget(id);
-            }
+            return await pending.Response.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            _ = CancelRemoteAsync(id);
+            throw;
+        }
+        finally
+        {
+            Forget(id);
         }
     }
 
