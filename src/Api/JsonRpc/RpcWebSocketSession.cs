@@ -215,7 +215,9 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
         await _sendLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            if (socket.State == WebSocketState.Open)
+            // Once the session is over (peer gone, request aborted, host stopping) nothing more is sent:
+            // the peer sees the connection drop, as with go-jsonrpc, not answers to cancelled calls.
+            if (socket.State == WebSocketState.Open && !_closed.IsCancellationRequested)
             {
                 await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, true, _closed.Token).ConfigureAwait(false);
             }
