@@ -1,0 +1,97 @@
+using System.Buffers;
+
+namespace Kiln.Api.JsonRpc;
+
+/// <summary>A growable <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}.Shared"/> arrays.</summary>
+internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
+{
+    private byte[] _buffer;
+    private int _written;
+
+    public PooledBufferWriter(int initialCapacity = 1024)
+    {
+        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    }
+
+    public int Length => _written;
+
+    public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        _written += bytes.Length;
+    }
+
+    public void WriteByte(byte b)
+    {
+        GetSpan(1)[0] = b;
+        _written++;
+    }
+
+    /// <summary>Forgets everything written after <paramref name="length"/> bytes.</summary>
+    public void Truncate(int length) => _written = length;
+
+    public void Clear() => _written = 0;
+
+    /// <summary>Reads a stream to its end; false (and stops) once more than <paramref name="limit"/> bytes arrived.</summary>
+    public async ValueTask<bool> ReadFromAsync(Stream stream, long limit, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var n = await stream.ReadAsync(GetMemory(4096), cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return true;
+            }
+
+            _written += n;
+            if (_written > limit)
+            {
+                return false;
+            }
+        }
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
+        }
+
+        var size = (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_written + sizeHint));
+        var next = ArrayPool<byte>.Shared.Rent(size);
+        _buffer.AsSpan(0, _written).CopyTo(next);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = next;
+    }
+
+    public void Dispose()
+    {
+        var b = _buffer;
+        _buffer = [];
+        _written = 0;
+        if (b.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(b);
+        }
+    }
+}

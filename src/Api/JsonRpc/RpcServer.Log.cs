@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Api.JsonRpc;
+
+public sealed partial class RpcServer
+{
+    internal static partial class Log
+    {
+        [LoggerMessage(EventId = 100, Level = LogLevel.Warning, Message = "RPC method {Method} has no [Perm]; it requires admin")]
+        public static partial void MissingPermission(ILogger logger, string method);
+
+        [LoggerMessage(EventId = 101, Level = LogLevel.Debug, Message = "RPC protocol error {Code}: {Message}")]
+        public static partial void ProtocolError(ILogger logger, int code, string message);
+
+        [LoggerMessage(EventId = 102, Level = LogLevel.Warning, Message = "error in RPC call to '{Method}'")]
+        public static partial void MethodFailed(ILogger logger, string method, Exception exception);
+
+        [LoggerMessage(EventId = 103, Level = LogLevel.Debug, Message = "WebSocket connection ended")]
+        public static partial void WebSocketEnded(ILogger logger, Exception exception);
+
+        [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Reader stream {Id}: {What}")]
+        public static partial void StreamEvent(ILogger logger, Guid id, string what);
+    }
+}
