@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
-using Kiln.Proofs;
+using Kiln.Api;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
+using Kiln.Proofs;
 using Kiln.Worker.Bench;
 
 namespace Kiln.Worker.Cli;

@@ -1,7 +1,6 @@
 using System.Numerics;
-using Kiln.Worker.Cli;
 
-namespace Kiln.Proofs.Tests.Cli;
+namespace Kiln.Api.Tests;
 
 public sealed class GoFormatTests
 {

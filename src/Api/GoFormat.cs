@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 
-namespace Kiln.Worker.Cli;
+namespace Kiln.Api;
 
 /// <summary>Formats durations and byte rates exactly as lotus-bench prints them (Go time.Duration, lotus types.SizeStr).</summary>
 public static class GoFormat

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Kiln.Api;
+using Kiln.Api.Types;
+using Microsoft.Data.Sqlite;
+
+namespace Kiln.Miner.Jobs;
+
+/// <summary>
+/// Records every task the miner hands to a worker — host, worker, sector, task type, start, end,
+/// duration, outcome — in SQLite, and appends each finished task to the day's tab-separated log
+/// (<c>HostName Worker Sector TaskType StartTime EndTime Duration</c>) as the seed's job tracker did.
+/// </summary>
+public sealed class JobTracker : IAsyncDisposable
+{
+    private const string Columns =
+        "call_id AS CallId, host AS Host, worker AS Worker, sector_miner AS SectorMiner, sector_number AS SectorNumber, "
+        + "task AS Task, start_ms AS StartMs, end_ms AS EndMs, outcome AS Outcome, error AS Error";
+
+    internal const string LogHeader = "HostName\tWorker\tSector\tTaskType\tStartTime\tEndTime\tDuration";
+
+    private readonly SqliteConnection _db;
+    private readonly string? _logDirectory;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    private JobTracker(SqliteConnection db, string? logDirectory, TimeProvider time)
+    {
+        _db = db;
+        _logDirectory = logDirectory;
+        _time = time;
+    }
+
+    public static async Task<JobTracker> OpenAsync(JobTrackerOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath))!);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath, Pooling = false }.ToString());
+        await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await db.ExecuteAsync(new CommandDefinition(
+            """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS jobs (
+                call_id TEXT PRIMARY KEY,
+                host TEXT NOT NULL,
+                worker TEXT NOT NULL,
+                sector_miner INTEGER NOT NULL,
+                sector_number INTEGER NOT NULL,
+                task TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                end_ms INTEGER NULL,
+                outcome TEXT NOT NULL,
+                error TEXT NULL
+            );
+            CREATE INDEX IF NOT EXISTS jobs_start ON jobs (start_ms);
+            """,
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (options.LogDirectory != null)
+        {
+            Directory.CreateDirectory(options.LogDirectory);
+        }
+
+        return new JobTracker(db, options.LogDirectory, time);
+    }
+
+    /// <summary>A task started on a worker.</summary>
+    public async Task StartedAsync(Guid callId, string hostName, Guid workerId, SectorId sector, TaskType task, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _db.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT INTO jobs (call_id, host, worker, sector_miner, sector_number, task, start_ms, outcome)
+                VALUES (@CallId, @Host, @Worker, @Miner, @Number, @Task, @Start, 'Running')
+                ON CONFLICT (call_id) DO NOTHING
+                """,
+                new
+                {
+                    CallId = callId.ToString(),
+                    Host = hostName,
+                    Worker = workerId.ToString(),
+                    Miner = (long)sector.Miner,
+                    Number = (long)sector.Number,
+                    Task = TaskTypes.Id(task),
+                    Start = now.ToUnixTimeMilliseconds(),
+                },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>A task ended; its row gets end time and outcome, and the day's log a line. Unknown call ids are ignored.</summary>
+    public async Task<JobRecord?> FinishedAsync(Guid callId, JobOutcome outcome, string? error, CancellationToken cancellationToken)
+    {
+        if (outcome == JobOutcome.Running)
+        {
+            throw new ArgumentException("a finished job needs a final outcome", nameof(outcome));
+        }
+
+        var now = _time.GetUtcNow();
+        JobRecord? record;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var changed = await _db.ExecuteAsync(new CommandDefinition(
+                "UPDATE jobs SET end_ms = @End, outcome = @Outcome, error = @Error WHERE call_id = @CallId AND outcome = 'Running'",
+                new { End = now.ToUnixTimeMilliseconds(), Outcome = outcome.ToString(), Error = error, CallId = callId.ToString() },
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            record = await GetAsync(callId, cancellationToken).ConfigureAwait(false);
+            if (changed == 1 && record != null && _logDirectory != null)
+            {
+                await AppendLogAsync(record, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        return record;
+    }
+
+    public async Task<JobRecord?> GetAsync(Guid callId, CancellationToken cancellationToken)
+    {
+        var row = await _db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs WHERE call_id = @CallId",
+            new { CallId = callId.ToString() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return row?.ToRecord();
+    }
+
+    /// <summary>The newest jobs first.</summary>
+    public async Task<IReadOnlyList<JobRecord>> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        var rows = await _db.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM jobs ORDER BY start_ms DESC, rowid DESC LIMIT @Limit",
+            new { Limit = limit },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    /// <summary>The log line of a finished job, as the seed's tracker writes it.</summary>
+    internal static string LogLine(JobRecord r)
+    {
+        var worker = r.WorkerId.ToString("N")[..8];
+        var end = r.End ?? r.Start;
+        return string.Join('\t',
+            r.HostName,
+            worker,
+            r.Sector.Number.ToString(CultureInfo.InvariantCulture),
+            TaskTypes.ShortName(r.Task),
+            r.Start.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            end.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+            GoFormat.Duration(r.Duration ?? TimeSpan.Zero));
+    }
+
+    private async Task AppendLogAsync(JobRecord record, CancellationToken ct)
+    {
+        var day = (record.End ?? record.Start).UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var path = Path.Combine(_logDirectory!, $"jobs-{day}.log");
+        var text = new StringBuilder();
+        if (!File.Exists(path))
+        {
+            text.Append(LogHeader).Append('\n');
+        }
+
+        text.Append(LogLine(record)).Append('\n');
+        await File.AppendAllTextAsync(path, text.ToString(), ct).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _db.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+
+    private sealed class Row
+    {
+        public string CallId { get; set; } = string.Empty;
+
+        public string Host { get; set; } = string.Empty;
+
+        public string Worker { get; set; } = string.Empty;
+
+        public long SectorMiner { get; set; }
+
+        public long SectorNumber { get; set; }
+
+        public string Task { get; set; } = string.Empty;
+
+        public long StartMs { get; set; }
+
+        public long? EndMs { get; set; }
+
+        public string Outcome { get; set; } = string.Empty;
+
+        public string? Error { get; set; }
+
+        public JobRecord ToRecord()
+        {
+            var start = DateTimeOffset.FromUnixTimeMilliseconds(StartMs);
+            DateTimeOffset? end = EndMs is { } e ? DateTimeOffset.FromUnixTimeMilliseconds(e) : null;
+            return new JobRecord(
+                Guid.Parse(CallId),
+                Host,
+                Guid.Parse(Worker),
+                new SectorId((ulong)SectorMiner, (ulong)SectorNumber),
+                TaskTypes.Parse(Task),
+                start,
+                end,
+                end - start,
+                Enum.Parse<JobOutcome>(Outcome),
+                Error);
+        }
+    }
+}
