@@ -1,0 +1,229 @@
+using System.Text.Json;
+using Dapper;
+using Kiln.Api.Types;
+using Microsoft.Data.Sqlite;
+
+namespace Kiln.Stores.Index;
+
+/// <summary>
+/// The sector index in a SQLite file (WAL), so that paths and declarations survive a miner restart. Same answers as
+/// <see cref="MemSectorIndex"/>: both hand their data to the same rules. Every write runs in one transaction.
+/// </summary>
+public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
+{
+    private const string Schema = """
+        PRAGMA journal_mode = WAL;
+        CREATE TABLE IF NOT EXISTS paths (
+            id        TEXT    NOT NULL PRIMARY KEY,
+            info      TEXT    NOT NULL,
+            stat      TEXT    NOT NULL,
+            err       TEXT    NOT NULL,
+            heartbeat INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS decls (
+            miner      INTEGER NOT NULL,
+            number     INTEGER NOT NULL,
+            file_type  INTEGER NOT NULL,
+            storage_id TEXT    NOT NULL,
+            is_primary INTEGER NOT NULL,
+            PRIMARY KEY (miner, number, file_type, storage_id)
+        );
+        CREATE INDEX IF NOT EXISTS decls_by_storage ON decls (storage_id);
+        """;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    private SqliteSectorIndex(string connectionString, TimeProvider time)
+    {
+        _connectionString = connectionString;
+        _time = time;
+    }
+
+    /// <summary>Opens (creating when needed) the index database at <paramref name="file"/>.</summary>
+    public static async Task<SqliteSectorIndex> OpenAsync(string file, TimeProvider? time = null, CancellationToken ct = default)
+    {
+        var cs = new SqliteConnectionStringBuilder
+        {
+            DataSource = file,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        var index = new SqliteSectorIndex(cs, time ?? TimeProvider.System);
+        await using var c = await index.ConnectAsync(ct);
+        await c.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: ct));
+        return index;
+    }
+
+    public void Dispose()
+    {
+        using var c = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(c);
+    }
+
+    public Task StorageAttachAsync(StorageInfo info, FsStat stat, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var existing = await LoadPathAsync(c, tx, info.ID, ct);
+            var entry = existing is null ? IndexRules.NewPath(info, stat, _time.GetUtcNow()) : IndexRules.Merge(existing, info);
+            await SavePathAsync(c, tx, entry, ct);
+        }, ct);
+
+    public Task StorageDetachAsync(StorageId id, string url, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            var kept = IndexRules.Detach(await GetPathAsync(c, tx, id, ct), url);
+            if (kept is not null)
+            {
+                await SavePathAsync(c, tx, kept, ct);
+                return;
+            }
+
+            await c.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM paths WHERE id = @id; DELETE FROM decls WHERE storage_id = @id;", new { id = id.Value }, tx, cancellationToken: ct));
+        }, ct);
+
+    public async Task<StorageInfo> StorageInfoAsync(StorageId id, CancellationToken ct)
+    {
+        await using var c = await ConnectAsync(ct);
+        return (await GetPathAsync(c, null, id, ct)).Info;
+    }
+
+    public Task StorageReportHealthAsync(StorageId id, HealthReport report, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+            await SavePathAsync(c, tx, IndexRules.ReportHealth(await GetPathAsync(c, tx, id, ct), report, _time.GetUtcNow()), ct), ct);
+
+    public Task StorageDeclareSectorAsync(StorageId storageId, SectorId sector, SectorFileType fileType, bool primary, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            foreach (var t in SectorFileTypes.AllSet(fileType))
+            {
+                // A redeclaration only ever upgrades to primary.
+                await c.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO decls (miner, number, file_type, storage_id, is_primary) VALUES (@miner, @number, @type, @id, @primary)
+                    ON CONFLICT (miner, number, file_type, storage_id) DO UPDATE SET is_primary = is_primary OR excluded.is_primary
+                    """,
+                    new { miner = Db(sector.Miner), number = Db(sector.Number), type = (int)t, id = storageId.Value, primary },
+                    tx,
+                    cancellationToken: ct));
+            }
+        }, ct);
+
+    public Task StorageDropSectorAsync(StorageId storageId, SectorId sector, SectorFileType fileType, CancellationToken ct) =>
+        WriteAsync(async (c, tx) =>
+        {
+            foreach (var t in SectorFileTypes.AllSet(fileType))
+            {
+                await c.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM decls WHERE miner = @miner AND number = @number AND file_type = @type AND storage_id = @id",
+                    new { miner = Db(sector.Miner), number = Db(sector.Number), type = (int)t, id = storageId.Value },
+                    tx,
+                    cancellationToken: ct));
+            }
+        }, ct);
+
+    public async Task<IReadOnlyList<SectorStorageInfo>> StorageFindSectorAsync(
+        SectorId sector, SectorFileType fileType, ulong sectorSize, bool allowFetch, CancellationToken ct)
+    {
+        await using var c = await ConnectAsync(ct);
+        using var tx = c.BeginTransaction(deferred: true);
+        var rows = await c.QueryAsync<DeclRow>(new CommandDefinition(
+            "SELECT miner, number, file_type AS FileType, storage_id AS StorageId, is_primary AS IsPrimary FROM decls WHERE miner = @miner AND number = @number ORDER BY rowid",
+            new { miner = Db(sector.Miner), number = Db(sector.Number) },
+            tx,
+            cancellationToken: ct));
+        var paths = (await LoadPathsAsync(c, tx, ct)).ToDictionary(p => p.Info.ID);
+        return IndexRules.FindSector(sector, fileType, sectorSize, allowFetch, rows.Select(r => r.ToDecl()), paths, _time.GetUtcNow());
+    }
+
+    public async Task<IReadOnlyList<StorageInfo>> StorageBestAllocAsync(
+        SectorFileType fileType, ulong sectorSize, PathType pathType, ulong miner, CancellationToken ct)
+    {
+        await using var c = await ConnectAsync(ct);
+        return IndexRules.BestAlloc(fileType, sectorSize, pathType, miner, await LoadPathsAsync(c, null, ct), _time.GetUtcNow());
+    }
+
+    public async Task<IReadOnlyDictionary<StorageId, IReadOnlyList<Decl>>> StorageListAsync(CancellationToken ct)
+    {
+        await using var c = await ConnectAsync(ct);
+        using var tx = c.BeginTransaction(deferred: true);
+        var ids = await c.QueryAsync<string>(new CommandDefinition("SELECT id FROM paths", transaction: tx, cancellationToken: ct));
+        var rows = await c.QueryAsync<DeclRow>(new CommandDefinition(
+            "SELECT miner, number, file_type AS FileType, storage_id AS StorageId, is_primary AS IsPrimary FROM decls",
+            transaction: tx,
+            cancellationToken: ct));
+        return IndexRules.List(ids.Select(i => new StorageId(i)), rows.Select(r => (r.Sector, r.ToDecl())));
+    }
+
+    private static long Db(ulong value) => unchecked((long)value);
+
+    private async Task<SqliteConnection> ConnectAsync(CancellationToken ct)
+    {
+        var c = new SqliteConnection(_connectionString);
+        await c.OpenAsync(ct);
+        return c;
+    }
+
+    private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> write, CancellationToken ct)
+    {
+        await using var c = await ConnectAsync(ct);
+
+        // BEGIN IMMEDIATE: the read-modify-write of a path cannot interleave with another writer.
+        using var tx = c.BeginTransaction(deferred: false);
+        await write(c, tx);
+        await tx.CommitAsync(ct);
+    }
+
+    private static async Task<IndexedPath> GetPathAsync(SqliteConnection c, SqliteTransaction? tx, StorageId id, CancellationToken ct) =>
+        await LoadPathAsync(c, tx, id, ct) ?? throw new StoragePathNotFoundException($"storage '{id}' isn't registered");
+
+    private static async Task<IndexedPath?> LoadPathAsync(SqliteConnection c, SqliteTransaction? tx, StorageId id, CancellationToken ct)
+    {
+        var row = await c.QuerySingleOrDefaultAsync<PathRow>(new CommandDefinition(
+            "SELECT id, info, stat, err, heartbeat FROM paths WHERE id = @id", new { id = id.Value }, tx, cancellationToken: ct));
+        return row?.ToPath();
+    }
+
+    private static async Task<List<IndexedPath>> LoadPathsAsync(SqliteConnection c, SqliteTransaction? tx, CancellationToken ct)
+    {
+        var rows = await c.QueryAsync<PathRow>(new CommandDefinition(
+            "SELECT id, info, stat, err, heartbeat FROM paths ORDER BY id", transaction: tx, cancellationToken: ct));
+        return [.. rows.Select(r => r.ToPath())];
+    }
+
+    private static Task SavePathAsync(SqliteConnection c, SqliteTransaction tx, IndexedPath p, CancellationToken ct) =>
+        c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO paths (id, info, stat, err, heartbeat) VALUES (@id, @info, @stat, @err, @heartbeat)
+            ON CONFLICT (id) DO UPDATE SET info = excluded.info, stat = excluded.stat, err = excluded.err, heartbeat = excluded.heartbeat
+            """,
+            new
+            {
+                id = p.Info.ID.Value,
+                info = JsonSerializer.Serialize(p.Info, ApiJson.Options),
+                stat = JsonSerializer.Serialize(p.Stat, ApiJson.Options),
+                err = p.Err,
+                heartbeat = p.LastHeartbeat.UtcTicks,
+            },
+            tx,
+            cancellationToken: ct));
+
+    private sealed record PathRow(string Id, string Info, string Stat, string Err, long Heartbeat)
+    {
+        public IndexedPath ToPath() => new(
+            JsonSerializer.Deserialize<StorageInfo>(Info, ApiJson.Options)!,
+            JsonSerializer.Deserialize<FsStat>(Stat, ApiJson.Options),
+            Err,
+            new DateTimeOffset(Heartbeat, TimeSpan.Zero));
+    }
+
+    private sealed record DeclRow(long Miner, long Number, long FileType, string StorageId, long IsPrimary)
+    {
+        public SectorId Sector => new(unchecked((ulong)Miner), unchecked((ulong)Number));
+
+        public SectorDecl ToDecl() => new((SectorFileType)FileType, new StorageId(StorageId), IsPrimary != 0);
+    }
+}
