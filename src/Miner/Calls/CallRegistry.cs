@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Calls;
+
+/// <summary>
+/// Matches the results workers send through <c>Return*</c> with the calls waiting for them
+/// (lotus manager_calltracker): a result that arrives before anyone waits is kept until asked for;
+/// a second result for the same call is rejected.
+/// </summary>
+public sealed class CallRegistry
+{
+    private readonly ConcurrentDictionary<CallId, TaskCompletionSource<CallResult>> _calls = new();
+    private readonly ConcurrentDictionary<CallId, byte> _completed = new();
+
+    /// <summary>Waits for the result of a call a worker accepted.</summary>
+    public async Task<CallResult> WaitAsync(CallId call, CancellationToken cancellationToken)
+    {
+        var tcs = _calls.GetOrAdd(call, _ => NewSource());
+        try
+        {
+            return await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (tcs.Task.IsCompleted)
+            {
+                _calls.TryRemove(call, out _);
+            }
+        }
+    }
+
+    /// <summary>A worker's Return* for <paramref name="call"/>. Throws when the call already has a result.</summary>
+    public void Complete(CallId call, object? value, CallError? error)
+    {
+        if (!_completed.TryAdd(call, 0))
+        {
+            throw new InvalidOperationException($"result for call {call} already reported");
+        }
+
+        _calls.GetOrAdd(call, _ => NewSource()).TrySetResult(new CallResult(value, error));
+    }
+
+    /// <summary>Calls waiting for a result (SealingAbort, WorkerJobs).</summary>
+    public IReadOnlyCollection<CallId> Pending => [.. _calls.Where(c => !c.Value.Task.IsCompleted).Select(c => c.Key)];
+
+    private static TaskCompletionSource<CallResult> NewSource() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

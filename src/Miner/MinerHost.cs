@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Net;
+using Kiln.Api;
+using Kiln.Api.Auth;
+using Kiln.Api.JsonRpc;
+using Kiln.Miner.Calls;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Repo;
+using Kiln.Miner.Rpc;
+using Kiln.Miner.Workers;
+using Kiln.Stores.Index;
+
+namespace Kiln.Miner;
+
+/// <summary>
+/// kiln-miner's process: Kestrel serving <c>/rpc/v0</c> (Lotus JSON-RPC over HTTP and WebSocket,
+/// Lotus tokens), the sector index in SQLite, the worker registry with its Session heartbeat, and
+/// the job tracker — all state under the repo directory.
+/// </summary>
+public sealed class MinerHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly SqliteSectorIndex _index;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _heartbeat;
+
+    private MinerHost(WebApplication app, SqliteSectorIndex index, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo)
+    {
+        _app = app;
+        _index = index;
+        Jobs = jobs;
+        Api = api;
+        Workers = workers;
+        Repo = repo;
+    }
+
+    public MinerRepo Repo { get; }
+
+    public MinerApi Api { get; }
+
+    public WorkerRegistry Workers { get; }
+
+    public JobTracker Jobs { get; }
+
+    /// <summary>The URL workers and CLIs dial, e.g. http://127.0.0.1:2345/rpc/v0.</summary>
+    public Uri RpcUrl { get; private set; } = null!;
+
+    public static async Task<MinerHost> StartAsync(MinerRepo repo, MinerOptions options, IPEndPoint listen, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(repo);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+
+        var index = await SqliteSectorIndex.OpenAsync(repo.Database("index"), time, cancellationToken).ConfigureAwait(false);
+        var jobs = await JobTracker.OpenAsync(
+            new JobTrackerOptions
+            {
+                DatabasePath = repo.Database("jobs"),
+                LogDirectory = Environment.GetEnvironmentVariable(JobTrackerOptions.LogPathVariable) ?? repo.Path,
+            },
+            time,
+            cancellationToken).ConfigureAwait(false);
+
+        var adminToken = repo.Secret.CreateToken([Permission.Admin]);
+        var workers = new WorkerRegistry(
+            url => RpcClient.Create(new Uri(url), new RpcClientOptions { Token = adminToken }).CreateProxy<IWorkerApi>(),
+            new WorkerRegistryOptions(),
+            time,
+            loggers.CreateLogger<WorkerRegistry>());
+        var api = new MinerApi(options, repo.Secret, workers, new CallRegistry(), index);
+
+        app.UseWebSockets();
+        app.MapLotusRpc("/rpc/v0", RpcServer.Create<IMinerStorageApi>(api), LotusAuthenticator.FromSecret(repo.Secret));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var host = new MinerHost(app, index, jobs, api, workers, repo);
+        var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
+            .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        var bound = new Uri(addresses.First());
+        host.RpcUrl = new Uri($"http://{listen.Address}:{bound.Port}/rpc/v0");
+        repo.WriteApi(string.Create(CultureInfo.InvariantCulture, $"/ip4/{listen.Address}/tcp/{bound.Port}/http"));
+        host._heartbeat = workers.RunAsync(host._stopping.Token);
+        return host;
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_heartbeat != null)
+        {
+            await _heartbeat.ConfigureAwait(false);
+        }
+
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        await Jobs.DisposeAsync().ConfigureAwait(false);
+        _index.Dispose();
+        _stopping.Dispose();
+    }
+}

@@ -1,0 +1,37 @@
+using Kiln.Proofs;
+
+namespace Kiln.Miner;
+
+/// <summary>Who this miner is: its actor, sector size and network prefix.</summary>
+public sealed class MinerOptions
+{
+    public const ulong DefaultActorId = 1000;
+
+    public const string DefaultSectorSize = "2KiB";
+
+    /// <summary>The miner actor's id (t01000 on a devnet). Default <see cref="DefaultActorId"/>.</summary>
+    public ulong ActorId { get; set; } = DefaultActorId;
+
+    /// <summary>Sector size of this miner. Default <see cref="DefaultSectorSize"/>.</summary>
+    public string SectorSize { get; set; } = DefaultSectorSize;
+
+    /// <summary>Address network prefix: 't' for test networks and devnets, 'f' for mainnet. Default 't'.</summary>
+    public char Network { get; set; } = 't';
+
+    /// <summary>Chain block delay reported by Version, in seconds (Lotus mainnet 30). Default 30.</summary>
+    public ulong BlockDelay { get; set; } = 30;
+
+    public string ActorAddress => Network + "0" + ActorId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public ulong SectorBytes => SectorSizes.Parse(SectorSize);
+
+    public void Validate()
+    {
+        if (Network is not ('t' or 'f'))
+        {
+            throw new InvalidOperationException($"network prefix must be 't' or 'f', not '{Network}'");
+        }
+
+        SealProofInfo.ForSectorSize(SectorBytes);
+    }
+}

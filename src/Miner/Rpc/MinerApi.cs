@@ -1,0 +1,187 @@
+using System.Text;
+using System.Text.Json;
+using Kiln.Api;
+using Kiln.Api.Auth;
+using Kiln.Api.JsonRpc;
+using Kiln.Api.Types;
+using Kiln.Miner.Calls;
+using Kiln.Miner.Workers;
+using Kiln.Stores.Index;
+
+namespace Kiln.Miner.Rpc;
+
+/// <summary>
+/// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
+/// tokens, worker registration, the Return* family and the sector index.
+/// </summary>
+public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, ISectorIndex index) : IMinerStorageApi
+{
+    /// <summary>Changes every time the miner process starts; workers watch it to notice restarts.</summary>
+    public Guid SessionId { get; } = Guid.NewGuid();
+
+    public static string AgentVersion => "kiln-miner+" + (typeof(MinerApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+
+    public Task<ApiVersionInfo> VersionAsync(CancellationToken ct) =>
+        Task.FromResult(new ApiVersionInfo(AgentVersion, ApiVersion.Miner, options.BlockDelay, AgentVersion));
+
+    public Task<Guid> SessionAsync(CancellationToken ct) => Task.FromResult(SessionId);
+
+    public Task<IReadOnlyList<string>> AuthVerifyAsync(string token, CancellationToken ct) => Task.FromResult(secret.Verify(token));
+
+    public Task<IReadOnlyList<string>> StorageAuthVerifyAsync(string token, CancellationToken ct) => AuthVerifyAsync(token, ct);
+
+    public Task<byte[]> AuthNewAsync(IReadOnlyList<string> permissions, CancellationToken ct)
+    {
+        foreach (var p in permissions)
+        {
+            if (!Permission.All.Contains(p))
+            {
+                throw new RpcException(RpcErrorCodes.Application, $"unknown permission '{p}'");
+            }
+        }
+
+        return Task.FromResult(Encoding.ASCII.GetBytes(secret.CreateToken(permissions)));
+    }
+
+    public Task<string> ActorAddressAsync(CancellationToken ct) => Task.FromResult(options.ActorAddress);
+
+    public Task<ulong> ActorSectorSizeAsync(string address, CancellationToken ct)
+    {
+        if (address.Length < 2 || address[1..] != options.ActorAddress[1..])
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"actor {address} is not this miner ({options.ActorAddress})");
+        }
+
+        return Task.FromResult(options.SectorBytes);
+    }
+
+    public async Task WorkerConnectAsync(string url, CancellationToken ct) => await workers.ConnectAsync(url, ct).ConfigureAwait(false);
+
+    public Task<IReadOnlyDictionary<Guid, WorkerStats>> WorkerStatsAsync(CancellationToken ct)
+    {
+        IReadOnlyDictionary<Guid, WorkerStats> stats = workers.Workers.ToDictionary(
+            w => w.Id,
+            w => new WorkerStats(w.Info, [.. w.Tasks.OrderBy(TaskTypes.Order)], w.Enabled, 0, 0, 0, 0, new Dictionary<string, int>()));
+        return Task.FromResult(stats);
+    }
+
+    public Task<IReadOnlyDictionary<Guid, IReadOnlyList<WorkerJob>>> WorkerJobsAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<Guid, IReadOnlyList<WorkerJob>>>(new Dictionary<Guid, IReadOnlyList<WorkerJob>>());
+
+    public Task SealingAbortAsync(CallId call, CancellationToken ct)
+    {
+        calls.Complete(call, null, new CallError(CallError.ErrUnknown, "task aborted"));
+        return Task.CompletedTask;
+    }
+
+    public Task<JsonElement> SealingSchedDiagAsync(bool doSched, CancellationToken ct)
+    {
+        var diag = new { Workers = workers.Workers.Select(w => new { w.Id, w.Info.Hostname, w.Enabled, Kind = w.Kind.ToString() }), PendingCalls = calls.Pending.Count };
+        return Task.FromResult(JsonSerializer.SerializeToElement(diag, ApiJson.Options));
+    }
+
+    public Task SealingRemoveRequestAsync(Guid schedId, CancellationToken ct) =>
+        throw new RpcException(RpcErrorCodes.Application, $"no scheduler request {schedId}");
+
+    // The Return* family: the worker reports a call's result (or error) by its CallID.
+    public Task ReturnDataCidAsync(CallId callId, PieceInfo pieceInfo, CallError? callError, CancellationToken ct) => Return(callId, pieceInfo, callError);
+
+    public Task ReturnAddPieceAsync(CallId callId, PieceInfo pieceInfo, CallError? callError, CancellationToken ct) => Return(callId, pieceInfo, callError);
+
+    public Task ReturnSealPreCommit1Async(CallId callId, byte[]? preCommit1Out, CallError? callError, CancellationToken ct) => Return(callId, preCommit1Out, callError);
+
+    public Task ReturnSealPreCommit2Async(CallId callId, SectorCids cids, CallError? callError, CancellationToken ct) => Return(callId, cids, callError);
+
+    public Task ReturnSealCommit1Async(CallId callId, byte[]? commit1Out, CallError? callError, CancellationToken ct) => Return(callId, commit1Out, callError);
+
+    public Task ReturnSealCommit2Async(CallId callId, byte[]? proof, CallError? callError, CancellationToken ct) => Return(callId, proof, callError);
+
+    public Task ReturnFinalizeSectorAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnReleaseUnsealedAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnReplicaUpdateAsync(CallId callId, ReplicaUpdateOut output, CallError? callError, CancellationToken ct) => Return(callId, output, callError);
+
+    public Task ReturnProveReplicaUpdate1Async(CallId callId, IReadOnlyList<byte[]>? vanillaProofs, CallError? callError, CancellationToken ct) => Return(callId, vanillaProofs, callError);
+
+    public Task ReturnProveReplicaUpdate2Async(CallId callId, byte[]? proof, CallError? callError, CancellationToken ct) => Return(callId, proof, callError);
+
+    public Task ReturnGenerateSectorKeyFromDataAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnFinalizeReplicaUpdateAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnMoveStorageAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnUnsealPieceAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnReadPieceAsync(CallId callId, bool ok, CallError? callError, CancellationToken ct) => Return(callId, ok, callError);
+
+    public Task ReturnDownloadSectorAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    public Task ReturnFetchAsync(CallId callId, CallError? callError, CancellationToken ct) => Return(callId, null, callError);
+
+    // The sector index, served to workers.
+    public Task StorageAttachAsync(StorageInfo info, FsStat stat, CancellationToken ct) => index.StorageAttachAsync(info, stat, ct);
+
+    public Task StorageDetachAsync(StorageId id, string url, CancellationToken ct) => index.StorageDetachAsync(id, url, ct);
+
+    public Task<StorageInfo> StorageInfoAsync(StorageId id, CancellationToken ct) => index.StorageInfoAsync(id, ct);
+
+    public Task StorageReportHealthAsync(StorageId id, HealthReport report, CancellationToken ct) => index.StorageReportHealthAsync(id, report, ct);
+
+    public Task StorageDeclareSectorAsync(StorageId storageId, SectorId sector, SectorFileType fileType, bool primary, CancellationToken ct) =>
+        index.StorageDeclareSectorAsync(storageId, sector, fileType, primary, ct);
+
+    public Task StorageDropSectorAsync(StorageId storageId, SectorId sector, SectorFileType fileType, CancellationToken ct) =>
+        index.StorageDropSectorAsync(storageId, sector, fileType, ct);
+
+    public Task<IReadOnlyList<SectorStorageInfo>> StorageFindSectorAsync(SectorId sector, SectorFileType fileType, ulong sectorSize, bool allowFetch, CancellationToken ct) =>
+        index.StorageFindSectorAsync(sector, fileType, sectorSize, allowFetch, ct);
+
+    public Task<IReadOnlyList<StorageInfo>> StorageBestAllocAsync(SectorFileType allocate, ulong sectorSize, PathType pathType, ulong minerId, CancellationToken ct) =>
+        index.StorageBestAllocAsync(allocate, sectorSize, pathType, minerId, ct);
+
+    public Task<IReadOnlyDictionary<StorageId, IReadOnlyList<Decl>>> StorageListAsync(CancellationToken ct) => index.StorageListAsync(ct);
+
+    // Sector locks are miner-internal in Lotus (released when the call returns); remote lock calls hold nothing.
+    public Task StorageLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct) => Task.CompletedTask;
+
+    public Task<bool> StorageTryLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct) => Task.FromResult(true);
+
+    public Task<SectorLocks> StorageGetLocksAsync(CancellationToken ct) => Task.FromResult(new SectorLocks([]));
+
+    // The miner's own storage paths.
+    public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyDictionary<StorageId, string>>(new Dictionary<StorageId, string>());
+
+    public Task<FsStat> StorageStatAsync(StorageId id, CancellationToken ct) => throw NoLocalStorage();
+
+    public Task StorageAddLocalAsync(string path, CancellationToken ct) => throw NoLocalStorage();
+
+    public Task StorageDetachLocalAsync(string path, CancellationToken ct) => throw NoLocalStorage();
+
+    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => throw NoLocalStorage();
+
+    public Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(RegisteredPoStProof proofType, IReadOnlyList<SectorRef> sectors, CancellationToken ct) =>
+        throw new RpcException(RpcErrorCodes.Application, "kiln-miner cannot check provability yet: PoSt arrives with the PoSt issue");
+
+    public Task<PieceInfo> ComputeDataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) =>
+        throw new RpcException(RpcErrorCodes.Application, "kiln-miner computes data CIDs on its workers (seal/v0/datacid)");
+
+    private static RpcException NoLocalStorage() =>
+        new(RpcErrorCodes.Application, "kiln-miner keeps no local storage paths; attach storage on a worker");
+
+    private Task Return(CallId callId, object? value, CallError? error)
+    {
+        try
+        {
+            calls.Complete(callId, error is null ? value : null, error);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new RpcException(RpcErrorCodes.Application, e.Message);
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Collections.Concurrent;
+using Kiln.Api;
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Workers;
+
+/// <summary>
+/// The workers attached to this miner (lotus-miner's WorkerConnect and sched_worker heartbeat):
+/// connect checks the worker API version (1.7.x), takes its Session UUID as the worker id, reads
+/// Info and TaskTypes; every heartbeat polls Session — an error disables the worker, a changed or
+/// nil session removes it (a restarted worker must connect again), success re-enables it.
+/// </summary>
+public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, WorkerRegistryOptions options, TimeProvider time, ILogger<WorkerRegistry> logger)
+{
+    private readonly ConcurrentDictionary<Guid, WorkerHandle> _workers = new();
+
+    /// <summary>Raised after a worker was removed (restarted or shut down).</summary>
+    public event Action<WorkerHandle>? Removed;
+
+    public IReadOnlyCollection<WorkerHandle> Workers => [.. _workers.Values.OrderBy(w => w.Connected)];
+
+    public WorkerHandle? Find(Guid id) => _workers.GetValueOrDefault(id);
+
+    /// <summary>WorkerConnect(url): returns the (new or already known) worker.</summary>
+    public async Task<WorkerHandle> ConnectAsync(string url, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(url);
+        var api = connect(url);
+        var version = await api.VersionAsync(cancellationToken).ConfigureAwait(false);
+        if (!version.EqualsMajorMinor(ApiVersion.Worker))
+        {
+            throw new InvalidOperationException($"worker API version mismatch: worker at {url} speaks {version}, kiln-miner needs {ApiVersion.Worker.Major}.{ApiVersion.Worker.Minor}.x");
+        }
+
+        var session = await api.SessionAsync(cancellationToken).ConfigureAwait(false);
+        if (session == Guid.Empty)
+        {
+            throw new InvalidOperationException("worker already closed");
+        }
+
+        if (_workers.TryGetValue(session, out var known))
+        {
+            return known;
+        }
+
+        var info = await api.InfoAsync(cancellationToken).ConfigureAwait(false);
+        var tasks = await api.TaskTypesAsync(cancellationToken).ConfigureAwait(false);
+        var handle = new WorkerHandle(session, url, api, info, tasks, time.GetUtcNow());
+        if (_workers.TryAdd(session, handle))
+        {
+            Log.Connected(logger, session, info.Hostname, url, handle.Kind);
+            return handle;
+        }
+
+        return _workers[session];
+    }
+
+    /// <summary>One heartbeat pass over every worker.</summary>
+    public async Task HeartbeatAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(_workers.Values.Select(w => CheckAsync(w, cancellationToken))).ConfigureAwait(false);
+    }
+
+    /// <summary>Heartbeats until cancelled.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(options.HeartbeatInterval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CheckAsync(WorkerHandle worker, CancellationToken cancellationToken)
+    {
+        Guid session;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.SessionTimeout);
+            session = await worker.Api.SessionAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (worker.Enabled)
+            {
+                worker.Enabled = false;
+                Log.Disabled(logger, worker.Id, worker.Info.Hostname, e.Message);
+            }
+
+            return;
+        }
+
+        if (session != worker.Id)
+        {
+            if (_workers.TryRemove(worker.Id, out _))
+            {
+                Log.Removed(logger, worker.Id, worker.Info.Hostname, session == Guid.Empty ? "shut down" : "restarted");
+                Removed?.Invoke(worker);
+            }
+
+            return;
+        }
+
+        worker.LastSeen = time.GetUtcNow();
+        if (!worker.Enabled)
+        {
+            worker.Enabled = true;
+            Log.Enabled(logger, worker.Id, worker.Info.Hostname);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "worker {Id} on {Host} connected from {Url} ({Kind})")]
+        public static partial void Connected(ILogger logger, Guid id, string host, string url, WorkerKind kind);
+
+        [LoggerMessage(2, LogLevel.Warning, "worker {Id} on {Host} disabled: session check failed: {Reason}")]
+        public static partial void Disabled(ILogger logger, Guid id, string host, string reason);
+
+        [LoggerMessage(3, LogLevel.Information, "worker {Id} on {Host} enabled again")]
+        public static partial void Enabled(ILogger logger, Guid id, string host);
+
+        [LoggerMessage(4, LogLevel.Warning, "worker {Id} on {Host} removed: {Why}")]
+        public static partial void Removed(ILogger logger, Guid id, string host, string why);
+    }
+}

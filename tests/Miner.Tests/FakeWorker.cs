@@ -1,0 +1,86 @@
+using Kiln.Api;
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Tests;
+
+/// <summary>A worker API that answers what the miner asks at WorkerConnect and on heartbeat.</summary>
+public sealed class FakeWorker : IWorkerApi
+{
+    public Guid Session { get; set; } = Guid.NewGuid();
+
+    public bool Fail { get; set; }
+
+    public Task<ApiVersion> VersionAsync(CancellationToken ct) => Task.FromResult(ApiVersion.Worker);
+
+    public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize });
+
+    public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo("fake-host", false, new WorkerResources(24UL << 30, 0, 0, 0, 2, [], new Dictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>>())));
+
+    public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream pieceData, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> FinalizeReplicaUpdateAsync(SectorRef sector, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> ReplicaUpdateAsync(SectorRef sector, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> ProveReplicaUpdate1Async(SectorRef sector, Cid sectorKey, Cid newSealed, Cid newUnsealed, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> ProveReplicaUpdate2Async(SectorRef sector, Cid sectorKey, Cid newSealed, Cid newUnsealed, IReadOnlyList<byte[]> vanillaProofs, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> GenerateSectorKeyFromDataAsync(SectorRef sector, Cid commD, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> ReleaseUnsealedAsync(SectorRef sector, IReadOnlyList<UnpaddedRange> keepUnsealed, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<IReadOnlyList<PoStProof>> GenerateWinningPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<WindowPoStResult> GenerateWindowPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, int partitionIndex, byte[] randomness, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task TaskDisableAsync(TaskType taskType, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task TaskEnableAsync(TaskType taskType, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task RemoveAsync(SectorId sector, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task StorageAddLocalAsync(string path, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task StorageDetachLocalAsync(string path, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task StorageDetachAllAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task SetEnabledAsync(bool enabled, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<bool> EnabledAsync(CancellationToken ct) => Task.FromResult(true);
+
+    public Task WaitQuietAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+
+    public Task<Guid> ProcessSessionAsync(CancellationToken ct) => Task.FromResult(Session);
+
+    public Task<Guid> SessionAsync(CancellationToken ct) => Fail ? throw new InvalidOperationException("worker unreachable") : Task.FromResult(Session);
+
+    public Task ShutdownAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+}
