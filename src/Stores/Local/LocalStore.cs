@@ -1,0 +1,549 @@
+using Kiln.Api.Types;
+using Kiln.Proofs;
+using Kiln.Stores.Index;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kiln.Stores.Local;
+
+/// <summary>
+/// The storage paths this host has open (lotus: storage/paths/local.go <c>Local</c>): opens and initializes paths,
+/// announces them to the sector index with this host's <c>/remote</c> URLs, declares the sector files found in them,
+/// reports their health, reserves space, and answers where a sector's files are or should go.
+/// A path is known by its <c>sectorstore.json</c> id only, so a shared filesystem opened on several hosts is local
+/// on each of them and nothing is fetched between them.
+/// </summary>
+public sealed partial class LocalStore
+{
+    private readonly ISectorIndex _index;
+    private readonly LocalStoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<StorageId, LocalPath> _paths = [];
+    private readonly SemaphoreSlim _configWrite = new(1, 1);
+
+    public LocalStore(ISectorIndex index, LocalStoreOptions options, TimeProvider? time = null, ILogger<LocalStore>? logger = null)
+    {
+        options.Validate();
+        _index = index;
+        _options = options;
+        _time = time ?? TimeProvider.System;
+        _log = logger ?? (ILogger)NullLogger.Instance;
+    }
+
+    /// <summary>This host's <c>/remote</c> base URLs.</summary>
+    public IReadOnlyList<string> Urls => _options.Urls;
+
+    public ISectorIndex Index => _index;
+
+    /// <summary>The open paths in Lotus's <c>Paths</c> shape.</summary>
+    public IReadOnlyList<StoragePath> Paths()
+    {
+        lock (_lock)
+        {
+            return [.. _paths.Values.Select(p => new StoragePath(p.Id, p.Meta.Weight, p.Root, p.Meta.CanSeal, p.Meta.CanStore))];
+        }
+    }
+
+    /// <summary>Lotus <c>StorageLocal</c>: open path ids and their roots.</summary>
+    public IReadOnlyDictionary<StorageId, string> Local()
+    {
+        lock (_lock)
+        {
+            return _paths.ToDictionary(kv => kv.Key, kv => kv.Value.Root);
+        }
+    }
+
+    public bool TryGetRoot(StorageId id, out string root)
+    {
+        lock (_lock)
+        {
+            root = _paths.TryGetValue(id, out var p) ? p.Root : "";
+            return root.Length > 0;
+        }
+    }
+
+    /// <summary>Opens every path of <see cref="LocalStoreOptions.StorageConfigFile"/> (nothing when none is configured).</summary>
+    public async Task OpenAsync(CancellationToken ct)
+    {
+        if (_options.StorageConfigFile is null)
+        {
+            return;
+        }
+
+        var config = await StorageConfig.LoadAsync(_options.StorageConfigFile, ct);
+        foreach (var p in config.StoragePaths)
+        {
+            await OpenPathAsync(p.Path, ct);
+        }
+    }
+
+    /// <summary>
+    /// Lotus <c>OpenPath</c>: reads <c>sectorstore.json</c>, attaches the path to the index with this host's URLs,
+    /// creates the type directories and declares every sector file in them (primary when the path can store).
+    /// </summary>
+    /// <exception cref="StoresException">No metadata, the id is already open, or a file name is not a sector name.</exception>
+    public async Task<LocalStorageMeta> OpenPathAsync(string path, CancellationToken ct)
+    {
+        var root = Path.GetFullPath(path);
+        var meta = await LocalStorageMeta.LoadAsync(root, ct);
+        var opened = new LocalPath(root, meta);
+        lock (_lock)
+        {
+            if (_paths.TryGetValue(meta.ID, out var existing))
+            {
+                throw new StoresException($"path with ID {meta.ID} already opened: '{existing.Root}'");
+            }
+        }
+
+        var stat = Stat(opened);
+        await _index.StorageAttachAsync(meta.ToStorageInfo(_options.Urls), stat, ct);
+        await DeclareSectorsAsync(opened, ct);
+        lock (_lock)
+        {
+            if (!_paths.TryAdd(meta.ID, opened))
+            {
+                throw new StoresException($"path with ID {meta.ID} already opened");
+            }
+        }
+
+        LogPathOpened(meta.ID.Value, root);
+        return meta;
+    }
+
+    /// <summary>
+    /// <c>storage attach [--init]</c>: with <paramref name="init"/> writes a new <c>sectorstore.json</c> (new UUID;
+    /// the path must not have one and must take sealing or storage), then opens the path and adds it to <c>storage.json</c>.
+    /// </summary>
+    public async Task<LocalStorageMeta> AttachAsync(
+        string path,
+        bool init,
+        ulong weight = 10,
+        bool canSeal = false,
+        bool canStore = false,
+        ulong maxStorage = 0,
+        IReadOnlyList<string>? groups = null,
+        IReadOnlyList<string>? allowTo = null,
+        CancellationToken ct = default)
+    {
+        var root = Path.GetFullPath(path);
+        if (init)
+        {
+            if (!canSeal && !canStore)
+            {
+                throw new StoresException("must specify at least one of --store or --seal");
+            }
+
+            Directory.CreateDirectory(root);
+            if (File.Exists(Path.Combine(root, LocalStorageMeta.FileName)))
+            {
+                throw new StoresException($"path is already initialized: {root}");
+            }
+
+            var meta = new LocalStorageMeta(StorageId.New(), weight, canSeal, canStore, maxStorage, groups, allowTo, null, null, null, null);
+            await meta.SaveAsync(root, ct);
+        }
+
+        var opened = await OpenPathAsync(root, ct);
+        await AddToConfigAsync(root, ct);
+        return opened;
+    }
+
+    /// <summary>Lotus <c>ClosePath</c>: detaches this host's URLs of the path from the index and forgets it.</summary>
+    public async Task ClosePathAsync(string path, CancellationToken ct)
+    {
+        var root = Path.GetFullPath(path);
+        LocalPath? found;
+        lock (_lock)
+        {
+            found = _paths.Values.FirstOrDefault(p => p.Root == root);
+        }
+
+        if (found is null)
+        {
+            throw new StoragePathNotFoundException($"no open path at '{root}'");
+        }
+
+        foreach (var url in _options.Urls)
+        {
+            await _index.StorageDetachAsync(found.Id, url, ct);
+        }
+
+        lock (_lock)
+        {
+            _paths.Remove(found.Id);
+        }
+    }
+
+    /// <summary>Lotus <c>FsStat</c> of an open path: filesystem figures, minus reservations, capped by MaxStorage.</summary>
+    /// <exception cref="StoragePathNotFoundException">The id is not open here.</exception>
+    public Task<FsStat> FsStatAsync(StorageId id, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Stat(GetPath(id)));
+        }
+    }
+
+    /// <summary>Reports every open path's stat (or its error) to the index once.</summary>
+    public async Task ReportHealthAsync(CancellationToken ct)
+    {
+        List<LocalPath> paths;
+        lock (_lock)
+        {
+            paths = [.. _paths.Values];
+        }
+
+        foreach (var p in paths)
+        {
+            HealthReport report;
+            try
+            {
+                FsStat stat;
+                lock (_lock)
+                {
+                    stat = Stat(p);
+                }
+
+                report = new HealthReport(stat, "");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or StoresException)
+            {
+                report = new HealthReport(default, e.Message);
+            }
+
+            await _index.StorageReportHealthAsync(p.Id, report, ct);
+        }
+    }
+
+    /// <summary>Reports health every <see cref="LocalStoreOptions.HealthInterval"/> until <paramref name="ct"/> fires.</summary>
+    public async Task RunHealthReportsAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await ReportHealthAsync(ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogHealthReportFailed(e);
+            }
+
+            try
+            {
+                await Task.Delay(_options.HealthInterval, _time, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lotus <c>Local.Reserve</c>: holds <c>overhead(type) × sectorSize / 10</c> bytes for each type of
+    /// <paramref name="fileType"/> on the path named for it in <paramref name="storageIds"/> (seal overheads for
+    /// <see cref="PathType.Sealing"/>, finalized ones for <see cref="PathType.Storage"/>). Bytes already written for that
+    /// sector's file count against the reservation.
+    /// </summary>
+    /// <exception cref="StoresException">Not enough room (retryable, Lotus <c>ErrTempAllocateSpace</c>).</exception>
+    public SpaceReservation Reserve(SectorRef sector, SectorFileType fileType, SectorPaths storageIds, PathType overheadKind)
+    {
+        var sectorSize = SectorSizeOf(sector);
+        var taken = new List<(LocalPath Path, SectorFileType Type, long Bytes)>();
+        lock (_lock)
+        {
+            try
+            {
+                foreach (var t in SectorFileTypes.AllSet(fileType))
+                {
+                    var p = GetPath(new StorageId(storageIds[t]));
+                    var overhead = overheadKind == PathType.Storage ? SectorFileTypes.FinalizedOverhead(t) : SectorFileTypes.SealOverhead(t);
+                    var bytes = (long)((ulong)overhead * sectorSize / SectorFileTypes.OverheadDenominator);
+                    var stat = Stat(p);
+                    if (stat.Available < bytes)
+                    {
+                        throw new StoresException(
+                            $"can't reserve {bytes} bytes in '{p.Root}' (id:{p.Id}), only {stat.Available} available", isRetryable: true);
+                    }
+
+                    var key = (sector.ID, t);
+                    p.Reservations[key] = p.Reservations.GetValueOrDefault(key) + bytes;
+                    taken.Add((p, t, bytes));
+                }
+            }
+            catch
+            {
+                Unreserve(sector.ID, taken);
+                throw;
+            }
+        }
+
+        return new SpaceReservation(() =>
+        {
+            lock (_lock)
+            {
+                Unreserve(sector.ID, taken);
+            }
+        });
+    }
+
+    /// <summary>
+    /// Lotus <c>Local.AcquireSector</c>: for each type of <paramref name="existing"/> (and of <paramref name="allocate"/>,
+    /// when already present) the file in any open path the index says holds it; for each remaining type of
+    /// <paramref name="allocate"/> a destination in the best open path of <paramref name="pathType"/>. Types found
+    /// nowhere locally are simply absent from the answer (a fetcher fills them in).
+    /// </summary>
+    /// <exception cref="StoresException">A type both existing and allocated, or no local path fits (retryable).</exception>
+    public async Task<AcquiredSector> AcquireSectorAsync(
+        SectorRef sector, SectorFileType existing, SectorFileType allocate, PathType pathType, CancellationToken ct)
+    {
+        if ((existing & allocate) != 0)
+        {
+            throw new StoresException("can't both find and allocate a sector");
+        }
+
+        var paths = new SectorPaths(sector.ID);
+        var ids = new SectorPaths(sector.ID);
+        var sectorSize = allocate == SectorFileType.None ? 0 : SectorSizeOf(sector);
+
+        foreach (var t in SectorFileTypes.AllSet(existing | allocate))
+        {
+            var found = await _index.StorageFindSectorAsync(sector.ID, t, sectorSize, false, ct);
+            foreach (var info in found)
+            {
+                var p = TryGetPath(info.ID);
+                if (p is null
+                    || ((allocate & t) != 0
+                        && !AllocPathOk(info.CanSeal, info.CanStore, info.AllowTypes, info.DenyTypes, info.AllowMiners, info.DenyMiners, t, sector.ID.Miner, pathType)))
+                {
+                    continue;
+                }
+
+                paths = paths.With(t, p.SectorPath(sector.ID, t));
+                ids = ids.With(t, info.ID.Value);
+                allocate &= ~t;
+                break;
+            }
+        }
+
+        foreach (var t in SectorFileTypes.AllSet(allocate))
+        {
+            var candidates = await _index.StorageBestAllocAsync(t, sectorSize, pathType, sector.ID.Miner, ct);
+            var best = candidates
+                .Select(si => (Info: si, Path: TryGetPath(si.ID)))
+                .FirstOrDefault(c => c.Path is not null
+                    && AllocPathOk(c.Info.CanSeal, c.Info.CanStore, c.Info.AllowTypes, c.Info.DenyTypes, c.Info.AllowMiners, c.Info.DenyMiners, t, sector.ID.Miner, pathType));
+            if (best.Path is null)
+            {
+                throw new StoresException("couldn't find a suitable path for a sector", isRetryable: true);
+            }
+
+            paths = paths.With(t, best.Path.SectorPath(sector.ID, t));
+            ids = ids.With(t, best.Info.ID.Value);
+        }
+
+        return new AcquiredSector(paths, ids);
+    }
+
+    /// <summary>
+    /// Lotus <c>Local.Remove</c>: deletes one file type of a sector from every open path the index lists, except the
+    /// paths in <paramref name="keepIn"/>, and drops those declarations.
+    /// </summary>
+    /// <exception cref="StoresException">Not a single type, or (without <paramref name="force"/>) the index knows no copy.</exception>
+    public async Task RemoveAsync(SectorId sector, SectorFileType fileType, bool force, IReadOnlyCollection<StorageId> keepIn, CancellationToken ct)
+    {
+        if (SectorFileTypes.NameOf(fileType) is null)
+        {
+            throw new StoresException("delete expects one file type");
+        }
+
+        var found = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        if (found.Count == 0 && !force)
+        {
+            throw new StoresException($"can't delete sector {sector.ToSectorName()}({SectorFileTypes.Format(fileType)}), not found");
+        }
+
+        foreach (var info in found.Where(i => !keepIn.Contains(i.ID)))
+        {
+            var p = TryGetPath(info.ID);
+            if (p is null)
+            {
+                continue;
+            }
+
+            await _index.StorageDropSectorAsync(info.ID, sector, fileType, ct);
+            var target = p.SectorPath(sector, fileType);
+            try
+            {
+                DeleteEntry(target);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogRemoveFailed(target, e);
+            }
+        }
+
+        await ReportHealthAsync(ct);
+    }
+
+    /// <summary>The path of a single type's file of a sector in an open path.</summary>
+    public string SectorPath(StorageId id, SectorId sector, SectorFileType single)
+    {
+        lock (_lock)
+        {
+            return GetPath(id).SectorPath(sector, single);
+        }
+    }
+
+    /// <summary>Deletes a file or a directory tree; nothing when it does not exist.</summary>
+    internal static void DeleteEntry(string target)
+    {
+        if (Directory.Exists(target))
+        {
+            Directory.Delete(target, recursive: true);
+        }
+        else
+        {
+            File.Delete(target);
+        }
+    }
+
+    internal static ulong SectorSizeOf(SectorRef sector) => SealProofInfo.Get((long)sector.ProofType).SectorSize;
+
+    private static bool AllocPathOk(
+        bool canSeal,
+        bool canStore,
+        IReadOnlyList<string>? allowTypes,
+        IReadOnlyList<string>? denyTypes,
+        IReadOnlyList<string>? allowMiners,
+        IReadOnlyList<string>? denyMiners,
+        SectorFileType fileType,
+        ulong miner,
+        PathType pathType)
+    {
+        if ((pathType == PathType.Sealing && !canSeal) || (pathType == PathType.Storage && !canStore)
+            || !SectorFileTypes.Allowed(fileType, allowTypes, denyTypes))
+        {
+            return false;
+        }
+
+        return IndexRules.TryMinerFilter(allowMiners, denyMiners, miner, out var proceed)
+            ? proceed
+            : throw new StoresException("bad miner address in AllowMiners/DenyMiners");
+    }
+
+    private async Task DeclareSectorsAsync(LocalPath p, CancellationToken ct)
+    {
+        foreach (var t in SectorFileTypes.Singles)
+        {
+            var dir = SectorPathGuard.Child(p.Root, SectorFileTypes.NameOf(t)!);
+            Directory.CreateDirectory(dir);
+            foreach (var entry in Directory.EnumerateFileSystemEntries(dir).Select(Path.GetFileName).Order(StringComparer.Ordinal))
+            {
+                if (entry == SectorPathGuard.FetchingDir)
+                {
+                    continue;
+                }
+
+                if (!SectorId.TryParseSectorName(entry, out var sector))
+                {
+                    throw new StoresException($"parse sector id {entry} in {dir}: expected s-t0<miner>-<number>");
+                }
+
+                await _index.StorageDeclareSectorAsync(p.Id, sector, t, p.Meta.CanStore, ct);
+            }
+        }
+    }
+
+    private async Task AddToConfigAsync(string root, CancellationToken ct)
+    {
+        if (_options.StorageConfigFile is not { } file)
+        {
+            return;
+        }
+
+        await _configWrite.WaitAsync(ct);
+        try
+        {
+            var config = await StorageConfig.LoadAsync(file, ct);
+            if (config.StoragePaths.All(p => Path.GetFullPath(p.Path) != root))
+            {
+                await (config with { StoragePaths = [.. config.StoragePaths, new LocalPathConfig(root)] }).SaveAsync(file, ct);
+            }
+        }
+        finally
+        {
+            _configWrite.Release();
+        }
+    }
+
+    /// <summary>Filesystem stat with reservations and MaxStorage applied; call under <see cref="_lock"/> or on a private path.</summary>
+    private static FsStat Stat(LocalPath p)
+    {
+        var drive = new DriveInfo(p.Root);
+        var capacity = drive.TotalSize;
+        var fsAvailable = drive.AvailableFreeSpace;
+
+        long reserved = 0;
+        foreach (var ((sector, type), bytes) in p.Reservations)
+        {
+            // What is already on disk (in place, or still under fetching/) is part of the reservation.
+            var target = p.SectorPath(sector, type);
+            var onDisk = DiskUsage.Of(target) + DiskUsage.Of(SectorPathGuard.FetchTempPath(target));
+            reserved += Math.Max(0, bytes - onDisk);
+        }
+
+        var available = Math.Max(0, fsAvailable - reserved);
+        long max = 0, used = 0;
+        if (p.Meta.MaxStorage > 0)
+        {
+            used = DiskUsage.Of(p.Root);
+            max = (long)p.Meta.MaxStorage;
+            // Lotus caps with max - used only, so reservations would not count inside the limit; here they do.
+            available = Math.Min(available, Math.Max(0, max - used - reserved));
+        }
+
+        return new FsStat(capacity, available, fsAvailable, reserved, max, used);
+    }
+
+    private static void Unreserve(SectorId sector, List<(LocalPath Path, SectorFileType Type, long Bytes)> taken)
+    {
+        foreach (var (p, t, bytes) in taken)
+        {
+            var left = p.Reservations.GetValueOrDefault((sector, t)) - bytes;
+            if (left > 0)
+            {
+                p.Reservations[(sector, t)] = left;
+            }
+            else
+            {
+                p.Reservations.Remove((sector, t));
+            }
+        }
+
+        taken.Clear();
+    }
+
+    private LocalPath GetPath(StorageId id) =>
+        _paths.TryGetValue(id, out var p) ? p : throw new StoragePathNotFoundException($"path not found: {id}");
+
+    private LocalPath? TryGetPath(StorageId id)
+    {
+        lock (_lock)
+        {
+            return _paths.GetValueOrDefault(id);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened storage path {Id} at {Root}")]
+    private partial void LogPathOpened(string id, string root);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Reporting storage health failed")]
+    private partial void LogHealthReportFailed(Exception e);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Removing {Target} failed")]
+    private partial void LogRemoveFailed(string target, Exception e);
+}

@@ -1,0 +1,198 @@
+using Kiln.Api.Types;
+using WireSectorLocks = Kiln.Api.Types.SectorLocks;
+
+namespace Kiln.Stores.Locks;
+
+/// <summary>
+/// In-process read/write locks per sector and file type (lotus: storage/paths/index_locks.go): any number of readers
+/// of a type, or one writer and no readers. A lock request takes all its types at once or waits; it is held until
+/// the returned handle is disposed. Locks are a miner-internal concept: Lotus releases them when the RPC call that
+/// took them returns, so they are never handed to remote callers.
+/// </summary>
+public sealed class SectorLocks
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<SectorId, State> _sectors = [];
+
+    /// <summary>Waits until every type of <paramref name="read"/> can be read-locked and <paramref name="write"/> write-locked.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired first; nothing is held.</exception>
+    public async Task<IDisposable> LockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct)
+    {
+        Check(read, write);
+        while (true)
+        {
+            Task wait;
+            TaskCompletionSource waiter;
+            lock (_lock)
+            {
+                if (TryTake(sector, read, write) is { } handle)
+                {
+                    return handle;
+                }
+
+                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                GetState(sector).Waiters.Add(waiter);
+                wait = waiter.Task;
+            }
+
+            try
+            {
+                await wait.WaitAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (_lock)
+                {
+                    if (_sectors.TryGetValue(sector, out var s))
+                    {
+                        s.Waiters.Remove(waiter);
+                        Forget(sector, s);
+                    }
+                }
+
+                throw;
+            }
+        }
+    }
+
+    /// <summary>Takes the locks if they are free now; null when any is held in a conflicting way.</summary>
+    public IDisposable? TryLock(SectorId sector, SectorFileType read, SectorFileType write)
+    {
+        Check(read, write);
+        lock (_lock)
+        {
+            var handle = TryTake(sector, read, write);
+            if (handle is null && _sectors.TryGetValue(sector, out var s))
+            {
+                Forget(sector, s);
+            }
+
+            return handle;
+        }
+    }
+
+    /// <summary>The held locks in Lotus's <c>StorageGetLocks</c> shape, sorted by miner and sector number.</summary>
+    public WireSectorLocks Snapshot()
+    {
+        lock (_lock)
+        {
+            var locks = _sectors
+                .Where(kv => kv.Value.Write != SectorFileType.None || kv.Value.Read.Any(r => r > 0))
+                .OrderBy(kv => kv.Key.Miner)
+                .ThenBy(kv => kv.Key.Number)
+                .Select(kv => new SectorLock(
+                    kv.Key,
+                    [.. SectorFileTypes.Singles.Select(t => (kv.Value.Write & t) != 0 ? 1u : 0u)],
+                    [.. kv.Value.Read]))
+                .ToList();
+            return new WireSectorLocks(locks);
+        }
+    }
+
+    private static void Check(SectorFileType read, SectorFileType write)
+    {
+        if (((read | write) & ~SectorFileType.All) != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(read), "unknown file types specified");
+        }
+    }
+
+    private Handle? TryTake(SectorId sector, SectorFileType read, SectorFileType write)
+    {
+        var s = GetState(sector);
+        for (var i = 0; i < State.Types; i++)
+        {
+            if ((write & Bit(i)) != 0 && s.Read[i] > 0)
+            {
+                return null;
+            }
+        }
+
+        if ((s.Write & (read | write)) != 0)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < State.Types; i++)
+        {
+            if ((read & Bit(i)) != 0)
+            {
+                s.Read[i]++;
+            }
+        }
+
+        s.Write |= write;
+        return new Handle(this, sector, read, write);
+    }
+
+    private void Release(SectorId sector, SectorFileType read, SectorFileType write)
+    {
+        List<TaskCompletionSource> wake;
+        lock (_lock)
+        {
+            var s = _sectors[sector];
+            for (var i = 0; i < State.Types; i++)
+            {
+                if ((read & Bit(i)) != 0)
+                {
+                    s.Read[i]--;
+                }
+            }
+
+            s.Write &= ~write;
+            wake = [.. s.Waiters];
+            s.Waiters.Clear();
+            Forget(sector, s);
+        }
+
+        // Every waiter checks again; those that still conflict queue up anew.
+        foreach (var w in wake)
+        {
+            w.TrySetResult();
+        }
+    }
+
+    private State GetState(SectorId sector)
+    {
+        if (!_sectors.TryGetValue(sector, out var s))
+        {
+            _sectors[sector] = s = new State();
+        }
+
+        return s;
+    }
+
+    private void Forget(SectorId sector, State s)
+    {
+        if (s.Write == SectorFileType.None && s.Waiters.Count == 0 && s.Read.All(r => r == 0))
+        {
+            _sectors.Remove(sector);
+        }
+    }
+
+    private static SectorFileType Bit(int i) => (SectorFileType)(1 << i);
+
+    private sealed class State
+    {
+        public const int Types = 6;
+
+        public uint[] Read { get; } = new uint[Types];
+
+        public SectorFileType Write { get; set; }
+
+        public List<TaskCompletionSource> Waiters { get; } = [];
+    }
+
+    private sealed class Handle(SectorLocks owner, SectorId sector, SectorFileType read, SectorFileType write) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                owner.Release(sector, read, write);
+            }
+        }
+    }
+}
