@@ -7,6 +7,8 @@ using Kiln.Miner.Calls;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Rpc;
+using Kiln.Miner.Scheduling;
+using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
 using Kiln.Stores.Index;
 
@@ -22,9 +24,9 @@ public sealed class MinerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SqliteSectorIndex _index;
     private readonly CancellationTokenSource _stopping = new();
-    private Task? _heartbeat;
+    private Task[] _loops = [];
 
-    private MinerHost(WebApplication app, SqliteSectorIndex index, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo)
+    private MinerHost(WebApplication app, SqliteSectorIndex index, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline)
     {
         _app = app;
         _index = index;
@@ -32,7 +34,13 @@ public sealed class MinerHost : IAsyncDisposable
         Api = api;
         Workers = workers;
         Repo = repo;
+        Scheduler = scheduler;
+        Pipeline = pipeline;
     }
+
+    public SealingScheduler Scheduler { get; }
+
+    public SectorPipeline Pipeline { get; }
 
     public MinerRepo Repo { get; }
 
@@ -72,19 +80,25 @@ public sealed class MinerHost : IAsyncDisposable
             new WorkerRegistryOptions(),
             time,
             loggers.CreateLogger<WorkerRegistry>());
-        var api = new MinerApi(options, repo.Secret, workers, new CallRegistry(), index);
+        var calls = new CallRegistry();
+        var api = new MinerApi(options, repo.Secret, workers, calls, index);
+        var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>());
+        var sealing = new SealingManager(scheduler, calls, jobs, index, options.SectorBytes);
+        var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
-        app.MapLotusRpc("/rpc/v0", RpcServer.Create<IMinerStorageApi>(api), LotusAuthenticator.FromSecret(repo.Secret));
+        var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs)).Build();
+        app.MapLotusRpc("/rpc/v0", rpc, LotusAuthenticator.FromSecret(repo.Secret));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var host = new MinerHost(app, index, jobs, api, workers, repo);
+        var host = new MinerHost(app, index, jobs, api, workers, repo, scheduler, pipeline);
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());
         host.RpcUrl = new Uri($"http://{listen.Address}:{bound.Port}/rpc/v0");
         repo.WriteApi(string.Create(CultureInfo.InvariantCulture, $"/ip4/{listen.Address}/tcp/{bound.Port}/http"));
-        host._heartbeat = workers.RunAsync(host._stopping.Token);
+        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token)];
+        await pipeline.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return host;
     }
 
@@ -93,11 +107,8 @@ public sealed class MinerHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_heartbeat != null)
-        {
-            await _heartbeat.ConfigureAwait(false);
-        }
-
+        await Task.WhenAll(_loops).ConfigureAwait(false);
+        await Pipeline.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await Jobs.DisposeAsync().ConfigureAwait(false);

@@ -10,13 +10,21 @@ public sealed class FakeWorker : IWorkerApi
 
     public bool Fail { get; set; }
 
+    public HashSet<TaskType> Tasks { get; init; } = [TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize];
+
+    public ulong Cpus { get; init; } = 2;
+
+    public ulong Memory { get; init; } = 24UL << 30;
+
+    public string Hostname { get; init; } = "fake-host";
+
     public Task<ApiVersion> VersionAsync(CancellationToken ct) => Task.FromResult(ApiVersion.Worker);
 
-    public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize });
+    public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(Tasks);
 
     public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 
-    public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo("fake-host", false, new WorkerResources(24UL << 30, 0, 0, 0, 2, [], new Dictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>>())));
+    public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo(Hostname, false, new WorkerResources(Memory, 0, 0, 0, Cpus, [], ResourceTable.Default)));
 
     public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 

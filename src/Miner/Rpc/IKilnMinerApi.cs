@@ -1,0 +1,22 @@
+using Kiln.Api;
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Rpc;
+
+/// <summary>The sealing-pipeline methods kiln-miner's CLI uses, named and permissioned as lotus-miner's (PledgeSector, SectorsList, SectorsStatus) plus the job history.</summary>
+[RpcNamespace("Filecoin")]
+public interface IKilnMinerApi
+{
+    [Perm(Permission.Write)]
+    Task<SectorId> PledgeSectorAsync(CancellationToken ct);
+
+    [Perm(Permission.Read)]
+    Task<IReadOnlyList<ulong>> SectorsListAsync(CancellationToken ct);
+
+    [Perm(Permission.Read)]
+    Task<SectorStatus> SectorsStatusAsync(ulong sector, bool showOnChainInfo, CancellationToken ct);
+
+    /// <summary>The job tracker's newest entries (Kiln's; Lotus has no equivalent).</summary>
+    [Perm(Permission.Read)]
+    Task<IReadOnlyList<JobEntry>> KilnJobHistoryAsync(int limit, CancellationToken ct);
+}

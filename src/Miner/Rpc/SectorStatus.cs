@@ -1,0 +1,13 @@
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Rpc;
+
+/// <summary>The part of Lotus's SectorsStatus answer Kiln can fill today (same field names).</summary>
+public sealed record SectorStatus(
+    ulong SectorID,
+    string State,
+    Cid CommD,
+    Cid CommR,
+    IReadOnlyList<PieceInfo>? Pieces,
+    byte[]? Ticket,
+    string LastErr);
