@@ -32,7 +32,8 @@ public static partial class RemoteStoreEndpoints
     /// <summary>
     /// Maps <c>/remote/...</c>. <paramref name="authorize"/> decides whether the caller has admin rights (the auth
     /// middleware's seam); it runs before routing, as in Lotus, so even an unknown path or a wrong method answers 401
-    /// to a caller without them.
+    /// to a caller without them. <paramref name="index"/> is the index <paramref name="local"/> declares into (the
+    /// handlers find and drop sectors through the store, as Lotus's handler does through its <c>Local</c>).
     /// </summary>
     public static RouteGroupBuilder MapRemoteStore(
         this IEndpointRouteBuilder app,
