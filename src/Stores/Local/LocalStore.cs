@@ -386,7 +386,15 @@ public sealed partial class LocalStore
             }
         }
 
-        await ReportHealthAsync(ct);
+        // Report the freed space; the files are gone either way.
+        try
+        {
+            await ReportHealthAsync(ct);
+        }
+        catch (StoresException e)
+        {
+            LogHealthReportFailed(e);
+        }
     }
 
     /// <summary>The path of a single type's file of a sector in an open path.</summary>

@@ -243,8 +243,20 @@ public sealed class LocalStoreTests : IDisposable
         _clock.Advance(TimeSpan.FromMinutes(5));
         using var cts = new CancellationTokenSource();
         var loop = store.RunHealthReportsAsync(cts.Token);
-        await Task.Delay(100);
-        await index.StorageBestAllocAsync(SectorFileType.Sealed, 2048, PathType.Sealing, 1000, Ct);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                await index.StorageBestAllocAsync(SectorFileType.Sealed, 2048, PathType.Sealing, 1000, Ct);
+                break;
+            }
+            catch (StoresException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+
         await cts.CancelAsync();
         await loop.WaitAsync(TimeSpan.FromSeconds(5));
         Assert.NotNull(meta);

@@ -1,0 +1,256 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Kiln.Api.Types;
+using Kiln.Stores.Index;
+using Kiln.Stores.Local;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kiln.Stores.Fetch;
+
+/// <summary>
+/// Lotus <c>Remote.AcquireSector</c> (storage/paths/remote.go): like <see cref="LocalStore.AcquireSectorAsync"/>, but
+/// a type no open path holds is downloaded from a path that does, into <c>&lt;dest-parent&gt;/fetching/&lt;name&gt;</c>,
+/// then renamed into place, declared in the index (primary when moving) and, when moving, deleted at the source.
+/// A type any local path already holds is never fetched, which is what makes shared storage fetch-free.
+/// </summary>
+public sealed partial class RemoteFetcher
+{
+    private readonly LocalStore _local;
+    private readonly ISectorIndex _index;
+    private readonly HttpClient _http;
+    private readonly RemoteFetcherOptions _options;
+    private readonly ILogger _log;
+    private readonly SemaphoreSlim _throttle;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<SectorId, Task> _fetching = [];
+    private long _fetchRequests;
+
+    public RemoteFetcher(LocalStore local, ISectorIndex index, HttpClient http, RemoteFetcherOptions options, ILogger<RemoteFetcher>? logger = null)
+    {
+        options.Validate();
+        _local = local;
+        _index = index;
+        _http = http;
+        _options = options;
+        _log = logger ?? (ILogger)NullLogger.Instance;
+        _throttle = new SemaphoreSlim(options.ParallelFetchLimit, options.ParallelFetchLimit);
+    }
+
+    /// <summary>GET requests sent so far to fetch sector files (also counted on the <c>kiln.stores.fetch.requests</c> instrument).</summary>
+    public long FetchRequests => Interlocked.Read(ref _fetchRequests);
+
+    /// <summary>
+    /// Local paths for <paramref name="existing"/> (fetching what is only elsewhere) and new destinations for
+    /// <paramref name="allocate"/>. One acquire per sector runs at a time.
+    /// </summary>
+    /// <exception cref="StoresException">No room (retryable), or no holder could deliver a type.</exception>
+    public async Task<AcquiredSector> AcquireSectorAsync(
+        SectorRef sector, SectorFileType existing, SectorFileType allocate, PathType pathType, AcquireMode mode, CancellationToken ct)
+    {
+        if ((existing & allocate) != 0)
+        {
+            throw new StoresException("can't both find and allocate a sector");
+        }
+
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await WaitTurnAsync(sector.ID, done.Task, ct);
+        try
+        {
+            return await AcquireExclusiveAsync(sector, existing, allocate, pathType, mode, ct);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _fetching.Remove(sector.ID);
+            }
+
+            done.SetResult();
+        }
+    }
+
+    private async Task WaitTurnAsync(SectorId sector, Task mine, CancellationToken ct)
+    {
+        while (true)
+        {
+            Task other;
+            lock (_lock)
+            {
+                if (_fetching.TryAdd(sector, mine))
+                {
+                    return;
+                }
+
+                other = _fetching[sector];
+            }
+
+            await other.WaitAsync(ct);
+        }
+    }
+
+    private async Task<AcquiredSector> AcquireExclusiveAsync(
+        SectorRef sector, SectorFileType existing, SectorFileType allocate, PathType pathType, AcquireMode mode, CancellationToken ct)
+    {
+        var found = await _local.AcquireSectorAsync(sector, existing, allocate, pathType, ct);
+        var toFetch = existing & ~found.Paths.Present;
+        if (toFetch == SectorFileType.None)
+        {
+            return found;
+        }
+
+        var destinations = await _local.AcquireSectorAsync(sector, SectorFileType.None, toFetch, pathType, ct);
+        using var reservation = _local.Reserve(sector, toFetch, destinations.StorageIds, pathType);
+
+        var (paths, ids) = (found.Paths, found.StorageIds);
+        foreach (var t in SectorFileTypes.AllSet(toFetch))
+        {
+            var dest = destinations.Paths[t];
+            var storageId = new StorageId(destinations.StorageIds[t]);
+            var url = await FetchFromHoldersAsync(sector.ID, t, dest, ct);
+            paths = paths.With(t, dest);
+            ids = ids.With(t, storageId.Value);
+
+            try
+            {
+                await _index.StorageDeclareSectorAsync(storageId, sector.ID, t, mode == AcquireMode.Move, ct);
+            }
+            catch (StoresException e)
+            {
+                LogDeclareFailed(sector.ID.ToSectorName(), storageId.Value, e);
+                continue;
+            }
+
+            if (mode == AcquireMode.Move)
+            {
+                try
+                {
+                    await DeleteAtSourceAsync(url, [storageId], ct);
+                }
+                catch (Exception e) when (e is HttpRequestException or StoresException)
+                {
+                    LogDeleteFailed(url, e);
+                }
+            }
+        }
+
+        return new AcquiredSector(paths, ids);
+    }
+
+    /// <summary>Lotus <c>acquireFromRemote</c>: every URL of every holder, lowest weight first, until one download succeeds.</summary>
+    private async Task<string> FetchFromHoldersAsync(SectorId sector, SectorFileType fileType, string dest, CancellationToken ct)
+    {
+        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        if (holders.Count == 0)
+        {
+            throw new StoresException($"failed to acquire sector {sector.ToSectorName()} from remote ({SectorFileTypes.Format(fileType)}): sector not found");
+        }
+
+        var errors = new List<string>();
+        foreach (var holder in holders.OrderBy(h => h.Weight))
+        {
+            foreach (var url in holder.URLs ?? [])
+            {
+                var temp = SectorPathGuard.FetchTempPath(dest);
+                Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+                LocalStore.DeleteEntry(dest);
+                try
+                {
+                    await FetchThrottledAsync(url, temp, ct);
+                }
+                catch (Exception e) when (e is HttpRequestException or StoresException or IOException)
+                {
+                    errors.Add($"fetch error {url} (storage {holder.ID}) -> {temp}: {e.Message}");
+                    LocalStore.DeleteEntry(temp);
+                    continue;
+                }
+
+                Move(temp, dest);
+                return url;
+            }
+        }
+
+        throw new StoresException($"failed to acquire sector {sector.ToSectorName()} from remote: {string.Join("; ", errors)}");
+    }
+
+    private async Task FetchThrottledAsync(string url, string outPath, CancellationToken ct)
+    {
+        await _throttle.WaitAsync(ct);
+        try
+        {
+            LocalStore.DeleteEntry(outPath);
+            using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            Authorize(request);
+            Interlocked.Increment(ref _fetchRequests);
+            StoresMetrics.FetchRequests.Add(1);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                throw new StoresException($"non-200 code: {(int)response.StatusCode}");
+            }
+
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            long bytes;
+            switch (response.Content.Headers.ContentType?.MediaType)
+            {
+                case "application/x-tar":
+                    bytes = await CacheTar.ExtractAsync(body, outPath, ct);
+                    break;
+                case "application/octet-stream":
+                    await using (var f = new FileStream(outPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                    {
+                        await body.CopyToAsync(f, 1 << 20, ct);
+                        bytes = f.Length;
+                    }
+
+                    break;
+                default:
+                    throw new StoresException($"unknown content type: '{response.Content.Headers.ContentType}'");
+            }
+
+            StoresMetrics.FetchBytes.Add(bytes);
+        }
+        finally
+        {
+            _throttle.Release();
+        }
+    }
+
+    private async Task DeleteAtSourceAsync(string url, IReadOnlyList<StorageId> keep, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, url + "?keep=" + Uri.EscapeDataString(StorageId.JoinList(keep)));
+        Authorize(request);
+        using var response = await _http.SendAsync(request, ct);
+        if (response.StatusCode != HttpStatusCode.OK)
+        {
+            throw new StoresException($"delete {url}: non-200 code: {(int)response.StatusCode}");
+        }
+    }
+
+    private void Authorize(HttpRequestMessage request)
+    {
+        if (_options.AuthToken is { Length: > 0 } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    /// <summary>Lotus <c>move</c>: a rename within the path's filesystem; the base names match.</summary>
+    private static void Move(string temp, string dest)
+    {
+        if (Directory.Exists(temp))
+        {
+            Directory.Move(temp, dest);
+        }
+        else
+        {
+            File.Move(temp, dest);
+        }
+    }
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Declaring fetched sector {Sector} in {StorageId} failed")]
+    private partial void LogDeclareFailed(string sector, string storageId, Exception e);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Deleting moved sector files at {Url} failed")]
+    private partial void LogDeleteFailed(string url, Exception e);
+}

@@ -1,0 +1,17 @@
+using System.Diagnostics.Metrics;
+
+namespace Kiln.Stores;
+
+/// <summary>Instruments of sector storage, on one meter named <see cref="MeterName"/>.</summary>
+internal static class StoresMetrics
+{
+    public const string MeterName = "Kiln.Stores";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    /// <summary>GET requests sent to fetch sector files from another host.</summary>
+    public static readonly Counter<long> FetchRequests = Meter.CreateCounter<long>("kiln.stores.fetch.requests", "{request}");
+
+    /// <summary>Bytes received by sector fetches.</summary>
+    public static readonly Counter<long> FetchBytes = Meter.CreateCounter<long>("kiln.stores.fetch.bytes", "By");
+}
