@@ -117,7 +117,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
             var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
             var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
-            var api = new WorkerApi(options, store, new SealingTasks(store, parentCache), tracker, returns, environment, loggers.CreateLogger<WorkerApi>());
+            var api = new WorkerApi(options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>()), tracker, returns, environment, loggers.CreateLogger<WorkerApi>());
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();

@@ -13,7 +13,7 @@ namespace Kiln.Worker.Sealing;
 /// The sealing steps kiln-worker executes on its local paths (lotus: storage/sealer/worker_local.go and
 /// ffiwrapper): acquire the sector's files, reserve space for new ones, run the step, declare what it wrote.
 /// </summary>
-public sealed class SealingTasks(LocalStore store, ParentCacheOptions parentCache)
+public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger)
 {
     /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
     public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
@@ -108,12 +108,26 @@ public sealed class SealingTasks(LocalStore store, ParentCacheOptions parentCach
         }
     }
 
-    /// <summary>Declares the written types in the index, primary (the worker acquires with move semantics, as lotus-worker).</summary>
+    /// <summary>
+    /// Declares the written types in the index, primary (the worker acquires with move semantics, as lotus-worker).
+    /// As in Lotus a failed declaration is logged, not fatal: the files are on disk, and the redeclaration after the
+    /// miner comes back announces them.
+    /// </summary>
     private async Task DeclareAsync(SectorRef sector, SectorFileType types, AcquiredSector acquired, CancellationToken ct)
     {
         foreach (var t in SectorFileTypes.AllSet(types))
         {
-            await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct);
+            try
+            {
+                await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDeclareFailed(sector.ID.ToSectorName(), SectorFileTypes.Format(t), e.Message);
+            }
         }
     }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Declaring {Sector} {Type} in the miner's index failed: {Error}")]
+    private partial void LogDeclareFailed(string sector, string type, string error);
 }
