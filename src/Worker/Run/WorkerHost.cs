@@ -43,6 +43,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
         RpcUrl = url;
         _log = log;
         api.ShutdownRequested += () => _shutdown.TrySetResult();
+        // SIGINT/SIGTERM reach the process through the host's console lifetime.
+        app.Lifetime.ApplicationStopping.Register(() => _shutdown.TrySetResult());
     }
 
     public WorkerApi Api { get; }
@@ -56,7 +58,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
     /// <summary>The URL given to the miner in <c>WorkerConnect</c> (<c>http://ip:port/rpc/v0</c>).</summary>
     public string RpcUrl { get; }
 
-    /// <summary>Completes when a client calls <c>Shutdown</c>.</summary>
+    /// <summary>Completes when a client calls <c>Shutdown</c> or the process is told to stop (SIGINT, SIGTERM).</summary>
     public Task ShutdownRequested => _shutdown.Task;
 
     public static async Task<WorkerHost> StartAsync(
@@ -77,6 +79,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         var port = listenPort == 0 ? FreePort(ip) : listenPort;
         builder.WebHost.ConfigureKestrel(k => k.Listen(ip, port));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger<WorkerHost>();
