@@ -19,6 +19,9 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
     /// <summary>Changes every time the miner process starts; workers watch it to notice restarts.</summary>
     public Guid SessionId { get; } = Guid.NewGuid();
 
+    /// <summary>The results workers have returned, read-only for callers (cluster tests wait on it).</summary>
+    public CallRegistry Calls => calls;
+
     public static string AgentVersion => "kiln-miner+" + (typeof(MinerApi).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 
     public Task<ApiVersionInfo> VersionAsync(CancellationToken ct) =>

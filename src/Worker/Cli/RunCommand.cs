@@ -1,0 +1,153 @@
+using System.CommandLine;
+using System.Globalization;
+using Kiln.Api.Auth;
+using Kiln.Api.Types;
+using Kiln.Proofs.Sdr;
+using Kiln.Worker.Run;
+
+namespace Kiln.Worker.Cli;
+
+/// <summary><c>kiln-worker run</c>: lotus-worker's <c>run</c> flags, each with its <c>LOTUS_WORKER_*</c> variable.</summary>
+public static class RunCommand
+{
+    /// <summary>Prefix of lotus-worker's run flag variables.</summary>
+    public const string EnvPrefix = "LOTUS_WORKER_";
+
+    private static readonly Option<string?> Listen = new("--listen", "--address") { Description = "host address and port the worker api will listen on (env LOTUS_WORKER_LISTEN; default 0.0.0.0:3456)" };
+    private static readonly Option<string?> Name = new("--name") { Description = "custom worker name (env LOTUS_WORKER_NAME; default hostname)" };
+    private static readonly Option<bool> NoLocalStorage = new("--no-local-storage") { Description = "don't use storageminer repo for sector storage (env LOTUS_WORKER_NO_LOCAL_STORAGE)" };
+    private static readonly Option<bool> NoSwap = new("--no-swap") { Description = "don't use swap (accepted; env LOTUS_WORKER_NO_SWAP)" };
+    private static readonly Option<int> ParallelFetchLimit = new("--parallel-fetch-limit") { Description = "maximum fetch operations to run in parallel (env LOTUS_WORKER_PARALLEL_FETCH_LIMIT; default 5)" };
+    private static readonly Option<bool> EnableGpuProving = new("--enable-gpu-proving") { Description = "enable use of GPU for mining operations (accepted; no GPU work yet)" };
+
+    /// <summary>Task flags, default true, and the task type each turns on.</summary>
+    private static readonly (Option<bool> Option, string Env, TaskType[] Types)[] TaskFlags =
+    [
+        Flag("--addpiece", "ADDPIECE", TaskType.AddPiece),
+        Flag("--precommit1", "PRECOMMIT1", TaskType.PreCommit1),
+        Flag("--unseal", "UNSEAL", TaskType.Unseal),
+        Flag("--precommit2", "PRECOMMIT2", TaskType.PreCommit2),
+        Flag("--commit", "COMMIT", TaskType.Commit2),
+        Flag("--replica-update", "REPLICA_UPDATE", TaskType.ReplicaUpdate),
+        Flag("--prove-replica-update2", "PROVE_REPLICA_UPDATE2", TaskType.ProveReplicaUpdate2),
+        Flag("--regen-sector-key", "REGEN_SECTOR_KEY", TaskType.RegenSectorKey),
+    ];
+
+    /// <summary>Always-on sealing tasks of a lotus-worker.</summary>
+    private static readonly TaskType[] AlwaysOn =
+    [
+        TaskType.Fetch, TaskType.Commit1, TaskType.ProveReplicaUpdate1, TaskType.Finalize, TaskType.FinalizeUnsealed, TaskType.FinalizeReplicaUpdate,
+    ];
+
+    public static Command Build()
+    {
+        var cmd = new Command("run", "Start kiln-worker") { Listen, Name, NoLocalStorage, NoSwap, ParallelFetchLimit, EnableGpuProving };
+        foreach (var (option, _, _) in TaskFlags)
+        {
+            cmd.Options.Add(option);
+        }
+
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var environment = (Func<string, string?>)Environment.GetEnvironmentVariable;
+            var options = Bind(parse, environment);
+            var miner = MinerApiInfo(parse, environment);
+            await using var host = await WorkerHost.StartAsync(options, miner, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct);
+            Console.WriteLine($"kiln-worker listening on {host.RpcUrl}");
+            try
+            {
+                await host.ShutdownRequested.WaitAsync(ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl+C / SIGTERM: stop like a shutdown request.
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>The run options from flags, then <c>LOTUS_WORKER_*</c> variables, then defaults.</summary>
+    public static WorkerOptions Bind(ParseResult parse, Func<string, string?> environment)
+    {
+        var tasks = new HashSet<TaskType>(AlwaysOn);
+        foreach (var (option, env, types) in TaskFlags)
+        {
+            if (Value(parse, option, env, environment, bool.Parse) ?? true)
+            {
+                tasks.UnionWith(types);
+            }
+        }
+
+        var options = new WorkerOptions
+        {
+            Listen = Text(parse, Listen, "LISTEN", environment) ?? WorkerOptions.DefaultListen,
+            Name = Text(parse, Name, "NAME", environment) ?? "",
+            NoLocalStorage = Value(parse, NoLocalStorage, "NO_LOCAL_STORAGE", environment, bool.Parse) ?? false,
+            ParallelFetchLimit = Value(parse, ParallelFetchLimit, "PARALLEL_FETCH_LIMIT", environment, s => int.Parse(s, CultureInfo.InvariantCulture))
+                ?? WorkerOptions.DefaultParallelFetchLimit,
+            RequestedTasks = tasks,
+            RepoPath = Run.WorkerRepo.Resolve(parse.GetValue(WorkerCli.WorkerRepo), environment),
+        };
+        options.Validate();
+        return options;
+    }
+
+    /// <summary>
+    /// The miner to serve: <c>MINER_API_INFO</c> (or <c>STORAGE_API_INFO</c>), else the <c>api</c> and <c>token</c> files of
+    /// the miner repo (<c>--miner-repo</c>, LOTUS_MINER_PATH, LOTUS_STORAGE_PATH, ~/.lotusminer).
+    /// </summary>
+    /// <exception cref="ArgumentException">Neither is available.</exception>
+    public static ApiInfo MinerApiInfo(ParseResult parse, Func<string, string?> environment)
+    {
+        if (ApiInfo.ForMiner(environment) is { } info)
+        {
+            return info;
+        }
+
+        var repo = parse.GetValue(WorkerCli.MinerRepo) is { Length: > 0 } flag
+            ? flag
+            : environment("LOTUS_MINER_PATH") is { Length: > 0 } p ? p
+            : environment("LOTUS_STORAGE_PATH") is { Length: > 0 } s ? s
+            : "~/.lotusminer";
+        repo = Run.WorkerRepo.ExpandHome(repo);
+        var api = Path.Combine(repo, "api");
+        var token = Path.Combine(repo, "token");
+        if (!File.Exists(api))
+        {
+            throw new ArgumentException($"MINER_API_INFO is not set and the miner repo {repo} has no api file");
+        }
+
+        return new ApiInfo(File.Exists(token) ? File.ReadAllText(token).Trim() : null, File.ReadAllText(api).Trim());
+    }
+
+    private static string? Text(ParseResult parse, Option<string?> option, string env, Func<string, string?> environment) =>
+        parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : environment(EnvPrefix + env) is { Length: > 0 } text ? text : null;
+
+    private static T? Value<T>(ParseResult parse, Option<T> option, string env, Func<string, string?> environment, Func<string, T> convert)
+        where T : struct
+    {
+        if (parse.GetResult(option) is { Implicit: false })
+        {
+            return parse.GetValue(option);
+        }
+
+        if (environment(EnvPrefix + env) is { Length: > 0 } text)
+        {
+            try
+            {
+                return convert(text);
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException($"invalid {EnvPrefix}{env}='{text}': {e.Message}", e);
+            }
+        }
+
+        return null;
+    }
+
+    private static (Option<bool>, string, TaskType[]) Flag(string name, string env, params TaskType[] types) =>
+        (new Option<bool>(name) { Description = $"enable {string.Join(", ", types.Select(TaskTypes.ShortName))} (env {EnvPrefix}{env}; default true)" }, env, types);
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Kiln.Api.Types;
+using Kiln.Proofs;
+using Kiln.Stores.Local;
+using Kiln.Worker.Run;
+
+namespace Kiln.Worker.Cli;
+
+/// <summary><c>kiln-worker storage attach</c>: lotus-worker's flags; <c>--init</c> writes sectorstore.json, then the running worker opens the path.</summary>
+public static class StorageCommands
+{
+    public static Command Build()
+    {
+        var storage = new Command("storage", "manage sector storage");
+        storage.Subcommands.Add(Attach());
+        return storage;
+    }
+
+    private static Command Attach()
+    {
+        var init = new Option<bool>("--init") { Description = "initialize the path first" };
+        var weight = new Option<ulong>("--weight") { Description = "(for init) path weight", DefaultValueFactory = _ => 10 };
+        var seal = new Option<bool>("--seal") { Description = "(for init) use path for sealing" };
+        var store = new Option<bool>("--store") { Description = "(for init) use path for long-term storage" };
+        var maxStorage = new Option<string?>("--max-storage") { Description = "(for init) limit storage space for sectors (expensive for very large paths!)" };
+        var groups = new Option<string[]>("--groups") { Description = "path group names", AllowMultipleArgumentsPerToken = true };
+        var allowTo = new Option<string[]>("--allow-to") { Description = "path groups allowed to pull data from this path (allow all if not specified)", AllowMultipleArgumentsPerToken = true };
+        var path = new Argument<string>("path") { Description = "[path]" };
+        var cmd = new Command("attach", "attach local storage path") { init, weight, seal, store, maxStorage, groups, allowTo, path };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var root = Path.GetFullPath(WorkerRepo.ExpandHome(parse.GetValue(path)!));
+            if (parse.GetValue(init))
+            {
+                await InitPathAsync(
+                    root,
+                    parse.GetValue(weight),
+                    parse.GetValue(seal),
+                    parse.GetValue(store),
+                    parse.GetValue(maxStorage) is { Length: > 0 } max ? SectorSizes.Parse(max) : 0,
+                    parse.GetValue(groups),
+                    parse.GetValue(allowTo),
+                    ct);
+            }
+
+            var worker = WorkerClient.Connect(parse, Environment.GetEnvironmentVariable);
+            await worker.StorageAddLocalAsync(root, ct);
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>lotus-worker <c>storage attach --init</c>: a new sectorstore.json (new UUID) in an uninitialized directory.</summary>
+    public static async Task InitPathAsync(string root, ulong weight, bool canSeal, bool canStore, ulong maxStorage, string[]? groups, string[]? allowTo, CancellationToken ct)
+    {
+        if (!canSeal && !canStore)
+        {
+            throw new ArgumentException("must specify at least one of --store or --seal");
+        }
+
+        Directory.CreateDirectory(root);
+        if (File.Exists(Path.Combine(root, LocalStorageMeta.FileName)))
+        {
+            throw new ArgumentException($"path is already initialized: {root}");
+        }
+
+        var meta = new LocalStorageMeta(
+            StorageId.New(), weight, canSeal, canStore, maxStorage, groups is { Length: > 0 } ? groups : null, allowTo is { Length: > 0 } ? allowTo : null, null, null, null, null);
+        await meta.SaveAsync(root, ct);
+    }
+}

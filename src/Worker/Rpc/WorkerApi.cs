@@ -1,0 +1,386 @@
+using System.Collections.Concurrent;
+using Kiln.Api;
+using Kiln.Api.JsonRpc;
+using Kiln.Api.Types;
+using Kiln.Stores;
+using Kiln.Stores.Local;
+using Kiln.Worker.Calls;
+using Kiln.Worker.Run;
+using Kiln.Worker.Sealing;
+
+namespace Kiln.Worker.Rpc;
+
+/// <summary>
+/// kiln-worker's <see cref="IWorkerApi"/> (lotus: storage/sealer/worker_local.go and cmd/lotus-worker's
+/// <c>worker</c>): identity and session, resources, task types, local storage, and the sealing steps, each of which
+/// answers a <see cref="CallId"/> at once, runs in the background and reports through <c>Return*</c>.
+/// </summary>
+public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
+{
+    private readonly WorkerOptions _options;
+    private readonly LocalStore _store;
+    private readonly SealingTasks _tasks;
+    private readonly CallTracker _tracker;
+    private readonly ReturnSender _returns;
+    private readonly Func<string, string?> _environment;
+    private readonly ILogger _log;
+    private readonly SemaphoreSlim _fetchLimit;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ConcurrentDictionary<CallId, Task> _background = new();
+    private readonly Lock _lock = new();
+    private readonly HashSet<TaskType> _enabledTasks;
+    private TaskCompletionSource _quiet = NewQuiet(completed: true);
+    private int _running;
+    private bool _enabled = true;
+    private bool _closing;
+
+    public WorkerApi(
+        WorkerOptions options,
+        LocalStore store,
+        SealingTasks tasks,
+        CallTracker tracker,
+        ReturnSender returns,
+        Func<string, string?> environment,
+        ILogger logger)
+    {
+        _options = options;
+        _store = store;
+        _tasks = tasks;
+        _tracker = tracker;
+        _returns = returns;
+        _environment = environment;
+        _log = logger;
+        _fetchLimit = new SemaphoreSlim(options.ParallelFetchLimit);
+        _enabledTasks = [.. options.EnabledTasks];
+        Name = options.EffectiveName;
+    }
+
+    /// <summary>A UUID chosen when the process starts; the miner's WorkerID for this worker.</summary>
+    public Guid ProcessSession { get; } = Guid.NewGuid();
+
+    public string Name { get; }
+
+    /// <summary>Fires once when <see cref="ShutdownAsync"/> is called.</summary>
+    public event Action? ShutdownRequested;
+
+    public Task<ApiVersion> VersionAsync(CancellationToken ct) => Task.FromResult(ApiVersion.Worker);
+
+    public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult<IReadOnlySet<TaskType>>(_enabledTasks.ToHashSet());
+        }
+    }
+
+    public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => Task.FromResult(_store.Paths());
+
+    public Task<WorkerInfo> InfoAsync(CancellationToken ct)
+    {
+        var mem = MemInfo.Read();
+        var resources = new WorkerResources(
+            mem.Physical, mem.Used, mem.Swap, mem.SwapUsed, (ulong)Environment.ProcessorCount, [], ResourceTable.WithOverrides(_environment));
+        return Task.FromResult(new WorkerInfo(Name, false, resources));
+    }
+
+    public Task<CallId> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream pieceData, CancellationToken ct) =>
+        StartAsync(sector, ReturnType.AddPiece, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t), ct);
+
+    public Task<CallId> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) =>
+        StartAsync(sector, ReturnType.SealPreCommit1, async t => await _tasks.PreCommit1Async(sector, ticket, pieces, t), ct);
+
+    public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct) =>
+        StartAsync(sector, ReturnType.FinalizeSector, async t =>
+        {
+            await _tasks.FinalizeAsync(sector, t);
+            return null;
+        }, ct);
+
+    public Task<CallId> FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct) =>
+        StartAsync(sector, ReturnType.Fetch, async t =>
+        {
+            await _fetchLimit.WaitAsync(t);
+            try
+            {
+                await _tasks.FetchAsync(sector, fileType, pathType, t);
+            }
+            finally
+            {
+                _fetchLimit.Release();
+            }
+
+            return null;
+        }, ct);
+
+    public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw NotAvailable(TaskType.DataCid);
+
+    public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) => throw NotAvailable(TaskType.PreCommit2);
+
+    public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) =>
+        throw NotAvailable(TaskType.Commit1);
+
+    public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) => throw NotAvailable(TaskType.Commit2);
+
+    public Task<CallId> FinalizeReplicaUpdateAsync(SectorRef sector, CancellationToken ct) => throw NotAvailable(TaskType.FinalizeReplicaUpdate);
+
+    public Task<CallId> ReplicaUpdateAsync(SectorRef sector, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) => throw NotAvailable(TaskType.ReplicaUpdate);
+
+    public Task<CallId> ProveReplicaUpdate1Async(SectorRef sector, Cid sectorKey, Cid newSealed, Cid newUnsealed, CancellationToken ct) =>
+        throw NotAvailable(TaskType.ProveReplicaUpdate1);
+
+    public Task<CallId> ProveReplicaUpdate2Async(SectorRef sector, Cid sectorKey, Cid newSealed, Cid newUnsealed, IReadOnlyList<byte[]> vanillaProofs, CancellationToken ct) =>
+        throw NotAvailable(TaskType.ProveReplicaUpdate2);
+
+    public Task<CallId> GenerateSectorKeyFromDataAsync(SectorRef sector, Cid commD, CancellationToken ct) => throw NotAvailable(TaskType.RegenSectorKey);
+
+    public Task<CallId> ReleaseUnsealedAsync(SectorRef sector, IReadOnlyList<UnpaddedRange> keepUnsealed, CancellationToken ct) =>
+        throw NotAvailable(TaskType.FinalizeUnsealed);
+
+    public Task<CallId> MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct) =>
+        throw new RpcException(RpcErrorCodes.Application, "kiln-worker cannot move sector files between storage paths yet (MoveStorage)");
+
+    public Task<CallId> UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct) =>
+        throw NotAvailable(TaskType.Unseal);
+
+    public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) =>
+        throw NotAvailable(TaskType.DownloadSector);
+
+    public Task<IReadOnlyList<PoStProof>> GenerateWinningPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness, CancellationToken ct) =>
+        throw NotAvailable(TaskType.GenerateWinningPoSt);
+
+    public Task<WindowPoStResult> GenerateWindowPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, int partitionIndex, byte[] randomness, CancellationToken ct) =>
+        throw NotAvailable(TaskType.GenerateWindowPoSt);
+
+    public Task TaskDisableAsync(TaskType taskType, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            _enabledTasks.Remove(taskType);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task TaskEnableAsync(TaskType taskType, CancellationToken ct)
+    {
+        if (!WorkerOptions.Executable.Contains(taskType))
+        {
+            throw NotAvailable(taskType);
+        }
+
+        lock (_lock)
+        {
+            _enabledTasks.Add(taskType);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Removes the sector's sealed, cache and unsealed files from this worker's paths.</summary>
+    public async Task RemoveAsync(SectorId sector, CancellationToken ct)
+    {
+        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache, SectorFileType.Unsealed })
+        {
+            await _store.RemoveAsync(sector, t, force: true, keepIn: [], ct);
+        }
+    }
+
+    public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(_store.Local());
+
+    public async Task StorageAddLocalAsync(string path, CancellationToken ct) =>
+        await Guard(() => _store.AttachAsync(WorkerRepo.ExpandHome(path), init: false, ct: ct));
+
+    public async Task StorageDetachLocalAsync(string path, CancellationToken ct)
+    {
+        var root = Path.GetFullPath(WorkerRepo.ExpandHome(path));
+        await Guard(() => _store.ClosePathAsync(root, ct));
+        var file = Path.Combine(_options.RepoPath, StorageConfig.FileName);
+        var config = await StorageConfig.LoadAsync(file, ct);
+        await (config with { StoragePaths = [.. config.StoragePaths.Where(p => Path.GetFullPath(p.Path) != root)] }).SaveAsync(file, ct);
+    }
+
+    public async Task StorageDetachAllAsync(CancellationToken ct)
+    {
+        foreach (var root in _store.Local().Values)
+        {
+            await Guard(() => _store.ClosePathAsync(root, ct));
+        }
+    }
+
+    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) =>
+        Guard(() => LocalRedeclare.RunAsync(_store, id, dropMissing, ct));
+
+    public Task SetEnabledAsync(bool enabled, CancellationToken ct)
+    {
+        _enabled = enabled;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> EnabledAsync(CancellationToken ct) => Task.FromResult(_enabled);
+
+    public Task WaitQuietAsync(CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            return _quiet.Task.WaitAsync(ct);
+        }
+    }
+
+    public Task<Guid> ProcessSessionAsync(CancellationToken ct) => Task.FromResult(ProcessSession);
+
+    public Task<Guid> SessionAsync(CancellationToken ct)
+    {
+        if (_closing)
+        {
+            return Task.FromResult(Guid.Empty);
+        }
+
+        return _enabled ? Task.FromResult(ProcessSession) : throw new RpcException(RpcErrorCodes.Application, "worker disabled");
+    }
+
+    public Task ShutdownAsync(CancellationToken ct)
+    {
+        if (!_closing)
+        {
+            _closing = true;
+            LogShutdown();
+            ShutdownRequested?.Invoke();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Start-up pass over the call tracker: results the miner has not acknowledged are delivered again, calls a
+    /// restart interrupted are answered with <c>CallError</c> 101 (as Lotus).
+    /// </summary>
+    public async Task ResumeTrackedCallsAsync(CancellationToken ct)
+    {
+        foreach (var call in await _tracker.ListAsync(ct))
+        {
+            var toSend = call;
+            if (!call.Done)
+            {
+                var restarted = new CallError(CallError.ErrTempWorkerRestart, $"worker [name: {Name}] restarted");
+                await _tracker.DoneAsync(call.Id, null, restarted, ct);
+                toSend = call with { Done = true, ResultJson = null, Error = restarted };
+            }
+
+            LogResuming(call.ReturnType.ToString(), call.Id.ToString(), call.Done);
+            Track(call.Id, Task.Run(() => _returns.DeliverAsync(toSend, _stopping.Token), CancellationToken.None));
+        }
+    }
+
+    /// <summary>Stops background work; unfinished calls stay in the tracker (answered with 101 on the next start).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        try
+        {
+            await Task.WhenAll(_background.Values);
+        }
+        catch (OperationCanceledException)
+        {
+            // Cancellation is how the background work ends here.
+        }
+
+        _stopping.Dispose();
+        _fetchLimit.Dispose();
+    }
+
+    private async Task<CallId> StartAsync(SectorRef sector, ReturnType type, Func<CancellationToken, Task<object?>> work, CancellationToken ct)
+    {
+        var id = new CallId(sector.ID, Guid.NewGuid());
+        await _tracker.StartedAsync(id, type, ct);
+        lock (_lock)
+        {
+            if (_running++ == 0)
+            {
+                _quiet = NewQuiet(completed: false);
+            }
+        }
+
+        Track(id, Task.Run(() => RunAsync(id, type, work), CancellationToken.None));
+        return id;
+    }
+
+    private async Task RunAsync(CallId id, ReturnType type, Func<CancellationToken, Task<object?>> work)
+    {
+        var stop = _stopping.Token;
+        object? result = null;
+        CallError? error = null;
+        try
+        {
+            result = await work(stop);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The process is stopping: the tracker row stays "started" and becomes a 101 on restart.
+            return;
+        }
+        catch (Exception e)
+        {
+            error = ToCallError(e);
+            LogCallFailed(type.ToString(), id.ToString(), e);
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                if (--_running == 0)
+                {
+                    _quiet.TrySetResult();
+                }
+            }
+        }
+
+        await _returns.CompleteAsync(id, type, result, error, stop);
+    }
+
+    private CallError ToCallError(Exception e) => e switch
+    {
+        AllocateSpaceException => new CallError(CallError.ErrTempAllocateSpace, $"{e.Message} [name: {Name}]"),
+        _ => new CallError(CallError.ErrUnknown, $"{e.Message} [name: {Name}]"),
+    };
+
+    private void Track(CallId id, Task task)
+    {
+        _background[id] = task;
+        _ = task.ContinueWith(_ => _background.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private static async Task Guard(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (StoresException e)
+        {
+            throw new RpcException(RpcErrorCodes.Application, e.Message);
+        }
+    }
+
+    private static RpcException NotAvailable(TaskType type) =>
+        new(RpcErrorCodes.Application, $"kiln-worker cannot execute {TaskTypes.Id(type)} ({TaskTypes.ShortName(type)}) yet");
+
+    private static TaskCompletionSource NewQuiet(bool completed)
+    {
+        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (completed)
+        {
+            tcs.SetResult();
+        }
+
+        return tcs;
+    }
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "{Type} call {Call} failed")]
+    private partial void LogCallFailed(string type, string call, Exception e);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
+    private partial void LogResuming(string type, string call, bool done);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Shutdown requested")]
+    private partial void LogShutdown();
+}

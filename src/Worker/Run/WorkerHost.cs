@@ -1,0 +1,273 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Kiln.Api;
+using Kiln.Api.Auth;
+using Kiln.Api.JsonRpc;
+using Kiln.Api.Types;
+using Kiln.Proofs.Sdr;
+using Kiln.Stores.Local;
+using Kiln.Stores.Remote;
+using Kiln.Worker.Calls;
+using Kiln.Worker.Rpc;
+using Kiln.Worker.Sealing;
+
+namespace Kiln.Worker.Run;
+
+/// <summary>
+/// kiln-worker's process (lotus: cmd/lotus-worker/main.go <c>runCmd</c>): waits for the miner and checks its API
+/// version, opens local storage over the miner's index, serves <c>/rpc/v0</c> (tokens checked by the miner's
+/// AuthVerify) and <c>/remote</c>, registers with <c>WorkerConnect</c>, and re-registers when the miner's Session
+/// changes.
+/// </summary>
+public sealed partial class WorkerHost : IAsyncDisposable
+{
+    private static readonly TimeSpan VersionRetryInterval = TimeSpan.FromSeconds(1);
+
+    private readonly WebApplication _app;
+    private readonly CallTracker _tracker;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _loops = [];
+    private readonly ILogger _log;
+    private bool _disposed;
+
+    private WorkerHost(WebApplication app, WorkerApi api, LocalStore store, CallTracker tracker, IMinerStorageApi miner, WorkerRepo repo, string url, ILogger log)
+    {
+        _app = app;
+        Api = api;
+        Store = store;
+        _tracker = tracker;
+        Miner = miner;
+        Repo = repo;
+        RpcUrl = url;
+        _log = log;
+        api.ShutdownRequested += () => _shutdown.TrySetResult();
+        // SIGINT/SIGTERM reach the process through the host's console lifetime.
+        app.Lifetime.ApplicationStopping.Register(() => _shutdown.TrySetResult());
+    }
+
+    public WorkerApi Api { get; }
+
+    public LocalStore Store { get; }
+
+    public IMinerStorageApi Miner { get; }
+
+    public WorkerRepo Repo { get; }
+
+    /// <summary>The URL given to the miner in <c>WorkerConnect</c> (<c>http://ip:port/rpc/v0</c>).</summary>
+    public string RpcUrl { get; }
+
+    /// <summary>Completes when a client calls <c>Shutdown</c> or the process is told to stop (SIGINT, SIGTERM).</summary>
+    public Task ShutdownRequested => _shutdown.Task;
+
+    public static async Task<WorkerHost> StartAsync(
+        WorkerOptions options,
+        ApiInfo minerInfo,
+        ParentCacheOptions parentCache,
+        Func<string, string?> environment,
+        TimeProvider time,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(minerInfo);
+        options.Validate();
+        var builder = WebApplication.CreateSlimBuilder();
+        var (listenHost, listenPort) = options.ParseListen();
+        var minerUrl = minerInfo.HttpUrl();
+        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, ct) : listenHost;
+        var port = listenPort == 0 ? FreePort(ip) : listenPort;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(ip, port));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        var app = builder.Build();
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var log = loggers.CreateLogger<WorkerHost>();
+        try
+        {
+            var miner = RpcClient.Create(minerUrl, new RpcClientOptions { Token = minerInfo.Token }).CreateProxy<IMinerStorageApi>();
+            await WaitForMinerAsync(miner, minerUrl, time, log, ct);
+            var actor = await miner.ActorAddressAsync(ct);
+            var sectorSize = await miner.ActorSectorSizeAsync(actor, ct);
+            LogMiner(log, actor, sectorSize);
+            if (options.Unavailable.Count > 0)
+            {
+                LogUnavailable(log, string.Join(", ", options.Unavailable.Select(TaskTypes.ShortName)));
+            }
+
+            var repo = new WorkerRepo(options.RepoPath);
+            options.RepoPath = repo.Path;
+            await repo.InitializeAsync(options.NoLocalStorage, ct);
+            if (minerInfo.Token is { Length: > 0 } token)
+            {
+                repo.WriteToken(token);
+            }
+
+            var host = FormatHost(ip);
+            var rpcUrl = string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}/rpc/v0");
+            var index = new MinerSectorIndex(miner);
+            var store = new LocalStore(
+                index,
+                new LocalStoreOptions
+                {
+                    Urls = [string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}/remote")],
+                    StorageConfigFile = repo.StorageConfigFile,
+                    HealthInterval = options.HealthInterval,
+                },
+                time,
+                loggers.CreateLogger<LocalStore>());
+            await store.OpenAsync(ct);
+
+            var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
+            var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
+            var api = new WorkerApi(options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>()), tracker, returns, environment, loggers.CreateLogger<WorkerApi>());
+
+            var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
+            app.UseWebSockets();
+            app.MapLotusRpc("/rpc/v0", RpcServer.Create<IWorkerApi>(api), auth);
+            app.MapRemoteStore(store, index, async (http, c) =>
+                await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin));
+            await app.StartAsync(ct);
+            repo.WriteApi(ip, port);
+
+            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log);
+            var session = await miner.SessionAsync(ct);
+            await api.ResumeTrackedCallsAsync(ct);
+            await api.WaitQuietAsync(ct);
+            await miner.WorkerConnectAsync(rpcUrl, ct);
+            LogConnected(log, rpcUrl, api.ProcessSession);
+            workerHost._loops.Add(workerHost.WatchMinerSessionAsync(session, options.SessionPollInterval, time));
+            workerHost._loops.Add(store.RunHealthReportsAsync(workerHost._stopping.Token));
+            return workerHost;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        await _stopping.CancelAsync();
+        await Api.DisposeAsync();
+        try
+        {
+            await Task.WhenAll(_loops);
+        }
+        catch (OperationCanceledException)
+        {
+            // The loops end by cancellation.
+        }
+
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        await _tracker.DisposeAsync();
+        _stopping.Dispose();
+    }
+
+    /// <summary>Lotus: loop <c>Version</c> until the miner answers, then require exactly <see cref="ApiVersion.Miner"/>.</summary>
+    private static async Task WaitForMinerAsync(IMinerStorageApi miner, Uri url, TimeProvider time, ILogger log, CancellationToken ct)
+    {
+        while (true)
+        {
+            ApiVersionInfo version;
+            try
+            {
+                version = await miner.VersionAsync(ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or RpcException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                LogMinerUnreachable(log, url.ToString(), e.Message);
+                await Task.Delay(VersionRetryInterval, time, ct);
+                continue;
+            }
+
+            if (version.APIVersion != ApiVersion.Miner)
+            {
+                throw new InvalidOperationException(
+                    $"lotus-miner API version doesn't match: expected: {ApiVersion.Miner}, got {version.APIVersion}");
+            }
+
+            return;
+        }
+    }
+
+    /// <summary>Every interval, checks the miner's Session; a new one (miner restarted) means redeclare storage and register again.</summary>
+    private async Task WatchMinerSessionAsync(Guid session, TimeSpan interval, TimeProvider time)
+    {
+        var ct = _stopping.Token;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(interval, time, ct);
+                var current = await Miner.SessionAsync(ct);
+                if (current == session)
+                {
+                    continue;
+                }
+
+                LogMinerRestarted(_log, session, current);
+                await LocalRedeclare.RunAsync(Store, null, false, ct);
+                await Api.WaitQuietAsync(ct);
+                await Miner.WorkerConnectAsync(RpcUrl, ct);
+                session = current;
+                LogConnected(_log, RpcUrl, Api.ProcessSession);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                LogSessionCheckFailed(_log, e.Message);
+            }
+        }
+    }
+
+    private static bool IsAny(IPAddress ip) => ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any);
+
+    /// <summary>lotus-worker's trick for a 0.0.0.0 listen address: the local address of a connection to the miner.</summary>
+    private static async Task<IPAddress> RoutableAddressAsync(Uri minerUrl, CancellationToken ct)
+    {
+        using var client = new TcpClient(minerUrl.HostNameType == UriHostNameType.IPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
+        await client.ConnectAsync(minerUrl.IdnHost, minerUrl.Port, ct);
+        return ((IPEndPoint)client.Client.LocalEndPoint!).Address;
+    }
+
+    /// <summary>A free port on <paramref name="ip"/> for <c>--listen ip:0</c>.</summary>
+    private static int FreePort(IPAddress ip)
+    {
+        using var listener = new TcpListener(ip, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string FormatHost(IPAddress ip) =>
+        ip.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + ip + "]" : ip.ToString();
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Waiting for the miner at {Url}: {Error}")]
+    private static partial void LogMinerUnreachable(ILogger log, string url, string error);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Miner actor {Actor}, sector size {SectorSize}")]
+    private static partial void LogMiner(ILogger log, string actor, ulong sectorSize);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Requested task types kiln-worker cannot execute yet, not advertised: {Tasks}")]
+    private static partial void LogUnavailable(ILogger log, string tasks);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Registered with the miner as {Url} (session {Session})")]
+    private static partial void LogConnected(ILogger log, string url, Guid session);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "LOTUS-MINER CONNECTION LOST: miner session changed from {Old} to {New}; redeclaring storage and registering again")]
+    private static partial void LogMinerRestarted(ILogger log, Guid old, Guid @new);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Checking the miner session failed: {Error}")]
+    private static partial void LogSessionCheckFailed(ILogger log, string error);
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Net;
+using Kiln.Api.Types;
+
+namespace Kiln.Worker.Run;
+
+/// <summary>
+/// How <c>kiln-worker run</c> is set up: lotus-worker's <c>run</c> flags and their <c>LOTUS_WORKER_*</c> variables
+/// (lotus-protocol.md §10.1), bound once at start.
+/// </summary>
+public sealed class WorkerOptions
+{
+    /// <summary>lotus-worker's default <c>--listen</c>.</summary>
+    public const string DefaultListen = "0.0.0.0:3456";
+
+    /// <summary>lotus-worker's default <c>--parallel-fetch-limit</c>.</summary>
+    public const int DefaultParallelFetchLimit = 5;
+
+    /// <summary>Lotus <c>paths.HeartbeatInterval</c>: how often the miner's Session is polled.</summary>
+    public static readonly TimeSpan DefaultSessionPollInterval = TimeSpan.FromSeconds(10);
+
+    /// <summary>Lotus <c>doReturn</c>: the pause between attempts to deliver a result.</summary>
+    public static readonly TimeSpan DefaultReturnRetryInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>The task types kiln-worker can execute today; requested others are logged and left out.</summary>
+    public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
+    {
+        TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize,
+    };
+
+    /// <summary><c>--listen</c> host:port; host 0.0.0.0 means "the address the miner is reached from".</summary>
+    public string Listen { get; set; } = DefaultListen;
+
+    /// <summary><c>--name</c>; the host name when empty.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary><c>--no-local-storage</c>: do not create the default sealing path in the repo.</summary>
+    public bool NoLocalStorage { get; set; }
+
+    /// <summary>The task types the flags ask for (always-on GET, C1, PR1, FIN, FUS, FRU included).</summary>
+    public IReadOnlySet<TaskType> RequestedTasks { get; set; } = DefaultRequestedTasks();
+
+    /// <summary><c>--parallel-fetch-limit</c>.</summary>
+    public int ParallelFetchLimit { get; set; } = DefaultParallelFetchLimit;
+
+    /// <summary>The worker repo directory (<c>--worker-repo</c>).</summary>
+    public string RepoPath { get; set; } = "";
+
+    /// <summary>How often the miner's Session is polled (default <see cref="DefaultSessionPollInterval"/>).</summary>
+    public TimeSpan SessionPollInterval { get; set; } = DefaultSessionPollInterval;
+
+    /// <summary>Pause between Return* attempts (default <see cref="DefaultReturnRetryInterval"/>).</summary>
+    public TimeSpan ReturnRetryInterval { get; set; } = DefaultReturnRetryInterval;
+
+    /// <summary>Interval of storage health reports to the miner's index.</summary>
+    public TimeSpan HealthInterval { get; set; } = Kiln.Stores.Local.LocalStoreOptions.DefaultHealthInterval;
+
+    /// <summary>The enabled set: requested and executable.</summary>
+    public IReadOnlySet<TaskType> EnabledTasks => RequestedTasks.Where(Executable.Contains).ToHashSet();
+
+    /// <summary>Requested task types kiln-worker cannot execute yet.</summary>
+    public IReadOnlyList<TaskType> Unavailable => [.. RequestedTasks.Where(t => !Executable.Contains(t)).OrderBy(TaskTypes.Order)];
+
+    /// <summary>The task types of a lotus-worker started without task flags.</summary>
+    public static IReadOnlySet<TaskType> DefaultRequestedTasks() => new HashSet<TaskType>
+    {
+        TaskType.Fetch, TaskType.Commit1, TaskType.ProveReplicaUpdate1, TaskType.Finalize,
+        TaskType.FinalizeUnsealed, TaskType.FinalizeReplicaUpdate,
+        TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit2, TaskType.Unseal,
+        TaskType.ReplicaUpdate, TaskType.ProveReplicaUpdate2, TaskType.RegenSectorKey,
+    };
+
+    /// <summary>The worker's name: <see cref="Name"/>, else the host name.</summary>
+    public string EffectiveName => Name.Length > 0 ? Name : Dns.GetHostName();
+
+    /// <summary>Splits <see cref="Listen"/> into host and port (IPv6 hosts bracketed).</summary>
+    /// <exception cref="FormatException">Not host:port.</exception>
+    public (IPAddress Host, int Port) ParseListen()
+    {
+        var colon = Listen.LastIndexOf(':');
+        if (colon <= 0
+            || !int.TryParse(Listen.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            || port > 65535
+            || !IPAddress.TryParse(Listen[..colon].Trim('[', ']'), out var host))
+        {
+            throw new FormatException($"invalid --listen '{Listen}': expected <ip>:<port>, e.g. {DefaultListen}");
+        }
+
+        return (host, port);
+    }
+
+    public void Validate()
+    {
+        ParseListen();
+        if (ParallelFetchLimit <= 0)
+        {
+            throw new ArgumentException("--parallel-fetch-limit must be positive");
+        }
+
+        if (string.IsNullOrWhiteSpace(RepoPath))
+        {
+            throw new ArgumentException("the worker repo path is empty");
+        }
+
+        if (SessionPollInterval <= TimeSpan.Zero || ReturnRetryInterval <= TimeSpan.Zero || HealthInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentException("intervals must be positive");
+        }
+
+        if (RequestedTasks.Any(TaskTypes.IsPoSt))
+        {
+            throw new ArgumentException("kiln-worker has no PoSt worker mode yet (--windowpost/--winningpost)");
+        }
+    }
+}

@@ -1,0 +1,133 @@
+using Kiln.Api.Types;
+using Kiln.Proofs;
+using Kiln.Proofs.Pieces;
+using Kiln.Proofs.Sdr;
+using Kiln.Stores;
+using Kiln.Stores.Local;
+using ApiPieceInfo = Kiln.Api.Types.PieceInfo;
+using ProofsPieceInfo = Kiln.Proofs.Pieces.PieceInfo;
+
+namespace Kiln.Worker.Sealing;
+
+/// <summary>
+/// The sealing steps kiln-worker executes on its local paths (lotus: storage/sealer/worker_local.go and
+/// ffiwrapper): acquire the sector's files, reserve space for new ones, run the step, declare what it wrote.
+/// </summary>
+public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger)
+{
+    /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
+    public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
+    {
+        var first = pieceSizes.Count == 0;
+        var acquired = await store.AcquireSectorAsync(
+            sector,
+            first ? SectorFileType.None : SectorFileType.Unsealed,
+            first ? SectorFileType.Unsealed : SectorFileType.None,
+            PathType.Sealing,
+            ct);
+        RequirePresent(acquired, SectorFileType.Unsealed);
+        using var reservation = first ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
+        var piece = (await AddPiece.WriteAsync(
+            acquired.Paths.Unsealed,
+            SealProof(sector).SectorSize,
+            [.. pieceSizes.Select(s => new UnpaddedPieceSize(s))],
+            new UnpaddedPieceSize(newPieceSize),
+            data,
+            ct)).Piece;
+        await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
+        return new ApiPieceInfo(piece.Size.Value, Cid.Parse(piece.PieceCid));
+    }
+
+    /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>
+    public async Task<byte[]> PreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<ApiPieceInfo> pieces, CancellationToken ct)
+    {
+        // Lotus removes stale sealed and cache copies first; a retry must not find its old files as "existing".
+        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
+        {
+            await store.RemoveAsync(sector.ID, t, force: true, keepIn: [], ct);
+        }
+
+        var allocate = SectorFileType.Sealed | SectorFileType.Cache;
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, allocate, PathType.Sealing, ct);
+        RequirePresent(acquired, SectorFileType.Unsealed | allocate);
+        using var reservation = Reserve(sector, allocate, acquired);
+        var request = new PreCommit1Request(
+            SealProof(sector),
+            acquired.Paths.Unsealed,
+            acquired.Paths.Sealed,
+            acquired.Paths.Cache,
+            sector.ID.Miner,
+            sector.ID.Number,
+            ticket,
+            [.. pieces.Select(p => ProofsPieceInfo.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
+        var output = await PreCommit1.RunAsync(request, parentCache, cancellationToken: ct);
+        await DeclareAsync(sector, allocate, acquired, ct);
+        return output.ToLotusJson();
+    }
+
+    /// <summary>FinalizeSector: clears the cache dir (Lotus ClearCache) of a sector whose cache is local.</summary>
+    public async Task FinalizeAsync(SectorRef sector, CancellationToken ct)
+    {
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Cache, SectorFileType.None, PathType.Storage, ct);
+        RequirePresent(acquired, SectorFileType.Cache);
+        ClearCache.Run(acquired.Paths.Cache);
+    }
+
+    /// <summary>Fetch: the types must be in a local path; fetching from other hosts is not available yet.</summary>
+    public async Task FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, CancellationToken ct)
+    {
+        var acquired = await store.AcquireSectorAsync(sector, fileType, SectorFileType.None, pathType, ct);
+        var missing = fileType & ~acquired.Paths.Present;
+        if (missing != SectorFileType.None)
+        {
+            throw new StoresException(
+                $"sector {sector.ID.ToSectorName()} {SectorFileTypes.Format(missing)} not in a local path, and kiln-worker cannot fetch from remote storage yet");
+        }
+    }
+
+    private static SealProofInfo SealProof(SectorRef sector) => SealProofInfo.Get((long)sector.ProofType);
+
+    private static void RequirePresent(AcquiredSector acquired, SectorFileType types)
+    {
+        var missing = types & ~acquired.Paths.Present;
+        if (missing != SectorFileType.None)
+        {
+            throw new StoresException($"acquire sector {acquired.Paths.ID.ToSectorName()}: {SectorFileTypes.Format(missing)} not found in local storage");
+        }
+    }
+
+    private SpaceReservation Reserve(SectorRef sector, SectorFileType types, AcquiredSector acquired)
+    {
+        try
+        {
+            return store.Reserve(sector, types, acquired.StorageIds, PathType.Sealing);
+        }
+        catch (StoresException e)
+        {
+            throw new AllocateSpaceException(e.Message, e);
+        }
+    }
+
+    /// <summary>
+    /// Declares the written types in the index, primary (the worker acquires with move semantics, as lotus-worker).
+    /// As in Lotus a failed declaration is logged, not fatal: the files are on disk, and the redeclaration after the
+    /// miner comes back announces them.
+    /// </summary>
+    private async Task DeclareAsync(SectorRef sector, SectorFileType types, AcquiredSector acquired, CancellationToken ct)
+    {
+        foreach (var t in SectorFileTypes.AllSet(types))
+        {
+            try
+            {
+                await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogDeclareFailed(sector.ID.ToSectorName(), SectorFileTypes.Format(t), e.Message);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Declaring {Sector} {Type} in the miner's index failed: {Error}")]
+    private partial void LogDeclareFailed(string sector, string type, string error);
+}

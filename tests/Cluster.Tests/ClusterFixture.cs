@@ -1,0 +1,101 @@
+using System.Net;
+using Kiln.Api.Auth;
+using Kiln.Miner;
+using Kiln.Miner.Repo;
+using Kiln.Proofs.Sdr;
+using Kiln.Worker.Run;
+
+namespace Kiln.Cluster.Tests;
+
+/// <summary>A kiln-miner and a kiln-worker on loopback ports with repos in a temporary directory; either can be restarted.</summary>
+public sealed class ClusterFixture : IAsyncDisposable
+{
+    public static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(200);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-cluster-").FullName;
+    private int _minerPort;
+    private bool _minerRunning;
+
+    public MinerHost Miner { get; private set; } = null!;
+
+    public WorkerHost? Worker { get; private set; }
+
+    public string MinerRepoPath => Path.Combine(_dir, "miner");
+
+    public string WorkerRepoPath => Path.Combine(_dir, "worker");
+
+    public const string WorkerName = "cluster-worker";
+
+    public async Task StartMinerAsync()
+    {
+        Miner = await MinerHost.StartAsync(
+            MinerRepo.Open(MinerRepoPath), new MinerOptions(), new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None);
+        _minerPort = Miner.RpcUrl.Port;
+        _minerRunning = true;
+    }
+
+    public async Task StopMinerAsync()
+    {
+        _minerRunning = false;
+        await Miner.DisposeAsync();
+    }
+
+    public WorkerOptions WorkerOptions() => new()
+    {
+        Listen = "127.0.0.1:0",
+        Name = WorkerName,
+        RepoPath = WorkerRepoPath,
+        SessionPollInterval = Fast,
+        ReturnRetryInterval = Fast,
+        HealthInterval = TimeSpan.FromSeconds(1),
+    };
+
+    public async Task StartWorkerAsync()
+    {
+        var info = new ApiInfo(Miner.Repo.ReadToken(), $"/ip4/127.0.0.1/tcp/{_minerPort}/http");
+        Worker = await WorkerHost.StartAsync(
+            WorkerOptions(),
+            info,
+            new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") },
+            _ => null,
+            TimeProvider.System,
+            CancellationToken.None);
+    }
+
+    public async Task StopWorkerAsync()
+    {
+        if (Worker is not null)
+        {
+            await Worker.DisposeAsync();
+            Worker = null;
+        }
+    }
+
+    /// <summary>Polls <paramref name="condition"/> until it holds or 20 s pass.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail("timed out waiting for " + what);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopWorkerAsync();
+        if (_minerRunning)
+        {
+            await StopMinerAsync();
+        }
+
+        Directory.Delete(_dir, recursive: true);
+    }
+}
