@@ -1,0 +1,59 @@
+using Kiln.Api.Types;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Sealing;
+
+namespace Kiln.Cluster.Tests;
+
+/// <summary>kiln-miner's pipeline drives pledged CC sectors through AP and PC1 on a kiln-worker.</summary>
+public sealed class PipelineClusterTests : IAsyncLifetime
+{
+    private readonly ClusterFixture _cluster = new();
+
+    public async Task InitializeAsync()
+    {
+        await _cluster.StartMinerAsync();
+        await _cluster.StartWorkerAsync();
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
+    }
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Pledged_sectors_reach_pre_commit_2_and_every_task_is_in_the_job_tracker()
+    {
+        var first = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
+        var second = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
+        Assert.Equal([1UL, 2UL], new[] { first.Number, second.Number });
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
+
+        var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
+        Assert.All(sectors, s => Assert.True(s.State == SectorState.WaitPreCommit2, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.All(sectors, s => Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", Assert.Single(s.Pieces).PieceCID.ToString()));
+        Assert.All(sectors, s => Assert.NotNull(s.PreCommit1Out));
+
+        var jobs = await _cluster.Miner.Jobs.ListAsync(100, CancellationToken.None);
+        foreach (var n in new[] { 1UL, 2UL })
+        {
+            Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.AddPiece && j.Outcome == JobOutcome.Succeeded);
+            Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Succeeded && j.Duration > TimeSpan.Zero);
+            var found = await _cluster.Miner.Api.StorageFindSectorAsync(new SectorId(1000, n), SectorFileType.Cache, 2048, false, CancellationToken.None);
+            Assert.Single(found);
+        }
+    }
+
+    [Fact]
+    public async Task A_restarted_miner_resumes_its_sectors()
+    {
+        await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
+        await _cluster.StopMinerAsync();
+        await _cluster.StartMinerAsync();
+
+        var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
+        Assert.Equal(SectorState.WaitPreCommit2, Assert.Single(sectors).State);
+        Assert.NotEmpty(await _cluster.Miner.Jobs.ListAsync(10, CancellationToken.None));
+    }
+}
