@@ -53,14 +53,14 @@ public sealed class MinerHost : IAsyncDisposable
     /// <summary>The URL workers and CLIs dial, e.g. http://127.0.0.1:2345/rpc/v0.</summary>
     public Uri RpcUrl { get; private set; } = null!;
 
-    public static async Task<MinerHost> StartAsync(MinerRepo repo, MinerOptions options, IPEndPoint listen, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<MinerHost> StartAsync(MinerRepo repo, MinerOptions options, IPEndPoint listen, TimeProvider time, CancellationToken cancellationToken, LogLevel logLevel = LogLevel.Information)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
-        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Logging.SetMinimumLevel(logLevel);
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
 

@@ -14,6 +14,7 @@ public static class MinerCli
         var root = new RootCommand("kiln-miner: Filecoin sealing and proving cluster, speaking Lotus's worker protocol") { repo };
         root.Subcommands.Add(Run(repo));
         root.Subcommands.Add(Auth(repo));
+        root.Subcommands.Add(DevnetCommand());
         return root;
     }
 
@@ -35,6 +36,33 @@ public static class MinerCli
             await host.WaitForShutdownAsync(ct);
             return 0;
         });
+        return cmd;
+    }
+
+    private static Command DevnetCommand()
+    {
+        var workers = new Option<int>("--workers") { Description = "sealing worker processes", DefaultValueFactory = _ => 2 };
+        var sectors = new Option<int>("--sectors") { Description = "CC sectors to pledge", DefaultValueFactory = _ => 2 };
+        var sectorSize = new Option<string>("--sector-size") { Description = "sector size", DefaultValueFactory = _ => MinerOptions.DefaultSectorSize };
+        var dir = new Option<string?>("--dir") { Description = "directory for the repos (default: a new temporary directory)" };
+        var workerBin = new Option<string?>("--worker-bin") { Description = "kiln-worker executable (default: next to kiln-miner)" };
+        var keep = new Option<bool>("--keep") { Description = "stay up after the sectors are done" };
+        var cmd = new Command("devnet", "Run a local devnet: this miner and N kiln-worker processes on loopback; pledge and seal K CC sectors")
+        {
+            workers, sectors, sectorSize, dir, workerBin, keep,
+        };
+        cmd.SetAction((parse, ct) => Devnet.Devnet.RunAsync(
+            new Devnet.DevnetOptions
+            {
+                Workers = parse.GetValue(workers),
+                Sectors = parse.GetValue(sectors),
+                SectorSize = parse.GetValue(sectorSize)!,
+                Directory = parse.GetValue(dir),
+                WorkerBinary = parse.GetValue(workerBin),
+                Keep = parse.GetValue(keep),
+            },
+            Console.Out,
+            ct));
         return cmd;
     }
 

@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Kiln.Api;
+using Kiln.Api.Types;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Repo;
+using Kiln.Miner.Sealing;
+
+namespace Kiln.Miner.Devnet;
+
+/// <summary>
+/// <c>kiln-miner devnet</c>: a miner (this process) and N kiln-worker processes on loopback ports under one
+/// directory; pledges K CC sectors, shows their progress, and prints the job table when every sector has
+/// reached the last stage Kiln runs (PreCommit1 today).
+/// </summary>
+public static class Devnet
+{
+    public static async Task<int> RunAsync(DevnetOptions options, TextWriter output, CancellationToken ct)
+    {
+        var dir = options.Directory ?? System.IO.Directory.CreateTempSubdirectory("kiln-devnet-").FullName;
+        System.IO.Directory.CreateDirectory(dir);
+        var workerBinary = options.WorkerBinary ?? Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "kiln-worker.exe" : "kiln-worker");
+        if (!File.Exists(workerBinary))
+        {
+            throw new ArgumentException($"kiln-worker not found at {workerBinary}: build both executables into one directory or pass --worker-bin");
+        }
+
+        var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
+        minerOptions.Validate();
+        var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
+        await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
+        output.WriteLine($"devnet in {dir}");
+        output.WriteLine($"miner {minerOptions.ActorAddress} ({minerOptions.SectorSize}) on {miner.RpcUrl}");
+        output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets; they are not valid on any network.");
+
+        var workers = new List<Process>();
+        try
+        {
+            var apiInfo = $"{repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{miner.RpcUrl.Port}/http";
+            for (var i = 1; i <= options.Workers; i++)
+            {
+                workers.Add(StartWorker(workerBinary, dir, i, apiInfo));
+            }
+
+            await WaitForAsync(() => miner.Workers.Workers.Count >= options.Workers, TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
+            foreach (var w in miner.Workers.Workers)
+            {
+                output.WriteLine($"worker {w.Id} on {w.Info.Hostname}: {string.Join(' ', w.Tasks.OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName))}");
+            }
+
+            miner.Pipeline.Changed += s => output.WriteLine($"sector {s.Number}: {s.State}{(s.Error is null ? "" : " — " + s.Error)}");
+            for (var i = 0; i < options.Sectors; i++)
+            {
+                var id = await miner.Pipeline.PledgeAsync(ct).ConfigureAwait(false);
+                output.WriteLine($"pledged sector {id.Number}");
+            }
+
+            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                timeout.CancelAfter(options.Timeout);
+                await miner.Pipeline.WaitIdleAsync(timeout.Token).ConfigureAwait(false);
+            }
+
+            var sectors = await miner.Pipeline.ListAsync(ct).ConfigureAwait(false);
+            var jobs = await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false);
+            output.WriteLine();
+            WriteJobTable(output, jobs);
+            output.WriteLine();
+            WriteSectorTable(output, sectors);
+            var ok = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.WaitPreCommit2);
+            output.WriteLine(ok
+                ? $"all {sectors.Count} sectors sealed through AP and PC1 (PC2 and later stages come with later Kiln releases)"
+                : "some sectors did not reach WaitPreCommit2; see the worker logs in " + dir);
+            if (options.Keep)
+            {
+                output.WriteLine("devnet stays up (--keep); Ctrl+C stops it");
+                await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
+            }
+
+            return ok ? 0 : 1;
+        }
+        finally
+        {
+            foreach (var w in workers)
+            {
+                if (!w.HasExited)
+                {
+                    w.Kill(entireProcessTree: true);
+                    await w.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                w.Dispose();
+            }
+        }
+    }
+
+    private static Process StartWorker(string binary, string dir, int index, string apiInfo)
+    {
+        var name = $"devnet-worker-{index}";
+        var psi = new ProcessStartInfo(binary)
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "--worker-repo", Path.Combine(dir, name), "run", "--listen", $"127.0.0.1:{FreePort()}", "--name", name })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["MINER_API_INFO"] = apiInfo;
+        psi.Environment["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(dir, "parents");
+        var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {binary}");
+        var log = new StreamWriter(Path.Combine(dir, name + ".log")) { AutoFlush = true };
+        p.OutputDataReceived += (_, e) => { if (e.Data != null) { lock (log) { log.WriteLine(e.Data); } } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data != null) { lock (log) { log.WriteLine(e.Data); } } };
+        p.Exited += (_, _) => { lock (log) { log.Dispose(); } };
+        p.EnableRaisingEvents = true;
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, TimeSpan limit, IReadOnlyList<Process> workers, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        while (!condition())
+        {
+            if (workers.FirstOrDefault(w => w.HasExited) is { } dead)
+            {
+                throw new InvalidOperationException($"a devnet worker exited with code {dead.ExitCode} before registering");
+            }
+
+            if (Stopwatch.GetElapsedTime(started) > limit)
+            {
+                throw new TimeoutException("devnet workers did not register in time");
+            }
+
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>The job tracker's history as a table, oldest first.</summary>
+    internal static void WriteJobTable(TextWriter output, IReadOnlyList<JobRecord> jobs)
+    {
+        var rows = jobs.OrderBy(j => j.Start).Select(j => new[]
+        {
+            j.HostName,
+            j.WorkerId.ToString("N")[..8],
+            j.Sector.Number.ToString(CultureInfo.InvariantCulture),
+            TaskTypes.ShortName(j.Task),
+            j.Start.UtcDateTime.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture),
+            j.Duration is { } d ? GoFormat.Duration(d) : "running",
+            j.Outcome.ToString(),
+        }).ToList();
+        WriteTable(output, ["Hostname", "Worker", "Sector", "Task", "Start", "Duration", "Outcome"], rows);
+    }
+
+    internal static void WriteSectorTable(TextWriter output, IReadOnlyList<SectorRecord> sectors)
+    {
+        WriteTable(output, ["ID", "State", "Pieces"], sectors.Select(s => new[]
+        {
+            s.Number.ToString(CultureInfo.InvariantCulture),
+            s.State.ToString(),
+            string.Join(',', s.Pieces.Select(p => p.PieceCID.ToString())),
+        }).ToList());
+    }
+
+    /// <summary>Columns separated by two spaces, as Go's tabwriter in lotus-miner's tables.</summary>
+    internal static void WriteTable(TextWriter output, string[] header, IReadOnlyList<string[]> rows)
+    {
+        var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+        foreach (var row in rows.Prepend(header))
+        {
+            output.WriteLine(string.Join("  ", row.Select((c, i) => i == row.Length - 1 ? c : c.PadRight(widths[i]))).TrimEnd());
+        }
+    }
+}

@@ -1,0 +1,25 @@
+namespace Kiln.Miner.Devnet;
+
+/// <summary>What <c>kiln-miner devnet</c> starts.</summary>
+public sealed class DevnetOptions
+{
+    /// <summary>Sealing worker processes. Default 2.</summary>
+    public int Workers { get; set; } = 2;
+
+    /// <summary>CC sectors pledged. Default 2.</summary>
+    public int Sectors { get; set; } = 2;
+
+    public string SectorSize { get; set; } = MinerOptions.DefaultSectorSize;
+
+    /// <summary>Directory for the miner and worker repos; null = a fresh temporary directory.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>kiln-worker executable; default: the one next to kiln-miner.</summary>
+    public string? WorkerBinary { get; set; }
+
+    /// <summary>Stay up after the sectors finished (until Ctrl+C).</summary>
+    public bool Keep { get; set; }
+
+    /// <summary>Longest time the devnet waits for its sectors. Default 10 minutes.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMinutes(10);
+}
