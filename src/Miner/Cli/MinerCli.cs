@@ -15,6 +15,8 @@ public static class MinerCli
         root.Subcommands.Add(Run(repo));
         root.Subcommands.Add(Auth(repo));
         root.Subcommands.Add(DevnetCommand());
+        root.Subcommands.Add(Sectors(repo));
+        root.Subcommands.Add(Sealing(repo));
         return root;
     }
 
@@ -38,6 +40,96 @@ public static class MinerCli
         });
         return cmd;
     }
+
+    private static Command Sectors(Option<string?> repo)
+    {
+        var sectors = new Command("sectors", "Manage sectors");
+        var pledge = new Command("pledge", "Store random data in a sector (a CC sector)");
+        pledge.SetAction(async (parse, ct) =>
+        {
+            var id = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.PledgeSectorAsync(ct);
+            Console.WriteLine($"Created CC sector: {id.Number}");
+            return 0;
+        });
+        var list = new Command("list", "List sectors");
+        list.SetAction(async (parse, ct) =>
+        {
+            var client = MinerClient.Connect(OpenRepo(parse, repo));
+            var rows = new List<string[]>();
+            foreach (var n in await client.Kiln.SectorsListAsync(ct))
+            {
+                var st = await client.Kiln.SectorsStatusAsync(n, false, ct);
+                rows.Add([st.SectorID.ToString(System.Globalization.CultureInfo.InvariantCulture), st.State, st.CommD.IsDefined ? st.CommD.ToString() : "", st.LastErr]);
+            }
+
+            Devnet.Devnet.WriteTable(Console.Out, ["ID", "State", "CommD", "Error"], rows);
+            return 0;
+        });
+        var number = new Argument<ulong>("sector");
+        var status = new Command("status", "Get the seal status of a sector by its number") { number };
+        status.SetAction(async (parse, ct) =>
+        {
+            var st = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsStatusAsync(parse.GetValue(number), false, ct);
+            Console.WriteLine($"SectorID:\t{st.SectorID}");
+            Console.WriteLine($"Status:\t\t{st.State}");
+            Console.WriteLine($"CommD:\t\t{(st.CommD.IsDefined ? st.CommD.ToString() : "<nil>")}");
+            Console.WriteLine($"Ticket:\t\t{(st.Ticket is null ? "<nil>" : Convert.ToHexStringLower(st.Ticket))}");
+            foreach (var p in st.Pieces ?? [])
+            {
+                Console.WriteLine($"Piece:\t\t{p.PieceCID} {p.Size}");
+            }
+
+            if (st.LastErr.Length > 0)
+            {
+                Console.WriteLine($"Last Error:\t{st.LastErr}");
+            }
+
+            return 0;
+        });
+        sectors.Subcommands.Add(pledge);
+        sectors.Subcommands.Add(list);
+        sectors.Subcommands.Add(status);
+        return sectors;
+    }
+
+    private static Command Sealing(Option<string?> repo)
+    {
+        var sealing = new Command("sealing", "Interact with the sealing pipeline");
+        var workers = new Command("workers", "List workers");
+        workers.SetAction(async (parse, ct) =>
+        {
+            foreach (var (id, w) in (await MinerClient.Connect(OpenRepo(parse, repo)).Storage.WorkerStatsAsync(ct)).OrderBy(w => w.Value.Info.Hostname, StringComparer.Ordinal))
+            {
+                Console.WriteLine($"Worker {id}, host {w.Info.Hostname}{(w.Enabled ? "" : " (disabled)")}");
+                Console.WriteLine($"\tTASK: {string.Join(' ', (w.Tasks ?? []).Select(Kiln.Api.Types.TaskTypes.ShortName))}");
+                Console.WriteLine($"\tCPU:  {w.Info.Resources.CPUs} core(s); RAM: {SectorSizesFormat(w.Info.Resources.MemPhysical)}");
+            }
+
+            return 0;
+        });
+        var limit = new Option<int>("--limit") { Description = "rows", DefaultValueFactory = _ => 50 };
+        var jobs = new Command("jobs", "List the job tracker's tasks (newest last)") { limit };
+        jobs.SetAction(async (parse, ct) =>
+        {
+            var entries = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnJobHistoryAsync(parse.GetValue(limit), ct);
+            Devnet.Devnet.WriteTable(Console.Out, ["ID", "Sector", "Worker", "Hostname", "Task", "State", "Time"], entries.OrderBy(e => e.Start).Select(e => new[]
+            {
+                e.CallID.ToString("N")[..8],
+                e.Sector.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                e.Worker.ToString("N")[..8],
+                e.Hostname,
+                e.Task,
+                e.Outcome,
+                e.DurationNs is { } ns ? GoFormat.Duration(TimeSpan.FromTicks(ns / 100)) : "running",
+            }).ToList());
+            return 0;
+        });
+        sealing.Subcommands.Add(workers);
+        sealing.Subcommands.Add(jobs);
+        return sealing;
+    }
+
+    private static string SectorSizesFormat(ulong bytes) => GoFormat.SizeStr(new System.Numerics.BigInteger(bytes));
 
     private static Command DevnetCommand()
     {
