@@ -17,6 +17,18 @@ public sealed class ActiveResources
 
     public int Count(TaskType task) => _taskCounts.GetValueOrDefault(task);
 
+    /// <summary>A copy a scheduling pass can plan with without holding the scheduler's lock.</summary>
+    public ActiveResources Clone()
+    {
+        var copy = new ActiveResources { MemUsedMin = MemUsedMin, MemUsedMax = MemUsedMax, CpuUse = CpuUse, GpuUsed = GpuUsed };
+        foreach (var (task, n) in _taskCounts)
+        {
+            copy._taskCounts[task] = n;
+        }
+
+        return copy;
+    }
+
     public IReadOnlyDictionary<TaskType, int> TaskCounts => _taskCounts;
 
     /// <summary>Threads a task takes on this worker: MaxParallelism, −1 meaning 92% of the cores (GPU value when it runs on a GPU).</summary>

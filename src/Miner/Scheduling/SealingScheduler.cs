@@ -112,7 +112,17 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
             queue = [.. _queue.OrderBy(r => TaskTypes.Order(r.Task)).ThenBy(r => r.Sector.ID.Number).ThenBy(r => r.Sequence)];
         }
 
-        var candidates = workers.Workers.Where(w => w.Enabled && w.Kind == WorkerKind.Sealing).ToArray();
+        // Plan on copies of each worker's resources: no lock per evaluation, utilization computed once per change.
+        var slots = workers.Workers.Where(w => w.Enabled && w.Kind == WorkerKind.Sealing).Select(w =>
+        {
+            lock (_lock)
+            {
+                var planned = ActiveFor(w.Id).Clone();
+                return new Slot(w, planned, planned.Utilization(w.Info));
+            }
+        }).ToArray();
+        // Requests of one (task, proof) need the same resources on a worker: look them up once per pass.
+        var classes = new Dictionary<(TaskType, RegisteredSealProof), int>();
         var assigned = 0;
         foreach (var request in queue)
         {
@@ -121,32 +131,36 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
                 continue;
             }
 
-            WorkerHandle? best = null;
-            Resources? bestNeed = null;
-            var bestUtilization = 0.0;
-            foreach (var worker in candidates)
+            if (!classes.TryGetValue((request.Task, request.Sector.ProofType), out var cls))
             {
-                var need = Need(worker, request);
-                bool fits;
-                lock (_lock)
-                {
-                    fits = ActiveFor(worker.Id).CanHandle(need, request.Task, worker.Info);
-                }
+                classes[(request.Task, request.Sector.ProofType)] = cls = classes.Count;
+            }
 
-                if (!fits || !await request.Selector.OkAsync(worker, request.Task, request.Sector.ProofType, cancellationToken).ConfigureAwait(false))
+            Slot? best = null;
+            Resources? bestNeed = null;
+            foreach (var slot in slots)
+            {
+                var worker = slot.Worker;
+                if (!worker.Tasks.Contains(request.Task))
                 {
                     continue;
                 }
 
-                double utilization;
-                lock (_lock)
+                var need = slot.Need(cls, worker, request);
+                if (!slot.Planned.CanHandle(need, request.Task, worker.Info))
                 {
-                    utilization = ActiveFor(worker.Id).Utilization(worker.Info);
+                    continue;
                 }
 
-                if (best is null || Better(request, worker, utilization, best, bestUtilization))
+                var ok = request.Selector.OkAsync(worker, request.Task, request.Sector.ProofType, cancellationToken);
+                if (!(ok.IsCompletedSuccessfully ? ok.Result : await ok.ConfigureAwait(false)))
                 {
-                    (best, bestNeed, bestUtilization) = (worker, need, utilization);
+                    continue;
+                }
+
+                if (best is null || Better(request, worker, slot.Utilization, best.Worker, best.Utilization))
+                {
+                    (best, bestNeed) = (slot, need);
                 }
             }
 
@@ -157,17 +171,19 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
 
             lock (_lock)
             {
-                if (!_queue.Remove(request) || !ActiveFor(best.Id).CanHandle(bestNeed!, request.Task, best.Info))
+                if (!_queue.Remove(request) || !ActiveFor(best.Worker.Id).CanHandle(bestNeed!, request.Task, best.Worker.Info))
                 {
                     continue;
                 }
 
-                ActiveFor(best.Id).Add(bestNeed!, request.Task, best.Info);
+                ActiveFor(best.Worker.Id).Add(bestNeed!, request.Task, best.Worker.Info);
             }
 
+            best.Planned.Add(bestNeed!, request.Task, best.Worker.Info);
+            best.Utilization = best.Planned.Utilization(best.Worker.Info);
             assigned++;
-            Log.Assigned(logger, TaskTypes.ShortName(request.Task), request.Sector.ID.Number, best.Id, best.Info.Hostname);
-            _ = RunAsync(request, best, bestNeed!);
+            Log.Assigned(logger, TaskTypes.ShortName(request.Task), request.Sector.ID.Number, best.Worker.Id, best.Worker.Info.Hostname);
+            _ = RunAsync(request, best.Worker, bestNeed!);
         }
 
         return assigned;
@@ -225,6 +241,28 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
     }
 
     private void Wake() => _wake.Release();
+
+    private sealed class Slot(WorkerHandle worker, ActiveResources planned, double utilization)
+    {
+        private Resources?[] _needs = new Resources?[4];
+
+        public WorkerHandle Worker { get; } = worker;
+
+        /// <summary>The resources of request class <paramref name="cls"/> on this worker, looked up once per pass.</summary>
+        public Resources Need(int cls, WorkerHandle w, Request request)
+        {
+            if (cls >= _needs.Length)
+            {
+                Array.Resize(ref _needs, Math.Max(cls + 1, _needs.Length * 2));
+            }
+
+            return _needs[cls] ??= SealingScheduler.Need(w, request);
+        }
+
+        public ActiveResources Planned { get; } = planned;
+
+        public double Utilization { get; set; } = utilization;
+    }
 
     private sealed record Request(SectorRef Sector, TaskType Task, IWorkerSelector Selector, long Sequence, CancellationToken Cancellation, Func<WorkerHandle, Task> Run);
 

@@ -1,0 +1,69 @@
+using System.Reflection;
+using BenchmarkDotNet.Attributes;
+using Kiln.Api;
+using Kiln.Api.Types;
+using Kiln.Miner.Scheduling;
+using Kiln.Miner.Workers;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kiln.Benchmarks;
+
+/// <summary>
+/// One scheduling pass with Lotus's BenchmarkTrySched shape: 200 sealing workers and 400 queued PC1
+/// requests (Lotus reports ≈130 ms for its trySched at this size).
+/// </summary>
+public class SchedulerBenchmarks
+{
+    private SealingScheduler _scheduler = null!;
+
+    [Params(200)]
+    public int Workers { get; set; }
+
+    [Params(400)]
+    public int Requests { get; set; }
+
+    [IterationSetup]
+    public void Setup()
+    {
+        var apis = Enumerable.Range(0, Workers).ToDictionary(i => $"http://w{i}/rpc/v0", i => FakeWorkerApi.Create($"w{i}"));
+        var registry = new WorkerRegistry(url => apis[url], new WorkerRegistryOptions(), TimeProvider.System, NullLogger<WorkerRegistry>.Instance);
+        foreach (var url in apis.Keys)
+        {
+            registry.ConnectAsync(url, CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        _scheduler = new SealingScheduler(registry, TimeProvider.System, NullLogger<SealingScheduler>.Instance);
+        var never = new TaskCompletionSource<int>().Task;
+        for (var i = 0; i < Requests; i++)
+        {
+            var sector = new SectorRef(new SectorId(1000, (ulong)i), RegisteredSealProof.StackedDrg2KiBV1_1);
+            _ = _scheduler.ScheduleAsync(sector, i % 2 == 0 ? TaskType.PreCommit1 : TaskType.AddPiece, TaskSelector.Instance, (_, _) => never, CancellationToken.None);
+        }
+    }
+
+    [Benchmark]
+    public int Pass() => _scheduler.PassAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>A worker API that answers only what registration asks.</summary>
+    public class FakeWorkerApi : DispatchProxy
+    {
+        private string _name = "";
+        private readonly Guid _session = Guid.NewGuid();
+
+        public static IWorkerApi Create(string name)
+        {
+            var api = DispatchProxy.Create<IWorkerApi, FakeWorkerApi>();
+            ((FakeWorkerApi)(object)api)._name = name;
+            return api;
+        }
+
+        protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod!.Name switch
+        {
+            nameof(IWorkerApi.VersionAsync) => Task.FromResult(ApiVersion.Worker),
+            nameof(IWorkerApi.SessionAsync) => Task.FromResult(_session),
+            nameof(IWorkerApi.InfoAsync) => Task.FromResult(new WorkerInfo(_name, false, new WorkerResources(256UL << 30, 0, 0, 0, 64, [], ResourceTable.Default))),
+            nameof(IWorkerApi.TaskTypesAsync) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize }),
+            _ => throw new NotSupportedException(targetMethod.Name),
+        };
+    }
+}
