@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Kiln.Api;
 using Kiln.Api.Types;
+using Kiln.Miner.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Jobs;
@@ -36,12 +37,9 @@ public sealed class JobTracker : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.DatabasePath))!);
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = options.DatabasePath, Pooling = false }.ToString());
-        await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await db.ExecuteAsync(new CommandDefinition(
+        var db = await SqliteDatabase.OpenAsync(
+            options.DatabasePath,
             """
-            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS jobs (
                 call_id TEXT PRIMARY KEY,
                 host TEXT NOT NULL,
@@ -56,7 +54,7 @@ public sealed class JobTracker : IAsyncDisposable
             );
             CREATE INDEX IF NOT EXISTS jobs_start ON jobs (start_ms);
             """,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
+            cancellationToken).ConfigureAwait(false);
         if (options.LogDirectory != null)
         {
             Directory.CreateDirectory(options.LogDirectory);

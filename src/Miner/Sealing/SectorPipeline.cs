@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Miner.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Sealing;
@@ -42,11 +43,9 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     public static async Task<SectorPipeline> OpenAsync(string databasePath, MinerOptions options, SealingManager sealing, DevnetChain chain, TimeProvider time, ILogger logger, CancellationToken ct)
     {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Pooling = false }.ToString());
-        await db.OpenAsync(ct).ConfigureAwait(false);
-        await db.ExecuteAsync(new CommandDefinition(
+        var db = await SqliteDatabase.OpenAsync(
+            databasePath,
             """
-            PRAGMA journal_mode = WAL;
             CREATE TABLE IF NOT EXISTS sectors (
                 number INTEGER PRIMARY KEY,
                 state TEXT NOT NULL,
@@ -59,7 +58,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 updated_ms INTEGER NOT NULL
             );
             """,
-            cancellationToken: ct)).ConfigureAwait(false);
+            ct).ConfigureAwait(false);
         return new SectorPipeline(db, options, sealing, chain, time, logger);
     }
 

@@ -6,6 +6,7 @@ using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr;
+using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Calls;
@@ -105,7 +106,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
             var host = FormatHost(ip);
             var rpcUrl = string.Create(CultureInfo.InvariantCulture, $"http://{host}:{port}/rpc/v0");
-            var index = new MinerSectorIndex(miner);
+            var index = new MinerApiSectorIndex(miner);
             var store = new LocalStore(
                 index,
                 new LocalStoreOptions
