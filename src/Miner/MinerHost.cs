@@ -3,6 +3,7 @@ using System.Net;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
+using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Repo;
@@ -81,6 +82,10 @@ public sealed class MinerHost : IAsyncDisposable
             time,
             loggers.CreateLogger<WorkerRegistry>());
         var calls = new CallRegistry();
+        void GiveUp(WorkerHandle w, string why) =>
+            calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
+        workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
+        workers.Removed += w => GiveUp(w, "restarted or shut down");
         var api = new MinerApi(options, repo.Secret, workers, calls, index);
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>());
         var sealing = new SealingManager(scheduler, calls, jobs, index, options.SectorBytes);

@@ -12,6 +12,26 @@ public sealed class CallRegistry
 {
     private readonly ConcurrentDictionary<CallId, TaskCompletionSource<CallResult>> _calls = new();
     private readonly ConcurrentDictionary<CallId, byte> _completed = new();
+    private readonly ConcurrentDictionary<CallId, Guid> _workers = new();
+
+    /// <summary>Remembers which worker runs a call, so the call can be given up when that worker is lost.</summary>
+    public void Track(CallId call, Guid worker) => _workers[call] = worker;
+
+    /// <summary>Fails every call still running on <paramref name="worker"/> with <paramref name="error"/>; returns how many.</summary>
+    public int FailWorker(Guid worker, CallError error)
+    {
+        var failed = 0;
+        foreach (var (call, w) in _workers)
+        {
+            if (w == worker && _workers.TryRemove(call, out _) && _completed.TryAdd(call, 0))
+            {
+                _calls.GetOrAdd(call, _ => NewSource()).TrySetResult(new CallResult(null, error));
+                failed++;
+            }
+        }
+
+        return failed;
+    }
 
     /// <summary>Waits for the result of a call a worker accepted.</summary>
     public async Task<CallResult> WaitAsync(CallId call, CancellationToken cancellationToken)
@@ -38,6 +58,7 @@ public sealed class CallRegistry
             throw new InvalidOperationException($"result for call {call} already reported");
         }
 
+        _workers.TryRemove(call, out _);
         _calls.GetOrAdd(call, _ => NewSource()).TrySetResult(new CallResult(value, error));
     }
 

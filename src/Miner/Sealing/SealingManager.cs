@@ -59,6 +59,7 @@ public sealed class SealingManager(SealingScheduler scheduler, CallRegistry call
 
     private async Task<object?> TrackAsync(WorkerHandle worker, CallId call, SectorRef sector, TaskType task, CancellationToken ct)
     {
+        calls.Track(call, worker.Id);
         await jobs.StartedAsync(call.ID, worker.Info.Hostname, worker.Id, sector.ID, task, ct).ConfigureAwait(false);
         CallResult result;
         try

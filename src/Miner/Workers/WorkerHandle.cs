@@ -35,4 +35,7 @@ public sealed class WorkerHandle(Guid id, string url, IWorkerApi api, WorkerInfo
     }
 
     public DateTimeOffset LastSeen { get; internal set; } = connected;
+
+    /// <summary>Whether the registry already gave up this worker's running calls.</summary>
+    internal bool LostReported { get; set; }
 }

@@ -17,6 +17,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
     /// <summary>Raised after a worker was removed (restarted or shut down).</summary>
     public event Action<WorkerHandle>? Removed;
 
+    /// <summary>Raised once when a disabled worker has been unreachable for <see cref="WorkerRegistryOptions.LostAfter"/>.</summary>
+    public event Action<WorkerHandle>? Lost;
+
     public IReadOnlyCollection<WorkerHandle> Workers => [.. _workers.Values.OrderBy(w => w.Connected)];
 
     public WorkerHandle? Find(Guid id) => _workers.GetValueOrDefault(id);
@@ -94,6 +97,13 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
                 Log.Disabled(logger, worker.Id, worker.Info.Hostname, e.Message);
             }
 
+            if (!worker.LostReported && time.GetUtcNow() - worker.LastSeen >= options.LostAfter)
+            {
+                worker.LostReported = true;
+                Log.Lost(logger, worker.Id, worker.Info.Hostname, options.LostAfter);
+                Lost?.Invoke(worker);
+            }
+
             return;
         }
 
@@ -109,6 +119,7 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
         }
 
         worker.LastSeen = time.GetUtcNow();
+        worker.LostReported = false;
         if (!worker.Enabled)
         {
             worker.Enabled = true;
@@ -126,6 +137,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 
         [LoggerMessage(3, LogLevel.Information, "worker {Id} on {Host} enabled again")]
         public static partial void Enabled(ILogger logger, Guid id, string host);
+
+        [LoggerMessage(5, LogLevel.Warning, "worker {Id} on {Host} lost: no heartbeat for {After}; its running calls are given up and rescheduled")]
+        public static partial void Lost(ILogger logger, Guid id, string host, TimeSpan after);
 
         [LoggerMessage(4, LogLevel.Warning, "worker {Id} on {Host} removed: {Why}")]
         public static partial void Removed(ILogger logger, Guid id, string host, string why);

@@ -9,6 +9,12 @@ public sealed class WorkerRegistryOptions
     /// <summary>Lotus gives each Session call 5 s.</summary>
     public static readonly TimeSpan DefaultSessionTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>A worker whose heartbeat has failed this long is lost: its running calls fail with code 101 so the work is scheduled again.</summary>
+    public static readonly TimeSpan DefaultLostAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a disabled worker may stay unreachable before its calls are given up. Default <see cref="DefaultLostAfter"/>.</summary>
+    public TimeSpan LostAfter { get; set; } = DefaultLostAfter;
+
     /// <summary>How often every worker's Session is polled. Default <see cref="DefaultHeartbeatInterval"/>.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
 
