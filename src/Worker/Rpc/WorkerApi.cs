@@ -102,7 +102,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
             await _fetchLimit.WaitAsync(t);
             try
             {
-                await _tasks.FetchAsync(sector, fileType, pathType, t);
+                await _tasks.FetchAsync(sector, fileType, pathType, mode, t);
             }
             finally
             {

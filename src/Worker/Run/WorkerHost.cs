@@ -6,6 +6,7 @@ using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr;
+using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
@@ -23,6 +24,9 @@ namespace Kiln.Worker.Run;
 /// </summary>
 public sealed partial class WorkerHost : IAsyncDisposable
 {
+    /// <summary>One client for sector downloads from other hosts; sizes reach 64 GiB, so no overall timeout (cancellation bounds it).</summary>
+    private static readonly HttpClient Http = new(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+
     private static readonly TimeSpan VersionRetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly WebApplication _app;
@@ -121,7 +125,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
             var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
             var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
-            var api = new WorkerApi(options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>()), tracker, returns, environment, loggers.CreateLogger<WorkerApi>());
+            var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
+            var api = new WorkerApi(options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher), tracker, returns, environment, loggers.CreateLogger<WorkerApi>());
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();

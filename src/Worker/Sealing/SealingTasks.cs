@@ -3,6 +3,7 @@ using Kiln.Proofs;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
 using Kiln.Stores;
+using Kiln.Stores.Fetch;
 using Kiln.Stores.Local;
 using ApiPieceInfo = Kiln.Api.Types.PieceInfo;
 using ProofsPieceInfo = Kiln.Proofs.Pieces.PieceInfo;
@@ -13,7 +14,7 @@ namespace Kiln.Worker.Sealing;
 /// The sealing steps kiln-worker executes on its local paths (lotus: storage/sealer/worker_local.go and
 /// ffiwrapper): acquire the sector's files, reserve space for new ones, run the step, declare what it wrote.
 /// </summary>
-public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger)
+public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null)
 {
     /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
     public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
@@ -73,15 +74,19 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         ClearCache.Run(acquired.Paths.Cache);
     }
 
-    /// <summary>Fetch: the types must be in a local path; fetching from other hosts is not available yet.</summary>
-    public async Task FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, CancellationToken ct)
+    /// <summary>
+    /// Fetch: what a local path already holds (a shared path included) stays where it is; the rest is
+    /// downloaded from the hosts the index names, into fetching/ and then into place.
+    /// </summary>
+    public async Task FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct)
     {
-        var acquired = await store.AcquireSectorAsync(sector, fileType, SectorFileType.None, pathType, ct);
+        var acquired = fetcher is null
+            ? await store.AcquireSectorAsync(sector, fileType, SectorFileType.None, pathType, ct)
+            : await fetcher.AcquireSectorAsync(sector, fileType, SectorFileType.None, pathType, mode, ct);
         var missing = fileType & ~acquired.Paths.Present;
         if (missing != SectorFileType.None)
         {
-            throw new StoresException(
-                $"sector {sector.ID.ToSectorName()} {SectorFileTypes.Format(missing)} not in a local path, and kiln-worker cannot fetch from remote storage yet");
+            throw new StoresException($"sector {sector.ID.ToSectorName()} {SectorFileTypes.Format(missing)} is neither in a local path nor fetchable from another host");
         }
     }
 

@@ -1,0 +1,121 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Kiln.Api.Auth;
+using Kiln.Api.Types;
+using Kiln.Miner;
+using Kiln.Miner.Repo;
+using Kiln.Miner.Sealing;
+using Kiln.Proofs.Sdr;
+using Kiln.Stores.Local;
+using Kiln.Worker.Run;
+
+namespace Kiln.Cluster.Tests;
+
+[CollectionDefinition(nameof(FetchCounting), DisableParallelization = true)]
+public sealed class FetchCounting
+{
+}
+
+/// <summary>
+/// The seed's scenarios: an AddPiece host and a PreCommit1 host. With separate storage the PC1 host
+/// fetches the unsealed file over GET /remote; when both attach one shared path nothing is fetched.
+/// </summary>
+[Collection(nameof(FetchCounting))]
+public sealed class SharedStorageClusterTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-shared-").FullName;
+    private readonly List<WorkerHost> _workers = [];
+    private MinerHost _miner = null!;
+
+    public async Task InitializeAsync() =>
+        _miner = await MinerHost.StartAsync(MinerRepo.Open(Path.Combine(_dir, "miner")), new MinerOptions(), new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, CancellationToken.None);
+
+    public async Task DisposeAsync()
+    {
+        foreach (var w in _workers)
+        {
+            await w.DisposeAsync();
+        }
+
+        await _miner.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task StartWorkerAsync(string name, TaskType task, string? sharedPath)
+    {
+        var repo = Path.Combine(_dir, name);
+        if (sharedPath != null)
+        {
+            Directory.CreateDirectory(repo);
+            await new StorageConfig([new LocalPathConfig(sharedPath)]).SaveAsync(Path.Combine(repo, "storage.json"), CancellationToken.None);
+        }
+
+        _workers.Add(await WorkerHost.StartAsync(
+            new WorkerOptions
+            {
+                Listen = "127.0.0.1:0",
+                Name = name,
+                RepoPath = repo,
+                NoLocalStorage = sharedPath != null,
+                RequestedTasks = new HashSet<TaskType> { task, TaskType.Fetch, TaskType.Finalize },
+                SessionPollInterval = ClusterFixture.Fast,
+                ReturnRetryInterval = ClusterFixture.Fast,
+                HealthInterval = TimeSpan.FromSeconds(1),
+            },
+            new ApiInfo(_miner.Repo.ReadToken(), $"/ip4/127.0.0.1/tcp/{_miner.RpcUrl.Port}/http"),
+            new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") },
+            _ => null,
+            TimeProvider.System,
+            CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Pc1_host_fetches_only_when_it_cannot_see_the_data(bool shared)
+    {
+        string? sharedPath = null;
+        if (shared)
+        {
+            sharedPath = Path.Combine(_dir, "shared");
+            Directory.CreateDirectory(sharedPath);
+            await new LocalStorageMeta(StorageId.New(), 10, CanSeal: true, CanStore: true, 0, null, null, null, null, null, null).SaveAsync(sharedPath, CancellationToken.None);
+        }
+
+        await StartWorkerAsync("ap-host", TaskType.AddPiece, sharedPath);
+        await StartWorkerAsync("pc1-host", TaskType.PreCommit1, sharedPath);
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_miner.Workers.Workers.Count == 2), "both workers register");
+
+        long gets = 0;
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "kiln.stores.fetch.requests")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref gets, value));
+        listener.Start();
+
+        await _miner.Pipeline.PledgeAsync(CancellationToken.None);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        await _miner.Pipeline.WaitIdleAsync(timeout.Token);
+
+        var sector = Assert.Single(await _miner.Pipeline.ListAsync(CancellationToken.None));
+        Assert.True(sector.State == SectorState.WaitPreCommit2, $"{sector.State}: {sector.Error}");
+        var jobs = await _miner.Jobs.ListAsync(20, CancellationToken.None);
+        Assert.Equal("ap-host", Assert.Single(jobs, j => j.Task == TaskType.AddPiece).HostName);
+        Assert.Equal("pc1-host", Assert.Single(jobs, j => j.Task == TaskType.PreCommit1).HostName);
+        if (shared)
+        {
+            Assert.Equal(0, Interlocked.Read(ref gets));
+        }
+        else
+        {
+            Assert.True(Interlocked.Read(ref gets) > 0, "the PC1 host should have fetched the unsealed file");
+        }
+    }
+}
