@@ -60,6 +60,12 @@ public sealed class JobTracker : IAsyncDisposable
             Directory.CreateDirectory(options.LogDirectory);
         }
 
+        // Jobs still "Running" belong to a previous miner process: nobody waits for them any more (the
+        // pipeline re-dispatches the stage), so they end here instead of staying open forever.
+        await db.ExecuteAsync(new CommandDefinition(
+            "UPDATE jobs SET outcome = 'Aborted', error = 'miner restarted', end_ms = @Now WHERE outcome = 'Running'",
+            new { Now = time.GetUtcNow().ToUnixTimeMilliseconds() },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new JobTracker(db, options.LogDirectory, time);
     }
 

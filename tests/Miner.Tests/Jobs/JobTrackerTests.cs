@@ -49,8 +49,9 @@ public sealed class JobTrackerTests : IDisposable
         {
             var all = await jobs.ListAsync(10, CancellationToken.None);
             Assert.Equal([second, first], all.Select(j => j.CallId));
-            Assert.Equal(JobOutcome.Running, all[0].Outcome);
-            Assert.Null(all[0].End);
+            Assert.Equal(JobOutcome.Aborted, all[0].Outcome); // it was running when the miner stopped
+            Assert.Equal("miner restarted", all[0].Error);
+            Assert.NotNull(all[0].End);
             Assert.Equal("disk full", all[1].Error);
 
             _time.Advance(TimeSpan.FromSeconds(5));
