@@ -54,7 +54,7 @@ public sealed class MinerHost : IAsyncDisposable
     /// <summary>The URL workers and CLIs dial, e.g. http://127.0.0.1:2345/rpc/v0.</summary>
     public Uri RpcUrl { get; private set; } = null!;
 
-    public static async Task<MinerHost> StartAsync(MinerRepo repo, MinerOptions options, IPEndPoint listen, TimeProvider time, CancellationToken cancellationToken, LogLevel logLevel = LogLevel.Information)
+    public static async Task<MinerHost> StartAsync(MinerRepo repo, MinerOptions options, IPEndPoint listen, TimeProvider time, CancellationToken cancellationToken, LogLevel logLevel = LogLevel.Information, WorkerRegistryOptions? workerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(repo);
         ArgumentNullException.ThrowIfNull(options);
@@ -78,7 +78,7 @@ public sealed class MinerHost : IAsyncDisposable
         var adminToken = repo.Secret.CreateToken([Permission.Admin]);
         var workers = new WorkerRegistry(
             url => RpcClient.Create(new Uri(url), new RpcClientOptions { Token = adminToken }).CreateProxy<IWorkerApi>(),
-            new WorkerRegistryOptions(),
+            workerOptions ?? new WorkerRegistryOptions(),
             time,
             loggers.CreateLogger<WorkerRegistry>());
         var calls = new CallRegistry();

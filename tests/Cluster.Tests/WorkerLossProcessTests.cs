@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Kiln.Api;
+using Kiln.Api.Types;
+using Kiln.Miner;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Repo;
+using Kiln.Miner.Sealing;
+using Kiln.Miner.Workers;
+using Kiln.Stores.Local;
+
+namespace Kiln.Cluster.Tests;
+
+/// <summary>kill -9 of a kiln-worker process during PC1: the miner notices through Session and the sector completes on another worker.</summary>
+[Collection(nameof(FetchCounting))]
+public sealed class WorkerLossProcessTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-loss-").FullName;
+    private readonly List<Process> _workers = [];
+    private MinerHost _miner = null!;
+
+    public async Task InitializeAsync() => _miner = await MinerHost.StartAsync(
+        MinerRepo.Open(Path.Combine(_dir, "miner")),
+        new MinerOptions { SectorSize = "8MiB" },
+        new IPEndPoint(IPAddress.Loopback, 0),
+        TimeProvider.System,
+        CancellationToken.None,
+        workerOptions: new WorkerRegistryOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(200), SessionTimeout = TimeSpan.FromMilliseconds(500), LostAfter = TimeSpan.FromSeconds(1) });
+
+    public async Task DisposeAsync()
+    {
+        foreach (var w in _workers.Where(w => !w.HasExited))
+        {
+            w.Kill(entireProcessTree: true);
+            await w.WaitForExitAsync();
+        }
+
+        await _miner.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<Process> StartWorkerAsync(string name, string shared)
+    {
+        var repo = Path.Combine(_dir, name);
+        Directory.CreateDirectory(repo);
+        await new StorageConfig([new LocalPathConfig(shared)]).SaveAsync(Path.Combine(repo, "storage.json"), CancellationToken.None);
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kiln-worker")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "--worker-repo", repo, "run", "--listen", $"127.0.0.1:{port}", "--name", name, "--no-local-storage" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        psi.Environment["MINER_API_INFO"] = $"{_miner.Repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{_miner.RpcUrl.Port}/http";
+        psi.Environment["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents");
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _workers.Add(p);
+        return p;
+    }
+
+    [Fact]
+    public async Task Sector_completes_on_another_worker_after_kill_9_during_pc1()
+    {
+        var shared = Path.Combine(_dir, "shared");
+        Directory.CreateDirectory(shared);
+        await new LocalStorageMeta(StorageId.New(), 10, CanSeal: true, CanStore: true, 0, null, null, null, null, null, null).SaveAsync(shared, CancellationToken.None);
+
+        var first = await StartWorkerAsync("worker-a", shared);
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_miner.Workers.Workers.Count == 1), "worker-a registers");
+        await _miner.Pipeline.PledgeAsync(CancellationToken.None);
+        await ClusterFixture.EventuallyAsync(
+            async () => (await _miner.Jobs.ListAsync(10, CancellationToken.None)).Any(j => j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Running),
+            "PC1 starts on worker-a");
+
+        first.Kill(entireProcessTree: true); // kill -9
+        await StartWorkerAsync("worker-b", shared);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await _miner.Pipeline.WaitIdleAsync(timeout.Token);
+        var sector = Assert.Single(await _miner.Pipeline.ListAsync(CancellationToken.None));
+        Assert.True(sector.State == SectorState.WaitPreCommit2, $"{sector.State}: {sector.Error}");
+        var pc1 = (await _miner.Jobs.ListAsync(20, CancellationToken.None)).Where(j => j.Task == TaskType.PreCommit1).ToList();
+        Assert.Contains(pc1, j => j.HostName == "worker-a" && j.Outcome == JobOutcome.Failed);
+        Assert.Contains(pc1, j => j.HostName == "worker-b" && j.Outcome == JobOutcome.Succeeded);
+    }
+}
