@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Kiln.Api;
+using Kiln.Api.Types;
 using Kiln.Miner.Repo;
 
 namespace Kiln.Miner.Cli;
@@ -17,6 +18,7 @@ public static class MinerCli
         root.Subcommands.Add(DevnetCommand());
         root.Subcommands.Add(Sectors(repo));
         root.Subcommands.Add(Sealing(repo));
+        root.Subcommands.Add(Storage(repo));
         return root;
     }
 
@@ -127,6 +129,52 @@ public static class MinerCli
         sealing.Subcommands.Add(workers);
         sealing.Subcommands.Add(jobs);
         return sealing;
+    }
+
+    private static Command Storage(Option<string?> repo)
+    {
+        var storage = new Command("storage", "Storage paths known to the sector index");
+        var list = new Command("list", "List storage paths, their use and the sectors declared in them");
+        list.SetAction(async (parse, ct) =>
+        {
+            var client = MinerClient.Connect(OpenRepo(parse, repo));
+            foreach (var (id, decls) in (await client.Storage.StorageListAsync(ct)).OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+            {
+                var info = await client.Storage.StorageInfoAsync(id, ct);
+                var counts = new[] { SectorFileType.Unsealed, SectorFileType.Sealed, SectorFileType.Cache }
+                    .Select(t => $"{SectorFileTypes.Format(t)}: {decls.Count(d => (d.SectorFileType & t) != 0)}");
+                Console.WriteLine($"{id}:");
+                Console.WriteLine($"\t{string.Join("; ", counts)}");
+                Console.WriteLine($"\tWeight: {info.Weight}; Use: {(info.CanSeal || info.CanStore ? string.Join(' ', new[] { info.CanSeal ? "Seal" : null, info.CanStore ? "Store" : null }.OfType<string>()) : "ReadOnly")}");
+                foreach (var url in info.URLs ?? [])
+                {
+                    Console.WriteLine($"\tURL: {url}");
+                }
+            }
+
+            return 0;
+        });
+        var number = new Argument<ulong>("sector");
+        var find = new Command("find", "Find where a sector's files are stored") { number };
+        find.SetAction(async (parse, ct) =>
+        {
+            var client = MinerClient.Connect(OpenRepo(parse, repo));
+            var address = await client.Storage.ActorAddressAsync(ct);
+            var actor = Kiln.Proofs.Sdr.ProverId.ParseIdAddress(address);
+            var size = await client.Storage.ActorSectorSizeAsync(address, ct);
+            foreach (var type in new[] { SectorFileType.Unsealed, SectorFileType.Sealed, SectorFileType.Cache })
+            {
+                foreach (var place in await client.Storage.StorageFindSectorAsync(new SectorId(actor, parse.GetValue(number)), type, size, false, ct))
+                {
+                    Console.WriteLine($"In {place.ID} ({SectorFileTypes.Format(type)}, {(place.Primary ? "primary" : "copy")}): {string.Join(' ', place.URLs ?? [])}");
+                }
+            }
+
+            return 0;
+        });
+        storage.Subcommands.Add(list);
+        storage.Subcommands.Add(find);
+        return storage;
     }
 
     private static string SectorSizesFormat(ulong bytes) => GoFormat.SizeStr(new System.Numerics.BigInteger(bytes));
