@@ -31,6 +31,8 @@ public static class Devnet
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
         await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, miner.Stopping);
+        ct = stopping.Token;
         output.WriteLine($"devnet in {dir}");
         output.WriteLine($"miner {minerOptions.ActorAddress} ({minerOptions.SectorSize}) on {miner.RpcUrl}");
         output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets; they are not valid on any network.");
