@@ -113,6 +113,41 @@ public sealed partial class LocalStore
     }
 
     /// <summary>
+    /// Lotus <c>Local.Redeclare</c>: attaches the open paths (or only <paramref name="only"/>) to the index again with
+    /// their current <c>sectorstore.json</c> and declares every sector file in them — after a miner restart, or
+    /// <c>storage redeclare</c>. With <paramref name="dropMissing"/>, declarations of files gone from disk are dropped.
+    /// </summary>
+    public async Task RedeclareAsync(StorageId? only, bool dropMissing, CancellationToken ct)
+    {
+        foreach (var (id, root) in Local())
+        {
+            if (only is { } wanted && wanted != id)
+            {
+                continue;
+            }
+
+            var meta = await LocalStorageMeta.LoadAsync(root, ct);
+            await _index.StorageAttachAsync(meta.ToStorageInfo(_options.Urls), await FsStatAsync(id, ct), ct);
+            await DeclareSectorsAsync(new LocalPath(root, meta), ct);
+            if (dropMissing && (await _index.StorageListAsync(ct)).TryGetValue(id, out var decls))
+            {
+                foreach (var decl in decls)
+                {
+                    var sector = new SectorId(decl.Miner, decl.Number);
+                    foreach (var t in SectorFileTypes.AllSet(decl.SectorFileType))
+                    {
+                        var file = SectorPathGuard.SectorPath(root, sector, t);
+                        if (!File.Exists(file) && !Directory.Exists(file))
+                        {
+                            await _index.StorageDropSectorAsync(id, sector, t, ct);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>storage attach [--init]</c>: with <paramref name="init"/> writes a new <c>sectorstore.json</c> (new UUID;
     /// the path must not have one and must take sealing or storage), then opens the path and adds it to <c>storage.json</c>.
     /// </summary>

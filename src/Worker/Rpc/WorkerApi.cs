@@ -208,7 +208,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     }
 
     public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) =>
-        Guard(() => LocalRedeclare.RunAsync(_store, id, dropMissing, ct));
+        Guard(() => _store.RedeclareAsync(id, dropMissing, ct));
 
     public Task SetEnabledAsync(bool enabled, CancellationToken ct)
     {

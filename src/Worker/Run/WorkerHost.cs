@@ -221,7 +221,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 }
 
                 LogMinerRestarted(_log, session, current);
-                await LocalRedeclare.RunAsync(Store, null, false, ct);
+                await Store.RedeclareAsync(null, false, ct);
                 await Api.WaitQuietAsync(ct);
                 await Miner.WorkerConnectAsync(RpcUrl, ct);
                 session = current;

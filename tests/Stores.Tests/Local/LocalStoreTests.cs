@@ -29,6 +29,28 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Redeclare_declares_new_files_and_drops_missing_ones()
+    {
+        var root = _dir.Sub("p");
+        const string Id = "6f3b5c1e-0000-4000-8000-00000000000a";
+        WriteMeta(root, Id, canSeal: true, canStore: true);
+        var store = NewStore();
+        await store.OpenPathAsync(root, Ct);
+
+        // a file that appeared after opening, and a declaration whose file is gone
+        File.WriteAllBytes(Path.Combine(root, "sealed", "s-t01000-9"), [1]);
+        await _index.StorageDeclareSectorAsync(new StorageId(Id), new SectorId(1000, 7), SectorFileType.Sealed, true, Ct);
+
+        await store.RedeclareAsync(null, dropMissing: false, Ct);
+        Assert.Equal(2, (await _index.StorageListAsync(Ct))[new StorageId(Id)].Count);
+
+        await store.RedeclareAsync(new StorageId(Id), dropMissing: true, Ct);
+        var decl = Assert.Single((await _index.StorageListAsync(Ct))[new StorageId(Id)]);
+        Assert.Equal(9UL, decl.Number);
+        Assert.Equal(SectorFileType.Sealed, decl.SectorFileType);
+    }
+
+    [Fact]
     public async Task Attach_init_writes_lotus_files_and_opens_the_path()
     {
         var config = _dir.Sub("repo", "storage.json");
