@@ -27,10 +27,11 @@ public sealed class MinerHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
 
-    private MinerHost(WebApplication app, SqliteSectorIndex index, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline)
+    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline)
     {
         _app = app;
         _index = index;
+        Works = works;
         Jobs = jobs;
         Api = api;
         Workers = workers;
@@ -50,6 +51,9 @@ public sealed class MinerHost : IAsyncDisposable
     public WorkerRegistry Workers { get; }
 
     public JobTracker Jobs { get; }
+
+    /// <summary>The persisted works (calls a restarted miner still waits for).</summary>
+    public WorkStore Works { get; }
 
     /// <summary>The URL workers and CLIs dial, e.g. http://127.0.0.1:2345/rpc/v0.</summary>
     public Uri RpcUrl { get; private set; } = null!;
@@ -75,6 +79,10 @@ public sealed class MinerHost : IAsyncDisposable
             time,
             cancellationToken).ConfigureAwait(false);
 
+        var works = await WorkStore.OpenAsync(repo.Database("works"), time, cancellationToken).ConfigureAwait(false);
+        var awaited = (await works.ListAsync(cancellationToken).ConfigureAwait(false)).Where(w => w.Call is not null).Select(w => w.Call!.Value.ID).ToList();
+        await jobs.AbortOrphansAsync(awaited, cancellationToken).ConfigureAwait(false);
+
         var adminToken = repo.Secret.CreateToken([Permission.Admin]);
         var workers = new WorkerRegistry(
             url => RpcClient.Create(new Uri(url), new RpcClientOptions { Token = adminToken }).CreateProxy<IWorkerApi>(),
@@ -86,9 +94,9 @@ public sealed class MinerHost : IAsyncDisposable
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
         workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
         workers.Removed += w => GiveUp(w, "restarted or shut down");
-        var api = new MinerApi(options, repo.Secret, workers, calls, index);
+        var api = new MinerApi(options, repo.Secret, workers, calls, works, index);
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>());
-        var sealing = new SealingManager(scheduler, calls, jobs, index, options.SectorBytes);
+        var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
@@ -96,7 +104,7 @@ public sealed class MinerHost : IAsyncDisposable
         app.MapLotusRpc("/rpc/v0", rpc, LotusAuthenticator.FromSecret(repo.Secret));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var host = new MinerHost(app, index, jobs, api, workers, repo, scheduler, pipeline);
+        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline);
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());
@@ -120,6 +128,7 @@ public sealed class MinerHost : IAsyncDisposable
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await Jobs.DisposeAsync().ConfigureAwait(false);
+        await Works.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
         _stopping.Dispose();
     }

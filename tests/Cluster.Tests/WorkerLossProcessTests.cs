@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner;
@@ -8,7 +7,6 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
-using Kiln.Stores.Local;
 
 namespace Kiln.Cluster.Tests;
 
@@ -30,11 +28,7 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var w in _workers.Where(w => !w.HasExited))
-        {
-            w.Kill(entireProcessTree: true);
-            await w.WaitForExitAsync();
-        }
+        await KilnProcesses.StopAllAsync(_workers);
 
         await _miner.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
@@ -42,29 +36,7 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
 
     private async Task<Process> StartWorkerAsync(string name, string shared)
     {
-        var repo = Path.Combine(_dir, name);
-        Directory.CreateDirectory(repo);
-        await new StorageConfig([new LocalPathConfig(shared)]).SaveAsync(Path.Combine(repo, "storage.json"), CancellationToken.None);
-        int port;
-        using (var l = new TcpListener(IPAddress.Loopback, 0))
-        {
-            l.Start();
-            port = ((IPEndPoint)l.LocalEndpoint).Port;
-        }
-
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kiln-worker")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--worker-repo", repo, "run", "--listen", $"127.0.0.1:{port}", "--name", name, "--no-local-storage" })
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["MINER_API_INFO"] = $"{_miner.Repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{_miner.RpcUrl.Port}/http";
-        psi.Environment["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents");
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
+        var p = await KilnProcesses.StartWorkerAsync(_dir, name, shared, $"{_miner.Repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{_miner.RpcUrl.Port}/http");
         _workers.Add(p);
         return p;
     }
@@ -72,9 +44,7 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
     [Fact]
     public async Task Sector_completes_on_another_worker_after_kill_9_during_pc1()
     {
-        var shared = Path.Combine(_dir, "shared");
-        Directory.CreateDirectory(shared);
-        await new LocalStorageMeta(StorageId.New(), 10, CanSeal: true, CanStore: true, 0, null, null, null, null, null, null).SaveAsync(shared, CancellationToken.None);
+        var shared = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "shared"));
 
         var first = await StartWorkerAsync("worker-a", shared);
         await ClusterFixture.EventuallyAsync(() => Task.FromResult(_miner.Workers.Workers.Count == 1), "worker-a registers");

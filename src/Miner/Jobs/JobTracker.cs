@@ -60,13 +60,33 @@ public sealed class JobTracker : IAsyncDisposable
             Directory.CreateDirectory(options.LogDirectory);
         }
 
-        // Jobs still "Running" belong to a previous miner process: nobody waits for them any more (the
-        // pipeline re-dispatches the stage), so they end here instead of staying open forever.
-        await db.ExecuteAsync(new CommandDefinition(
-            "UPDATE jobs SET outcome = 'Aborted', error = 'miner restarted', end_ms = @Now WHERE outcome = 'Running'",
-            new { Now = time.GetUtcNow().ToUnixTimeMilliseconds() },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new JobTracker(db, options.LogDirectory, time);
+    }
+
+    /// <summary>
+    /// Ends the jobs a previous miner process left "Running" that nobody will wait for any more (the
+    /// pipeline dispatches those stages again) as Aborted; jobs whose call is in <paramref name="stillAwaited"/>
+    /// (persisted works, resumed after the restart) stay open until their result arrives. Returns how many ended.
+    /// </summary>
+    public async Task<int> AbortOrphansAsync(IReadOnlyCollection<Guid> stillAwaited, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stillAwaited);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var running = await _db.QueryAsync<string>(new CommandDefinition(
+                "SELECT call_id FROM jobs WHERE outcome = 'Running'", cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var orphans = running.Where(c => !stillAwaited.Contains(Guid.Parse(c))).ToList();
+            await _db.ExecuteAsync(new CommandDefinition(
+                "UPDATE jobs SET outcome = 'Aborted', error = 'miner restarted', end_ms = @Now WHERE call_id = @CallId AND outcome = 'Running'",
+                orphans.Select(c => new { Now = _time.GetUtcNow().ToUnixTimeMilliseconds(), CallId = c }),
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            return orphans.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>A task started on a worker.</summary>

@@ -14,7 +14,7 @@ namespace Kiln.Miner.Rpc;
 /// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
 /// tokens, worker registration, the Return* family and the sector index.
 /// </summary>
-public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, ISectorIndex index) : IMinerStorageApi
+public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index) : IMinerStorageApi
 {
     /// <summary>Changes every time the miner process starts; workers watch it to notice restarts.</summary>
     public Guid SessionId { get; } = Guid.NewGuid();
@@ -71,11 +71,7 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
     public Task<IReadOnlyDictionary<Guid, IReadOnlyList<WorkerJob>>> WorkerJobsAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyDictionary<Guid, IReadOnlyList<WorkerJob>>>(new Dictionary<Guid, IReadOnlyList<WorkerJob>>());
 
-    public Task SealingAbortAsync(CallId call, CancellationToken ct)
-    {
-        calls.Complete(call, null, new CallError(CallError.ErrUnknown, "task aborted"));
-        return Task.CompletedTask;
-    }
+    public Task SealingAbortAsync(CallId call, CancellationToken ct) => Return(call, null, new CallError(CallError.ErrUnknown, "task aborted"));
 
     public Task<JsonElement> SealingSchedDiagAsync(bool doSched, CancellationToken ct)
     {
@@ -174,17 +170,21 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
     private static RpcException NoLocalStorage() =>
         new(RpcErrorCodes.Application, "kiln-miner keeps no local storage paths; attach storage on a worker");
 
-    private Task Return(CallId callId, object? value, CallError? error)
+    /// <summary>
+    /// A result for a call: written to the work store first (when it is a persisted work) so that the
+    /// worker, once told it was delivered, may forget it; then handed to whoever waits.
+    /// </summary>
+    private async Task Return(CallId callId, object? value, CallError? error)
     {
+        value = error is null ? value : null;
+        await works.CompleteAsync(callId, value, error, CancellationToken.None).ConfigureAwait(false);
         try
         {
-            calls.Complete(callId, error is null ? value : null, error);
+            calls.Complete(callId, value, error);
         }
         catch (InvalidOperationException e)
         {
             throw new RpcException(RpcErrorCodes.Application, e.Message);
         }
-
-        return Task.CompletedTask;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Jobs;
@@ -12,7 +13,7 @@ namespace Kiln.Miner.Sealing;
 /// scheduler (storage-aware selectors), calls the worker method, which answers with a CallID at once,
 /// records the job, and waits for the worker's Return*.
 /// </summary>
-public sealed class SealingManager(SealingScheduler scheduler, CallRegistry calls, JobTracker jobs, ISectorIndex index, ulong sectorSize)
+public sealed partial class SealingManager(SealingScheduler scheduler, CallRegistry calls, WorkStore works, JobTracker jobs, ISectorIndex index, ulong sectorSize, ILogger logger)
 {
     /// <summary>AddPiece of a CC (zero) piece, or of any piece, into a new or existing unsealed sector.</summary>
     public Task<PieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> existingPieces, ulong pieceSize, Func<Stream> data, CancellationToken ct)
@@ -31,12 +32,16 @@ public sealed class SealingManager(SealingScheduler scheduler, CallRegistry call
     public Task<byte[]> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct)
     {
         var selector = new StorageSelector(index, StorageSelector.Mode.Alloc, sector.ID, SectorFileType.Sealed | SectorFileType.Cache, sectorSize, PathType.Sealing, false, prefer: SectorFileType.Unsealed);
-        return scheduler.ScheduleAsync(sector, TaskType.PreCommit1, selector, async (w, c) =>
-        {
-            await FetchAsync(w, sector, SectorFileType.Unsealed, c).ConfigureAwait(false);
-            var call = await w.Api.SealPreCommit1Async(sector, ticket, pieces, c).ConfigureAwait(false);
-            return (byte[])(await TrackAsync(w, call, sector, TaskType.PreCommit1, c).ConfigureAwait(false))!;
-        }, ct);
+        return PersistedAsync<byte[]>(
+            sector,
+            WorkId.For(TaskType.PreCommit1, sector, ticket, pieces),
+            selector,
+            async (w, c) =>
+            {
+                await FetchAsync(w, sector, SectorFileType.Unsealed, c).ConfigureAwait(false);
+                return await w.Api.SealPreCommit1Async(sector, ticket, pieces, c).ConfigureAwait(false);
+            },
+            ct);
     }
 
     /// <summary>FinalizeSector (ClearCache) where the sealed data lives.</summary>
@@ -57,6 +62,60 @@ public sealed class SealingManager(SealingScheduler scheduler, CallRegistry call
         await TrackAsync(worker, call, sector, TaskType.Fetch, ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A call kept in the <see cref="WorkStore"/>: if a previous miner process already dispatched it,
+    /// wait for that CallID (or take its stored result) instead of dispatching it again.
+    /// </summary>
+    private async Task<T> PersistedAsync<T>(SectorRef sector, WorkId id, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task<CallId>> start, CancellationToken ct)
+    {
+        var known = await works.GetAsync(id, ct).ConfigureAwait(false);
+        if (known is { Status: WorkStatus.Done or WorkStatus.Running, Call: { } running })
+        {
+            Log.Resuming(logger, id.Task, sector.ID.Number, running.ID, known.HostName);
+            if (known.Worker is { } worker)
+            {
+                calls.Track(running, worker);
+            }
+
+            var result = known.Status == WorkStatus.Done
+                ? known.ToResult()
+                : await calls.WaitAsync(running, ct).ConfigureAwait(false);
+            await jobs.FinishedAsync(running.ID, result.Succeeded ? JobOutcome.Succeeded : JobOutcome.Failed, result.Error?.Message, ct).ConfigureAwait(false);
+            await works.RemoveAsync(id, ct).ConfigureAwait(false);
+            return Unwrap<T>(result, id.Task, sector);
+        }
+
+        await works.StartAsync(id, sector.ID, ct).ConfigureAwait(false);
+        object? value;
+        try
+        {
+            value = await scheduler.ScheduleAsync(sector, id.Task, selector, async (w, c) =>
+            {
+                var call = await start(w, c).ConfigureAwait(false);
+                await works.RunningAsync(id, call, w.Id, w.Info.Hostname, c).ConfigureAwait(false);
+                return await TrackAsync(w, call, sector, id.Task, c).ConfigureAwait(false);
+            }, ct).ConfigureAwait(false);
+        }
+        catch (SealingException)
+        {
+            // The worker answered with an error: the work is over; the pipeline decides whether to try again.
+            await works.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+
+        await works.RemoveAsync(id, ct).ConfigureAwait(false);
+        return Unwrap<T>(new CallResult(value, null), id.Task, sector);
+    }
+
+    /// <summary>The value of a result, whether it came over the wire just now or from the work store as JSON.</summary>
+    private static T Unwrap<T>(CallResult result, TaskType task, SectorRef sector) => result switch
+    {
+        { Error: { } error } => throw new SealingException(task, sector.ID, error),
+        { Value: T value } => value,
+        { Value: JsonElement json } => json.Deserialize<T>(ApiJson.Options) ?? throw new SealingException(task, sector.ID, new CallError(CallError.ErrUnknown, "the stored result is empty")),
+        _ => throw new SealingException(task, sector.ID, new CallError(CallError.ErrUnknown, $"the worker returned {result.Value?.GetType().Name ?? "nothing"} where {typeof(T).Name} was expected")),
+    };
+
     private async Task<object?> TrackAsync(WorkerHandle worker, CallId call, SectorRef sector, TaskType task, CancellationToken ct)
     {
         calls.Track(call, worker.Id);
@@ -74,5 +133,11 @@ public sealed class SealingManager(SealingScheduler scheduler, CallRegistry call
 
         await jobs.FinishedAsync(call.ID, result.Succeeded ? JobOutcome.Succeeded : JobOutcome.Failed, result.Error?.Message, ct).ConfigureAwait(false);
         return result.Error is { } error ? throw new SealingException(task, sector.ID, error) : result.Value;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(40, LogLevel.Information, "{Task} of sector {Sector} was dispatched before the miner restarted: waiting for call {Call} on {Host}")]
+        public static partial void Resuming(ILogger logger, TaskType task, ulong sector, Guid call, string? host);
     }
 }

@@ -162,7 +162,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     case SectorState.Packing:
                         var size = _options.SectorBytes - (_options.SectorBytes / 128);
                         var piece = await _sealing.AddPieceAsync(sector, [], size, () => new NullReaderStream((long)size), ct).ConfigureAwait(false);
-                        await UpdateAsync(number, SectorState.PreCommit1, ct, pieces: [piece]).ConfigureAwait(false);
+                        // The ticket is kept with the sector before PC1 is dispatched: a restarted miner must ask for the same PC1.
+                        await UpdateAsync(number, SectorState.PreCommit1, ct, pieces: [piece], ticket: _chain.TicketFor(_options.ActorId, number)).ConfigureAwait(false);
                         break;
                     case SectorState.PreCommit1:
                         var ticket = s.Ticket ?? _chain.TicketFor(_options.ActorId, number);

@@ -47,6 +47,7 @@ public sealed class JobTrackerTests : IDisposable
 
         await using (var jobs = await JobTracker.OpenAsync(Options, _time, CancellationToken.None))
         {
+            Assert.Equal(1, await jobs.AbortOrphansAsync([], CancellationToken.None));
             var all = await jobs.ListAsync(10, CancellationToken.None);
             Assert.Equal([second, first], all.Select(j => j.CallId));
             Assert.Equal(JobOutcome.Aborted, all[0].Outcome); // it was running when the miner stopped
@@ -61,5 +62,28 @@ public sealed class JobTrackerTests : IDisposable
         }
 
         Assert.Equal(2, (await File.ReadAllLinesAsync(Directory.GetFiles(Path.Combine(_dir, "logs")).Single())).Length);
+    }
+
+    [Fact]
+    public async Task A_job_whose_call_is_still_awaited_stays_open_across_a_restart_and_finishes_later()
+    {
+        var awaited = Guid.NewGuid();
+        var orphan = Guid.NewGuid();
+        await using (var jobs = await JobTracker.OpenAsync(Options, _time, CancellationToken.None))
+        {
+            await jobs.StartedAsync(awaited, "pc1-host", Guid.NewGuid(), new SectorId(1000, 3), TaskType.PreCommit1, CancellationToken.None);
+            await jobs.StartedAsync(orphan, "pc1-host", Guid.NewGuid(), new SectorId(1000, 4), TaskType.AddPiece, CancellationToken.None);
+        }
+
+        _time.Advance(TimeSpan.FromMinutes(3));
+        await using (var jobs = await JobTracker.OpenAsync(Options, _time, CancellationToken.None))
+        {
+            Assert.Equal(1, await jobs.AbortOrphansAsync([awaited], CancellationToken.None));
+            Assert.Equal(JobOutcome.Aborted, (await jobs.GetAsync(orphan, CancellationToken.None))!.Outcome);
+            Assert.Equal(JobOutcome.Running, (await jobs.GetAsync(awaited, CancellationToken.None))!.Outcome);
+
+            var done = await jobs.FinishedAsync(awaited, JobOutcome.Succeeded, null, CancellationToken.None);
+            Assert.Equal(TimeSpan.FromMinutes(3), done!.Duration);
+        }
     }
 }
