@@ -95,7 +95,7 @@ public sealed class MinerHost : IAsyncDisposable
         workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
         workers.Removed += w => GiveUp(w, "restarted or shut down");
         var api = new MinerApi(options, repo.Secret, workers, calls, works, index);
-        var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>());
+        var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling);
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 

@@ -1,3 +1,4 @@
+using Kiln.Miner.Scheduling;
 using Kiln.Proofs;
 
 namespace Kiln.Miner;
@@ -21,6 +22,9 @@ public sealed class MinerOptions
     /// <summary>Chain block delay reported by Version, in seconds (Lotus mainnet 30). Default 30.</summary>
     public ulong BlockDelay { get; set; } = 30;
 
+    /// <summary>Scheduling windows per worker and the miner-wide fetch limit.</summary>
+    public SchedulerOptions Scheduling { get; set; } = new();
+
     public string ActorAddress => Network + "0" + ActorId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public ulong SectorBytes => SectorSizes.Parse(SectorSize);
@@ -33,5 +37,6 @@ public sealed class MinerOptions
         }
 
         SealProofInfo.ForSectorSize(SectorBytes);
+        Scheduling.Validate();
     }
 }

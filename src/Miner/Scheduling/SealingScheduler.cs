@@ -5,18 +5,38 @@ namespace Kiln.Miner.Scheduling;
 
 /// <summary>
 /// The sealing scheduler: requests wait in a queue ordered as Lotus orders them (task order — finalize
-/// before new pieces — then sector number); each pass gives every request, in that order, to the best
-/// enabled sealing worker that the request's selector accepts and whose free resources fit (Lotus's
-/// admission rule); the work runs, the resources come back, the next pass starts.
+/// before new pieces — then sector number); each pass puts every request, in that order, into an open
+/// window of the best enabled sealing worker that the request's selector accepts (Lotus's windows: each
+/// worker keeps <see cref="SchedulerOptions.Windows"/> of them, each holding up to one worker's worth of
+/// resources). On the worker the request's prepare step (the fetch of its data, at most
+/// <see cref="SchedulerOptions.ParallelFetchLimit"/> at once across the miner) runs right away, then it
+/// waits until the tasks running there leave room by Lotus's admission rule, runs, and gives the
+/// resources back.
 /// </summary>
-public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvider time, ILogger<SealingScheduler> logger)
+public sealed partial class SealingScheduler
 {
+    private readonly WorkerRegistry workers;
+    private readonly TimeProvider time;
+    private readonly ILogger<SealingScheduler> logger;
+    private readonly SchedulerOptions _options;
+    private readonly SemaphoreSlim _fetches;
+
+    public SealingScheduler(WorkerRegistry workers, TimeProvider time, ILogger<SealingScheduler> logger, SchedulerOptions? options = null)
+    {
+        this.workers = workers;
+        this.time = time;
+        this.logger = logger;
+        _options = options ?? new SchedulerOptions();
+        _options.Validate();
+        _fetches = new SemaphoreSlim(_options.ParallelFetchLimit, _options.ParallelFetchLimit);
+    }
+
     /// <summary>Longest time between two passes when nothing wakes the scheduler.</summary>
     public static readonly TimeSpan PassInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
     private readonly List<Request> _queue = [];
-    private readonly Dictionary<Guid, ActiveResources> _active = [];
+    private readonly Dictionary<Guid, WorkerLane> _lanes = [];
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private long _sequence;
 
@@ -32,30 +52,49 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
         }
     }
 
-    /// <summary>Resources in use on a worker (sealing workers only).</summary>
+    /// <summary>Prepare steps (fetches) running now, across all workers.</summary>
+    public int FetchesRunning => _options.ParallelFetchLimit - _fetches.CurrentCount;
+
+    /// <summary>Requests assigned to a worker's window that wait there for room.</summary>
+    public int Assigned(Guid worker)
+    {
+        lock (_lock)
+        {
+            return _lanes.TryGetValue(worker, out var lane) ? lane.Waiting : 0;
+        }
+    }
+
+    /// <summary>Resources in use on a worker by its running tasks (sealing workers only).</summary>
     public ActiveResources Active(Guid worker)
     {
         lock (_lock)
         {
-            return _active.TryGetValue(worker, out var a) ? a : new ActiveResources();
+            return _lanes.TryGetValue(worker, out var lane) ? lane.Active.Clone() : new ActiveResources();
         }
     }
 
     /// <summary>Queues a task; <paramref name="work"/> runs on the chosen worker once it fits, and its result is returned.</summary>
-    public Task<T> ScheduleAsync<T>(SectorRef sector, TaskType task, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    public Task<T> ScheduleAsync<T>(SectorRef sector, TaskType task, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        ScheduleAsync(sector, task, selector, null, work, cancellationToken);
+
+    /// <summary>
+    /// Queues a task with a prepare step (Lotus's <c>prepare</c>, e.g. fetching the sector's data to the
+    /// worker) that runs as soon as the task is assigned, under the miner-wide fetch limit, before the
+    /// task waits for the worker's resources.
+    /// </summary>
+    public Task<T> ScheduleAsync<T>(SectorRef sector, TaskType task, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task>? prepare, Func<WorkerHandle, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var request = new Request(sector, task, selector, Interlocked.Increment(ref _sequence), cancellationToken, async w =>
+        var request = new Request(sector, task, selector, Interlocked.Increment(ref _sequence), cancellationToken, prepare, async w =>
         {
-            try
-            {
-                done.TrySetResult(await work(w, cancellationToken).ConfigureAwait(false));
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            done.TrySetResult(await work(w, cancellationToken).ConfigureAwait(false));
+        }, e =>
+        {
+            if (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 done.TrySetCanceled(cancellationToken);
             }
-            catch (Exception e)
+            else
             {
                 done.TrySetException(e);
             }
@@ -103,24 +142,30 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
         }
     }
 
-    /// <summary>One scheduling pass: assigns every queued request that fits somewhere now.</summary>
+    /// <summary>One scheduling pass: puts every queued request that fits into an open window of some worker.</summary>
     public async Task<int> PassAsync(CancellationToken cancellationToken)
     {
         Request[] queue;
+        Slot[] slots;
         lock (_lock)
         {
-            queue = [.. _queue.OrderBy(r => TaskTypes.Order(r.Task)).ThenBy(r => r.Sector.ID.Number).ThenBy(r => r.Sequence)];
+            queue = [.. _queue.OrderBy(r => r.Rank)];
+
+            // Plan on copies: each open window starts empty (a window holds up to one worker's worth of
+            // resources); utilization counts what runs there plus what this pass adds.
+            slots = [.. workers.Workers.Where(w => w.Enabled && w.Kind == WorkerKind.Sealing).Select(w =>
+            {
+                var lane = LaneFor(w.Id);
+                var planned = lane.Active.Clone();
+                return new Slot(w, lane, planned, planned.Utilization(w.Info));
+            }).Where(s => s.Lane.OpenWindows > 0)];
         }
 
-        // Plan on copies of each worker's resources: no lock per evaluation, utilization computed once per change.
-        var slots = workers.Workers.Where(w => w.Enabled && w.Kind == WorkerKind.Sealing).Select(w =>
+        if (slots.Length == 0)
         {
-            lock (_lock)
-            {
-                var planned = ActiveFor(w.Id).Clone();
-                return new Slot(w, planned, planned.Utilization(w.Info));
-            }
-        }).ToArray();
+            return 0;
+        }
+
         // Requests of one (task, proof) need the same resources on a worker: look them up once per pass.
         var classes = new Dictionary<(TaskType, RegisteredSealProof), int>();
         var assigned = 0;
@@ -137,6 +182,7 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
             }
 
             Slot? best = null;
+            Window? bestWindow = null;
             Resources? bestNeed = null;
             foreach (var slot in slots)
             {
@@ -147,7 +193,8 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
                 }
 
                 var need = slot.Need(cls, worker, request);
-                if (!slot.Planned.CanHandle(need, request.Task, worker.Info))
+                var window = slot.WindowFor(need, request.Task);
+                if (window is null)
                 {
                     continue;
                 }
@@ -160,7 +207,7 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
 
                 if (best is null || Better(request, worker, slot.Utilization, best.Worker, best.Utilization))
                 {
-                    (best, bestNeed) = (slot, need);
+                    (best, bestWindow, bestNeed) = (slot, window, need);
                 }
             }
 
@@ -171,19 +218,47 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
 
             lock (_lock)
             {
-                if (!_queue.Remove(request) || !ActiveFor(best.Worker.Id).CanHandle(bestNeed!, request.Task, best.Worker.Info))
+                if (!_queue.Remove(request))
                 {
                     continue;
                 }
-
-                ActiveFor(best.Worker.Id).Add(bestNeed!, request.Task, best.Worker.Info);
             }
 
+            bestWindow!.Allocated.Add(bestNeed!, request.Task, best.Worker.Info);
+            bestWindow.Requests.Add((request, bestNeed!));
             best.Planned.Add(bestNeed!, request.Task, best.Worker.Info);
             best.Utilization = best.Planned.Utilization(best.Worker.Info);
             assigned++;
             Log.Assigned(logger, TaskTypes.ShortName(request.Task), request.Sector.ID.Number, best.Worker.Id, best.Worker.Info.Hostname);
-            _ = RunAsync(request, best.Worker, bestNeed!);
+        }
+
+        foreach (var slot in slots)
+        {
+            foreach (var window in slot.Windows.Where(w => w.Requests.Count > 0))
+            {
+                lock (_lock)
+                {
+                    slot.Lane.OpenWindows--;
+                }
+
+                var started = 0;
+                foreach (var (request, need) in window.Requests)
+                {
+                    _ = RunAsync(request, slot.Worker, slot.Lane, need, () =>
+                    {
+                        // the window opens again once every request in it got its resources (or gave up)
+                        if (Interlocked.Increment(ref started) == window.Requests.Count)
+                        {
+                            lock (_lock)
+                            {
+                                slot.Lane.OpenWindows++;
+                            }
+
+                            Wake();
+                        }
+                    });
+                }
+            }
         }
 
         return assigned;
@@ -213,40 +288,81 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
         return ResourceTable.Default.TryGetValue(request.Task, out var d) && d.TryGetValue(proof, out var dr) ? dr : NoResources;
     }
 
-    private ActiveResources ActiveFor(Guid worker)
+    private WorkerLane LaneFor(Guid worker)
     {
-        if (!_active.TryGetValue(worker, out var a))
+        if (!_lanes.TryGetValue(worker, out var lane))
         {
-            _active[worker] = a = new ActiveResources();
+            _lanes[worker] = lane = new WorkerLane(_options.Windows);
         }
 
-        return a;
+        return lane;
     }
 
-    private async Task RunAsync(Request request, WorkerHandle worker, Resources need)
+    /// <summary>An assigned request on its worker: prepare (under the fetch limit), wait for room, work, give the room back.</summary>
+    private async Task RunAsync(Request request, WorkerHandle worker, WorkerLane lane, Resources need, Action started)
     {
+        var holding = false;
         try
         {
+            if (request.Prepare is { } prepare)
+            {
+                await _fetches.WaitAsync(request.Cancellation).ConfigureAwait(false);
+                try
+                {
+                    await prepare(worker, request.Cancellation).ConfigureAwait(false);
+                }
+                finally
+                {
+                    _fetches.Release();
+                }
+            }
+
+            Task acquired;
+            lock (_lock)
+            {
+                acquired = lane.AcquireAsync(need, request.Task, worker.Info, request.Rank, request.Cancellation);
+            }
+
+            await acquired.ConfigureAwait(false);
+            holding = true;
+            started();
             await request.Run(worker).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            if (!holding)
+            {
+                started();
+            }
+
+            request.Fail(e);
         }
         finally
         {
-            lock (_lock)
+            if (holding)
             {
-                ActiveFor(worker.Id).Remove(need, request.Task, worker.Info);
-            }
+                lock (_lock)
+                {
+                    lane.Release(need, request.Task, worker.Info);
+                }
 
-            Wake();
+                Wake();
+            }
         }
     }
 
     private void Wake() => _wake.Release();
 
-    private sealed class Slot(WorkerHandle worker, ActiveResources planned, double utilization)
+    private sealed class Slot(WorkerHandle worker, WorkerLane lane, ActiveResources planned, double utilization)
     {
         private Resources?[] _needs = new Resources?[4];
 
         public WorkerHandle Worker { get; } = worker;
+
+        public WorkerLane Lane { get; } = lane;
+
+        /// <summary>The windows this pass may fill (the lane's open ones, each starting empty).</summary>
+        public List<Window> Windows { get; } = [.. Enumerable.Range(0, lane.OpenWindows).Select(_ => new Window())];
 
         /// <summary>The resources of request class <paramref name="cls"/> on this worker, looked up once per pass.</summary>
         public Resources Need(int cls, WorkerHandle w, Request request)
@@ -259,12 +375,45 @@ public sealed partial class SealingScheduler(WorkerRegistry workers, TimeProvide
             return _needs[cls] ??= SealingScheduler.Need(w, request);
         }
 
+        /// <summary>The first window with room for the request, or null.</summary>
+        public Window? WindowFor(Resources need, TaskType task)
+        {
+            foreach (var window in Windows)
+            {
+                if (window.Allocated.CanHandle(need, task, Worker.Info))
+                {
+                    return window;
+                }
+            }
+
+            return null;
+        }
+
         public ActiveResources Planned { get; } = planned;
 
         public double Utilization { get; set; } = utilization;
     }
 
-    private sealed record Request(SectorRef Sector, TaskType Task, IWorkerSelector Selector, long Sequence, CancellationToken Cancellation, Func<WorkerHandle, Task> Run);
+    private sealed class Window
+    {
+        public ActiveResources Allocated { get; } = new();
+
+        public List<(Request Request, Resources Need)> Requests { get; } = [];
+    }
+
+    private sealed record Request(
+        SectorRef Sector,
+        TaskType Task,
+        IWorkerSelector Selector,
+        long Sequence,
+        CancellationToken Cancellation,
+        Func<WorkerHandle, CancellationToken, Task>? Prepare,
+        Func<WorkerHandle, Task> Run,
+        Action<Exception> Fail)
+    {
+        /// <summary>Lotus's order: task order (finalize before new pieces), then sector number, then arrival.</summary>
+        public (int Order, ulong Sector, long Sequence) Rank { get; } = (TaskTypes.Order(Task), Sector.ID.Number, Sequence);
+    }
 
     private static partial class Log
     {

@@ -36,11 +36,8 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
             sector,
             WorkId.For(TaskType.PreCommit1, sector, ticket, pieces),
             selector,
-            async (w, c) =>
-            {
-                await FetchAsync(w, sector, SectorFileType.Unsealed, c).ConfigureAwait(false);
-                return await w.Api.SealPreCommit1Async(sector, ticket, pieces, c).ConfigureAwait(false);
-            },
+            (w, c) => FetchAsync(w, sector, SectorFileType.Unsealed, c),
+            (w, c) => w.Api.SealPreCommit1Async(sector, ticket, pieces, c),
             ct);
     }
 
@@ -55,7 +52,7 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
         }, ct);
     }
 
-    /// <summary>The prepare step: the worker fetches what it does not have (a no-op on shared storage).</summary>
+    /// <summary>The prepare step: the worker fetches what it does not have (a no-op on shared storage), accounted as a GET job.</summary>
     private async Task FetchAsync(WorkerHandle worker, SectorRef sector, SectorFileType types, CancellationToken ct)
     {
         var call = await worker.Api.FetchAsync(sector, types, PathType.Sealing, AcquireMode.Move, ct).ConfigureAwait(false);
@@ -66,7 +63,7 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     /// A call kept in the <see cref="WorkStore"/>: if a previous miner process already dispatched it,
     /// wait for that CallID (or take its stored result) instead of dispatching it again.
     /// </summary>
-    private async Task<T> PersistedAsync<T>(SectorRef sector, WorkId id, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task<CallId>> start, CancellationToken ct)
+    private async Task<T> PersistedAsync<T>(SectorRef sector, WorkId id, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task>? prepare, Func<WorkerHandle, CancellationToken, Task<CallId>> start, CancellationToken ct)
     {
         var known = await works.GetAsync(id, ct).ConfigureAwait(false);
         if (known is { Status: WorkStatus.Done or WorkStatus.Running, Call: { } running })
@@ -89,7 +86,7 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
         object? value;
         try
         {
-            value = await scheduler.ScheduleAsync(sector, id.Task, selector, async (w, c) =>
+            value = await scheduler.ScheduleAsync(sector, id.Task, selector, prepare, async (w, c) =>
             {
                 var call = await start(w, c).ConfigureAwait(false);
                 await works.RunningAsync(id, call, w.Id, w.Info.Hostname, c).ConfigureAwait(false);

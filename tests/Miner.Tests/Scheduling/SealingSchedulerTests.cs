@@ -11,7 +11,9 @@ public sealed class SealingSchedulerTests
     private static readonly SectorRef Sector1 = new(new SectorId(1000, 1), RegisteredSealProof.StackedDrg2KiBV1_1);
     private static readonly SectorRef Sector2 = new(new SectorId(1000, 2), RegisteredSealProof.StackedDrg2KiBV1_1);
 
-    private static async Task<(WorkerRegistry Registry, SealingScheduler Scheduler)> SetUpAsync(params FakeWorker[] fakes)
+    private static Task<(WorkerRegistry Registry, SealingScheduler Scheduler)> SetUpAsync(params FakeWorker[] fakes) => SetUpAsync(null, fakes);
+
+    private static async Task<(WorkerRegistry Registry, SealingScheduler Scheduler)> SetUpAsync(SchedulerOptions? options, params FakeWorker[] fakes)
     {
         var byUrl = fakes.Select((f, i) => (Url: $"http://worker-{i}/rpc/v0", Fake: f)).ToDictionary(x => x.Url, x => (IWorkerApi)x.Fake);
         var registry = new WorkerRegistry(url => byUrl[url], new WorkerRegistryOptions(), TimeProvider.System, NullLogger<WorkerRegistry>.Instance);
@@ -20,7 +22,7 @@ public sealed class SealingSchedulerTests
             await registry.ConnectAsync(url, CancellationToken.None);
         }
 
-        return (registry, new SealingScheduler(registry, TimeProvider.System, NullLogger<SealingScheduler>.Instance));
+        return (registry, new SealingScheduler(registry, TimeProvider.System, NullLogger<SealingScheduler>.Instance, options));
     }
 
     [Fact]
@@ -41,28 +43,140 @@ public sealed class SealingSchedulerTests
     }
 
     [Fact]
-    public async Task A_request_waits_until_resources_are_free()
+    public async Task A_request_waits_in_its_window_on_the_worker_until_resources_are_free()
     {
-        // one core: a 2 KiB PC1 takes one thread, so the second waits for the first
-        var (_, scheduler) = await SetUpAsync(new FakeWorker { Cpus = 1 });
+        // one core: a 2 KiB PC1 takes one thread, so the second waits on the worker for the first
+        var (registry, scheduler) = await SetUpAsync(new FakeWorker { Cpus = 1 });
+        var worker = Assert.Single(registry.Workers).Id;
         var release = new TaskCompletionSource();
         var first = scheduler.ScheduleAsync(Sector1, TaskType.PreCommit1, TaskSelector.Instance, async (w, _) => { await release.Task; return 1; }, CancellationToken.None);
         var second = scheduler.ScheduleAsync(Sector2, TaskType.PreCommit1, TaskSelector.Instance, (w, _) => Task.FromResult(2), CancellationToken.None);
 
-        Assert.Equal(1, await scheduler.PassAsync(CancellationToken.None));
-        Assert.Equal(1, scheduler.QueueLength);
+        Assert.Equal(2, await scheduler.PassAsync(CancellationToken.None));
+        Assert.Equal(0, scheduler.QueueLength);
+        Assert.Equal(1, scheduler.Assigned(worker));
+        Assert.Equal(1UL, scheduler.Active(worker).CpuUse); // only the first runs
         Assert.False(second.IsCompleted);
 
+        // the first request's resources come back with its result and the waiting one starts, no pass needed
         release.SetResult();
         Assert.Equal(1, await first);
-        for (var i = 0; i < 500 && !second.IsCompleted; i++)
+        Assert.Equal(2, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+        await Eventually(() => scheduler.Active(worker).CpuUse == 0);
+    }
+
+    [Fact]
+    public async Task A_worker_holds_at_most_its_windows_of_waiting_work_and_the_rest_stays_queued()
+    {
+        var (registry, scheduler) = await SetUpAsync(new SchedulerOptions { Windows = 2 }, new FakeWorker { Cpus = 1 });
+        var worker = Assert.Single(registry.Workers).Id;
+        var release = new TaskCompletionSource();
+        var all = Enumerable.Range(1, 5)
+            .Select(n => scheduler.ScheduleAsync(new SectorRef(new SectorId(1000, (ulong)n), RegisteredSealProof.StackedDrg2KiBV1_1), TaskType.PreCommit1, TaskSelector.Instance, async (w, _) => { await release.Task; return n; }, CancellationToken.None))
+            .ToArray();
+
+        // pass 1 fills both windows (1 runs, 2 waits); the window of 1 reopens and pass 2 puts 3 in it; then both windows hold waiting work
+        for (var i = 0; i < 4; i++)
         {
-            // the first request's resources come back right after its result
+            await scheduler.PassAsync(CancellationToken.None);
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(2, scheduler.QueueLength);
+        Assert.Equal(2, scheduler.Assigned(worker));
+
+        release.SetResult();
+        for (var i = 0; i < 500 && !all.All(t => t.IsCompleted); i++)
+        {
             await scheduler.PassAsync(CancellationToken.None);
             await Task.Delay(10);
         }
 
-        Assert.Equal(2, await second);
+        var results = await Task.WhenAll(all);
+        Assert.Equal([1, 2, 3, 4, 5], results);
+    }
+
+    [Fact]
+    public async Task The_prepare_step_runs_while_the_worker_is_still_busy()
+    {
+        var (_, scheduler) = await SetUpAsync(new FakeWorker { Cpus = 1 });
+        var release = new TaskCompletionSource();
+        var prepared = new TaskCompletionSource();
+        var first = scheduler.ScheduleAsync(Sector1, TaskType.PreCommit1, TaskSelector.Instance, async (w, _) => { await release.Task; return 1; }, CancellationToken.None);
+        var second = scheduler.ScheduleAsync(Sector2, TaskType.PreCommit1, TaskSelector.Instance, (w, _) => { prepared.SetResult(); return Task.CompletedTask; }, (w, _) => Task.FromResult(2), CancellationToken.None);
+        await scheduler.PassAsync(CancellationToken.None);
+
+        await prepared.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        release.SetResult();
+        Assert.Equal(2, await second.WaitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Fetches_across_all_workers_respect_the_parallel_fetch_limit()
+    {
+        var (_, scheduler) = await SetUpAsync(new SchedulerOptions { ParallelFetchLimit = 1 }, new FakeWorker { Hostname = "a" }, new FakeWorker { Hostname = "b" });
+        var gate = new TaskCompletionSource();
+        var inFetch = 0;
+        var most = 0;
+        async Task Fetch(WorkerHandle w, CancellationToken ct)
+        {
+            var now = Interlocked.Increment(ref inFetch);
+            InterlockedMax(ref most, now);
+            await gate.Task;
+            Interlocked.Decrement(ref inFetch);
+        }
+
+        var requests = new[] { Sector1, Sector2 }
+            .Select(s => scheduler.ScheduleAsync(s, TaskType.PreCommit1, TaskSelector.Instance, Fetch, (w, _) => Task.FromResult(w.Info.Hostname), CancellationToken.None))
+            .ToArray();
+        Assert.Equal(2, await scheduler.PassAsync(CancellationToken.None));
+        await Eventually(() => scheduler.FetchesRunning == 1);
+        await Task.Delay(50);
+        Assert.Equal(1, Volatile.Read(ref inFetch));
+
+        gate.SetResult();
+        var hosts = await Task.WhenAll(requests).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, most);
+        Assert.Equal(["a", "b"], hosts.Order()); // spread over both workers, fetched one after the other
+    }
+
+    [Fact]
+    public async Task A_failed_prepare_fails_the_request_and_reopens_the_window()
+    {
+        var (registry, scheduler) = await SetUpAsync(new SchedulerOptions { Windows = 1 }, new FakeWorker());
+        var failing = scheduler.ScheduleAsync(Sector1, TaskType.PreCommit1, TaskSelector.Instance, (w, _) => Task.FromException(new IOException("fetch failed")), (w, _) => Task.FromResult(1), CancellationToken.None);
+        await scheduler.PassAsync(CancellationToken.None);
+        await Assert.ThrowsAsync<IOException>(() => failing);
+
+        var next = scheduler.ScheduleAsync(Sector2, TaskType.PreCommit1, TaskSelector.Instance, (w, _) => Task.FromResult(2), CancellationToken.None);
+        for (var i = 0; i < 200 && !next.IsCompleted; i++)
+        {
+            await scheduler.PassAsync(CancellationToken.None);
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(2, await next);
+        Assert.Equal(0UL, scheduler.Active(Assert.Single(registry.Workers).Id).CpuUse);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    private static async Task Eventually(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition());
     }
 
     [Fact]
