@@ -12,6 +12,8 @@ using Kiln.Miner.Scheduling;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
 using Kiln.Stores.Index;
+using Kiln.Stores.Local;
+using Kiln.Stores.Remote;
 
 namespace Kiln.Miner;
 
@@ -94,14 +96,24 @@ public sealed class MinerHost : IAsyncDisposable
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
         workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
         workers.Removed += w => GiveUp(w, "restarted or shut down");
-        var api = new MinerApi(options, repo.Secret, workers, calls, works, index);
+        // The miner's own storage paths (lotus-miner storage attach): declared into its own index, served on /remote.
+        // (The URL gets its real port once Kestrel has bound, before any path is opened.)
+        var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
+        var store = new LocalStore(index, storeOptions, time, loggers.CreateLogger<LocalStore>());
+        var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store);
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling);
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
         var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs)).Build();
-        app.MapLotusRpc("/rpc/v0", rpc, LotusAuthenticator.FromSecret(repo.Secret));
+        var auth = LotusAuthenticator.FromSecret(repo.Secret);
+        app.MapLotusRpc("/rpc/v0", rpc, auth);
+        app.MapRemoteStore(
+            store,
+            index,
+            async (http, _) => await auth.AuthenticateAsync(http).ConfigureAwait(false) is { } perms && perms.Contains(Permission.Admin),
+            "unauthorized: missing write permission");
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline);
@@ -110,10 +122,14 @@ public sealed class MinerHost : IAsyncDisposable
         var bound = new Uri(addresses.First());
         host.RpcUrl = new Uri($"http://{listen.Address}:{bound.Port}/rpc/v0");
         repo.WriteApi(string.Create(CultureInfo.InvariantCulture, $"/ip4/{listen.Address}/tcp/{bound.Port}/http"));
-        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token)];
+        storeOptions.Urls = [RemoteUrl(listen.Address, bound.Port)];
+        await store.OpenAsync(cancellationToken).ConfigureAwait(false);
+        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token), store.RunHealthReportsAsync(host._stopping.Token)];
         await pipeline.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return host;
     }
+
+    private static string RemoteUrl(IPAddress address, int port) => string.Create(CultureInfo.InvariantCulture, $"http://{address}:{port}/remote");
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
 

@@ -142,4 +142,50 @@ public sealed class MinerHostTests : IAsyncLifetime
     {
         public async ValueTask DisposeAsync() => await App.DisposeAsync();
     }
+
+    [Fact]
+    public async Task Miner_storage_attach_declares_the_path_serves_it_on_remote_and_survives_a_restart()
+    {
+        var token = _host.Repo.ReadToken();
+        var miner = Client(token);
+        var root = Path.Combine(_dir, "miner-store");
+        var meta = await Kiln.Stores.Local.LocalStorageMeta.InitializeAsync(root, 10, canSeal: false, canStore: true, 0, null, null, CancellationToken.None);
+        Directory.CreateDirectory(Path.Combine(root, "sealed"));
+        await File.WriteAllBytesAsync(Path.Combine(root, "sealed", "s-t01000-7"), Enumerable.Range(0, 2048).Select(i => (byte)i).ToArray());
+
+        await miner.StorageAddLocalAsync(root, CancellationToken.None);
+        Assert.Equal(root, (await miner.StorageLocalAsync(CancellationToken.None))[meta.ID]);
+        var url = $"http://127.0.0.1:{_host.RpcUrl.Port}/remote/sealed/s-t01000-7";
+        var found = Assert.Single(await miner.StorageFindSectorAsync(new SectorId(1000, 7), SectorFileType.Sealed, 2048, false, CancellationToken.None));
+        Assert.Equal(url, Assert.Single(found.URLs!));
+        Assert.True((await miner.StorageStatAsync(meta.ID, CancellationToken.None)).Capacity > 0);
+        var again = await Assert.ThrowsAsync<RpcException>(() => miner.StorageAddLocalAsync(root, CancellationToken.None));
+        Assert.Contains("already opened", again.Message, StringComparison.Ordinal);
+
+        using var http = new HttpClient();
+        using (var anonymous = await http.GetAsync(url))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+            Assert.Contains("missing write permission", await anonymous.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        using (var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { { "Authorization", "Bearer " + token } } })
+        using (var response = await http.SendAsync(request))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(2048, (await response.Content.ReadAsByteArrayAsync()).Length);
+        }
+
+        // storage.json keeps the path: a restarted miner opens it again
+        await _host.DisposeAsync();
+        _host = await StartAsync();
+        miner = Client(_host.Repo.ReadToken());
+        Assert.Equal(root, (await miner.StorageLocalAsync(CancellationToken.None))[meta.ID]);
+
+        await miner.StorageDetachLocalAsync(root, CancellationToken.None);
+        Assert.Empty(await miner.StorageLocalAsync(CancellationToken.None));
+        Assert.DoesNotContain(root, await File.ReadAllTextAsync(_host.Repo.StorageConfigFile), StringComparison.Ordinal);
+        var gone = await Assert.ThrowsAsync<RpcException>(() => miner.StorageDetachLocalAsync(root, CancellationToken.None));
+        Assert.Contains("no open path", gone.Message, StringComparison.Ordinal);
+    }
 }

@@ -30,6 +30,9 @@ public sealed class MinerRepo
 
     public string ApiFile => System.IO.Path.Combine(Path, "api");
 
+    /// <summary>The miner's own storage paths (lotus-miner's <c>storage.json</c>); none until <c>storage attach</c>.</summary>
+    public string StorageConfigFile => System.IO.Path.Combine(Path, "storage.json");
+
     public string Database(string name) => System.IO.Path.Combine(Path, name + ".sqlite");
 
     /// <summary>--repo, else KILN_MINER_PATH, else LOTUS_MINER_PATH, else ~/.kilnminer.</summary>
@@ -42,9 +45,7 @@ public sealed class MinerRepo
             chosen = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), DefaultDirectoryName);
         }
 
-        return System.IO.Path.GetFullPath(chosen.StartsWith("~/", StringComparison.Ordinal)
-            ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), chosen[2..])
-            : chosen);
+        return System.IO.Path.GetFullPath(HomeDir.Expand(chosen));
     }
 
     /// <summary>Opens (creating on first use) the repo: secret in the keystore and the full-permission token file.</summary>

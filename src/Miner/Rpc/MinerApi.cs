@@ -6,7 +6,9 @@ using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Workers;
+using Kiln.Stores;
 using Kiln.Stores.Index;
+using Kiln.Stores.Local;
 
 namespace Kiln.Miner.Rpc;
 
@@ -14,7 +16,7 @@ namespace Kiln.Miner.Rpc;
 /// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
 /// tokens, worker registration, the Return* family and the sector index.
 /// </summary>
-public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index) : IMinerStorageApi
+public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store) : IMinerStorageApi
 {
     /// <summary>Changes every time the miner process starts; workers watch it to notice restarts.</summary>
     public Guid SessionId { get; } = Guid.NewGuid();
@@ -149,17 +151,16 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
 
     public Task<SectorLocks> StorageGetLocksAsync(CancellationToken ct) => Task.FromResult(new SectorLocks([]));
 
-    // The miner's own storage paths.
-    public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) =>
-        Task.FromResult<IReadOnlyDictionary<StorageId, string>>(new Dictionary<StorageId, string>());
+    // The miner's own storage paths (lotus-miner storage attach/detach/redeclare).
+    public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(store.Local());
 
-    public Task<FsStat> StorageStatAsync(StorageId id, CancellationToken ct) => throw NoLocalStorage();
+    public Task<FsStat> StorageStatAsync(StorageId id, CancellationToken ct) => Guard(() => store.FsStatAsync(id, ct));
 
-    public Task StorageAddLocalAsync(string path, CancellationToken ct) => throw NoLocalStorage();
+    public Task StorageAddLocalAsync(string path, CancellationToken ct) => Guard(() => store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
 
-    public Task StorageDetachLocalAsync(string path, CancellationToken ct) => throw NoLocalStorage();
+    public Task StorageDetachLocalAsync(string path, CancellationToken ct) => Guard(() => store.DetachAsync(HomeDir.Expand(path), ct));
 
-    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => throw NoLocalStorage();
+    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => Guard(() => store.RedeclareAsync(id, dropMissing, ct));
 
     public Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(RegisteredPoStProof proofType, IReadOnlyList<SectorRef> sectors, CancellationToken ct) =>
         throw new RpcException(RpcErrorCodes.Application, "kiln-miner cannot check provability yet: PoSt arrives with the PoSt issue");
@@ -167,8 +168,23 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
     public Task<PieceInfo> ComputeDataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) =>
         throw new RpcException(RpcErrorCodes.Application, "kiln-miner computes data CIDs on its workers (seal/v0/datacid)");
 
-    private static RpcException NoLocalStorage() =>
-        new(RpcErrorCodes.Application, "kiln-miner keeps no local storage paths; attach storage on a worker");
+    private static async Task<T> Guard<T>(Func<Task<T>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (StoresException e)
+        {
+            throw new RpcException(RpcErrorCodes.Application, e.Message);
+        }
+    }
+
+    private static Task Guard(Func<Task> action) => Guard(async () =>
+    {
+        await action().ConfigureAwait(false);
+        return true;
+    });
 
     /// <summary>
     /// A result for a call: written to the work store first (when it is a persisted work) so that the

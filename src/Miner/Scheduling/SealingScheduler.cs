@@ -168,6 +168,7 @@ public sealed partial class SealingScheduler
 
         // Requests of one (task, proof) need the same resources on a worker: look them up once per pass.
         var classes = new Dictionary<(TaskType, RegisteredSealProof), int>();
+        var candidates = new List<Slot[]>();
         var assigned = 0;
         foreach (var request in queue)
         {
@@ -179,19 +180,15 @@ public sealed partial class SealingScheduler
             if (!classes.TryGetValue((request.Task, request.Sector.ProofType), out var cls))
             {
                 classes[(request.Task, request.Sector.ProofType)] = cls = classes.Count;
+                candidates.Add([.. slots.Where(s => s.Worker.Tasks.Contains(request.Task))]);
             }
 
             Slot? best = null;
             Window? bestWindow = null;
             Resources? bestNeed = null;
-            foreach (var slot in slots)
+            foreach (var slot in candidates[cls])
             {
                 var worker = slot.Worker;
-                if (!worker.Tasks.Contains(request.Task))
-                {
-                    continue;
-                }
-
                 var need = slot.Need(cls, worker, request);
                 var window = slot.WindowFor(need, request.Task);
                 if (window is null)

@@ -37,6 +37,31 @@ public sealed record LocalStorageMeta(
         }
     }
 
+    /// <summary>
+    /// <c>storage attach --init</c>: writes a new <c>sectorstore.json</c> (new UUID) into an uninitialized directory,
+    /// creating it; the path must take sealing or long-term storage.
+    /// </summary>
+    /// <exception cref="StoresException">Neither seal nor store, or the path already has metadata.</exception>
+    public static async Task<LocalStorageMeta> InitializeAsync(
+        string pathRoot, ulong weight, bool canSeal, bool canStore, ulong maxStorage, IReadOnlyList<string>? groups, IReadOnlyList<string>? allowTo, CancellationToken ct)
+    {
+        if (!canSeal && !canStore)
+        {
+            throw new StoresException("must specify at least one of --store or --seal");
+        }
+
+        Directory.CreateDirectory(pathRoot);
+        if (File.Exists(Path.Combine(pathRoot, FileName)))
+        {
+            throw new StoresException($"path is already initialized: {pathRoot}");
+        }
+
+        var meta = new LocalStorageMeta(
+            StorageId.New(), weight, canSeal, canStore, maxStorage, groups is { Count: > 0 } ? groups : null, allowTo is { Count: > 0 } ? allowTo : null, null, null, null, null);
+        await meta.SaveAsync(pathRoot, ct);
+        return meta;
+    }
+
     public Task SaveAsync(string pathRoot, CancellationToken ct) =>
         StoresJson.WriteAtomicallyAsync(Path.Combine(pathRoot, FileName), this, ct);
 

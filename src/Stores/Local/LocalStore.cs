@@ -165,19 +165,7 @@ public sealed partial class LocalStore
         var root = Path.GetFullPath(path);
         if (init)
         {
-            if (!canSeal && !canStore)
-            {
-                throw new StoresException("must specify at least one of --store or --seal");
-            }
-
-            Directory.CreateDirectory(root);
-            if (File.Exists(Path.Combine(root, LocalStorageMeta.FileName)))
-            {
-                throw new StoresException($"path is already initialized: {root}");
-            }
-
-            var meta = new LocalStorageMeta(StorageId.New(), weight, canSeal, canStore, maxStorage, groups, allowTo, null, null, null, null);
-            await meta.SaveAsync(root, ct);
+            await LocalStorageMeta.InitializeAsync(root, weight, canSeal, canStore, maxStorage, groups, allowTo, ct);
         }
 
         var opened = await OpenPathAsync(root, ct);
@@ -501,7 +489,19 @@ public sealed partial class LocalStore
         }
     }
 
-    private async Task AddToConfigAsync(string root, CancellationToken ct)
+    /// <summary><c>storage detach</c>: closes the path and removes it from <c>storage.json</c> (its files stay).</summary>
+    public async Task DetachAsync(string path, CancellationToken ct)
+    {
+        var root = Path.GetFullPath(path);
+        await ClosePathAsync(root, ct);
+        await EditConfigAsync(c => c with { StoragePaths = [.. c.StoragePaths.Where(p => Path.GetFullPath(p.Path) != root)] }, ct);
+    }
+
+    private Task AddToConfigAsync(string root, CancellationToken ct) => EditConfigAsync(
+        c => c.StoragePaths.All(p => Path.GetFullPath(p.Path) != root) ? c with { StoragePaths = [.. c.StoragePaths, new LocalPathConfig(root)] } : c,
+        ct);
+
+    private async Task EditConfigAsync(Func<StorageConfig, StorageConfig> edit, CancellationToken ct)
     {
         if (_options.StorageConfigFile is not { } file)
         {
@@ -512,9 +512,10 @@ public sealed partial class LocalStore
         try
         {
             var config = await StorageConfig.LoadAsync(file, ct);
-            if (config.StoragePaths.All(p => Path.GetFullPath(p.Path) != root))
+            var edited = edit(config);
+            if (!ReferenceEquals(edited, config))
             {
-                await (config with { StoragePaths = [.. config.StoragePaths, new LocalPathConfig(root)] }).SaveAsync(file, ct);
+                await edited.SaveAsync(file, ct);
             }
         }
         finally

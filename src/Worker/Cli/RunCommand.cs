@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr;
@@ -111,7 +112,7 @@ public static class RunCommand
             : environment("LOTUS_MINER_PATH") is { Length: > 0 } p ? p
             : environment("LOTUS_STORAGE_PATH") is { Length: > 0 } s ? s
             : "~/.lotusminer";
-        repo = Run.WorkerRepo.ExpandHome(repo);
+        repo = HomeDir.Expand(repo);
         var api = Path.Combine(repo, "api");
         var token = Path.Combine(repo, "token");
         if (!File.Exists(api))

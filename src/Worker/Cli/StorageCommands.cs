@@ -1,8 +1,7 @@
 using System.CommandLine;
-using Kiln.Api.Types;
+using Kiln.Api;
 using Kiln.Proofs;
 using Kiln.Stores.Local;
-using Kiln.Worker.Run;
 
 namespace Kiln.Worker.Cli;
 
@@ -29,10 +28,10 @@ public static class StorageCommands
         var cmd = new Command("attach", "attach local storage path") { init, weight, seal, store, maxStorage, groups, allowTo, path };
         cmd.SetAction(async (parse, ct) =>
         {
-            var root = Path.GetFullPath(WorkerRepo.ExpandHome(parse.GetValue(path)!));
+            var root = Path.GetFullPath(HomeDir.Expand(parse.GetValue(path)!));
             if (parse.GetValue(init))
             {
-                await InitPathAsync(
+                await LocalStorageMeta.InitializeAsync(
                     root,
                     parse.GetValue(weight),
                     parse.GetValue(seal),
@@ -50,22 +49,4 @@ public static class StorageCommands
         return cmd;
     }
 
-    /// <summary>lotus-worker <c>storage attach --init</c>: a new sectorstore.json (new UUID) in an uninitialized directory.</summary>
-    public static async Task InitPathAsync(string root, ulong weight, bool canSeal, bool canStore, ulong maxStorage, string[]? groups, string[]? allowTo, CancellationToken ct)
-    {
-        if (!canSeal && !canStore)
-        {
-            throw new ArgumentException("must specify at least one of --store or --seal");
-        }
-
-        Directory.CreateDirectory(root);
-        if (File.Exists(Path.Combine(root, LocalStorageMeta.FileName)))
-        {
-            throw new ArgumentException($"path is already initialized: {root}");
-        }
-
-        var meta = new LocalStorageMeta(
-            StorageId.New(), weight, canSeal, canStore, maxStorage, groups is { Length: > 0 } ? groups : null, allowTo is { Length: > 0 } ? allowTo : null, null, null, null, null);
-        await meta.SaveAsync(root, ct);
-    }
 }

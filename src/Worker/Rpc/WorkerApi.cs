@@ -188,16 +188,10 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(_store.Local());
 
     public async Task StorageAddLocalAsync(string path, CancellationToken ct) =>
-        await Guard(() => _store.AttachAsync(WorkerRepo.ExpandHome(path), init: false, ct: ct));
+        await Guard(() => _store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
 
-    public async Task StorageDetachLocalAsync(string path, CancellationToken ct)
-    {
-        var root = Path.GetFullPath(WorkerRepo.ExpandHome(path));
-        await Guard(() => _store.ClosePathAsync(root, ct));
-        var file = Path.Combine(_options.RepoPath, StorageConfig.FileName);
-        var config = await StorageConfig.LoadAsync(file, ct);
-        await (config with { StoragePaths = [.. config.StoragePaths.Where(p => Path.GetFullPath(p.Path) != root)] }).SaveAsync(file, ct);
-    }
+    public Task StorageDetachLocalAsync(string path, CancellationToken ct) =>
+        Guard(() => _store.DetachAsync(HomeDir.Expand(path), ct));
 
     public async Task StorageDetachAllAsync(CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using Kiln.Api;
 using System.Globalization;
 using System.Net;
 using Kiln.Stores.Local;
@@ -18,7 +19,7 @@ public sealed class WorkerRepo
 
     public WorkerRepo(string path)
     {
-        Path = System.IO.Path.GetFullPath(ExpandHome(path));
+        Path = System.IO.Path.GetFullPath(HomeDir.Expand(path));
     }
 
     public string Path { get; }
@@ -49,12 +50,6 @@ public sealed class WorkerRepo
 
         return System.IO.Path.Combine("~", DefaultDirectoryName);
     }
-
-    /// <summary>Lotus <c>homedir.Expand</c>: a leading <c>~</c> is the home directory.</summary>
-    public static string ExpandHome(string path) =>
-        path == "~" || path.StartsWith("~/", StringComparison.Ordinal)
-            ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path.TrimStart('~').TrimStart('/'))
-            : path;
 
     /// <summary>Creates the directory; on first run (no storage.json) writes one, with a sealing path in the repo unless <paramref name="noLocalStorage"/>.</summary>
     public async Task InitializeAsync(bool noLocalStorage, CancellationToken ct)
