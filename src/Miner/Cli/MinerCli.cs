@@ -3,8 +3,7 @@ using System.Net;
 using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Repo;
-using Kiln.Proofs;
-using Kiln.Stores.Local;
+using Kiln.Stores.Cli;
 
 namespace Kiln.Miner.Cli;
 
@@ -174,44 +173,10 @@ public static class MinerCli
 
             return 0;
         });
-        storage.Subcommands.Add(Attach(repo));
+        storage.Subcommands.Add(StorageAttachCommand.Create((parse, root, ct) => MinerClient.Connect(OpenRepo(parse, repo)).Storage.StorageAddLocalAsync(root, ct)));
         storage.Subcommands.Add(list);
         storage.Subcommands.Add(find);
         return storage;
-    }
-
-    /// <summary>lotus-miner <c>storage attach</c>: with <c>--init</c> writes sectorstore.json here, then the running miner opens the path.</summary>
-    private static Command Attach(Option<string?> repo)
-    {
-        var init = new Option<bool>("--init") { Description = "initialize the path first" };
-        var weight = new Option<ulong>("--weight") { Description = "(for init) path weight", DefaultValueFactory = _ => 10 };
-        var seal = new Option<bool>("--seal") { Description = "(for init) use path for sealing" };
-        var store = new Option<bool>("--store") { Description = "(for init) use path for long-term storage" };
-        var maxStorage = new Option<string?>("--max-storage") { Description = "(for init) limit storage space for sectors (expensive for very large paths!)" };
-        var groups = new Option<string[]>("--groups") { Description = "path group names", AllowMultipleArgumentsPerToken = true };
-        var allowTo = new Option<string[]>("--allow-to") { Description = "path groups allowed to pull data from this path (allow all if not specified)", AllowMultipleArgumentsPerToken = true };
-        var path = new Argument<string>("path") { Description = "[path]" };
-        var cmd = new Command("attach", "attach local storage path") { init, weight, seal, store, maxStorage, groups, allowTo, path };
-        cmd.SetAction(async (parse, ct) =>
-        {
-            var root = Path.GetFullPath(HomeDir.Expand(parse.GetValue(path)!));
-            if (parse.GetValue(init))
-            {
-                await LocalStorageMeta.InitializeAsync(
-                    root,
-                    parse.GetValue(weight),
-                    parse.GetValue(seal),
-                    parse.GetValue(store),
-                    parse.GetValue(maxStorage) is { Length: > 0 } max ? SectorSizes.Parse(max) : 0,
-                    parse.GetValue(groups),
-                    parse.GetValue(allowTo),
-                    ct);
-            }
-
-            await MinerClient.Connect(OpenRepo(parse, repo)).Storage.StorageAddLocalAsync(root, ct);
-            return 0;
-        });
-        return cmd;
     }
 
     private static string SectorSizesFormat(ulong bytes) => GoFormat.SizeStr(new System.Numerics.BigInteger(bytes));
