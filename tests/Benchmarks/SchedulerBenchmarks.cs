@@ -13,6 +13,7 @@ namespace Kiln.Benchmarks;
 /// requests (Lotus reports ≈130 ms for its trySched at this size). <see cref="Pass"/> measures a cold
 /// pass on a fresh scheduler; <see cref="QueueAndPass"/> a warm one (requests queued, assigned, done).
 /// </summary>
+[MinColumn]
 public class SchedulerBenchmarks
 {
     private SealingScheduler _scheduler = null!;
