@@ -221,6 +221,24 @@ public sealed class LabelPoolTests
     }
 
     [Fact]
+    public async Task Concurrent_jobs_at_the_minimum_finish_and_return_every_block()
+    {
+        using var pool = Pool(4, 5 * PerLayer);
+        var runs = Enumerable.Range(0, 8).Select(n => Task.Run(async () =>
+        {
+            await using var job = await pool.BeginJobAsync(CancellationToken.None);
+            for (var layer = 1; layer <= 2 + (n % 4); layer++)
+            {
+                await FillLayerAsync(job, layer);
+                job.CompleteLayer(layer);
+            }
+        }));
+        await Task.WhenAll(runs).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, pool.BlocksInUse);
+        Assert.InRange(pool.HighWaterBlocks, 2 * PerLayer, 5 * PerLayer);
+    }
+
+    [Fact]
     public void Memory_can_come_from_several_buffers_and_must_hold_the_pool()
     {
         var layout = LabelPoolLayout.Create(Sector, 1, Block, 2 * Sector);
