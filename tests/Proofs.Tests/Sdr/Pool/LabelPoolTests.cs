@@ -18,6 +18,24 @@ public sealed class LabelPoolTests
 
     private static unsafe nint Entry(LabelPoolJob job, int layer, int index) => (nint)job.BlockTable(layer)[index];
 
+    /// <summary>Starts <paramref name="count"/> jobs and takes each through layer 1, in launch order, so that they stand in launch order again.</summary>
+    private static async Task<LabelPoolJob[]> ThroughLayerOneAsync(LabelPool pool, int count)
+    {
+        var jobs = new LabelPoolJob[count];
+        for (var i = 0; i < count; i++)
+        {
+            jobs[i] = await pool.BeginJobAsync(CancellationToken.None);
+            await FillLayerAsync(jobs[i], 1);
+        }
+
+        foreach (var job in jobs)
+        {
+            job.CompleteLayer(1);
+        }
+
+        return jobs;
+    }
+
     private static async Task FillLayerAsync(LabelPoolJob job, int layer, int from = 0, int to = PerLayer)
     {
         for (var i = from; i < to; i++)
@@ -84,12 +102,8 @@ public sealed class LabelPoolTests
     {
         // N = 2 at the minimum (3 layers): the second job may hold one layer only.
         using var pool = Pool(2, 3 * PerLayer);
-        var a = await pool.BeginJobAsync(CancellationToken.None);
-        var b = await pool.BeginJobAsync(CancellationToken.None);
-        await FillLayerAsync(a, 1);
-        await FillLayerAsync(b, 1);
-        a.CompleteLayer(1);
-        b.CompleteLayer(1);
+        var jobs = await ThroughLayerOneAsync(pool, 2);
+        var (a, b) = (jobs[0], jobs[1]);
         Assert.Equal([0, PerLayer], pool.Layout.Ranks);
 
         await FillLayerAsync(a, 2, 0, 3);
@@ -111,23 +125,7 @@ public sealed class LabelPoolTests
     public async Task A_job_holding_only_its_previous_layer_takes_a_block_when_the_pool_has_room()
     {
         using var pool = Pool(3, (4 * PerLayer) + 2);
-        var jobs = new List<LabelPoolJob>();
-        for (var i = 0; i < 3; i++)
-        {
-            jobs.Add(await pool.BeginJobAsync(CancellationToken.None));
-        }
-
-        foreach (var job in jobs)
-        {
-            await FillLayerAsync(job, 1);
-        }
-
-        foreach (var job in jobs)
-        {
-            job.CompleteLayer(1);
-        }
-
-        foreach (var job in jobs)
+        foreach (var job in await ThroughLayerOneAsync(pool, 3))
         {
             Assert.True(job.AcquireAsync(2, 0, CancellationToken.None).IsCompletedSuccessfully);
             job.Dispose();
@@ -141,17 +139,8 @@ public sealed class LabelPoolTests
         using var pool = Pool(3, 5 * PerLayer);
         Assert.Equal([0, 5, 11], pool.Layout.Ranks);
         var granted = new List<long>();
-        var j0 = await pool.BeginJobAsync(CancellationToken.None);
-        var j1 = await pool.BeginJobAsync(CancellationToken.None);
-        var j2 = await pool.BeginJobAsync(CancellationToken.None);
-        foreach (var job in new[] { j0, j1, j2 })
-        {
-            await FillLayerAsync(job, 1);
-        }
-
-        j0.CompleteLayer(1);
-        j1.CompleteLayer(1);
-        j2.CompleteLayer(1);
+        var jobs = await ThroughLayerOneAsync(pool, 3);
+        var (j0, j1, j2) = (jobs[0], jobs[1], jobs[2]);
         await FillLayerAsync(j1, 2, 0, 11);
         await FillLayerAsync(j2, 2, 0, 5);
         pool.Granted = (job, layer, index) => granted.Add(job.Sequence);
@@ -201,12 +190,8 @@ public sealed class LabelPoolTests
     public async Task Cancelling_a_wait_or_ending_a_waiting_job_returns_everything()
     {
         using var pool = Pool(2, 3 * PerLayer);
-        var a = await pool.BeginJobAsync(CancellationToken.None);
-        var b = await pool.BeginJobAsync(CancellationToken.None);
-        await FillLayerAsync(a, 1);
-        await FillLayerAsync(b, 1);
-        a.CompleteLayer(1);
-        b.CompleteLayer(1);
+        var jobs = await ThroughLayerOneAsync(pool, 2);
+        var (a, b) = (jobs[0], jobs[1]);
         using var cancel = new CancellationTokenSource();
         var cancelled = b.AcquireAsync(2, 0, cancel.Token);
         var orphaned = b.AcquireAsync(2, 1, CancellationToken.None);
