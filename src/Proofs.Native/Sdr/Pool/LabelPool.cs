@@ -74,6 +74,13 @@ public sealed unsafe class LabelPool : IDisposable
         _ranks = [.. layout.Ranks];
     }
 
+    /// <summary>A pool for sectors of <paramref name="sectorSize"/> bytes as <paramref name="options"/> describe it.</summary>
+    /// <exception cref="ProofsException">The options do not fit the sector size (bounds, block).</exception>
+    public LabelPool(LabelPoolOptions options, ulong sectorSize, IReadOnlyList<NativeBuffer>? memory = null)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Layout(sectorSize), memory)
+    {
+    }
+
     public LabelPoolLayout Layout { get; }
 
     /// <summary>Bytes per block.</summary>

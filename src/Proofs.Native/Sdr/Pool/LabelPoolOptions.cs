@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Kiln.Proofs.Sdr.Pool;
 
 /// <summary>
@@ -75,7 +77,7 @@ public sealed class LabelPoolOptions
 
         if (Value(environment, JobsVariable) is { } jobs)
         {
-            options.Jobs = int.TryParse(jobs, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0
+            options.Jobs = int.TryParse(jobs, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
                 ? n
                 : throw new ProofsException($"{JobsVariable}={jobs} is not a positive number of PC1 jobs");
         }

@@ -236,6 +236,15 @@ public sealed class LabelPoolTests
     }
 
     [Fact]
+    public void A_pool_from_options_is_checked_against_the_sector()
+    {
+        using var pool = new LabelPool(new LabelPoolOptions { Enabled = true, Jobs = 2 }, Sector);
+        Assert.Equal(7 * PerLayer / 2, pool.TotalBlocks);
+        var e = Assert.Throws<ProofsException>(() => new LabelPool(new LabelPoolOptions { Jobs = 2, PoolSize = (3 * Sector) - Block }, Sector));
+        Assert.Contains("below the minimum", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Disposing_the_pool_fails_waiters()
     {
         var pool = Pool(1, 2 * PerLayer);
