@@ -18,11 +18,21 @@ public static class ResourceTable
     public static IReadOnlyDictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>> Default => Table.Value;
 
     /// <summary>The default table with every override the environment sets applied.</summary>
-    public static IReadOnlyDictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>> WithOverrides(Func<string, string?> environment)
+    public static IReadOnlyDictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>> WithOverrides(Func<string, string?> environment) =>
+        WithOverrides(Default, environment);
+
+    /// <summary>
+    /// <paramref name="table"/> (the default, or one a worker has adjusted) with every override the environment sets
+    /// applied on top: an explicit <c>&lt;SHORT&gt;_[&lt;SIZE&gt;_]&lt;FIELD&gt;</c> variable always has the last word.
+    /// </summary>
+    public static IReadOnlyDictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>> WithOverrides(
+        IReadOnlyDictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>> table,
+        Func<string, string?> environment)
     {
+        ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(environment);
         var result = new Dictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>>();
-        foreach (var (task, byProof) in Default)
+        foreach (var (task, byProof) in table)
         {
             var row = new Dictionary<RegisteredSealProof, Resources>();
             foreach (var (proof, resources) in byProof)

@@ -6,7 +6,8 @@ namespace Kiln.Proofs.Native;
 /// <summary>
 /// A page-aligned block of native memory (layers, trees, hashing chunks): never on the GC heap,
 /// freed on Dispose. Buffers above 2 GiB are reached through <see cref="Pointer"/> and
-/// <see cref="Slice"/>; smaller ones also as one span or <see cref="Memory{T}"/>.
+/// <see cref="Slice"/>; smaller ones also as one span or <see cref="Memory{T}"/>. A buffer may also
+/// stand for memory mapped by someone else (a hugepage file, <see cref="Wrap"/>), released through its owner.
 /// </summary>
 public sealed unsafe partial class NativeBuffer : IDisposable
 {
@@ -18,6 +19,7 @@ public sealed unsafe partial class NativeBuffer : IDisposable
     private const int MadvHugePage = 14;
     private byte* _pointer;
     private Manager? _manager;
+    private IDisposable? _owner;
 
     public NativeBuffer(ulong length, bool zero = false)
     {
@@ -40,6 +42,13 @@ public sealed unsafe partial class NativeBuffer : IDisposable
     public NativeBuffer(int length)
         : this(checked((ulong)length))
     {
+    }
+
+    private NativeBuffer(byte* pointer, ulong length, IDisposable owner)
+    {
+        _pointer = pointer;
+        Length = length;
+        _owner = owner;
     }
 
     public ulong Length { get; }
@@ -70,13 +79,40 @@ public sealed unsafe partial class NativeBuffer : IDisposable
         return new Span<byte>(Pointer + offset, length);
     }
 
+    /// <summary>
+    /// A buffer over memory that <paramref name="owner"/> keeps alive (a file mapping); disposing the buffer
+    /// disposes the owner instead of freeing the memory.
+    /// </summary>
+    public static NativeBuffer Wrap(byte* pointer, ulong length, IDisposable owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentOutOfRangeException.ThrowIfZero(length);
+        if (pointer == null)
+        {
+            throw new ArgumentNullException(nameof(pointer));
+        }
+
+        return new NativeBuffer(pointer, length, owner);
+    }
+
     public void Dispose()
     {
-        if (_pointer != null)
+        if (_pointer == null)
+        {
+            return;
+        }
+
+        if (_owner is { } owner)
+        {
+            _owner = null;
+            owner.Dispose();
+        }
+        else
         {
             NativeMemory.AlignedFree(_pointer);
-            _pointer = null;
         }
+
+        _pointer = null;
     }
 
     [LibraryImport("libc", SetLastError = false)]

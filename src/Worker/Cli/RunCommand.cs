@@ -3,7 +3,9 @@ using System.Globalization;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
+using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
+using Kiln.Proofs.Sdr.Pool;
 using Kiln.Worker.Run;
 
 namespace Kiln.Worker.Cli;
@@ -69,7 +71,10 @@ public static class RunCommand
         return cmd;
     }
 
-    /// <summary>The run options from flags, then <c>LOTUS_WORKER_*</c> variables, then defaults.</summary>
+    /// <summary>
+    /// The run options from flags, then <c>LOTUS_WORKER_*</c> variables, then defaults; the label pool and hugepage
+    /// files from their own variables (<see cref="LabelPoolOptions.FromEnvironment"/>, <see cref="HugepageFileOptions.FromEnvironment"/>).
+    /// </summary>
     public static WorkerOptions Bind(ParseResult parse, Func<string, string?> environment)
     {
         var tasks = new HashSet<TaskType>(AlwaysOn);
@@ -90,6 +95,8 @@ public static class RunCommand
                 ?? WorkerOptions.DefaultParallelFetchLimit,
             RequestedTasks = tasks,
             RepoPath = Run.WorkerRepo.Resolve(parse.GetValue(WorkerCli.WorkerRepo), environment),
+            LabelPool = LabelPoolOptions.FromEnvironment(environment),
+            HugepageFiles = HugepageFileOptions.FromEnvironment(environment),
         };
         options.Validate();
         return options;

@@ -27,6 +27,7 @@ public static class WorkerCli
         root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(StorageCommands.Build());
+        root.Subcommands.Add(StoreCommands.Build());
         root.Subcommands.Add(TasksCommands.Build());
         root.Subcommands.Add(BenchCommands.Build());
         return root;

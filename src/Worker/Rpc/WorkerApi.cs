@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
 using Kiln.Stores.Local;
 using Kiln.Worker.Calls;
@@ -41,7 +42,8 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         CallTracker tracker,
         ReturnSender returns,
         Func<string, string?> environment,
-        ILogger logger)
+        ILogger logger,
+        LabelPoolLayout? labelPool = null)
     {
         _options = options;
         _store = store;
@@ -50,6 +52,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         _returns = returns;
         _environment = environment;
         _log = logger;
+        LabelPool = labelPool;
         _fetchLimit = new SemaphoreSlim(options.ParallelFetchLimit);
         _enabledTasks = [.. options.EnabledTasks];
         Name = options.EffectiveName;
@@ -59,6 +62,9 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Guid ProcessSession { get; } = Guid.NewGuid();
 
     public string Name { get; }
+
+    /// <summary>The PC1 label pool sized for the miner's sectors, or null when the worker runs without one.</summary>
+    public LabelPoolLayout? LabelPool { get; }
 
     /// <summary>Fires once when <see cref="ShutdownAsync"/> is called.</summary>
     public event Action? ShutdownRequested;
@@ -79,7 +85,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     {
         var mem = MemInfo.Read();
         var resources = new WorkerResources(
-            mem.Physical, mem.Used, mem.Swap, mem.SwapUsed, (ulong)Environment.ProcessorCount, [], ResourceTable.WithOverrides(_environment));
+            mem.Physical, mem.Used, mem.Swap, mem.SwapUsed, (ulong)Environment.ProcessorCount, [], WorkerResourceTable.For(LabelPool, _environment));
         return Task.FromResult(new WorkerInfo(Name, false, resources));
     }
 

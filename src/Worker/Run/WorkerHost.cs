@@ -5,6 +5,7 @@ using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
@@ -60,6 +61,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     public WorkerRepo Repo { get; }
 
+    /// <summary>The NUMA hugepage memory files found at start (<c>HUGEPAGE_FILES_PATH(_PATTERN)</c>), or null when none are configured.</summary>
+    public HugepageFiles? MemoryFiles { get; private init; }
+
     /// <summary>The URL given to the miner in <c>WorkerConnect</c> (<c>http://ip:port/rpc/v0</c>).</summary>
     public string RpcUrl { get; }
 
@@ -95,6 +99,18 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var actor = await miner.ActorAddressAsync(ct);
             var sectorSize = await miner.ActorSectorSizeAsync(actor, ct);
             LogMiner(log, actor, sectorSize);
+            var labelPool = options.LabelPoolFor(sectorSize);
+            if (labelPool is not null)
+            {
+                LogLabelPool(log, labelPool.PoolSize, labelPool.Jobs, labelPool.BlockSize, labelPool.PerJobSize);
+            }
+
+            var memoryFiles = options.HugepageFiles.Enabled ? HugepageFiles.Open(options.HugepageFiles, loggers.CreateLogger<HugepageFiles>()) : null;
+            if (memoryFiles is { Files.Count: 0 })
+            {
+                LogNoHugepageFiles(log, options.HugepageFiles.Pattern!);
+            }
+
             if (options.Unavailable.Count > 0)
             {
                 LogUnavailable(log, string.Join(", ", options.Unavailable.Select(TaskTypes.ShortName)));
@@ -126,7 +142,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
             var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
             var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
-            var api = new WorkerApi(options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher), tracker, returns, environment, loggers.CreateLogger<WorkerApi>());
+            var api = new WorkerApi(
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();
@@ -136,7 +153,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
 
-            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log);
+            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log) { MemoryFiles = memoryFiles };
             var session = await miner.SessionAsync(ct);
             await api.ResumeTrackedCallsAsync(ct);
             await api.WaitQuietAsync(ct);
@@ -276,4 +293,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Checking the miner session failed: {Error}")]
     private static partial void LogSessionCheckFailed(ILogger log, string error);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "PC1 label pool: {PoolBytes} bytes for {Jobs} jobs in blocks of {BlockBytes} bytes ({PerJobBytes} bytes per job)")]
+    private static partial void LogLabelPool(ILogger log, ulong poolBytes, int jobs, ulong blockBytes, ulong perJobBytes);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
+    private static partial void LogNoHugepageFiles(ILogger log, string pattern);
 }

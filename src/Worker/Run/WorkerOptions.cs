@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using Kiln.Api.Types;
+using Kiln.Proofs.Memory;
+using Kiln.Proofs.Sdr.Pool;
 
 namespace Kiln.Worker.Run;
 
@@ -54,6 +56,15 @@ public sealed class WorkerOptions
 
     /// <summary>Interval of storage health reports to the miner's index.</summary>
     public TimeSpan HealthInterval { get; set; } = Kiln.Stores.Local.LocalStoreOptions.DefaultHealthInterval;
+
+    /// <summary>
+    /// The PC1 label pool (<c>MEM_POOL_SIZE</c>, <c>FIL_PROOFS_P1_BLOCK</c>, <c>FIL_PROOFS_P1_TASKS</c>,
+    /// <c>FIL_PROOFS_USE_MPOOL</c>); off by default. Sized for the miner's sector size at start.
+    /// </summary>
+    public LabelPoolOptions LabelPool { get; set; } = new();
+
+    /// <summary>NUMA hugepage memory files (<c>HUGEPAGE_FILES_PATH</c>, <c>HUGEPAGE_FILES_PATH_PATTERN</c>); none by default.</summary>
+    public HugepageFileOptions HugepageFiles { get; set; } = new();
 
     /// <summary>The enabled set: requested and executable.</summary>
     public IReadOnlySet<TaskType> EnabledTasks => RequestedTasks.Where(Executable.Contains).ToHashSet();
@@ -111,5 +122,15 @@ public sealed class WorkerOptions
         {
             throw new ArgumentException("kiln-worker has no PoSt worker mode yet (--windowpost/--winningpost)");
         }
+
+        LabelPool.Validate();
+        HugepageFiles.Validate();
     }
+
+    /// <summary>
+    /// The label pool for the miner's <paramref name="sectorSize"/>, or null when the pool is off; checked against
+    /// the size (bounds, block) so that a bad <c>MEM_POOL_SIZE</c> stops the worker at start.
+    /// </summary>
+    /// <exception cref="Kiln.Proofs.ProofsException">The pool does not fit the sector size.</exception>
+    public LabelPoolLayout? LabelPoolFor(ulong sectorSize) => LabelPool.Enabled ? LabelPool.Layout(sectorSize) : null;
 }

@@ -92,6 +92,7 @@ public sealed partial class WorkerCliTests : IDisposable
     [InlineData("--ticket must be 32 bytes", "bench", "simple", "precommit1", "--ticket", "0102", "{dir}/u", "{dir}/s", "{dir}/c")]
     [InlineData("not an ID address", "bench", "simple", "addpiece", "--miner-addr", "t1abc", "/dev/zero", "{dir}/u")]
     [InlineData("invalid size", "bench", "sdr", "--sector-size", "lots")]
+    [InlineData("no $NUMA_NODE_INDEX placeholder", "store", "hugepage-file-init", "--node", "0", "--num", "1", "--size", "2KiB", "--path_pattern", "{dir}/huge")]
     public void Bad_input_is_one_clear_error_line(string message, params string[] args)
     {
         var r = Run(args.Select(a => a.Replace("{dir}", _dir, StringComparison.Ordinal)).ToArray());
@@ -111,6 +112,15 @@ public sealed partial class WorkerCliTests : IDisposable
         await using var stream = File.OpenRead(file);
         Assert.Equal("03cd13565ded97c240a5f52e54295ad127bd0461b57904cb3a4d79b097bbecab", Convert.ToHexStringLower(await SHA256.HashDataAsync(stream)));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "parents")));
+    }
+
+    [Fact]
+    public void Store_hugepage_file_init_prints_the_files_it_made()
+    {
+        var r = Run("store", "hugepage-file-init", "--node", "0", "--num", "2", "--size", "4KiB", "--path", _dir);
+        Assert.Equal(0, r.Code);
+        Assert.Equal([Path.Combine(_dir, "numa_0", "4.0_kiB_0"), Path.Combine(_dir, "numa_0", "4.0_kiB_1")], r.Out);
+        Assert.All(r.Out, f => Assert.Equal(4096, new FileInfo(f).Length));
     }
 
     [Fact]
