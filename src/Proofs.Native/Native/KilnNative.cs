@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
+using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Native;
 
@@ -11,7 +12,8 @@ namespace Kiln.Proofs.Native;
 internal static unsafe partial class KilnNative
 {
     private const string Library = "kiln_native";
-    private const int ExpectedVersion = 1;
+    /// <summary>KILN_NATIVE_VERSION of the kiln_native.c this assembly calls; a library of another version is not used.</summary>
+    private const int ExpectedVersion = 2;
 
     private static readonly Lazy<string?> UnavailableReason = new(Probe);
 
@@ -36,9 +38,10 @@ internal static unsafe partial class KilnNative
 
         try
         {
-            if (kiln_native_version() != ExpectedVersion)
+            var version = kiln_native_version();
+            if (version != ExpectedVersion)
             {
-                return "libkiln_native has an unexpected version";
+                return $"libkiln_native.so is version {version}, this build expects {ExpectedVersion} (a stale copy?)";
             }
 
             return kiln_sha_ni_available() == 1 ? null : "this CPU has no SHA-NI";
@@ -74,5 +77,5 @@ internal static unsafe partial class KilnNative
     internal static partial void kiln_sha254_pairs(byte* input, byte* output, nuint count);
 
     [LibraryImport(Library)]
-    internal static partial void kiln_sdr_label_range(uint* parents, byte* cur, byte* prev, byte* replicaId, uint layer, ulong start, ulong end);
+    internal static partial void kiln_sdr_label_batch(uint* parents, LayerBlocks* cur, LayerBlocks* prev, byte* replicaIds, uint count, uint layer, ulong start, ulong end);
 }
