@@ -10,7 +10,11 @@ namespace Kiln.Proofs.Sdr;
 /// </summary>
 public static class PreCommit1
 {
-    public static async Task<PreCommit1Output> RunAsync(PreCommit1Request request, ParentCacheOptions parentCache, LabelKernel kernel = LabelKernel.Auto, IProgress<LabelingProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs PC1. With a <c>pool</c>, the layers' memory comes from that shared label pool (blocks taken as
+    /// labeling advances) instead of two sector-sized buffers of this job's own.
+    /// </summary>
+    public static async Task<PreCommit1Output> RunAsync(PreCommit1Request request, ParentCacheOptions parentCache, LabelKernel kernel = LabelKernel.Auto, IProgress<LabelingProgress>? progress = null, Pool.LabelPool? pool = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         var proof = request.Proof;
@@ -62,7 +66,9 @@ public static class PreCommit1
         using (var parents = await ParentCache.OpenOrCreateAsync(proof, parentCache, null, cancellationToken).ConfigureAwait(false))
         {
             await Task.Factory.StartNew(
-                () => SdrLabeler.Label(parents, replicaId, proof.Layers, request.CacheDir, kernel, progress, cancellationToken),
+                () => pool is null
+                    ? SdrLabeler.Label(parents, replicaId, proof.Layers, request.CacheDir, kernel, progress, cancellationToken)
+                    : Pool.PooledSdrLabeler.Label(pool, parents, replicaId, proof.Layers, request.CacheDir, kernel, progress, cancellationToken),
                 cancellationToken,
                 TaskCreationOptions.LongRunning,
                 TaskScheduler.Default).ConfigureAwait(false);

@@ -89,7 +89,7 @@ public static class BenchCommands
             var pieceInfos = ParsePieceInfos(parse.GetValue(pieces) ?? []);
             var request = new PreCommit1Request(proof, parse.GetValue(unsealed)!, parse.GetValue(sealed_)!, parse.GetValue(cache)!, actor, parse.GetValue(sectorNumber), ticketBytes, pieceInfos);
             var started = Stopwatch.GetTimestamp();
-            var output = await PreCommit1.RunAsync(request, ParentCacheOptions.FromEnvironment(), LabelKernel.Auto, null, ct);
+            var output = await PreCommit1.RunAsync(request, ParentCacheOptions.FromEnvironment(), LabelKernel.Auto, null, cancellationToken: ct);
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"PreCommit1 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine(Convert.ToBase64String(output.ToLotusJson()));

@@ -23,7 +23,7 @@ public sealed class PreCommit1Tests : IDisposable
         var cache = Path.Combine(_dir, "cache");
         var sealedPath = Path.Combine(_dir, "sealed");
         var request = new PreCommit1Request(info, unsealed, sealedPath, cache, 1000, 1, ticket, [piece]);
-        return (await PreCommit1.RunAsync(request, Parents, LabelKernel.Auto, null, CancellationToken.None), cache, sealedPath);
+        return (await PreCommit1.RunAsync(request, Parents, LabelKernel.Auto, null, cancellationToken: CancellationToken.None), cache, sealedPath);
     }
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
