@@ -50,11 +50,13 @@ public sealed class ClusterFixture : IAsyncDisposable
         HealthInterval = TimeSpan.FromSeconds(1),
     };
 
-    public async Task StartWorkerAsync()
+    public async Task StartWorkerAsync(Action<WorkerOptions>? configure = null)
     {
         var info = new ApiInfo(Miner.Repo.ReadToken(), $"/ip4/127.0.0.1/tcp/{_minerPort}/http");
+        var options = WorkerOptions();
+        configure?.Invoke(options);
         Worker = await WorkerHost.StartAsync(
-            WorkerOptions(),
+            options,
             info,
             new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") },
             _ => null,

@@ -7,6 +7,7 @@ using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
+using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
@@ -63,6 +64,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     /// <summary>The NUMA hugepage memory files found at start (<c>HUGEPAGE_FILES_PATH(_PATTERN)</c>), or null when none are configured.</summary>
     public HugepageFiles? MemoryFiles { get; private init; }
+
+    /// <summary>The label pool PC1 jobs share, when one is configured (<c>MEM_POOL_SIZE</c>, <c>FIL_PROOFS_P1_TASKS</c>).</summary>
+    public LabelPool? Pool { get; private init; }
 
     /// <summary>The URL given to the miner in <c>WorkerConnect</c> (<c>http://ip:port/rpc/v0</c>).</summary>
     public string RpcUrl { get; }
@@ -142,8 +146,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
             var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
             var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
+            // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
+            var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();
@@ -153,7 +159,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
 
-            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log) { MemoryFiles = memoryFiles };
+            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log) { MemoryFiles = memoryFiles, Pool = pool };
             var session = await miner.SessionAsync(ct);
             await api.ResumeTrackedCallsAsync(ct);
             await api.WaitQuietAsync(ct);
@@ -192,6 +198,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _tracker.DisposeAsync();
+        Pool?.Dispose();
         _stopping.Dispose();
     }
 
