@@ -93,6 +93,7 @@ public sealed partial class WorkerCliTests : IDisposable
     [InlineData("not an ID address", "bench", "simple", "addpiece", "--miner-addr", "t1abc", "/dev/zero", "{dir}/u")]
     [InlineData("invalid size", "bench", "sdr", "--sector-size", "lots")]
     [InlineData("no $NUMA_NODE_INDEX placeholder", "store", "hugepage-file-init", "--node", "0", "--num", "1", "--size", "2KiB", "--path_pattern", "{dir}/huge")]
+    [InlineData("--batch must be at least 1, got 0", "bench", "sdr", "--sector-size", "2KiB", "--batch", "0")]
     public void Bad_input_is_one_clear_error_line(string message, params string[] args)
     {
         var r = Run(args.Select(a => a.Replace("{dir}", _dir, StringComparison.Ordinal)).ToArray());
@@ -131,9 +132,50 @@ public sealed partial class WorkerCliTests : IDisposable
         using var doc = JsonDocument.Parse(r.Out[^1]);
         var root = doc.RootElement;
         Assert.True(root.GetProperty("nodesPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("nodesPerSecondPerCore").GetDouble() > 0);
         Assert.True(root.GetProperty("peakRssBytes").GetInt64() > 0);
-        Assert.True(root.GetProperty("limitLabelsPerSecond").GetDouble() > 0);
+        AssertLimit(root);
         Assert.Equal(2, root.GetProperty("layers").GetArrayLength());
         Assert.Equal("StackedDrg2KiBV1_1", root.GetProperty("proof").GetString());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("batch").ValueKind);
+    }
+
+    [Fact]
+    public void Bench_sdr_batch_reports_aggregate_and_per_core_labels_against_one_sector()
+    {
+        var r = Run("bench", "sdr", "--sector-size", "2KiB", "--batch", "3", "--json");
+        Assert.Equal(0, r.Code);
+        using var doc = JsonDocument.Parse(r.Out[^1]);
+        var root = doc.RootElement;
+        AssertLimit(root);
+        var batch = root.GetProperty("batch");
+        Assert.Equal(3, batch.GetProperty("sectors").GetInt32());
+        Assert.Equal(1, batch.GetProperty("labelingThreads").GetInt32());
+        Assert.Equal(2, batch.GetProperty("layers").GetArrayLength());
+        Assert.True(batch.GetProperty("labelsPerSecond").GetDouble() > 0);
+        Assert.True(batch.GetProperty("labelsPerSecondPerCore").GetDouble() > 0);
+        Assert.True(batch.GetProperty("ratioToSingle").GetDouble() > 0);
+        Assert.Equal(root.GetProperty("limitLabelsPerSecond").ValueKind, batch.GetProperty("ratioToLimit").ValueKind);
+
+        var text = Run("bench", "sdr", "--sector-size", "2KiB", "--batch", "2");
+        Assert.Equal(0, text.Code);
+        Assert.Contains(text.Out, l => l.StartsWith("batch of 2 sectors, 1 labeling thread:", StringComparison.Ordinal));
+        Assert.Contains(text.Out, l => l.StartsWith("per core: ", StringComparison.Ordinal) && l.Contains("x one sector", StringComparison.Ordinal));
+    }
+
+    /// <summary>The SHA-256 limit is openssl's figure, or unknown (null) on a machine without openssl.</summary>
+    private static void AssertLimit(JsonElement root)
+    {
+        var limit = root.GetProperty("limitLabelsPerSecond");
+        if (limit.ValueKind == JsonValueKind.Null)
+        {
+            Assert.StartsWith("unknown", root.GetProperty("limitSource").GetString(), StringComparison.Ordinal);
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("ratioToLimit").ValueKind);
+        }
+        else
+        {
+            Assert.True(limit.GetDouble() > 0);
+            Assert.True(root.GetProperty("ratioToLimit").GetDouble() > 0);
+        }
     }
 }
