@@ -26,6 +26,7 @@ public static class BenchCommands
         simple.Subcommands.Add(PreCommit1Command());
         bench.Subcommands.Add(simple);
         bench.Subcommands.Add(SdrBench.Command());
+        bench.Subcommands.Add(Pc1Bench.Command());
         return bench;
     }
 

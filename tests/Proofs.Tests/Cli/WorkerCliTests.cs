@@ -94,6 +94,9 @@ public sealed partial class WorkerCliTests : IDisposable
     [InlineData("invalid size", "bench", "sdr", "--sector-size", "lots")]
     [InlineData("no $NUMA_NODE_INDEX placeholder", "store", "hugepage-file-init", "--node", "0", "--num", "1", "--size", "2KiB", "--path_pattern", "{dir}/huge")]
     [InlineData("--batch must be at least 1, got 0", "bench", "sdr", "--sector-size", "2KiB", "--batch", "0")]
+    [InlineData("--sectors must be at least 1, got 0", "bench", "pc1", "--sector-size", "2KiB", "--sectors", "0")]
+    [InlineData("below the minimum (N+1)·S", "bench", "pc1", "--sector-size", "2KiB", "--sectors", "4", "--pool-size", "8KiB")]
+    [InlineData("does not combine with --pool-size", "bench", "pc1", "--sector-size", "2KiB", "--pool-size", "6KiB", "--batch")]
     public void Bad_input_is_one_clear_error_line(string message, params string[] args)
     {
         var r = Run(args.Select(a => a.Replace("{dir}", _dir, StringComparison.Ordinal)).ToArray());
@@ -122,6 +125,27 @@ public sealed partial class WorkerCliTests : IDisposable
         Assert.Equal(0, r.Code);
         Assert.Equal([Path.Combine(_dir, "numa_0", "4.0_kiB_0"), Path.Combine(_dir, "numa_0", "4.0_kiB_1")], r.Out);
         Assert.All(r.Out, f => Assert.Equal(4096, new FileInfo(f).Length));
+    }
+
+    [Fact]
+    public void Bench_pc1_json_reports_labels_rss_and_the_pool()
+    {
+        // 4 jobs of 2 KiB through the minimum pool (N+1)·S = 10 KiB.
+        var r = Run("bench", "pc1", "--sector-size", "2KiB", "--sectors", "4", "--pool-size", "10KiB", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out[^1]);
+        var root = doc.RootElement;
+        Assert.Equal(4, root.GetProperty("sectors").GetInt32());
+        Assert.True(root.GetProperty("labelsPerSecond").GetDouble() > 0);
+        Assert.True(root.GetProperty("peakRssBytes").GetInt64() > 0);
+        Assert.Equal(10 * 1024, root.GetProperty("poolBytes").GetInt64());
+        var highWater = root.GetProperty("poolHighWaterBytes").GetInt64();
+        Assert.InRange(highWater, 2048 + 128, 10 * 1024);
+
+        var compare = Run("bench", "pc1", "--sector-size", "2KiB", "--sectors", "2", "--compare", "--json");
+        Assert.True(compare.Code == 0, compare.Err);
+        using var runs = JsonDocument.Parse(compare.Out[^1]);
+        Assert.Equal([2 * 2 * 2048L, (3 * 2 + 1) * 2048 / 2, 3 * 2048L], runs.RootElement.EnumerateArray().Select(e => e.GetProperty("poolBytes").GetInt64()));
     }
 
     [Fact]
