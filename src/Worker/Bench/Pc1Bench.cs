@@ -17,7 +17,9 @@ namespace Kiln.Worker.Bench;
 /// per job (2N·S), through a shared <see cref="LabelPool"/> of <c>--pool-size</c>, or (<c>--batch</c>)
 /// hashed together by the batched kernel, the sectors split over the cores. Reports wall time,
 /// aggregate labels/s, labels/s per core, peak RSS and the pool's high-water mark; <c>--compare</c>
-/// runs 2N·S, (3N+1)·S/2 and (N+1)·S one after the other and prints the ratios.
+/// runs 2N·S, (3N+1)·S/2 and (N+1)·S one after the other and prints the ratios. With <c>--rounds R</c>
+/// each of the N slots runs R jobs back to back, as a sealing host does, so the figure is the steady
+/// state rather than one wave of jobs that start and end together.
 /// </summary>
 internal static class Pc1Bench
 {
@@ -28,8 +30,10 @@ internal static class Pc1Bench
         var poolSize = new Option<string?>("--pool-size") { Description = "label pool size (e.g. 28MiB); default: no pool, two buffers per job" };
         var batch = new Option<bool>("--batch") { Description = "hash the sectors together with the batched kernel (one batch per core)" };
         var compare = new Option<bool>("--compare") { Description = "run without a pool, with the default pool (3N+1)·S/2 and the minimum (N+1)·S, and print the ratios" };
+        var rounds = new Option<int>("--rounds") { Description = "jobs each of the N slots runs back to back", DefaultValueFactory = _ => 1 };
+        var dir = new Option<string?>("--dir") { Description = "where the layer files go (default: a temporary directory)" };
         var json = new Option<bool>("--json") { Description = "print JSON instead of a table" };
-        var cmd = new Command("pc1", "Measure N concurrent PC1 labeling jobs, with or without the shared label pool") { size, sectors, poolSize, batch, compare, json };
+        var cmd = new Command("pc1", "Measure N concurrent PC1 labeling jobs, with or without the shared label pool") { size, sectors, poolSize, batch, compare, rounds, dir, json };
         cmd.SetAction(async (parse, ct) =>
         {
             var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
@@ -38,6 +42,14 @@ internal static class Pc1Bench
             {
                 throw new ArgumentException($"--sectors must be at least 1, got {n}");
             }
+
+            var r = parse.GetValue(rounds);
+            if (r < 1)
+            {
+                throw new ArgumentException($"--rounds must be at least 1, got {r}");
+            }
+
+            var work = new BenchWork(n, r, parse.GetValue(dir));
 
             var pool = parse.GetValue(poolSize) is { Length: > 0 } p ? SectorSizes.Parse(p) : (ulong?)null;
             if (pool is not null && parse.GetValue(batch))
@@ -59,12 +71,12 @@ internal static class Pc1Bench
             {
                 foreach (var size in new ulong?[] { null, LabelPoolLayout.DefaultFor(sectorSize, n), LabelPoolLayout.MinimumFor(sectorSize, n) })
                 {
-                    runs.Add(await RunAsync(parents, proof, n, size, false, log, ct));
+                    runs.Add(await RunAsync(parents, proof, work, size, false, log, ct));
                 }
             }
             else
             {
-                runs.Add(await RunAsync(parents, proof, n, pool, parse.GetValue(batch), log, ct));
+                runs.Add(await RunAsync(parents, proof, work, pool, parse.GetValue(batch), log, ct));
             }
 
             Console.WriteLine(parse.GetValue(json)
@@ -75,22 +87,26 @@ internal static class Pc1Bench
         return cmd;
     }
 
-    public static async Task<Pc1BenchReport> RunAsync(ParentCache parents, SealProofInfo proof, int sectors, ulong? poolSize, bool batch, TextWriter? log, CancellationToken ct)
+    /// <summary>N slots, R rounds each, layer files under <c>Directory</c> (a temporary directory when null).</summary>
+    internal sealed record BenchWork(int Sectors, int Rounds, string? Directory);
+
+    public static async Task<Pc1BenchReport> RunAsync(ParentCache parents, SealProofInfo proof, BenchWork work, ulong? poolSize, bool batch, TextWriter? log, CancellationToken ct)
     {
+        var sectors = work.Sectors;
         var layout = poolSize is { } size ? LabelPoolLayout.Create(proof.SectorSize, sectors, LabelPoolOptions.DefaultBlockSize, size) : null;
         var mode = layout is not null ? $"pool {SectorSizes.Format(layout.PoolSize)}" : batch ? "batched" : $"own buffers ({SectorSizes.Format(2 * proof.SectorSize * (ulong)sectors)})";
-        log?.WriteLine($"{sectors} × {proof.Name} PC1, {mode} ...");
-        var replicaIds = RandomNumberGenerator.GetBytes(32 * sectors);
-        for (var s = 0; s < sectors; s++)
+        log?.WriteLine($"{sectors} × {proof.Name} PC1 × {work.Rounds} rounds, {mode} ...");
+        if (work.Directory is not null)
         {
-            replicaIds[(32 * s) + 31] &= 0x3F;
+            System.IO.Directory.CreateDirectory(work.Directory);
         }
 
-        var root = Directory.CreateTempSubdirectory("kiln-bench-pc1-");
+        var root = work.Directory is null
+            ? System.IO.Directory.CreateTempSubdirectory("kiln-bench-pc1-")
+            : System.IO.Directory.CreateDirectory(Path.Combine(Path.GetFullPath(work.Directory), "kiln-bench-pc1-" + Guid.NewGuid().ToString("N")[..8]));
         using var pool = layout is null ? null : new LabelPool(layout);
         try
         {
-            var dirs = Enumerable.Range(0, sectors).Select(s => Path.Combine(root.FullName, "s" + s.ToString(CultureInfo.InvariantCulture))).ToArray();
             ResetPeakRss();
             var baseline = Rss();
             var cores = Environment.ProcessorCount;
@@ -100,30 +116,45 @@ internal static class Pc1Bench
             if (batch)
             {
                 // One batch per core, the sectors dealt round-robin.
-                jobs = [.. Enumerable.Range(0, Math.Min(cores, sectors)).Select(t =>
-                {
-                    var mine = Enumerable.Range(0, sectors).Where(s => s % cores == t).ToArray();
-                    var ids = mine.SelectMany(s => replicaIds.AsSpan(32 * s, 32).ToArray()).ToArray();
-                    return Start(() => SdrLabeler.LabelBatch(parents, ids, proof.Layers, [.. mine.Select(s => dirs[s])], LabelKernel.Auto, null, ct), ct);
-                })];
+                jobs = [.. Enumerable.Range(0, Math.Min(cores, sectors)).Select(t => Start(
+                    () =>
+                    {
+                        var mine = Enumerable.Range(0, sectors).Where(s => s % cores == t).ToArray();
+                        for (var round = 0; round < work.Rounds; round++)
+                        {
+                            var dirs = mine.Select(s => JobDirectory(root, s, round)).ToArray();
+                            SdrLabeler.LabelBatch(parents, ReplicaIds(mine.Length), proof.Layers, dirs, LabelKernel.Auto, null, ct);
+                            Array.ForEach(dirs, d => System.IO.Directory.Delete(d, recursive: true));
+                        }
+                    },
+                    ct))];
             }
             else
             {
                 jobs = [.. Enumerable.Range(0, sectors).Select(s => Start(
-                    () => _ = pool is null
-                        ? SdrLabeler.Label(parents, replicaIds.AsSpan(32 * s, 32), proof.Layers, dirs[s], LabelKernel.Auto, null, ct)
-                        : PooledSdrLabeler.Label(pool, parents, replicaIds.AsMemory(32 * s, 32), proof.Layers, dirs[s], LabelKernel.Auto, null, ct),
+                    () =>
+                    {
+                        for (var round = 0; round < work.Rounds; round++)
+                        {
+                            var dir = JobDirectory(root, s, round);
+                            _ = pool is null
+                                ? SdrLabeler.Label(parents, ReplicaIds(1), proof.Layers, dir, LabelKernel.Auto, null, ct)
+                                : PooledSdrLabeler.Label(pool, parents, ReplicaIds(1), proof.Layers, dir, LabelKernel.Auto, null, ct);
+                            System.IO.Directory.Delete(dir, recursive: true);
+                        }
+                    },
                     ct))];
             }
 
             await Task.WhenAll(jobs);
             var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
-            var labels = (double)proof.Nodes * proof.Layers * sectors;
+            var labels = (double)proof.Nodes * proof.Layers * sectors * work.Rounds;
             var threads = batch ? Math.Min(cores, sectors) : sectors;
             return new Pc1BenchReport(
                 proof.Name,
                 sectors,
+                work.Rounds,
                 mode,
                 layout?.PoolSize ?? (batch ? 0 : 2 * proof.SectorSize * (ulong)sectors),
                 pool is null ? 0 : (ulong)pool.HighWaterBlocks * pool.BlockSize,
@@ -139,6 +170,20 @@ internal static class Pc1Bench
         {
             root.Delete(recursive: true);
         }
+    }
+
+    private static string JobDirectory(DirectoryInfo root, int slot, int round) =>
+        Path.Combine(root.FullName, string.Create(CultureInfo.InvariantCulture, $"s{slot}-r{round}"));
+
+    private static byte[] ReplicaIds(int count)
+    {
+        var ids = RandomNumberGenerator.GetBytes(32 * count);
+        for (var s = 0; s < count; s++)
+        {
+            ids[(32 * s) + 31] &= 0x3F;
+        }
+
+        return ids;
     }
 
     private static Task Start(Action labeling, CancellationToken ct) =>
@@ -179,6 +224,7 @@ internal static class Pc1Bench
 internal sealed record Pc1BenchReport(
     string Proof,
     int Sectors,
+    int Rounds,
     string Mode,
     ulong PoolBytes,
     ulong PoolHighWaterBytes,
@@ -198,7 +244,7 @@ internal sealed record Pc1BenchReport(
     {
         static string MiB(double bytes) => (bytes / (1024.0 * 1024.0)).ToString("F1", CultureInfo.InvariantCulture) + " MiB";
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{Sectors} × {Proof}, {Mode}: wall {WallSeconds:F2} s, {LabelsPerSecond:N0} labels/s ({LabelsPerSecondPerCore:N0} per core, CPU {CpuSeconds:F1} s)");
+        text.Append(CultureInfo.InvariantCulture, $"{Sectors} × {Proof} × {Rounds} rounds, {Mode}: wall {WallSeconds:F2} s, {LabelsPerSecond:N0} labels/s ({LabelsPerSecondPerCore:N0} per core, CPU {CpuSeconds:F1} s)");
         if (!ReferenceEquals(baseline, this))
         {
             text.Append(CultureInfo.InvariantCulture, $", {LabelsPerSecond / baseline.LabelsPerSecond:F3} × the first run");

@@ -95,6 +95,7 @@ public sealed partial class WorkerCliTests : IDisposable
     [InlineData("no $NUMA_NODE_INDEX placeholder", "store", "hugepage-file-init", "--node", "0", "--num", "1", "--size", "2KiB", "--path_pattern", "{dir}/huge")]
     [InlineData("--batch must be at least 1, got 0", "bench", "sdr", "--sector-size", "2KiB", "--batch", "0")]
     [InlineData("--sectors must be at least 1, got 0", "bench", "pc1", "--sector-size", "2KiB", "--sectors", "0")]
+    [InlineData("--rounds must be at least 1, got 0", "bench", "pc1", "--sector-size", "2KiB", "--rounds", "0")]
     [InlineData("below the minimum (N+1)·S", "bench", "pc1", "--sector-size", "2KiB", "--sectors", "4", "--pool-size", "8KiB")]
     [InlineData("does not combine with --pool-size", "bench", "pc1", "--sector-size", "2KiB", "--pool-size", "6KiB", "--batch")]
     public void Bad_input_is_one_clear_error_line(string message, params string[] args)
@@ -142,10 +143,12 @@ public sealed partial class WorkerCliTests : IDisposable
         var highWater = root.GetProperty("poolHighWaterBytes").GetInt64();
         Assert.InRange(highWater, 2048 + 128, 10 * 1024);
 
-        var compare = Run("bench", "pc1", "--sector-size", "2KiB", "--sectors", "2", "--compare", "--json");
+        var compare = Run("bench", "pc1", "--sector-size", "2KiB", "--sectors", "2", "--compare", "--rounds", "2", "--dir", _dir, "--json");
         Assert.True(compare.Code == 0, compare.Err);
         using var runs = JsonDocument.Parse(compare.Out[^1]);
         Assert.Equal([2 * 2 * 2048L, (3 * 2 + 1) * 2048 / 2, 3 * 2048L], runs.RootElement.EnumerateArray().Select(e => e.GetProperty("poolBytes").GetInt64()));
+        Assert.All(runs.RootElement.EnumerateArray(), e => Assert.Equal(2, e.GetProperty("rounds").GetInt32()));
+        Assert.Empty(Directory.GetDirectories(_dir, "kiln-bench-pc1-*")); // the layer files go when the bench ends
     }
 
     [Fact]
