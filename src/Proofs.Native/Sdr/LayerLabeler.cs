@@ -64,8 +64,10 @@ public static unsafe class LayerLabeler
     /// Labels nodes [start, end) of layer <paramref name="layer"/> (1-based) for K sectors of the same graph at once:
     /// sector s has replica id <c>replicaIds[32 s .. 32 s + 32]</c>, writes <paramref name="current"/>[s] and reads its
     /// expander parents from <paramref name="previous"/>[s] (empty or ignored for layer 1). Every layer has the same
-    /// node count. Labels below start must already be in each current layer. The native kernel hashes the sectors in
-    /// interleaved pairs; the managed one labels them one after another. Both give the bytes of single-sector labeling.
+    /// node count. Labels below start must already be in each current layer. The block table entries read are those
+    /// of the current layers' nodes below <paramref name="end"/> and every block of the previous layers. The native
+    /// kernel hashes the sectors in interleaved pairs; the managed one labels them one after another. Both give the
+    /// bytes of single-sector labeling.
     /// </summary>
     public static void LabelRangeBatch(uint* parents, ReadOnlySpan<LayerBlocks> current, ReadOnlySpan<LayerBlocks> previous, ReadOnlySpan<byte> replicaIds, uint layer, ulong start, ulong end, LabelKernel kernel = LabelKernel.Auto)
     {

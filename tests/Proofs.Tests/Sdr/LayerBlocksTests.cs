@@ -30,6 +30,13 @@ public sealed unsafe class LayerBlocksTests
     }
 
     [Fact]
+    public void Layout_matches_the_native_kiln_layer()
+    {
+        // struct { uint8_t* const* blocks; uint64_t nodes; uint32_t shift; } on a 64-bit ABI
+        Assert.Equal(24, sizeof(LayerBlocks));
+    }
+
+    [Fact]
     public void Scattered_blocks_are_addressed_through_the_table()
     {
         var a = stackalloc byte[64];

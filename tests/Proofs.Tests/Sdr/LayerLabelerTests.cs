@@ -115,6 +115,20 @@ public sealed unsafe class LayerLabelerTests
     }
 
     [Fact]
+    public void The_native_kernel_in_use_is_the_version_this_build_calls()
+    {
+        // A stale libkiln_native.so (older block-less kernel) must fall back to managed, not be called.
+        if (KilnNative.IsAvailable)
+        {
+            Assert.Equal(2, KilnNative.kiln_native_version());
+        }
+        else
+        {
+            Assert.NotNull(KilnNative.WhyUnavailable);
+        }
+    }
+
+    [Fact]
     public void Later_layers_need_the_previous_layer()
     {
         var replica = new byte[32];

@@ -31,7 +31,8 @@ public sealed class SdrLabelVectorTests : IDisposable
         return data;
     }
 
-    private static readonly Dictionary<string, string[]> LayerDigests = new()
+    /// <summary>sha256 of each layer file, per case (vectors-sdr.md §1.1).</summary>
+    internal static readonly Dictionary<string, string[]> LayerDigests = new()
     {
         ["A"] =
         [
