@@ -15,15 +15,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     public static TheoryData<LabelKernel> Kernels() => new(KilnNative.IsAvailable ? [LabelKernel.Managed, LabelKernel.Native] : [LabelKernel.Managed]);
 
     /// <summary>vectors-sdr.md §1.1 case C: 64 nodes, porep 7b×32, V1_1, replica 09×32 — sha256 of each of the 11 layer files.</summary>
-    private static readonly string[] CaseCLayerDigests =
-    [
-        "d59a7bad761fdd1c17cb58ed1f502ae0f57139e18afe432785acde39c571a149", "e72f9f2c8358d7fff39517f74bbb9eb2e886f937866f60507792d21e37b207ef",
-        "a61698e774981941d3e0adcaf691a6b8fa937a9db8620811cbfb55dcafa94193", "cd8a00e9b0ca00e8aba9ebf1c9b4a989674f0bb2f1e3f009ddbea477c45a801e",
-        "c60092607aa29646536a46ecce3748b426d829fbdeda3d824e9b3724a3b6c022", "c41859c0eea61e8464fff42c62bc2776b33c0e39da267e7fd8d352ccf574ed2a",
-        "07ca850bf5dde65a75b9c48701ccb975c9d684f70d59dbe35ec1bd492405a655", "73c5226143b5d39afb2c6db5d9e00cc0746fea17e08801ca1569e9d2982131da",
-        "5b865fc0a6116e07729d309e0ff9ee979e9d939e826105997283113c6703be6d", "c0f1ac452c487be10bca52751a05049cb1452d9e419ae9ce3fc9c80e89885707",
-        "48498e94f79165b427953153ce73ddb8856c09e2fbfb1f2a6f203d066e010dad",
-    ];
+    private static string[] CaseCLayerDigests => SdrLabelVectorTests.LayerDigests["C"];
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
