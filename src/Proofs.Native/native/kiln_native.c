@@ -298,9 +298,10 @@ static void label_pair(const uint32_t* parents, stream_job a, uint64_t a_count, 
 //   cur       count layers being written; base parents are read from them
 //   prev      count previous layers (expander parents), NULL for layer 1
 //   replicas  count replica ids of 32 bytes each
-// count 1 is the single-sector kernel. Labels below start must already be in cur. Sectors are labeled two at a time over the range; of
-// an odd count (3 or more) the last three take turns in pairs over the two halves of the range
-// (0+1 first halves, 0 second half + 2 first half, 1+2 second halves) so no stream runs alone.
+// Labels below start must already be in cur; count 1 is the single-sector kernel. Sectors are
+// labeled two at a time over the range (parent rows read once per node for the pair); of an odd
+// count of 3 or more the last three take turns in pairs over the two halves of the range (0+1 first
+// halves, 0 second half + 2 first half, 1+2 second halves), so no stream runs alone.
 SHA_TARGET KILN_API void kiln_sdr_label_batch(const uint32_t* parents, const kiln_layer* cur, const kiln_layer* prev,
                                               const uint8_t* replicas, uint32_t count, uint32_t layer, uint64_t start,
                                               uint64_t end) {
@@ -313,8 +314,7 @@ SHA_TARGET KILN_API void kiln_sdr_label_batch(const uint32_t* parents, const kil
     const uint64_t n = end - start;
     const uint32_t tail = count % 2 == 0 ? 0 : count == 1 ? 1 : 3;
     stream_job job[MAX_STREAMS + 1];
-    uint32_t s = 0;
-    for (; s < count; s++) {
+    for (uint32_t s = 0; s < count; s++) {
         const stream_job j = {&cur[s], prev ? &prev[s] : NULL, replicas + 32 * s, start};
         if (s + tail < count) {
             if (s % 2 == 1) label_pair(parents, job[0], n, j, n, layer);
