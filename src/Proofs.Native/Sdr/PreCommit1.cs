@@ -14,7 +14,8 @@ public static class PreCommit1
     /// Runs PC1. With a <c>pool</c>, the layers' memory comes from that shared label pool (blocks taken as
     /// labeling advances) instead of two sector-sized buffers of this job's own.
     /// </summary>
-    public static async Task<PreCommit1Output> RunAsync(PreCommit1Request request, ParentCacheOptions parentCache, LabelKernel kernel = LabelKernel.Auto, IProgress<LabelingProgress>? progress = null, Pool.LabelPool? pool = null, CancellationToken cancellationToken = default)
+    /// <remarks>With a <c>batcher</c> (and no pool), PC1 jobs of the same proof type that start together are labeled as one batch.</remarks>
+    public static async Task<PreCommit1Output> RunAsync(PreCommit1Request request, ParentCacheOptions parentCache, LabelKernel kernel = LabelKernel.Auto, IProgress<LabelingProgress>? progress = null, Pool.LabelPool? pool = null, CancellationToken cancellationToken = default, LabelBatcher? batcher = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var proof = request.Proof;
@@ -65,6 +66,12 @@ public static class PreCommit1
         var replicaId = ReplicaId.Compute(ProverId.FromActorId(request.MinerId), request.SectorNumber, request.Ticket, commD, proof.PoRepId.Span);
         using (var parents = await ParentCache.OpenOrCreateAsync(proof, parentCache, null, cancellationToken).ConfigureAwait(false))
         {
+            if (batcher is not null && pool is null)
+            {
+                await batcher.LabelAsync(parents, replicaId, proof.Layers, request.CacheDir, kernel, cancellationToken).ConfigureAwait(false);
+                return PreCommit1Output.ForCache(proof, request.CacheDir, commD, request.Ticket);
+            }
+
             await Task.Factory.StartNew(
                 () => pool is null
                     ? SdrLabeler.Label(parents, replicaId, proof.Layers, request.CacheDir, kernel, progress, cancellationToken)
