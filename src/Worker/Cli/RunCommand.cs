@@ -97,10 +97,19 @@ public static class RunCommand
             RepoPath = Run.WorkerRepo.Resolve(parse.GetValue(WorkerCli.WorkerRepo), environment),
             LabelPool = LabelPoolOptions.FromEnvironment(environment),
             HugepageFiles = HugepageFileOptions.FromEnvironment(environment),
+            Pc1Batch = Number(environment, WorkerOptions.Pc1BatchVariable) is { } batch ? (int)batch : 1,
+            Pc1BatchWait = Number(environment, WorkerOptions.Pc1BatchWaitVariable) is { } wait ? TimeSpan.FromSeconds(wait) : WorkerOptions.DefaultPc1BatchWait,
         };
         options.Validate();
         return options;
     }
+
+    /// <summary>A numeric environment variable, or null when unset.</summary>
+    /// <exception cref="ArgumentException">Set but not a number.</exception>
+    private static double? Number(Func<string, string?> environment, string name) =>
+        environment(name) is not { Length: > 0 } text ? null
+        : double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v
+        : throw new ArgumentException($"{name}={text} is not a number");
 
     /// <summary>
     /// The miner to serve: <c>MINER_API_INFO</c> (or <c>STORAGE_API_INFO</c>), else the <c>api</c> and <c>token</c> files of

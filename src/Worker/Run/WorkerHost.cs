@@ -68,6 +68,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
     /// <summary>The label pool PC1 jobs share, when one is configured (<c>MEM_POOL_SIZE</c>, <c>FIL_PROOFS_P1_TASKS</c>).</summary>
     public LabelPool? Pool { get; private init; }
 
+    /// <summary>Batches PC1 jobs that start together (<c>KILN_PC1_BATCH</c> &gt; 1, no pool).</summary>
+    public LabelBatcher? Batcher { get; private init; }
+
     /// <summary>The URL given to the miner in <c>WorkerConnect</c> (<c>http://ip:port/rpc/v0</c>).</summary>
     public string RpcUrl { get; }
 
@@ -148,8 +151,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
             // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
             var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
+            var batcher = options.Pc1Batch > 1 && pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, time) : null;
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();
@@ -159,7 +163,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
 
-            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log) { MemoryFiles = memoryFiles, Pool = pool };
+            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log) { MemoryFiles = memoryFiles, Pool = pool, Batcher = batcher };
             var session = await miner.SessionAsync(ct);
             await api.ResumeTrackedCallsAsync(ct);
             await api.WaitQuietAsync(ct);

@@ -63,6 +63,24 @@ public sealed class WorkerOptions
     /// </summary>
     public LabelPoolOptions LabelPool { get; set; } = new();
 
+    /// <summary>Environment variable: PC1 jobs labeled together when they start at about the same time (1 = never batch).</summary>
+    public const string Pc1BatchVariable = "KILN_PC1_BATCH";
+
+    /// <summary>Environment variable: seconds the first PC1 job of a batch waits for others.</summary>
+    public const string Pc1BatchWaitVariable = "KILN_PC1_BATCH_WAIT";
+
+    /// <summary>Default <see cref="Pc1BatchWait"/>: short next to a PC1, long enough for tasks the miner assigns in one pass.</summary>
+    public static readonly TimeSpan DefaultPc1BatchWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Most PC1 jobs of one proof type labeled together (<c>KILN_PC1_BATCH</c>): they share parent reads and the
+    /// batched kernel hashes them faster per core. 1 (the default) labels each job alone. Not used with a label pool.
+    /// </summary>
+    public int Pc1Batch { get; set; } = 1;
+
+    /// <summary>How long the first PC1 job of a batch waits for others (<c>KILN_PC1_BATCH_WAIT</c>, seconds). Default <see cref="DefaultPc1BatchWait"/>.</summary>
+    public TimeSpan Pc1BatchWait { get; set; } = DefaultPc1BatchWait;
+
     /// <summary>NUMA hugepage memory files (<c>HUGEPAGE_FILES_PATH</c>, <c>HUGEPAGE_FILES_PATH_PATTERN</c>); none by default.</summary>
     public HugepageFileOptions HugepageFiles { get; set; } = new();
 
@@ -121,6 +139,11 @@ public sealed class WorkerOptions
         if (RequestedTasks.Any(TaskTypes.IsPoSt))
         {
             throw new ArgumentException("kiln-worker has no PoSt worker mode yet (--windowpost/--winningpost)");
+        }
+
+        if (Pc1Batch < 1 || Pc1BatchWait < TimeSpan.Zero)
+        {
+            throw new ArgumentException($"{Pc1BatchVariable} must be at least 1 and {Pc1BatchWaitVariable} not negative");
         }
 
         LabelPool.Validate();

@@ -15,7 +15,7 @@ namespace Kiln.Worker.Sealing;
 /// The sealing steps kiln-worker executes on its local paths (lotus: storage/sealer/worker_local.go and
 /// ffiwrapper): acquire the sector's files, reserve space for new ones, run the step, declare what it wrote.
 /// </summary>
-public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null)
+public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null, LabelBatcher? batcher = null)
 {
     /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
     public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
@@ -62,7 +62,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             sector.ID.Number,
             ticket,
             [.. pieces.Select(p => ProofsPieceInfo.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
-        var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct);
+        var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct, batcher: batcher);
         await DeclareAsync(sector, allocate, acquired, ct);
         return output.ToLotusJson();
     }
