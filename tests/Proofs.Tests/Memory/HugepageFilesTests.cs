@@ -168,6 +168,23 @@ public sealed unsafe class HugepageFilesTests : IDisposable
         Assert.Single(_log.Entries, e => e.Level == LogLevel.Warning);
     }
 
+    [Fact]
+    public void Labels_made_in_a_pool_of_hugepage_files_are_the_known_answers()
+    {
+        // vectors-sdr.md §1.1 case C (64 nodes = 2 KiB, 11 layers, replica 09×32), every block in a file of node 1.
+        var files = TwoNodes(cpu: 2, size: 2 * KiB, perNode: 2);
+        using var parents = Kiln.Proofs.Sdr.ParentCache.CreateInMemory(new Kiln.Proofs.Sdr.StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var pool = LabelPool.Create(LabelPoolLayout.Create(2 * KiB, 1, 128, null), files);
+        Assert.Equal(2, files.FilesInUse);
+        var cache = Path.Combine(_dir, "cache");
+
+        PooledSdrLabeler.Label(pool, parents, Enumerable.Repeat((byte)9, 32).ToArray(), 11, cache);
+
+        Assert.Equal(
+            Kiln.Proofs.Tests.Sdr.SdrLabelVectorTests.LayerDigests["C"],
+            Enumerable.Range(1, 11).Select(l => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Kiln.Proofs.Sdr.CacheFiles.Layer(cache, l))))));
+    }
+
     private HugepageFiles TwoNodes(int? cpu, ulong size, int perNode = 1)
     {
         var sys = NumaTopologyTests.FakeSys(Path.Combine(_dir, "sys"), "0-1", "2-3");
