@@ -115,8 +115,10 @@ public static class PoseidonHash
     /// <summary>
     /// The reference permutation (neptune's <c>hash_correct</c>): every round adds t constants, full
     /// rounds apply the S-box to every slot, partial rounds to slot 0, then the full MDS matrix.
+    /// Several times slower than <see cref="Hash(ReadOnlySpan{Fr}, PoseidonConstants, Fr)"/>; kept
+    /// to check it and as the baseline of <c>kiln-worker bench poseidon</c>.
     /// </summary>
-    internal static Fr HashReference(ReadOnlySpan<Fr> inputs, PoseidonConstants constants, Fr domainTag)
+    public static Fr HashReference(ReadOnlySpan<Fr> inputs, PoseidonConstants constants, Fr domainTag)
     {
         var t = constants.Width;
         var state = new Fr[t];
