@@ -25,7 +25,7 @@ public readonly struct Fr : IEquatable<Fr>
     internal const ulong P2 = 0x3339d80809a1d805;
     internal const ulong P3 = 0x73eda753299d7d48;
 
-    /// <summary>−p⁻¹ mod 2^64, the Montgomery reduction factor.</summary>
+    /// <summary>−p⁻¹ mod 2^64, the Montgomery reduction factor: −(2^32 + 1), so multiplying by it is a shift and an add.</summary>
     internal const ulong Inv = 0xfffffffeffffffff;
 
     // R = 2^256 mod p (the Montgomery form of 1).
@@ -263,67 +263,248 @@ public readonly struct Fr : IEquatable<Fr>
     }
 
     /// <summary>
-    /// Montgomery product a·b·2^-256 mod p: CIOS (one word of b per step, multiply and reduce
-    /// interleaved) with the "no final carry" shortcut, valid because the top limb of p is below
-    /// 2^63 − 1: the running total never needs a fifth word. Fully unrolled so the JIT keeps the
-    /// words in registers.
+    /// Σ a[k]·b[k] for k &lt; n with one Montgomery reduction instead of n: the 512-bit products are
+    /// summed column by column (product scanning) into nine words, reduced once, and the result,
+    /// below (n·p/2^256 + 1)·p, brought under p by subtracting 2^k·p where it fits. For the
+    /// matrix rows of Poseidon (n ≤ 37 terms) this roughly halves the cost of a dot product.
+    /// </summary>
+    internal static Fr SumOfProducts(ref readonly Fr a, ref readonly Fr b, int n)
+    {
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        ulong r0, r1, r2, r3, r4, r5, r6, r7, r8;
+
+        // Column 0: a0·b0.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L0, bx.L0, ref c0, ref c1, ref c2);
+        }
+
+        r0 = NextWord(ref c0, ref c1, ref c2);
+
+        // Column 1: a0·b1, a1·b0.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L0, bx.L1, ref c0, ref c1, ref c2);
+            Accumulate(ax.L1, bx.L0, ref c0, ref c1, ref c2);
+        }
+
+        r1 = NextWord(ref c0, ref c1, ref c2);
+
+        // Column 2: a0·b2, a1·b1, a2·b0.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L0, bx.L2, ref c0, ref c1, ref c2);
+            Accumulate(ax.L1, bx.L1, ref c0, ref c1, ref c2);
+            Accumulate(ax.L2, bx.L0, ref c0, ref c1, ref c2);
+        }
+
+        r2 = NextWord(ref c0, ref c1, ref c2);
+
+        // Column 3: a0·b3, a1·b2, a2·b1, a3·b0.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L0, bx.L3, ref c0, ref c1, ref c2);
+            Accumulate(ax.L1, bx.L2, ref c0, ref c1, ref c2);
+            Accumulate(ax.L2, bx.L1, ref c0, ref c1, ref c2);
+            Accumulate(ax.L3, bx.L0, ref c0, ref c1, ref c2);
+        }
+
+        r3 = NextWord(ref c0, ref c1, ref c2);
+
+        // Column 4: a1·b3, a2·b2, a3·b1.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L1, bx.L3, ref c0, ref c1, ref c2);
+            Accumulate(ax.L2, bx.L2, ref c0, ref c1, ref c2);
+            Accumulate(ax.L3, bx.L1, ref c0, ref c1, ref c2);
+        }
+
+        r4 = NextWord(ref c0, ref c1, ref c2);
+
+        // Column 5: a2·b3, a3·b2.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L2, bx.L3, ref c0, ref c1, ref c2);
+            Accumulate(ax.L3, bx.L2, ref c0, ref c1, ref c2);
+        }
+
+        r5 = NextWord(ref c0, ref c1, ref c2);
+
+        // Column 6: a3·b3.
+        for (var x = 0; x < n; x++)
+        {
+            ref readonly var ax = ref Unsafe.Add(ref Unsafe.AsRef(in a), x);
+            ref readonly var bx = ref Unsafe.Add(ref Unsafe.AsRef(in b), x);
+            Accumulate(ax.L3, bx.L3, ref c0, ref c1, ref c2);
+        }
+
+        r6 = NextWord(ref c0, ref c1, ref c2);
+
+        r7 = c0;
+        r8 = c1;
+
+        MontgomeryReduce(r0, r1, r2, r3, ref r4, ref r5, ref r6, ref r7, ref r8);
+
+        var steps = n <= 2 ? 1 : n <= 6 ? 2 : n <= 15 ? 3 : n <= 33 ? 4 : 5;
+        for (var k = steps - 1; k >= 0; k--)
+        {
+            SubtractIfAtLeast(ref r4, ref r5, ref r6, ref r7, ref r8, k);
+        }
+
+        return new Fr(r4, r5, r6, r7);
+    }
+
+    /// <summary>The finished low word of a column sum; the three-word accumulator moves up one word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong NextWord(ref ulong c0, ref ulong c1, ref ulong c2)
+    {
+        var word = c0;
+        c0 = c1;
+        c1 = c2;
+        c2 = 0;
+        return word;
+    }
+
+    /// <summary>
+    /// Montgomery reduction of the nine-word T = r0..r8: four times, add the multiple of p that
+    /// clears the lowest word (carries run up to r8). Leaves (T + M·p) / 2^256 in r4..r8.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MontgomeryReduce(ulong r0, ulong r1, ulong r2, ulong r3, ref ulong r4, ref ulong r5, ref ulong r6, ref ulong r7, ref ulong r8)
+    {
+        var m = LowWordFactor(r0);
+        var carry = FirstCarry(m, r0);
+        carry = MulAdd(m, P1, r1, carry, out r1);
+        carry = MulAdd(m, P2, r2, carry, out r2);
+        carry = MulAdd(m, P3, r3, carry, out r3);
+        r4 += carry;
+        carry = r4 < carry ? 1UL : 0UL;
+        r5 = AddCarry(r5, 0, ref carry);
+        r6 = AddCarry(r6, 0, ref carry);
+        r7 = AddCarry(r7, 0, ref carry);
+        r8 += carry;
+
+        m = LowWordFactor(r1);
+        carry = FirstCarry(m, r1);
+        carry = MulAdd(m, P1, r2, carry, out r2);
+        carry = MulAdd(m, P2, r3, carry, out r3);
+        carry = MulAdd(m, P3, r4, carry, out r4);
+        r5 += carry;
+        carry = r5 < carry ? 1UL : 0UL;
+        r6 = AddCarry(r6, 0, ref carry);
+        r7 = AddCarry(r7, 0, ref carry);
+        r8 += carry;
+
+        m = LowWordFactor(r2);
+        carry = FirstCarry(m, r2);
+        carry = MulAdd(m, P1, r3, carry, out r3);
+        carry = MulAdd(m, P2, r4, carry, out r4);
+        carry = MulAdd(m, P3, r5, carry, out r5);
+        r6 += carry;
+        carry = r6 < carry ? 1UL : 0UL;
+        r7 = AddCarry(r7, 0, ref carry);
+        r8 += carry;
+
+        m = LowWordFactor(r3);
+        carry = FirstCarry(m, r3);
+        carry = MulAdd(m, P1, r4, carry, out r4);
+        carry = MulAdd(m, P2, r5, carry, out r5);
+        carry = MulAdd(m, P3, r6, carry, out r6);
+        r7 += carry;
+        carry = r7 < carry ? 1UL : 0UL;
+        r8 += carry;
+    }
+
+    /// <summary>x -= 2^k·p when x ≥ 2^k·p, on a five-word x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SubtractIfAtLeast(ref ulong x0, ref ulong x1, ref ulong x2, ref ulong x3, ref ulong x4, int k)
+    {
+        // 2^k·p in five words (k < 64; p has bit 255 clear, so k ≤ 4 never loses bits).
+        var q0 = P0 << k;
+        var q1 = (P1 << k) | (k == 0 ? 0 : P0 >> (64 - k));
+        var q2 = (P2 << k) | (k == 0 ? 0 : P1 >> (64 - k));
+        var q3 = (P3 << k) | (k == 0 ? 0 : P2 >> (64 - k));
+        var q4 = k == 0 ? 0 : P3 >> (64 - k);
+        ulong borrow = 0;
+        var d0 = SubBorrow(x0, q0, ref borrow);
+        var d1 = SubBorrow(x1, q1, ref borrow);
+        var d2 = SubBorrow(x2, q2, ref borrow);
+        var d3 = SubBorrow(x3, q3, ref borrow);
+        var d4 = SubBorrow(x4, q4, ref borrow);
+        var keep = 0UL - borrow;
+        x0 = (x0 & keep) | (d0 & ~keep);
+        x1 = (x1 & keep) | (d1 & ~keep);
+        x2 = (x2 & keep) | (d2 & ~keep);
+        x3 = (x3 & keep) | (d3 & ~keep);
+        x4 = (x4 & keep) | (d4 & ~keep);
+    }
+
+    /// <summary>(c2, c1, c0) += a·b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(ulong a, ulong b, ref ulong c0, ref ulong c1, ref ulong c2)
+    {
+        var lo = a * b;
+        var hi = Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : MulHigh(a, b);
+        c0 += lo;
+        hi += c0 < lo ? 1UL : 0UL;
+        c1 += hi;
+        c2 += c1 < hi ? 1UL : 0UL;
+    }
+
+    /// <summary>
+    /// Montgomery product a·b·2^-256 mod p, separated: the 512-bit product by columns (product
+    /// scanning: each column's 128-bit products summed in three words), then Montgomery reduction
+    /// word by word, then one conditional subtraction (the result is below 2p). Fully unrolled so
+    /// the JIT keeps the words in registers; C# has no add-with-carry, and this order needs fewer
+    /// carry checks than interleaving the reduction (CIOS).
+    /// </summary>
     internal static Fr Mul(in Fr a, in Fr b)
     {
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3;
-        ulong t0, t1, t2, t3, carryA, carryC, m, bi;
+        ulong b0 = b.L0, b1 = b.L1, b2 = b.L2, b3 = b.L3;
+        ulong c0 = 0, c1 = 0, c2 = 0;
+        ulong r0, r1, r2, r3, r4, r5, r6, r7;
+        Accumulate(a0, b0, ref c0, ref c1, ref c2);
+        r0 = NextWord(ref c0, ref c1, ref c2);
+        Accumulate(a0, b1, ref c0, ref c1, ref c2);
+        Accumulate(a1, b0, ref c0, ref c1, ref c2);
+        r1 = NextWord(ref c0, ref c1, ref c2);
+        Accumulate(a0, b2, ref c0, ref c1, ref c2);
+        Accumulate(a1, b1, ref c0, ref c1, ref c2);
+        Accumulate(a2, b0, ref c0, ref c1, ref c2);
+        r2 = NextWord(ref c0, ref c1, ref c2);
+        Accumulate(a0, b3, ref c0, ref c1, ref c2);
+        Accumulate(a1, b2, ref c0, ref c1, ref c2);
+        Accumulate(a2, b1, ref c0, ref c1, ref c2);
+        Accumulate(a3, b0, ref c0, ref c1, ref c2);
+        r3 = NextWord(ref c0, ref c1, ref c2);
+        Accumulate(a1, b3, ref c0, ref c1, ref c2);
+        Accumulate(a2, b2, ref c0, ref c1, ref c2);
+        Accumulate(a3, b1, ref c0, ref c1, ref c2);
+        r4 = NextWord(ref c0, ref c1, ref c2);
+        Accumulate(a2, b3, ref c0, ref c1, ref c2);
+        Accumulate(a3, b2, ref c0, ref c1, ref c2);
+        r5 = NextWord(ref c0, ref c1, ref c2);
+        Accumulate(a3, b3, ref c0, ref c1, ref c2);
+        r6 = NextWord(ref c0, ref c1, ref c2);
+        r7 = c0;
 
-        // Each word of b: t += a·b_i, then t += m·p with m clearing the low word, which shifts out.
-        bi = b.L0;
-        carryA = MulAdd(a0, bi, 0, out t0);
-        m = t0 * Inv;
-        carryC = MulAdd(m, P0, t0, out _);
-        carryA = MulAdd(a1, bi, carryA, out t1);
-        carryC = MulAdd(m, P1, t1, carryC, out t0);
-        carryA = MulAdd(a2, bi, carryA, out t2);
-        carryC = MulAdd(m, P2, t2, carryC, out t1);
-        carryA = MulAdd(a3, bi, carryA, out t3);
-        carryC = MulAdd(m, P3, t3, carryC, out t2);
-        t3 = carryC + carryA;
-
-        bi = b.L1;
-        carryA = MulAdd(a0, bi, t0, out t0);
-        m = t0 * Inv;
-        carryC = MulAdd(m, P0, t0, out _);
-        carryA = MulAdd(a1, bi, t1, carryA, out t1);
-        carryC = MulAdd(m, P1, t1, carryC, out t0);
-        carryA = MulAdd(a2, bi, t2, carryA, out t2);
-        carryC = MulAdd(m, P2, t2, carryC, out t1);
-        carryA = MulAdd(a3, bi, t3, carryA, out t3);
-        carryC = MulAdd(m, P3, t3, carryC, out t2);
-        t3 = carryC + carryA;
-
-        bi = b.L2;
-        carryA = MulAdd(a0, bi, t0, out t0);
-        m = t0 * Inv;
-        carryC = MulAdd(m, P0, t0, out _);
-        carryA = MulAdd(a1, bi, t1, carryA, out t1);
-        carryC = MulAdd(m, P1, t1, carryC, out t0);
-        carryA = MulAdd(a2, bi, t2, carryA, out t2);
-        carryC = MulAdd(m, P2, t2, carryC, out t1);
-        carryA = MulAdd(a3, bi, t3, carryA, out t3);
-        carryC = MulAdd(m, P3, t3, carryC, out t2);
-        t3 = carryC + carryA;
-
-        bi = b.L3;
-        carryA = MulAdd(a0, bi, t0, out t0);
-        m = t0 * Inv;
-        carryC = MulAdd(m, P0, t0, out _);
-        carryA = MulAdd(a1, bi, t1, carryA, out t1);
-        carryC = MulAdd(m, P1, t1, carryC, out t0);
-        carryA = MulAdd(a2, bi, t2, carryA, out t2);
-        carryC = MulAdd(m, P2, t2, carryC, out t1);
-        carryA = MulAdd(a3, bi, t3, carryA, out t3);
-        carryC = MulAdd(m, P3, t3, carryC, out t2);
-        t3 = carryC + carryA;
-
-        return Reduce(t0, t1, t2, t3);
+        // The reduced value (T + M·p) / 2^256 is below 2p: it fits r4..r7 and r8 stays 0.
+        ulong r8 = 0;
+        MontgomeryReduce(r0, r1, r2, r3, ref r4, ref r5, ref r6, ref r7, ref r8);
+        return Reduce(r4, r5, r6, r7);
     }
 
     /// <summary>x^5 = (x²)²·x.</summary>
@@ -333,6 +514,23 @@ public readonly struct Fr : IEquatable<Fr>
         var x2 = Mul(x, x);
         var x4 = Mul(x2, x2);
         return Mul(x4, x);
+    }
+
+    /// <summary>m = t0·(−p⁻¹) mod 2^64 = −t0·(2^32 + 1): the multiple of p that clears word t0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LowWordFactor(ulong t0) => 0UL - (t0 + (t0 << 32));
+
+    /// <summary>
+    /// The carry out of t0 + m·p0 whose low word is zero by the choice of m, without a multiply:
+    /// p0 = 2^64 − 2^32 + 1, so hi(m·p0) = m − (m >> 32) − [m &lt; (m &lt;&lt; 32) mod 2^64], and the
+    /// low words sum to exactly 2^64 unless t0 is 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FirstCarry(ulong m, ulong t0)
+    {
+        var shifted = m << 32;
+        var high = m - (m >> 32) - (m < shifted ? 1UL : 0UL);
+        return high + (t0 != 0 ? 1UL : 0UL);
     }
 
     /// <summary>Subtracts p once when the value (below 2p) is at least p.</summary>
@@ -350,24 +548,12 @@ public readonly struct Fr : IEquatable<Fr>
         return new Fr((t0 & keep) | (d0 & ~keep), (t1 & keep) | (d1 & ~keep), (t2 & keep) | (d2 & ~keep), (t3 & keep) | (d3 & ~keep));
     }
 
-    /// <summary>a·b + c as a 128-bit value: returns the high word.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong MulAdd(ulong a, ulong b, ulong c, out ulong lo)
-    {
-        var l = a * b;
-        var h = MulHigh(a, b);
-        l += c;
-        h += l < c ? 1UL : 0UL;
-        lo = l;
-        return h;
-    }
-
     /// <summary>a·b + c + d (cannot overflow 128 bits): returns the high word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulAdd(ulong a, ulong b, ulong c, ulong d, out ulong lo)
     {
         var l = a * b;
-        var h = MulHigh(a, b);
+        var h = Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(a, b) : MulHigh(a, b);
         l += c;
         h += l < c ? 1UL : 0UL;
         l += d;
@@ -377,17 +563,13 @@ public readonly struct Fr : IEquatable<Fr>
     }
 
     /// <summary>
-    /// The high word of a·b. The low word is a plain multiply: taking both halves from Math.BigMul
-    /// passes the low one through memory, which costs more than the second multiply.
+    /// The high word of a·b where BMI2's mulx is missing (callers test for it inline, so on x64 the
+    /// JIT never sees this call). The low word is always a plain multiply: taking both halves from
+    /// Math.BigMul passes the low one through memory, which costs more than the second multiply.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulHigh(ulong a, ulong b)
     {
-        if (Bmi2.X64.IsSupported)
-        {
-            return Bmi2.X64.MultiplyNoFlags(a, b);
-        }
-
         if (ArmBase.Arm64.IsSupported)
         {
             return ArmBase.Arm64.MultiplyHigh(a, b);

@@ -192,20 +192,12 @@ public static class PoseidonHash
         }
     }
 
-    /// <summary>s = A·s for a dense t×t matrix (row-major).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>s = A·s for a dense t×t matrix (row-major), one reduction per row.</summary>
     private static void MatrixTimes(ref Fr a, ref Fr s, ref Fr tmp, int t)
     {
         for (var i = 0; i < t; i++)
         {
-            ref var row = ref Unsafe.Add(ref a, i * t);
-            var sum = Fr.Mul(row, s);
-            for (var j = 1; j < t; j++)
-            {
-                sum = Fr.Add(sum, Fr.Mul(Unsafe.Add(ref row, j), Unsafe.Add(ref s, j)));
-            }
-
-            Unsafe.Add(ref tmp, i) = sum;
+            Unsafe.Add(ref tmp, i) = Fr.SumOfProducts(in Unsafe.Add(ref a, i * t), in s, t);
         }
 
         for (var i = 0; i < t; i++)
@@ -214,20 +206,18 @@ public static class PoseidonHash
         }
     }
 
-    /// <summary>s = S·s for S = [[row], [column | I]]: 2t − 1 products.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    /// <summary>s = S·s for S = [[row], [column | I]]: 2t − 1 products, one dot product.</summary>
     private static void SparseTimes(ref Fr row, ref Fr column, ref Fr s, int t)
     {
         var s0 = s;
-        var sum = Fr.Mul(row, s0);
+        var first = Fr.SumOfProducts(in row, in s, t);
         for (var j = 1; j < t; j++)
         {
             ref var x = ref Unsafe.Add(ref s, j);
-            sum = Fr.Add(sum, Fr.Mul(Unsafe.Add(ref row, j), x));
             x = Fr.Add(x, Fr.Mul(Unsafe.Add(ref column, j - 1), s0));
         }
 
-        s = sum;
+        s = first;
     }
 
     [DoesNotReturn]

@@ -130,6 +130,32 @@ public class FrTests
     }
 
     [Fact]
+    public void Sum_of_products_with_one_reduction_matches_term_by_term_sums()
+    {
+        var rng = new Random(37);
+        // Largest Montgomery limbs possible (p − 1), the worst case for the unreduced sums.
+        var max = new Fr(Fr.P0 - 1, Fr.P1, Fr.P2, Fr.P3);
+        for (var n = 1; n <= 40; n++)
+        {
+            foreach (var extreme in new[] { false, true })
+            {
+                var a = new Fr[n];
+                var b = new Fr[n];
+                BigInteger expected = 0;
+                for (var k = 0; k < n; k++)
+                {
+                    a[k] = extreme ? max : RandomFr(rng, out _);
+                    b[k] = extreme ? max : RandomFr(rng, out _);
+                    expected += a[k].ToBigInteger() * b[k].ToBigInteger();
+                }
+
+                Assert.Equal(expected % P, Fr.SumOfProducts(in a[0], in b[0], n).ToBigInteger());
+                Assert.Equal(a[0].ToBigInteger() * b[0].ToBigInteger() % P, (a[0] * b[0]).ToBigInteger());
+            }
+        }
+    }
+
+    [Fact]
     public void FromBigInteger_reduces_any_integer()
     {
         Assert.Equal(Fr.Zero, Fr.FromBigInteger(P));
