@@ -120,6 +120,12 @@ public static class PoseidonHash
     /// </summary>
     public static Fr HashReference(ReadOnlySpan<Fr> inputs, PoseidonConstants constants, Fr domainTag)
     {
+        ArgumentNullException.ThrowIfNull(constants);
+        if (inputs.Length > constants.Arity)
+        {
+            ThrowArity(inputs.Length, constants.Arity);
+        }
+
         var t = constants.Width;
         var state = new Fr[t];
         var next = new Fr[t];
