@@ -11,7 +11,8 @@ namespace Kiln.Worker.Cli;
 
 /// <summary>
 /// <c>kiln-worker bench</c>: <c>simple addpiece|precommit1</c> mirror lotus-bench simple (same
-/// arguments, defaults and output lines); <c>sdr</c> measures labeling throughput.
+/// arguments, defaults and output lines); <c>sdr</c> measures labeling throughput, <c>poseidon</c>
+/// Poseidon hashes/s.
 /// </summary>
 public static class BenchCommands
 {
@@ -27,6 +28,7 @@ public static class BenchCommands
         bench.Subcommands.Add(simple);
         bench.Subcommands.Add(SdrBench.Command());
         bench.Subcommands.Add(Pc1Bench.Command());
+        bench.Subcommands.Add(PoseidonBench.Command());
         return bench;
     }
 
