@@ -151,42 +151,15 @@ public static unsafe class SdrLabeler
         return LabelBatch(parents.Pointer, parents.Nodes, replicaIds, layers, cacheDirs, kernel, progress, cancellationToken);
     }
 
-    internal static void WriteLayer(string path, NativeBuffer buffer)
+    private static void WriteLayer(string path, NativeBuffer buffer)
     {
-        var tmp = CacheFiles.Temporary(path);
-        using (var handle = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, (long)buffer.Length))
-        {
-            WriteAll(handle, buffer, 0);
-            RandomAccess.FlushToDisk(handle);
-        }
-
-        File.Move(tmp, path, overwrite: true);
-    }
-
-    internal static void WriteAll(Microsoft.Win32.SafeHandles.SafeFileHandle handle, NativeBuffer buffer, long fileOffset)
-    {
-        const int Chunk = 1 << 30;
-        for (ulong off = 0; off < buffer.Length; off += Chunk)
-        {
-            var n = (int)Math.Min(Chunk, buffer.Length - off);
-            RandomAccess.Write(handle, buffer.Slice(off, n), fileOffset + (long)off);
-        }
+        var region = buffer.Pointer;
+        LayerFile.Write(path, &region, 1, buffer.Length);
     }
 
     private static void ReadLayer(string path, NativeBuffer buffer)
     {
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
-        const int Chunk = 1 << 30;
-        for (ulong off = 0; off < buffer.Length;)
-        {
-            var n = (int)Math.Min(Chunk, buffer.Length - off);
-            var read = RandomAccess.Read(handle, buffer.Slice(off, n), (long)off);
-            if (read <= 0)
-            {
-                throw new ProofsException($"layer file {path} is shorter than the layer ({off} of {buffer.Length} bytes)");
-            }
-
-            off += (ulong)read;
-        }
+        LayerFile.Read(handle, path, buffer.Pointer, buffer.Length, 0);
     }
 }

@@ -119,41 +119,9 @@ public static class PooledSdrLabeler
         job.CompleteLayer(layer);
     }
 
-    private static unsafe void ReadBlock(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, LabelBlock block, int index)
-    {
-        var offset = (long)((ulong)index * block.Length);
-        for (ulong done = 0; done < block.Length;)
-        {
-            var n = RandomAccess.Read(handle, new Span<byte>(block.Pointer + done, (int)Math.Min(block.Length - done, 1 << 30)), offset + (long)done);
-            if (n <= 0)
-            {
-                throw new ProofsException($"layer file {path} is shorter than the layer");
-            }
+    private static unsafe void ReadBlock(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, LabelBlock block, int index) =>
+        LayerFile.Read(handle, path, block.Pointer, block.Length, (long)((ulong)index * block.Length));
 
-            done += (ulong)n;
-        }
-    }
-
-    private static unsafe void WriteLayer(string path, LabelPoolJob job, int layer, int blocks)
-    {
-        var table = job.BlockTable(layer);
-        var blockBytes = 32UL << job.NodeShift;
-        var tmp = CacheFiles.Temporary(path);
-        using (var handle = File.OpenHandle(tmp, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, (long)blockBytes * blocks))
-        {
-            for (var i = 0; i < blocks; i++)
-            {
-                for (ulong done = 0; done < blockBytes;)
-                {
-                    var n = (int)Math.Min(blockBytes - done, 1 << 30);
-                    RandomAccess.Write(handle, new ReadOnlySpan<byte>(table[i] + done, n), (long)(((ulong)i * blockBytes) + done));
-                    done += (ulong)n;
-                }
-            }
-
-            RandomAccess.FlushToDisk(handle);
-        }
-
-        File.Move(tmp, path, overwrite: true);
-    }
+    private static unsafe void WriteLayer(string path, LabelPoolJob job, int layer, int blocks) =>
+        LayerFile.Write(path, job.BlockTable(layer), blocks, 32UL << job.NodeShift);
 }
