@@ -154,37 +154,19 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
     // The miner's own storage paths (lotus-miner storage attach/detach/redeclare).
     public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(store.Local());
 
-    public Task<FsStat> StorageStatAsync(StorageId id, CancellationToken ct) => Guard(() => store.FsStatAsync(id, ct));
+    public Task<FsStat> StorageStatAsync(StorageId id, CancellationToken ct) => StoresRpc.RunAsync(() => store.FsStatAsync(id, ct));
 
-    public Task StorageAddLocalAsync(string path, CancellationToken ct) => Guard(() => store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
+    public Task StorageAddLocalAsync(string path, CancellationToken ct) => StoresRpc.RunAsync(() => store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
 
-    public Task StorageDetachLocalAsync(string path, CancellationToken ct) => Guard(() => store.DetachAsync(HomeDir.Expand(path), ct));
+    public Task StorageDetachLocalAsync(string path, CancellationToken ct) => StoresRpc.RunAsync(() => store.DetachAsync(HomeDir.Expand(path), ct));
 
-    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => Guard(() => store.RedeclareAsync(id, dropMissing, ct));
+    public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => StoresRpc.RunAsync(() => store.RedeclareAsync(id, dropMissing, ct));
 
     public Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(RegisteredPoStProof proofType, IReadOnlyList<SectorRef> sectors, CancellationToken ct) =>
         throw new RpcException(RpcErrorCodes.Application, "kiln-miner cannot check provability yet: PoSt arrives with the PoSt issue");
 
     public Task<PieceInfo> ComputeDataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) =>
         throw new RpcException(RpcErrorCodes.Application, "kiln-miner computes data CIDs on its workers (seal/v0/datacid)");
-
-    private static async Task<T> Guard<T>(Func<Task<T>> action)
-    {
-        try
-        {
-            return await action().ConfigureAwait(false);
-        }
-        catch (StoresException e)
-        {
-            throw new RpcException(RpcErrorCodes.Application, e.Message);
-        }
-    }
-
-    private static Task Guard(Func<Task> action) => Guard(async () =>
-    {
-        await action().ConfigureAwait(false);
-        return true;
-    });
 
     /// <summary>
     /// A result for a call: written to the work store first (when it is a persisted work) so that the

@@ -194,21 +194,21 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(_store.Local());
 
     public async Task StorageAddLocalAsync(string path, CancellationToken ct) =>
-        await Guard(() => _store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
+        await StoresRpc.RunAsync(() => _store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
 
     public Task StorageDetachLocalAsync(string path, CancellationToken ct) =>
-        Guard(() => _store.DetachAsync(HomeDir.Expand(path), ct));
+        StoresRpc.RunAsync(() => _store.DetachAsync(HomeDir.Expand(path), ct));
 
     public async Task StorageDetachAllAsync(CancellationToken ct)
     {
         foreach (var root in _store.Local().Values)
         {
-            await Guard(() => _store.ClosePathAsync(root, ct));
+            await StoresRpc.RunAsync(() => _store.ClosePathAsync(root, ct));
         }
     }
 
     public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) =>
-        Guard(() => _store.RedeclareAsync(id, dropMissing, ct));
+        StoresRpc.RunAsync(() => _store.RedeclareAsync(id, dropMissing, ct));
 
     public Task SetEnabledAsync(bool enabled, CancellationToken ct)
     {
@@ -347,18 +347,6 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     {
         _background[id] = task;
         _ = task.ContinueWith(_ => _background.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-    }
-
-    private static async Task Guard(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (StoresException e)
-        {
-            throw new RpcException(RpcErrorCodes.Application, e.Message);
-        }
     }
 
     private static RpcException NotAvailable(TaskType type) =>
