@@ -16,6 +16,12 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
     private static readonly HttpClient DefaultHttp = new();
     private readonly ConcurrentDictionary<Guid, PushSlot> _slots = new();
 
+    /// <summary>
+    /// Streams whose method already closed them, kept for one <see cref="RpcServerOptions.StreamTimeout"/>
+    /// so a client's HEAD or POST that arrives late is answered at once instead of parking a new slot.
+    /// </summary>
+    private readonly ConcurrentDictionary<Guid, (PushSlot Slot, long At)> _finished = new();
+
     internal int PendingCount => _slots.Count;
 
     /// <summary>Decodes the param at the reader's current token.</summary>
@@ -96,7 +102,8 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
             return;
         }
 
-        var slot = _slots.GetOrAdd(id, static _ => new PushSlot());
+        PurgeFinished();
+        var slot = _finished.TryGetValue(id, out var done) ? done.Slot : _slots.GetOrAdd(id, static _ => new PushSlot());
         var aborted = context.RequestAborted;
         try
         {
@@ -131,7 +138,22 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
         }
     }
 
-    private void Remove(Guid id, PushSlot slot) => _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot));
+    private void Finish(Guid id, PushSlot slot)
+    {
+        _finished[id] = (slot, _options.TimeProvider.GetTimestamp());
+        _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot));
+    }
+
+    private void PurgeFinished()
+    {
+        foreach (var (id, entry) in _finished)
+        {
+            if (_options.TimeProvider.GetElapsedTime(entry.At) > _options.StreamTimeout)
+            {
+                _finished.TryRemove(new KeyValuePair<Guid, (PushSlot, long)>(id, entry));
+            }
+        }
+    }
 
     private sealed class PushSlot
     {
@@ -178,8 +200,9 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
         {
             slot.ReadStarted.TrySetResult(false);
             slot.Claimed.TrySetResult();
+            slot.Body.TrySetCanceled();
             slot.Consumed.TrySetResult();
-            owner.Remove(id, slot);
+            owner.Finish(id, slot);
             base.Dispose(disposing);
         }
     }

@@ -197,6 +197,23 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public async Task A_head_or_post_arriving_after_the_method_closed_the_reader_is_answered_at_once()
+    {
+        await using var host = await RpcTestHost.StartAsync(configure: o => o.StreamTimeout = TimeSpan.FromMinutes(5));
+        var id = Guid.NewGuid();
+        var (status, _, _) = await host.PostAsync($$"""{"jsonrpc":"2.0","method":"Filecoin.IgnoreReader","params":[{"Type":"push","Info":"{{id}}"}],"id":9}""");
+        Assert.Equal(200, status);
+        Assert.Equal(0, host.Server.Streams.PendingCount);
+
+        var url = "/rpc/streams/v0/push/" + id;
+        using var head = await host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, url)).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(204, (int)head.StatusCode);
+        using var post = await host.Http.PostAsync(url, new ByteArrayContent("late"u8.ToArray())).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(500, (int)post.StatusCode);
+        Assert.Equal(0, host.Server.Streams.PendingCount);
+    }
+
+    [Fact]
     public async Task Null_reader_param_is_zeroes_of_the_given_length()
     {
         await using var host = await RpcTestHost.StartAsync();
