@@ -109,6 +109,45 @@ public readonly struct Fr : IEquatable<Fr>
     }
 
     /// <summary>
+    /// Adds (or with <paramref name="subtract"/>, subtracts) whole arrays of canonical encodings
+    /// element by element, mod p, without leaving the canonical form (addition is the same in
+    /// Montgomery and canonical form): the replica encoding replica = data + key and its inverse.
+    /// </summary>
+    /// <returns>The index of the first element of <paramref name="a"/> or <paramref name="b"/> that is not below p, or −1.</returns>
+    public static long AddCanonical(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, Span<byte> result, bool subtract = false)
+    {
+        if (a.Length % ByteLength != 0 || b.Length != a.Length || result.Length < a.Length)
+        {
+            throw new ArgumentException($"inputs must be equal whole numbers of {ByteLength}-byte elements and the result must hold them");
+        }
+
+        for (var i = 0; i < a.Length; i += ByteLength)
+        {
+            var x = Raw(a.Slice(i, ByteLength));
+            var y = Raw(b.Slice(i, ByteLength));
+            if (!IsBelowModulus(x.L0, x.L1, x.L2, x.L3) || !IsBelowModulus(y.L0, y.L1, y.L2, y.L3))
+            {
+                return i / ByteLength;
+            }
+
+            var z = subtract ? Sub(x, y) : Add(x, y);
+            var o = result.Slice(i, ByteLength);
+            BinaryPrimitives.WriteUInt64LittleEndian(o, z.L0);
+            BinaryPrimitives.WriteUInt64LittleEndian(o[8..], z.L1);
+            BinaryPrimitives.WriteUInt64LittleEndian(o[16..], z.L2);
+            BinaryPrimitives.WriteUInt64LittleEndian(o[24..], z.L3);
+        }
+
+        return -1;
+
+        static Fr Raw(ReadOnlySpan<byte> e) => new(
+            BinaryPrimitives.ReadUInt64LittleEndian(e),
+            BinaryPrimitives.ReadUInt64LittleEndian(e[8..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(e[16..]),
+            BinaryPrimitives.ReadUInt64LittleEndian(e[24..]));
+    }
+
+    /// <summary>
     /// Decodes 32 bytes after clearing the two top bits of byte 31 (<c>bytes_into_fr_repr_safe</c>,
     /// an SDR label or replica id): every such value is below 2^254 &lt; p, so this never fails.
     /// </summary>
