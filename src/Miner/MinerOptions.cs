@@ -22,6 +22,12 @@ public sealed class MinerOptions
     /// <summary>Chain block delay reported by Version, in seconds (Lotus mainnet 30). Default 30.</summary>
     public ulong BlockDelay { get; set; } = 30;
 
+    /// <summary>
+    /// A state at which the sector pipeline holds sectors instead of going on (for example PreCommit2 on a cluster
+    /// that has no PC2 workers yet); held sectors go on when the miner starts without it. Default null: every stage runs.
+    /// </summary>
+    public Sealing.SectorState? HoldSectorsAt { get; set; }
+
     /// <summary>Scheduling windows per worker and the miner-wide fetch limit.</summary>
     public SchedulerOptions Scheduling { get; set; } = new();
 

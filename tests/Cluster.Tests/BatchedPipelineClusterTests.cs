@@ -11,6 +11,7 @@ public sealed class BatchedPipelineClusterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _cluster.MinerOptions.HoldSectorsAt = SectorState.PreCommit2;
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync(o =>
         {
@@ -31,7 +32,7 @@ public sealed class BatchedPipelineClusterTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
-        Assert.All(sectors, s => Assert.True(s.State == SectorState.WaitPreCommit2, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.All(sectors, s => Assert.True(s.State == SectorState.PreCommit2, $"sector {s.Number}: {s.State} {s.Error}"));
         var jobs = await _cluster.Miner.Jobs.ListAsync(100, CancellationToken.None);
         Assert.Equal(2, jobs.Count(j => j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Succeeded));
 

@@ -18,6 +18,9 @@ public sealed class ClusterFixture : IAsyncDisposable
 
     public MinerHost Miner { get; private set; } = null!;
 
+    /// <summary>The miner's options; tests about PC1 alone hold sectors at PreCommit2.</summary>
+    public MinerOptions MinerOptions { get; } = new() { HoldSectorsAt = Kiln.Miner.Sealing.SectorState.Committing };
+
     public WorkerHost? Worker { get; private set; }
 
     public string MinerRepoPath => Path.Combine(_dir, "miner");
@@ -29,7 +32,7 @@ public sealed class ClusterFixture : IAsyncDisposable
     public async Task StartMinerAsync()
     {
         Miner = await MinerHost.StartAsync(
-            MinerRepo.Open(MinerRepoPath), new MinerOptions(), new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None);
+            MinerRepo.Open(MinerRepoPath), MinerOptions, new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None);
         _minerPort = Miner.RpcUrl.Port;
         _minerRunning = true;
     }

@@ -78,6 +78,11 @@ public sealed class MinerKillProcessTests : IAsyncLifetime
             async () => (await Kiln().KilnJobHistoryAsync(10, CancellationToken.None)).Any(j => j.Task == "PC1" && j.Outcome == "Running"),
             "PC1 to start");
 
+        // Past its index calls (acquire) the worker only computes: tree_d is written before labeling starts.
+        await ClusterFixture.EventuallyAsync(
+            () => Task.FromResult(File.Exists(Path.Combine(storage, "cache", "s-t01000-1", "sc-02-data-tree-d.dat"))),
+            "PC1 to be labeling");
+
         // Freeze the worker mid-PC1 so it cannot answer the old miner, then kill -9 the miner.
         await KilnProcesses.SignalAsync(worker, "STOP");
         miner.Kill();
@@ -99,13 +104,13 @@ public sealed class MinerKillProcessTests : IAsyncLifetime
         await KilnProcesses.SignalAsync(worker, "CONT");
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while ((await Kiln().SectorsStatusAsync(sector.Number, false, CancellationToken.None)).State is not "WaitPreCommit2" and not "Failed")
+        while ((await Kiln().SectorsStatusAsync(sector.Number, false, CancellationToken.None)).State is "Packing" or "PreCommit1")
         {
             await Task.Delay(200, timeout.Token);
         }
 
         var status = await Kiln().SectorsStatusAsync(sector.Number, false, CancellationToken.None);
-        Assert.True(status.State == "WaitPreCommit2", $"{status.State}: {status.LastErr}");
+        Assert.True(status.State is not "Failed", $"{status.State}: {status.LastErr}");
         var history = await Kiln().KilnJobHistoryAsync(50, CancellationToken.None);
         var done = Assert.Single(history, j => j.Task == "PC1");
         Assert.Equal(pc1Call, done.CallID);

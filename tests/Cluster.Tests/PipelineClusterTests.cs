@@ -19,7 +19,7 @@ public sealed class PipelineClusterTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Pledged_sectors_reach_pre_commit_2_and_every_task_is_in_the_job_tracker()
+    public async Task Pledged_sectors_are_sealed_through_pre_commit_2_and_every_task_is_in_the_job_tracker()
     {
         var first = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
         var second = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
@@ -29,7 +29,10 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
 
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
-        Assert.All(sectors, s => Assert.True(s.State == SectorState.WaitPreCommit2, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.All(sectors, s => Assert.True(s.State == SectorState.Committing, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.All(sectors, s => Assert.StartsWith("bagboea4b5abc", s.Cids!.Value.Sealed.ToString(), StringComparison.Ordinal));
+        Assert.All(sectors, s => Assert.Equal(32, s.Seed!.Length));
+        Assert.NotEqual(sectors[0].Cids!.Value.Sealed, sectors[1].Cids!.Value.Sealed);
         Assert.All(sectors, s => Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", Assert.Single(s.Pieces).PieceCID.ToString()));
         Assert.All(sectors, s => Assert.NotNull(s.PreCommit1Out));
 
@@ -38,6 +41,7 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         {
             Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.AddPiece && j.Outcome == JobOutcome.Succeeded);
             Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Succeeded && j.Duration > TimeSpan.Zero);
+            Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.PreCommit2 && j.Outcome == JobOutcome.Succeeded);
             var found = await _cluster.Miner.Api.StorageFindSectorAsync(new SectorId(1000, n), SectorFileType.Cache, 2048, false, CancellationToken.None);
             Assert.Single(found);
         }
@@ -53,7 +57,7 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         await _cluster.StartMinerAsync();
 
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
-        Assert.Equal(SectorState.WaitPreCommit2, Assert.Single(sectors).State);
+        Assert.Equal(SectorState.Committing, Assert.Single(sectors).State);
         Assert.NotEmpty(await _cluster.Miner.Jobs.ListAsync(10, CancellationToken.None));
     }
 }

@@ -12,6 +12,7 @@ public sealed class PooledPipelineClusterTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _cluster.MinerOptions.HoldSectorsAt = SectorState.PreCommit2;
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync(o => o.LabelPool = new LabelPoolOptions { Enabled = true, Jobs = 2 });
         await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
@@ -40,7 +41,7 @@ public sealed class PooledPipelineClusterTests : IAsyncLifetime
         await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
         Assert.Equal(3, sectors.Count);
-        Assert.All(sectors, s => Assert.True(s.State == SectorState.WaitPreCommit2, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.All(sectors, s => Assert.True(s.State == SectorState.PreCommit2, $"sector {s.Number}: {s.State} {s.Error}"));
         var jobs = await _cluster.Miner.Jobs.ListAsync(100, CancellationToken.None);
         Assert.Equal(3, jobs.Count(j => j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Succeeded));
 

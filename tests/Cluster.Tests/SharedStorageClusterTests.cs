@@ -28,7 +28,7 @@ public sealed class SharedStorageClusterTests : IAsyncLifetime
     private MinerHost _miner = null!;
 
     public async Task InitializeAsync() =>
-        _miner = await MinerHost.StartAsync(MinerRepo.Open(Path.Combine(_dir, "miner")), new MinerOptions(), new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, CancellationToken.None);
+        _miner = await MinerHost.StartAsync(MinerRepo.Open(Path.Combine(_dir, "miner")), new MinerOptions { HoldSectorsAt = SectorState.PreCommit2 }, new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, CancellationToken.None);
 
     public async Task DisposeAsync()
     {
@@ -105,7 +105,7 @@ public sealed class SharedStorageClusterTests : IAsyncLifetime
         await _miner.Pipeline.WaitIdleAsync(timeout.Token);
 
         var sector = Assert.Single(await _miner.Pipeline.ListAsync(CancellationToken.None));
-        Assert.True(sector.State == SectorState.WaitPreCommit2, $"{sector.State}: {sector.Error}");
+        Assert.True(sector.State == SectorState.PreCommit2, $"{sector.State}: {sector.Error}");
         var jobs = await _miner.Jobs.ListAsync(20, CancellationToken.None);
         Assert.Equal("ap-host", Assert.Single(jobs, j => j.Task == TaskType.AddPiece).HostName);
         Assert.Equal("pc1-host", Assert.Single(jobs, j => j.Task == TaskType.PreCommit1).HostName);

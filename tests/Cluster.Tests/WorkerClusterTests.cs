@@ -35,7 +35,7 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         var (id, entry) = Assert.Single(stats);
         Assert.Equal(_cluster.Worker!.Api.ProcessSession, id);
         Assert.Equal(ClusterFixture.WorkerName, entry.Info.Hostname);
-        Assert.Equal(["AP", "PC1", "GET", "FIN"], entry.Tasks!.OrderByDescending(TaskTypes.Order).Select(TaskTypes.ShortName));
+        Assert.Equal(["AP", "PC1", "PC2", "GET", "FIN"], entry.Tasks!.OrderByDescending(TaskTypes.Order).Select(TaskTypes.ShortName));
 
         // The miner's own proxy to the worker, as lotus-miner holds it after WorkerConnect.
         var worker = Assert.Single(_cluster.Miner.Workers.Workers).Api;
@@ -71,8 +71,8 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         Assert.Empty(Directory.EnumerateFileSystemEntries(cacheDir));
 
         // What kiln-worker cannot do yet is refused by name.
-        var pc2 = await Assert.ThrowsAsync<RpcException>(() => worker.SealPreCommit2Async(Sector, [1], None));
-        Assert.Contains("seal/v0/precommit/2", pc2.Message, StringComparison.Ordinal);
+        var snap = await Assert.ThrowsAsync<RpcException>(() => worker.ReplicaUpdateAsync(Sector, [], None));
+        Assert.Contains("seal/v0/replicaupdate", snap.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
 
     public async Task InitializeAsync() => _miner = await MinerHost.StartAsync(
         MinerRepo.Open(Path.Combine(_dir, "miner")),
-        new MinerOptions { SectorSize = "8MiB" },
+        new MinerOptions { SectorSize = "8MiB", HoldSectorsAt = SectorState.PreCommit2 },
         new IPEndPoint(IPAddress.Loopback, 0),
         TimeProvider.System,
         CancellationToken.None,
@@ -59,7 +59,7 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         await _miner.Pipeline.WaitIdleAsync(timeout.Token);
         var sector = Assert.Single(await _miner.Pipeline.ListAsync(CancellationToken.None));
-        Assert.True(sector.State == SectorState.WaitPreCommit2, $"{sector.State}: {sector.Error}");
+        Assert.True(sector.State == SectorState.PreCommit2, $"{sector.State}: {sector.Error}");
         var pc1 = (await _miner.Jobs.ListAsync(20, CancellationToken.None)).Where(j => j.Task == TaskType.PreCommit1).ToList();
         Assert.Contains(pc1, j => j.HostName == "worker-a" && j.Outcome == JobOutcome.Failed);
         Assert.Contains(pc1, j => j.HostName == "worker-b" && j.Outcome == JobOutcome.Succeeded);

@@ -62,10 +62,10 @@ public static class MinerCli
             foreach (var n in await client.Kiln.SectorsListAsync(ct))
             {
                 var st = await client.Kiln.SectorsStatusAsync(n, false, ct);
-                rows.Add([st.SectorID.ToString(System.Globalization.CultureInfo.InvariantCulture), st.State, st.CommD.IsDefined ? st.CommD.ToString() : "", st.LastErr]);
+                rows.Add([st.SectorID.ToString(System.Globalization.CultureInfo.InvariantCulture), st.State, st.CommD.IsDefined ? st.CommD.ToString() : "", st.CommR.IsDefined ? st.CommR.ToString() : "", st.LastErr]);
             }
 
-            Devnet.Devnet.WriteTable(Console.Out, ["ID", "State", "CommD", "Error"], rows);
+            Devnet.Devnet.WriteTable(Console.Out, ["ID", "State", "CommD", "CommR", "Error"], rows);
             return 0;
         });
         var number = new Argument<ulong>("sector");
@@ -76,7 +76,10 @@ public static class MinerCli
             Console.WriteLine($"SectorID:\t{st.SectorID}");
             Console.WriteLine($"Status:\t\t{st.State}");
             Console.WriteLine($"CommD:\t\t{(st.CommD.IsDefined ? st.CommD.ToString() : "<nil>")}");
+            Console.WriteLine($"CommR:\t\t{(st.CommR.IsDefined ? st.CommR.ToString() : "<nil>")}");
             Console.WriteLine($"Ticket:\t\t{(st.Ticket is null ? "<nil>" : Convert.ToHexStringLower(st.Ticket))}");
+            Console.WriteLine($"Seed:\t\t{(st.Seed is null ? "<nil>" : Convert.ToHexStringLower(st.Seed))}");
+            Console.WriteLine($"Proof:\t\t{(st.Proof is null ? "<nil>" : Convert.ToHexStringLower(st.Proof))}");
             foreach (var p in st.Pieces ?? [])
             {
                 Console.WriteLine($"Piece:\t\t{p.PieceCID} {p.Size}");

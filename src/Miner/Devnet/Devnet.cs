@@ -13,7 +13,7 @@ namespace Kiln.Miner.Devnet;
 /// <summary>
 /// <c>kiln-miner devnet</c>: a miner (this process) and N kiln-worker processes on loopback ports under one
 /// directory; pledges K CC sectors, shows their progress, and prints the job table when every sector has
-/// reached the last stage Kiln runs (PreCommit1 today).
+/// reached the last stage Kiln runs.
 /// </summary>
 public static class Devnet
 {
@@ -27,7 +27,8 @@ public static class Devnet
             throw new ArgumentException($"kiln-worker not found at {workerBinary}: build both executables into one directory or pass --worker-bin");
         }
 
-        var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
+        // Commit1 and Commit2 come with the vanilla PoRep proofs and the SNARK bridge; until then sectors stop before Committing.
+        var minerOptions = new MinerOptions { SectorSize = options.SectorSize, HoldSectorsAt = SectorState.Committing };
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
         await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
@@ -71,10 +72,10 @@ public static class Devnet
             WriteJobTable(output, jobs);
             output.WriteLine();
             WriteSectorTable(output, sectors);
-            var ok = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.WaitPreCommit2);
+            var ok = sectors.Count == options.Sectors && sectors.All(s => s.State == minerOptions.HoldSectorsAt);
             output.WriteLine(ok
-                ? $"all {sectors.Count} sectors sealed through AP and PC1 (PC2 and later stages come with later Kiln releases)"
-                : "some sectors did not reach WaitPreCommit2; see the worker logs in " + dir);
+                ? $"all {sectors.Count} sectors sealed through AP, PC1 and PC2 (C1 and C2 come with later Kiln releases)"
+                : $"some sectors did not reach {minerOptions.HoldSectorsAt}; see the worker logs in " + dir);
             if (options.Keep)
             {
                 output.WriteLine("devnet stays up (--keep); Ctrl+C stops it");

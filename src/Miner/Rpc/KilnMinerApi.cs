@@ -16,8 +16,13 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs) : IKi
     public async Task<SectorStatus> SectorsStatusAsync(ulong sector, bool showOnChainInfo, CancellationToken ct)
     {
         var s = await pipeline.GetAsync(sector, ct).ConfigureAwait(false) ?? throw new RpcException(RpcErrorCodes.Application, $"sector {sector} not found");
-        var commD = s.PreCommit1Out is { } pc1 ? Cid.Parse(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Sdr.PreCommit1Output.Parse(pc1).CommD)) : default;
-        return new SectorStatus(s.Number, s.State.ToString(), commD, default, s.Pieces, s.Ticket, s.Error ?? string.Empty);
+        var commD = s.Cids?.Unsealed
+            ?? (s.PreCommit1Out is { } pc1 ? Cid.Parse(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Sdr.PreCommit1Output.Parse(pc1).CommD)) : default);
+        return new SectorStatus(s.Number, s.State.ToString(), commD, s.Cids?.Sealed ?? default, s.Pieces, s.Ticket, s.Error ?? string.Empty)
+        {
+            Seed = s.Seed,
+            Proof = s.PoRepProof,
+        };
     }
 
     public async Task<IReadOnlyList<JobEntry>> KilnJobHistoryAsync(int limit, CancellationToken ct) =>

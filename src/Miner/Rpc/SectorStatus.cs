@@ -10,4 +10,11 @@ public sealed record SectorStatus(
     Cid CommR,
     IReadOnlyList<PieceInfo>? Pieces,
     byte[]? Ticket,
-    string LastErr);
+    string LastErr)
+{
+    /// <summary>The interactive seed (Lotus: SeedValue).</summary>
+    public byte[]? Seed { get; init; }
+
+    /// <summary>The PoRep proof from Commit2.</summary>
+    public byte[]? Proof { get; init; }
+}

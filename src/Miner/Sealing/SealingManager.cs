@@ -41,6 +41,44 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
             ct);
     }
 
+    /// <summary>PreCommit2: where the sealed file and cache are (PC1 normally ran there), fetching them otherwise.</summary>
+    public Task<SectorCids> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct)
+    {
+        var types = SectorFileType.Sealed | SectorFileType.Cache;
+        var selector = new StorageSelector(index, StorageSelector.Mode.Existing, sector.ID, types, sectorSize, PathType.Sealing, true);
+        return PersistedAsync<SectorCids>(
+            sector,
+            WorkId.For(TaskType.PreCommit2, sector, preCommit1Out),
+            selector,
+            (w, c) => FetchAsync(w, sector, types, c),
+            (w, c) => w.Api.SealPreCommit2Async(sector, preCommit1Out, c),
+            ct);
+    }
+
+    /// <summary>Commit1: the vanilla PoRep proofs, on a worker that has (or fetches) the sealed file and cache.</summary>
+    public Task<byte[]> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct)
+    {
+        var types = SectorFileType.Sealed | SectorFileType.Cache;
+        var selector = new StorageSelector(index, StorageSelector.Mode.Existing, sector.ID, types, sectorSize, PathType.Sealing, true);
+        return PersistedAsync<byte[]>(
+            sector,
+            WorkId.For(TaskType.Commit1, sector, ticket, seed, pieces, cids),
+            selector,
+            (w, c) => FetchAsync(w, sector, types, c),
+            (w, c) => w.Api.SealCommit1Async(sector, ticket, seed, pieces, cids, c),
+            ct);
+    }
+
+    /// <summary>Commit2: the SNARK over Commit1's output, on any worker that runs C2 (it needs no sector files).</summary>
+    public Task<byte[]> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) =>
+        PersistedAsync<byte[]>(
+            sector,
+            WorkId.For(TaskType.Commit2, sector, commit1Out),
+            TaskSelector.Instance,
+            null,
+            (w, c) => w.Api.SealCommit2Async(sector, commit1Out, c),
+            ct);
+
     /// <summary>FinalizeSector (ClearCache) where the sealed data lives.</summary>
     public Task FinalizeSectorAsync(SectorRef sector, CancellationToken ct)
     {

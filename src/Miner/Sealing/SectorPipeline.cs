@@ -10,8 +10,9 @@ namespace Kiln.Miner.Sealing;
 
 /// <summary>
 /// The sector pipeline for CC sectors (<c>sectors pledge</c>): each sector walks Packing → PreCommit1 →
-/// WaitPreCommit2, its state persisted in SQLite after every step so a restarted miner resumes where
-/// it stopped. Temporary worker errors (restart, no space) are retried; other errors fail the sector.
+/// PreCommit2 → WaitSeed → Committing (C1, C2) → FinalizeSector → Proving, its state persisted in SQLite
+/// after every step so a restarted miner resumes where it stopped. Temporary worker errors (restart, no
+/// space) are retried; other errors fail the sector.
 /// </summary>
 public sealed partial class SectorPipeline : IAsyncDisposable
 {
@@ -54,11 +55,25 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 ticket BLOB NULL,
                 pc1out BLOB NULL,
                 error TEXT NULL,
+                cids TEXT NULL,
+                seed BLOB NULL,
+                proof_bytes BLOB NULL,
                 created_ms INTEGER NOT NULL,
                 updated_ms INTEGER NOT NULL
             );
             """,
             ct).ConfigureAwait(false);
+
+        // Databases of earlier releases lack the later stages' columns.
+        var columns = (await db.QueryAsync<string>(new CommandDefinition("SELECT name FROM pragma_table_info('sectors')", cancellationToken: ct)).ConfigureAwait(false)).ToHashSet();
+        foreach (var (column, type) in new[] { ("cids", "TEXT"), ("seed", "BLOB"), ("proof_bytes", "BLOB") })
+        {
+            if (!columns.Contains(column))
+            {
+                await db.ExecuteAsync(new CommandDefinition($"ALTER TABLE sectors ADD COLUMN {column} {type} NULL", cancellationToken: ct)).ConfigureAwait(false);
+            }
+        }
+
         return new SectorPipeline(db, options, sealing, chain, time, logger);
     }
 
@@ -95,7 +110,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     {
         foreach (var s in await ListAsync(ct).ConfigureAwait(false))
         {
-            if (s.State is SectorState.Packing or SectorState.PreCommit1)
+            if (s.State is not (SectorState.Proving or SectorState.Failed))
             {
                 Start(s.Number);
             }
@@ -149,7 +164,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         while (!ct.IsCancellationRequested)
         {
             var s = await GetAsync(number, ct).ConfigureAwait(false);
-            if (s is null || s.State is SectorState.WaitPreCommit2 or SectorState.Failed)
+            if (s is null || s.State is SectorState.Proving or SectorState.Failed || s.State == _options.HoldSectorsAt)
             {
                 return;
             }
@@ -168,7 +183,24 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     case SectorState.PreCommit1:
                         var ticket = s.Ticket ?? _chain.TicketFor(_options.ActorId, number);
                         var pc1 = await _sealing.SealPreCommit1Async(sector, ticket, s.Pieces, ct).ConfigureAwait(false);
-                        await UpdateAsync(number, SectorState.WaitPreCommit2, ct, ticket: ticket, pc1: pc1).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.PreCommit2, ct, ticket: ticket, pc1: pc1).ConfigureAwait(false);
+                        break;
+                    case SectorState.PreCommit2:
+                        var cids = await _sealing.SealPreCommit2Async(sector, Required(s.PreCommit1Out, "PreCommit1Out"), ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.WaitSeed, ct, cids: cids).ConfigureAwait(false);
+                        break;
+                    case SectorState.WaitSeed:
+                        await UpdateAsync(number, SectorState.Committing, ct, seed: _chain.SeedFor(_options.ActorId, number)).ConfigureAwait(false);
+                        break;
+                    case SectorState.Committing:
+                        // As in Lotus, Commit1's output is not kept: a miner restarted between C1 and C2 runs C1 again.
+                        var c1 = await _sealing.SealCommit1Async(sector, Required(s.Ticket, "ticket"), Required(s.Seed, "seed"), s.Pieces, s.Cids ?? throw new InvalidOperationException("no sector CIDs recorded"), ct).ConfigureAwait(false);
+                        var proof = await _sealing.SealCommit2Async(sector, c1, ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.FinalizeSector, ct, proof: proof).ConfigureAwait(false);
+                        break;
+                    case SectorState.FinalizeSector:
+                        await _sealing.FinalizeSectorAsync(sector, ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.Proving, ct).ConfigureAwait(false);
                         break;
                 }
             }
@@ -186,7 +218,9 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         }
     }
 
-    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null)
+    private static byte[] Required(byte[]? value, string what) => value ?? throw new InvalidOperationException($"no {what} recorded for the sector");
+
+    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -195,7 +229,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 """
                 UPDATE sectors SET state = @State, updated_ms = @Now,
                     pieces = COALESCE(@Pieces, pieces), ticket = COALESCE(@Ticket, ticket),
-                    pc1out = COALESCE(@Pc1, pc1out), error = @Error
+                    pc1out = COALESCE(@Pc1, pc1out), error = @Error, cids = COALESCE(@Cids, cids),
+                    seed = COALESCE(@Seed, seed), proof_bytes = COALESCE(@Proof, proof_bytes)
                 WHERE number = @N
                 """,
                 new
@@ -206,6 +241,9 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     Ticket = ticket,
                     Pc1 = pc1,
                     Error = error,
+                    Cids = cids is { } c ? JsonSerializer.Serialize(c, ApiJson.Options) : null,
+                    Seed = seed,
+                    Proof = proof,
                     N = (long)number,
                 },
                 cancellationToken: ct)).ConfigureAwait(false);
@@ -239,7 +277,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     }
 
     private const string Columns =
-        "number AS Number, state AS State, proof AS Proof, pieces AS Pieces, ticket AS Ticket, pc1out AS Pc1Out, error AS Error, created_ms AS CreatedMs, updated_ms AS UpdatedMs";
+        "number AS Number, state AS State, proof AS Proof, pieces AS Pieces, ticket AS Ticket, pc1out AS Pc1Out, error AS Error, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
+        "cids AS Cids, seed AS Seed, proof_bytes AS ProofBytes";
 
     private sealed class Row
     {
@@ -261,16 +300,28 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         public long UpdatedMs { get; set; }
 
+        public string? Cids { get; set; }
+
+        public byte[]? Seed { get; set; }
+
+        public byte[]? ProofBytes { get; set; }
+
         public SectorRecord ToRecord() => new(
             (ulong)Number,
-            Enum.Parse<SectorState>(State),
+            // Releases before PreCommit2 existed parked sectors in "WaitPreCommit2".
+            State == "WaitPreCommit2" ? SectorState.PreCommit2 : Enum.Parse<SectorState>(State),
             (RegisteredSealProof)Proof,
             JsonSerializer.Deserialize<List<PieceInfo>>(Pieces, ApiJson.Options) ?? [],
             Ticket,
             Pc1Out,
             Error,
             DateTimeOffset.FromUnixTimeMilliseconds(CreatedMs),
-            DateTimeOffset.FromUnixTimeMilliseconds(UpdatedMs));
+            DateTimeOffset.FromUnixTimeMilliseconds(UpdatedMs))
+        {
+            Cids = Cids is null ? null : JsonSerializer.Deserialize<SectorCids>(Cids, ApiJson.Options),
+            Seed = Seed,
+            PoRepProof = ProofBytes,
+        };
     }
 
     private static partial class Log

@@ -12,4 +12,14 @@ public sealed record SectorRecord(
     byte[]? PreCommit1Out,
     string? Error,
     DateTimeOffset Created,
-    DateTimeOffset Updated);
+    DateTimeOffset Updated)
+{
+    /// <summary>comm_d and comm_r from PreCommit2, once known.</summary>
+    public SectorCids? Cids { get; init; }
+
+    /// <summary>The interactive PoRep seed, once the chain gave it.</summary>
+    public byte[]? Seed { get; init; }
+
+    /// <summary>The PoRep proof from Commit2.</summary>
+    public byte[]? PoRepProof { get; init; }
+}

@@ -1,6 +1,6 @@
 namespace Kiln.Miner.Sealing;
 
-/// <summary>Sector states, named as Lotus's sealing FSM names them, for the stages Kiln runs so far.</summary>
+/// <summary>Sector states, named as Lotus's sealing FSM names them, in the order a CC sector passes them.</summary>
 public enum SectorState
 {
     /// <summary>Pieces (for CC: one zero piece) are being added.</summary>
@@ -9,8 +9,20 @@ public enum SectorState
     /// <summary>SDR labeling on a PC1 worker.</summary>
     PreCommit1,
 
-    /// <summary>PC1 done; waits for PreCommit2, the next stage Kiln will run once PC2 exists.</summary>
-    WaitPreCommit2,
+    /// <summary>tree_c, the replica encoding and tree_r_last on a PC2 worker; ends with comm_r.</summary>
+    PreCommit2,
+
+    /// <summary>Pre-committed; waits for the interactive seed (the devnet chain gives it at once).</summary>
+    WaitSeed,
+
+    /// <summary>Commit1 (vanilla PoRep proofs) and Commit2 (the SNARK).</summary>
+    Committing,
+
+    /// <summary>Proven; the cache is being cleared down to what PoSt needs.</summary>
+    FinalizeSector,
+
+    /// <summary>Sealed and finalized: the sector takes part in PoSt.</summary>
+    Proving,
 
     /// <summary>A stage failed for good; the error says which and why.</summary>
     Failed,

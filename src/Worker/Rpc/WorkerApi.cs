@@ -120,7 +120,8 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw NotAvailable(TaskType.DataCid);
 
-    public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) => throw NotAvailable(TaskType.PreCommit2);
+    public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) =>
+        StartAsync(sector, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t), ct);
 
     public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) =>
         throw NotAvailable(TaskType.Commit1);

@@ -27,7 +27,7 @@ public sealed class WorkerOptions
     /// <summary>The task types kiln-worker can execute today; requested others are logged and left out.</summary>
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
-        TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize,
+        TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Fetch, TaskType.Finalize,
     };
 
     /// <summary><c>--listen</c> host:port; host 0.0.0.0 means "the address the miner is reached from".</summary>

@@ -3,6 +3,7 @@ using Kiln.Proofs;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Sdr.Pool;
+using Kiln.Proofs.Seal;
 using Kiln.Stores;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Local;
@@ -65,6 +66,23 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct, batcher: batcher);
         await DeclareAsync(sector, allocate, acquired, ct);
         return output.ToLotusJson();
+    }
+
+    /// <summary>PreCommit2: tree_c, the replica encoding and tree_r_last over the sector's existing sealed file and cache; returns its CIDs.</summary>
+    public async Task<SectorCids> PreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct)
+    {
+        var pc1 = PreCommit1Output.Parse(preCommit1Out);
+        var proof = SealProof(sector);
+        if (pc1.Proof.SectorSize != proof.SectorSize)
+        {
+            throw new ProofsException($"the PreCommit1Out is for {pc1.Proof.Name}, sector {sector.ID.ToSectorName()} is {proof.Name}");
+        }
+
+        var types = SectorFileType.Sealed | SectorFileType.Cache;
+        var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct);
+        RequirePresent(acquired, types);
+        var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct);
+        return new SectorCids(Cid.Parse(output.UnsealedCid), Cid.Parse(output.SealedCid));
     }
 
     /// <summary>FinalizeSector: clears the cache dir (Lotus ClearCache) of a sector whose cache is local.</summary>
