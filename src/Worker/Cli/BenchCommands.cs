@@ -25,6 +25,7 @@ public static class BenchCommands
         var simple = new Command("simple", "Run basic sector operations (as lotus-bench simple)");
         simple.Subcommands.Add(AddPiece());
         simple.Subcommands.Add(PreCommit1Command());
+        simple.Subcommands.Add(PreCommit2Command());
         bench.Subcommands.Add(simple);
         bench.Subcommands.Add(SdrBench.Command());
         bench.Subcommands.Add(Pc1Bench.Command());
@@ -96,6 +97,49 @@ public static class BenchCommands
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"PreCommit1 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine(Convert.ToBase64String(output.ToLotusJson()));
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command PreCommit2Command()
+    {
+        var size = SectorSizeOption(DefaultSectorSize);
+        var miner = MinerAddrOption();
+        var sectorNumber = new Option<ulong>("--sector-number") { Description = "sector number", DefaultValueFactory = _ => 1 };
+        var synthetic = new Option<bool>("--synthetic") { Description = "use the synthetic-PoRep proof type" };
+        var sealed_ = new Argument<string>("sealed");
+        var cache = new Argument<string>("cache");
+        var pc1Out = new Argument<string>("pc1out") { Description = "the base64 PreCommit1Out printed by precommit1" };
+        var cmd = new Command("precommit2", "Run PreCommit2 (tree_c, replica encoding, tree_r_last) and print comm_d and comm_r")
+        {
+            size, miner, sectorNumber, synthetic, sealed_, cache, pc1Out,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
+            ProverId.ParseIdAddress(parse.GetValue(miner)!);
+            byte[] json;
+            try
+            {
+                json = Convert.FromBase64String(parse.GetValue(pc1Out)!);
+            }
+            catch (FormatException)
+            {
+                throw new ArgumentException("pc1out is not base64 (pass the line precommit1 printed)");
+            }
+
+            var pc1 = PreCommit1Output.Parse(json);
+            if (pc1.Proof.SectorSize != sectorSize)
+            {
+                throw new ArgumentException($"the PreCommit1Out is for {SectorSizes.Format(pc1.Proof.SectorSize)} sectors; pass --sector-size {SectorSizes.Format(pc1.Proof.SectorSize)}");
+            }
+
+            var started = Stopwatch.GetTimestamp();
+            var output = await Proofs.Seal.PreCommit2.RunAsync(pc1, parse.GetValue(cache)!, parse.GetValue(sealed_)!, cancellationToken: ct);
+            var took = Stopwatch.GetElapsedTime(started);
+            Console.WriteLine($"PreCommit2 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
+            Console.WriteLine($"d:{output.UnsealedCid} r:{output.SealedCid}");
             return 0;
         });
         return cmd;

@@ -66,6 +66,31 @@ public sealed partial class WorkerCliTests : IDisposable
         Assert.Equal("15a4a233f44c593466911846dfa69b7bdd7d241cdefe743452bfd77c78eee385", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cache, "sc-02-data-layer-1.dat")))));
     }
 
+    [GeneratedRegex(@"^PreCommit2 \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex PreCommit2Timing();
+
+    [Fact]
+    public void Addpiece_precommit1_precommit2_with_a_zero_ticket_reproduce_the_lotus_bench_comm_r()
+    {
+        var zeros = Path.Combine(_dir, "zeros");
+        File.WriteAllBytes(zeros, new byte[2032]);
+        var unsealed = Path.Combine(_dir, "unsealed");
+        Assert.Equal(0, Run("bench", "simple", "addpiece", "--sector-size", "2KiB", zeros, unsealed).Code);
+        var cache = Path.Combine(_dir, "cache");
+        var sealedPath = Path.Combine(_dir, "sealed");
+        var pc1 = Run("bench", "simple", "precommit1", "--sector-size", "2KiB", "--ticket", new string('0', 64), unsealed, sealedPath, cache, "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", "2048");
+        Assert.Equal(0, pc1.Code);
+
+        var pc2 = Run("bench", "simple", "precommit2", "--sector-size", "2KiB", sealedPath, cache, pc1.Out[1]);
+        Assert.True(pc2.Code == 0, pc2.Err);
+        Assert.Matches(PreCommit2Timing(), pc2.Out[0]);
+        Assert.Equal("d:baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy r:bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", pc2.Out[1]);
+
+        var wrongSize = Run("bench", "simple", "precommit2", "--sector-size", "8MiB", sealedPath, cache, pc1.Out[1]);
+        Assert.NotEqual(0, wrongSize.Code);
+        Assert.Contains("pass --sector-size 2KiB", wrongSize.Err, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Precommit1_takes_sector_number_and_ticket()
     {
