@@ -61,12 +61,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         ulong sectorId,
         ReadOnlySpan<byte> proof)
     {
-        SnarkArguments.SealProofType(proofType, nameof(proofType));
-        SnarkArguments.ThrowIfNot32(commR, nameof(commR));
-        SnarkArguments.ThrowIfNot32(commD, nameof(commD));
-        SnarkArguments.ThrowIfNot32(proverId, nameof(proverId));
-        SnarkArguments.ThrowIfNot32(ticket, nameof(ticket));
-        SnarkArguments.ThrowIfNot32(seed, nameof(seed));
+        SnarkArguments.SealInputs(proofType, commR, commD, proverId, ticket, seed);
         var function = FilCryptoFunction.VerifySeal;
         var (call, destroy) = _library.Resolve(function);
         fixed (byte* r = commR)
@@ -131,16 +126,10 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         var function = FilCryptoFunction.GenerateWinningPoStWithVanilla;
         var (call, destroy) = _library.Resolve(function);
         using var vanilla = new FfiBoxedSlices(_library, vanillaProofs, function.Name);
-        fixed (byte* r = randomness)
-        fixed (byte* prover = proverId)
-        fixed (FfiSlice* v = vanilla.Items)
-        {
-            var result = ((delegate* unmanaged<int, byte*, byte*, FfiSlice, FfiResult<FfiSlice>*>)call)(
-                postType, r, prover, FfiSlice.Borrow(v, vanilla.Items.Length));
-            using var response = new FfiResponse<FfiSlice>(result, destroy, function.Name);
-            response.ThrowIfFailed();
-            return CopyProofs(response.Value);
-        }
+        var result = GenerateWithVanilla<FfiSlice>(call, postType, randomness, proverId, vanilla, partitionIndex: null);
+        using var response = new FfiResponse<FfiSlice>(result, destroy, function.Name);
+        response.ThrowIfFailed();
+        return CopyProofs(response.Value);
     }
 
     public WindowPoStResult GenerateWindowPoStWithVanilla(
@@ -153,17 +142,11 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         var function = FilCryptoFunction.GenerateWindowPoStWithVanilla;
         var (call, destroy) = _library.Resolve(function);
         using var vanilla = new FfiBoxedSlices(_library, vanillaProofs, function.Name);
-        fixed (byte* r = randomness)
-        fixed (byte* prover = proverId)
-        fixed (FfiSlice* v = vanilla.Items)
-        {
-            var result = ((delegate* unmanaged<int, byte*, byte*, FfiSlice, FfiResult<FfiWindowPoSt>*>)call)(
-                postType, r, prover, FfiSlice.Borrow(v, vanilla.Items.Length));
-            using var response = new FfiResponse<FfiWindowPoSt>(result, destroy, function.Name);
-            var faulty = response.Value.FaultySectors.ToUInt64Array();
-            response.ThrowIfFailed(faulty);
-            return new WindowPoStResult(CopyProofs(response.Value.Proofs), faulty);
-        }
+        var result = GenerateWithVanilla<FfiWindowPoSt>(call, postType, randomness, proverId, vanilla, partitionIndex: null);
+        using var response = new FfiResponse<FfiWindowPoSt>(result, destroy, function.Name);
+        var faulty = response.Value.FaultySectors.ToUInt64Array();
+        response.ThrowIfFailed(faulty);
+        return new WindowPoStResult(CopyProofs(response.Value.Proofs), faulty);
     }
 
     public PartitionProofResult GenerateSingleWindowPoStWithVanilla(
@@ -178,17 +161,11 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         var function = FilCryptoFunction.GenerateSingleWindowPoStWithVanilla;
         var (call, destroy) = _library.Resolve(function);
         using var vanilla = new FfiBoxedSlices(_library, vanillaProofs, function.Name);
-        fixed (byte* r = randomness)
-        fixed (byte* prover = proverId)
-        fixed (FfiSlice* v = vanilla.Items)
-        {
-            var result = ((delegate* unmanaged<int, byte*, byte*, FfiSlice, nuint, FfiResult<FfiSingleWindowPoSt>*>)call)(
-                postType, r, prover, FfiSlice.Borrow(v, vanilla.Items.Length), (nuint)partitionIndex);
-            using var response = new FfiResponse<FfiSingleWindowPoSt>(result, destroy, function.Name);
-            var faulty = response.Value.FaultySectors.ToUInt64Array();
-            response.ThrowIfFailed(faulty);
-            return new PartitionProofResult(CopyProof(response.Value.PartitionProof), faulty);
-        }
+        var result = GenerateWithVanilla<FfiSingleWindowPoSt>(call, postType, randomness, proverId, vanilla, (nuint)partitionIndex);
+        using var response = new FfiResponse<FfiSingleWindowPoSt>(result, destroy, function.Name);
+        var faulty = response.Value.FaultySectors.ToUInt64Array();
+        response.ThrowIfFailed(faulty);
+        return new PartitionProofResult(CopyProof(response.Value.PartitionProof), faulty);
     }
 
     public PoStProofBytes MergeWindowPoStPartitionProofs(int postType, IReadOnlyList<byte[]> partitionProofs)
@@ -232,6 +209,30 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         using var response = new FfiResponse<nuint>(result, destroy, function.Name);
         response.ThrowIfFailed();
         return checked((int)response.Value);
+    }
+
+    /// <summary>
+    /// Calls one of the three PoSt generators, which share the parameters (type, <c>*randomness</c>, <c>*prover_id</c>,
+    /// vanilla proofs) and, for <c>generate_single_window_post_with_vanilla</c>, a trailing <c>size_t</c> partition index.
+    /// </summary>
+    private static FfiResult<T>* GenerateWithVanilla<T>(
+        nint call,
+        int postType,
+        ReadOnlySpan<byte> randomness,
+        ReadOnlySpan<byte> proverId,
+        FfiBoxedSlices vanilla,
+        nuint? partitionIndex)
+        where T : unmanaged
+    {
+        fixed (byte* r = randomness)
+        fixed (byte* prover = proverId)
+        fixed (FfiSlice* v = vanilla.Items)
+        {
+            var slices = FfiSlice.Borrow(v, vanilla.Items.Length);
+            return partitionIndex is { } partition
+                ? ((delegate* unmanaged<int, byte*, byte*, FfiSlice, nuint, FfiResult<T>*>)call)(postType, r, prover, slices, partition)
+                : ((delegate* unmanaged<int, byte*, byte*, FfiSlice, FfiResult<T>*>)call)(postType, r, prover, slices);
+        }
     }
 
     /// <summary><c>verify_winning_post</c> and <c>verify_window_post</c> share one signature.</summary>

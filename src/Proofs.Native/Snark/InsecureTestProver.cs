@@ -85,12 +85,7 @@ public sealed class InsecureTestProver : ISnarkProver
         ulong sectorId,
         ReadOnlySpan<byte> proof)
     {
-        SnarkArguments.SealProofType(proofType, nameof(proofType));
-        SnarkArguments.ThrowIfNot32(commR, nameof(commR));
-        SnarkArguments.ThrowIfNot32(commD, nameof(commD));
-        SnarkArguments.ThrowIfNot32(proverId, nameof(proverId));
-        SnarkArguments.ThrowIfNot32(ticket, nameof(ticket));
-        SnarkArguments.ThrowIfNot32(seed, nameof(seed));
+        SnarkArguments.SealInputs(proofType, commR, commD, proverId, ticket, seed);
         return CryptographicOperations.FixedTimeEquals(SealProof(proofType, commR, commD, proverId, ticket, seed, sectorId), proof);
     }
 
@@ -338,14 +333,8 @@ public sealed class InsecureTestProver : ISnarkProver
                 var reader = new Utf8JsonReader(json);
                 using var doc = JsonDocument.ParseValue(ref reader);
                 var root = doc.RootElement;
-                var name = root.GetProperty("registered_proof").GetString() ?? string.Empty;
-                if (!SealProofInfo.TryParseName(name, out var proof))
-                {
-                    throw new ProofsException($"seal_commit_phase2: the C1 output names an unknown registered proof '{name}'");
-                }
-
                 return new C1Output(
-                    proof.Proof,
+                    SealProofInfo.ReadRegisteredProof(root, "seal_commit_phase2: the C1 output").Proof,
                     Bytes32(root, "comm_r"),
                     Bytes32(root, "comm_d"),
                     Bytes32(root, "replica_id"),

@@ -14,12 +14,25 @@ internal static class SnarkArguments
         }
     }
 
-    public static void SealProofType(SealProof proofType, string paramName)
+    /// <summary>Checks the public inputs of a seal proof (verify_seal).</summary>
+    public static void SealInputs(
+        SealProof proofType,
+        ReadOnlySpan<byte> commR,
+        ReadOnlySpan<byte> commD,
+        ReadOnlySpan<byte> proverId,
+        ReadOnlySpan<byte> ticket,
+        ReadOnlySpan<byte> seed)
     {
         if (!Enum.IsDefined(proofType))
         {
-            throw new ArgumentOutOfRangeException(paramName, proofType, "not a RegisteredSealProof id (0..19)");
+            throw new ArgumentOutOfRangeException(nameof(proofType), proofType, "not a RegisteredSealProof id (0..19)");
         }
+
+        ThrowIfNot32(commR, nameof(commR));
+        ThrowIfNot32(commD, nameof(commD));
+        ThrowIfNot32(proverId, nameof(proverId));
+        ThrowIfNot32(ticket, nameof(ticket));
+        ThrowIfNot32(seed, nameof(seed));
     }
 
     /// <summary>Checks the common arguments of the three PoSt SNARK generators.</summary>
