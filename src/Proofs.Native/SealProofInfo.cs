@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Frozen;
+using System.Text.Json;
 
 namespace Kiln.Proofs;
 
@@ -83,6 +84,20 @@ public sealed class SealProofInfo
 
         info = null!;
         return false;
+    }
+
+    /// <summary>The proof a rust JSON document (PC1 or C1 output) names in its <c>registered_proof</c> field.</summary>
+    /// <param name="document">The document's root object.</param>
+    /// <param name="documentName">How errors name the document, e.g. "PreCommit1Out".</param>
+    /// <exception cref="ProofsException">The name is not a registered seal proof.</exception>
+    /// <exception cref="KeyNotFoundException">The field is missing.</exception>
+    /// <exception cref="InvalidOperationException">The field is not a string.</exception>
+    internal static SealProofInfo ReadRegisteredProof(JsonElement document, string documentName)
+    {
+        var name = document.GetProperty("registered_proof").GetString() ?? string.Empty;
+        return TryParseName(name, out var info)
+            ? info
+            : throw new ProofsException($"{documentName} names an unknown registered proof '{name}'");
     }
 
     private static FrozenDictionary<SealProof, SealProofInfo> Build()

@@ -117,11 +117,7 @@ public sealed class PreCommit1Output
             var reader = new Utf8JsonReader(json);
             using var doc = JsonDocument.ParseValue(ref reader);
             var root = doc.RootElement;
-            var name = root.GetProperty("registered_proof").GetString() ?? string.Empty;
-            if (!SealProofInfo.TryParseName(name, out var proof))
-            {
-                throw new ProofsException($"PreCommit1Out names an unknown registered proof '{name}'");
-            }
+            var proof = SealProofInfo.ReadRegisteredProof(root, "PreCommit1Out");
 
             var variants = root.GetProperty("labels");
             if (!variants.TryGetProperty(proof.LabelsVariantName, out var variant))
