@@ -331,7 +331,7 @@ public static class MerkleProofJson
     {
         if (!reader.Read())
         {
-            throw new ProofsException("Merkle proof JSON ends early");
+            throw new ProofsException("malformed Merkle proof JSON: it ends early");
         }
 
         return reader.TokenType;
