@@ -12,7 +12,7 @@ namespace Kiln.Worker.Cli;
 /// <summary>
 /// <c>kiln-worker bench</c>: <c>simple addpiece|precommit1</c> mirror lotus-bench simple (same
 /// arguments, defaults and output lines); <c>sdr</c> measures labeling throughput, <c>poseidon</c>
-/// Poseidon hashes/s.
+/// Poseidon hashes/s, <c>vanilla-post</c> Window PoSt vanilla proofs per sector.
 /// </summary>
 public static class BenchCommands
 {
@@ -30,6 +30,7 @@ public static class BenchCommands
         bench.Subcommands.Add(SdrBench.Command());
         bench.Subcommands.Add(Pc1Bench.Command());
         bench.Subcommands.Add(PoseidonBench.Command());
+        bench.Subcommands.Add(VanillaPostBench.Command());
         return bench;
     }
 
