@@ -6,6 +6,7 @@ using Kiln.Api.Types;
 using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Sdr.Pool;
+using Kiln.Proofs.Snark;
 using Kiln.Worker.Run;
 
 namespace Kiln.Worker.Cli;
@@ -22,6 +23,10 @@ public static class RunCommand
     private static readonly Option<bool> NoSwap = new("--no-swap") { Description = "don't use swap (accepted; env LOTUS_WORKER_NO_SWAP)" };
     private static readonly Option<int> ParallelFetchLimit = new("--parallel-fetch-limit") { Description = "maximum fetch operations to run in parallel (env LOTUS_WORKER_PARALLEL_FETCH_LIMIT; default 5)" };
     private static readonly Option<bool> EnableGpuProving = new("--enable-gpu-proving") { Description = "enable use of GPU for mining operations (accepted; no GPU work yet)" };
+    private static readonly Option<bool> InsecureTestProofs = new("--insecure-test-proofs")
+    {
+        Description = "prove C2 and PoSt with keyed-hash test proofs that are valid on NO network (devnets and tests only; env KILN_INSECURE_TEST_PROOFS)",
+    };
 
     /// <summary>Task flags, default true, and the task type each turns on.</summary>
     private static readonly (Option<bool> Option, string Env, TaskType[] Types)[] TaskFlags =
@@ -44,7 +49,7 @@ public static class RunCommand
 
     public static Command Build()
     {
-        var cmd = new Command("run", "Start kiln-worker") { Listen, Name, NoLocalStorage, NoSwap, ParallelFetchLimit, EnableGpuProving };
+        var cmd = new Command("run", "Start kiln-worker") { Listen, Name, NoLocalStorage, NoSwap, ParallelFetchLimit, EnableGpuProving, InsecureTestProofs };
         foreach (var (option, _, _) in TaskFlags)
         {
             cmd.Options.Add(option);
@@ -99,7 +104,10 @@ public static class RunCommand
             HugepageFiles = HugepageFileOptions.FromEnvironment(environment),
             Pc1Batch = Number(environment, WorkerOptions.Pc1BatchVariable) is { } batch ? (int)batch : 1,
             Pc1BatchWait = Number(environment, WorkerOptions.Pc1BatchWaitVariable) is { } wait ? TimeSpan.FromSeconds(wait) : WorkerOptions.DefaultPc1BatchWait,
+            Snark = SnarkProverOptions.FromEnvironment(environment),
         };
+        options.Snark.UseInsecureTestProofs = parse.GetValue(InsecureTestProofs)
+            || (environment(WorkerOptions.InsecureTestProofsVariable) is { Length: > 0 } insecure && bool.Parse(insecure));
         options.Validate();
         return options;
     }

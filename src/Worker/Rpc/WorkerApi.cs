@@ -124,9 +124,10 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         StartAsync(sector, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t), ct);
 
     public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) =>
-        throw NotAvailable(TaskType.Commit1);
+        StartAsync(sector, ReturnType.SealCommit1, async t => await _tasks.Commit1Async(sector, ticket, seed, pieces, cids, t), ct);
 
-    public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) => throw NotAvailable(TaskType.Commit2);
+    public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) =>
+        StartAsync(sector, ReturnType.SealCommit2, async t => await _tasks.Commit2Async(sector, commit1Out, t), ct);
 
     public Task<CallId> FinalizeReplicaUpdateAsync(SectorRef sector, CancellationToken ct) => throw NotAvailable(TaskType.FinalizeReplicaUpdate);
 

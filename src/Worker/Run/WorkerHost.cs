@@ -8,6 +8,7 @@ using Kiln.Api.Types;
 using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Sdr.Pool;
+using Kiln.Proofs.Snark;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
@@ -118,6 +119,17 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 LogNoHugepageFiles(log, options.HugepageFiles.Pattern!);
             }
 
+            var prover = SnarkProverFactory.Create(options.Snark);
+            if (prover.IsInsecure)
+            {
+                LogInsecureProver(log);
+            }
+            else if (prover is FilCryptoProver { WhyUnavailable: { } why } && options.RequestedTasks.Contains(TaskType.Commit2))
+            {
+                LogNoFilCrypto(log, why);
+                options.RequestedTasks = options.RequestedTasks.Where(t => t != TaskType.Commit2).ToHashSet();
+            }
+
             if (options.Unavailable.Count > 0)
             {
                 LogUnavailable(log, string.Join(", ", options.Unavailable.Select(TaskTypes.ShortName)));
@@ -153,7 +165,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
             var batcher = options.Pc1Batch > 1 && pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, time) : null;
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();
@@ -307,6 +319,12 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "PC1 label pool: {PoolBytes} bytes for {Jobs} jobs in blocks of {BlockBytes} bytes ({PerJobBytes} bytes per job)")]
     private static partial void LogLabelPool(ILogger log, ulong poolBytes, int jobs, ulong blockBytes, ulong perJobBytes);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "INSECURE TEST PROOFS: Commit2 and PoSt proofs of this worker are keyed hashes, valid on no network (devnets and tests only)")]
+    private static partial void LogInsecureProver(ILogger logger);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Commit2 is disabled: {Reason}")]
+    private static partial void LogNoFilCrypto(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
     private static partial void LogNoHugepageFiles(ILogger log, string pattern);

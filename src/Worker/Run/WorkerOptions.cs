@@ -27,7 +27,7 @@ public sealed class WorkerOptions
     /// <summary>The task types kiln-worker can execute today; requested others are logged and left out.</summary>
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
-        TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Fetch, TaskType.Finalize,
+        TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
     };
 
     /// <summary><c>--listen</c> host:port; host 0.0.0.0 means "the address the miner is reached from".</summary>
@@ -63,6 +63,9 @@ public sealed class WorkerOptions
     /// </summary>
     public LabelPoolOptions LabelPool { get; set; } = new();
 
+    /// <summary>Environment variable: true selects the insecure test prover (as <c>--insecure-test-proofs</c>).</summary>
+    public const string InsecureTestProofsVariable = "KILN_INSECURE_TEST_PROOFS";
+
     /// <summary>Environment variable: PC1 jobs labeled together when they start at about the same time (1 = never batch).</summary>
     public const string Pc1BatchVariable = "KILN_PC1_BATCH";
 
@@ -80,6 +83,12 @@ public sealed class WorkerOptions
 
     /// <summary>How long the first PC1 job of a batch waits for others (<c>KILN_PC1_BATCH_WAIT</c>, seconds). Default <see cref="DefaultPc1BatchWait"/>.</summary>
     public TimeSpan Pc1BatchWait { get; set; } = DefaultPc1BatchWait;
+
+    /// <summary>
+    /// How Commit2 (and later PoSt) reach their SNARK: libfilcrypto (<c>FILCRYPTO_LIB</c> or the system loader), or with
+    /// <c>--insecure-test-proofs</c> the keyed-hash test prover, whose proofs are valid on no network.
+    /// </summary>
+    public Kiln.Proofs.Snark.SnarkProverOptions Snark { get; set; } = new();
 
     /// <summary>NUMA hugepage memory files (<c>HUGEPAGE_FILES_PATH</c>, <c>HUGEPAGE_FILES_PATH_PATTERN</c>); none by default.</summary>
     public HugepageFileOptions HugepageFiles { get; set; } = new();

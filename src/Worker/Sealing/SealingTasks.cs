@@ -4,6 +4,7 @@ using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Proofs.Seal;
+using Kiln.Proofs.Snark;
 using Kiln.Stores;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Local;
@@ -16,7 +17,7 @@ namespace Kiln.Worker.Sealing;
 /// The sealing steps kiln-worker executes on its local paths (lotus: storage/sealer/worker_local.go and
 /// ffiwrapper): acquire the sector's files, reserve space for new ones, run the step, declare what it wrote.
 /// </summary>
-public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null, LabelBatcher? batcher = null)
+public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null, LabelBatcher? batcher = null, ISnarkProver? prover = null)
 {
     /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
     public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
@@ -85,6 +86,39 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         return new SectorCids(Cid.Parse(output.UnsealedCid), Cid.Parse(output.SealedCid));
     }
 
+    /// <summary>Commit1: the vanilla PoRep proofs over the sector's sealed file and cache; returns filecoin-proofs' C1 JSON.</summary>
+    public async Task<byte[]> Commit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<ApiPieceInfo> pieces, SectorCids cids, CancellationToken ct)
+    {
+        var types = SectorFileType.Sealed | SectorFileType.Cache;
+        var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct);
+        RequirePresent(acquired, types);
+        var request = new Commit1Request(
+            SealProof(sector),
+            acquired.Paths.Cache,
+            acquired.Paths.Sealed,
+            ProverId.FromActorId(sector.ID.Miner),
+            sector.ID.Number,
+            ticket,
+            seed,
+            Kiln.Proofs.Cid.CommCid.ParseSealedCid(cids.Sealed.ToString()),
+            Kiln.Proofs.Cid.CommCid.ParsePieceCid(cids.Unsealed.ToString()),
+            [.. pieces.Select(p => ProofsPieceInfo.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
+        return (await Commit1.RunAsync(request, ct)).ToJson();
+    }
+
+    /// <summary>Commit2: the PoRep SNARK over Commit1's output, through libfilcrypto or the insecure test prover.</summary>
+    public async Task<byte[]> Commit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct)
+    {
+        var snark = prover ?? throw new ProofsException("this worker has no SNARK prover: Commit2 needs libfilcrypto (FILCRYPTO_LIB) or --insecure-test-proofs");
+        var proof = await Task.Factory.StartNew(() => snark.SealCommitPhase2(commit1Out, sector.ID.Number, ProverId.FromActorId(sector.ID.Miner)), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        if (snark.IsInsecure)
+        {
+            LogInsecureProof(sector.ID.ToSectorName());
+        }
+
+        return proof;
+    }
+
     /// <summary>FinalizeSector: clears the cache dir (Lotus ClearCache) of a sector whose cache is local.</summary>
     public async Task FinalizeAsync(SectorRef sector, CancellationToken ct)
     {
@@ -151,6 +185,9 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             }
         }
     }
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Commit2 of {Sector} made an INSECURE TEST PROOF: valid on no network")]
+    private partial void LogInsecureProof(string sector);
 
     [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Declaring {Sector} {Type} in the miner's index failed: {Error}")]
     private partial void LogDeclareFailed(string sector, string type, string error);
