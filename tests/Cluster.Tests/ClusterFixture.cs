@@ -19,7 +19,7 @@ public sealed class ClusterFixture : IAsyncDisposable
     public MinerHost Miner { get; private set; } = null!;
 
     /// <summary>The miner's options; tests about PC1 alone hold sectors at PreCommit2.</summary>
-    public MinerOptions MinerOptions { get; } = new() { HoldSectorsAt = Kiln.Miner.Sealing.SectorState.Committing };
+    public MinerOptions MinerOptions { get; } = new();
 
     public WorkerHost? Worker { get; private set; }
 
@@ -51,6 +51,7 @@ public sealed class ClusterFixture : IAsyncDisposable
         SessionPollInterval = Fast,
         ReturnRetryInterval = Fast,
         HealthInterval = TimeSpan.FromSeconds(1),
+        Snark = new Kiln.Proofs.Snark.SnarkProverOptions { UseInsecureTestProofs = true },
     };
 
     public async Task StartWorkerAsync(Action<WorkerOptions>? configure = null)

@@ -10,7 +10,7 @@ public sealed class DevnetProcessTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public async Task Devnet_seals_two_cc_sectors_through_ap_pc1_and_pc2_on_two_worker_processes()
+    public async Task Devnet_seals_two_cc_sectors_through_every_stage_to_proving_on_two_worker_processes()
     {
         var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kiln-miner"))
         {
@@ -31,11 +31,16 @@ public sealed class DevnetProcessTests : IDisposable
         var output = await stdout;
 
         Assert.True(p.ExitCode == 0, output + await stderr);
-        Assert.Contains("all 2 sectors sealed through AP, PC1 and PC2", output, StringComparison.Ordinal);
+        Assert.Contains("all 2 sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving (insecure test proofs)", output, StringComparison.Ordinal);
         var jobLines = output.Split('\n').Where(l => l.StartsWith("devnet-worker-", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, jobLines.Count(l => l.Contains(" AP ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
         Assert.Equal(2, jobLines.Count(l => l.Contains(" PC1 ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
-        Assert.Equal(2, jobLines.Count(l => l.Contains(" PC2 ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
+        foreach (var task in new[] { " PC2 ", " C1 ", " C2 ", " FIN " })
+        {
+            Assert.Equal(2, jobLines.Count(l => l.Contains(task, StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
+        }
+
+        Assert.Contains("INSECURE TEST PROOFS", output, StringComparison.Ordinal);
         Assert.True(File.Exists(Path.Combine(_dir, "miner", "jobs.sqlite")));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "miner"), "jobs-*.log"));
     }

@@ -19,7 +19,7 @@ public sealed class PipelineClusterTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Pledged_sectors_are_sealed_through_pre_commit_2_and_every_task_is_in_the_job_tracker()
+    public async Task Pledged_sectors_are_sealed_to_proving_and_every_task_is_in_the_job_tracker()
     {
         var first = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
         var second = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
@@ -29,10 +29,21 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
 
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
-        Assert.All(sectors, s => Assert.True(s.State == SectorState.Committing, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.All(sectors, s => Assert.True(s.State == SectorState.Proving, $"sector {s.Number}: {s.State} {s.Error}"));
         Assert.All(sectors, s => Assert.StartsWith("bagboea4b5abc", s.Cids!.Value.Sealed.ToString(), StringComparison.Ordinal));
         Assert.All(sectors, s => Assert.Equal(32, s.Seed!.Length));
         Assert.NotEqual(sectors[0].Cids!.Value.Sealed, sectors[1].Cids!.Value.Sealed);
+        Assert.All(sectors, s => Assert.Equal(192, s.PoRepProof!.Length));
+        var verifier = new Kiln.Proofs.Snark.InsecureTestProver();
+        Assert.All(sectors, s => Assert.True(verifier.VerifySeal(
+            (Kiln.Proofs.SealProof)(long)s.Proof,
+            Kiln.Proofs.Cid.CommCid.ParseSealedCid(s.Cids!.Value.Sealed.ToString()),
+            Kiln.Proofs.Cid.CommCid.ParsePieceCid(s.Cids!.Value.Unsealed.ToString()),
+            Kiln.Proofs.Sdr.ProverId.FromActorId(1000),
+            s.Ticket,
+            s.Seed,
+            s.Number,
+            s.PoRepProof)));
         Assert.All(sectors, s => Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", Assert.Single(s.Pieces).PieceCID.ToString()));
         Assert.All(sectors, s => Assert.NotNull(s.PreCommit1Out));
 
@@ -41,7 +52,10 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         {
             Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.AddPiece && j.Outcome == JobOutcome.Succeeded);
             Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Succeeded && j.Duration > TimeSpan.Zero);
-            Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == TaskType.PreCommit2 && j.Outcome == JobOutcome.Succeeded);
+            foreach (var task in new[] { TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Finalize })
+            {
+                Assert.Contains(jobs, j => j.Sector.Number == n && j.Task == task && j.Outcome == JobOutcome.Succeeded);
+            }
             var found = await _cluster.Miner.Api.StorageFindSectorAsync(new SectorId(1000, n), SectorFileType.Cache, 2048, false, CancellationToken.None);
             Assert.Single(found);
         }
@@ -57,7 +71,7 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         await _cluster.StartMinerAsync();
 
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
-        Assert.Equal(SectorState.Committing, Assert.Single(sectors).State);
+        Assert.Equal(SectorState.Proving, Assert.Single(sectors).State);
         Assert.NotEmpty(await _cluster.Miner.Jobs.ListAsync(10, CancellationToken.None));
     }
 }

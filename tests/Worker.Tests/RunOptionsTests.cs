@@ -21,9 +21,13 @@ public sealed class RunOptionsTests
         Assert.False(options.NoLocalStorage);
         Assert.Equal(Path.Combine("~", ".kilnworker"), options.RepoPath);
         Assert.Equal(
-            new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Fetch, TaskType.Finalize },
+            new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize },
             options.EnabledTasks);
-        Assert.Contains(TaskType.Commit1, options.Unavailable);
+        Assert.Contains(TaskType.ReplicaUpdate, options.Unavailable);
+        Assert.False(options.Snark.UseInsecureTestProofs);
+        Assert.True(Bind("--insecure-test-proofs", new() { ["HOME"] = "/home/x" }).Snark.UseInsecureTestProofs);
+        Assert.True(Bind("", new() { ["HOME"] = "/home/x", ["KILN_INSECURE_TEST_PROOFS"] = "true" }).Snark.UseInsecureTestProofs);
+        Assert.Equal("/opt/libfilcrypto.so", Bind("", new() { ["HOME"] = "/home/x", ["FILCRYPTO_LIB"] = "/opt/libfilcrypto.so" }).Snark.LibraryPath);
     }
 
     [Fact]
@@ -50,7 +54,7 @@ public sealed class RunOptionsTests
         var fromFlags = Bind("--listen 127.0.0.1:5000 --name flag --addpiece true --precommit1=false --parallel-fetch-limit 2 --worker-repo /repo/flag", env);
         Assert.Equal("127.0.0.1:5000", fromFlags.Listen);
         Assert.Equal("flag", fromFlags.Name);
-        Assert.Equal(new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit2, TaskType.Fetch, TaskType.Finalize }, fromFlags.EnabledTasks);
+        Assert.Equal(new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize }, fromFlags.EnabledTasks);
         Assert.Equal(2, fromFlags.ParallelFetchLimit);
         Assert.Equal("/repo/flag", fromFlags.RepoPath);
     }

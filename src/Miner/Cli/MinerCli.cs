@@ -192,9 +192,14 @@ public static class MinerCli
         var dir = new Option<string?>("--dir") { Description = "directory for the repos (default: a new temporary directory)" };
         var workerBin = new Option<string?>("--worker-bin") { Description = "kiln-worker executable (default: next to kiln-miner)" };
         var keep = new Option<bool>("--keep") { Description = "stay up after the sectors are done" };
+        var insecure = new Option<bool>("--insecure-test-proofs")
+        {
+            Description = "prove C2 with keyed-hash test proofs that are valid on NO network (default true; false needs libfilcrypto, FILCRYPTO_LIB)",
+            DefaultValueFactory = _ => true,
+        };
         var cmd = new Command("devnet", "Run a local devnet: this miner and N kiln-worker processes on loopback; pledge and seal K CC sectors")
         {
-            workers, sectors, sectorSize, dir, workerBin, keep,
+            workers, sectors, sectorSize, dir, workerBin, keep, insecure,
         };
         cmd.SetAction((parse, ct) => Devnet.Devnet.RunAsync(
             new Devnet.DevnetOptions
@@ -205,6 +210,7 @@ public static class MinerCli
                 Directory = parse.GetValue(dir),
                 WorkerBinary = parse.GetValue(workerBin),
                 Keep = parse.GetValue(keep),
+                InsecureTestProofs = parse.GetValue(insecure),
             },
             Console.Out,
             ct));

@@ -27,8 +27,7 @@ public static class Devnet
             throw new ArgumentException($"kiln-worker not found at {workerBinary}: build both executables into one directory or pass --worker-bin");
         }
 
-        // Commit1 and Commit2 come with the vanilla PoRep proofs and the SNARK bridge; until then sectors stop before Committing.
-        var minerOptions = new MinerOptions { SectorSize = options.SectorSize, HoldSectorsAt = SectorState.Committing };
+        var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
         await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
@@ -36,7 +35,11 @@ public static class Devnet
         ct = stopping.Token;
         output.WriteLine($"devnet in {dir}");
         output.WriteLine($"miner {minerOptions.ActorAddress} ({minerOptions.SectorSize}) on {miner.RpcUrl}");
-        output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets; they are not valid on any network.");
+        output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets and seeds; they are not valid on any network.");
+        if (options.InsecureTestProofs)
+        {
+            output.WriteLine("NOTE: INSECURE TEST PROOFS: Commit2 proofs are keyed hashes, valid on no network.");
+        }
 
         var workers = new List<Process>();
         try
@@ -44,7 +47,7 @@ public static class Devnet
             var apiInfo = $"{repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{miner.RpcUrl.Port}/http";
             for (var i = 1; i <= options.Workers; i++)
             {
-                workers.Add(StartWorker(workerBinary, dir, i, apiInfo));
+                workers.Add(StartWorker(workerBinary, dir, i, apiInfo, options.InsecureTestProofs));
             }
 
             await WaitForAsync(() => miner.Workers.Workers.Count >= options.Workers, TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
@@ -72,10 +75,10 @@ public static class Devnet
             WriteJobTable(output, jobs);
             output.WriteLine();
             WriteSectorTable(output, sectors);
-            var ok = sectors.Count == options.Sectors && sectors.All(s => s.State == minerOptions.HoldSectorsAt);
+            var ok = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.Proving);
             output.WriteLine(ok
-                ? $"all {sectors.Count} sectors sealed through AP, PC1 and PC2 (C1 and C2 come with later Kiln releases)"
-                : $"some sectors did not reach {minerOptions.HoldSectorsAt}; see the worker logs in " + dir);
+                ? $"all {sectors.Count} sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
+                : "some sectors did not reach Proving; see the worker logs in " + dir);
             if (options.Keep)
             {
                 output.WriteLine("devnet stays up (--keep); Ctrl+C stops it");
@@ -99,7 +102,7 @@ public static class Devnet
         }
     }
 
-    private static Process StartWorker(string binary, string dir, int index, string apiInfo)
+    private static Process StartWorker(string binary, string dir, int index, string apiInfo, bool insecureTestProofs)
     {
         var name = $"devnet-worker-{index}";
         var psi = new ProcessStartInfo(binary)
@@ -111,6 +114,11 @@ public static class Devnet
         foreach (var a in new[] { "--worker-repo", Path.Combine(dir, name), "run", "--listen", $"127.0.0.1:{FreePort()}", "--name", name })
         {
             psi.ArgumentList.Add(a);
+        }
+
+        if (insecureTestProofs)
+        {
+            psi.ArgumentList.Add("--insecure-test-proofs");
         }
 
         psi.Environment["MINER_API_INFO"] = apiInfo;

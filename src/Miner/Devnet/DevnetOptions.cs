@@ -17,6 +17,9 @@ public sealed class DevnetOptions
     /// <summary>kiln-worker executable; default: the one next to kiln-miner.</summary>
     public string? WorkerBinary { get; set; }
 
+    /// <summary>Workers prove C2 with the insecure test prover (valid on no network). Default true; false needs libfilcrypto.</summary>
+    public bool InsecureTestProofs { get; set; } = true;
+
     /// <summary>Stay up after the sectors finished (until Ctrl+C).</summary>
     public bool Keep { get; set; }
 
