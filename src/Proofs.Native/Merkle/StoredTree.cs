@@ -88,9 +88,29 @@ public abstract class StoredTree : IDisposable
     {
     }
 
-    /// <summary>Reads the root: the last node of <paramref name="store"/>.</summary>
-    private protected void ReadRoot(SafeFileHandle store)
-        => StoreFile.ReadExactly(store, _root, RandomAccess.GetLength(store) - Fr.ByteLength, Path, What);
+    /// <summary>
+    /// Opens the store file <paramref name="path"/>, checks it is <paramref name="storeBytes"/> long,
+    /// makes the tree over it and reads its root (the file's last node); the tree owns the handle.
+    /// </summary>
+    /// <exception cref="ProofsException">The file is missing or not exactly the store's size.</exception>
+    private protected static T OpenStore<T>(string path, string what, long storeBytes, Func<SafeFileHandle, T> create)
+        where T : StoredTree
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var store = StoreFile.OpenRead(path, what);
+        try
+        {
+            StoreFile.CheckLength(store, path, what, storeBytes);
+            var tree = create(store);
+            StoreFile.ReadExactly(store, tree._root, storeBytes - Fr.ByteLength, path, what);
+            return tree;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Path levels <paramref name="fromRow"/> … Rows − 2 read from <paramref name="store"/>, whose first
