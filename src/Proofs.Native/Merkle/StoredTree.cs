@@ -45,7 +45,7 @@ public abstract class StoredTree : IDisposable
 
     /// <summary>An inclusion proof of leaf <paramref name="leafIndex"/> (a Single proof; its root is this tree's).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The tree has no such leaf.</exception>
-    /// <exception cref="ProofsException">A store file is short or its nodes do not hash to each other.</exception>
+    /// <exception cref="ProofsException">A file ends early, or a leaf hashed to rebuild discarded rows is not a field element.</exception>
     public MerkleProof GenerateProof(long leafIndex)
     {
         var nodes = new byte[(2 * Fr.ByteLength) + PathHashBytes];
