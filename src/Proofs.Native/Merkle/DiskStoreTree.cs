@@ -1,4 +1,5 @@
 using Kiln.Proofs.Fields;
+using Kiln.Proofs.Sdr;
 using Microsoft.Win32.SafeHandles;
 
 namespace Kiln.Proofs.Merkle;
@@ -23,22 +24,12 @@ public sealed class DiskStoreTree : StoredTree
     /// </summary>
     /// <exception cref="ProofsException">The file is missing or not exactly the store's size.</exception>
     public static DiskStoreTree Open(string path, MerkleTreeShape shape, MerkleHasher hasher, string what = "tree")
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var store = StoreFile.OpenRead(path, what);
-        try
-        {
-            StoreFile.CheckLength(store, path, what, shape.Length * Fr.ByteLength);
-            var tree = new DiskStoreTree(store, shape, hasher, path, what);
-            tree.ReadRoot(store);
-            return tree;
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-    }
+        => OpenStore(path, what, shape.Length * Fr.ByteLength, store => new DiskStoreTree(store, shape, hasher, path, what));
+
+    /// <summary>Opens a sector's tree_d: <c>sc-02-data-tree-d.dat</c>, the sha256-trunc254 binary DiskStore over its nodes (comm_d is its root).</summary>
+    /// <exception cref="ProofsException">The file is missing or not exactly 2·nodes − 1 nodes.</exception>
+    public static DiskStoreTree OpenTreeD(string cacheDir, ulong sectorSize)
+        => Open(CacheFiles.TreeD(cacheDir), new MerkleTreeShape((long)(sectorSize / Fr.ByteLength), 2), MerkleHasher.Sha254, CacheFiles.TreeDId);
 
     private protected override void FillPath(long leafIndex, Span<byte> leaf, Span<byte> hashes, Span<int> indexes)
         => FillFromStore(_store, 0, leafIndex, 0, leaf, hashes, indexes);

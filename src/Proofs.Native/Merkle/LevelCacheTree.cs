@@ -60,22 +60,7 @@ public sealed class LevelCacheTree : StoredTree
 
     /// <summary>As <see cref="Open(string, string, MerkleTreeShape, int, long, MerkleHasher, string)"/> over a replica handle the caller keeps and has checked.</summary>
     internal static LevelCacheTree Open(string path, SafeFileHandle replica, bool ownsReplica, string replicaPath, MerkleTreeShape shape, int rowsToDiscard, long replicaOffset, MerkleHasher hasher, string what)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        var store = StoreFile.OpenRead(path, what);
-        try
-        {
-            StoreFile.CheckLength(store, path, what, shape.LevelCacheLength(rowsToDiscard) * Fr.ByteLength);
-            var tree = new LevelCacheTree(store, replica, ownsReplica, replicaPath, replicaOffset, shape, rowsToDiscard, hasher, path, what);
-            tree.ReadRoot(store);
-            return tree;
-        }
-        catch
-        {
-            store.Dispose();
-            throw;
-        }
-    }
+        => OpenStore(path, what, shape.LevelCacheLength(rowsToDiscard) * Fr.ByteLength, store => new LevelCacheTree(store, replica, ownsReplica, replicaPath, replicaOffset, shape, rowsToDiscard, hasher, path, what));
 
     private protected override void FillPath(long leafIndex, Span<byte> leaf, Span<byte> hashes, Span<int> indexes)
     {

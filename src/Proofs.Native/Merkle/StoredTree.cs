@@ -45,7 +45,7 @@ public abstract class StoredTree : IDisposable
 
     /// <summary>An inclusion proof of leaf <paramref name="leafIndex"/> (a Single proof; its root is this tree's).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The tree has no such leaf.</exception>
-    /// <exception cref="ProofsException">A store file is short or its nodes do not hash to each other.</exception>
+    /// <exception cref="ProofsException">A file ends early, or a leaf hashed to rebuild discarded rows is not a field element.</exception>
     public MerkleProof GenerateProof(long leafIndex)
     {
         var nodes = new byte[(2 * Fr.ByteLength) + PathHashBytes];
@@ -88,9 +88,29 @@ public abstract class StoredTree : IDisposable
     {
     }
 
-    /// <summary>Reads the root: the last node of <paramref name="store"/>.</summary>
-    private protected void ReadRoot(SafeFileHandle store)
-        => StoreFile.ReadExactly(store, _root, RandomAccess.GetLength(store) - Fr.ByteLength, Path, What);
+    /// <summary>
+    /// Opens the store file <paramref name="path"/>, checks it is <paramref name="storeBytes"/> long,
+    /// makes the tree over it and reads its root (the file's last node); the tree owns the handle.
+    /// </summary>
+    /// <exception cref="ProofsException">The file is missing or not exactly the store's size.</exception>
+    private protected static T OpenStore<T>(string path, string what, long storeBytes, Func<SafeFileHandle, T> create)
+        where T : StoredTree
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var store = StoreFile.OpenRead(path, what);
+        try
+        {
+            StoreFile.CheckLength(store, path, what, storeBytes);
+            var tree = create(store);
+            StoreFile.ReadExactly(store, tree._root, storeBytes - Fr.ByteLength, path, what);
+            return tree;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Path levels <paramref name="fromRow"/> … Rows − 2 read from <paramref name="store"/>, whose first

@@ -22,8 +22,9 @@ internal static class VanillaPostBench
         var dir = new Option<string?>("--dir") { Description = "where the synthetic sector lives (reused when present); default: a temporary directory removed afterwards" };
         var sectors = new Option<int>("--sectors") { Description = "sector proofs to generate (each for its own randomness and sector number)", DefaultValueFactory = _ => 200 };
         var threads = new Option<int>("--threads") { Description = "sector proofs generated at once", DefaultValueFactory = _ => 1 };
+        var challengeThreads = new Option<int>("--challenge-threads") { Description = "threads proving the challenges of one sector (rust-fil-proofs uses all cores)", DefaultValueFactory = _ => 1 };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
-        var cmd = new Command("vanilla-post", "Measure Window PoSt vanilla proof generation on a synthetic sealed sector") { size, dir, sectors, threads, json };
+        var cmd = new Command("vanilla-post", "Measure Window PoSt vanilla proof generation on a synthetic sealed sector") { size, dir, sectors, threads, challengeThreads, json };
         cmd.SetAction((parse, ct) =>
         {
             var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
@@ -31,7 +32,7 @@ internal static class VanillaPostBench
             var work = given ?? Directory.CreateTempSubdirectory("kiln-vanilla-post-").FullName;
             try
             {
-                var report = Run(sectorSize, work, parse.GetValue(sectors), parse.GetValue(threads), parse.GetValue(json) ? null : Console.Error, ct);
+                var report = Run(sectorSize, work, parse.GetValue(sectors), parse.GetValue(threads), parse.GetValue(challengeThreads), parse.GetValue(json) ? null : Console.Error, ct);
                 Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             }
             finally
@@ -47,10 +48,11 @@ internal static class VanillaPostBench
         return cmd;
     }
 
-    public static VanillaPostBenchReport Run(ulong sectorSize, string dir, int sectors, int threads, TextWriter? log, CancellationToken ct)
+    public static VanillaPostBenchReport Run(ulong sectorSize, string dir, int sectors, int threads, int challengeThreads, TextWriter? log, CancellationToken ct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sectors, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(challengeThreads, 1);
         var info = PoStProofInfo.All.FirstOrDefault(p => p.SectorSize == sectorSize && p.Type == PoStType.Window && p.ApiVersion == ApiVersion.V1_2_0)
             ?? throw new ArgumentException($"no Window PoSt proof for {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
 
@@ -77,12 +79,12 @@ internal static class VanillaPostBench
 
         var inputs = Enumerable.Range(0, sectors).Select(k => Challenges(info, random, (ulong)k + 2).Challenges).ToArray();
         var milliseconds = new double[sectors];
-        log?.WriteLine($"{sectors} Window vanilla proofs ({info.ChallengeCount} challenges each), {threads} at a time ...");
+        log?.WriteLine($"{sectors} Window vanilla proofs ({info.ChallengeCount} challenges each), {threads} at a time, {challengeThreads} thread(s) each ...");
         var wall = Stopwatch.GetTimestamp();
         Parallel.For(0, sectors, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = ct }, k =>
         {
             var one = Stopwatch.GetTimestamp();
-            VanillaPoSt.GenerateSingleVanillaProof(sector.Replica(info.Proof, (ulong)k + 2), inputs[k]);
+            VanillaPoSt.GenerateSingleVanillaProof(sector.Replica(info.Proof, (ulong)k + 2), inputs[k], challengeThreads);
             milliseconds[k] = Stopwatch.GetElapsedTime(one).TotalMilliseconds;
         });
         var wallSeconds = Stopwatch.GetElapsedTime(wall).TotalSeconds;
@@ -96,6 +98,7 @@ internal static class VanillaPostBench
             buildSeconds,
             sectors,
             threads,
+            challengeThreads,
             info.ChallengeCount,
             warm.Length,
             Percentile(milliseconds, 0.50),
@@ -127,6 +130,7 @@ internal sealed record VanillaPostBenchReport(
     double BuildSeconds,
     int Sectors,
     int Threads,
+    int ChallengeThreads,
     int Challenges,
     int ProofBytes,
     double P50Ms,
@@ -141,7 +145,7 @@ internal sealed record VanillaPostBenchReport(
 
     public string ToText() => string.Join(Environment.NewLine, new[]
     {
-        string.Create(CultureInfo.InvariantCulture, $"{Proof}: {Sectors} vanilla proofs of a synthetic {SectorSize} sector ({Challenges} challenges, {ProofBytes} bytes each), {Threads} at a time"),
+        string.Create(CultureInfo.InvariantCulture, $"{Proof}: {Sectors} vanilla proofs of a synthetic {SectorSize} sector ({Challenges} challenges, {ProofBytes} bytes each), {Threads} at a time, {ChallengeThreads} thread(s) each"),
         string.Create(CultureInfo.InvariantCulture, $"  per sector proof: p50 {P50Ms:F2} ms, p99 {P99Ms:F2} ms, max {MaxMs:F2} ms, mean {MeanMs:F2} ms"),
         string.Create(CultureInfo.InvariantCulture, $"  {ProofsPerSecond:F1} sector proofs/s"),
         string.Create(CultureInfo.InvariantCulture, $"  sector in {Dir} ({(Reused ? "reused" : $"built in {BuildSeconds:F1} s")})"),

@@ -86,7 +86,7 @@ public sealed class StoredTreeProofTests : IDisposable
         var path = CacheFiles.TreeD(_dir);
         var commD = await TreeD.BuildAsync(new MemoryStream(data), 4096, path, null, CancellationToken.None);
 
-        using var tree = DiskStoreTree.Open(path, new MerkleTreeShape(128, 2), MerkleHasher.Sha254, CacheFiles.TreeDId);
+        using var tree = DiskStoreTree.OpenTreeD(_dir, 4096);
 
         Assert.Equal(commD, tree.Root.ToArray());
         for (var leaf = 0; leaf < 128; leaf++)

@@ -88,7 +88,7 @@ public sealed class SyntheticSectorPoStTests(Synthetic8MiBSector fixture) : ICla
     [Fact]
     public void Bench_reuses_the_sector_and_reports_latencies()
     {
-        var report = VanillaPostBench.Run(8UL << 20, fixture.Dir, 6, 2, null, CancellationToken.None);
+        var report = VanillaPostBench.Run(8UL << 20, fixture.Dir, 6, 2, 1, null, CancellationToken.None);
 
         Assert.True(report.Reused);
         Assert.Equal(6, report.Sectors);
