@@ -67,6 +67,7 @@ public static partial class RemoteStoreEndpoints
         group.MapGet("{type}/{name}", handler.GetSectorAsync);
         group.MapDelete("{type}/{name}", handler.DeleteSectorAsync);
         group.MapGet("{type}/{name}/{spt}/allocated/{offset}/{size}", handler.GetAllocatedAsync);
+        VanillaProofEndpoints.Map(group, local, log);
         group.Map("{**rest}", (HttpContext http, string? rest) => NoRoute(http, rest));
         return group;
     }
