@@ -345,13 +345,15 @@ public static class MerkleProofJson
         }
     }
 
-    private static void WriteNode(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> node)
+    /// <summary>A node as serde writes <c>[u8; 32]</c>: a JSON array of its bytes (also used by C1 output).</summary>
+    internal static void WriteNode(Utf8JsonWriter writer, string name, ReadOnlySpan<byte> node)
     {
         writer.WritePropertyName(name);
         WriteNode(writer, node);
     }
 
-    private static void WriteNode(Utf8JsonWriter writer, ReadOnlySpan<byte> node)
+    /// <summary>A node as a JSON array of its bytes.</summary>
+    internal static void WriteNode(Utf8JsonWriter writer, ReadOnlySpan<byte> node)
     {
         writer.WriteStartArray();
         foreach (var b in node)

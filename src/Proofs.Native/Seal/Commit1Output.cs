@@ -47,11 +47,11 @@ public sealed class Commit1Output(SealProofInfo proof, IReadOnlyList<IReadOnlyLi
 
             w.WriteEndArray();
             w.WriteEndObject();
-            Node(w, "comm_r", CommR);
-            Node(w, "comm_d", CommD);
-            Node(w, "replica_id", ReplicaId);
-            Node(w, "seed", Seed);
-            Node(w, "ticket", Ticket);
+            MerkleProofJson.WriteNode(w, "comm_r", CommR);
+            MerkleProofJson.WriteNode(w, "comm_d", CommD);
+            MerkleProofJson.WriteNode(w, "replica_id", ReplicaId);
+            MerkleProofJson.WriteNode(w, "seed", Seed);
+            MerkleProofJson.WriteNode(w, "ticket", Ticket);
             w.WriteEndObject();
         }
 
@@ -132,7 +132,7 @@ public sealed class Commit1Output(SealProofInfo proof, IReadOnlyList<IReadOnlyLi
         w.WriteStartArray("rows");
         foreach (var row in c.Rows)
         {
-            Node(w, row);
+            MerkleProofJson.WriteNode(w, row);
         }
 
         w.WriteEndArray();
@@ -149,30 +149,13 @@ public sealed class Commit1Output(SealProofInfo proof, IReadOnlyList<IReadOnlyLi
         w.WriteStartArray("parents");
         foreach (var parent in l.Parents)
         {
-            Node(w, parent);
+            MerkleProofJson.WriteNode(w, parent);
         }
 
         w.WriteEndArray();
         w.WriteNumber("layer_index", l.LayerIndex);
         w.WriteNumber("node", l.Node);
         w.WriteEndObject();
-    }
-
-    private static void Node(Utf8JsonWriter w, string name, ReadOnlySpan<byte> node)
-    {
-        w.WritePropertyName(name);
-        Node(w, node);
-    }
-
-    private static void Node(Utf8JsonWriter w, ReadOnlySpan<byte> node)
-    {
-        w.WriteStartArray();
-        foreach (var b in node)
-        {
-            w.WriteNumberValue(b);
-        }
-
-        w.WriteEndArray();
     }
 
     private static PoRepVanillaProof ReadProof(JsonElement e)
