@@ -75,6 +75,15 @@ public sealed class PoStProofInfo
     /// <exception cref="ProofsException">The id is not a registered PoSt proof.</exception>
     public static PoStProofInfo Get(long id) => Get((RegisteredPoStProof)id);
 
+    /// <summary>
+    /// The proof Lotus uses today for a sector size (RegisteredSealProof.RegisteredWindowPoStProof /
+    /// RegisteredWinningPoStProof): Window …V1_1 (ApiVersion 1.2.0), Winning …V1.
+    /// </summary>
+    /// <exception cref="ProofsException">No PoSt proof for that sector size.</exception>
+    public static PoStProofInfo ForSectorSize(ulong sectorSize, PoStType type)
+        => All.FirstOrDefault(p => p.SectorSize == sectorSize && p.Type == type && (type == PoStType.Winning || p.ApiVersion == ApiVersion.V1_2_0))
+            ?? throw new ProofsException($"no {type} PoSt proof for {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
+
     /// <summary>get_num_partition_for_fallback_post: Window ceil(sectors / sectors per partition), at least 1; Winning 1.</summary>
     public int PartitionCount(int sectors)
     {

@@ -53,8 +53,7 @@ internal static class VanillaPostBench
         ArgumentOutOfRangeException.ThrowIfLessThan(sectors, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(challengeThreads, 1);
-        var info = PoStProofInfo.All.FirstOrDefault(p => p.SectorSize == sectorSize && p.Type == PoStType.Window && p.ApiVersion == ApiVersion.V1_2_0)
-            ?? throw new ArgumentException($"no Window PoSt proof for {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
+        var info = PoStProofInfo.ForSectorSize(sectorSize, PoStType.Window);
 
         var started = Stopwatch.GetTimestamp();
         var sector = SyntheticSector.TryOpen(dir, sectorSize);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
+using Kiln.Proofs.Post;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs;
 using Kiln.Worker.Bench;
@@ -10,11 +11,12 @@ using Kiln.Worker.Bench;
 namespace Kiln.Worker.Cli;
 
 /// <summary>
-/// <c>kiln-worker bench</c>: <c>simple addpiece|precommit1</c> mirror lotus-bench simple (same
+/// <c>kiln-worker bench</c>: <c>simple addpiece|precommit1|precommit2|commit1|commit2|window-post|winning-post</c>
+/// mirror lotus-bench simple (same
 /// arguments, defaults and output lines); <c>sdr</c> measures labeling throughput, <c>poseidon</c>
 /// Poseidon hashes/s, <c>vanilla-post</c> Window PoSt vanilla proofs per sector.
 /// </summary>
-public static class BenchCommands
+public static partial class BenchCommands
 {
     /// <summary>lotus-bench's default sector size for the simple commands.</summary>
     public const string DefaultSectorSize = "512MiB";
@@ -26,6 +28,10 @@ public static class BenchCommands
         simple.Subcommands.Add(AddPiece());
         simple.Subcommands.Add(PreCommit1Command());
         simple.Subcommands.Add(PreCommit2Command());
+        simple.Subcommands.Add(Commit1Command());
+        simple.Subcommands.Add(Commit2Command());
+        simple.Subcommands.Add(PoStCommand(PoStType.Window));
+        simple.Subcommands.Add(PoStCommand(PoStType.Winning));
         bench.Subcommands.Add(simple);
         bench.Subcommands.Add(SdrBench.Command());
         bench.Subcommands.Add(Pc1Bench.Command());
@@ -44,6 +50,12 @@ public static class BenchCommands
     {
         Description = "miner ID address",
         DefaultValueFactory = _ => "t01000",
+    };
+
+    private static Option<ulong> SectorNumberOption() => new("--sector-number")
+    {
+        Description = "sector number",
+        DefaultValueFactory = _ => 1,
     };
 
     private static Command AddPiece()
@@ -73,7 +85,7 @@ public static class BenchCommands
     {
         var size = SectorSizeOption(DefaultSectorSize);
         var miner = MinerAddrOption();
-        var sectorNumber = new Option<ulong>("--sector-number") { Description = "sector number", DefaultValueFactory = _ => 1 };
+        var sectorNumber = SectorNumberOption();
         var ticket = new Option<string?>("--ticket") { Description = "ticket (seal randomness) as 64 hex digits; default 32 bytes of 0x01 as lotus-bench" };
         var synthetic = new Option<bool>("--synthetic") { Description = "use the synthetic-PoRep proof type" };
         var nonInteractive = new Option<bool>("--non-interactive") { Description = "use the NI-PoRep proof type" };
@@ -90,7 +102,7 @@ public static class BenchCommands
             var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
             var proof = ProofFor(sectorSize, parse.GetValue(synthetic), parse.GetValue(nonInteractive));
             var actor = ProverId.ParseIdAddress(parse.GetValue(miner)!);
-            var ticketBytes = ParseTicket(parse.GetValue(ticket));
+            var ticketBytes = ParseRandomness(parse.GetValue(ticket), "--ticket");
             var pieceInfos = ParsePieceInfos(parse.GetValue(pieces) ?? []);
             var request = new PreCommit1Request(proof, parse.GetValue(unsealed)!, parse.GetValue(sealed_)!, parse.GetValue(cache)!, actor, parse.GetValue(sectorNumber), ticketBytes, pieceInfos);
             var started = Stopwatch.GetTimestamp();
@@ -107,7 +119,7 @@ public static class BenchCommands
     {
         var size = SectorSizeOption(DefaultSectorSize);
         var miner = MinerAddrOption();
-        var sectorNumber = new Option<ulong>("--sector-number") { Description = "sector number", DefaultValueFactory = _ => 1 };
+        var sectorNumber = SectorNumberOption();
         var synthetic = new Option<bool>("--synthetic") { Description = "use the synthetic-PoRep proof type" };
         var sealed_ = new Argument<string>("sealed");
         var cache = new Argument<string>("cache");
@@ -159,7 +171,8 @@ public static class BenchCommands
         return SealProofInfo.Get((long)v11.Proof + offset);
     }
 
-    internal static byte[] ParseTicket(string? hex)
+    /// <summary>A 32-byte ticket or seed given as hex; 32 bytes of 0x01 (lotus-bench's ticket and seed) when absent.</summary>
+    internal static byte[] ParseRandomness(string? hex, string flag)
     {
         if (hex is null)
         {
@@ -173,10 +186,10 @@ public static class BenchCommands
         }
         catch (FormatException)
         {
-            throw new ArgumentException($"--ticket '{hex}' is not hex");
+            throw new ArgumentException($"{flag} '{hex}' is not hex");
         }
 
-        return bytes.Length == 32 ? bytes : throw new ArgumentException($"--ticket must be 32 bytes (64 hex digits), got {bytes.Length}");
+        return bytes.Length == 32 ? bytes : throw new ArgumentException($"{flag} must be 32 bytes (64 hex digits), got {bytes.Length}");
     }
 
     /// <summary>lotus-bench ParsePieceInfos: alternating piece CID and padded size.</summary>

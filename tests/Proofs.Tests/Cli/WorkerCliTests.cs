@@ -30,6 +30,7 @@ public sealed partial class WorkerCliTests : IDisposable
         }
 
         psi.Environment["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents");
+        psi.Environment.Remove("FILCRYPTO_LIB");
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -69,8 +70,21 @@ public sealed partial class WorkerCliTests : IDisposable
     [GeneratedRegex(@"^PreCommit2 \S+ \(\S+ \S+/s\)$")]
     private static partial Regex PreCommit2Timing();
 
+    private const string ZeroTicketCommD = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
+
+    private const string ZeroTicketCommR = "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c";
+
     [Fact]
     public void Addpiece_precommit1_precommit2_with_a_zero_ticket_reproduce_the_lotus_bench_comm_r()
+    {
+        var (sealedPath, cache, pc1Out) = SealZeroTicketSector();
+        var wrongSize = Run("bench", "simple", "precommit2", "--sector-size", "8MiB", sealedPath, cache, pc1Out);
+        Assert.NotEqual(0, wrongSize.Code);
+        Assert.Contains("pass --sector-size 2KiB", wrongSize.Err, StringComparison.Ordinal);
+    }
+
+    /// <summary>addpiece, precommit1 (zero ticket) and precommit2 of a 2 KiB sector of zeros, checking lotus-bench's comm_d and comm_r.</summary>
+    private (string Sealed, string Cache, string Pc1Out) SealZeroTicketSector()
     {
         var zeros = Path.Combine(_dir, "zeros");
         File.WriteAllBytes(zeros, new byte[2032]);
@@ -84,11 +98,92 @@ public sealed partial class WorkerCliTests : IDisposable
         var pc2 = Run("bench", "simple", "precommit2", "--sector-size", "2KiB", sealedPath, cache, pc1.Out[1]);
         Assert.True(pc2.Code == 0, pc2.Err);
         Assert.Matches(PreCommit2Timing(), pc2.Out[0]);
-        Assert.Equal("d:baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy r:bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", pc2.Out[1]);
+        Assert.Equal($"d:{ZeroTicketCommD} r:{ZeroTicketCommR}", pc2.Out[1]);
+        return (sealedPath, cache, pc1.Out[1]);
+    }
 
-        var wrongSize = Run("bench", "simple", "precommit2", "--sector-size", "8MiB", sealedPath, cache, pc1.Out[1]);
-        Assert.NotEqual(0, wrongSize.Code);
-        Assert.Contains("pass --sector-size 2KiB", wrongSize.Err, StringComparison.Ordinal);
+    [GeneratedRegex(@"^Commit1 \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex Commit1Timing();
+
+    [GeneratedRegex(@"^Commit2: \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex Commit2Timing();
+
+    [GeneratedRegex(@"^proof: ([0-9a-f]+) \(insecure test proof, valid on no network\)$")]
+    private static partial Regex InsecureSealProofLine();
+
+    [Fact]
+    public void Commit1_then_commit2_with_insecure_test_proofs_prove_the_zero_ticket_sector()
+    {
+        var (sealedPath, cache, _) = SealZeroTicketSector();
+        var c1Path = Path.Combine(_dir, "c1out.json");
+        var c1 = Run("bench", "simple", "commit1", "--sector-size", "2KiB", "--ticket", new string('0', 64), sealedPath, cache, ZeroTicketCommD, ZeroTicketCommR, c1Path);
+        Assert.True(c1.Code == 0, c1.Err);
+        Assert.Matches(Commit1Timing(), Assert.Single(c1.Out));
+        var output = Kiln.Proofs.Seal.Commit1Output.Parse(File.ReadAllBytes(c1Path));
+        var proverId = Kiln.Proofs.Sdr.ProverId.FromActorId(1000);
+        Assert.Null(Kiln.Proofs.Seal.PoRepVerifier.Verify(output, proverId, 1));
+        Assert.Equal(Enumerable.Repeat((byte)1, 32), output.Seed);
+
+        var c2 = Run("bench", "simple", "commit2", "--sector-size", "2KiB", "--insecure-test-proofs", c1Path);
+        Assert.True(c2.Code == 0, c2.Err);
+        Assert.Matches(Commit2Timing(), c2.Out[0]);
+        var proof = Convert.FromHexString(InsecureSealProofLine().Match(c2.Out[1]).Groups[1].Value);
+        Assert.Equal(192, proof.Length);
+        Assert.True(new Kiln.Proofs.Snark.InsecureTestProver().VerifySeal(
+            SealProof.StackedDrg2KiBV1_1, Kiln.Proofs.Cid.CommCid.ParseSealedCid(ZeroTicketCommR), Kiln.Proofs.Cid.CommCid.ParsePieceCid(ZeroTicketCommD),
+            proverId, new byte[32], Enumerable.Repeat((byte)1, 32).ToArray(), 1, proof));
+
+        // lotus-bench's commit1 file, Commit2In, carries the same JSON base64-encoded
+        var commit2In = Path.Combine(_dir, "commit2in.json");
+        File.WriteAllText(commit2In, JsonSerializer.Serialize(new { SectorNum = 1, Phase1Out = File.ReadAllBytes(c1Path), SectorSize = 2048 }));
+        var fromLotus = Run("bench", "simple", "commit2", "--sector-size", "2KiB", "--insecure-test-proofs", commit2In);
+        Assert.True(fromLotus.Code == 0, fromLotus.Err);
+        Assert.Equal(c2.Out[1], fromLotus.Out[1]);
+
+        var real = Run("bench", "simple", "commit2", "--sector-size", "2KiB", c1Path);
+        Assert.Equal(1, real.Code);
+        Assert.Empty(real.Out);
+        Assert.Contains("FILCRYPTO_LIB", real.Err, StringComparison.Ordinal);
+
+        var wrongNumber = Run("bench", "simple", "commit2", "--sector-size", "2KiB", "--sector-number", "2", "--insecure-test-proofs", c1Path);
+        Assert.Equal(1, wrongNumber.Code);
+        Assert.Contains("replica_id does not match sector 2", wrongNumber.Err, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"^Vanilla \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex VanillaTiming();
+
+    [GeneratedRegex(@"^Proof \S+ \(\S+ \S+/s\)$")]
+    private static partial Regex ProofTiming();
+
+    [GeneratedRegex(@"^(\S+) \(insecure test proof, valid on no network\)$")]
+    private static partial Regex InsecurePoStProofLine();
+
+    [Theory]
+    [InlineData("window-post", 5680, "2a1def6184097d681ff65e3ad0dcad0d2d619f3efc9be1bc1f4784415763561a")]
+    [InlineData("winning-post", 36816, null)]
+    public void Post_commands_prove_the_zero_ticket_sector_for_zero_randomness(string command, int vanillaBytes, string? vanillaSha256)
+    {
+        var (sealedPath, cache, _) = SealZeroTicketSector();
+        var vanillaPath = Path.Combine(_dir, "vanilla");
+        var post = Run("bench", "simple", command, "--sector-size", "2KiB", "--insecure-test-proofs", "--vanilla-out", vanillaPath, sealedPath, cache, ZeroTicketCommR, "1");
+        Assert.True(post.Code == 0, post.Err);
+        Assert.Equal(4, post.Out.Length);
+        Assert.Matches(VanillaTiming(), post.Out[0]);
+        Assert.Equal($"Vanilla proof {vanillaBytes} bytes, verified", post.Out[1]);
+        Assert.Matches(ProofTiming(), post.Out[2]);
+        Assert.Equal(192, Convert.FromBase64String(InsecurePoStProofLine().Match(post.Out[3]).Groups[1].Value).Length);
+        var vanilla = File.ReadAllBytes(vanillaPath);
+        Assert.Equal(vanillaBytes, vanilla.Length);
+        if (vanillaSha256 != null)
+        {
+            Assert.Equal(vanillaSha256, Convert.ToHexStringLower(SHA256.HashData(vanilla)));
+        }
+
+        var real = Run("bench", "simple", command, "--sector-size", "2KiB", sealedPath, cache, ZeroTicketCommR);
+        Assert.Equal(1, real.Code);
+        Assert.Contains("FILCRYPTO_LIB", real.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain(real.Out, l => l.StartsWith("Proof ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -117,6 +212,12 @@ public sealed partial class WorkerCliTests : IDisposable
     [InlineData("--ticket must be 32 bytes", "bench", "simple", "precommit1", "--ticket", "0102", "{dir}/u", "{dir}/s", "{dir}/c")]
     [InlineData("not an ID address", "bench", "simple", "addpiece", "--miner-addr", "t1abc", "/dev/zero", "{dir}/u")]
     [InlineData("invalid size", "bench", "sdr", "--sector-size", "lots")]
+    [InlineData("expected 0xf102 (fil-commitment-sealed)", "bench", "simple", "window-post", "--sector-size", "2KiB", "{dir}/s", "{dir}/c", "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy")]
+    [InlineData("p_aux does not exist", "bench", "simple", "winning-post", "--sector-size", "2KiB", "{dir}/s", "{dir}/c", "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c")]
+    [InlineData("expected 0xf101 (fil-commitment-unsealed)", "bench", "simple", "commit1", "--sector-size", "2KiB", "{dir}/s", "{dir}/c", "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", "{dir}/c1.json")]
+    [InlineData("p_aux does not exist", "bench", "simple", "commit1", "--sector-size", "2KiB", "{dir}/s", "{dir}/c", "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", "{dir}/c1.json")]
+    [InlineData("--seed must be 32 bytes", "bench", "simple", "commit1", "--seed", "0102", "{dir}/s", "{dir}/c", "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", "{dir}/c1.json")]
+    [InlineData("no Window PoSt proof for 3KiB", "bench", "simple", "window-post", "--sector-size", "3KiB", "{dir}/s", "{dir}/c", "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c")]
     [InlineData("no $NUMA_NODE_INDEX placeholder", "store", "hugepage-file-init", "--node", "0", "--num", "1", "--size", "2KiB", "--path_pattern", "{dir}/huge")]
     [InlineData("--batch must be at least 1, got 0", "bench", "sdr", "--sector-size", "2KiB", "--batch", "0")]
     [InlineData("--sectors must be at least 1, got 0", "bench", "pc1", "--sector-size", "2KiB", "--sectors", "0")]
