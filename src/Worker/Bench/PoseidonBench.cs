@@ -54,6 +54,7 @@ internal static class PoseidonBench
             var constants = PoseidonConstants.ForArity(a);
             var fast = Measure(seconds, threads, inputs => PoseidonHash.Hash(inputs, constants), a, ct);
             var reference = Measure(Math.Max(seconds / 4, 0.1), 1, inputs => PoseidonHash.HashReference(inputs, constants, constants.DomainTag), a, ct);
+            var row = MeasureRow(seconds, a, ct);
             results.Add(new ArityReport(
                 a,
                 constants.PartialRounds,
@@ -62,7 +63,10 @@ internal static class PoseidonBench
                 1e9 / fast.Best,
                 reference.Best,
                 fast.Best / reference.Best,
-                1e9 / fast.Best / mulNanoseconds));
+                1e9 / fast.Best / mulNanoseconds)
+            {
+                RowHashesPerSecond = row,
+            });
         }
 
         return new PoseidonBenchReport(threads, mulNanoseconds, [.. results]);
@@ -117,6 +121,39 @@ internal static class PoseidonBench
         return (totals.Sum(), bests.Max());
     }
 
+    /// <summary>
+    /// Hashes/s of the byte-level tree-row path PC2 and the proofs use (<see cref="PoseidonHash.HashGroups"/>), one
+    /// thread, best tenth of the run, 1,024 groups per call.
+    /// </summary>
+    private static double MeasureRow(double seconds, int arity, CancellationToken ct)
+    {
+        const int Groups = 1024;
+        var input = new byte[Groups * arity * Fr.ByteLength];
+        for (var i = 0; i < Groups * arity; i++)
+        {
+            Fr.FromUInt64((ulong)i + 1).WriteBytes(input.AsSpan(i * Fr.ByteLength, Fr.ByteLength));
+        }
+
+        var output = new byte[Groups * Fr.ByteLength];
+        PoseidonHash.HashGroups(input, output, arity);
+        var best = 0.0;
+        for (var slice = 0; slice < 10; slice++)
+        {
+            ct.ThrowIfCancellationRequested();
+            long done = 0;
+            var started = Stopwatch.GetTimestamp();
+            while (Stopwatch.GetElapsedTime(started).TotalSeconds < seconds / 10)
+            {
+                PoseidonHash.HashGroups(input, output, arity);
+                done += Groups;
+            }
+
+            best = Math.Max(best, done / Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+
+        return best;
+    }
+
     /// <summary>Nanoseconds per Fr multiplication in a dependent chain, best of ten slices.</summary>
     private static double MeasureMultiply(double seconds)
     {
@@ -164,7 +201,11 @@ internal sealed record ArityReport(
     double NanosecondsPerHash,
     double ReferenceHashesPerSecond,
     double SpeedupOverReference,
-    double MultiplicationsPerHash);
+    double MultiplicationsPerHash)
+{
+    /// <summary>Hashes/s on one thread through the byte-level tree-row path.</summary>
+    public double RowHashesPerSecond { get; init; }
+}
 
 internal sealed record PoseidonBenchReport(int Threads, double NanosecondsPerMultiplication, ArityReport[] Arities)
 {
@@ -177,14 +218,15 @@ internal sealed record PoseidonBenchReport(int Threads, double NanosecondsPerMul
         var lines = new List<string>
         {
             string.Create(CultureInfo.InvariantCulture, $"Poseidon (neptune, MerkleTree tag), {Threads} thread(s); one Fr multiplication: {NanosecondsPerMultiplication:F1} ns (best)"),
-            "  arity   hashes/s   best/thread   ns/hash   reference/s   speed-up   cost in Fr muls",
+            "  arity   hashes/s   best/thread   ns/hash   reference/s   speed-up   cost in Fr muls   tree row/s",
         };
         foreach (var a in Arities)
         {
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {a.Arity,5} {a.HashesPerSecond,10:N0} {a.BestHashesPerSecondPerThread,13:N0} {a.NanosecondsPerHash,9:N0} {a.ReferenceHashesPerSecond,13:N0} {a.SpeedupOverReference,9:F2}x {a.MultiplicationsPerHash,12:N0}"));
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {a.Arity,5} {a.HashesPerSecond,10:N0} {a.BestHashesPerSecondPerThread,13:N0} {a.NanosecondsPerHash,9:N0} {a.ReferenceHashesPerSecond,13:N0} {a.SpeedupOverReference,9:F2}x {a.MultiplicationsPerHash,12:N0} {a.RowHashesPerSecond,12:N0}"));
         }
 
-        lines.Add("  (hashes/s: whole run, all threads; the other columns: best tenth of the run on one thread)");
+        lines.Add("  (hashes/s: whole run, all threads; the other columns: best tenth of the run on one thread;");
+        lines.Add("   tree row/s: byte-level rows of 1,024 groups, as PC2 and the proofs hash them)");
 
         return string.Join(Environment.NewLine, lines);
     }

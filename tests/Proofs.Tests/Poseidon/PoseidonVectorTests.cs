@@ -169,6 +169,33 @@ public class PoseidonVectorTests
     }
 
     [Fact]
+    public void Byte_level_groups_equal_the_element_permutation_for_every_arity()
+    {
+        var rng = new Random(9);
+        foreach (var arity in PoseidonConstants.SupportedArities)
+        {
+            const int groups = 5;
+            var values = Enumerable.Range(0, groups * arity).Select(_ => Fr.FromBigInteger(new BigInteger(RandomNumber(rng), isUnsigned: true))).ToArray();
+            var input = new byte[values.Length * 32];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i].WriteBytes(input.AsSpan(i * 32, 32));
+            }
+
+            var output = new byte[groups * 32];
+            PoseidonHash.HashGroups(input, output, arity);
+            for (var g = 0; g < groups; g++)
+            {
+                Assert.Equal(PoseidonHash.Hash(values.AsSpan(g * arity, arity)).ToBytes(), output[(g * 32)..((g + 1) * 32)]);
+            }
+
+            // p itself, in the last group, is refused.
+            Fr.Modulus.ToByteArray(isUnsigned: true).CopyTo(input, input.Length - 32);
+            Assert.Throws<ProofsException>(() => PoseidonHash.HashGroups(input, output, arity));
+        }
+    }
+
+    [Fact]
     public void Constant_length_tag_is_length_times_two_to_the_64()
         => Assert.Equal(new BigInteger(11) << 64, PoseidonConstants.ConstantLengthTag(11).ToBigInteger());
 
