@@ -118,6 +118,8 @@ public sealed class PoStWorkerTests : IAsyncLifetime
     {
         await using var sealing = Api(TaskType.GenerateWindowPoSt, requested: TaskType.Fetch);
         await Assert.ThrowsAsync<RpcException>(() => sealing.GenerateWindowPoStAsync(ApiPoSt.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [], 0, new byte[32], Ct));
+        var mixed = await Assert.ThrowsAsync<RpcException>(() => sealing.TaskEnableAsync(TaskType.GenerateWindowPoSt, Ct));
+        Assert.Contains("expected all task types to be for WdPoSt worker", mixed.Message, StringComparison.Ordinal);
 
         await using var window = Api(TaskType.GenerateWindowPoSt);
         await Assert.ThrowsAsync<RpcException>(() => window.GenerateWinningPoStAsync(ApiPoSt.StackedDrgWinning2KiBV1, BenchSector.Miner, [], new byte[32], Ct));

@@ -184,6 +184,16 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
         lock (_lock)
         {
+            try
+            {
+                // A worker is a sealing, a window PoSt or a winning PoSt worker; enabling keeps it one.
+                WorkerOptions.ValidateWorkerType(_options.RequestedTasks.Append(taskType).ToHashSet());
+            }
+            catch (ArgumentException e)
+            {
+                throw new RpcException(RpcErrorCodes.Application, e.Message);
+            }
+
             _enabledTasks.Add(taskType);
         }
 
@@ -359,7 +369,13 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     private async Task<T> ProveAsync<T>(TaskType type, Func<PoStTasks, Task<T>> prove)
     {
-        if (_post is null || !_options.EnabledTasks.Contains(type))
+        bool enabled;
+        lock (_lock)
+        {
+            enabled = _enabledTasks.Contains(type);
+        }
+
+        if (_post is null || !enabled)
         {
             throw NotAvailable(type);
         }
