@@ -44,7 +44,7 @@ public sealed partial class VanillaProofReader
     /// <summary>The options this reader was made with.</summary>
     public VanillaReaderOptions Options => _options;
 
-    /// <summary><c>POST /vanilla/single</c> requests sent to other hosts so far.</summary>
+    /// <summary><c>POST /vanilla/single</c> requests sent to other hosts so far (also counted on <c>kiln.stores.vanilla.requests</c>).</summary>
     public long RemoteRequests => Interlocked.Read(ref _remoteRequests);
 
     /// <summary>One sector's vanilla proof: local paths first, then every holder in the index.</summary>
@@ -107,7 +107,6 @@ public sealed partial class VanillaProofReader
         var parallel = maxParallel ?? _options.PostParallelReads;
         ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1, nameof(maxParallel));
         var proofs = new byte[]?[sectors.Count];
-        var errors = new string?[sectors.Count];
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, sectors.Count), options, async (i, c) =>
         {
@@ -117,7 +116,7 @@ public sealed partial class VanillaProofReader
             }
             catch (Exception e) when (!c.IsCancellationRequested && e is not OutOfMemoryException)
             {
-                errors[i] = e.Message;
+                StoresMetrics.VanillaSkipped.Add(1);
                 LogSkipped(sectors[i].SectorNumber, e.Message);
             }
         }).ConfigureAwait(false);
@@ -164,6 +163,7 @@ public sealed partial class VanillaProofReader
         }
 
         Interlocked.Increment(ref _remoteRequests);
+        StoresMetrics.VanillaRequests.Add(1);
         using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
