@@ -14,4 +14,10 @@ internal static class StoresMetrics
 
     /// <summary>Bytes received by sector fetches.</summary>
     public static readonly Counter<long> FetchBytes = Meter.CreateCounter<long>("kiln.stores.fetch.bytes", "By");
+
+    /// <summary><c>POST /vanilla/single</c> requests sent to another host for a PoSt vanilla proof.</summary>
+    public static readonly Counter<long> VanillaRequests = Meter.CreateCounter<long>("kiln.stores.vanilla.requests", "{request}");
+
+    /// <summary>Sectors a batch vanilla read skipped (unreadable or timed out).</summary>
+    public static readonly Counter<long> VanillaSkipped = Meter.CreateCounter<long>("kiln.stores.vanilla.skipped", "{sector}");
 }

@@ -71,9 +71,52 @@ public sealed class RunOptionsTests
     [InlineData("--listen nonsense")]
     [InlineData("--listen 1.2.3.4:99999")]
     [InlineData("--parallel-fetch-limit 0")]
+    [InlineData("--post-parallel-reads 0")]
+    [InlineData("--post-read-timeout 5")]
+    [InlineData("--post-read-timeout soon")]
     public void Bad_values_are_refused(string args)
     {
         Assert.ThrowsAny<Exception>(() => Bind(args));
+    }
+
+    [Fact]
+    public void PoSt_flags_make_a_PoSt_worker_with_only_that_task()
+    {
+        var sealing = Bind("");
+        Assert.False(sealing.IsPoStWorker);
+        Assert.Equal(32, sealing.PostParallelReads);
+        Assert.Equal(TimeSpan.Zero, sealing.PostReadTimeout);
+        Assert.DoesNotContain(TaskType.GenerateWindowPoSt, sealing.EnabledTasks);
+
+        var window = Bind("--windowpost --post-parallel-reads 8 --post-read-timeout 1m30s");
+        Assert.True(window.IsPoStWorker);
+        Assert.Equal(new HashSet<TaskType> { TaskType.GenerateWindowPoSt }, window.RequestedTasks);
+        Assert.Equal(new HashSet<TaskType> { TaskType.GenerateWindowPoSt }, window.EnabledTasks);
+        Assert.Empty(window.Unavailable);
+        Assert.Equal(8, window.PostParallelReads);
+        Assert.Equal(TimeSpan.FromSeconds(90), window.PostReadTimeout);
+
+        var winning = Bind("", new()
+        {
+            ["LOTUS_WORKER_WINNINGPOST"] = "true",
+            ["LOTUS_WORKER_POST_PARALLEL_READS"] = "4",
+            ["LOTUS_WORKER_POST_READ_TIMEOUT"] = "500ms",
+        });
+        Assert.Equal(new HashSet<TaskType> { TaskType.GenerateWinningPoSt }, winning.EnabledTasks);
+        Assert.Equal(4, winning.PostParallelReads);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), winning.PostReadTimeout);
+        Assert.Equal(TimeSpan.FromMinutes(1), Bind("--post-read-timeout 1m", new() { ["LOTUS_WORKER_POST_READ_TIMEOUT"] = "2m" }).PostReadTimeout);
+        Assert.False(Bind("--windowpost=false", new() { ["LOTUS_WORKER_WINDOWPOST"] = "true" }).IsPoStWorker);
+    }
+
+    [Theory]
+    [InlineData("--windowpost --winningpost", "expected all task types to be for WinPost worker, but task post/v0/windowproof is for WdPoSt worker")]
+    [InlineData("--windowpost --addpiece", "expected all task types to be for WdPoSt worker, but task seal/v0/addpiece is for Sealing worker")]
+    [InlineData("--winningpost --commit=true", "expected all task types to be for WinPost worker, but task seal/v0/commit/2 is for Sealing worker")]
+    public void PoSt_workers_refuse_other_task_types(string args, string error)
+    {
+        var e = Assert.Throws<ArgumentException>(() => Bind(args));
+        Assert.Equal(error, e.Message);
     }
 
     [Fact]

@@ -20,6 +20,12 @@ namespace Kiln.Stores.Remote;
 /// miner derived, <c>POST /remote/vanilla/porep</c> a sector's Commit1 output. 200 with the raw bytes, or 500
 /// with the error as plain text (a sector this host does not hold included).
 /// </summary>
+/// <remarks>
+/// <c>POST /remote/vanilla/window</c> and <c>/remote/vanilla/winning</c> (Kiln's own, after the 2021 decoupled-PoSt
+/// design; Lotus has neither and answers 405) take many sectors at once and answer every vanilla proof this host
+/// can make from its own storage, JSON <see cref="VanillaBatchResult"/>, with the other sectors in <c>Skipped</c>:
+/// a missing or unreadable sector is never a 500, only a malformed body is.
+/// </remarks>
 public static partial class VanillaProofEndpoints
 {
     /// <summary>Lotus's SingleVanillaParams.</summary>
@@ -28,11 +34,25 @@ public static partial class VanillaProofEndpoints
     /// <summary>Lotus's PoRepVanillaParams.</summary>
     public sealed record PoRepVanillaParams(SectorRef Sector, Cid Sealed, Cid Unsealed, byte[] Ticket, byte[] Seed);
 
+    /// <summary>The body of <c>/remote/vanilla/window</c> and <c>/remote/vanilla/winning</c>: many sectors of one miner.</summary>
+    public sealed record VanillaBatchParams(ulong Miner, Kiln.Api.Types.RegisteredPoStProof ProofType, IReadOnlyList<PostSectorChallenge> Sectors);
+
+    /// <summary>One sector's vanilla proof in a <see cref="VanillaBatchResult"/>.</summary>
+    public sealed record SectorVanillaProof(ulong SectorNumber, byte[] Proof);
+
+    /// <summary>The answer of <c>/remote/vanilla/window</c> and <c>/remote/vanilla/winning</c>: proofs in request order, the rest skipped.</summary>
+    public sealed record VanillaBatchResult(IReadOnlyList<SectorVanillaProof> Proofs, IReadOnlyList<ulong> Skipped);
+
+    /// <summary>How many sectors of one batch request are proven at once.</summary>
+    private static readonly int BatchParallelism = Math.Max(1, Environment.ProcessorCount);
+
     internal static void Map(RouteGroupBuilder group, LocalStore local, ILogger log)
     {
         var endpoints = new Endpoints(local, log);
         group.MapPost("vanilla/single", endpoints.SingleAsync);
         group.MapPost("vanilla/porep", endpoints.PoRepAsync);
+        group.MapPost("vanilla/window", endpoints.WindowAsync);
+        group.MapPost("vanilla/winning", endpoints.WinningAsync);
     }
 
     private sealed class Endpoints(LocalStore local, ILogger log)
@@ -41,31 +61,115 @@ public static partial class VanillaProofEndpoints
 
         public Task PoRepAsync(HttpContext http) => ServeAsync<PoRepVanillaParams>(http, log, "porep", PoRep);
 
-        private Task<byte[]> Single(SingleVanillaParams p, CancellationToken ct) => VanillaProofEndpoints.SingleAsync(local, p, ct);
+        public Task WindowAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "window", Window);
 
-        private Task<byte[]> PoRep(PoRepVanillaParams p, CancellationToken ct) => VanillaProofEndpoints.PoRepAsync(local, p, ct);
+        public Task WinningAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "winning", Winning);
+
+        private async Task<Response> Single(SingleVanillaParams p, CancellationToken ct) =>
+            Response.Bytes(await VanillaProofEndpoints.SingleAsync(local, p, ct).ConfigureAwait(false));
+
+        private async Task<Response> PoRep(PoRepVanillaParams p, CancellationToken ct) =>
+            Response.Bytes(await VanillaProofEndpoints.PoRepAsync(local, p, ct).ConfigureAwait(false));
+
+        private Task<Response> Window(VanillaBatchParams p, CancellationToken ct) => BatchAsync(local, log, p, Kiln.Proofs.Post.PoStType.Window, ct);
+
+        private Task<Response> Winning(VanillaBatchParams p, CancellationToken ct) => BatchAsync(local, log, p, Kiln.Proofs.Post.PoStType.Winning, ct);
+    }
+
+    /// <summary>A 200 body and its content type.</summary>
+    private readonly record struct Response(byte[] Body, string ContentType)
+    {
+        public static Response Bytes(byte[] body) => new(body, RemoteStoreEndpoints.OctetStream);
+
+        public static Response Json<T>(T value) => new(JsonSerializer.SerializeToUtf8Bytes(value, ApiJson.Options), "application/json");
     }
 
     private static async Task<byte[]> SingleAsync(LocalStore local, SingleVanillaParams p, CancellationToken ct)
     {
         var challenge = p.Sector ?? throw new FormatException("no Sector in the request");
+        var sector = new SectorRef(new SectorId(p.Miner, challenge.SectorNumber), challenge.SealProof);
+        return await TryLocalSingleAsync(local, p.Miner, PostProof(p.ProofType), challenge, ct).ConfigureAwait(false)
+            ?? throw new StoresException($"sector {sector.ID.ToSectorName()}: {SectorFileTypes.Format(SectorFileType.Sealed | SectorFileType.Cache)} not in this host's storage");
+    }
+
+    /// <summary>
+    /// One sector's vanilla proof from this host's own paths (Lotus <c>Local.GenerateSingleVanillaProof</c>), or null
+    /// when no local path holds both its sealed file and its cache.
+    /// </summary>
+    /// <exception cref="StoresException">A snap-deal sector.</exception>
+    /// <exception cref="Kiln.Proofs.ProofsException">The files are here but the proof fails (corrupt, wrong comm_r, bad challenge).</exception>
+    internal static async Task<byte[]?> TryLocalSingleAsync(
+        LocalStore local, ulong miner, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
+    {
         if (challenge.Update)
         {
             throw new StoresException("vanilla proofs of updated (snap) sectors are not supported by Kiln");
         }
 
-        var postProof = (Kiln.Proofs.Post.RegisteredPoStProof)(long)p.ProofType;
-        if (!Enum.IsDefined(postProof))
+        var sector = new SectorRef(new SectorId(miner, challenge.SectorNumber), challenge.SealProof);
+        var types = SectorFileType.Sealed | SectorFileType.Cache;
+        var acquired = await local.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, ct).ConfigureAwait(false);
+        if ((types & ~acquired.Paths.Present) != SectorFileType.None)
         {
-            throw new FormatException($"unknown PoSt proof type {(long)p.ProofType}");
+            return null;
         }
 
-        var sector = new SectorRef(new SectorId(p.Miner, challenge.SectorNumber), challenge.SealProof);
-        var (sealedPath, cache) = await SealedFilesAsync(local, sector, ct).ConfigureAwait(false);
         var commR = CommCid.ParseSealedCid(challenge.SealedCID.ToString());
-        var replica = new PrivateReplicaInfo(postProof, cache, commR, sealedPath, challenge.SectorNumber);
+        var replica = new PrivateReplicaInfo(postProof, acquired.Paths.Cache, commR, acquired.Paths.Sealed, challenge.SectorNumber);
         var challenges = (challenge.Challenge ?? []).ToArray();
-        return await Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges), ct).ConfigureAwait(false);
+        return await Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges), ct).WaitAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The proof type of a request, checked.</summary>
+    /// <exception cref="FormatException">Not a PoSt proof type Kiln knows.</exception>
+    internal static Kiln.Proofs.Post.RegisteredPoStProof PostProof(Kiln.Api.Types.RegisteredPoStProof proofType)
+    {
+        var postProof = (Kiln.Proofs.Post.RegisteredPoStProof)(long)proofType;
+        return Enum.IsDefined(postProof) ? postProof : throw new FormatException($"unknown PoSt proof type {(long)proofType}");
+    }
+
+    private static async Task<Response> BatchAsync(LocalStore local, ILogger log, VanillaBatchParams p, Kiln.Proofs.Post.PoStType kind, CancellationToken ct)
+    {
+        var postProof = PostProof(p.ProofType);
+        if (PoStProofInfo.Get(postProof).Type != kind)
+        {
+            throw new FormatException($"{postProof} is not a {kind} PoSt proof type");
+        }
+
+        var sectors = p.Sectors ?? throw new FormatException("no Sectors in the request");
+        if (sectors.Any(s => s is null))
+        {
+            throw new FormatException("null entry in Sectors");
+        }
+
+        var proofs = new byte[]?[sectors.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, sectors.Count), new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = ct }, async (i, c) =>
+        {
+            try
+            {
+                proofs[i] = await TryLocalSingleAsync(local, p.Miner, postProof, sectors[i], c).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ProofsException or StoresException or IOException or FormatException or ArgumentException)
+            {
+                LogSectorSkipped(log, kind.ToString(), sectors[i].SectorNumber, e.Message);
+            }
+        }).ConfigureAwait(false);
+
+        var served = new List<SectorVanillaProof>();
+        var skipped = new List<ulong>();
+        for (var i = 0; i < sectors.Count; i++)
+        {
+            if (proofs[i] is { } proof)
+            {
+                served.Add(new SectorVanillaProof(sectors[i].SectorNumber, proof));
+            }
+            else
+            {
+                skipped.Add(sectors[i].SectorNumber);
+            }
+        }
+
+        return Response.Json(new VanillaBatchResult(served, skipped));
     }
 
     private static async Task<byte[]> PoRepAsync(LocalStore local, PoRepVanillaParams p, CancellationToken ct)
@@ -89,7 +193,7 @@ public static partial class VanillaProofEndpoints
             : throw new StoresException($"sector {sector.ID.ToSectorName()}: {SectorFileTypes.Format(missing)} not in this host's storage");
     }
 
-    private static async Task ServeAsync<T>(HttpContext http, ILogger log, string kind, Func<T, CancellationToken, Task<byte[]>> produce)
+    private static async Task ServeAsync<T>(HttpContext http, ILogger log, string kind, Func<T, CancellationToken, Task<Response>> produce)
     {
         var ct = http.RequestAborted;
         string error;
@@ -97,11 +201,11 @@ public static partial class VanillaProofEndpoints
         {
             var request = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, ApiJson.Options, ct).ConfigureAwait(false)
                 ?? throw new FormatException("empty request body");
-            var bytes = await produce(request, ct).ConfigureAwait(false);
+            var response = await produce(request, ct).ConfigureAwait(false);
             http.Response.StatusCode = StatusCodes.Status200OK;
-            http.Response.ContentType = RemoteStoreEndpoints.OctetStream;
-            http.Response.ContentLength = bytes.Length;
-            await http.Response.Body.WriteAsync(bytes, ct).ConfigureAwait(false);
+            http.Response.ContentType = response.ContentType;
+            http.Response.ContentLength = response.Body.Length;
+            await http.Response.Body.WriteAsync(response.Body, ct).ConfigureAwait(false);
             return;
         }
         catch (JsonException e)
@@ -121,4 +225,7 @@ public static partial class VanillaProofEndpoints
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "/remote/vanilla/{Kind} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, string kind, string error);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Debug, Message = "/remote/vanilla/{Kind}: skipping sector {Sector}: {Error}")]
+    private static partial void LogSectorSkipped(ILogger logger, string kind, ulong sector, string error);
 }

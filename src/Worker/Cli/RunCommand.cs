@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
@@ -12,7 +13,7 @@ using Kiln.Worker.Run;
 namespace Kiln.Worker.Cli;
 
 /// <summary><c>kiln-worker run</c>: lotus-worker's <c>run</c> flags, each with its <c>LOTUS_WORKER_*</c> variable.</summary>
-public static class RunCommand
+public static partial class RunCommand
 {
     /// <summary>Prefix of lotus-worker's run flag variables.</summary>
     public const string EnvPrefix = "LOTUS_WORKER_";
@@ -23,6 +24,10 @@ public static class RunCommand
     private static readonly Option<bool> NoSwap = new("--no-swap") { Description = "don't use swap (accepted; env LOTUS_WORKER_NO_SWAP)" };
     private static readonly Option<int> ParallelFetchLimit = new("--parallel-fetch-limit") { Description = "maximum fetch operations to run in parallel (env LOTUS_WORKER_PARALLEL_FETCH_LIMIT; default 5)" };
     private static readonly Option<bool> EnableGpuProving = new("--enable-gpu-proving") { Description = "enable use of GPU for mining operations (accepted; no GPU work yet)" };
+    private static readonly Option<bool> WindowPost = new("--windowpost") { Description = "enable window post (env LOTUS_WORKER_WINDOWPOST; default false): a PoSt worker with no other task" };
+    private static readonly Option<bool> WinningPost = new("--winningpost") { Description = "enable winning post (env LOTUS_WORKER_WINNINGPOST; default false): a PoSt worker with no other task" };
+    private static readonly Option<int> PostParallelReads = new("--post-parallel-reads") { Description = "maximum number of parallel challenge reads (env LOTUS_WORKER_POST_PARALLEL_READS; default 32)" };
+    private static readonly Option<string?> PostReadTimeout = new("--post-read-timeout") { Description = "time limit for reading PoSt challenges, e.g. 30s (env LOTUS_WORKER_POST_READ_TIMEOUT; default 0 = none)" };
     private static readonly Option<bool> InsecureTestProofs = new("--insecure-test-proofs")
     {
         Description = "prove C2 and PoSt with keyed-hash test proofs that are valid on NO network (devnets and tests only; env KILN_INSECURE_TEST_PROOFS)",
@@ -49,7 +54,9 @@ public static class RunCommand
 
     public static Command Build()
     {
-        var cmd = new Command("run", "Start kiln-worker") { Listen, Name, NoLocalStorage, NoSwap, ParallelFetchLimit, EnableGpuProving, InsecureTestProofs };
+        var cmd = new Command("run", "Start kiln-worker") {
+            Listen, Name, NoLocalStorage, NoSwap, ParallelFetchLimit, EnableGpuProving, InsecureTestProofs, WindowPost, WinningPost, PostParallelReads, PostReadTimeout,
+        };
         foreach (var (option, _, _) in TaskFlags)
         {
             cmd.Options.Add(option);
@@ -82,10 +89,28 @@ public static class RunCommand
     /// </summary>
     public static WorkerOptions Bind(ParseResult parse, Func<string, string?> environment)
     {
-        var tasks = new HashSet<TaskType>(AlwaysOn);
+        // Lotus: --windowpost / --winningpost make a PoSt worker, which gets no always-on sealing tasks and only the
+        // sealing task flags set explicitly (and then fails the one-worker-type check).
+        var tasks = new HashSet<TaskType>();
+        if (Value(parse, WindowPost, "WINDOWPOST", environment, bool.Parse) ?? false)
+        {
+            tasks.Add(TaskType.GenerateWindowPoSt);
+        }
+
+        if (Value(parse, WinningPost, "WINNINGPOST", environment, bool.Parse) ?? false)
+        {
+            tasks.Add(TaskType.GenerateWinningPoSt);
+        }
+
+        var sealing = tasks.Count == 0;
+        if (sealing)
+        {
+            tasks.UnionWith(AlwaysOn);
+        }
+
         foreach (var (option, env, types) in TaskFlags)
         {
-            if (Value(parse, option, env, environment, bool.Parse) ?? true)
+            if (Value(parse, option, env, environment, bool.Parse) ?? sealing)
             {
                 tasks.UnionWith(types);
             }
@@ -99,6 +124,9 @@ public static class RunCommand
             ParallelFetchLimit = Value(parse, ParallelFetchLimit, "PARALLEL_FETCH_LIMIT", environment, s => int.Parse(s, CultureInfo.InvariantCulture))
                 ?? WorkerOptions.DefaultParallelFetchLimit,
             RequestedTasks = tasks,
+            PostParallelReads = Value(parse, PostParallelReads, "POST_PARALLEL_READS", environment, s => int.Parse(s, CultureInfo.InvariantCulture))
+                ?? WorkerOptions.DefaultPostParallelReads,
+            PostReadTimeout = Text(parse, PostReadTimeout, "POST_READ_TIMEOUT", environment) is { } timeout ? ParseGoDuration(timeout, "--post-read-timeout") : TimeSpan.Zero,
             RepoPath = Run.WorkerRepo.Resolve(parse.GetValue(WorkerCli.WorkerRepo), environment),
             LabelPool = LabelPoolOptions.FromEnvironment(environment),
             HugepageFiles = HugepageFileOptions.FromEnvironment(environment),
@@ -111,6 +139,43 @@ public static class RunCommand
         options.Validate();
         return options;
     }
+
+    /// <summary>A Go <c>time.Duration</c> flag value: <c>0</c>, or numbers with units, e.g. <c>30s</c>, <c>1m30s</c>, <c>500ms</c>.</summary>
+    /// <exception cref="ArgumentException">Not a duration.</exception>
+    public static TimeSpan ParseGoDuration(string text, string flag)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        var parts = GoDurationPart().Matches(text);
+        if (parts.Count == 0 || parts.Sum(m => m.Length) != text.Length)
+        {
+            throw new ArgumentException($"invalid {flag} '{text}': expected a duration such as 30s, 5m or 1h30m");
+        }
+
+        var ticks = 0.0;
+        foreach (Match m in parts)
+        {
+            var n = double.Parse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+            ticks += n * m.Groups[2].Value switch
+            {
+                "ns" => 0.01,
+                "us" or "µs" => 10,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                _ => TimeSpan.TicksPerHour,
+            };
+        }
+
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    [GeneratedRegex(@"([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)", RegexOptions.CultureInvariant)]
+    private static partial Regex GoDurationPart();
 
     /// <summary>A numeric environment variable, or null when unset.</summary>
     /// <exception cref="ArgumentException">Set but not a number.</exception>

@@ -6,6 +6,7 @@ using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
 using Kiln.Stores.Local;
 using Kiln.Worker.Calls;
+using Kiln.Worker.Post;
 using Kiln.Worker.Run;
 using Kiln.Worker.Sealing;
 
@@ -21,6 +22,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     private readonly WorkerOptions _options;
     private readonly LocalStore _store;
     private readonly SealingTasks _tasks;
+    private readonly PoStTasks? _post;
     private readonly CallTracker _tracker;
     private readonly ReturnSender _returns;
     private readonly Func<string, string?> _environment;
@@ -43,11 +45,13 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         ReturnSender returns,
         Func<string, string?> environment,
         ILogger logger,
-        LabelPoolLayout? labelPool = null)
+        LabelPoolLayout? labelPool = null,
+        PoStTasks? post = null)
     {
         _options = options;
         _store = store;
         _tasks = tasks;
+        _post = post;
         _tracker = tracker;
         _returns = returns;
         _environment = environment;
@@ -153,11 +157,13 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) =>
         throw NotAvailable(TaskType.DownloadSector);
 
+    /// <summary>Synchronous, as Lotus's: the proofs come back in this call; a failure is a JSON-RPC error.</summary>
     public Task<IReadOnlyList<PoStProof>> GenerateWinningPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness, CancellationToken ct) =>
-        throw NotAvailable(TaskType.GenerateWinningPoSt);
+        ProveAsync(TaskType.GenerateWinningPoSt, post => post.GenerateWinningPoStAsync(proofType, minerId, sectors, randomness, ct));
 
+    /// <summary>Synchronous, as Lotus's: unreadable sectors come back in <c>Skipped</c> with no error; a proving failure is a JSON-RPC error.</summary>
     public Task<WindowPoStResult> GenerateWindowPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, int partitionIndex, byte[] randomness, CancellationToken ct) =>
-        throw NotAvailable(TaskType.GenerateWindowPoSt);
+        ProveAsync(TaskType.GenerateWindowPoSt, post => post.GenerateWindowPoStAsync(proofType, minerId, sectors, partitionIndex, randomness, ct));
 
     public Task TaskDisableAsync(TaskType taskType, CancellationToken ct)
     {
@@ -178,6 +184,16 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
         lock (_lock)
         {
+            try
+            {
+                // A worker is a sealing, a window PoSt or a winning PoSt worker; enabling keeps it one.
+                WorkerOptions.ValidateWorkerType(_options.RequestedTasks.Append(taskType).ToHashSet());
+            }
+            catch (ArgumentException e)
+            {
+                throw new RpcException(RpcErrorCodes.Application, e.Message);
+            }
+
             _enabledTasks.Add(taskType);
         }
 
@@ -351,6 +367,30 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         _ = task.ContinueWith(_ => _background.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    private async Task<T> ProveAsync<T>(TaskType type, Func<PoStTasks, Task<T>> prove)
+    {
+        bool enabled;
+        lock (_lock)
+        {
+            enabled = _enabledTasks.Contains(type);
+        }
+
+        if (_post is null || !enabled)
+        {
+            throw NotAvailable(type);
+        }
+
+        try
+        {
+            return await prove(_post);
+        }
+        catch (Exception e) when (e is Kiln.Proofs.ProofsException or StoresException or ArgumentException)
+        {
+            LogPoStFailed(TaskTypes.ShortName(type), e);
+            throw new RpcException(RpcErrorCodes.Application, $"{e.Message} [name: {Name}]");
+        }
+    }
+
     private static RpcException NotAvailable(TaskType type) =>
         new(RpcErrorCodes.Application, $"kiln-worker cannot execute {TaskTypes.Id(type)} ({TaskTypes.ShortName(type)}) yet");
 
@@ -370,6 +410,9 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
     private partial void LogResuming(string type, string call, bool done);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{Type} failed")]
+    private partial void LogPoStFailed(string type, Exception e);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Shutdown requested")]
     private partial void LogShutdown();

@@ -14,6 +14,7 @@ using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Calls;
+using Kiln.Worker.Post;
 using Kiln.Worker.Rpc;
 using Kiln.Worker.Sealing;
 
@@ -124,6 +125,11 @@ public sealed partial class WorkerHost : IAsyncDisposable
             {
                 LogInsecureProver(log);
             }
+            else if (prover is FilCryptoProver { WhyUnavailable: { } noProver } && options.IsPoStWorker)
+            {
+                // Lotus's PoSt workers fetch their parameters at start and stop when they cannot.
+                throw new InvalidOperationException($"a PoSt worker needs the SNARK prover: {noProver}");
+            }
             else if (prover is FilCryptoProver { WhyUnavailable: { } why } && options.RequestedTasks.Contains(TaskType.Commit2))
             {
                 LogNoFilCrypto(log, why);
@@ -164,8 +170,16 @@ public sealed partial class WorkerHost : IAsyncDisposable
             // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
             var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
             var batcher = options.Pc1Batch > 1 && pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, time) : null;
+            var vanillas = new VanillaProofReader(
+                store,
+                index,
+                Http,
+                new VanillaReaderOptions { AuthToken = minerInfo.Token, PostParallelReads = options.PostParallelReads, PostReadTimeout = options.PostReadTimeout },
+                time,
+                loggers.CreateLogger<VanillaProofReader>());
+            var post = new PoStTasks(vanillas, prover, loggers.CreateLogger<PoStTasks>());
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();

@@ -28,7 +28,11 @@ public sealed class WorkerOptions
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
         TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
+        TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
     };
+
+    /// <summary>lotus-worker's default <c>--post-parallel-reads</c>.</summary>
+    public const int DefaultPostParallelReads = Kiln.Stores.Remote.VanillaReaderOptions.DefaultPostParallelReads;
 
     /// <summary><c>--listen</c> host:port; host 0.0.0.0 means "the address the miner is reached from".</summary>
     public string Listen { get; set; } = DefaultListen;
@@ -44,6 +48,15 @@ public sealed class WorkerOptions
 
     /// <summary><c>--parallel-fetch-limit</c>.</summary>
     public int ParallelFetchLimit { get; set; } = DefaultParallelFetchLimit;
+
+    /// <summary><c>--post-parallel-reads</c>: at most this many sectors' vanilla proofs read at once by a window PoSt worker.</summary>
+    public int PostParallelReads { get; set; } = DefaultPostParallelReads;
+
+    /// <summary><c>--post-read-timeout</c>: one sector's vanilla proof read longer than this counts as skipped; zero (the default) is no limit.</summary>
+    public TimeSpan PostReadTimeout { get; set; } = TimeSpan.Zero;
+
+    /// <summary>True when the worker proves PoSt (<c>--windowpost</c> or <c>--winningpost</c>) and does nothing else.</summary>
+    public bool IsPoStWorker => RequestedTasks.Any(TaskTypes.IsPoSt);
 
     /// <summary>The worker repo directory (<c>--worker-repo</c>).</summary>
     public string RepoPath { get; set; } = "";
@@ -145,9 +158,15 @@ public sealed class WorkerOptions
             throw new ArgumentException("intervals must be positive");
         }
 
-        if (RequestedTasks.Any(TaskTypes.IsPoSt))
+        ValidateWorkerType(RequestedTasks);
+        if (PostParallelReads < 1)
         {
-            throw new ArgumentException("kiln-worker has no PoSt worker mode yet (--windowpost/--winningpost)");
+            throw new ArgumentException("--post-parallel-reads must be at least 1");
+        }
+
+        if (PostReadTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("--post-read-timeout must not be negative");
         }
 
         if (Pc1Batch < 1 || Pc1BatchWait < TimeSpan.Zero)
@@ -158,6 +177,41 @@ public sealed class WorkerOptions
         LabelPool.Validate();
         HugepageFiles.Validate();
     }
+
+    /// <summary>
+    /// Lotus's check that every task type is for one kind of worker: sealing, WdPoSt (<c>post/v0/windowproof</c>
+    /// only) or WinPost (<c>post/v0/winningproof</c> only).
+    /// </summary>
+    /// <exception cref="ArgumentException">Task types of different kinds, or none.</exception>
+    public static void ValidateWorkerType(IReadOnlySet<TaskType> tasks)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        if (tasks.Count == 0)
+        {
+            throw new ArgumentException("no task types specified");
+        }
+
+        // Lotus sets the worker type from --windowpost, then --winningpost (which wins), else sealing.
+        var workerType = tasks.Contains(TaskType.GenerateWinningPoSt) ? WorkerType(TaskType.GenerateWinningPoSt)
+            : tasks.Contains(TaskType.GenerateWindowPoSt) ? WorkerType(TaskType.GenerateWindowPoSt)
+            : WorkerType(TaskType.Fetch);
+        foreach (var t in tasks.OrderBy(TaskTypes.Order))
+        {
+            if (WorkerType(t) != workerType)
+            {
+                throw new ArgumentException(
+                    $"expected all task types to be for {workerType} worker, but task {TaskTypes.Id(t)} is for {WorkerType(t)} worker");
+            }
+        }
+    }
+
+    /// <summary>Lotus <c>TaskType.WorkerType</c>.</summary>
+    private static string WorkerType(TaskType t) => t switch
+    {
+        TaskType.GenerateWindowPoSt => "WdPoSt",
+        TaskType.GenerateWinningPoSt => "WinPost",
+        _ => "Sealing",
+    };
 
     /// <summary>
     /// The label pool for the miner's <paramref name="sectorSize"/>, or null when the pool is off; checked against

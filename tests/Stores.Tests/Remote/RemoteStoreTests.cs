@@ -124,8 +124,8 @@ public sealed class RemoteStoreTests : IAsyncLifetime
 
     [Theory]
     [InlineData("HEAD", "/remote/sealed/s-t01000-9", "GET, DELETE")]
-    [InlineData("POST", "/remote/vanilla/window", "GET, DELETE")]
-    [InlineData("POST", "/remote/vanilla/winning", "GET, DELETE")]
+    [InlineData("POST", "/remote/sealed/s-t01000-9", "GET, DELETE")]
+    [InlineData("PUT", "/remote/vanilla/single", "GET, DELETE")]
     [InlineData("PUT", "/remote/stat/x", "GET")]
     [InlineData("POST", "/remote/unsealed/s-t01000-9/8/allocated/0/2032", "GET")]
     public async Task Matching_paths_with_other_methods_are_405(string method, string url, string allow)

@@ -1,9 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Kiln.Api.Types;
-using Kiln.Proofs;
-using Kiln.Proofs.Pieces;
+using System.Text.Json;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
 using Kiln.Stores.Index;
@@ -17,8 +15,8 @@ namespace Kiln.Stores.Tests.Remote;
 /// </summary>
 public sealed class VanillaProofEndpointsTests : IAsyncLifetime
 {
-    private const string CommR = "bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c";
-    private const string CommD = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
+    private const string CommR = BenchSector.CommR;
+    private const string CommD = BenchSector.CommD;
     private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly TempDir _dir = new();
     private readonly MemSectorIndex _index = new();
@@ -29,15 +27,7 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _host = await StoreHost.StartAsync("worker.test", _index);
-        var meta = await _host.Store.AttachAsync(Root, init: true, canSeal: true, canStore: true, ct: Ct);
-        var info = SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1);
-        var unsealed = Path.Combine(Directory.CreateDirectory(_dir.Sub("work")).FullName, "unsealed");
-        var piece = (await AddPiece.WriteAsync(unsealed, 2048, [], new UnpaddedPieceSize(2032), new MemoryStream(new byte[2032]), Ct)).Piece;
-        var cache = Path.Combine(Root, "cache", "s-t01000-1");
-        var sealedPath = Path.Combine(Root, "sealed", "s-t01000-1");
-        var pc1 = await PreCommit1.RunAsync(new PreCommit1Request(info, unsealed, sealedPath, cache, 1000, 1, new byte[32], [piece]), new ParentCacheOptions { Directory = _dir.Sub("parents") });
-        Assert.Equal(CommR, (await PreCommit2.RunAsync(pc1, cache, sealedPath)).SealedCid);
-        await _index.StorageDeclareSectorAsync(meta.ID, new SectorId(1000, 1), SectorFileType.Sealed | SectorFileType.Cache, true, Ct);
+        await BenchSector.SealAsync(_host.Store, _index, Root, _dir.Sub("work"), ct: Ct);
     }
 
     public async Task DisposeAsync()
@@ -85,6 +75,74 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await PostAsync("/remote/vanilla/single", SingleBody(1, "23,6,60,28,53,28,61,55,8,46"))).StatusCode);
         // As in Lotus, a GET lands on /remote/{type}/{id} with an unknown type.
         Assert.Equal(HttpStatusCode.InternalServerError, (await _host.Client.GetAsync("/remote/vanilla/single")).StatusCode);
+    }
+
+    private static string Challenge(ulong sector, string challenges) =>
+        $$"""{"SealProof":5,"SectorNumber":{{sector}},"SealedCID":{"/":"{{CommR}}"},"Challenge":[{{challenges}}],"Update":false}""";
+
+    private static string BatchBody(int proofType, params string[] sectors) =>
+        $$"""{"Miner":1000,"ProofType":{{proofType}},"Sectors":[{{string.Join(",", sectors)}}]}""";
+
+    [Fact]
+    public async Task Window_answers_what_this_host_holds_and_skips_the_rest()
+    {
+        var r = await PostAsync("/remote/vanilla/window", BatchBody(10, Challenge(77, "1,2"), Challenge(1, "23,6,60,28,53,28,61,55,8,46"), Challenge(5, "3")));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal("application/json", r.Content.Headers.ContentType!.MediaType);
+        using var json = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        var proofs = json.RootElement.GetProperty("Proofs");
+        Assert.Equal(1, proofs.GetArrayLength());
+        Assert.Equal(1UL, proofs[0].GetProperty("SectorNumber").GetUInt64());
+        var bytes = proofs[0].GetProperty("Proof").GetBytesFromBase64();
+        // The same bytes /remote/vanilla/single answers for these challenges.
+        Assert.Equal("2a1def6184097d681ff65e3ad0dcad0d2d619f3efc9be1bc1f4784415763561a", Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        Assert.Equal([77UL, 5UL], json.RootElement.GetProperty("Skipped").EnumerateArray().Select(e => e.GetUInt64()));
+    }
+
+    [Fact]
+    public async Task Winning_answers_a_winning_vanilla_proof_and_skips_bad_challenges()
+    {
+        var challenges = string.Join(",", Enumerable.Range(0, 66).Select(i => i % 64));
+        var r = await PostAsync("/remote/vanilla/winning", BatchBody(0, Challenge(1, challenges), Challenge(1, "64")));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using var json = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        var proofs = json.RootElement.GetProperty("Proofs");
+        Assert.Equal(1, proofs.GetArrayLength());
+        Assert.NotEmpty(proofs[0].GetProperty("Proof").GetBytesFromBase64());
+        // A challenge outside the sector cannot be proven: skipped, not a 500.
+        Assert.Equal([1UL], json.RootElement.GetProperty("Skipped").EnumerateArray().Select(e => e.GetUInt64()));
+    }
+
+    [Theory]
+    [InlineData("/remote/vanilla/window", "{\"Miner\":")]
+    [InlineData("/remote/vanilla/window", "{\"Miner\":1000,\"ProofType\":10}")]
+    [InlineData("/remote/vanilla/window", "{\"Miner\":1000,\"ProofType\":99,\"Sectors\":[]}")]
+    [InlineData("/remote/vanilla/window", "{\"Miner\":1000,\"ProofType\":0,\"Sectors\":[]}")]
+    [InlineData("/remote/vanilla/winning", "{\"Miner\":1000,\"ProofType\":10,\"Sectors\":[]}")]
+    public async Task Batch_routes_answer_500_only_for_a_malformed_body(string path, string body)
+    {
+        var r = await PostAsync(path, body);
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.False(string.IsNullOrWhiteSpace(await r.Content.ReadAsStringAsync()));
+    }
+
+    [Theory]
+    [InlineData("/remote/vanilla/window", null)]
+    [InlineData("/remote/vanilla/window", "read-only")]
+    [InlineData("/remote/vanilla/winning", null)]
+    [InlineData("/remote/vanilla/winning", "read-only")]
+    public async Task Batch_routes_need_the_admin_token(string path, string? token)
+    {
+        using var client = _host.Server.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(BatchBody(10, Challenge(1, "1")), Encoding.UTF8, "application/json") };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new("Bearer", token);
+        }
+
+        var r = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        Assert.Equal("{\"Error\":\"unauthorized: missing admin permission\"}\n", await r.Content.ReadAsStringAsync());
     }
 
     [Fact]

@@ -1,0 +1,11 @@
+namespace Kiln.Stores.Remote;
+
+/// <summary>
+/// What <see cref="VanillaProofReader.ReadManyAsync"/> got: one entry per requested sector, in request order (null where
+/// the sector could not be read), and the numbers of those unread sectors in request order.
+/// </summary>
+public sealed record VanillaReadResult(IReadOnlyList<byte[]?> Proofs, IReadOnlyList<ulong> Skipped)
+{
+    /// <summary>Every proof was read.</summary>
+    public bool Complete => Skipped.Count == 0;
+}

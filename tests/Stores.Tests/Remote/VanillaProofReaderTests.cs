@@ -1,0 +1,160 @@
+using System.Net;
+using System.Security.Cryptography;
+using Kiln.Api.Types;
+using Kiln.Stores.Index;
+using Kiln.Stores.Remote;
+using Kiln.Stores.Tests.Support;
+
+namespace Kiln.Stores.Tests.Remote;
+
+/// <summary>
+/// <see cref="VanillaProofReader"/> over two in-process hosts sharing one index: host A holds the lotus-bench 2 KiB
+/// sector, host B holds nothing and reads through A's <c>/remote/vanilla/single</c>.
+/// </summary>
+public sealed class VanillaProofReaderTests : IAsyncLifetime
+{
+    private const string VectorSha256 = "2a1def6184097d681ff65e3ad0dcad0d2d619f3efc9be1bc1f4784415763561a";
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly RegisteredPoStProof Window2KiB = (RegisteredPoStProof)10;
+    private readonly TempDir _dir = new();
+    private readonly MemSectorIndex _index = new();
+    private StoreHost _a = null!;
+    private StoreHost _b = null!;
+    private StorageId _aStorage;
+
+    public async Task InitializeAsync()
+    {
+        _a = await StoreHost.StartAsync("a.test", _index);
+        _b = await StoreHost.StartAsync("b.test", _index);
+        _aStorage = (await BenchSector.SealAsync(_a.Store, _index, _dir.Sub("a"), _dir.Sub("work"), ct: Ct)).ID;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private static PostSectorChallenge Challenge(ulong sector, params ulong[] challenges) =>
+        new((RegisteredSealProof)5, sector, Cid.Parse(BenchSector.CommR), challenges, false);
+
+    private static PostSectorChallenge VectorChallenge(ulong sector = 1) => Challenge(sector, 23, 6, 60, 28, 53, 28, 61, 55, 8, 46);
+
+    private static VanillaProofReader Reader(StoreHost on, MemSectorIndex index, HttpMessageHandler handler, int parallel = 32, TimeSpan timeout = default) =>
+        new(on.Store, index, new HttpClient(handler), new VanillaReaderOptions { AuthToken = StoreHost.AdminToken, PostParallelReads = parallel, PostReadTimeout = timeout });
+
+    [Fact]
+    public async Task Local_sectors_are_read_without_http()
+    {
+        var reader = Reader(_a, _index, new FakeHandler((_, _) => throw new InvalidOperationException("no HTTP expected")));
+        var proof = await reader.ReadAsync(BenchSector.Miner, Window2KiB, VectorChallenge(), Ct);
+        Assert.Equal(VectorSha256, Convert.ToHexStringLower(SHA256.HashData(proof)));
+        Assert.Equal(0, reader.RemoteRequests);
+    }
+
+    [Fact]
+    public async Task Sectors_elsewhere_are_read_from_their_holder()
+    {
+        using var router = new HostRouter(_a, _b);
+        var reader = Reader(_b, _index, router);
+        var proof = await reader.ReadAsync(BenchSector.Miner, Window2KiB, VectorChallenge(), Ct);
+        Assert.Equal(VectorSha256, Convert.ToHexStringLower(SHA256.HashData(proof)));
+        Assert.Equal(1, reader.RemoteRequests);
+
+        // A bad challenge fails at the holder (500): an error, and in a batch a skip.
+        var bad = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge(), Challenge(1, 64), VectorChallenge(9)], null, Ct);
+        Assert.Equal([1UL, 9UL], bad.Skipped);
+        Assert.NotNull(bad.Proofs[0]);
+        Assert.Null(bad.Proofs[1]);
+        Assert.Null(bad.Proofs[2]);
+        await Assert.ThrowsAsync<StoresException>(() => reader.ReadAsync(BenchSector.Miner, Window2KiB, Challenge(1, 64), Ct));
+    }
+
+    [Fact]
+    public async Task A_holder_answering_404_is_passed_over_for_the_next()
+    {
+        // A second storage path (on a host that says 404) claims the sector first; it is tried and passed over.
+        var ghost = new StorageId(Guid.NewGuid().ToString());
+        var sector = new SectorId(BenchSector.Miner, 1);
+        await _index.StorageAttachAsync(new StorageInfo(ghost, ["http://ghost.test/remote"], 100, 0, true, true, [], [], [], [], [], []), new FsStat(1 << 30, 1 << 30, 1 << 30, 0, 0, 0), Ct);
+        await _index.StorageDropSectorAsync(_aStorage, sector, SectorFileType.Sealed | SectorFileType.Cache, Ct);
+        await _index.StorageDeclareSectorAsync(ghost, sector, SectorFileType.Sealed | SectorFileType.Cache, false, Ct);
+        await _index.StorageDeclareSectorAsync(_aStorage, sector, SectorFileType.Sealed | SectorFileType.Cache, true, Ct);
+        using var router = new HostRouter(_a, _b);
+        var seen = new List<string>();
+        var reader = Reader(_b, _index, new FakeHandler(async (request, ct) =>
+        {
+            seen.Add(request.RequestUri!.Host);
+            return request.RequestUri.Host == "ghost.test"
+                ? new HttpResponseMessage(HttpStatusCode.NotFound)
+                : await new HttpMessageInvoker(router, disposeHandler: false).SendAsync(request, ct);
+        }));
+        var proof = await reader.ReadAsync(BenchSector.Miner, Window2KiB, VectorChallenge(), Ct);
+        Assert.Equal(VectorSha256, Convert.ToHexStringLower(SHA256.HashData(proof)));
+        Assert.Equal(["ghost.test", "a.test"], seen);
+    }
+
+    [Fact]
+    public async Task An_offline_holder_means_skipped_not_thrown()
+    {
+        using var onlyB = new HostRouter(_b);
+        var reader = Reader(_b, _index, onlyB);
+        var read = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], null, Ct);
+        Assert.False(read.Complete);
+        Assert.Equal([1UL], read.Skipped);
+        Assert.Equal([null], read.Proofs);
+    }
+
+    [Fact]
+    public async Task A_read_past_the_timeout_is_skipped()
+    {
+        var reader = Reader(_b, _index, new FakeHandler(async (_, ct) =>
+        {
+            await Task.Delay(Timeout.Infinite, ct);
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        }), timeout: TimeSpan.FromMilliseconds(200));
+        var read = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], null, Ct).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal([1UL], read.Skipped);
+    }
+
+    [Fact]
+    public async Task No_more_than_the_configured_reads_run_at_once()
+    {
+        var sectors = Enumerable.Range(100, 12).Select(n => (ulong)n).ToArray();
+        foreach (var n in sectors)
+        {
+            await _index.StorageDeclareSectorAsync(_aStorage, new SectorId(BenchSector.Miner, n), SectorFileType.Sealed | SectorFileType.Cache, true, Ct);
+        }
+
+        var running = 0;
+        var most = 0;
+        var reader = Reader(_b, _index, new FakeHandler(async (request, ct) =>
+        {
+            var now = Interlocked.Increment(ref running);
+            InterlockedMax(ref most, now);
+            await Task.Delay(40, ct);
+            Interlocked.Decrement(ref running);
+            return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([(byte)now]) };
+        }), parallel: 3);
+        var read = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [.. sectors.Select(n => Challenge(n, 1))], null, Ct);
+        Assert.True(read.Complete);
+        Assert.Equal(12, read.Proofs.Count(p => p is not null));
+        Assert.InRange(most, 1, 3);
+        Assert.Equal(12, reader.RemoteRequests);
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    /// <summary>An HTTP handler that answers with a function.</summary>
+    private sealed class FakeHandler(Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>> answer) : HttpMessageHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) => answer(request, cancellationToken);
+    }
+}
