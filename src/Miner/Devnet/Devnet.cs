@@ -28,6 +28,9 @@ public static class Devnet
         }
 
         var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
+        // The devnet proves what it sealed: Window PoSt per deadline and Winning rounds on the devnet chain clock.
+        minerOptions.Proving.Enabled = true;
+        minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
         await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);

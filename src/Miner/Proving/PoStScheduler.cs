@@ -109,7 +109,7 @@ public sealed partial class PoStScheduler
         {
             return [.. _workers.Values
                 .OrderBy(s => s.Worker.Connected)
-                .Select(s => new PoStWorkerStats(s.Worker.Id, s.Worker.Info.Hostname, Kind, s.Worker.Enabled, s.InFlight, _maxInFlight, s.Completed, s.Failed))];
+                .Select(s => new PoStWorkerStats(s.Worker.Id, s.Worker.Info.Hostname, TaskTypes.Id(Task), s.Worker.Enabled, s.InFlight, _maxInFlight, s.Completed, s.Failed))];
         }
     }
 

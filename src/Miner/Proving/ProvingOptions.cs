@@ -1,3 +1,5 @@
+using Kiln.Proofs.Snark;
+
 namespace Kiln.Miner.Proving;
 
 /// <summary>
@@ -52,8 +54,12 @@ public sealed class ProvingOptions
     /// <summary>A Winning PoSt round runs every this many epochs. Default <see cref="DefaultWinningEvery"/>.</summary>
     public int WinningEvery { get; set; } = DefaultWinningEvery;
 
+    /// <summary>The SNARK prover for built-in proving, merging and verification (FILCRYPTO_LIB, insecure test proofs).</summary>
+    public SnarkProverOptions Snark { get; set; } = new();
+
     public void Validate()
     {
+        Snark.Validate();
         if (PartitionTimeout <= TimeSpan.Zero)
         {
             throw new InvalidOperationException("Proving.PartitionTimeout must be positive");
