@@ -88,6 +88,21 @@ public sealed class WindowPoStProverTests
     }
 
     [Fact]
+    public async Task A_slow_partition_is_hedged_onto_an_idle_worker()
+    {
+        // The first call hangs (far below the partition timeout); the hedge on the other worker answers.
+        var calls = 0;
+        Task Slow(FakeWorker w, int index) => Interlocked.Increment(ref calls) == 1 ? Task.Delay(Timeout.Infinite) : Task.CompletedTask;
+        var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt, PoStFixture.WindowWorker("a", Slow), PoStFixture.WindowWorker("b", Slow));
+        var options = new ProvingOptions { HedgeAfter = TimeSpan.FromMilliseconds(100) };
+
+        var outcome = await PoStFixture.Window(scheduler, options).ProveAsync(PoStFixture.Miner, [PoStFixture.Sector(1), PoStFixture.Sector(2)], PoStFixture.Randomness(5), CancellationToken.None).WaitAsync(Patience);
+
+        Assert.Equal([1UL, 2], outcome.Proven);
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public async Task Skipped_sectors_are_reported_and_the_batch_is_proven_again_without_them()
     {
         var batches = new ConcurrentBag<string>();
