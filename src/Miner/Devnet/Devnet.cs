@@ -28,8 +28,7 @@ public static class Devnet
         }
 
         var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
-        // The devnet proves what it sealed: Window PoSt per deadline and Winning rounds on the devnet chain clock.
-        minerOptions.Proving.Enabled = true;
+        // Proving stays off in the devnet until the miner can read vanilla proofs from the workers' storage.
         minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));

@@ -3,8 +3,9 @@ using Kiln.Proofs.Snark;
 namespace Kiln.Miner.Proving;
 
 /// <summary>
-/// Lotus's <c>[Proving]</c> section plus the devnet chain's pace. Proving is off unless enabled: <c>kiln-miner run</c>
-/// leaves it off by default (there is no chain to submit to yet), the devnet command turns it on.
+/// Lotus's <c>[Proving]</c> section plus the devnet chain's pace. The proving loop is off unless enabled
+/// (<c>kiln-miner run --proving</c>): there is no chain to submit to yet, and the built-in prover reads only the
+/// miner's own storage until the remote vanilla reader is plugged in, so the devnet leaves it off too.
 /// </summary>
 public sealed class ProvingOptions
 {
