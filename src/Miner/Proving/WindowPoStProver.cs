@@ -64,6 +64,11 @@ public sealed partial class WindowPoStProver(
             var skip = results.SelectMany(r => r.Skipped ?? []).Select(s => s.Number).Distinct().ToList();
             if (skip.Count > 0)
             {
+                if (!skip.All(n => remaining.Exists(s => s.Number == n)))
+                {
+                    throw new PoStException($"a worker reported skipped sectors that are not in the batch: {string.Join(',', skip)}", retryable: false);
+                }
+
                 // Lotus: "some sectors (N) were skipped"; wdpost proves the batch again without them.
                 Log.Skipped(logger, skip.Count, string.Join(',', skip));
                 skipped.AddRange(skip);
