@@ -6,6 +6,7 @@ using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Rpc;
 using Kiln.Miner.Scheduling;
@@ -29,8 +30,9 @@ public sealed class MinerHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
 
-    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline)
+    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline, ProvingService proving)
     {
+        Proving = proving;
         _app = app;
         _index = index;
         Works = works;
@@ -43,6 +45,9 @@ public sealed class MinerHost : IAsyncDisposable
     }
 
     public SealingScheduler Scheduler { get; }
+
+    /// <summary>PoSt schedulers, provers, the devnet chain clock and the proving loop.</summary>
+    public ProvingService Proving { get; }
 
     public SectorPipeline Pipeline { get; }
 
@@ -105,8 +110,10 @@ public sealed class MinerHost : IAsyncDisposable
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
+        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, jobs, time, loggers, cancellationToken).ConfigureAwait(false);
+
         app.UseWebSockets();
-        var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs)).Build();
+        var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs, proving)).Build();
         var auth = LotusAuthenticator.FromSecret(repo.Secret);
         app.MapLotusRpc("/rpc/v0", rpc, auth);
         app.MapRemoteStore(
@@ -116,7 +123,7 @@ public sealed class MinerHost : IAsyncDisposable
             "unauthorized: missing write permission");
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline);
+        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline, proving);
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());
@@ -124,7 +131,7 @@ public sealed class MinerHost : IAsyncDisposable
         repo.WriteApi(string.Create(CultureInfo.InvariantCulture, $"/ip4/{listen.Address}/tcp/{bound.Port}/http"));
         storeOptions.Urls = [RemoteUrl(listen.Address, bound.Port)];
         await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token), store.RunHealthReportsAsync(host._stopping.Token)];
+        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token), store.RunHealthReportsAsync(host._stopping.Token), proving.RunAsync(host._stopping.Token)];
         await pipeline.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return host;
     }
@@ -141,6 +148,7 @@ public sealed class MinerHost : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
         await Pipeline.DisposeAsync().ConfigureAwait(false);
+        await Proving.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         await Jobs.DisposeAsync().ConfigureAwait(false);

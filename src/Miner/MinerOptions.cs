@@ -1,3 +1,4 @@
+using Kiln.Miner.Proving;
 using Kiln.Miner.Scheduling;
 using Kiln.Proofs;
 
@@ -31,6 +32,9 @@ public sealed class MinerOptions
     /// <summary>Scheduling windows per worker and the miner-wide fetch limit.</summary>
     public SchedulerOptions Scheduling { get; set; } = new();
 
+    /// <summary>Window and Winning PoSt: the proving loop (off by default), built-in proving and re-dispatch limits.</summary>
+    public ProvingOptions Proving { get; set; } = new();
+
     public string ActorAddress => Network + "0" + ActorId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public ulong SectorBytes => SectorSizes.Parse(SectorSize);
@@ -44,5 +48,6 @@ public sealed class MinerOptions
 
         SealProofInfo.ForSectorSize(SectorBytes);
         Scheduling.Validate();
+        Proving.Validate();
     }
 }

@@ -60,9 +60,17 @@ public sealed class FakeWorker : IWorkerApi
 
     public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 
-    public Task<IReadOnlyList<PoStProof>> GenerateWinningPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+    /// <summary>What GenerateWinningPoSt answers (PoSt tests set it).</summary>
+    public Func<RegisteredPoStProof, ulong, IReadOnlyList<PostSectorChallenge>, byte[], CancellationToken, Task<IReadOnlyList<PoStProof>>>? WinningPoSt { get; set; }
 
-    public Task<WindowPoStResult> GenerateWindowPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, int partitionIndex, byte[] randomness, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+    /// <summary>What GenerateWindowPoSt answers (PoSt tests set it).</summary>
+    public Func<RegisteredPoStProof, ulong, IReadOnlyList<PostSectorChallenge>, int, byte[], CancellationToken, Task<WindowPoStResult>>? WindowPoSt { get; set; }
+
+    public Task<IReadOnlyList<PoStProof>> GenerateWinningPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness, CancellationToken ct) =>
+        WinningPoSt is { } f ? f(proofType, minerId, sectors, randomness, ct) : throw new NotSupportedException("not used by these tests");
+
+    public Task<WindowPoStResult> GenerateWindowPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, int partitionIndex, byte[] randomness, CancellationToken ct) =>
+        WindowPoSt is { } f ? f(proofType, minerId, sectors, partitionIndex, randomness, ct) : throw new NotSupportedException("not used by these tests");
 
     public Task TaskDisableAsync(TaskType taskType, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 

@@ -20,6 +20,7 @@ public static class MinerCli
         root.Subcommands.Add(Sectors(repo));
         root.Subcommands.Add(Sealing(repo));
         root.Subcommands.Add(Storage(repo));
+        root.Subcommands.Add(ProvingCommands.Create(c => MinerClient.Connect(OpenRepo(c, repo)).Kiln));
         return root;
     }
 
@@ -31,11 +32,16 @@ public static class MinerCli
         var listen = new Option<string>("--listen") { Description = "host:port to serve the API on", DefaultValueFactory = _ => "127.0.0.1:2345" };
         var actor = new Option<ulong>("--actor") { Description = "miner actor id", DefaultValueFactory = _ => MinerOptions.DefaultActorId };
         var sectorSize = new Option<string>("--sector-size") { Description = "sector size of this miner", DefaultValueFactory = _ => MinerOptions.DefaultSectorSize };
-        var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker") { listen, actor, sectorSize };
+        var proving = new Option<bool>("--proving") { Description = "run the proving loop (Window PoSt per deadline, Winning PoSt rounds) on the devnet chain clock; off by default" };
+        var insecure = new Option<bool>("--insecure-test-proofs") { Description = "prove, merge and verify PoSt with Kiln's insecure test prover (devnets without libfilcrypto)" };
+        var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers") { listen, actor, sectorSize, proving, insecure };
         cmd.SetAction(async (parse, ct) =>
         {
             var r = OpenRepo(parse, repo);
             var options = new MinerOptions { ActorId = parse.GetValue(actor), SectorSize = parse.GetValue(sectorSize)! };
+            options.Proving.Enabled = parse.GetValue(proving);
+            options.Proving.Snark = Kiln.Proofs.Snark.SnarkProverOptions.FromEnvironment();
+            options.Proving.Snark.UseInsecureTestProofs = parse.GetValue(insecure);
             await using var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");
             await host.WaitForShutdownAsync(ct);

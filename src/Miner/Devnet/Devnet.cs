@@ -28,6 +28,8 @@ public static class Devnet
         }
 
         var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
+        // Proving stays off in the devnet until the miner can read vanilla proofs from the workers' storage.
+        minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
         await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Kiln.Api;
 using Kiln.Api.Types;
+using Kiln.Miner.Proving;
 
 namespace Kiln.Miner.Rpc;
 
@@ -19,4 +20,15 @@ public interface IKilnMinerApi
     /// <summary>The job tracker's newest entries (Kiln's; Lotus has no equivalent).</summary>
     [Perm(Permission.Read)]
     Task<IReadOnlyList<JobEntry>> KilnJobHistoryAsync(int limit, CancellationToken ct);
+
+    /// <summary>The window and winning PoSt workers with their in-flight proofs (Kiln's <c>proving workers</c>).</summary>
+    [Perm(Permission.Read)]
+    Task<IReadOnlyList<PoStWorkerStats>> KilnProvingWorkersAsync(CancellationToken ct);
+
+    /// <summary>All 48 deadlines: sectors assigned and the last Window PoSt of each.</summary>
+    [Perm(Permission.Read)]
+    Task<IReadOnlyList<ProvingDeadline>> KilnProvingDeadlinesAsync(CancellationToken ct);
+
+    [Perm(Permission.Read)]
+    Task<ProvingInfo> KilnProvingInfoAsync(CancellationToken ct);
 }

@@ -1,12 +1,13 @@
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
 using Kiln.Miner.Sealing;
 
 namespace Kiln.Miner.Rpc;
 
-/// <summary>Serves <see cref="IKilnMinerApi"/> from the sector pipeline and the job tracker.</summary>
-public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs) : IKilnMinerApi
+/// <summary>Serves <see cref="IKilnMinerApi"/> from the sector pipeline, the job tracker and the proving service.</summary>
+public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, ProvingService proving) : IKilnMinerApi
 {
     public Task<SectorId> PledgeSectorAsync(CancellationToken ct) => pipeline.PledgeAsync(ct);
 
@@ -29,4 +30,38 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs) : IKi
         (await jobs.ListAsync(Math.Clamp(limit, 1, 10_000), ct).ConfigureAwait(false))
         .Select(j => new JobEntry(j.CallId, j.HostName, j.WorkerId, j.Sector.Number, TaskTypes.ShortName(j.Task), j.Start, j.End, j.Duration is { } d ? d.Ticks * 100 : null, j.Outcome.ToString(), j.Error))
         .ToList();
+
+    public Task<IReadOnlyList<PoStWorkerStats>> KilnProvingWorkersAsync(CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<PoStWorkerStats>>([.. proving.WindowScheduler.WorkerStats(), .. proving.WinningScheduler.WorkerStats()]);
+
+    public async Task<IReadOnlyList<ProvingDeadline>> KilnProvingDeadlinesAsync(CancellationToken ct)
+    {
+        var sectors = (await proving.ProvingSectorsAsync(ct).ConfigureAwait(false)).GroupBy(s => DeadlineInfo.ForSector(s.Number)).ToDictionary(g => g.Key, g => g.Count());
+        var last = (await proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Index);
+        return [.. Enumerable.Range(0, DeadlineInfo.PeriodDeadlines).Select(i => last.TryGetValue(i, out var d)
+            ? new ProvingDeadline(i, sectors.GetValueOrDefault(i), d.OpenEpoch, d.Proven, d.Skipped, d.Outcome, d.Error)
+            : new ProvingDeadline(i, sectors.GetValueOrDefault(i), null, null, 0, "", null))];
+    }
+
+    public async Task<ProvingInfo> KilnProvingInfoAsync(CancellationToken ct)
+    {
+        var deadline = DeadlineInfo.At(proving.Chain.CurrentEpoch);
+        var sectors = await proving.ProvingSectorsAsync(ct).ConfigureAwait(false);
+        var options = proving.Options;
+        var winning = proving.Loop.LastWinning;
+        return new ProvingInfo(
+            options.Enabled,
+            deadline.CurrentEpoch,
+            deadline.PeriodStart,
+            deadline.Index,
+            deadline.Open,
+            deadline.Close,
+            sectors.Count,
+            proving.WindowScheduler.WorkerStats().Count,
+            proving.WinningScheduler.WorkerStats().Count,
+            !options.DisableBuiltinWindowPoSt,
+            !options.DisableBuiltinWinningPoSt,
+            winning?.Epoch,
+            winning is { } w ? w.Outcome is { } o ? $"sector {o.Challenged[0]} proven" : "failed: " + w.Error : null);
+    }
 }

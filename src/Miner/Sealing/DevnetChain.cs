@@ -18,6 +18,9 @@ public sealed class DevnetChain(string seed)
     /// <summary>The interactive seed (Lotus draws it InteractivePoRepConfidence epochs after the pre-commit lands).</summary>
     public byte[] SeedFor(ulong actorId, ulong sectorNumber) => Derive("seed", actorId, sectorNumber);
 
+    /// <summary>PoSt randomness for <paramref name="purpose"/> ("window", "winning") drawn at <paramref name="epoch"/>.</summary>
+    public byte[] PoStRandomnessFor(string purpose, ulong actorId, long epoch) => Derive("post/" + purpose, actorId, (ulong)epoch);
+
     private byte[] Derive(string purpose, ulong actorId, ulong sectorNumber)
     {
         // The ticket keeps its original derivation (seed ‖ actor ‖ number) so existing devnets seal the same sectors.

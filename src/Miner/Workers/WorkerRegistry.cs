@@ -14,6 +14,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 {
     private readonly ConcurrentDictionary<Guid, WorkerHandle> _workers = new();
 
+    /// <summary>Raised once after a new worker connected (PoSt schedulers take their workers from here).</summary>
+    public event Action<WorkerHandle>? Connected;
+
     /// <summary>Raised after a worker was removed (restarted or shut down).</summary>
     public event Action<WorkerHandle>? Removed;
 
@@ -52,6 +55,7 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
         if (_workers.TryAdd(session, handle))
         {
             Log.Connected(logger, session, info.Hostname, url, handle.Kind);
+            Connected?.Invoke(handle);
             return handle;
         }
 

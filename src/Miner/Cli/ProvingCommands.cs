@@ -1,0 +1,75 @@
+using System.CommandLine;
+using System.Globalization;
+using Kiln.Api.Types;
+using Kiln.Miner.Proving;
+using Kiln.Miner.Rpc;
+
+namespace Kiln.Miner.Cli;
+
+/// <summary><c>kiln-miner proving workers | deadlines | info</c>, after lotus-miner's <c>proving</c> commands.</summary>
+internal static class ProvingCommands
+{
+    public static Command Create(Func<ParseResult, IKilnMinerApi> connect)
+    {
+        var proving = new Command("proving", "View proving information: PoSt workers, deadlines, the chain clock");
+        var workers = new Command("workers", "List the window and winning PoSt workers");
+        workers.SetAction(async (parse, ct) =>
+        {
+            WriteWorkers(Console.Out, await connect(parse).KilnProvingWorkersAsync(ct));
+            return 0;
+        });
+        var deadlines = new Command("deadlines", "The 48 deadlines: sectors assigned and the last Window PoSt");
+        deadlines.SetAction(async (parse, ct) =>
+        {
+            WriteDeadlines(Console.Out, await connect(parse).KilnProvingDeadlinesAsync(ct));
+            return 0;
+        });
+        var info = new Command("info", "The current epoch, deadline and proving set");
+        info.SetAction(async (parse, ct) =>
+        {
+            WriteInfo(Console.Out, await connect(parse).KilnProvingInfoAsync(ct));
+            return 0;
+        });
+        proving.Subcommands.Add(workers);
+        proving.Subcommands.Add(deadlines);
+        proving.Subcommands.Add(info);
+        return proving;
+    }
+
+    internal static void WriteWorkers(TextWriter output, IReadOnlyList<PoStWorkerStats> workers) =>
+        Devnet.Devnet.WriteTable(output, ["Worker", "Host", "Task", "Enabled", "InFlight", "Done", "Failed"], [.. workers.Select(w => new[]
+        {
+            w.Id.ToString(),
+            w.Hostname,
+            TaskTypes.TryParse(w.Task, out var t) ? TaskTypes.ShortName(t) : w.Task,
+            w.Enabled ? "yes" : "no (disabled)",
+            Invariant($"{w.InFlight}/{w.MaxInFlight}"),
+            Invariant($"{w.Completed}"),
+            Invariant($"{w.Failed}"),
+        })]);
+
+    internal static void WriteDeadlines(TextWriter output, IReadOnlyList<ProvingDeadline> deadlines) =>
+        Devnet.Devnet.WriteTable(output, ["Deadline", "Sectors", "Open", "Last proven", "Skipped", "Outcome"], [.. deadlines.Select(d => new[]
+        {
+            Invariant($"{d.Index}"),
+            Invariant($"{d.Sectors}"),
+            d.LastOpenEpoch is { } open ? Invariant($"{open}") : "-",
+            d.LastProven is { } at ? at.ToString("u", CultureInfo.InvariantCulture) : "-",
+            Invariant($"{d.Skipped}"),
+            d.Error is { } e ? d.Outcome + ": " + e : d.Outcome is "" ? "-" : d.Outcome,
+        })]);
+
+    internal static void WriteInfo(TextWriter output, ProvingInfo info)
+    {
+        output.WriteLine(Invariant($"Proving loop:           {(info.Enabled ? "running" : "off (kiln-miner run --proving)")}"));
+        output.WriteLine(Invariant($"Current Epoch:          {info.CurrentEpoch}"));
+        output.WriteLine(Invariant($"Proving Period Start:   {info.PeriodStart}"));
+        output.WriteLine(Invariant($"Deadline Index:         {info.DeadlineIndex} (open {info.DeadlineOpen}, close {info.DeadlineClose})"));
+        output.WriteLine(Invariant($"Proving Sectors:        {info.ProvingSectors}"));
+        output.WriteLine(Invariant($"Window PoSt workers:    {info.WindowWorkers}{(info.WindowWorkers == 0 ? info.BuiltinWindowPoSt ? " (the miner proves itself)" : " (built-in proving disabled)" : "")}"));
+        output.WriteLine(Invariant($"Winning PoSt workers:   {info.WinningWorkers}{(info.WinningWorkers == 0 ? info.BuiltinWinningPoSt ? " (the miner proves itself)" : " (built-in proving disabled)" : "")}"));
+        output.WriteLine(info.LastWinningEpoch is { } epoch ? Invariant($"Last Winning PoSt:      epoch {epoch}: {info.LastWinningOutcome}") : "Last Winning PoSt:      none yet");
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

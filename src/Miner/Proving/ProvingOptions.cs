@@ -1,0 +1,79 @@
+using Kiln.Proofs.Snark;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>
+/// Lotus's <c>[Proving]</c> section plus the devnet chain's pace. The proving loop is off unless enabled
+/// (<c>kiln-miner run --proving</c>): there is no chain to submit to yet, and the built-in prover reads only the
+/// miner's own storage until the remote vanilla reader is plugged in, so the devnet leaves it off too.
+/// </summary>
+public sealed class ProvingOptions
+{
+    public static readonly TimeSpan DefaultPartitionTimeout = TimeSpan.FromMinutes(20);
+
+    public const int DefaultMaxRetries = 3;
+
+    public static readonly TimeSpan DefaultEpochDuration = TimeSpan.FromMilliseconds(100);
+
+    public const int DefaultWinningEvery = 100;
+
+    public const int DefaultMaxPartitionsPerWorker = 1;
+
+    /// <summary>Whether the miner runs the proving loop (Window PoSt per deadline, Winning PoSt rounds). Default false.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>Lotus <c>DisableBuiltinWindowPoSt</c>: never prove Window PoSt on the miner itself, even with no window worker. Default false.</summary>
+    public bool DisableBuiltinWindowPoSt { get; set; }
+
+    /// <summary>Lotus <c>DisableBuiltinWinningPoSt</c>: never prove Winning PoSt on the miner itself. Default false.</summary>
+    public bool DisableBuiltinWinningPoSt { get; set; }
+
+    /// <summary>
+    /// How long one proof partition may run on a worker before it is given up there and dispatched to another
+    /// (Lotus's <c>PartitionCheckTimeout</c> is 20 min). Default <see cref="DefaultPartitionTimeout"/>.
+    /// </summary>
+    public TimeSpan PartitionTimeout { get; set; } = DefaultPartitionTimeout;
+
+    /// <summary>Re-dispatches of one partition after a connection error or timeout. Default <see cref="DefaultMaxRetries"/>.</summary>
+    public int MaxRetries { get; set; } = DefaultMaxRetries;
+
+    /// <summary>
+    /// When set, a partition still running after this long is also started on an idle window worker and the first
+    /// answer wins. Default null: no hedging.
+    /// </summary>
+    public TimeSpan? HedgeAfter { get; set; }
+
+    /// <summary>Partitions one PoSt worker runs at once. Default <see cref="DefaultMaxPartitionsPerWorker"/> (one GPU task).</summary>
+    public int MaxPartitionsPerWorker { get; set; } = DefaultMaxPartitionsPerWorker;
+
+    /// <summary>
+    /// Length of one devnet epoch. With 60-epoch challenge windows and 48 deadlines the default
+    /// <see cref="DefaultEpochDuration"/> makes a deadline 6 s and a proving period under 5 min.
+    /// </summary>
+    public TimeSpan EpochDuration { get; set; } = DefaultEpochDuration;
+
+    /// <summary>A Winning PoSt round runs every this many epochs. Default <see cref="DefaultWinningEvery"/>.</summary>
+    public int WinningEvery { get; set; } = DefaultWinningEvery;
+
+    /// <summary>The SNARK prover for built-in proving, merging and verification (FILCRYPTO_LIB, insecure test proofs).</summary>
+    public SnarkProverOptions Snark { get; set; } = new();
+
+    public void Validate()
+    {
+        Snark.Validate();
+        if (PartitionTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Proving.PartitionTimeout must be positive");
+        }
+
+        if (MaxRetries < 0 || MaxPartitionsPerWorker < 1 || WinningEvery < 1)
+        {
+            throw new InvalidOperationException("Proving.MaxRetries must be >= 0, MaxPartitionsPerWorker and WinningEvery >= 1");
+        }
+
+        if (EpochDuration <= TimeSpan.Zero || HedgeAfter is { } h && h <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException("Proving.EpochDuration and Proving.HedgeAfter must be positive");
+        }
+    }
+}

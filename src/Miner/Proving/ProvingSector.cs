@@ -1,0 +1,6 @@
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>A sector to prove: its number, seal proof and sealed CID (comm_r).</summary>
+public sealed record ProvingSector(ulong Number, RegisteredSealProof SealProof, Cid SealedCid);

@@ -1,0 +1,88 @@
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Sealing;
+using Kiln.Miner.Workers;
+using Kiln.Proofs.Snark;
+using Kiln.Stores.Local;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>
+/// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
+/// provers, the devnet chain clock, the deadlines table and the proving loop (run only when
+/// <see cref="ProvingOptions.Enabled"/>).
+/// </summary>
+public sealed class ProvingService : IAsyncDisposable
+{
+    private ProvingService(ProvingOptions options, PoStScheduler window, PoStScheduler winning, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
+    {
+        Options = options;
+        WindowScheduler = window;
+        WinningScheduler = winning;
+        Chain = chain;
+        Deadlines = deadlines;
+        Loop = loop;
+        Pipeline = pipeline;
+    }
+
+    public ProvingOptions Options { get; }
+
+    public PoStScheduler WindowScheduler { get; }
+
+    public PoStScheduler WinningScheduler { get; }
+
+    public IChain Chain { get; }
+
+    public DeadlineStore Deadlines { get; }
+
+    public ProvingLoop Loop { get; }
+
+    private SectorPipeline Pipeline { get; }
+
+    public static async Task<ProvingService> OpenAsync(
+        string databasePath,
+        MinerOptions miner,
+        WorkerRegistry registry,
+        SectorPipeline pipeline,
+        LocalStore store,
+        JobTracker jobs,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(miner);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var options = miner.Proving;
+        var window = new PoStScheduler(WorkerKind.WindowPoSt, time, loggers.CreateLogger<PoStScheduler>(), options.MaxPartitionsPerWorker);
+        var winning = new PoStScheduler(WorkerKind.WinningPoSt, time, loggers.CreateLogger<PoStScheduler>(), options.MaxPartitionsPerWorker);
+        window.Attach(registry);
+        winning.Attach(registry);
+        var prover = SnarkProverFactory.Create(options.Snark);
+        var vanillas = new LocalVanillaSource(store, loggers.CreateLogger<LocalVanillaSource>());
+        var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), time, options.EpochDuration, time.GetUtcNow());
+        var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
+        var loop = new ProvingLoop(
+            chain,
+            c => ProvingSectorsAsync(pipeline, c),
+            new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs),
+            new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs),
+            deadlines,
+            options,
+            miner.ActorId,
+            time,
+            loggers.CreateLogger<ProvingLoop>());
+        return new ProvingService(options, window, winning, chain, deadlines, loop, pipeline);
+    }
+
+    /// <summary>The sectors in state Proving, with their sealed CIDs.</summary>
+    public Task<IReadOnlyList<ProvingSector>> ProvingSectorsAsync(CancellationToken ct) => ProvingSectorsAsync(Pipeline, ct);
+
+    /// <summary>The proving loop when enabled, otherwise a completed task.</summary>
+    public Task RunAsync(CancellationToken ct) => Options.Enabled ? Loop.RunAsync(ct) : Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => Deadlines.DisposeAsync();
+
+    private static async Task<IReadOnlyList<ProvingSector>> ProvingSectorsAsync(SectorPipeline pipeline, CancellationToken ct) =>
+        [.. (await pipeline.ListAsync(ct).ConfigureAwait(false))
+            .Where(s => s.State == SectorState.Proving && s.Cids is { Sealed.IsDefined: true })
+            .Select(s => new ProvingSector(s.Number, s.Proof, s.Cids!.Value.Sealed))];
+}

@@ -1,0 +1,225 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using Kiln.Api.Types;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Workers;
+using Kiln.Proofs.Post;
+using Kiln.Proofs.Sdr;
+using Kiln.Proofs.Snark;
+using Polly;
+using Polly.Hedging;
+using Polly.Retry;
+using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>
+/// The miner's side of Window PoSt (Lotus Manager.GenerateWindowPoSt): randomness made a field element, sectors
+/// deduplicated and sorted, fallback challenges derived here, the batch cut into proof partitions that all run at
+/// once on window PoSt workers (a partition whose worker drops the connection or runs past
+/// <see cref="ProvingOptions.PartitionTimeout"/> goes to another worker; optionally hedged onto an idle one after
+/// <see cref="ProvingOptions.HedgeAfter"/>), skipped sectors dropped and the batch proven again without them,
+/// partition proofs merged in partition order and the result verified. With no enabled window worker the miner
+/// proves itself unless <see cref="ProvingOptions.DisableBuiltinWindowPoSt"/>.
+/// </summary>
+public sealed partial class WindowPoStProver(
+    PoStScheduler scheduler,
+    ISnarkProver prover,
+    IVanillaSource vanillas,
+    ProvingOptions options,
+    TimeProvider time,
+    ILogger<WindowPoStProver> logger,
+    JobTracker? jobs = null)
+{
+    private static readonly ResiliencePropertyKey<bool> HedgeKey = new("kiln.post.hedge");
+
+    public async Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sectors);
+        var rand = PoStInputs.Randomness(randomness.Span);
+        var proof = PoStInputs.ProofFor(sectors, PoStType.Window);
+        var proverId = ProverId.FromActorId(minerId);
+        var remaining = sectors.DistinctBy(s => s.Number).OrderBy(s => s.Number).ToList();
+        var skipped = new List<ulong>();
+        while (true)
+        {
+            if (remaining.Count == 0)
+            {
+                throw new PoStException($"all {skipped.Count} sectors were skipped", retryable: false);
+            }
+
+            var challenges = PoStInputs.Challenges(proof, rand, remaining);
+            var partitions = challenges.Chunk(proof.SectorsPerPartition).ToList();
+            var local = !scheduler.CanSchedule;
+            if (local && options.DisableBuiltinWindowPoSt)
+            {
+                throw new PoStException("no enabled window PoSt worker and the built-in window PoSt is disabled", retryable: true);
+            }
+
+            var results = await Task.WhenAll(partitions.Select((p, i) => local
+                ? ProveLocallyAsync(minerId, proof, proverId, rand, p, i, cancellationToken)
+                : ProveOnWorkerAsync(minerId, proof, rand, p, i, cancellationToken))).ConfigureAwait(false);
+
+            var skip = results.SelectMany(r => r.Skipped ?? []).Select(s => s.Number).Distinct().ToList();
+            if (skip.Count > 0)
+            {
+                if (!skip.All(n => remaining.Exists(s => s.Number == n)))
+                {
+                    throw new PoStException($"a worker reported skipped sectors that are not in the batch: {string.Join(',', skip)}", retryable: false);
+                }
+
+                // Lotus: "some sectors (N) were skipped"; wdpost proves the batch again without them.
+                Log.Skipped(logger, skip.Count, string.Join(',', skip));
+                skipped.AddRange(skip);
+                remaining.RemoveAll(s => skip.Contains(s.Number));
+                continue;
+            }
+
+            var merged = prover.MergeWindowPoStPartitionProofs((int)proof.Proof, [.. results.Select(r => r.PoStProofs.ProofBytes ?? [])]);
+            var replicas = remaining.Select(s => PoStInputs.Replica(proof, s)).ToList();
+            if (!prover.VerifyWindowPoSt(rand, replicas, [merged], proverId))
+            {
+                throw new PoStException($"window PoSt of {remaining.Count} sectors does not verify", retryable: false);
+            }
+
+            Log.Proven(logger, remaining.Count, partitions.Count, local ? "the miner" : "window workers", merged.Proof.Length);
+            return new WindowPoStOutcome(new PoStProof(PoStInputs.ToApi(proof.Proof), merged.Proof), [.. remaining.Select(s => s.Number)], skipped, partitions.Count, local);
+        }
+    }
+
+    /// <summary>Lotus's jsonrpc.RPCConnectionError and a partition past its timeout: try another worker.</summary>
+    internal static bool IsRedispatchable(Exception e) =>
+        e is HttpRequestException or IOException or SocketException or WebSocketException or TimeoutException
+        || (e is PoStException { Retryable: true });
+
+    private async Task<WindowPoStResult> ProveOnWorkerAsync(ulong minerId, PoStProofInfo proof, byte[] rand, PostSectorChallenge[] sectors, int index, CancellationToken ct)
+    {
+        var failed = new ConcurrentDictionary<Guid, bool>();
+        var builder = new ResiliencePipelineBuilder<WindowPoStResult> { TimeProvider = time };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<WindowPoStResult>
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                Delay = TimeSpan.Zero,
+                BackoffType = DelayBackoffType.Constant,
+                ShouldHandle = new PredicateBuilder<WindowPoStResult>().Handle<Exception>(IsRedispatchable),
+                OnRetry = a =>
+                {
+                    Log.Redispatch(logger, index, a.AttemptNumber + 1, a.Outcome.Exception?.Message ?? "no result");
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        if (options.HedgeAfter is { } hedge)
+        {
+            builder.AddHedging(new HedgingStrategyOptions<WindowPoStResult>
+            {
+                Delay = hedge,
+                MaxHedgedAttempts = 1,
+                ShouldHandle = new PredicateBuilder<WindowPoStResult>().Handle<Exception>(IsRedispatchable),
+                ActionGenerator = args => () =>
+                {
+                    args.ActionContext.Properties.Set(HedgeKey, true);
+                    return args.Callback(args.ActionContext);
+                },
+                OnHedging = _ =>
+                {
+                    Log.Hedged(logger, index, hedge);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
+
+        var pipeline = builder.Build();
+        var context = ResilienceContextPool.Shared.Get(ct);
+        try
+        {
+            return await pipeline.ExecuteAsync(
+                async c =>
+                {
+                    // A retry waits for a free worker; a hedge takes an idle one or none.
+                    var hedged = c.Properties.GetValue(HedgeKey, false);
+                    return await scheduler.ScheduleAsync(!hedged, RunAsync, c.CancellationToken, failed.Keys.ToHashSet()).ConfigureAwait(false);
+                },
+                context).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+
+        async Task<WindowPoStResult> RunAsync(WorkerHandle worker, CancellationToken token)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            try
+            {
+                return await PoStJobs.TrackAsync(
+                    jobs,
+                    worker.Info.Hostname,
+                    worker.Id,
+                    new SectorId(minerId, sectors[0].SectorNumber),
+                    TaskType.GenerateWindowPoSt,
+                    () => worker.Api.GenerateWindowPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, sectors, index, rand, timeout.Token)
+                        .WaitAsync(options.PartitionTimeout, time, token),
+                    token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsRedispatchable(e))
+            {
+                await timeout.CancelAsync().ConfigureAwait(false);
+                failed[worker.Id] = true;
+                Log.PartitionFailed(logger, index, worker.Id, worker.Info.Hostname, e.Message);
+                throw;
+            }
+        }
+    }
+
+    private async Task<WindowPoStResult> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, PostSectorChallenge[] sectors, int index, CancellationToken ct)
+    {
+        return await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, new SectorId(minerId, sectors[0].SectorNumber), TaskType.GenerateWindowPoSt, ProveAsync, ct).ConfigureAwait(false);
+
+        async Task<WindowPoStResult> ProveAsync()
+        {
+            var (read, missing) = await PoStInputs.ReadVanillasAsync(vanillas, minerId, proof, sectors, ct).ConfigureAwait(false);
+            if (missing.Count > 0)
+            {
+                return Skip(missing);
+            }
+
+            try
+            {
+                var result = await Task.Run(() => prover.GenerateSingleWindowPoStWithVanilla((int)proof.Proof, rand, proverId, read, index), ct).ConfigureAwait(false);
+                return result.FaultySectors.Count > 0
+                    ? Skip(result.FaultySectors)
+                    : new WindowPoStResult(new PoStProof(PoStInputs.ToApi(proof.Proof), result.PartitionProof.Proof), null);
+            }
+            catch (PoStFaultySectorsException e)
+            {
+                return Skip(e.FaultySectors);
+            }
+        }
+
+        WindowPoStResult Skip(IEnumerable<ulong> numbers) =>
+            new(new PoStProof(PoStInputs.ToApi(proof.Proof), null), [.. numbers.Select(n => new SectorId(minerId, n))]);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(220, LogLevel.Information, "window PoSt of {Sectors} sectors in {Partitions} partitions proven by {Where}: {Bytes} proof bytes, verified")]
+        public static partial void Proven(ILogger logger, int sectors, int partitions, string where, int bytes);
+
+        [LoggerMessage(221, LogLevel.Warning, "window PoSt: some sectors ({Count}) were skipped: {Sectors}; proving the batch without them")]
+        public static partial void Skipped(ILogger logger, int count, string sectors);
+
+        [LoggerMessage(222, LogLevel.Warning, "window PoSt partition {Partition} failed on worker {Worker} ({Host}): {Reason}")]
+        public static partial void PartitionFailed(ILogger logger, int partition, Guid worker, string host, string reason);
+
+        [LoggerMessage(223, LogLevel.Information, "window PoSt partition {Partition}: dispatching again (attempt {Attempt}): {Reason}")]
+        public static partial void Redispatch(ILogger logger, int partition, int attempt, string reason);
+
+        [LoggerMessage(224, LogLevel.Information, "window PoSt partition {Partition} still running after {After}: hedging onto an idle worker")]
+        public static partial void Hedged(ILogger logger, int partition, TimeSpan after);
+    }
+}

@@ -1,0 +1,76 @@
+using Kiln.Api.Types;
+using Kiln.Miner.Jobs;
+using Kiln.Proofs.Post;
+using Kiln.Proofs.Sdr;
+using Kiln.Proofs.Snark;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>
+/// The miner's side of Winning PoSt (Lotus Manager.GenerateWinningPoSt): the challenged sector is drawn from the
+/// proving set, its challenges derived here, and the proof made by one ready winning PoSt worker (not waiting:
+/// none free is an error) — or by the miner itself when no winning worker is enabled and
+/// <see cref="ProvingOptions.DisableBuiltinWinningPoSt"/> is off. The proof is verified before it is returned.
+/// </summary>
+public sealed partial class WinningPoStProver(
+    PoStScheduler scheduler,
+    ISnarkProver prover,
+    IVanillaSource vanillas,
+    ProvingOptions options,
+    ILogger<WinningPoStProver> logger,
+    JobTracker? jobs = null)
+{
+    public async Task<WinningPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectorSet, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sectorSet);
+        var rand = PoStInputs.Randomness(randomness.Span);
+        var proof = PoStInputs.ProofFor(sectorSet, PoStType.Winning);
+        var proverId = ProverId.FromActorId(minerId);
+        var set = sectorSet.DistinctBy(s => s.Number).OrderBy(s => s.Number).ToList();
+        var picked = PoStChallenges.GenerateWinningPoStSectorChallenge(proof.Proof, rand, (ulong)set.Count, proverId)
+            .Select(i => set[(int)i]).DistinctBy(s => s.Number).ToList();
+        var challenges = PoStInputs.Challenges(proof, rand, picked);
+        var challenged = picked.Where(s => challenges.Any(c => c.SectorNumber == s.Number)).ToList();
+        var local = !scheduler.CanSchedule;
+        if (local && options.DisableBuiltinWinningPoSt)
+        {
+            throw new PoStException("no enabled winning PoSt worker and the built-in winning PoSt is disabled", retryable: true);
+        }
+
+        var first = new SectorId(minerId, challenged[0].Number);
+        IReadOnlyList<PoStProof> proofs = local
+            ? await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, first, TaskType.GenerateWinningPoSt, () => ProveLocallyAsync(minerId, proof, proverId, rand, challenges, cancellationToken), cancellationToken).ConfigureAwait(false)
+            : await scheduler.ScheduleAsync(
+                primary: false,
+                (w, ct) => PoStJobs.TrackAsync(jobs, w.Info.Hostname, w.Id, first, TaskType.GenerateWinningPoSt, () => w.Api.GenerateWinningPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, challenges, rand, ct), ct),
+                cancellationToken).ConfigureAwait(false);
+
+        var replicas = challenged.Select(s => PoStInputs.Replica(proof, s)).ToList();
+        var bytes = proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
+        if (!prover.VerifyWinningPoSt(rand, replicas, bytes, proverId))
+        {
+            throw new PoStException($"winning PoSt of sector {challenged[0].Number} does not verify", retryable: false);
+        }
+
+        Log.Proven(logger, challenged[0].Number, local ? "the miner" : "a winning worker");
+        return new WinningPoStOutcome(proofs, [.. challenged.Select(s => s.Number)], local);
+    }
+
+    private async Task<IReadOnlyList<PoStProof>> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, List<PostSectorChallenge> challenges, CancellationToken ct)
+    {
+        var (read, missing) = await PoStInputs.ReadVanillasAsync(vanillas, minerId, proof, challenges, ct).ConfigureAwait(false);
+        if (missing.Count > 0)
+        {
+            throw new PoStException($"winning PoSt: vanilla proofs of sectors {string.Join(',', missing)} unreadable", retryable: false);
+        }
+
+        var proofs = await Task.Run(() => prover.GenerateWinningPoStWithVanilla((int)proof.Proof, rand, proverId, read), ct).ConfigureAwait(false);
+        return [.. proofs.Select(p => new PoStProof(PoStInputs.ToApi(proof.Proof), p.Proof))];
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(230, LogLevel.Information, "winning PoSt of sector {Sector} proven by {Where}, verified")]
+        public static partial void Proven(ILogger logger, ulong sector, string where);
+    }
+}

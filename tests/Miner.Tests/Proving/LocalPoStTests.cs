@@ -1,0 +1,89 @@
+using Kiln.Api.Types;
+using Kiln.Miner.Proving;
+using Kiln.Miner.Workers;
+using Kiln.Proofs.Post;
+
+namespace Kiln.Miner.Tests.Proving;
+
+/// <summary>Built-in proving (no PoSt worker) of a real 2 KiB sector from its vanilla proofs, and Winning PoSt.</summary>
+public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFixture<SealedSectorFixture>
+{
+    [Fact]
+    public async Task Without_a_window_worker_the_miner_proves_from_its_own_storage()
+    {
+        var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt);
+        Assert.False(scheduler.CanSchedule);
+
+        var outcome = await PoStFixture.Window(scheduler, vanillas: sealedSector.Vanillas)
+            .ProveAsync(PoStFixture.Miner, [sealedSector.Sector], PoStFixture.Randomness(0xfe), CancellationToken.None);
+
+        Assert.True(outcome.Local);
+        Assert.Equal([1UL], outcome.Proven);
+        Assert.Equal(Kiln.Api.Types.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, outcome.Proof.ProofType);
+        Assert.Equal(192, outcome.Proof.ProofBytes!.Length);
+    }
+
+    [Fact]
+    public async Task A_sector_missing_from_storage_is_skipped_by_the_local_prover()
+    {
+        var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt);
+        var missing = sealedSector.Sector with { Number = 2 };
+
+        var outcome = await PoStFixture.Window(scheduler, vanillas: sealedSector.Vanillas)
+            .ProveAsync(PoStFixture.Miner, [sealedSector.Sector, missing], PoStFixture.Randomness(1), CancellationToken.None);
+
+        Assert.Equal([2UL], outcome.Skipped);
+        Assert.Equal([1UL], outcome.Proven);
+    }
+
+    [Fact]
+    public async Task Without_a_winning_worker_the_miner_proves_winning_post_itself()
+    {
+        var outcome = await PoStFixture.Winning(PoStFixture.Scheduler(WorkerKind.WinningPoSt), sealedSector.Vanillas)
+            .ProveAsync(PoStFixture.Miner, [sealedSector.Sector], PoStFixture.Randomness(0x42), CancellationToken.None);
+
+        Assert.True(outcome.Local);
+        Assert.Equal([1UL], outcome.Challenged);
+        Assert.Equal(Kiln.Api.Types.RegisteredPoStProof.StackedDrgWinning2KiBV1, Assert.Single(outcome.Proofs).ProofType);
+    }
+
+    [Fact]
+    public async Task A_ready_winning_worker_proves_with_the_miners_challenges()
+    {
+        IReadOnlyList<PostSectorChallenge>? seen = null;
+        var w = new FakeWorker { Hostname = "winner", Tasks = [TaskType.GenerateWinningPoSt] };
+        w.WinningPoSt = (proof, miner, sectors, rand, ct) =>
+        {
+            seen = sectors;
+            return Task.FromResult(PoStFixture.Winning(proof, miner, sectors, rand));
+        };
+        var sectorsSet = Enumerable.Range(1, 8).Select(n => PoStFixture.Sector((ulong)n)).ToList();
+        var rand = PoStFixture.Randomness(0xff);
+
+        var outcome = await PoStFixture.Winning(PoStFixture.Scheduler(WorkerKind.WinningPoSt, w)).ProveAsync(PoStFixture.Miner, sectorsSet, rand, CancellationToken.None);
+
+        Assert.False(outcome.Local);
+        var challenged = Assert.Single(seen!);
+        Assert.Equal(challenged.SectorNumber, Assert.Single(outcome.Challenged));
+        Assert.Equal(PoStProofInfo.WinningChallengeCount, challenged.Challenge!.Count);
+        rand[31] &= 0x3f;
+        var index = PoStChallenges.GenerateWinningPoStSectorChallenge(Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWinning2KiBV1, rand, 8, Kiln.Proofs.Sdr.ProverId.FromActorId(PoStFixture.Miner));
+        Assert.Equal((ulong)index[0] + 1, challenged.SectorNumber);
+    }
+
+    [Fact]
+    public async Task A_busy_or_absent_winning_worker_is_an_immediate_error_when_the_builtin_prover_is_off()
+    {
+        var scheduler = PoStFixture.Scheduler(WorkerKind.WinningPoSt);
+        var busy = new FakeWorker { Hostname = "busy", Tasks = [TaskType.GenerateWinningPoSt] };
+        scheduler.AddWorker(PoStFixture.Handle(busy));
+        var release = new TaskCompletionSource<int>();
+        var holding = scheduler.ScheduleAsync(primary: true, (_, _) => release.Task, CancellationToken.None);
+
+        var e = await Assert.ThrowsAsync<PoStException>(() => scheduler.ScheduleAsync(primary: false, (_, _) => Task.FromResult(1), CancellationToken.None));
+        Assert.Equal("can't find post/v0/winningproof post worker", e.Message);
+        release.SetResult(1);
+        await holding;
+        Assert.Equal(1, await scheduler.ScheduleAsync(primary: false, (_, _) => Task.FromResult(1), CancellationToken.None));
+    }
+}

@@ -1,0 +1,109 @@
+using Kiln.Api.Types;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
+using Kiln.Miner.Sealing;
+using Kiln.Miner.Workers;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kiln.Miner.Tests.Proving;
+
+public sealed class ProvingLoopTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-proving-").FullName;
+    private readonly ManualTimeProvider _time = new(DateTimeOffset.UnixEpoch);
+    private DeadlineStore _deadlines = null!;
+    private JobTracker _jobs = null!;
+
+    public async Task InitializeAsync()
+    {
+        _deadlines = await DeadlineStore.OpenAsync(Path.Combine(_dir, "deadlines.sqlite"), CancellationToken.None);
+        _jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(_dir, "jobs.sqlite") }, _time, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _deadlines.DisposeAsync();
+        await _jobs.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    [Fact]
+    public void Deadlines_are_60_epoch_windows_48_to_a_period()
+    {
+        var d = DeadlineInfo.At(2880 + 125);
+        Assert.Equal((2880L, 2, 2880L + 120, 2880L + 180, 2880L + 100), (d.PeriodStart, d.Index, d.Open, d.Close, d.Challenge));
+        Assert.Equal(3, d.Next().Index);
+        Assert.Equal(0, DeadlineInfo.At(2879).Next().Index);
+        Assert.Equal(1, DeadlineInfo.ForSector(49));
+    }
+
+    [Fact]
+    public async Task The_devnet_chain_counts_epochs_on_its_clock_and_randomness_follows_the_challenge_epoch()
+    {
+        var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), _time, TimeSpan.FromMilliseconds(100), _time.GetUtcNow());
+        _time.Advance(TimeSpan.FromSeconds(12.05));
+        Assert.Equal(120, chain.CurrentEpoch);
+        await chain.WaitForEpochAsync(100, CancellationToken.None);
+        var d2 = DeadlineInfo.At(chain.CurrentEpoch);
+        Assert.Equal(chain.WindowPoStRandomness(1000, d2), chain.WindowPoStRandomness(1000, DeadlineInfo.At(d2.Open + 59)));
+        Assert.NotEqual(chain.WindowPoStRandomness(1000, d2), chain.WindowPoStRandomness(1000, d2.Next()));
+        Assert.NotEqual(chain.WinningPoStRandomness(1000, 5), chain.WinningPoStRandomness(1000, 6));
+    }
+
+    [Fact]
+    public async Task A_deadline_proves_its_own_sectors_and_records_the_outcome_and_the_partition_jobs()
+    {
+        var worker = PoStFixture.WindowWorker("wdpost-1");
+        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt, worker), [.. new ulong[] { 1, 2, 49, 97, 145 }.Select(PoStFixture.Sector)]);
+
+        var record = await loop.ProveDeadlineAsync(DeadlineInfo.At(60), CancellationToken.None);
+
+        Assert.NotNull(record);
+        Assert.Equal((1, 4, 0, 2, "Succeeded"), (record.Index, record.Sectors, record.Skipped, record.Partitions, record.Outcome));
+        Assert.Equal(record, Assert.Single(await _deadlines.ListAsync(CancellationToken.None)));
+        var jobs = await _jobs.ListAsync(10, CancellationToken.None);
+        Assert.Equal(2, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal((TaskType.GenerateWindowPoSt, "wdpost-1", worker.Session, JobOutcome.Succeeded), (j.Task, j.HostName, j.WorkerId, j.Outcome)));
+        Assert.Null(await loop.ProveDeadlineAsync(DeadlineInfo.At(600), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_failed_deadline_is_recorded_with_its_error_and_the_winning_round_runs_on_a_worker()
+    {
+        var winner = new FakeWorker { Hostname = "wnpost", Tasks = [TaskType.GenerateWinningPoSt] };
+        winner.WinningPoSt = (proof, miner, sectors, rand, ct) => Task.FromResult(PoStFixture.Winning(proof, miner, sectors, rand));
+        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt), [PoStFixture.Sector(5)], PoStFixture.Scheduler(WorkerKind.WinningPoSt, winner), new ProvingOptions { DisableBuiltinWindowPoSt = true });
+
+        var record = await loop.ProveDeadlineAsync(DeadlineInfo.At(300), CancellationToken.None);
+        Assert.Equal("Failed", record!.Outcome);
+        Assert.Contains("built-in window PoSt is disabled", record.Error, StringComparison.Ordinal);
+
+        var winning = await loop.WinningRoundAsync(7, CancellationToken.None);
+        Assert.Equal([5UL], winning!.Challenged);
+        Assert.Equal(7, loop.LastWinning!.Value.Epoch);
+        Assert.Equal(TaskType.GenerateWinningPoSt, (await _jobs.ListAsync(1, CancellationToken.None))[0].Task);
+    }
+
+    private ProvingLoop Loop(PoStScheduler window, IReadOnlyList<ProvingSector> sectors, PoStScheduler? winning = null, ProvingOptions? options = null)
+    {
+        options ??= new ProvingOptions();
+        var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), _time, options.EpochDuration, _time.GetUtcNow());
+        var vanillas = new NoVanillaSource();
+        return new ProvingLoop(
+            chain,
+            _ => Task.FromResult(sectors),
+            new WindowPoStProver(window, PoStFixture.Prover, vanillas, options, _time, NullLogger<WindowPoStProver>.Instance, _jobs),
+            new WinningPoStProver(winning ?? PoStFixture.Scheduler(WorkerKind.WinningPoSt), PoStFixture.Prover, vanillas, options, NullLogger<WinningPoStProver>.Instance, _jobs),
+            _deadlines,
+            options,
+            PoStFixture.Miner,
+            _time,
+            NullLogger<ProvingLoop>.Instance);
+    }
+
+    private sealed class NoVanillaSource : IVanillaSource
+    {
+        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+            Task.FromResult<byte[]?>(null);
+    }
+}
