@@ -110,7 +110,7 @@ public sealed class MinerHost : IAsyncDisposable
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
-        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, jobs, time, loggers, cancellationToken).ConfigureAwait(false);
+        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, time, loggers, cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
         var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs, proving)).Build();

@@ -24,6 +24,9 @@ public sealed class ProvingService : IAsyncDisposable
         Pipeline = pipeline;
     }
 
+    /// <summary>One connection pool for the vanilla reads of every miner in the process.</summary>
+    private static readonly HttpClient VanillaHttp = new();
+
     public ProvingOptions Options { get; }
 
     public PoStScheduler WindowScheduler { get; }
@@ -44,6 +47,8 @@ public sealed class ProvingService : IAsyncDisposable
         WorkerRegistry registry,
         SectorPipeline pipeline,
         LocalStore store,
+        Kiln.Stores.Index.ISectorIndex index,
+        string authToken,
         JobTracker jobs,
         TimeProvider time,
         ILoggerFactory loggers,
@@ -57,7 +62,8 @@ public sealed class ProvingService : IAsyncDisposable
         window.Attach(registry);
         winning.Attach(registry);
         var prover = SnarkProverFactory.Create(options.Snark);
-        var vanillas = new LocalVanillaSource(store, loggers.CreateLogger<LocalVanillaSource>());
+        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
+        var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
         var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), time, options.EpochDuration, time.GetUtcNow());
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var loop = new ProvingLoop(

@@ -12,7 +12,7 @@ namespace Kiln.Miner.Tests.Proving;
 
 /// <summary>
 /// The lotus-bench 2 KiB sector (t01000, sector 1, zero ticket, one zero piece) sealed by Kiln's PreCommit1/2 into a
-/// LocalStore path of a temporary directory, with a <see cref="LocalVanillaSource"/> over it.
+/// LocalStore path of a temporary directory, with a <see cref="StorageVanillaSource"/> over it (local first, then the index's holders).
 /// </summary>
 public sealed class SealedSectorFixture : IAsyncLifetime
 {
@@ -40,7 +40,8 @@ public sealed class SealedSectorFixture : IAsyncLifetime
         var pc1 = await PreCommit1.RunAsync(new PreCommit1Request(info, unsealed, sealedPath, cache, 1000, 1, new byte[32], [piece]), new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") });
         Assert.Equal(CommR, (await PreCommit2.RunAsync(pc1, cache, sealedPath)).SealedCid);
         await _index.StorageDeclareSectorAsync(meta.ID, new SectorId(1000, 1), SectorFileType.Sealed | SectorFileType.Cache, true, ct);
-        Vanillas = new LocalVanillaSource(store, NullLogger<LocalVanillaSource>.Instance);
+        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, _index, new HttpClient(), new Kiln.Stores.Remote.VanillaReaderOptions());
+        Vanillas = new StorageVanillaSource(reader, NullLogger<StorageVanillaSource>.Instance);
     }
 
     public Task DisposeAsync()
