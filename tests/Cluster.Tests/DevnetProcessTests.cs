@@ -41,6 +41,10 @@ public sealed class DevnetProcessTests : IDisposable
         }
 
         Assert.Contains("INSECURE TEST PROOFS", output, StringComparison.Ordinal);
+
+        // Then Window PoSt of both sectors' deadlines and a Winning PoSt round, through the PoSt worker processes.
+        Assert.Contains("Window PoSt of every sector and Winning PoSt (epoch", output, StringComparison.Ordinal);
+        Assert.Contains(output.Split('\n'), l => l.StartsWith("devnet-wdpost-1", StringComparison.Ordinal) && l.Contains(" WDP ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(_dir, "miner", "jobs.sqlite")));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "miner"), "jobs-*.log"));
     }

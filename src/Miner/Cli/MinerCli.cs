@@ -203,9 +203,15 @@ public static class MinerCli
             Description = "prove C2 with keyed-hash test proofs that are valid on NO network (default true; false needs libfilcrypto, FILCRYPTO_LIB)",
             DefaultValueFactory = _ => true,
         };
+        var devnetProving = new Option<bool>("--proving")
+        {
+            Description = "after sealing, prove Window PoSt deadlines and Winning PoSt rounds through PoSt worker processes (default true)",
+            DefaultValueFactory = _ => true,
+        };
+        var postWorkers = new Option<int>("--post-workers") { Description = "Window PoSt and Winning PoSt worker processes (one of each per count)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("devnet", "Run a local devnet: this miner and N kiln-worker processes on loopback; pledge and seal K CC sectors")
         {
-            workers, sectors, sectorSize, dir, workerBin, keep, insecure,
+            workers, sectors, sectorSize, dir, workerBin, keep, insecure, devnetProving, postWorkers,
         };
         cmd.SetAction((parse, ct) => Devnet.Devnet.RunAsync(
             new Devnet.DevnetOptions
@@ -217,6 +223,8 @@ public static class MinerCli
                 WorkerBinary = parse.GetValue(workerBin),
                 Keep = parse.GetValue(keep),
                 InsecureTestProofs = parse.GetValue(insecure),
+                Proving = parse.GetValue(devnetProving),
+                PoStWorkers = parse.GetValue(postWorkers),
             },
             Console.Out,
             ct));

@@ -28,6 +28,9 @@ public static class Devnet
         }
 
         var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
+        minerOptions.Proving.Enabled = options.Proving;
+        minerOptions.Proving.EpochDuration = options.EpochDuration;
+        minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         // Proving stays off in the devnet until the miner can read vanilla proofs from the workers' storage.
         minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
@@ -49,10 +52,17 @@ public static class Devnet
             var apiInfo = $"{repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{miner.RpcUrl.Port}/http";
             for (var i = 1; i <= options.Workers; i++)
             {
-                workers.Add(StartWorker(workerBinary, dir, i, apiInfo, options.InsecureTestProofs));
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-worker-{i}", apiInfo, options.InsecureTestProofs));
             }
 
-            await WaitForAsync(() => miner.Workers.Workers.Count >= options.Workers, TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
+            var postWorkers = options.Proving ? options.PoStWorkers : 0;
+            for (var i = 1; i <= postWorkers; i++)
+            {
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-wdpost-{i}", apiInfo, options.InsecureTestProofs, "--windowpost"));
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-wnpost-{i}", apiInfo, options.InsecureTestProofs, "--winningpost"));
+            }
+
+            await WaitForAsync(() => miner.Workers.Workers.Count >= options.Workers + (2 * postWorkers), TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
             foreach (var w in miner.Workers.Workers)
             {
                 output.WriteLine($"worker {w.Id} on {w.Info.Hostname}: {string.Join(' ', w.Tasks.OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName))}");
@@ -81,6 +91,10 @@ public static class Devnet
             output.WriteLine(ok
                 ? $"all {sectors.Count} sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
                 : "some sectors did not reach Proving; see the worker logs in " + dir);
+            if (ok && options.Proving)
+            {
+                ok = await WaitForPoStAsync(miner, sectors, options, output, ct).ConfigureAwait(false);
+            }
             if (options.Keep)
             {
                 output.WriteLine("devnet stays up (--keep); Ctrl+C stops it");
@@ -104,9 +118,54 @@ public static class Devnet
         }
     }
 
-    private static Process StartWorker(string binary, string dir, int index, string apiInfo, bool insecureTestProofs)
+    /// <summary>
+    /// Waits until every sector was proven in its Window PoSt deadline by a PoSt worker process (which reads the vanilla
+    /// proofs over HTTP from the sealing workers that hold the sectors) and a Winning PoSt round ran on a winning worker.
+    /// </summary>
+    private static async Task<bool> WaitForPoStAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DevnetOptions options, TextWriter output, CancellationToken ct)
     {
-        var name = $"devnet-worker-{index}";
+        var deadlines = sectors.Select(s => Proving.DeadlineInfo.ForSector(s.Number)).ToHashSet();
+        output.WriteLine();
+        output.WriteLine($"waiting for Window PoSt of deadline(s) {string.Join(", ", deadlines.Order())} and a Winning PoSt round (one epoch = {options.EpochDuration.TotalMilliseconds} ms) ...");
+        var since = DateTimeOffset.UtcNow;
+        var limit = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            var proven = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false))
+                .Where(d => d.Proven >= since && d.Outcome == "Succeeded" && d.Sectors > 0)
+                .Select(d => d.Index)
+                .ToHashSet();
+            var jobs = await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false);
+            var byWorker = jobs.Any(j => j.Task == TaskType.GenerateWindowPoSt && j.Outcome == JobOutcome.Succeeded && j.HostName.StartsWith("devnet-wdpost-", StringComparison.Ordinal));
+            var winning = miner.Proving.Loop.LastWinning is { Outcome: { Local: false } };
+            if (deadlines.IsSubsetOf(proven) && byWorker && winning)
+            {
+                output.WriteLine();
+                // Every Window PoSt partition, and the latest Winning PoSt round (one runs every WinningEvery epochs).
+                var post = jobs.Where(j => j.Task == TaskType.GenerateWindowPoSt).ToList();
+                post.AddRange(jobs.Where(j => j.Task == TaskType.GenerateWinningPoSt).OrderByDescending(j => j.Start).Take(1));
+                WriteJobTable(output, post);
+                output.WriteLine();
+                var rows = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => deadlines.Contains(d.Index))
+                    .Select(d => new[] { d.Index.ToString(CultureInfo.InvariantCulture), d.OpenEpoch.ToString(CultureInfo.InvariantCulture), d.Sectors.ToString(CultureInfo.InvariantCulture), d.Partitions.ToString(CultureInfo.InvariantCulture), d.Outcome })
+                    .ToList();
+                WriteTable(output, ["Deadline", "Open", "Sectors", "Partitions", "Outcome"], rows);
+                output.WriteLine($"Window PoSt of every sector and Winning PoSt (epoch {miner.Proving.Loop.LastWinning!.Value.Epoch}) proven by PoSt workers{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}");
+                return true;
+            }
+
+            if (Stopwatch.GetElapsedTime(limit) > options.Timeout)
+            {
+                output.WriteLine("Window/Winning PoSt through the PoSt workers did not complete in time; see the logs in " + options.Directory);
+                return false;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static Process StartWorker(string binary, string dir, string name, string apiInfo, bool insecureTestProofs, string? role = null)
+    {
         var psi = new ProcessStartInfo(binary)
         {
             UseShellExecute = false,
@@ -121,6 +180,11 @@ public static class Devnet
         if (insecureTestProofs)
         {
             psi.ArgumentList.Add("--insecure-test-proofs");
+        }
+
+        if (role is not null)
+        {
+            psi.ArgumentList.Add(role);
         }
 
         psi.Environment["MINER_API_INFO"] = apiInfo;

@@ -20,6 +20,15 @@ public sealed class DevnetOptions
     /// <summary>Workers prove C2 with the insecure test prover (valid on no network). Default true; false needs libfilcrypto.</summary>
     public bool InsecureTestProofs { get; set; } = true;
 
+    /// <summary>Run the proving loop: Window PoSt per deadline and Winning PoSt rounds through PoSt worker processes. Default true.</summary>
+    public bool Proving { get; set; } = true;
+
+    /// <summary>Window PoSt and Winning PoSt worker processes, one of each per count. Default 1.</summary>
+    public int PoStWorkers { get; set; } = 1;
+
+    /// <summary>One devnet chain epoch; 20 ms makes a deadline 1.2 s and a proving period under a minute.</summary>
+    public TimeSpan EpochDuration { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Stay up after the sectors finished (until Ctrl+C).</summary>
     public bool Keep { get; set; }
 
