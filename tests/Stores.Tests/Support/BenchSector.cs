@@ -10,7 +10,7 @@ namespace Kiln.Stores.Tests.Support;
 
 /// <summary>
 /// The lotus-bench 2 KiB sector (vectors-commitments-post.md §7: miner 1000, zero piece, zero ticket) sealed by Kiln
-/// into a storage path and declared in the index. Also compiled into Worker.Tests.
+/// into a storage path and declared in the index. Also compiled into Worker.Tests and Miner.Tests.
 /// </summary>
 public static class BenchSector
 {
