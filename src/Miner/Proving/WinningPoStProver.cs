@@ -40,10 +40,7 @@ public sealed partial class WinningPoStProver(
         var first = new SectorId(minerId, challenged[0].Number);
         IReadOnlyList<PoStProof> proofs = local
             ? await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, first, TaskType.GenerateWinningPoSt, () => ProveLocallyAsync(minerId, proof, proverId, rand, challenges, cancellationToken), cancellationToken).ConfigureAwait(false)
-            : await scheduler.ScheduleAsync(
-                primary: false,
-                (w, ct) => PoStJobs.TrackAsync(jobs, w.Info.Hostname, w.Id, first, TaskType.GenerateWinningPoSt, () => w.Api.GenerateWinningPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, challenges, rand, ct), ct),
-                cancellationToken).ConfigureAwait(false);
+            : await ProveOnWorkersAsync(minerId, proof, rand, challenges, first, cancellationToken).ConfigureAwait(false);
 
         var replicas = challenged.Select(s => PoStInputs.Replica(proof, s)).ToList();
         var bytes = proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
@@ -54,6 +51,41 @@ public sealed partial class WinningPoStProver(
 
         Log.Proven(logger, challenged[0].Number, local ? "the miner" : "a winning worker");
         return new WinningPoStOutcome(proofs, [.. challenged.Select(s => s.Number)], local);
+    }
+
+    /// <summary>
+    /// One ready winning worker; as in Lotus, a worker that cannot be reached (a connection error) passes the round to
+    /// the next ready one, until every ready worker has failed. Any other error is the round's error.
+    /// </summary>
+    private async Task<IReadOnlyList<PoStProof>> ProveOnWorkersAsync(ulong minerId, PoStProofInfo proof, byte[] rand, List<PostSectorChallenge> challenges, SectorId first, CancellationToken cancellationToken)
+    {
+        var failed = new HashSet<Guid>();
+        while (true)
+        {
+            Guid? attempt = null;
+            try
+            {
+                return await scheduler.ScheduleAsync(
+                    primary: false,
+                    (w, ct) =>
+                    {
+                        if (failed.Contains(w.Id))
+                        {
+                            throw new PoStException($"every ready winning PoSt worker failed ({failed.Count})", retryable: true);
+                        }
+
+                        attempt = w.Id;
+                        return PoStJobs.TrackAsync(jobs, w.Info.Hostname, w.Id, first, TaskType.GenerateWinningPoSt, () => w.Api.GenerateWinningPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, challenges, rand, ct), ct);
+                    },
+                    cancellationToken,
+                    failed).ConfigureAwait(false);
+            }
+            catch (Exception e) when (attempt is { } id && e is not PoStException && WindowPoStProver.IsRedispatchable(e) && !cancellationToken.IsCancellationRequested)
+            {
+                Log.MovingOn(logger, id, e.Message);
+                failed.Add(id);
+            }
+        }
     }
 
     private async Task<IReadOnlyList<PoStProof>> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, List<PostSectorChallenge> challenges, CancellationToken ct)
@@ -72,5 +104,8 @@ public sealed partial class WinningPoStProver(
     {
         [LoggerMessage(230, LogLevel.Information, "winning PoSt of sector {Sector} proven by {Where}, verified")]
         public static partial void Proven(ILogger logger, ulong sector, string where);
+
+        [LoggerMessage(231, LogLevel.Warning, "winning PoSt worker {Worker} unreachable, trying the next one: {Reason}")]
+        public static partial void MovingOn(ILogger logger, Guid worker, string reason);
     }
 }

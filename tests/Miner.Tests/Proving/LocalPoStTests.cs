@@ -72,6 +72,41 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
     }
 
     [Fact]
+    public async Task An_unreachable_winning_worker_passes_the_round_to_the_next_one()
+    {
+        var calls = new List<string>();
+        FakeWorker Worker(string host, bool reachable)
+        {
+            var w = new FakeWorker { Hostname = host, Tasks = [TaskType.GenerateWinningPoSt] };
+            w.WinningPoSt = (proof, miner, sectors, rand, ct) =>
+            {
+                lock (calls)
+                {
+                    calls.Add(host);
+                }
+
+                return reachable ? Task.FromResult(PoStFixture.Winning(proof, miner, sectors, rand)) : throw new HttpRequestException("connection refused");
+            };
+            return w;
+        }
+
+        var sectorsSet = Enumerable.Range(1, 4).Select(n => PoStFixture.Sector((ulong)n)).ToList();
+        var down = Worker("down", reachable: false);
+        var up = Worker("up", reachable: true);
+        var outcome = await PoStFixture.Winning(PoStFixture.Scheduler(WorkerKind.WinningPoSt, down, up)).ProveAsync(PoStFixture.Miner, sectorsSet, PoStFixture.Randomness(3), CancellationToken.None);
+        Assert.False(outcome.Local);
+        Assert.Equal("up", calls[^1]);
+        Assert.True(calls.Count(c => c == "up") == 1 && calls.Count(c => c == "down") <= 1);
+
+        // With every ready worker unreachable the round fails instead of looping.
+        calls.Clear();
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => PoStFixture.Winning(PoStFixture.Scheduler(WorkerKind.WinningPoSt, Worker("a", false), Worker("b", false)))
+            .ProveAsync(PoStFixture.Miner, sectorsSet, PoStFixture.Randomness(3), CancellationToken.None));
+        Assert.Equal(2, calls.Count);
+        Assert.Contains("every ready winning PoSt worker failed", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_busy_or_absent_winning_worker_is_an_immediate_error_when_the_builtin_prover_is_off()
     {
         var scheduler = PoStFixture.Scheduler(WorkerKind.WinningPoSt);
