@@ -7,11 +7,13 @@ internal static class StoreFile
 {
     /// <summary>Opens <paramref name="path"/> for positional reads.</summary>
     /// <exception cref="ProofsException">The file does not exist or cannot be opened.</exception>
-    public static SafeFileHandle OpenRead(string path, string what)
+    public static SafeFileHandle OpenRead(string path, string what) => Open(path, what, FileAccess.Read);
+
+    public static SafeFileHandle Open(string path, string what, FileAccess access)
     {
         try
         {
-            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
+            return File.OpenHandle(path, FileMode.Open, access, FileShare.Read, FileOptions.RandomAccess);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

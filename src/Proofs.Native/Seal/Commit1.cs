@@ -174,8 +174,11 @@ public static class Commit1
     {
         private readonly SafeFileHandle[] _layers;
 
-        private SectorFiles(StoredTree treeD, SectorTree treeC, SectorTree treeRLast, SafeFileHandle[] layers)
+        private readonly string _cacheDir;
+
+        private SectorFiles(StoredTree treeD, SectorTree treeC, SectorTree treeRLast, SafeFileHandle[] layers, string cacheDir)
         {
+            _cacheDir = cacheDir;
             TreeD = treeD;
             TreeC = treeC;
             TreeRLast = treeRLast;
@@ -204,17 +207,14 @@ public static class Commit1
                         throw new ProofsException($"layer file {path} does not exist: Commit1 needs the cache as PreCommit2 left it (before FinalizeSector)");
                     }
 
-                    layers[l] = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-                    if ((ulong)RandomAccess.GetLength(layers[l]) != proof.SectorSize)
-                    {
-                        throw new ProofsException($"layer file {path} is {RandomAccess.GetLength(layers[l])} bytes, expected {proof.SectorSize}");
-                    }
+                    layers[l] = StoreFile.OpenRead(path, "layer");
+                    StoreFile.CheckLength(layers[l], path, "layer", (long)proof.SectorSize);
                 }
 
-                treeD = DiskStoreTree.Open(CacheFiles.TreeD(cacheDir), new MerkleTreeShape((long)proof.Nodes, 2), MerkleHasher.Sha254, CacheFiles.TreeDId);
+                treeD = DiskStoreTree.OpenTreeD(cacheDir, proof.SectorSize);
                 treeC = SectorTree.OpenTreeC(shape, cacheDir);
                 var treeRLast = SectorTree.OpenTreeRLast(shape, cacheDir, replicaPath);
-                return new SectorFiles(treeD, treeC, treeRLast, layers);
+                return new SectorFiles(treeD, treeC, treeRLast, layers, cacheDir);
             }
             catch
             {
@@ -235,10 +235,7 @@ public static class Commit1
             for (var l = 0; l < rows.Length; l++)
             {
                 rows[l] = new byte[32];
-                if (RandomAccess.Read(_layers[l], rows[l], (long)node * 32) != 32)
-                {
-                    throw new ProofsException($"layer {l + 1} ends before node {node}");
-                }
+                StoreFile.ReadExactly(_layers[l], rows[l], (long)node * 32, CacheFiles.Layer(_cacheDir, l + 1), "layer");
             }
 
             return new ColumnProof((uint)node, rows, TreeC.GenerateProof((long)node));

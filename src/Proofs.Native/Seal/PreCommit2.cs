@@ -43,14 +43,14 @@ public static class PreCommit2
         {
             for (var l = 0; l < layers.Length; l++)
             {
-                layers[l] = OpenSized(CacheFiles.Layer(cacheDir, l + 1), proof.SectorSize, FileAccess.Read, "layer file");
+                layers[l] = OpenSized(CacheFiles.Layer(cacheDir, l + 1), proof.SectorSize, FileAccess.Read, "layer");
             }
 
             var commC = BuildTreeC(shape, layers, cacheDir, progress, dop, cancellationToken);
             byte[] commRLast;
-            using (var sealedFile = OpenSized(sealedPath, proof.SectorSize, FileAccess.ReadWrite, "sealed file"))
+            using (var sealedFile = OpenSized(sealedPath, proof.SectorSize, FileAccess.ReadWrite, "sealed"))
             {
-                commRLast = EncodeAndBuildTreeRLast(shape, sealedFile, sealedPath, layers[^1], cacheDir, progress, dop, cancellationToken);
+                commRLast = EncodeAndBuildTreeRLast(shape, sealedFile, sealedPath, layers[^1], CacheFiles.Layer(cacheDir, proof.Layers), cacheDir, progress, dop, cancellationToken);
             }
 
             var commR = PoseidonHash.Hash2(Fr.FromBytes(commC), Fr.FromBytes(commRLast)).ToBytes();
@@ -91,7 +91,7 @@ public static class PreCommit2
                     var offset = ((tree * shape.BaseLeaves) + first) * Fr.ByteLength;
                     for (var l = 0; l < count; l++)
                     {
-                        ReadExactly(layers[l], layerChunks[l], offset, CacheFiles.Layer(cacheDir, l + 1));
+                        StoreFile.ReadExactly(layers[l], layerChunks[l], offset, CacheFiles.Layer(cacheDir, l + 1), "layer");
                     }
 
                     // Column n = (label₁[n], …, label_layers[n]) side by side, then one Poseidon_layers per column.
@@ -113,7 +113,7 @@ public static class PreCommit2
         return PoseidonTree.CombineRoots(roots, shape.SubArity, shape.TopArity);
     }
 
-    private static byte[] EncodeAndBuildTreeRLast(SectorTreeShape shape, SafeFileHandle sealedFile, string sealedPath, SafeFileHandle lastLayer, string cacheDir, IProgress<PreCommit2Progress>? progress, int dop, CancellationToken cancellationToken)
+    private static byte[] EncodeAndBuildTreeRLast(SectorTreeShape shape, SafeFileHandle sealedFile, string sealedPath, SafeFileHandle lastLayer, string lastLayerPath, string cacheDir, IProgress<PreCommit2Progress>? progress, int dop, CancellationToken cancellationToken)
     {
         var encoding = ReplicaEncoding.Resume(cacheDir, sealedFile, sealedPath, shape.SectorSize);
         var chunk = (int)Math.Min(ChunkNodes, shape.BaseLeaves);
@@ -129,10 +129,10 @@ public static class PreCommit2
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var offset = ((tree * shape.BaseLeaves) + first) * Fr.ByteLength;
-                    ReadExactly(sealedFile, data, offset, sealedPath);
+                    StoreFile.ReadExactly(sealedFile, data, offset, sealedPath, "sealed");
                     if ((ulong)offset >= encoding.EncodedBytes)
                     {
-                        ReadExactly(lastLayer, key, offset, "the last layer file");
+                        StoreFile.ReadExactly(lastLayer, key, offset, lastLayerPath, "layer");
                         encoding.Encode(offset, data, key);
                     }
 
@@ -184,35 +184,19 @@ public static class PreCommit2
         }
     }
 
+    /// <summary>Opens a sector-sized file: missing or of another size is a clear error.</summary>
     private static SafeFileHandle OpenSized(string path, ulong sectorSize, FileAccess access, string what)
     {
-        if (!File.Exists(path))
+        var handle = StoreFile.Open(path, what, access);
+        try
         {
-            throw new ProofsException($"{what} {path} does not exist");
+            StoreFile.CheckLength(handle, path, what, (long)sectorSize);
+            return handle;
         }
-
-        var handle = File.OpenHandle(path, FileMode.Open, access, FileShare.Read);
-        var length = RandomAccess.GetLength(handle);
-        if ((ulong)length != sectorSize)
+        catch
         {
             handle.Dispose();
-            throw new ProofsException($"{what} {path} is {length} bytes, expected {sectorSize}");
-        }
-
-        return handle;
-    }
-
-    private static void ReadExactly(SafeFileHandle handle, Span<byte> buffer, long offset, string what)
-    {
-        for (var done = 0; done < buffer.Length;)
-        {
-            var n = RandomAccess.Read(handle, buffer[done..], offset + done);
-            if (n <= 0)
-            {
-                throw new ProofsException($"{what} ended at byte {offset + done}");
-            }
-
-            done += n;
+            throw;
         }
     }
 }
