@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Rpc;
@@ -30,8 +31,16 @@ internal static class ProvingCommands
             WriteInfo(Console.Out, await connect(parse).KilnProvingInfoAsync(ct));
             return 0;
         });
+        var index = new Argument<int>("index") { Description = "deadline index, 0 to 47" };
+        var deadline = new Command("deadline", "The newest Window PoSt of one deadline, step by step: challenges, partitions, vanilla reads, SNARKs, merge") { index };
+        deadline.SetAction(async (parse, ct) =>
+        {
+            WriteDeadline(Console.Out, await connect(parse).KilnProvingDeadlineAsync(parse.GetValue(index), ct));
+            return 0;
+        });
         proving.Subcommands.Add(workers);
         proving.Subcommands.Add(deadlines);
+        proving.Subcommands.Add(deadline);
         proving.Subcommands.Add(info);
         return proving;
     }
@@ -49,15 +58,47 @@ internal static class ProvingCommands
         })]);
 
     internal static void WriteDeadlines(TextWriter output, IReadOnlyList<ProvingDeadline> deadlines) =>
-        Devnet.Devnet.WriteTable(output, ["Deadline", "Sectors", "Open", "Last proven", "Skipped", "Outcome"], [.. deadlines.Select(d => new[]
+        Devnet.Devnet.WriteTable(output, ["Deadline", "Sectors", "Open", "Last proven", "Took", "Skipped", "Outcome"], [.. deadlines.Select(d => new[]
         {
             Invariant($"{d.Index}"),
             Invariant($"{d.Sectors}"),
             d.LastOpenEpoch is { } open ? Invariant($"{open}") : "-",
             d.LastProven is { } at ? at.ToString("u", CultureInfo.InvariantCulture) : "-",
+            d.TookNs is { } ns ? GoFormat.Duration(TimeSpan.FromTicks(ns / 100)) : "-",
             Invariant($"{d.Skipped}"),
             d.Error is { } e ? d.Outcome + ": " + e : d.Outcome is "" ? "-" : d.Outcome,
         })]);
+
+    /// <summary>The deadline's header, then one row per step; starts are offsets from the first step.</summary>
+    internal static void WriteDeadline(TextWriter output, ProvingDeadlineTimeline deadline)
+    {
+        output.WriteLine(Invariant($"Deadline Index:         {deadline.Index}"));
+        output.WriteLine(Invariant($"Proving Sectors:        {deadline.Sectors}"));
+        var whole = deadline.Steps.LastOrDefault(s => s.Phase == "deadline");
+        if (deadline.Steps.Count == 0)
+        {
+            output.WriteLine("Last Window PoSt:       none yet");
+            return;
+        }
+
+        var first = deadline.Steps.Min(s => s.Start);
+        output.WriteLine(whole is null
+            ? Invariant($"Last Window PoSt:       open epoch {deadline.Steps[0].Epoch}, unfinished")
+            : Invariant($"Last Window PoSt:       open epoch {whole.Epoch}, {whole.Outcome} in {GoFormat.Duration(whole.Duration)}: {whole.Detail}"));
+        output.WriteLine();
+        Devnet.Devnet.WriteTable(output, ["Step", "Partition", "Host", "Worker", "Start", "Took", "Sectors", "Outcome", "Detail"], [.. deadline.Steps.Select(s => new[]
+        {
+            s.Phase,
+            s.Partition is { } p ? Invariant($"{p}") : "-",
+            s.Host,
+            s.Worker == Guid.Empty ? "miner" : s.Worker.ToString("N")[..8],
+            "+" + GoFormat.Duration(s.Start - first),
+            GoFormat.Duration(s.Duration),
+            Invariant($"{s.Sectors}"),
+            s.Outcome,
+            s.Detail ?? string.Empty,
+        })]);
+    }
 
     internal static void WriteInfo(TextWriter output, ProvingInfo info)
     {

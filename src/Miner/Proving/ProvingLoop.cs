@@ -66,7 +66,10 @@ public sealed partial class ProvingLoop(
         DeadlineRecord record;
         try
         {
-            var outcome = await window.ProveAsync(minerId, sectors, chain.WindowPoStRandomness(minerId, deadline), cancellationToken).ConfigureAwait(false);
+            var timeline = PoStTimeline.ForDeadline(deadline, time);
+            var randomness = chain.WindowPoStRandomness(minerId, deadline);
+            timeline.Local("randomness", timeline.Started, sectors.Count, detail: $"challenge epoch {deadline.Challenge}");
+            var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, cancellationToken).ConfigureAwait(false);
             Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
             record = new DeadlineRecord(deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, outcome.Partitions, time.GetUtcNow(), "Succeeded", null);
         }

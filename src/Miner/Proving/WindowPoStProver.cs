@@ -34,9 +34,43 @@ public sealed partial class WindowPoStProver(
 {
     private static readonly ResiliencePropertyKey<bool> HedgeKey = new("kiln.post.hedge");
 
-    public async Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken)
+    public Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken) =>
+        ProveAsync(minerId, sectors, randomness, null, cancellationToken);
+
+    /// <summary>
+    /// Proves <paramref name="sectors"/>; with a <paramref name="timeline"/>, every step (challenges, each partition
+    /// attempt with its vanilla reads and SNARK, skips, merge, verify, the whole deadline) is recorded in it and
+    /// handed to the job tracker when the proof ends, however it ends.
+    /// </summary>
+    public async Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, PoStTimeline? timeline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sectors);
+        try
+        {
+            var outcome = await ProveCoreAsync(minerId, sectors, randomness, timeline, cancellationToken).ConfigureAwait(false);
+            timeline?.Local(
+                "deadline",
+                timeline.Started,
+                outcome.Proven.Count,
+                detail: $"{outcome.Proven.Count} sectors proven, {outcome.Skipped.Count} skipped, {outcome.Partitions} partitions on {(outcome.Local ? "the miner" : "window workers")}");
+            return outcome;
+        }
+        catch (Exception e) when (timeline is not null)
+        {
+            timeline.Local("deadline", timeline.Started, sectors.Count, e is OperationCanceledException ? "Aborted" : "Failed", e.Message);
+            throw;
+        }
+        finally
+        {
+            if (timeline is not null && jobs is not null)
+            {
+                await jobs.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<WindowPoStOutcome> ProveCoreAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, PoStTimeline? timeline, CancellationToken cancellationToken)
+    {
         var rand = PoStInputs.Randomness(randomness.Span);
         var proof = PoStInputs.ProofFor(sectors, PoStType.Window);
         var proverId = ProverId.FromActorId(minerId);
@@ -49,8 +83,10 @@ public sealed partial class WindowPoStProver(
                 throw new PoStException($"all {skipped.Count} sectors were skipped", retryable: false);
             }
 
+            var step = time.GetUtcNow();
             var challenges = PoStInputs.Challenges(proof, rand, remaining);
             var partitions = challenges.Chunk(proof.SectorsPerPartition).ToList();
+            timeline?.Local("challenges", step, remaining.Count, detail: $"{partitions.Count} partitions of up to {proof.SectorsPerPartition} sectors");
             var local = !scheduler.CanSchedule;
             if (local && options.DisableBuiltinWindowPoSt)
             {
@@ -58,8 +94,8 @@ public sealed partial class WindowPoStProver(
             }
 
             var results = await Task.WhenAll(partitions.Select((p, i) => local
-                ? ProveLocallyAsync(minerId, proof, proverId, rand, p, i, cancellationToken)
-                : ProveOnWorkerAsync(minerId, proof, rand, p, i, cancellationToken))).ConfigureAwait(false);
+                ? ProveLocallyAsync(minerId, proof, proverId, rand, p, i, timeline, cancellationToken)
+                : ProveOnWorkerAsync(minerId, proof, rand, p, i, timeline, cancellationToken))).ConfigureAwait(false);
 
             var skip = results.SelectMany(r => r.Skipped ?? []).Select(s => s.Number).Distinct().ToList();
             if (skip.Count > 0)
@@ -71,14 +107,20 @@ public sealed partial class WindowPoStProver(
 
                 // Lotus: "some sectors (N) were skipped"; wdpost proves the batch again without them.
                 Log.Skipped(logger, skip.Count, string.Join(',', skip));
+                timeline?.Local("skip", time.GetUtcNow(), skip.Count, "Skipped", $"sectors {string.Join(',', skip)} skipped: proving the batch again without them");
                 skipped.AddRange(skip);
                 remaining.RemoveAll(s => skip.Contains(s.Number));
                 continue;
             }
 
+            step = time.GetUtcNow();
             var merged = prover.MergeWindowPoStPartitionProofs((int)proof.Proof, [.. results.Select(r => r.PoStProofs.ProofBytes ?? [])]);
+            timeline?.Local("merge", step, remaining.Count, detail: $"{results.Length} partition proofs, {merged.Proof.Length} bytes");
+            step = time.GetUtcNow();
             var replicas = remaining.Select(s => PoStInputs.Replica(proof, s)).ToList();
-            if (!prover.VerifyWindowPoSt(rand, replicas, [merged], proverId))
+            var verified = prover.VerifyWindowPoSt(rand, replicas, [merged], proverId);
+            timeline?.Local("verify", step, remaining.Count, verified ? "Succeeded" : "Failed");
+            if (!verified)
             {
                 throw new PoStException($"window PoSt of {remaining.Count} sectors does not verify", retryable: false);
             }
@@ -93,7 +135,7 @@ public sealed partial class WindowPoStProver(
         e is HttpRequestException or IOException or SocketException or WebSocketException or TimeoutException
         || (e is PoStException { Retryable: true });
 
-    private async Task<WindowPoStResult> ProveOnWorkerAsync(ulong minerId, PoStProofInfo proof, byte[] rand, PostSectorChallenge[] sectors, int index, CancellationToken ct)
+    private async Task<WindowPoStResult> ProveOnWorkerAsync(ulong minerId, PoStProofInfo proof, byte[] rand, PostSectorChallenge[] sectors, int index, PoStTimeline? timeline, CancellationToken ct)
     {
         var failed = new ConcurrentDictionary<Guid, bool>();
         var builder = new ResiliencePipelineBuilder<WindowPoStResult> { TimeProvider = time };
@@ -142,7 +184,7 @@ public sealed partial class WindowPoStProver(
                 {
                     // A retry waits for a free worker; a hedge takes an idle one or none.
                     var hedged = c.Properties.GetValue(HedgeKey, false);
-                    return await scheduler.ScheduleAsync(!hedged, RunAsync, c.CancellationToken, failed.Keys.ToHashSet()).ConfigureAwait(false);
+                    return await scheduler.ScheduleAsync(!hedged, (w, t) => RunAsync(w, hedged, t), c.CancellationToken, failed.Keys.ToHashSet()).ConfigureAwait(false);
                 },
                 context).ConfigureAwait(false);
         }
@@ -151,12 +193,14 @@ public sealed partial class WindowPoStProver(
             ResilienceContextPool.Shared.Return(context);
         }
 
-        async Task<WindowPoStResult> RunAsync(WorkerHandle worker, CancellationToken token)
+        async Task<WindowPoStResult> RunAsync(WorkerHandle worker, bool hedged, CancellationToken token)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var start = time.GetUtcNow();
+            var host = worker.Info.Hostname;
             try
             {
-                return await PoStJobs.TrackAsync(
+                var result = await PoStJobs.TrackAsync(
                     jobs,
                     worker.Info.Hostname,
                     worker.Id,
@@ -165,24 +209,55 @@ public sealed partial class WindowPoStProver(
                     () => worker.Api.GenerateWindowPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, sectors, index, rand, timeout.Token)
                         .WaitAsync(options.PartitionTimeout, time, token),
                     token).ConfigureAwait(false);
+                var answered = time.GetUtcNow();
+                var skipped = result.Skipped?.Count ?? 0;
+                timeline?.Add("partition", index, host, worker.Id, start, answered, sectors.Length, skipped > 0 ? "Skipped" : "Succeeded", Attempt(hedged, skipped > 0 ? $"{skipped} sectors skipped" : null));
+                if (result.KilnTimings is { } timings)
+                {
+                    timeline?.WorkerReported(index, host, worker.Id, answered, timings, sectors.Length);
+                }
+
+                return result;
             }
-            catch (Exception e) when (IsRedispatchable(e))
+            catch (Exception e)
             {
+                timeline?.Add("partition", index, host, worker.Id, start, time.GetUtcNow(), sectors.Length, e is OperationCanceledException ? "Aborted" : "Failed", Attempt(hedged, e.Message));
+                if (!IsRedispatchable(e))
+                {
+                    throw;
+                }
+
                 await timeout.CancelAsync().ConfigureAwait(false);
                 failed[worker.Id] = true;
-                Log.PartitionFailed(logger, index, worker.Id, worker.Info.Hostname, e.Message);
+                Log.PartitionFailed(logger, index, worker.Id, host, e.Message);
                 throw;
             }
         }
+
+        static string? Attempt(bool hedged, string? detail) => hedged ? detail is null ? "hedged" : "hedged; " + detail : detail;
     }
 
-    private async Task<WindowPoStResult> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, PostSectorChallenge[] sectors, int index, CancellationToken ct)
+    private async Task<WindowPoStResult> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, PostSectorChallenge[] sectors, int index, PoStTimeline? timeline, CancellationToken ct)
     {
-        return await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, new SectorId(minerId, sectors[0].SectorNumber), TaskType.GenerateWindowPoSt, ProveAsync, ct).ConfigureAwait(false);
+        var start = time.GetUtcNow();
+        try
+        {
+            var result = await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, new SectorId(minerId, sectors[0].SectorNumber), TaskType.GenerateWindowPoSt, ProveAsync, ct).ConfigureAwait(false);
+            var skipped = result.Skipped?.Count ?? 0;
+            timeline?.Local("partition", start, sectors.Length, skipped > 0 ? "Skipped" : "Succeeded", skipped > 0 ? $"{skipped} sectors skipped" : null, index);
+            return result;
+        }
+        catch (Exception e) when (timeline is not null)
+        {
+            timeline.Local("partition", start, sectors.Length, e is OperationCanceledException ? "Aborted" : "Failed", e.Message, index);
+            throw;
+        }
 
         async Task<WindowPoStResult> ProveAsync()
         {
+            var step = time.GetUtcNow();
             var (read, missing) = await PoStInputs.ReadVanillasAsync(vanillas, minerId, proof, sectors, ct).ConfigureAwait(false);
+            timeline?.Local("vanilla", step, sectors.Length, missing.Count > 0 ? "Skipped" : "Succeeded", $"{sectors.Length - missing.Count} of {sectors.Length} read", index);
             if (missing.Count > 0)
             {
                 return Skip(missing);
@@ -190,7 +265,9 @@ public sealed partial class WindowPoStProver(
 
             try
             {
+                step = time.GetUtcNow();
                 var result = await Task.Run(() => prover.GenerateSingleWindowPoStWithVanilla((int)proof.Proof, rand, proverId, read, index), ct).ConfigureAwait(false);
+                timeline?.Local("snark", step, read.Length, result.FaultySectors.Count > 0 ? "Skipped" : "Succeeded", partition: index);
                 return result.FaultySectors.Count > 0
                     ? Skip(result.FaultySectors)
                     : new WindowPoStResult(new PoStProof(PoStInputs.ToApi(proof.Proof), result.PartitionProof.Proof), null);

@@ -31,4 +31,8 @@ public interface IKilnMinerApi
 
     [Perm(Permission.Read)]
     Task<ProvingInfo> KilnProvingInfoAsync(CancellationToken ct);
+
+    /// <summary>The newest Window PoSt of deadline <paramref name="index"/> step by step (Kiln's <c>proving deadline N</c>).</summary>
+    [Perm(Permission.Read)]
+    Task<ProvingDeadlineTimeline> KilnProvingDeadlineAsync(int index, CancellationToken ct);
 }

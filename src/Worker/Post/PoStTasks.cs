@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Sdr;
@@ -33,7 +34,7 @@ public sealed partial class PoStTasks
     /// <summary>
     /// One proof partition of a window PoSt batch: vanilla proofs read at most <see cref="VanillaReaderOptions.PostParallelReads"/>
     /// at once; if any sector cannot be read, <see cref="EmptyProof"/> and the unread sectors in <c>Skipped</c>;
-    /// otherwise the partition's SNARK and <c>Skipped</c> null.
+    /// otherwise the partition's SNARK and <c>Skipped</c> null. Either way <c>KilnTimings</c> says how long the reads and the SNARK took.
     /// </summary>
     /// <exception cref="ProofsException">The SNARK step failed (faulty vanilla proofs included).</exception>
     /// <exception cref="ArgumentException">Randomness not 32 bytes, an unknown proof type.</exception>
@@ -41,14 +42,17 @@ public sealed partial class PoStTasks
         RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, int partitionIndex, byte[] randomness, CancellationToken ct)
     {
         var r = ClearTopBits(randomness);
+        var started = Stopwatch.GetTimestamp();
         var read = await _reader.ReadManyAsync(minerId, proofType, sectors, null, ct);
+        var vanillaMicros = Micros(Stopwatch.GetElapsedTime(started));
         if (!read.Complete)
         {
             LogSkipped(read.Skipped.Count, sectors.Count);
-            return new WindowPoStResult(EmptyProof, [.. read.Skipped.Select(n => new SectorId(minerId, n))]);
+            return new WindowPoStResult(EmptyProof, [.. read.Skipped.Select(n => new SectorId(minerId, n))], new PoStTimings(vanillaMicros, 0, sectors.Count - read.Skipped.Count));
         }
 
         var vanillas = read.Proofs.Select(p => p!).ToArray();
+        started = Stopwatch.GetTimestamp();
         var result = await Task.Run(() => _prover.GenerateSingleWindowPoStWithVanilla((int)proofType, r, ProverId.FromActorId(minerId), vanillas, partitionIndex), ct);
         if (result.FaultySectors.Count > 0)
         {
@@ -56,7 +60,7 @@ public sealed partial class PoStTasks
                 $"generating window PoSt proof: faulty sectors {string.Join(", ", result.FaultySectors)}", result.FaultySectors);
         }
 
-        return new WindowPoStResult(new PoStProof(proofType, result.PartitionProof.Proof), null);
+        return new WindowPoStResult(new PoStProof(proofType, result.PartitionProof.Proof), null, new PoStTimings(vanillaMicros, Micros(Stopwatch.GetElapsedTime(started)), vanillas.Length));
     }
 
     /// <summary>Winning PoSt: every sector's vanilla proof read at once (not throttled); any failure is an error.</summary>
@@ -77,6 +81,8 @@ public sealed partial class PoStTasks
         var proofs = await Task.Run(() => _prover.GenerateWinningPoStWithVanilla((int)proofType, r, ProverId.FromActorId(minerId), vanillas), ct);
         return [.. proofs.Select(p => new PoStProof((RegisteredPoStProof)p.PostType, p.Proof))];
     }
+
+    private static long Micros(TimeSpan elapsed) => elapsed.Ticks / TimeSpan.TicksPerMicrosecond;
 
     /// <summary>A copy of the PoSt randomness with the top two bits of byte 31 cleared (<c>&amp;= 0x3f</c>), as Lotus does.</summary>
     /// <exception cref="ArgumentException">Not 32 bytes.</exception>

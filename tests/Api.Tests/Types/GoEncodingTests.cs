@@ -46,6 +46,16 @@ public sealed class GoEncodingTests
     }
 
     [Fact]
+    public void Kiln_timings_ride_along_a_window_post_result_and_a_lotus_answer_reads_without_them()
+    {
+        var timed = new WindowPoStResult(new PoStProof(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, [7]), null, new PoStTimings(1500, 250, 2));
+        var json = Json(timed);
+        Assert.Equal("""{"PoStProofs":{"PoStProof":10,"ProofBytes":"Bw=="},"Skipped":null,"KilnTimings":{"VanillaMicros":1500,"SnarkMicros":250,"VanillasRead":2}}""", json);
+        Assert.Equal(new PoStTimings(1500, 250, 2), Read<WindowPoStResult>(json).KilnTimings);
+        Assert.Null(Read<WindowPoStResult>("""{"PoStProofs":{"PoStProof":10,"ProofBytes":"Bw=="},"Skipped":null}""").KilnTimings);
+    }
+
+    [Fact]
     public void Byte_arrays_are_padded_base64_with_plus_and_slash_unescaped()
     {
         byte[] bytes = [0xfb, 0xff, 0xbf];

@@ -77,8 +77,8 @@ internal static class PoStFixture
         return s;
     }
 
-    public static WindowPoStProver Window(PoStScheduler scheduler, ProvingOptions? options = null, IVanillaSource? vanillas = null) =>
-        new(scheduler, Prover, vanillas ?? new NoVanillas(), options ?? new ProvingOptions(), TimeProvider.System, NullLogger<WindowPoStProver>.Instance);
+    public static WindowPoStProver Window(PoStScheduler scheduler, ProvingOptions? options = null, IVanillaSource? vanillas = null, Kiln.Miner.Jobs.JobTracker? jobs = null) =>
+        new(scheduler, Prover, vanillas ?? new NoVanillas(), options ?? new ProvingOptions(), TimeProvider.System, NullLogger<WindowPoStProver>.Instance, jobs);
 
     public static WinningPoStProver Winning(PoStScheduler scheduler, IVanillaSource? vanillas = null) =>
         new(scheduler, Prover, vanillas ?? new NoVanillas(), new ProvingOptions(), NullLogger<WinningPoStProver>.Instance);
