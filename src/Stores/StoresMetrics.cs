@@ -20,4 +20,10 @@ internal static class StoresMetrics
 
     /// <summary>Sectors a batch vanilla read skipped (unreadable or timed out).</summary>
     public static readonly Counter<long> VanillaSkipped = Meter.CreateCounter<long>("kiln.stores.vanilla.skipped", "{sector}");
+
+    /// <summary>
+    /// Milliseconds to get one sector's vanilla proof in a batch read (local or from a holder), tagged
+    /// <c>outcome</c> = <c>read</c> or <c>skipped</c>.
+    /// </summary>
+    public static readonly Histogram<double> VanillaReadDuration = Meter.CreateHistogram<double>("kiln.stores.vanilla.read.duration", "ms");
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -110,12 +111,15 @@ public sealed partial class VanillaProofReader
         var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, sectors.Count), options, async (i, c) =>
         {
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 proofs[i] = await ReadWithTimeoutAsync(minerId, proofType, sectors[i], c).ConfigureAwait(false);
+                StoresMetrics.VanillaReadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", "read"));
             }
             catch (Exception e) when (!c.IsCancellationRequested && e is not OutOfMemoryException)
             {
+                StoresMetrics.VanillaReadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", "skipped"));
                 StoresMetrics.VanillaSkipped.Add(1);
                 LogSkipped(sectors[i].SectorNumber, e.Message);
             }

@@ -37,6 +37,7 @@ public static partial class BenchCommands
         bench.Subcommands.Add(Pc1Bench.Command());
         bench.Subcommands.Add(PoseidonBench.Command());
         bench.Subcommands.Add(VanillaPostBench.Command());
+        bench.Subcommands.Add(VanillaFetchBench.Command());
         return bench;
     }
 

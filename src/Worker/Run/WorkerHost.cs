@@ -303,7 +303,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
     }
 
     /// <summary>A free port on <paramref name="ip"/> for <c>--listen ip:0</c>.</summary>
-    private static int FreePort(IPAddress ip)
+    internal static int FreePort(IPAddress ip)
     {
         using var listener = new TcpListener(ip, 0);
         listener.Start();
