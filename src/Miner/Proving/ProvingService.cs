@@ -8,8 +8,8 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
-/// provers, the chain (a Lotus full node or the devnet clock), the deadlines table and the proving loop (run only when
-/// <see cref="ProvingOptions.Enabled"/>).
+/// provers, the chain (a Lotus full node or the devnet clock), the deadlines table and the proving loop (run only
+/// when <see cref="ProvingOptions.Enabled"/>).
 /// </summary>
 public sealed partial class ProvingService : IAsyncDisposable
 {
@@ -84,10 +84,8 @@ public sealed partial class ProvingService : IAsyncDisposable
     }
 
     /// <summary>The Lotus full node of <see cref="ProvingOptions.FullNodeApiInfo"/> when set, else the devnet chain clock.</summary>
-    public static IChain OpenChain(MinerOptions miner, TimeProvider time, ILoggerFactory loggers)
+    private static IChain OpenChain(MinerOptions miner, TimeProvider time, ILoggerFactory loggers)
     {
-        ArgumentNullException.ThrowIfNull(miner);
-        ArgumentNullException.ThrowIfNull(loggers);
         var options = miner.Proving;
         var logger = loggers.CreateLogger<ProvingService>();
         if (options.FullNodeApiInfo is { Length: > 0 } info)
