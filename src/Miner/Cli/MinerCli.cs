@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Kiln.Api;
+using Kiln.Api.Auth;
 using Kiln.Api.Types;
 using Kiln.Miner.Repo;
 using Kiln.Stores.Cli;
@@ -32,14 +33,19 @@ public static class MinerCli
         var listen = new Option<string>("--listen") { Description = "host:port to serve the API on", DefaultValueFactory = _ => "127.0.0.1:2345" };
         var actor = new Option<ulong>("--actor") { Description = "miner actor id", DefaultValueFactory = _ => MinerOptions.DefaultActorId };
         var sectorSize = new Option<string>("--sector-size") { Description = "sector size of this miner", DefaultValueFactory = _ => MinerOptions.DefaultSectorSize };
-        var proving = new Option<bool>("--proving") { Description = "run the proving loop (Window PoSt per deadline, Winning PoSt rounds) on the devnet chain clock; off by default" };
+        var proving = new Option<bool>("--proving") { Description = "run the proving loop (Window PoSt per deadline, Winning PoSt rounds) on the chain (the full node, else the devnet clock); off by default" };
+        var fullNode = new Option<string?>("--fullnode-api-info")
+        {
+            Description = "Lotus full node to follow, TOKEN:/ip4/127.0.0.1/tcp/1234/http (env FULLNODE_API_INFO); the miner's address is t0<--actor>. Default: the devnet chain clock",
+        };
         var insecure = new Option<bool>("--insecure-test-proofs") { Description = "prove, merge and verify PoSt with Kiln's insecure test prover (devnets without libfilcrypto)" };
-        var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers") { listen, actor, sectorSize, proving, insecure };
+        var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers") { listen, actor, sectorSize, proving, fullNode, insecure };
         cmd.SetAction(async (parse, ct) =>
         {
             var r = OpenRepo(parse, repo);
             var options = new MinerOptions { ActorId = parse.GetValue(actor), SectorSize = parse.GetValue(sectorSize)! };
             options.Proving.Enabled = parse.GetValue(proving);
+            options.Proving.FullNodeApiInfo = parse.GetValue(fullNode) ?? Environment.GetEnvironmentVariable(ApiInfo.FullNodeEnvironmentVariable);
             options.Proving.Snark = Kiln.Proofs.Snark.SnarkProverOptions.FromEnvironment();
             options.Proving.Snark.UseInsecureTestProofs = parse.GetValue(insecure);
             await using var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct);

@@ -1,3 +1,4 @@
+using Kiln.Api.Types;
 using Kiln.Miner.Sealing;
 
 namespace Kiln.Miner.Proving;
@@ -31,4 +32,18 @@ public sealed class DevnetProvingChain(DevnetChain seed, TimeProvider time, Time
     }
 
     public byte[] WinningPoStRandomness(ulong minerId, long epoch) => seed.PoStRandomnessFor("winning", minerId, epoch);
+
+    public Task<long> HeadEpochAsync(CancellationToken cancellationToken) => Task.FromResult(CurrentEpoch);
+
+    /// <summary>The deadline open at the current epoch, every miner's periods starting at epoch 0.</summary>
+    public Task<DeadlineInfo> ProvingDeadlineAsync(ulong minerId, CancellationToken cancellationToken) => Task.FromResult(DeadlineInfo.At(CurrentEpoch));
+
+    /// <summary>Always null: the devnet has no partitions, a sector proves in deadline <c>number mod 48</c>.</summary>
+    public Task<BitField?> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken) => Task.FromResult<BitField?>(null);
+
+    public Task<byte[]> WindowPoStRandomnessAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken) =>
+        Task.FromResult(WindowPoStRandomness(minerId, deadline));
+
+    public Task<byte[]> WinningPoStRandomnessAsync(ulong minerId, long epoch, CancellationToken cancellationToken) =>
+        Task.FromResult(WinningPoStRandomness(minerId, epoch));
 }

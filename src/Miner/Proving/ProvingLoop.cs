@@ -1,9 +1,9 @@
 namespace Kiln.Miner.Proving;
 
 /// <summary>
-/// Drives proving off the chain clock: when a deadline opens, the Proving sectors assigned to it (number mod 48)
-/// are proven with <see cref="WindowPoStProver"/> and the result goes to the deadlines table (and each partition
-/// to the job tracker); every <see cref="ProvingOptions.WinningEvery"/> epochs a Winning PoSt round runs over all
+/// Drives proving off the chain: when the miner's deadline opens, the Proving sectors assigned to it (by the
+/// chain's partitions, or number mod 48 on the devnet) are proven with <see cref="WindowPoStProver"/> and the
+/// result goes to the deadlines table (and each partition to the job tracker); every <see cref="ProvingOptions.WinningEvery"/> epochs a Winning PoSt round runs over all
 /// Proving sectors. Submission is out of scope: proofs and their verification are logged.
 /// </summary>
 public sealed partial class ProvingLoop(
@@ -29,23 +29,31 @@ public sealed partial class ProvingLoop(
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                var epoch = chain.CurrentEpoch;
-                var deadline = DeadlineInfo.At(epoch);
-                if (deadline.Open != provenOpen)
+                try
                 {
-                    provenOpen = deadline.Open;
-                    await ProveDeadlineAsync(deadline, cancellationToken).ConfigureAwait(false);
-                }
+                    var deadline = await chain.ProvingDeadlineAsync(minerId, cancellationToken).ConfigureAwait(false);
+                    var epoch = deadline.CurrentEpoch;
+                    if (deadline.Open != provenOpen)
+                    {
+                        await ProveDeadlineAsync(deadline, cancellationToken).ConfigureAwait(false);
+                        provenOpen = deadline.Open;
+                    }
 
-                if (epoch / options.WinningEvery != winningRound)
+                    if (epoch / options.WinningEvery != winningRound)
+                    {
+                        winningRound = epoch / options.WinningEvery;
+                        await WinningRoundAsync(epoch, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    var now = await chain.ProvingDeadlineAsync(minerId, cancellationToken).ConfigureAwait(false);
+                    var wake = Math.Min(now.Close, ((now.CurrentEpoch / options.WinningEvery) + 1) * options.WinningEvery);
+                    await chain.WaitForEpochAsync(wake, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChainException e) when (e.Retryable)
                 {
-                    winningRound = epoch / options.WinningEvery;
-                    await WinningRoundAsync(epoch, cancellationToken).ConfigureAwait(false);
+                    Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
+                    await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);
                 }
-
-                var now = chain.CurrentEpoch;
-                var wake = Math.Min(DeadlineInfo.At(now).Close, ((now / options.WinningEvery) + 1) * options.WinningEvery);
-                await chain.WaitForEpochAsync(wake, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -57,7 +65,9 @@ public sealed partial class ProvingLoop(
     public async Task<DeadlineRecord?> ProveDeadlineAsync(DeadlineInfo deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);
-        var sectors = (await provingSectors(cancellationToken).ConfigureAwait(false)).Where(s => DeadlineInfo.ForSector(s.Number) == deadline.Index).ToList();
+        var assigned = await chain.DeadlineSectorsAsync(minerId, deadline, cancellationToken).ConfigureAwait(false);
+        var sectors = (await provingSectors(cancellationToken).ConfigureAwait(false))
+            .Where(s => assigned?.Contains(s.Number) ?? DeadlineInfo.ForSector(s.Number) == deadline.Index).ToList();
         if (sectors.Count == 0)
         {
             return null;
@@ -67,7 +77,7 @@ public sealed partial class ProvingLoop(
         try
         {
             var timeline = PoStTimeline.ForDeadline(deadline, time);
-            var randomness = chain.WindowPoStRandomness(minerId, deadline);
+            var randomness = await chain.WindowPoStRandomnessAsync(minerId, deadline, cancellationToken).ConfigureAwait(false);
             timeline.Local("randomness", timeline.Started, sectors.Count, detail: $"challenge epoch {deadline.Challenge}");
             var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, cancellationToken).ConfigureAwait(false);
             Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
@@ -94,7 +104,8 @@ public sealed partial class ProvingLoop(
 
         try
         {
-            var outcome = await winning.ProveAsync(minerId, sectors, chain.WinningPoStRandomness(minerId, epoch), cancellationToken).ConfigureAwait(false);
+            var randomness = await chain.WinningPoStRandomnessAsync(minerId, epoch, cancellationToken).ConfigureAwait(false);
+            var outcome = await winning.ProveAsync(minerId, sectors, randomness, cancellationToken).ConfigureAwait(false);
             Log.WinningProven(logger, epoch, outcome.Challenged[0], Convert.ToHexStringLower(outcome.Proofs[0].ProofBytes ?? []));
             LastWinning = (epoch, outcome, null);
             return outcome;
@@ -123,5 +134,8 @@ public sealed partial class ProvingLoop(
 
         [LoggerMessage(244, LogLevel.Error, "epoch {Epoch}: winning PoSt failed: {Reason}")]
         public static partial void WinningFailed(ILogger logger, long epoch, string reason);
+
+        [LoggerMessage(245, LogLevel.Warning, "proving loop: chain unavailable, trying again in {Delay}: {Reason}")]
+        public static partial void ChainUnavailable(ILogger logger, string reason, TimeSpan delay);
     }
 }

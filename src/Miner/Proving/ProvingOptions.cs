@@ -3,9 +3,10 @@ using Kiln.Proofs.Snark;
 namespace Kiln.Miner.Proving;
 
 /// <summary>
-/// Lotus's <c>[Proving]</c> section plus the devnet chain's pace. The proving loop is off unless enabled
-/// (<c>kiln-miner run --proving</c>): there is no chain to submit to yet, and the built-in prover reads only the
-/// miner's own storage until the remote vanilla reader is plugged in, so the devnet leaves it off too.
+/// Lotus's <c>[Proving]</c> section plus the chain to follow: a Lotus full node, or the devnet chain at its pace.
+/// The proving loop is off unless enabled (<c>kiln-miner run --proving</c>): nothing is submitted to the chain
+/// yet, and the built-in prover reads only the miner's own storage until the remote vanilla reader is plugged in,
+/// so the devnet leaves it off too.
 /// </summary>
 public sealed class ProvingOptions
 {
@@ -18,6 +19,8 @@ public sealed class ProvingOptions
     public const int DefaultWinningEvery = 100;
 
     public const int DefaultMaxPartitionsPerWorker = 1;
+
+    public static readonly TimeSpan DefaultChainPollInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether the miner runs the proving loop (Window PoSt per deadline, Winning PoSt rounds). Default false.</summary>
     public bool Enabled { get; set; }
@@ -52,6 +55,15 @@ public sealed class ProvingOptions
     /// </summary>
     public TimeSpan EpochDuration { get; set; } = DefaultEpochDuration;
 
+    /// <summary>
+    /// The Lotus full node proving follows, as <c>FULLNODE_API_INFO</c> gives it (<c>TOKEN:/ip4/127.0.0.1/tcp/1234/http</c>;
+    /// <c>kiln-miner run --fullnode-api-info</c>). Default null: the devnet chain clock.
+    /// </summary>
+    public string? FullNodeApiInfo { get; set; }
+
+    /// <summary>How often the full node's head is polled while waiting for an epoch. Default <see cref="DefaultChainPollInterval"/>.</summary>
+    public TimeSpan ChainPollInterval { get; set; } = DefaultChainPollInterval;
+
     /// <summary>A Winning PoSt round runs every this many epochs. Default <see cref="DefaultWinningEvery"/>.</summary>
     public int WinningEvery { get; set; } = DefaultWinningEvery;
 
@@ -71,9 +83,21 @@ public sealed class ProvingOptions
             throw new InvalidOperationException("Proving.MaxRetries must be >= 0, MaxPartitionsPerWorker and WinningEvery >= 1");
         }
 
-        if (EpochDuration <= TimeSpan.Zero || HedgeAfter is { } h && h <= TimeSpan.Zero)
+        if (EpochDuration <= TimeSpan.Zero || ChainPollInterval <= TimeSpan.Zero || HedgeAfter is { } h && h <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException("Proving.EpochDuration and Proving.HedgeAfter must be positive");
+            throw new InvalidOperationException("Proving.EpochDuration, Proving.ChainPollInterval and Proving.HedgeAfter must be positive");
+        }
+
+        if (FullNodeApiInfo is { Length: > 0 } info)
+        {
+            try
+            {
+                FullNodeChain.ParseApiInfo(info);
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidOperationException("Proving.FullNodeApiInfo: " + e.Message, e);
+            }
         }
     }
 }

@@ -8,14 +8,15 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
-/// provers, the devnet chain clock, the deadlines table and the proving loop (run only when
-/// <see cref="ProvingOptions.Enabled"/>).
+/// provers, the chain (a Lotus full node or the devnet clock), the deadlines table and the proving loop (run only
+/// when <see cref="ProvingOptions.Enabled"/>).
 /// </summary>
-public sealed class ProvingService : IAsyncDisposable
+public sealed partial class ProvingService : IAsyncDisposable
 {
-    private ProvingService(ProvingOptions options, PoStScheduler window, PoStScheduler winning, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
+    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
     {
         Options = options;
+        MinerId = minerId;
         WindowScheduler = window;
         WinningScheduler = winning;
         Chain = chain;
@@ -28,6 +29,9 @@ public sealed class ProvingService : IAsyncDisposable
     private static readonly HttpClient VanillaHttp = new();
 
     public ProvingOptions Options { get; }
+
+    /// <summary>The miner actor this service proves for.</summary>
+    public ulong MinerId { get; }
 
     public PoStScheduler WindowScheduler { get; }
 
@@ -64,7 +68,7 @@ public sealed class ProvingService : IAsyncDisposable
         var prover = SnarkProverFactory.Create(options.Snark);
         var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
         var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
-        var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), time, options.EpochDuration, time.GetUtcNow());
+        var chain = OpenChain(miner, time, loggers);
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var loop = new ProvingLoop(
             chain,
@@ -76,7 +80,23 @@ public sealed class ProvingService : IAsyncDisposable
             miner.ActorId,
             time,
             loggers.CreateLogger<ProvingLoop>());
-        return new ProvingService(options, window, winning, chain, deadlines, loop, pipeline);
+        return new ProvingService(options, miner.ActorId, window, winning, chain, deadlines, loop, pipeline);
+    }
+
+    /// <summary>The Lotus full node of <see cref="ProvingOptions.FullNodeApiInfo"/> when set, else the devnet chain clock.</summary>
+    private static IChain OpenChain(MinerOptions miner, TimeProvider time, ILoggerFactory loggers)
+    {
+        var options = miner.Proving;
+        var logger = loggers.CreateLogger<ProvingService>();
+        if (options.FullNodeApiInfo is { Length: > 0 } info)
+        {
+            var node = FullNodeChain.Connect(info, miner.Network, options.ChainPollInterval, time, loggers.CreateLogger<FullNodeChain>());
+            Log.FullNodeChain(logger, node.Endpoint, node.MinerAddress(miner.ActorId), node.PollInterval);
+            return node;
+        }
+
+        Log.DevnetChain(logger, options.EpochDuration);
+        return new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), time, options.EpochDuration, time.GetUtcNow());
     }
 
     /// <summary>The sectors in state Proving, with their sealed CIDs.</summary>
@@ -91,4 +111,13 @@ public sealed class ProvingService : IAsyncDisposable
         [.. (await pipeline.ListAsync(ct).ConfigureAwait(false))
             .Where(s => s.State == SectorState.Proving && s.Cids is { Sealed.IsDefined: true })
             .Select(s => new ProvingSector(s.Number, s.Proof, s.Cids!.Value.Sealed))];
+
+    private static partial class Log
+    {
+        [LoggerMessage(251, LogLevel.Information, "proving chain: Lotus full node at {Endpoint} (miner {Miner}, head polled every {Poll})")]
+        public static partial void FullNodeChain(ILogger logger, Uri endpoint, string miner, TimeSpan poll);
+
+        [LoggerMessage(252, LogLevel.Information, "proving chain: devnet clock (epochs of {Epoch}, deadlines at number mod 48)")]
+        public static partial void DevnetChain(ILogger logger, TimeSpan epoch);
+    }
 }

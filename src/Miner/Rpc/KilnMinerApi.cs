@@ -57,7 +57,7 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
 
     public async Task<ProvingInfo> KilnProvingInfoAsync(CancellationToken ct)
     {
-        var deadline = DeadlineInfo.At(proving.Chain.CurrentEpoch);
+        var deadline = await proving.Chain.ProvingDeadlineAsync(proving.MinerId, ct).ConfigureAwait(false);
         var sectors = await proving.ProvingSectorsAsync(ct).ConfigureAwait(false);
         var options = proving.Options;
         var winning = proving.Loop.LastWinning;

@@ -84,10 +84,37 @@ public sealed class ProvingLoopTests : IAsyncLifetime
         Assert.Equal(TaskType.GenerateWinningPoSt, (await _jobs.ListAsync(1, CancellationToken.None))[0].Task);
     }
 
-    private ProvingLoop Loop(PoStScheduler window, IReadOnlyList<ProvingSector> sectors, PoStScheduler? winning = null, ProvingOptions? options = null)
+    [Fact]
+    public async Task On_a_full_node_a_deadline_proves_the_sectors_its_partitions_assign_with_the_node_randomness()
+    {
+        await using var node = await FakeFullNode.StartAsync();
+        node.Results["Filecoin.StateMinerProvingDeadline"] = FullNodeChainTests.RealisticDeadline;
+        node.Results["Filecoin.StateMinerPartitions"] = """[{"AllSectors":[2,1,46,1],"FaultySectors":[0],"RecoveringSectors":[0],"LiveSectors":[2,1,46,1],"ActiveSectors":[2,1,46,1]}]""";
+        node.Results["Filecoin.StateGetRandomnessFromBeacon"] = System.Text.Json.JsonSerializer.Serialize(Convert.ToBase64String(PoStFixture.Randomness(9)));
+        var chain = FullNodeChain.Connect(node.ApiInfo, 't', TimeSpan.FromSeconds(1), TimeProvider.System, NullLogger<FullNodeChain>.Instance);
+        var worker = PoStFixture.WindowWorker("wdpost-1");
+        byte[]? randomness = null;
+        worker.WindowPoSt = (proof, miner, sectors, index, rand, ct) =>
+        {
+            randomness = rand;
+            return Task.FromResult(PoStFixture.Partition(proof, miner, sectors, index, rand));
+        };
+        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt, worker), [.. new ulong[] { 1, 2, 20, 49, 68 }.Select(PoStFixture.Sector)], chain: chain);
+
+        var deadline = await chain.ProvingDeadlineAsync(PoStFixture.Miner, CancellationToken.None);
+        var record = await loop.ProveDeadlineAsync(deadline, CancellationToken.None);
+
+        // Sectors 2 and 49 are on chain in this deadline; 20 and 68 (number mod 48 = 20) are not.
+        Assert.Equal((20, 4863240L, 2, "Succeeded"), (record!.Index, record.OpenEpoch, record.Sectors, record.Outcome));
+        Assert.Equal(PoStFixture.Randomness(9), randomness);
+        var rand = Assert.Single(node.ParamsOf("Filecoin.StateGetRandomnessFromBeacon"));
+        Assert.Equal((4L, 4863220L), (rand[0].GetInt64(), rand[1].GetInt64()));
+    }
+
+    private ProvingLoop Loop(PoStScheduler window, IReadOnlyList<ProvingSector> sectors, PoStScheduler? winning = null, ProvingOptions? options = null, IChain? chain = null)
     {
         options ??= new ProvingOptions();
-        var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), _time, options.EpochDuration, _time.GetUtcNow());
+        chain ??= new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), _time, options.EpochDuration, _time.GetUtcNow());
         var vanillas = new NoVanillaSource();
         return new ProvingLoop(
             chain,

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Kiln.Api.Auth;
+using Kiln.Api.JsonRpc;
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>
+/// The chain as a Lotus full node sees it (<c>FULLNODE_API_INFO</c>), over JSON-RPC v1: the head from
+/// <c>ChainHead</c>, deadlines from <c>StateMinerProvingDeadline</c>, the sectors to prove from
+/// <c>StateMinerPartitions</c>, and PoSt randomness from <c>StateGetRandomnessFromBeacon</c> with the miner's ID
+/// address in CBOR as entropy, each at the head tipset's key, as Lotus's window PoSt scheduler asks for them.
+/// Waiting for an epoch polls the head every <see cref="PollInterval"/>, riding out an unreachable node.
+/// </summary>
+public sealed partial class FullNodeChain : IChain
+{
+    private readonly IFullNodeApi _api;
+    private readonly char _network;
+    private readonly TimeProvider _time;
+    private readonly ILogger<FullNodeChain> _logger;
+
+    public FullNodeChain(IFullNodeApi api, Uri endpoint, char network, TimeSpan pollInterval, TimeProvider time, ILogger<FullNodeChain> logger)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        ArgumentNullException.ThrowIfNull(endpoint);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(pollInterval, TimeSpan.Zero);
+        if (network is not ('t' or 'f'))
+        {
+            throw new ArgumentOutOfRangeException(nameof(network), network, "network prefix must be 't' or 'f'");
+        }
+
+        _api = api;
+        Endpoint = endpoint;
+        _network = network;
+        PollInterval = pollInterval;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The node's RPC URL (<c>http://host:port/rpc/v1</c>).</summary>
+    public Uri Endpoint { get; }
+
+    public TimeSpan PollInterval { get; }
+
+    /// <summary>
+    /// A chain on the node <paramref name="apiInfo"/> names (<c>TOKEN:/ip4/127.0.0.1/tcp/1234/http</c>, as in
+    /// <c>FULLNODE_API_INFO</c>; of a comma-separated list the first). Nothing is dialled until the first call.
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="apiInfo"/> is not <c>[TOKEN:]MULTIADDR</c> or <c>[TOKEN:]URL</c>.</exception>
+    public static FullNodeChain Connect(string apiInfo, char network, TimeSpan pollInterval, TimeProvider time, ILogger<FullNodeChain> logger, HttpClient? http = null)
+    {
+        var (endpoint, token) = ParseApiInfo(apiInfo);
+        var rpc = RpcClient.Create(endpoint, new RpcClientOptions { Token = token, HttpClient = http, TimeProvider = time });
+        return new FullNodeChain(rpc.CreateProxy<IFullNodeApi>(), endpoint, network, pollInterval, time, logger);
+    }
+
+    /// <summary>The HTTP endpoint (<c>/rpc/v1</c>) and token of a <c>FULLNODE_API_INFO</c> value.</summary>
+    /// <exception cref="FormatException">Not an API info string.</exception>
+    public static (Uri Endpoint, string? Token) ParseApiInfo(string apiInfo)
+    {
+        ArgumentNullException.ThrowIfNull(apiInfo);
+        var first = apiInfo.Split(',', StringSplitOptions.TrimEntries)[0];
+        try
+        {
+            var info = ApiInfo.Parse(first);
+            var endpoint = info.HttpUrl("v1");
+            if (!endpoint.IsAbsoluteUri || endpoint.Scheme is not ("http" or "https"))
+            {
+                throw new FormatException($"scheme '{endpoint.Scheme}' is not http, https, ws or wss");
+            }
+
+            return (endpoint, info.Token);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            throw new FormatException(
+                $"{ApiInfo.FullNodeEnvironmentVariable} '{Redact(first)}' is not TOKEN:MULTIADDR (e.g. TOKEN:/ip4/127.0.0.1/tcp/1234/http) or TOKEN:URL: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The miner's ID address as the node reads it, e.g. <c>t01000</c>.</summary>
+    public string MinerAddress(ulong minerId) => _network + "0" + minerId.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The head tipset.</summary>
+    public Task<TipSet> HeadAsync(CancellationToken cancellationToken) =>
+        CallAsync("ChainHead", _api.ChainHeadAsync, cancellationToken);
+
+    public async Task<long> HeadEpochAsync(CancellationToken cancellationToken) =>
+        (await HeadAsync(cancellationToken).ConfigureAwait(false)).Height;
+
+    /// <summary>Polls the head until it reaches <paramref name="epoch"/>; while the node is unreachable, logs and keeps polling.</summary>
+    public async Task WaitForEpochAsync(long epoch, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                if (await HeadEpochAsync(cancellationToken).ConfigureAwait(false) >= epoch)
+                {
+                    return;
+                }
+            }
+            catch (ChainException e) when (e.Retryable)
+            {
+                Log.HeadUnavailable(_logger, Endpoint, e.Message);
+            }
+
+            await Task.Delay(PollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<DeadlineInfo> ProvingDeadlineAsync(ulong minerId, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var miner = MinerAddress(minerId);
+        return await CallAsync("StateMinerProvingDeadline", c => _api.StateMinerProvingDeadlineAsync(miner, head.Cids, c), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The union over the deadline's partitions of <see cref="Partition.ToProve"/>.</summary>
+    public async Task<BitField?> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadline);
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var miner = MinerAddress(minerId);
+        var partitions = await CallAsync("StateMinerPartitions", c => _api.StateMinerPartitionsAsync(miner, (ulong)deadline.Index, head.Cids, c), cancellationToken).ConfigureAwait(false);
+        return (partitions ?? []).Aggregate(BitField.Empty, (all, p) => all.Union(p.ToProve));
+    }
+
+    public Task<byte[]> WindowPoStRandomnessAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deadline);
+        return RandomnessAsync(DomainSeparationTag.WindowedPoStChallengeSeed, minerId, deadline.Challenge, cancellationToken);
+    }
+
+    public Task<byte[]> WinningPoStRandomnessAsync(ulong minerId, long epoch, CancellationToken cancellationToken) =>
+        RandomnessAsync(DomainSeparationTag.WinningPoStChallengeSeed, minerId, epoch, cancellationToken);
+
+    /// <summary>
+    /// go-address <c>MarshalCBOR</c> of the ID address <c>f0{id}</c>: a CBOR byte string (major type 2) holding the
+    /// protocol byte 0 and the id as unsigned LEB128; f01000 is <c>43 00 e8 07</c>.
+    /// </summary>
+    public static byte[] IdAddressCbor(ulong id)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(id, (ulong)long.MaxValue);
+        var leb = Kiln.Proofs.Sdr.ProverId.FromActorId(id); // the LEB128 id, zero-padded
+        var length = leb.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x7F) + 1; // through the first byte without a continuation bit
+        var cbor = new byte[length + 2];
+        cbor[0] = (byte)(0x40 | (length + 1)); // a byte string shorter than 24 bytes carries its length in the header
+        cbor[1] = 0; // the ID protocol
+        leb.AsSpan(0, length).CopyTo(cbor.AsSpan(2));
+        return cbor;
+    }
+
+    private async Task<byte[]> RandomnessAsync(DomainSeparationTag tag, ulong minerId, long epoch, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var entropy = IdAddressCbor(minerId);
+        var randomness = await CallAsync("StateGetRandomnessFromBeacon", c => _api.StateGetRandomnessFromBeaconAsync(tag, epoch, entropy, head.Cids, c), cancellationToken).ConfigureAwait(false);
+        return randomness ?? throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromBeacon({tag}, {epoch}) answered null", retryable: false);
+    }
+
+    /// <summary>One RPC call, its failures turned into <see cref="ChainException"/>s that name the node and the method.</summary>
+    private async Task<T> CallAsync<T>(string method, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call(cancellationToken).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.IsConnectionError)
+        {
+            throw new ChainException($"full node {Endpoint}: {method}: connection lost: {e.Message}", retryable: true, e);
+        }
+        catch (RpcException e)
+        {
+            throw new ChainException($"full node {Endpoint}: {method} failed: {e.Message} (JSON-RPC error {e.Code})", retryable: false, e);
+        }
+        catch (HttpRequestException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new ChainException($"full node {Endpoint}: {method}: the node rejected the token ({(int)e.StatusCode}); check the token in {ApiInfo.FullNodeEnvironmentVariable}", retryable: false, e);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ChainException($"full node {Endpoint} unreachable: {method}: {e.Message}", retryable: e.StatusCode is null or >= HttpStatusCode.InternalServerError, e);
+        }
+        catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ChainException($"full node {Endpoint}: {method} timed out", retryable: true, e);
+        }
+        catch (JsonException e)
+        {
+            throw new ChainException($"full node {Endpoint}: {method} answered JSON Kiln cannot read: {e.Message}", retryable: false, e);
+        }
+    }
+
+    /// <summary>The API info with its token cut short, for error messages.</summary>
+    private static string Redact(string apiInfo)
+    {
+        var info = ApiInfo.Parse(apiInfo);
+        return info.Token is { Length: > 8 } token ? token[..4] + "…:" + info.Address : apiInfo;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(250, LogLevel.Warning, "full node {Endpoint}: no chain head, polling again: {Reason}")]
+        public static partial void HeadUnavailable(ILogger logger, Uri endpoint, string reason);
+    }
+}

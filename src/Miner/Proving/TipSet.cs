@@ -1,0 +1,10 @@
+using System.Text.Json;
+using Kiln.Api.Types;
+
+namespace Kiln.Miner.Proving;
+
+/// <summary>
+/// Lotus's tipset JSON (<c>types.ExpTipSet</c>): the block CIDs, which are its key, the block headers (kept as
+/// JSON: proving reads none of their fields) and the height.
+/// </summary>
+public sealed record TipSet(IReadOnlyList<Cid> Cids, IReadOnlyList<JsonElement> Blocks, long Height);
