@@ -12,6 +12,7 @@ using Kiln.Proofs.Post;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Stores.Tests.Support;
+using Kiln.Worker.Post;
 using Kiln.Worker.Run;
 
 namespace Kiln.Cluster.Tests;
@@ -154,7 +155,7 @@ internal sealed class PoStCluster : IAsyncDisposable
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Window);
         var replicas = outcome.Proven.Select(n => new PublicReplica((int)info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
         var proof = new PoStProofBytes((int)outcome.Proof.ProofType, outcome.Proof.ProofBytes ?? []);
-        return new InsecureTestProver().VerifyWindowPoSt(FieldRandomness(Miner.Proving.Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
+        return new InsecureTestProver().VerifyWindowPoSt(PoStTasks.ClearTopBits(Miner.Proving.Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
     }
 
     public bool VerifyWinning(long epoch, WinningPoStOutcome outcome)
@@ -162,14 +163,7 @@ internal sealed class PoStCluster : IAsyncDisposable
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Winning);
         var replicas = outcome.Challenged.Select(n => new PublicReplica((int)info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
         var proofs = outcome.Proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
-        return new InsecureTestProver().VerifyWinningPoSt(FieldRandomness(Miner.Proving.Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
-    }
-
-    private static byte[] FieldRandomness(byte[] randomness)
-    {
-        var r = (byte[])randomness.Clone();
-        r[31] &= 0x3f;
-        return r;
+        return new InsecureTestProver().VerifyWinningPoSt(PoStTasks.ClearTopBits(Miner.Proving.Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
     }
 
     public async ValueTask DisposeAsync()

@@ -1,5 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
 
 namespace Kiln.Cluster.Tests;
 
@@ -39,11 +40,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await KilnProcesses.SignalAsync(b, "CONT");
         var outcome = await proving;
 
-        Assert.False(outcome.Local);
-        Assert.Equal(4, outcome.Partitions);
-        Assert.Equal(numbers, outcome.Proven);
-        Assert.Empty(outcome.Skipped);
-        Assert.True(_cluster.VerifyWindow(deadline, outcome));
+        AssertVerified(deadline, outcome, local: false, partitions: 4, proven: numbers, skipped: []);
 
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         Assert.All(jobs, j => Assert.Equal(JobOutcome.Succeeded, j.Outcome));
@@ -82,11 +79,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         victim.Kill(entireProcessTree: true); // kill -9 with the partition in flight
         var outcome = await proving;
 
-        Assert.False(outcome.Local);
-        Assert.Equal(2, outcome.Partitions);
-        Assert.Equal(numbers, outcome.Proven);
-        Assert.Empty(outcome.Skipped);
-        Assert.True(_cluster.VerifyWindow(deadline, outcome));
+        AssertVerified(deadline, outcome, local: false, partitions: 2, proven: numbers, skipped: []);
 
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         var failed = Assert.Single(jobs, j => j.HostName == "wdpost-victim");
@@ -119,11 +112,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         var outcome = await _cluster.ProveWindowAsync(deadline, numbers, timeout.Token);
 
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(20), "unreadable sectors should not stall the deadline");
-        Assert.False(outcome.Local);
-        Assert.Equal(onB, outcome.Skipped.Order());
-        Assert.Equal(onA, outcome.Proven);
-        Assert.Equal(1, outcome.Partitions);
-        Assert.True(_cluster.VerifyWindow(deadline, outcome));
+        AssertVerified(deadline, outcome, local: false, partitions: 1, proven: onA, skipped: onB);
 
         // Two partitions answered with skipped sectors, then one partition of the rest: all on the window worker.
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
@@ -143,11 +132,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var outcome = await _cluster.ProveWindowAsync(deadline, numbers, timeout.Token);
 
-        Assert.True(outcome.Local);
-        Assert.Equal(2, outcome.Partitions);
-        Assert.Equal(numbers, outcome.Proven);
-        Assert.Empty(outcome.Skipped);
-        Assert.True(_cluster.VerifyWindow(deadline, outcome));
+        AssertVerified(deadline, outcome, local: true, partitions: 2, proven: numbers, skipped: []);
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         Assert.Equal([numbers[0], numbers[2]], jobs.Select(j => j.Sector.Number).Order());
         Assert.All(jobs, j => Assert.Equal((Environment.MachineName, Guid.Empty, JobOutcome.Succeeded), (j.HostName, j.WorkerId, j.Outcome)));
@@ -161,12 +146,8 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await _cluster.StartWinningWorkerAsync("wnpost");
         var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WinningScheduler, "wnpost");
 
-        var (epoch, outcome) = await ProveWinningAsync(numbers);
+        var sector = await ProveWinningAsync(numbers, local: false);
 
-        Assert.False(outcome.Local);
-        var sector = Assert.Single(outcome.Challenged);
-        Assert.Contains(sector, numbers);
-        Assert.True(_cluster.VerifyWinning(epoch, outcome));
         var job = Assert.Single(await _cluster.JobsAsync(TaskType.GenerateWinningPoSt));
         Assert.Equal(("wnpost", ids["wnpost"], sector, JobOutcome.Succeeded), (job.HostName, job.WorkerId, job.Sector.Number, job.Outcome));
     }
@@ -181,23 +162,35 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WindowScheduler, "wdpost");
         Assert.False(_cluster.Miner.Proving.WinningScheduler.CanSchedule);
 
-        var (epoch, outcome) = await ProveWinningAsync(numbers);
+        var sector = await ProveWinningAsync(numbers, local: true);
 
-        Assert.True(outcome.Local);
-        var sector = Assert.Single(outcome.Challenged);
-        Assert.Contains(sector, numbers);
-        Assert.True(_cluster.VerifyWinning(epoch, outcome));
         var job = Assert.Single(await _cluster.JobsAsync(TaskType.GenerateWinningPoSt));
         Assert.Equal((Environment.MachineName, Guid.Empty, sector, JobOutcome.Succeeded), (job.HostName, job.WorkerId, job.Sector.Number, job.Outcome));
         Assert.Empty(await _cluster.JobsAsync(TaskType.GenerateWindowPoSt));
     }
 
-    private async Task<(long Epoch, Kiln.Miner.Proving.WinningPoStOutcome Outcome)> ProveWinningAsync(IEnumerable<ulong> numbers)
+    /// <summary>Where the deadline was proven, in how many partitions, which sectors were proven and skipped, and that the merged proof verifies.</summary>
+    private void AssertVerified(DeadlineInfo deadline, WindowPoStOutcome outcome, bool local, int partitions, IReadOnlyList<ulong> proven, IReadOnlyList<ulong> skipped)
+    {
+        Assert.Equal(local, outcome.Local);
+        Assert.Equal(partitions, outcome.Partitions);
+        Assert.Equal(proven, outcome.Proven);
+        Assert.Equal(skipped, outcome.Skipped.Order());
+        Assert.True(_cluster.VerifyWindow(deadline, outcome), "the merged Window PoSt proof does not verify");
+    }
+
+    /// <summary>A Winning PoSt round now: proven where expected, one challenged sector of the set, the proof verifies. Returns that sector.</summary>
+    private async Task<ulong> ProveWinningAsync(IReadOnlyList<ulong> numbers, bool local)
     {
         var chain = _cluster.Miner.Proving.Chain;
         var epoch = chain.CurrentEpoch;
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var outcome = await _cluster.Miner.Proving.WinningProver.ProveAsync(PoStCluster.MinerId, PoStCluster.Sectors(numbers), chain.WinningPoStRandomness(PoStCluster.MinerId, epoch), timeout.Token);
-        return (epoch, outcome);
+
+        Assert.Equal(local, outcome.Local);
+        var sector = Assert.Single(outcome.Challenged);
+        Assert.Contains(sector, numbers);
+        Assert.True(_cluster.VerifyWinning(epoch, outcome), "the Winning PoSt proof does not verify");
+        return sector;
     }
 }
