@@ -13,12 +13,14 @@ namespace Kiln.Miner.Proving;
 /// </summary>
 public sealed partial class ProvingService : IAsyncDisposable
 {
-    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
+    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
     {
         Options = options;
         MinerId = minerId;
         WindowScheduler = window;
         WinningScheduler = winning;
+        WindowProver = windowProver;
+        WinningProver = winningProver;
         Chain = chain;
         Deadlines = deadlines;
         Loop = loop;
@@ -36,6 +38,12 @@ public sealed partial class ProvingService : IAsyncDisposable
     public PoStScheduler WindowScheduler { get; }
 
     public PoStScheduler WinningScheduler { get; }
+
+    /// <summary>The Window PoSt prover the loop uses (its scheduler, vanilla source and job tracker): proves any sector list on demand.</summary>
+    public WindowPoStProver WindowProver { get; }
+
+    /// <summary>The Winning PoSt prover the loop uses.</summary>
+    public WinningPoStProver WinningProver { get; }
 
     public IChain Chain { get; }
 
@@ -70,17 +78,19 @@ public sealed partial class ProvingService : IAsyncDisposable
         var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
         var chain = OpenChain(miner, time, loggers);
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
+        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs);
+        var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs);
         var loop = new ProvingLoop(
             chain,
             c => ProvingSectorsAsync(pipeline, c),
-            new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs),
-            new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs),
+            windowProver,
+            winningProver,
             deadlines,
             options,
             miner.ActorId,
             time,
             loggers.CreateLogger<ProvingLoop>());
-        return new ProvingService(options, miner.ActorId, window, winning, chain, deadlines, loop, pipeline);
+        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, deadlines, loop, pipeline);
     }
 
     /// <summary>The Lotus full node of <see cref="ProvingOptions.FullNodeApiInfo"/> when set, else the devnet chain clock.</summary>

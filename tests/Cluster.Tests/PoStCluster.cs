@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Net;
+using Kiln.Api;
+using Kiln.Api.Auth;
+using Kiln.Api.Types;
+using Kiln.Miner;
+using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
+using Kiln.Miner.Repo;
+using Kiln.Proofs.Cid;
+using Kiln.Proofs.Post;
+using Kiln.Proofs.Sdr;
+using Kiln.Proofs.Snark;
+using Kiln.Stores.Tests.Support;
+using Kiln.Worker.Post;
+using Kiln.Worker.Run;
+
+namespace Kiln.Cluster.Tests;
+
+/// <summary>
+/// A miner (in process, insecure test proofs, proving loop off) with storage nodes, PoSt workers in process or as
+/// kiln-worker processes, and copies of the lotus-bench 2 KiB sector as the sectors to prove. Tests drive the
+/// miner's own provers (<see cref="ProvingService.WindowProver"/>, <see cref="ProvingService.WinningProver"/>).
+/// </summary>
+internal sealed class PoStCluster : IAsyncDisposable
+{
+    public const ulong MinerId = BenchSector.Miner;
+
+    private static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(200);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-postcluster-").FullName;
+    private readonly BenchSectorTemplate _template;
+    private readonly List<WorkerHost> _workers = [];
+    private readonly List<Process> _processes = [];
+
+    private PoStCluster(BenchSectorTemplate template) => _template = template;
+
+    public MinerHost Miner { get; private set; } = null!;
+
+    /// <summary>MINER_API_INFO for kiln-worker processes.</summary>
+    public string ApiInfo => $"{Miner.Repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{Miner.RpcUrl.Port}/http";
+
+    public static async Task<PoStCluster> StartAsync(BenchSectorTemplate template)
+    {
+        var options = new MinerOptions { SectorSize = "2KiB" };
+        options.Proving.Snark.UseInsecureTestProofs = true;
+        var cluster = new PoStCluster(template);
+        cluster.Miner = await MinerHost.StartAsync(
+            MinerRepo.Open(Path.Combine(cluster._dir, "miner")), options, new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, CancellationToken.None, Microsoft.Extensions.Logging.LogLevel.Warning);
+        return cluster;
+    }
+
+    /// <summary>An in-process kiln-worker; <paramref name="tasks"/> null for a sealing worker (a storage node).</summary>
+    public async Task<WorkerHost> StartWorkerAsync(string name, IReadOnlySet<TaskType>? tasks = null, TimeSpan? postReadTimeout = null)
+    {
+        var options = new WorkerOptions
+        {
+            Listen = "127.0.0.1:0",
+            Name = name,
+            RepoPath = Path.Combine(_dir, name),
+            NoLocalStorage = true,
+            SessionPollInterval = Fast,
+            ReturnRetryInterval = Fast,
+            HealthInterval = TimeSpan.FromSeconds(1),
+            PostReadTimeout = postReadTimeout ?? TimeSpan.Zero,
+            Snark = new SnarkProverOptions { UseInsecureTestProofs = true },
+        };
+        if (tasks != null)
+        {
+            options.RequestedTasks = tasks;
+        }
+
+        var worker = await WorkerHost.StartAsync(
+            options,
+            new ApiInfo(Miner.Repo.ReadToken(), $"/ip4/127.0.0.1/tcp/{Miner.RpcUrl.Port}/http"),
+            new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") },
+            _ => null,
+            TimeProvider.System,
+            CancellationToken.None);
+        _workers.Add(worker);
+        return worker;
+    }
+
+    public Task<WorkerHost> StartWindowWorkerAsync(string name, TimeSpan? postReadTimeout = null) =>
+        StartWorkerAsync(name, new HashSet<TaskType> { TaskType.GenerateWindowPoSt }, postReadTimeout);
+
+    public Task<WorkerHost> StartWinningWorkerAsync(string name) =>
+        StartWorkerAsync(name, new HashSet<TaskType> { TaskType.GenerateWinningPoSt });
+
+    /// <summary>A storage node: an in-process sealing worker with one storage path holding copies of the bench sector as <paramref name="sectors"/>.</summary>
+    public async Task<WorkerHost> StartStorageNodeAsync(string name, IReadOnlyList<ulong> sectors)
+    {
+        var node = await StartWorkerAsync(name);
+        var root = Path.Combine(_dir, name + "-store");
+        _template.CopyTo(root, sectors);
+        // Attaching declares the sectors the path already holds in the miner's index (lotus-miner storage attach).
+        await node.Store.AttachAsync(root, init: true, canSeal: false, canStore: true);
+        foreach (var n in sectors)
+        {
+            var holders = await node.Store.Index.StorageFindSectorAsync(new SectorId(MinerId, n), SectorFileType.Sealed | SectorFileType.Cache, 0, false, CancellationToken.None);
+            Assert.Single(holders);
+        }
+
+        return node;
+    }
+
+    /// <summary>Stops an in-process worker (its listener closes: its storage can no longer be read).</summary>
+    public async Task StopAsync(WorkerHost worker)
+    {
+        _workers.Remove(worker);
+        await worker.DisposeAsync();
+    }
+
+    /// <summary>A kiln-worker process with no storage of its own proving window PoSt (--windowpost, insecure test proofs).</summary>
+    public Process StartWindowWorkerProcess(string name)
+    {
+        var p = KilnProcesses.Start(
+            "kiln-worker",
+            ["--worker-repo", Path.Combine(_dir, name), "run", "--listen", $"127.0.0.1:{KilnProcesses.FreePort()}", "--name", name,
+                "--no-local-storage", "--windowpost", "--insecure-test-proofs", "--post-read-timeout", "10s"],
+            new() { ["MINER_API_INFO"] = ApiInfo, ["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents") });
+        _processes.Add(p);
+        return p;
+    }
+
+    /// <summary>Waits until the scheduler has exactly these enabled workers; returns their ids by host name.</summary>
+    public static async Task<IReadOnlyDictionary<string, Guid>> WaitForPoStWorkersAsync(PoStScheduler scheduler, params string[] hosts)
+    {
+        await ClusterFixture.EventuallyAsync(
+            () => Task.FromResult(scheduler.WorkerStats().Where(w => w.Enabled).Select(w => w.Hostname).Order().SequenceEqual(hosts.Order())),
+            "PoSt workers " + string.Join(", ", hosts) + " enabled");
+        return scheduler.WorkerStats().ToDictionary(w => w.Hostname, w => w.Id);
+    }
+
+    /// <summary>The miner's chain: the devnet clock (no full node is configured here).</summary>
+    public DevnetProvingChain Chain => (DevnetProvingChain)Miner.Proving.Chain;
+
+    /// <summary><paramref name="count"/> sector numbers of the current deadline (number mod 48 is the deadline index), and that deadline.</summary>
+    public (DeadlineInfo Deadline, List<ulong> Numbers) DeadlineSectors(int count)
+    {
+        var deadline = DeadlineInfo.At(Chain.CurrentEpoch);
+        return (deadline, [.. Enumerable.Range(1, count).Select(i => (ulong)(i * DeadlineInfo.PeriodDeadlines + deadline.Index))]);
+    }
+
+    public static List<ProvingSector> Sectors(IEnumerable<ulong> numbers) =>
+        [.. numbers.Select(n => new ProvingSector(n, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(BenchSector.CommR)))];
+
+    /// <summary>The miner's Window PoSt of <paramref name="numbers"/> with <paramref name="deadline"/>'s randomness.</summary>
+    public Task<WindowPoStOutcome> ProveWindowAsync(DeadlineInfo deadline, IEnumerable<ulong> numbers, CancellationToken ct) =>
+        Miner.Proving.WindowProver.ProveAsync(MinerId, Sectors(numbers), Chain.WindowPoStRandomness(MinerId, deadline), ct);
+
+    public async Task<List<JobRecord>> JobsAsync(TaskType task) =>
+        [.. (await Miner.Jobs.ListAsync(100, CancellationToken.None)).Where(j => j.Task == task).OrderBy(j => j.Start).ThenBy(j => j.Sector.Number)];
+
+    /// <summary>Checks a merged Window PoSt proof the way a verifier would: against the proven sectors' comm_r and the randomness.</summary>
+    public bool VerifyWindow(DeadlineInfo deadline, WindowPoStOutcome outcome)
+    {
+        var info = PoStProofInfo.ForSectorSize(2048, PoStType.Window);
+        var replicas = outcome.Proven.Select(n => new PublicReplica((int)info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
+        var proof = new PoStProofBytes((int)outcome.Proof.ProofType, outcome.Proof.ProofBytes ?? []);
+        return new InsecureTestProver().VerifyWindowPoSt(PoStTasks.ClearTopBits(Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
+    }
+
+    public bool VerifyWinning(long epoch, WinningPoStOutcome outcome)
+    {
+        var info = PoStProofInfo.ForSectorSize(2048, PoStType.Winning);
+        var replicas = outcome.Challenged.Select(n => new PublicReplica((int)info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
+        var proofs = outcome.Proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
+        return new InsecureTestProver().VerifyWinningPoSt(PoStTasks.ClearTopBits(Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await KilnProcesses.StopAllAsync(_processes);
+        foreach (var w in Enumerable.Reverse(_workers))
+        {
+            await w.DisposeAsync();
+        }
+
+        await Miner.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
