@@ -143,10 +143,16 @@ public sealed class MinerHost : IAsyncDisposable
     /// <summary>Cancelled when the process is told to stop (SIGINT, SIGTERM reach it through the host's console lifetime).</summary>
     public CancellationToken Stopping => _app.Lifetime.ApplicationStopping;
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the background loops (heartbeats, scheduling, the sealing pipeline, proving) and waits for them; the API keeps serving.</summary>
+    public async Task StopLoopsAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(_loops).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopLoopsAsync().ConfigureAwait(false);
         await Pipeline.DisposeAsync().ConfigureAwait(false);
         await Proving.DisposeAsync().ConfigureAwait(false);
         await _app.StopAsync().ConfigureAwait(false);

@@ -32,19 +32,31 @@ public sealed class DevnetProcessTests : IDisposable
 
         Assert.True(p.ExitCode == 0, output + await stderr);
         Assert.Contains("all 2 sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving (insecure test proofs)", output, StringComparison.Ordinal);
-        var jobLines = output.Split('\n').Where(l => l.StartsWith("devnet-worker-", StringComparison.Ordinal)).ToArray();
-        Assert.Equal(2, jobLines.Count(l => l.Contains(" AP ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
-        Assert.Equal(2, jobLines.Count(l => l.Contains(" PC1 ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
-        foreach (var task in new[] { " PC2 ", " C1 ", " C2 ", " FIN " })
+        // AP and PC1 on the PC1 host, PC2 and C2 on the PC2 host (one shared sealing path); C1 and FIN on either.
+        var lines = output.Split('\n');
+        int Ran(string host, string task) => lines.Count(l => l.StartsWith(host, StringComparison.Ordinal) && l.Contains(task, StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal));
+        Assert.Equal((2, 2), (Ran("devnet-pc1 ", " AP "), Ran("devnet-pc1 ", " PC1 ")));
+        Assert.Equal((2, 2), (Ran("devnet-pc2 ", " PC2 "), Ran("devnet-pc2 ", " C2 ")));
+        Assert.Equal((0, 0, 0, 0), (Ran("devnet-pc2 ", " AP "), Ran("devnet-pc2 ", " PC1 "), Ran("devnet-pc1 ", " PC2 "), Ran("devnet-pc1 ", " C2 ")));
+        foreach (var task in new[] { " C1 ", " FIN " })
         {
-            Assert.Equal(2, jobLines.Count(l => l.Contains(task, StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal)));
+            Assert.Equal(2, Ran("devnet-pc", task));
         }
 
+        Assert.Contains("devnet-pc1: PC1 host (AP, PC1); storage shared", output, StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.StartsWith("sector 1: PC1 layer 2/2", StringComparison.Ordinal));
         Assert.Contains("INSECURE TEST PROOFS", output, StringComparison.Ordinal);
 
         // Then Window PoSt of both sectors' deadlines and a Winning PoSt round, through the PoSt worker processes.
         Assert.Contains("Window PoSt of every sector and Winning PoSt (epoch", output, StringComparison.Ordinal);
-        Assert.Contains(output.Split('\n'), l => l.StartsWith("devnet-wdpost-1", StringComparison.Ordinal) && l.Contains(" WDP ", StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal));
+        Assert.Equal(2, Ran("devnet-wdpost-1 ", " WDP "));
+        Assert.Equal(1, Ran("devnet-wnpost-1 ", " WNP "));
+
+        // The PoSt summary: both deadlines proven by the window worker, a winning round on the winning worker, one deadline's timeline.
+        Assert.Contains("PoSt summary", output, StringComparison.Ordinal);
+        Assert.Equal(2, lines.Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\d+\s+\d+\s+1\s+1\s+devnet-wdpost-1\s+\S+\s+Succeeded")));
+        Assert.Contains(lines, l => l.StartsWith("Winning PoSt: epoch ", StringComparison.Ordinal) && l.Contains("proven by devnet-wnpost-1", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("vanilla ", StringComparison.Ordinal) && l.Contains("devnet-wdpost-1", StringComparison.Ordinal) && l.Contains("worker-reported", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(_dir, "miner", "jobs.sqlite")));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "miner"), "jobs-*.log"));
     }

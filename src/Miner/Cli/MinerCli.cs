@@ -198,7 +198,8 @@ public static class MinerCli
 
     private static Command DevnetCommand()
     {
-        var workers = new Option<int>("--workers") { Description = "sealing worker processes", DefaultValueFactory = _ => 2 };
+        var workers = new Option<int>("--workers") { Description = "sealing worker processes: 2 = a PC1 host (AP, PC1) and a PC2 host (PC2, C2); more do every task on their own storage; 1 does everything", DefaultValueFactory = _ => 2 };
+        var separate = new Option<bool>("--separate-storage") { Description = "give the PC1 and PC2 hosts their own storage paths (PC2 fetches PC1's output over /remote) instead of one shared sealing path" };
         var sectors = new Option<int>("--sectors") { Description = "CC sectors to pledge", DefaultValueFactory = _ => 2 };
         var sectorSize = new Option<string>("--sector-size") { Description = "sector size", DefaultValueFactory = _ => MinerOptions.DefaultSectorSize };
         var dir = new Option<string?>("--dir") { Description = "directory for the repos (default: a new temporary directory)" };
@@ -217,7 +218,7 @@ public static class MinerCli
         var postWorkers = new Option<int>("--post-workers") { Description = "Window PoSt and Winning PoSt worker processes (one of each per count)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("devnet", "Run a local devnet: this miner and N kiln-worker processes on loopback; pledge and seal K CC sectors")
         {
-            workers, sectors, sectorSize, dir, workerBin, keep, insecure, devnetProving, postWorkers,
+            workers, sectors, sectorSize, separate, dir, workerBin, keep, insecure, devnetProving, postWorkers,
         };
         cmd.SetAction((parse, ct) => Devnet.Devnet.RunAsync(
             new Devnet.DevnetOptions
@@ -225,6 +226,7 @@ public static class MinerCli
                 Workers = parse.GetValue(workers),
                 Sectors = parse.GetValue(sectors),
                 SectorSize = parse.GetValue(sectorSize)!,
+                SeparateStorage = parse.GetValue(separate),
                 Directory = parse.GetValue(dir),
                 WorkerBinary = parse.GetValue(workerBin),
                 Keep = parse.GetValue(keep),
@@ -233,6 +235,7 @@ public static class MinerCli
                 PoStWorkers = parse.GetValue(postWorkers),
             },
             Console.Out,
+            live: !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive,
             ct));
         return cmd;
     }

@@ -5,20 +5,32 @@ using System.Net.Sockets;
 using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Sealing;
+using Kiln.Proofs;
+using Kiln.Stores.Local;
 
 namespace Kiln.Miner.Devnet;
 
 /// <summary>
-/// <c>kiln-miner devnet</c>: a miner (this process) and N kiln-worker processes on loopback ports under one
-/// directory; pledges K CC sectors, shows their progress, and prints the job table when every sector has
-/// reached the last stage Kiln runs.
+/// <c>kiln-miner devnet</c>: a miner (this process) and kiln-worker processes on loopback ports under one directory —
+/// a PC1 host (AP, PC1) and a PC2 host (PC2, C2) sharing one sealing path (PC2 reads PC1's layers without a
+/// fetch; <see cref="DevnetOptions.SeparateStorage"/> gives each its own path, and then the PC2 host fetches them
+/// over <c>/remote</c>), a Window PoSt and a Winning PoSt worker with no storage of their own (they read vanilla
+/// proofs over HTTP). It pledges K CC sectors, shows their progress, proves their deadlines and Winning PoSt
+/// rounds, and ends with the job table and a PoSt summary.
 /// </summary>
 public static class Devnet
 {
-    public static async Task<int> RunAsync(DevnetOptions options, TextWriter output, CancellationToken ct)
+    public static async Task<int> RunAsync(DevnetOptions options, TextWriter output, CancellationToken ct) =>
+        await RunAsync(options, output, live: false, ct).ConfigureAwait(false);
+
+    /// <summary>With <paramref name="live"/> (a terminal), progress is a live Spectre.Console display instead of plain lines.</summary>
+    public static async Task<int> RunAsync(DevnetOptions options, TextWriter output, bool live, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Workers, 1);
         var dir = options.Directory ?? System.IO.Directory.CreateTempSubdirectory("kiln-devnet-").FullName;
         System.IO.Directory.CreateDirectory(dir);
         var workerBinary = options.WorkerBinary ?? Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "kiln-worker.exe" : "kiln-worker");
@@ -31,8 +43,6 @@ public static class Devnet
         minerOptions.Proving.Enabled = options.Proving;
         minerOptions.Proving.EpochDuration = options.EpochDuration;
         minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
-        // Proving stays off in the devnet until the miner can read vanilla proofs from the workers' storage.
-        minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
         await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, FreePort()), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
@@ -43,68 +53,87 @@ public static class Devnet
         output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets and seeds; they are not valid on any network.");
         if (options.InsecureTestProofs)
         {
-            output.WriteLine("NOTE: INSECURE TEST PROOFS: Commit2 proofs are keyed hashes, valid on no network.");
+            output.WriteLine("NOTE: INSECURE TEST PROOFS: Commit2 and PoSt SNARKs are keyed hashes, valid on NO network.");
         }
 
         var workers = new List<Process>();
         try
         {
             var apiInfo = $"{repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{miner.RpcUrl.Port}/http";
-            for (var i = 1; i <= options.Workers; i++)
+            var sealing = await SealingWorkersAsync(options, dir, ct).ConfigureAwait(false);
+            foreach (var w in sealing)
             {
-                workers.Add(StartWorker(workerBinary, dir, $"devnet-worker-{i}", apiInfo, options.InsecureTestProofs));
+                workers.Add(StartWorker(workerBinary, dir, w.Name, apiInfo, options.InsecureTestProofs, w.Args));
+                output.WriteLine($"{w.Name}: {w.Role}; storage {string.Join(", ", w.Storage.Select(p => Path.GetRelativePath(dir, p)))}");
             }
 
             var postWorkers = options.Proving ? options.PoStWorkers : 0;
             for (var i = 1; i <= postWorkers; i++)
             {
-                workers.Add(StartWorker(workerBinary, dir, $"devnet-wdpost-{i}", apiInfo, options.InsecureTestProofs, "--windowpost"));
-                workers.Add(StartWorker(workerBinary, dir, $"devnet-wnpost-{i}", apiInfo, options.InsecureTestProofs, "--winningpost"));
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-wdpost-{i}", apiInfo, options.InsecureTestProofs, ["--windowpost", "--no-local-storage"]));
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-wnpost-{i}", apiInfo, options.InsecureTestProofs, ["--winningpost", "--no-local-storage"]));
             }
 
-            await WaitForAsync(() => miner.Workers.Workers.Count >= options.Workers + (2 * postWorkers), TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
-            foreach (var w in miner.Workers.Workers)
+            if (postWorkers > 0)
+            {
+                output.WriteLine($"devnet-wdpost-1..{postWorkers}, devnet-wnpost-1..{postWorkers}: Window and Winning PoSt workers, no storage (vanilla proofs over HTTP)");
+            }
+
+            await WaitForAsync(() => miner.Workers.Workers.Count >= sealing.Count + (2 * postWorkers), TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
+
+            foreach (var w in miner.Workers.Workers.OrderBy(w => w.Info.Hostname, StringComparer.Ordinal))
             {
                 output.WriteLine($"worker {w.Id} on {w.Info.Hostname}: {string.Join(' ', w.Tasks.OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName))}");
             }
 
-            miner.Pipeline.Changed += s => output.WriteLine($"sector {s.Number}: {s.State}{(s.Error is null ? "" : " — " + s.Error)}");
             for (var i = 0; i < options.Sectors; i++)
             {
                 var id = await miner.Pipeline.PledgeAsync(ct).ConfigureAwait(false);
                 output.WriteLine($"pledged sector {id.Number}");
             }
 
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct))
-            {
-                timeout.CancelAfter(options.Timeout);
-                await miner.Pipeline.WaitIdleAsync(timeout.Token).ConfigureAwait(false);
-            }
+            var storage = sealing.SelectMany(w => w.Storage).Distinct().ToList();
+            var layers = SealProofInfo.ForSectorSize(SectorSizes.Parse(options.SectorSize)).Layers;
+            var since = DateTimeOffset.UtcNow;
+            var ok = live
+                ? await DevnetView.LiveAsync(view => WatchAsync(miner, options, storage, layers, since, view, ct)).ConfigureAwait(false)
+                : await WatchAsync(miner, options, storage, layers, since, DevnetView.Plain(output), ct).ConfigureAwait(false);
 
             var sectors = await miner.Pipeline.ListAsync(ct).ConfigureAwait(false);
             var jobs = await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false);
             output.WriteLine();
-            WriteJobTable(output, jobs);
+            // Winning PoSt runs every few epochs: the table keeps the latest finished round, a line counts the others.
+            var winningRounds = jobs.Where(j => j.Task == TaskType.GenerateWinningPoSt).ToList();
+            var latestRound = winningRounds.Where(j => j.End is not null).MaxBy(j => j.Start);
+            WriteJobTable(output, [.. jobs.Where(j => j.Task != TaskType.GenerateWinningPoSt), .. latestRound is null ? [] : new[] { latestRound }]);
+            if (winningRounds.Count > 1)
+            {
+                output.WriteLine($"(and {winningRounds.Count - 1} other Winning PoSt rounds, {winningRounds.Count(j => j.WorkerId != Guid.Empty)} of all {winningRounds.Count} on winning workers; `kiln-miner sealing jobs` lists them)");
+            }
+
             output.WriteLine();
             WriteSectorTable(output, sectors);
-            var ok = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.Proving);
-            output.WriteLine(ok
+            var sealed_ = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.Proving);
+            output.WriteLine(sealed_
                 ? $"all {sectors.Count} sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
                 : "some sectors did not reach Proving; see the worker logs in " + dir);
-            if (ok && options.Proving)
+            if (sealed_ && options.Proving)
             {
-                ok = await WaitForPoStAsync(miner, sectors, options, output, ct).ConfigureAwait(false);
+                await WritePoStSummaryAsync(miner, sectors, options, since, ok, output, ct).ConfigureAwait(false);
             }
+
             if (options.Keep)
             {
-                output.WriteLine("devnet stays up (--keep); Ctrl+C stops it");
+                output.WriteLine($"devnet stays up (--keep); Ctrl+C stops it. CLI: kiln-miner --repo {repo.Path} proving deadlines");
                 await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
             }
 
-            return ok ? 0 : 1;
+            return sealed_ && ok ? 0 : 1;
         }
         finally
         {
+            // Proving stops before the workers it reads from go away.
+            await miner.StopLoopsAsync().ConfigureAwait(false);
             foreach (var w in workers)
             {
                 if (!w.HasExited)
@@ -118,53 +147,170 @@ public static class Devnet
         }
     }
 
+    /// <summary>One sealing worker process: its name, what it does, its flags and the storage paths in its storage.json.</summary>
+    private sealed record SealingWorker(string Name, string Role, string[] Args, IReadOnlyList<string> Storage);
+
     /// <summary>
-    /// Waits until every sector was proven in its Window PoSt deadline by a PoSt worker process (which reads the vanilla
-    /// proofs over HTTP from the sealing workers that hold the sectors) and a Winning PoSt round ran on a winning worker.
+    /// The sealing workers and their storage: with two or more, a PC1 host and a PC2 host on one shared sealing path
+    /// (or each on its own with <see cref="DevnetOptions.SeparateStorage"/>); a third and later worker do every task on
+    /// their own path; a single worker does everything. Each path gets its <c>sectorstore.json</c> and each worker
+    /// repo a <c>storage.json</c> naming its paths, as <c>storage attach --init</c> would write them.
     /// </summary>
-    private static async Task<bool> WaitForPoStAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DevnetOptions options, TextWriter output, CancellationToken ct)
+    private static async Task<IReadOnlyList<SealingWorker>> SealingWorkersAsync(DevnetOptions options, string dir, CancellationToken ct)
     {
-        var deadlines = sectors.Select(s => Proving.DeadlineInfo.ForSector(s.Number)).ToHashSet();
-        output.WriteLine();
-        output.WriteLine($"waiting for Window PoSt of deadline(s) {string.Join(", ", deadlines.Order())} and a Winning PoSt round (one epoch = {options.EpochDuration.TotalMilliseconds} ms) ...");
-        var since = DateTimeOffset.UtcNow;
-        var limit = Stopwatch.GetTimestamp();
+        var shared = Path.Combine(dir, "shared");
+        var list = new List<SealingWorker>();
+        for (var i = 1; i <= options.Workers; i++)
+        {
+            var (name, role, args) = (options.Workers, i) switch
+            {
+                (1, _) => ("devnet-worker-1", "every sealing task", Array.Empty<string>()),
+                (_, 1) => ("devnet-pc1", "PC1 host (AP, PC1)", ["--precommit2", "false", "--commit", "false"]),
+                (_, 2) => ("devnet-pc2", "PC2 host (PC2, C2; C1, FIN and GET on either host, as every lotus-worker offers them)", ["--addpiece", "false", "--precommit1", "false"]),
+                _ => ($"devnet-worker-{i}", "every sealing task", Array.Empty<string>()),
+            };
+            var path = i <= 2 && options.Workers > 1 && !options.SeparateStorage ? shared : Path.Combine(dir, name + "-storage");
+            if (!File.Exists(Path.Combine(path, LocalStorageMeta.FileName)))
+            {
+                System.IO.Directory.CreateDirectory(path);
+                await new LocalStorageMeta(StorageId.New(), 10, CanSeal: true, CanStore: true, 0, null, null, null, null, null, null).SaveAsync(path, ct).ConfigureAwait(false);
+            }
+
+            var repoDir = System.IO.Directory.CreateDirectory(Path.Combine(dir, name)).FullName;
+            await new StorageConfig([new LocalPathConfig(path)]).SaveAsync(Path.Combine(repoDir, StorageConfig.FileName), ct).ConfigureAwait(false);
+            list.Add(new SealingWorker(name, role, [.. args, "--no-local-storage"], [path]));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Follows the sectors to Proving (and their PC1 layers on disk), then — with proving on — their deadlines until
+    /// each was proven by a PoSt worker and a Winning PoSt round ran on a winning worker. False when that did not
+    /// happen within <see cref="DevnetOptions.Timeout"/>.
+    /// </summary>
+    private static async Task<bool> WatchAsync(MinerHost miner, DevnetOptions options, IReadOnlyList<string> storage, int layers, DateTimeOffset since, DevnetView view, CancellationToken ct)
+    {
+        var actor = miner.Proving.MinerId;
+        var started = Stopwatch.GetTimestamp();
+        var sealedAll = false;
         while (true)
         {
-            var proven = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false))
-                .Where(d => d.Proven >= since && d.Outcome == "Succeeded" && d.Sectors > 0)
-                .Select(d => d.Index)
-                .ToHashSet();
-            var jobs = await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false);
-            var byWorker = jobs.Any(j => j.Task == TaskType.GenerateWindowPoSt && j.Outcome == JobOutcome.Succeeded && j.HostName.StartsWith("devnet-wdpost-", StringComparison.Ordinal));
-            var winning = miner.Proving.Loop.LastWinning is { Outcome: { Local: false } };
-            if (deadlines.IsSubsetOf(proven) && byWorker && winning)
+            var sectors = await miner.Pipeline.ListAsync(ct).ConfigureAwait(false);
+            foreach (var s in sectors)
             {
-                output.WriteLine();
-                // Every Window PoSt partition, and the latest Winning PoSt round (one runs every WinningEvery epochs).
-                var post = jobs.Where(j => j.Task == TaskType.GenerateWindowPoSt).ToList();
-                post.AddRange(jobs.Where(j => j.Task == TaskType.GenerateWinningPoSt).OrderByDescending(j => j.Start).Take(1));
-                WriteJobTable(output, post);
-                output.WriteLine();
-                var rows = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => deadlines.Contains(d.Index))
-                    .Select(d => new[] { d.Index.ToString(CultureInfo.InvariantCulture), d.OpenEpoch.ToString(CultureInfo.InvariantCulture), d.Sectors.ToString(CultureInfo.InvariantCulture), d.Partitions.ToString(CultureInfo.InvariantCulture), d.Outcome })
-                    .ToList();
-                WriteTable(output, ["Deadline", "Open", "Sectors", "Partitions", "Outcome"], rows);
-                output.WriteLine($"Window PoSt of every sector and Winning PoSt (epoch {miner.Proving.Loop.LastWinning!.Value.Epoch}) proven by PoSt workers{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}");
+                view.Sector(s);
+                if (s.State is SectorState.PreCommit1 or SectorState.PreCommit2)
+                {
+                    view.Layers(s.Number, s.State == SectorState.PreCommit2 ? layers : LayerFilesOnDisk(storage, new SectorId(actor, s.Number)), layers);
+                }
+            }
+
+            var settled = sectors.Count == options.Sectors && sectors.All(s => s.State is SectorState.Proving or SectorState.Failed);
+            if (settled && !sealedAll)
+            {
+                sealedAll = true;
+                if (sectors.Any(s => s.State == SectorState.Failed) || !options.Proving)
+                {
+                    return true;
+                }
+            }
+
+            if (sealedAll && await PoStDoneAsync(miner, sectors, since, view, ct).ConfigureAwait(false))
+            {
                 return true;
             }
 
-            if (Stopwatch.GetElapsedTime(limit) > options.Timeout)
+            if (Stopwatch.GetElapsedTime(started) > options.Timeout)
             {
-                output.WriteLine("Window/Winning PoSt through the PoSt workers did not complete in time; see the logs in " + options.Directory);
                 return false;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
         }
     }
 
-    private static Process StartWorker(string binary, string dir, string name, string apiInfo, bool insecureTestProofs, string? role = null)
+    /// <summary>Layer files PC1 has written for the sector (each appears when its layer is complete).</summary>
+    private static int LayerFilesOnDisk(IReadOnlyList<string> storage, SectorId sector) =>
+        storage.Select(p => Path.Combine(p, "cache", sector.ToSectorName()))
+            .Where(System.IO.Directory.Exists)
+            .Select(c => System.IO.Directory.GetFiles(c, "sc-02-data-layer-*.dat").Length)
+            .DefaultIfEmpty(0)
+            .Max();
+
+    /// <summary>Whether every sector's deadline was proven since the devnet started, by a window worker, and a winning round ran on a winning worker.</summary>
+    private static async Task<bool> PoStDoneAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DateTimeOffset since, DevnetView view, CancellationToken ct)
+    {
+        var wanted = sectors.Where(s => s.State == SectorState.Proving).Select(s => DeadlineInfo.ForSector(s.Number)).ToHashSet();
+        var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
+        var current = DeadlineInfo.At(((DevnetProvingChain)miner.Proving.Chain).CurrentEpoch);
+        foreach (var index in wanted.Order())
+        {
+            if (records.TryGetValue(index, out var d) && d.Outcome == "Succeeded" && d.Sectors > 0)
+            {
+                view.Deadline(index, DevnetView.DeadlineStage.Proven, $"proven at epoch {d.OpenEpoch}: {d.Sectors} sectors, {d.Partitions} partitions");
+            }
+            else
+            {
+                var opensIn = ((index - current.Index + DeadlineInfo.PeriodDeadlines) % DeadlineInfo.PeriodDeadlines) * DeadlineInfo.ChallengeWindow;
+                var (stage, what) = d is { Outcome: "Failed" } ? (DevnetView.DeadlineStage.Failed, "failed: " + d.Error)
+                    : index == current.Index ? (DevnetView.DeadlineStage.Proving, "proving")
+                    : (DevnetView.DeadlineStage.Waiting, $"opens in {opensIn} epochs");
+                view.Deadline(index, stage, what);
+            }
+        }
+
+        var jobs = await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false);
+        var byWorker = jobs.Any(j => j.Task == TaskType.GenerateWindowPoSt && j.Outcome == JobOutcome.Succeeded && j.Start >= since && j.HostName.StartsWith("devnet-wdpost-", StringComparison.Ordinal));
+        var winning = miner.Proving.Loop.LastWinning is { Outcome: { Local: false } };
+        return wanted.All(i => records.TryGetValue(i, out var r) && r.Outcome == "Succeeded" && r.Sectors > 0) && byWorker && winning;
+    }
+
+    /// <summary>The PoSt part of the closing report: every deadline proven, where and how long, the latest Winning PoSt, and one deadline's timeline.</summary>
+    private static async Task WritePoStSummaryAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DevnetOptions options, DateTimeOffset since, bool ok, TextWriter output, CancellationToken ct)
+    {
+        var wanted = sectors.Select(s => DeadlineInfo.ForSector(s.Number)).ToHashSet();
+        var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => wanted.Contains(d.Index)).ToList();
+        var took = await miner.Jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
+        var timelines = new Dictionary<int, IReadOnlyList<PoStTimelineEntry>>();
+        foreach (var d in records)
+        {
+            timelines[d.Index] = await miner.Jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, d.Index, ct).ConfigureAwait(false);
+        }
+
+        output.WriteLine();
+        output.WriteLine("PoSt summary");
+        WriteTable(output, ["Deadline", "Open", "Sectors", "Partitions", "Proven by", "Took", "Outcome"], [.. records.Select(d => new[]
+        {
+            d.Index.ToString(CultureInfo.InvariantCulture),
+            d.OpenEpoch.ToString(CultureInfo.InvariantCulture),
+            d.Sectors.ToString(CultureInfo.InvariantCulture),
+            d.Partitions.ToString(CultureInfo.InvariantCulture),
+            string.Join(",", timelines[d.Index].Where(s => s.Phase == "partition" && s.Outcome == "Succeeded").Select(s => s.Host).Distinct().Order(StringComparer.Ordinal)) is { Length: > 0 } hosts ? hosts : "-",
+            took.TryGetValue(d.Index, out var t) && t.Epoch == d.OpenEpoch ? GoFormat.Duration(t.Duration) : "-",
+            d.Error is { } e ? d.Outcome + ": " + e : d.Outcome,
+        })]);
+        var winningJob = (await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false)).Where(j => j.Task == TaskType.GenerateWinningPoSt).MaxBy(j => j.Start);
+        if (miner.Proving.Loop.LastWinning is { } w)
+        {
+            output.WriteLine(w.Outcome is { } o
+                ? $"Winning PoSt: epoch {w.Epoch}, sector {o.Challenged[0]} proven by {(o.Local ? "the miner" : winningJob?.HostName ?? "a winning worker")}{(winningJob?.Duration is { } wd ? " in " + GoFormat.Duration(wd) : "")}"
+                : $"Winning PoSt: epoch {w.Epoch} failed: {w.Error}");
+        }
+
+        if (records.FirstOrDefault() is { } first && timelines[first.Index].Count > 0)
+        {
+            output.WriteLine();
+            Cli.ProvingCommands.WriteDeadline(output, new Rpc.ProvingDeadlineTimeline(first.Index, sectors.Count(s => DeadlineInfo.ForSector(s.Number) == first.Index), timelines[first.Index]));
+        }
+
+        output.WriteLine();
+        output.WriteLine(ok
+            ? $"Window PoSt of every sector and Winning PoSt (epoch {miner.Proving.Loop.LastWinning?.Epoch}) proven by PoSt workers{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
+            : "Window/Winning PoSt through the PoSt workers did not complete in time; see the logs in " + (options.Directory ?? "the devnet directory"));
+    }
+
+    private static Process StartWorker(string binary, string dir, string name, string apiInfo, bool insecureTestProofs, IEnumerable<string> extra)
     {
         var psi = new ProcessStartInfo(binary)
         {
@@ -182,9 +328,9 @@ public static class Devnet
             psi.ArgumentList.Add("--insecure-test-proofs");
         }
 
-        if (role is not null)
+        foreach (var a in extra)
         {
-            psi.ArgumentList.Add(role);
+            psi.ArgumentList.Add(a);
         }
 
         psi.Environment["MINER_API_INFO"] = apiInfo;

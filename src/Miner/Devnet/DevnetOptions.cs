@@ -3,13 +3,22 @@ namespace Kiln.Miner.Devnet;
 /// <summary>What <c>kiln-miner devnet</c> starts.</summary>
 public sealed class DevnetOptions
 {
-    /// <summary>Sealing worker processes. Default 2.</summary>
+    /// <summary>
+    /// Sealing worker processes. Default 2: a PC1 host (AP, PC1) and a PC2 host (PC2, C2); a third and later
+    /// ones do every sealing task on their own storage; one alone does everything.
+    /// </summary>
     public int Workers { get; set; } = 2;
 
     /// <summary>CC sectors pledged. Default 2.</summary>
     public int Sectors { get; set; } = 2;
 
     public string SectorSize { get; set; } = MinerOptions.DefaultSectorSize;
+
+    /// <summary>
+    /// The PC1 and PC2 hosts each get their own storage path, so the PC2 host fetches PC1's output over
+    /// <c>/remote</c> (the seed's "fetch" scenario). Default false: one shared sealing path, no fetch.
+    /// </summary>
+    public bool SeparateStorage { get; set; }
 
     /// <summary>Directory for the miner and worker repos; null = a fresh temporary directory.</summary>
     public string? Directory { get; set; }
