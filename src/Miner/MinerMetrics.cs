@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Scheduling;
@@ -23,8 +23,7 @@ public sealed class MinerMetrics
     private static readonly KeyValuePair<string, object?> OnMiner = new("prover", "miner");
 
     private readonly Meter _meter;
-    private readonly Counter<long> _tasks;
-    private readonly Histogram<double> _taskDuration;
+    private readonly TaskInstruments _tasks;
     private readonly Histogram<double> _partitionDuration;
     private readonly Histogram<double> _passDuration;
 
@@ -38,8 +37,7 @@ public sealed class MinerMetrics
     {
         ArgumentNullException.ThrowIfNull(meter);
         _meter = meter;
-        _tasks = meter.CreateCounter<long>("kiln.miner.tasks", "{task}", "Tasks the miner ran on workers (and PoSt it proved itself), by task type and outcome.");
-        _taskDuration = meter.CreateHistogram<double>("kiln.miner.task.duration", "s", "Seconds from a task's start on a worker to its result, by task type and outcome.");
+        _tasks = new TaskInstruments(meter, "kiln.miner", "Tasks the miner ran on workers (and PoSt it proved itself)");
         _partitionDuration = meter.CreateHistogram<double>(
             "kiln.miner.post.partition.duration", "s", "Seconds one Window PoSt partition attempt took, by prover (worker or miner) and outcome.");
         _passDuration = meter.CreateHistogram<double>(
@@ -47,12 +45,7 @@ public sealed class MinerMetrics
     }
 
     /// <summary>A tracked task ended.</summary>
-    public void TaskFinished(TaskType task, JobOutcome outcome, TimeSpan duration)
-    {
-        var tags = new TagList { { "task", TaskTypes.Id(task) }, { "outcome", Outcome(outcome) } };
-        _tasks.Add(1, tags);
-        _taskDuration.Record(duration.TotalSeconds, tags);
-    }
+    public void TaskFinished(TaskType task, JobOutcome outcome, TimeSpan duration) => _tasks.Finished(task, Outcome(outcome), duration);
 
     /// <summary>A Window PoSt partition attempt ended; <paramref name="outcome"/> is the timeline's (Succeeded, Skipped, Failed, Aborted).</summary>
     public void PartitionFinished(bool local, string outcome, TimeSpan duration) =>
@@ -101,9 +94,9 @@ public sealed class MinerMetrics
 
     private static string Outcome(JobOutcome outcome) => outcome switch
     {
-        JobOutcome.Succeeded => "succeeded",
-        JobOutcome.Failed => "failed",
-        JobOutcome.Aborted => "aborted",
+        JobOutcome.Succeeded => TaskInstruments.Succeeded,
+        JobOutcome.Failed => TaskInstruments.Failed,
+        JobOutcome.Aborted => TaskInstruments.Aborted,
         _ => "running",
     };
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
+using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
@@ -332,16 +333,16 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         object? result = null;
         CallError? error = null;
         var started = Stopwatch.GetTimestamp();
-        var outcome = WorkerMetrics.Failed;
+        var outcome = TaskInstruments.Failed;
         try
         {
             result = await work(stop);
-            outcome = WorkerMetrics.Succeeded;
+            outcome = TaskInstruments.Succeeded;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The process is stopping: the tracker row stays "started" and becomes a 101 on restart.
-            outcome = WorkerMetrics.Aborted;
+            outcome = TaskInstruments.Aborted;
             return;
         }
         catch (Exception e)
@@ -390,16 +391,16 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
-        var outcome = WorkerMetrics.Failed;
+        var outcome = TaskInstruments.Failed;
         try
         {
             var proofs = await prove(_post);
-            outcome = WorkerMetrics.Succeeded;
+            outcome = TaskInstruments.Succeeded;
             return proofs;
         }
         catch (OperationCanceledException)
         {
-            outcome = WorkerMetrics.Aborted;
+            outcome = TaskInstruments.Aborted;
             throw;
         }
         catch (Exception e) when (e is Kiln.Proofs.ProofsException or StoresException or ArgumentException)

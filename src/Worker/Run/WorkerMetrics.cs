@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr.Pool;
 
@@ -14,13 +14,8 @@ public sealed class WorkerMetrics
 {
     public const string MeterName = "Kiln.Worker";
 
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-    public const string Aborted = "aborted";
-
     private readonly Meter _meter;
-    private readonly Counter<long> _tasks;
-    private readonly Histogram<double> _taskDuration;
+    private readonly TaskInstruments _tasks;
 
     public WorkerMetrics(IMeterFactory factory)
         : this(factory.Create(MeterName))
@@ -32,17 +27,11 @@ public sealed class WorkerMetrics
     {
         ArgumentNullException.ThrowIfNull(meter);
         _meter = meter;
-        _tasks = meter.CreateCounter<long>("kiln.worker.tasks", "{task}", "Tasks this worker executed, by task type and outcome.");
-        _taskDuration = meter.CreateHistogram<double>("kiln.worker.task.duration", "s", "Seconds this worker spent executing a task, by task type and outcome.");
+        _tasks = new TaskInstruments(meter, "kiln.worker", "Tasks this worker executed");
     }
 
-    /// <summary>A task ended with <paramref name="outcome"/> (<see cref="Succeeded"/>, <see cref="Failed"/>, <see cref="Aborted"/>).</summary>
-    public void TaskFinished(TaskType task, string outcome, TimeSpan duration)
-    {
-        var tags = new TagList { { "task", TaskTypes.Id(task) }, { "outcome", outcome } };
-        _tasks.Add(1, tags);
-        _taskDuration.Record(duration.TotalSeconds, tags);
-    }
+    /// <summary>A task ended with <paramref name="outcome"/> (<see cref="TaskInstruments.Succeeded"/>, <see cref="TaskInstruments.Failed"/>, <see cref="TaskInstruments.Aborted"/>).</summary>
+    public void TaskFinished(TaskType task, string outcome, TimeSpan duration) => _tasks.Finished(task, outcome, duration);
 
     /// <summary>Gauges read at each scrape: the label pool's blocks (in use, in all, bytes in use) and its PC1 jobs.</summary>
     public void Observe(LabelPool pool)
