@@ -1,8 +1,10 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
+using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Jobs;
@@ -27,11 +29,13 @@ public sealed class MinerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SqliteSectorIndex _index;
+    private readonly PrometheusExporter _exporter;
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
 
-    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline, ProvingService proving)
+    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline, ProvingService proving, PrometheusExporter exporter)
     {
+        _exporter = exporter;
         Proving = proving;
         _app = app;
         _index = index;
@@ -75,6 +79,10 @@ public sealed class MinerHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(logLevel);
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        // Created before any instrument, so /debug/metrics counts from the start; the host's meter factory scopes Kiln.Miner to this host.
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
+        var exporter = new PrometheusExporter(new PrometheusExporterOptions { Scope = meters });
+        var metrics = new MinerMetrics(meters);
 
         var index = await SqliteSectorIndex.OpenAsync(repo.Database("index"), time, cancellationToken).ConfigureAwait(false);
         var jobs = await JobTracker.OpenAsync(
@@ -84,6 +92,7 @@ public sealed class MinerHost : IAsyncDisposable
                 LogDirectory = Environment.GetEnvironmentVariable(JobTrackerOptions.LogPathVariable) ?? repo.Path,
             },
             time,
+            metrics,
             cancellationToken).ConfigureAwait(false);
 
         var works = await WorkStore.OpenAsync(repo.Database("works"), time, cancellationToken).ConfigureAwait(false);
@@ -96,6 +105,7 @@ public sealed class MinerHost : IAsyncDisposable
             workerOptions ?? new WorkerRegistryOptions(),
             time,
             loggers.CreateLogger<WorkerRegistry>());
+        metrics.Observe(workers);
         var calls = new CallRegistry();
         void GiveUp(WorkerHandle w, string why) =>
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
@@ -106,16 +116,17 @@ public sealed class MinerHost : IAsyncDisposable
         var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
         var store = new LocalStore(index, storeOptions, time, loggers.CreateLogger<LocalStore>());
         var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store);
-        var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling);
+        var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
-        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, time, loggers, cancellationToken).ConfigureAwait(false);
+        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
         var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs, proving)).Build();
         var auth = LotusAuthenticator.FromSecret(repo.Secret);
         app.MapLotusRpc("/rpc/v0", rpc, auth);
+        app.MapDebugMetrics(exporter);
         app.MapRemoteStore(
             store,
             index,
@@ -123,7 +134,7 @@ public sealed class MinerHost : IAsyncDisposable
             "unauthorized: missing write permission");
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline, proving);
+        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline, proving, exporter);
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());
@@ -160,6 +171,7 @@ public sealed class MinerHost : IAsyncDisposable
         await Jobs.DisposeAsync().ConfigureAwait(false);
         await Works.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        _exporter.Dispose();
         _stopping.Dispose();
     }
 }

@@ -188,4 +188,30 @@ public sealed class MinerHostTests : IAsyncLifetime
         var gone = await Assert.ThrowsAsync<RpcException>(() => miner.StorageDetachLocalAsync(root, CancellationToken.None));
         Assert.Contains("no open path", gone.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Debug_metrics_are_served_without_a_token_as_prometheus_text()
+    {
+        // No worker: the pledged sector's AddPiece waits in the scheduler's queue.
+        await _host.Pipeline.PledgeAsync(CancellationToken.None);
+        var url = new Uri(_host.RpcUrl, "/debug/metrics");
+        using var http = new HttpClient();
+        var text = "";
+        for (var i = 0; i < 100 && !text.Contains("kiln_miner_scheduler_queue 1\n", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(i == 0 ? 0 : 100);
+            using var response = await http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+            text = await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("# TYPE kiln_miner_scheduler_queue gauge\nkiln_miner_scheduler_queue 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("kiln_miner_workers{enabled=\"true\",kind=\"sealing\"} 0\n", text, StringComparison.Ordinal);
+        Assert.Contains("# TYPE kiln_miner_scheduler_pass_duration_seconds histogram\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("kiln_worker_", text, StringComparison.Ordinal);
+
+        using var post = await http.PostAsync(url, null);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, post.StatusCode);
+    }
 }

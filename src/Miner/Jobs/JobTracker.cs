@@ -24,16 +24,22 @@ public sealed class JobTracker : IAsyncDisposable
     private readonly SqliteConnection _db;
     private readonly string? _logDirectory;
     private readonly TimeProvider _time;
+    private readonly MinerMetrics? _metrics;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private JobTracker(SqliteConnection db, string? logDirectory, TimeProvider time)
+    private JobTracker(SqliteConnection db, string? logDirectory, TimeProvider time, MinerMetrics? metrics)
     {
         _db = db;
         _logDirectory = logDirectory;
         _time = time;
+        _metrics = metrics;
     }
 
-    public static async Task<JobTracker> OpenAsync(JobTrackerOptions options, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<JobTracker> OpenAsync(JobTrackerOptions options, TimeProvider time, CancellationToken cancellationToken) =>
+        OpenAsync(options, time, null, cancellationToken);
+
+    /// <summary>Opens the tracker; with <paramref name="metrics"/>, every finished task is counted and timed there.</summary>
+    public static async Task<JobTracker> OpenAsync(JobTrackerOptions options, TimeProvider time, MinerMetrics? metrics, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -75,7 +81,7 @@ public sealed class JobTracker : IAsyncDisposable
             Directory.CreateDirectory(options.LogDirectory);
         }
 
-        return new JobTracker(db, options.LogDirectory, time);
+        return new JobTracker(db, options.LogDirectory, time, metrics);
     }
 
     /// <summary>
@@ -153,6 +159,11 @@ public sealed class JobTracker : IAsyncDisposable
                 new { End = now.ToUnixTimeMilliseconds(), Outcome = outcome.ToString(), Error = error, CallId = callId.ToString() },
                 cancellationToken: cancellationToken)).ConfigureAwait(false);
             record = await GetAsync(callId, cancellationToken).ConfigureAwait(false);
+            if (changed == 1 && record != null)
+            {
+                _metrics?.TaskFinished(record.Task, outcome, record.Duration ?? TimeSpan.Zero);
+            }
+
             if (changed == 1 && record != null && _logDirectory != null)
             {
                 await AppendLogAsync(record, cancellationToken).ConfigureAwait(false);

@@ -64,6 +64,7 @@ public sealed partial class ProvingService : IAsyncDisposable
         JobTracker jobs,
         TimeProvider time,
         ILoggerFactory loggers,
+        MinerMetrics? metrics,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(miner);
@@ -78,7 +79,7 @@ public sealed partial class ProvingService : IAsyncDisposable
         var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
         var chain = OpenChain(miner, time, loggers);
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
-        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs);
+        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);
         var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs);
         var loop = new ProvingLoop(
             chain,

@@ -30,7 +30,8 @@ public sealed partial class WindowPoStProver(
     ProvingOptions options,
     TimeProvider time,
     ILogger<WindowPoStProver> logger,
-    JobTracker? jobs = null)
+    JobTracker? jobs = null,
+    MinerMetrics? metrics = null)
 {
     private static readonly ResiliencePropertyKey<bool> HedgeKey = new("kiln.post.hedge");
 
@@ -211,6 +212,7 @@ public sealed partial class WindowPoStProver(
                     token).ConfigureAwait(false);
                 var answered = time.GetUtcNow();
                 var skipped = result.Skipped?.Count ?? 0;
+                metrics?.PartitionFinished(local: false, skipped > 0 ? "Skipped" : "Succeeded", answered - start);
                 timeline?.Add("partition", index, host, worker.Id, start, answered, sectors.Length, skipped > 0 ? "Skipped" : "Succeeded", Attempt(hedged, skipped > 0 ? $"{skipped} sectors skipped" : null));
                 if (result.KilnTimings is { } timings)
                 {
@@ -221,6 +223,7 @@ public sealed partial class WindowPoStProver(
             }
             catch (Exception e)
             {
+                metrics?.PartitionFinished(local: false, e is OperationCanceledException ? "Aborted" : "Failed", time.GetUtcNow() - start);
                 timeline?.Add("partition", index, host, worker.Id, start, time.GetUtcNow(), sectors.Length, e is OperationCanceledException ? "Aborted" : "Failed", Attempt(hedged, e.Message));
                 if (!IsRedispatchable(e))
                 {
@@ -244,12 +247,14 @@ public sealed partial class WindowPoStProver(
         {
             var result = await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, new SectorId(minerId, sectors[0].SectorNumber), TaskType.GenerateWindowPoSt, ProveAsync, ct).ConfigureAwait(false);
             var skipped = result.Skipped?.Count ?? 0;
+            metrics?.PartitionFinished(local: true, skipped > 0 ? "Skipped" : "Succeeded", time.GetUtcNow() - start);
             timeline?.Local("partition", start, sectors.Length, skipped > 0 ? "Skipped" : "Succeeded", skipped > 0 ? $"{skipped} sectors skipped" : null, index);
             return result;
         }
-        catch (Exception e) when (timeline is not null)
+        catch (Exception e)
         {
-            timeline.Local("partition", start, sectors.Length, e is OperationCanceledException ? "Aborted" : "Failed", e.Message, index);
+            metrics?.PartitionFinished(local: true, e is OperationCanceledException ? "Aborted" : "Failed", time.GetUtcNow() - start);
+            timeline?.Local("partition", start, sectors.Length, e is OperationCanceledException ? "Aborted" : "Failed", e.Message, index);
             throw;
         }
 

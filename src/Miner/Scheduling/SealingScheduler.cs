@@ -20,8 +20,10 @@ public sealed partial class SealingScheduler
     private readonly ILogger<SealingScheduler> logger;
     private readonly SchedulerOptions _options;
     private readonly SemaphoreSlim _fetches;
+    private readonly MinerMetrics? _metrics;
 
-    public SealingScheduler(WorkerRegistry workers, TimeProvider time, ILogger<SealingScheduler> logger, SchedulerOptions? options = null)
+    /// <summary>A scheduler over <paramref name="workers"/>; with <paramref name="metrics"/>, its queue, fetches and pass times are reported there.</summary>
+    public SealingScheduler(WorkerRegistry workers, TimeProvider time, ILogger<SealingScheduler> logger, SchedulerOptions? options = null, MinerMetrics? metrics = null)
     {
         this.workers = workers;
         this.time = time;
@@ -29,6 +31,8 @@ public sealed partial class SealingScheduler
         _options = options ?? new SchedulerOptions();
         _options.Validate();
         _fetches = new SemaphoreSlim(_options.ParallelFetchLimit, _options.ParallelFetchLimit);
+        _metrics = metrics;
+        metrics?.Observe(this);
     }
 
     /// <summary>Longest time between two passes when nothing wakes the scheduler.</summary>
@@ -129,7 +133,9 @@ public sealed partial class SealingScheduler
                 using var tick = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 await Task.WhenAny(_wake.WaitAsync(tick.Token), Task.Delay(PassInterval, time, tick.Token)).ConfigureAwait(false);
                 await tick.CancelAsync().ConfigureAwait(false);
+                var started = time.GetTimestamp();
                 await PassAsync(cancellationToken).ConfigureAwait(false);
+                _metrics?.SchedulerPass(time.GetElapsedTime(started));
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

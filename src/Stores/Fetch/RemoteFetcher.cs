@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using Kiln.Api.Types;
@@ -176,6 +177,8 @@ public sealed partial class RemoteFetcher
     private async Task FetchThrottledAsync(string url, string outPath, CancellationToken ct)
     {
         await _throttle.WaitAsync(ct);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = StoresMetrics.FetchFailed;
         try
         {
             LocalStore.DeleteEntry(outPath);
@@ -209,10 +212,12 @@ public sealed partial class RemoteFetcher
             }
 
             StoresMetrics.FetchBytes.Add(bytes);
+            outcome = StoresMetrics.Fetched;
         }
         finally
         {
             _throttle.Release();
+            StoresMetrics.FetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
         }
     }
 

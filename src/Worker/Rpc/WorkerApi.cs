@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
+using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
@@ -28,6 +30,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     private readonly Func<string, string?> _environment;
     private readonly ILogger _log;
     private readonly SemaphoreSlim _fetchLimit;
+    private readonly WorkerMetrics? _metrics;
     private readonly CancellationTokenSource _stopping = new();
     private readonly ConcurrentDictionary<CallId, Task> _background = new();
     private readonly Lock _lock = new();
@@ -46,8 +49,10 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         Func<string, string?> environment,
         ILogger logger,
         LabelPoolLayout? labelPool = null,
-        PoStTasks? post = null)
+        PoStTasks? post = null,
+        WorkerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _options = options;
         _store = store;
         _tasks = tasks;
@@ -94,20 +99,20 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     }
 
     public Task<CallId> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream pieceData, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.AddPiece, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t), ct);
+        StartAsync(sector, TaskType.AddPiece, ReturnType.AddPiece, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t), ct);
 
     public Task<CallId> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.SealPreCommit1, async t => await _tasks.PreCommit1Async(sector, ticket, pieces, t), ct);
+        StartAsync(sector, TaskType.PreCommit1, ReturnType.SealPreCommit1, async t => await _tasks.PreCommit1Async(sector, ticket, pieces, t), ct);
 
     public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.FinalizeSector, async t =>
+        StartAsync(sector, TaskType.Finalize, ReturnType.FinalizeSector, async t =>
         {
             await _tasks.FinalizeAsync(sector, t);
             return null;
         }, ct);
 
     public Task<CallId> FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.Fetch, async t =>
+        StartAsync(sector, TaskType.Fetch, ReturnType.Fetch, async t =>
         {
             await _fetchLimit.WaitAsync(t);
             try
@@ -125,13 +130,13 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw NotAvailable(TaskType.DataCid);
 
     public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t), ct);
+        StartAsync(sector, TaskType.PreCommit2, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t), ct);
 
     public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.SealCommit1, async t => await _tasks.Commit1Async(sector, ticket, seed, pieces, cids, t), ct);
+        StartAsync(sector, TaskType.Commit1, ReturnType.SealCommit1, async t => await _tasks.Commit1Async(sector, ticket, seed, pieces, cids, t), ct);
 
     public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) =>
-        StartAsync(sector, ReturnType.SealCommit2, async t => await _tasks.Commit2Async(sector, commit1Out, t), ct);
+        StartAsync(sector, TaskType.Commit2, ReturnType.SealCommit2, async t => await _tasks.Commit2Async(sector, commit1Out, t), ct);
 
     public Task<CallId> FinalizeReplicaUpdateAsync(SectorRef sector, CancellationToken ct) => throw NotAvailable(TaskType.FinalizeReplicaUpdate);
 
@@ -306,7 +311,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         _fetchLimit.Dispose();
     }
 
-    private async Task<CallId> StartAsync(SectorRef sector, ReturnType type, Func<CancellationToken, Task<object?>> work, CancellationToken ct)
+    private async Task<CallId> StartAsync(SectorRef sector, TaskType task, ReturnType type, Func<CancellationToken, Task<object?>> work, CancellationToken ct)
     {
         var id = new CallId(sector.ID, Guid.NewGuid());
         await _tracker.StartedAsync(id, type, ct);
@@ -318,22 +323,26 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
             }
         }
 
-        Track(id, Task.Run(() => RunAsync(id, type, work), CancellationToken.None));
+        Track(id, Task.Run(() => RunAsync(id, task, type, work), CancellationToken.None));
         return id;
     }
 
-    private async Task RunAsync(CallId id, ReturnType type, Func<CancellationToken, Task<object?>> work)
+    private async Task RunAsync(CallId id, TaskType task, ReturnType type, Func<CancellationToken, Task<object?>> work)
     {
         var stop = _stopping.Token;
         object? result = null;
         CallError? error = null;
+        var started = Stopwatch.GetTimestamp();
+        var outcome = TaskInstruments.Failed;
         try
         {
             result = await work(stop);
+            outcome = TaskInstruments.Succeeded;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             // The process is stopping: the tracker row stays "started" and becomes a 101 on restart.
+            outcome = TaskInstruments.Aborted;
             return;
         }
         catch (Exception e)
@@ -343,6 +352,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         }
         finally
         {
+            _metrics?.TaskFinished(task, outcome, Stopwatch.GetElapsedTime(started));
             lock (_lock)
             {
                 if (--_running == 0)
@@ -380,14 +390,27 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
             throw NotAvailable(type);
         }
 
+        var started = Stopwatch.GetTimestamp();
+        var outcome = TaskInstruments.Failed;
         try
         {
-            return await prove(_post);
+            var proofs = await prove(_post);
+            outcome = TaskInstruments.Succeeded;
+            return proofs;
+        }
+        catch (OperationCanceledException)
+        {
+            outcome = TaskInstruments.Aborted;
+            throw;
         }
         catch (Exception e) when (e is Kiln.Proofs.ProofsException or StoresException or ArgumentException)
         {
             LogPoStFailed(TaskTypes.ShortName(type), e);
             throw new RpcException(RpcErrorCodes.Application, $"{e.Message} [name: {Name}]");
+        }
+        finally
+        {
+            _metrics?.TaskFinished(type, outcome, Stopwatch.GetElapsedTime(started));
         }
     }
 

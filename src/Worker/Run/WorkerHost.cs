@@ -1,9 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
+using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
@@ -39,11 +41,13 @@ public sealed partial class WorkerHost : IAsyncDisposable
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Task> _loops = [];
     private readonly ILogger _log;
+    private readonly PrometheusExporter _exporter;
     private bool _disposed;
 
-    private WorkerHost(WebApplication app, WorkerApi api, LocalStore store, CallTracker tracker, IMinerStorageApi miner, WorkerRepo repo, string url, ILogger log)
+    private WorkerHost(WebApplication app, WorkerApi api, LocalStore store, CallTracker tracker, IMinerStorageApi miner, WorkerRepo repo, string url, ILogger log, PrometheusExporter exporter)
     {
         _app = app;
+        _exporter = exporter;
         Api = api;
         Store = store;
         _tracker = tracker;
@@ -101,6 +105,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger<WorkerHost>();
+        // Created before any instrument, so /debug/metrics counts from the start; the host's meter factory scopes Kiln.Worker to this host.
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
+        var exporter = new PrometheusExporter(new PrometheusExporterOptions { Scope = meters });
+        var metrics = new WorkerMetrics(meters);
         try
         {
             var miner = RpcClient.Create(minerUrl, new RpcClientOptions { Token = minerInfo.Token }).CreateProxy<IMinerStorageApi>();
@@ -169,6 +177,11 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
             // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
             var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
+            if (pool is not null)
+            {
+                metrics.Observe(pool);
+            }
+
             var batcher = options.Pc1Batch > 1 && pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, time) : null;
             var vanillas = new VanillaProofReader(
                 store,
@@ -179,17 +192,18 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 loggers.CreateLogger<VanillaProofReader>());
             var post = new PoStTasks(vanillas, prover, loggers.CreateLogger<PoStTasks>());
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();
             app.MapLotusRpc("/rpc/v0", RpcServer.Create<IWorkerApi>(api), auth);
             app.MapRemoteStore(store, index, async (http, c) =>
                 await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin));
+            app.MapDebugMetrics(exporter);
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
 
-            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log) { MemoryFiles = memoryFiles, Pool = pool, Batcher = batcher };
+            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log, exporter) { MemoryFiles = memoryFiles, Pool = pool, Batcher = batcher };
             var session = await miner.SessionAsync(ct);
             await api.ResumeTrackedCallsAsync(ct);
             await api.WaitQuietAsync(ct);
@@ -201,6 +215,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         }
         catch
         {
+            exporter.Dispose();
             await app.DisposeAsync();
             throw;
         }
@@ -228,6 +243,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _tracker.DisposeAsync();
+        _exporter.Dispose();
         Pool?.Dispose();
         _stopping.Dispose();
     }
