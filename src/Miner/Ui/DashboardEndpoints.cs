@@ -16,7 +16,7 @@ namespace Kiln.Miner.Ui;
 /// </summary>
 public static class DashboardEndpoints
 {
-    /// <summary>Where the page lives.</summary>
+    /// <summary>Where the page lives (routing matches <c>/ui/</c> too).</summary>
     public const string Path = "/ui";
 
     /// <summary>What the page and a 401 tell a user without a token.</summary>
@@ -42,7 +42,6 @@ public static class DashboardEndpoints
             endpoints.MapGet(path, asset.WriteAsync);
         }
 
-        endpoints.MapGet(Path + "/", s_assets[Path].WriteAsync);
         endpoints.MapGet(Path + "/api/snapshot", http => SnapshotAsync(http, auth, dashboard));
         endpoints.MapGet(Path + "/api/deadlines/{index:int}", http => DeadlineAsync(http, auth, dashboard));
         return endpoints;

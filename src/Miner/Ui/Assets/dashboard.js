@@ -90,6 +90,8 @@
       $('updated').textContent = 'updated ' + clock(new Date());
     } catch (e) {
       if (e instanceof AuthError) {
+        // A refused token is dropped, so a reload asks for a new one instead of failing again.
+        sessionStorage.removeItem(TOKEN_KEY);
         state.polling = false;
         showAuth(e.message);
         return;
@@ -164,6 +166,9 @@
       return '-';
     }
     const ms = ns / 1e6;
+    if (ns === 0) {
+      return '0s';
+    }
     if (ms < 1) {
       return Math.round(ns / 1e3) + 'µs';
     }
