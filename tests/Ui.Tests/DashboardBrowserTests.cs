@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Ui;
@@ -28,10 +29,12 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
     public async Task The_page_shows_workers_jobs_sectors_storage_and_deadlines_and_updates_without_a_reload()
     {
         var sealer = await _miner.ConnectWorkerAsync("sealer-a");
+        await _miner.ConnectWorkerAsync("post-box", TaskType.GenerateWindowPoSt);
         var first = await _miner.PledgeAsync();
         await _miner.RecordJobAsync("sealer-a", sealer, first, TaskType.PreCommit2, JobOutcome.Succeeded);
         await _miner.RecordJobAsync("sealer-a", sealer, first, TaskType.Commit2, JobOutcome.Running);
         await _miner.AttachStorageAsync("http://10.1.2.3:3456/remote", first);
+        var local = await _miner.AttachLocalStorageAsync();
         await _miner.RecordWindowPoStAsync(5, 2_000, "post-box", Guid.NewGuid());
         await _miner.RecordFailedDeadlineAsync(9, 2_240, "worker lost");
 
@@ -64,11 +67,19 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
         await Expect(page.Locator("#count-running")).ToHaveTextAsync("1");
 
         await Expect(page.Locator("#storage tbody")).ToContainTextAsync("http://10.1.2.3:3456/remote");
+        var own = page.Locator("#storage tbody tr", new() { HasText = local });
+        await Expect(own).ToContainTextAsync("Store");
+        await Expect(own).ToContainTextAsync(new Regex(@"free of \d"));
+
+        var post = page.Locator("#post-workers tbody tr", new() { HasText = "post-box" });
+        await Expect(post).ToContainTextAsync("WDP");
+        await Expect(post).ToContainTextAsync("0/");
+        await Expect(page.Locator("#workers tbody tr", new() { HasText = "post-box" })).ToContainTextAsync("WindowPoSt");
 
         await Expect(page.Locator("#deadlines .deadline-cell")).ToHaveCountAsync(48);
-        await Expect(Deadline(page, 5)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bdl-ok\b"));
-        await Expect(Deadline(page, 9)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bdl-failed\b"));
-        await Expect(Deadline(page, 9)).ToHaveAttributeAsync("title", new System.Text.RegularExpressions.Regex("worker lost"));
+        await Expect(Deadline(page, 5)).ToHaveClassAsync(new Regex(@"\bdl-ok\b"));
+        await Expect(Deadline(page, 9)).ToHaveClassAsync(new Regex(@"\bdl-failed\b"));
+        await Expect(Deadline(page, 9)).ToHaveAttributeAsync("title", new Regex("worker lost"));
         await Expect(page.Locator("#deadlines .dl-current")).ToHaveCountAsync(1);
         await ScreenshotAsync(page, "dashboard");
 
@@ -83,7 +94,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
         await Expect(page.Locator("#sector-states")).ToHaveTextAsync("Packing: 2");
         await Expect(page.Locator("#jobs tbody tr")).ToHaveCountAsync(3);
         await Expect(page.Locator("#count-running")).ToHaveTextAsync("2");
-        await Expect(Deadline(page, 12)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bdl-ok\b"));
+        await Expect(Deadline(page, 12)).ToHaveClassAsync(new Regex(@"\bdl-ok\b"));
         Assert.Equal(42, await page.EvaluateAsync<int>("() => window.kilnLoadMarker"));
         await ScreenshotAsync(page, "dashboard-live");
 
@@ -95,7 +106,7 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
         await Expect(page.Locator("#deadline-summary")).ToContainTextAsync("Open epoch 2000: Succeeded in 2.90s");
         await Expect(page.Locator("#steps tbody tr", new() { HasText = "merge" })).ToContainTextAsync("miner");
         await Expect(page.Locator("#steps tbody tr", new() { HasText = "snark" }).First).ToContainTextAsync("post-box");
-        await Expect(Deadline(page, 5)).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bselected\b"));
+        await Expect(Deadline(page, 5)).ToHaveClassAsync(new Regex(@"\bselected\b"));
         await page.Locator("#deadline-detail").ScrollIntoViewIfNeededAsync();
         await ScreenshotAsync(page, "deadline-5");
 

@@ -51,6 +51,7 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
         var sector = await _miner.PledgeAsync();
         var call = await _miner.RecordJobAsync("gpu-box-7", worker, sector, TaskType.PreCommit2, JobOutcome.Failed, "out of GPU memory");
         await _miner.AttachStorageAsync("http://10.0.0.7:3456/remote", sector);
+        var local = await _miner.AttachLocalStorageAsync();
         await _miner.RecordWindowPoStAsync(5, 1234, "post-box", Guid.NewGuid());
 
         using var snapshot = await GetJsonAsync("/ui/api/snapshot", _miner.ReadToken);
@@ -84,6 +85,13 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
         Assert.Equal(1, path.GetProperty("Cache").GetInt32());
         Assert.Equal(0, path.GetProperty("Unsealed").GetInt32());
         Assert.True(path.GetProperty("CanSeal").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, path.GetProperty("Local").ValueKind);
+        Assert.Equal(JsonValueKind.Null, path.GetProperty("Stat").ValueKind);
+        var own = Assert.Single(root.GetProperty("Storage").EnumerateArray(), p => p.GetProperty("Local").GetString() == local);
+        Assert.False(own.GetProperty("CanSeal").GetBoolean());
+        Assert.True(own.GetProperty("CanStore").GetBoolean());
+        Assert.True(own.GetProperty("Stat").GetProperty("Capacity").GetInt64() > 0);
+        Assert.Equal($"http://127.0.0.1:{_miner.Host.RpcUrl.Port}/remote", Assert.Single(own.GetProperty("Urls").EnumerateArray()).GetString());
 
         var deadlines = root.GetProperty("Deadlines").EnumerateArray().ToList();
         Assert.Equal(48, deadlines.Count);

@@ -7,6 +7,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Tests;
+using Kiln.Stores.Local;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -53,12 +54,13 @@ public sealed class DashboardMiner : IAsyncDisposable
     }
 
     /// <summary>
-    /// Serves a fake worker on loopback and connects it to the miner. Its tasks (PC2, C2) are ones a CC pledge reaches only
-    /// after AddPiece and PC1, so pledged sectors wait in Packing and nothing is ever sent to it.
+    /// Serves a fake worker on loopback and connects it to the miner. Its default tasks (PC2, C2) are ones a CC pledge
+    /// reaches only after AddPiece and PC1, so pledged sectors wait in Packing and nothing is ever sent to it; with the
+    /// proving loop off, a PoSt worker (WDP) is never sent anything either.
     /// </summary>
-    public async Task<Guid> ConnectWorkerAsync(string hostname)
+    public async Task<Guid> ConnectWorkerAsync(string hostname, params TaskType[] tasks)
     {
-        var fake = new FakeWorker { Hostname = hostname, Tasks = [TaskType.PreCommit2, TaskType.Commit2], Cpus = 16, Memory = 256UL << 30 };
+        var fake = new FakeWorker { Hostname = hostname, Tasks = tasks.Length > 0 ? [.. tasks] : [TaskType.PreCommit2, TaskType.Commit2], Cpus = 16, Memory = 256UL << 30 };
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -94,6 +96,15 @@ public sealed class DashboardMiner : IAsyncDisposable
         await Host.Api.StorageAttachAsync(info, new FsStat(1L << 40, 1L << 39, 1L << 39, 0, 0, 0), CancellationToken.None);
         await Host.Api.StorageDeclareSectorAsync(id, new SectorId(MinerOptions.DefaultActorId, sector), SectorFileType.Sealed | SectorFileType.Cache, true, CancellationToken.None);
         return id;
+    }
+
+    /// <summary>One of the miner's own paths (<c>storage attach --init --store</c>): the dashboard shows its directory and space.</summary>
+    public async Task<string> AttachLocalStorageAsync()
+    {
+        var root = Path.Combine(_dir, "miner-store");
+        await LocalStorageMeta.InitializeAsync(root, 10, canSeal: false, canStore: true, 0, null, null, CancellationToken.None);
+        await Host.Api.StorageAddLocalAsync(root, CancellationToken.None);
+        return root;
     }
 
     /// <summary>

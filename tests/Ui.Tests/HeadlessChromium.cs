@@ -33,10 +33,17 @@ public sealed class HeadlessChromium : IAsyncDisposable
     /// <summary>Starts the browser; fails the test, saying how to install chromium, when there is none.</summary>
     public static async Task<HeadlessChromium> LaunchAsync()
     {
-        var executable = Find() ?? throw new InvalidOperationException(
-            "Chromium is not installed, so the dashboard's browser tests cannot run. Install it with "
-            + "`sudo apt-get install -y --no-install-recommends chromium` (Debian; .ci/run does this), "
-            + $"or set {PathVariable} to a Chromium or Chrome binary.");
+        var configured = Environment.GetEnvironmentVariable(PathVariable);
+        var executable = string.IsNullOrEmpty(configured) ? s_candidates.FirstOrDefault(File.Exists) : configured;
+        if (executable is null || !File.Exists(executable))
+        {
+            throw new InvalidOperationException(
+                (executable is null ? $"Chromium is not installed (looked for {string.Join(", ", s_candidates)})" : $"{PathVariable}={executable} does not exist")
+                + ", so the dashboard's browser tests cannot run. Install it with "
+                + "`sudo apt-get install -y --no-install-recommends chromium` (Debian; .ci/run does this), "
+                + $"or set {PathVariable} to a Chromium or Chrome binary.");
+        }
+
         var playwright = await Playwright.CreateAsync();
         try
         {
@@ -54,16 +61,6 @@ public sealed class HeadlessChromium : IAsyncDisposable
             playwright.Dispose();
             throw;
         }
-    }
-
-    private static string? Find()
-    {
-        if (Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } configured)
-        {
-            return File.Exists(configured) ? configured : throw new InvalidOperationException($"{PathVariable}={configured}: no such file");
-        }
-
-        return s_candidates.FirstOrDefault(File.Exists);
     }
 
     /// <summary>Where screenshots go: <c>TestResults/ui-screenshots</c> beside the test assembly.</summary>
