@@ -13,6 +13,7 @@ using Kiln.Miner.Repo;
 using Kiln.Miner.Rpc;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Sealing;
+using Kiln.Miner.Ui;
 using Kiln.Miner.Workers;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
@@ -123,10 +124,12 @@ public sealed class MinerHost : IAsyncDisposable
         var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
-        var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(new KilnMinerApi(pipeline, jobs, proving)).Build();
+        var kiln = new KilnMinerApi(pipeline, jobs, proving);
+        var rpc = new RpcServerBuilder().Register<IMinerStorageApi>(api).Register<IKilnMinerApi>(kiln).Build();
         var auth = LotusAuthenticator.FromSecret(repo.Secret);
         app.MapLotusRpc("/rpc/v0", rpc, auth);
         app.MapDebugMetrics(exporter);
+        app.MapDashboard(new Dashboard(workers, api, kiln, pipeline, time), auth);
         app.MapRemoteStore(
             store,
             index,

@@ -50,6 +50,7 @@ public static class Devnet
         ct = stopping.Token;
         output.WriteLine($"devnet in {dir}");
         output.WriteLine($"miner {minerOptions.ActorAddress} ({minerOptions.SectorSize}) on {miner.RpcUrl}");
+        output.WriteLine($"dashboard http://{miner.RpcUrl.Authority}/ui?token={repo.Secret.CreateToken(Cli.MinerCli.PermissionsUpTo("read"))}");
         output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets and seeds; they are not valid on any network.");
         if (options.InsecureTestProofs)
         {
