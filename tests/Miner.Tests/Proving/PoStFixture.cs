@@ -63,6 +63,29 @@ internal static class PoStFixture
         return w;
     }
 
+    /// <summary>
+    /// A gate for two window workers: each partition waits until two have started (one per worker), then the one on
+    /// <paramref name="flakyHost"/> fails as a dropped connection does.
+    /// </summary>
+    public static Func<FakeWorker, int, Task> BothStartThenDrops(string flakyHost, TimeSpan patience)
+    {
+        var entered = 0;
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return async (w, _) =>
+        {
+            if (Interlocked.Increment(ref entered) >= 2)
+            {
+                both.TrySetResult();
+            }
+
+            await both.Task.WaitAsync(patience);
+            if (w.Hostname == flakyHost)
+            {
+                throw new HttpRequestException("connection reset");
+            }
+        };
+    }
+
     public static WorkerHandle Handle(FakeWorker w) =>
         new(w.Session, "http://" + w.Hostname + "/rpc/v0", w, new WorkerInfo(w.Hostname, false, new WorkerResources(w.Memory, 0, 0, 0, w.Cpus, [], ResourceTable.Default)), w.Tasks, DateTimeOffset.UnixEpoch);
 

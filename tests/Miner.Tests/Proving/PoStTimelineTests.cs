@@ -85,23 +85,8 @@ public sealed class PoStTimelineTests : IAsyncLifetime
     public async Task A_redispatched_partition_shows_the_failed_attempt_and_the_one_that_proved_it()
     {
         // Both partitions start (one per worker) before the flaky worker drops its connection.
-        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var entered = 0;
-        async Task Gate(FakeWorker w, int index)
-        {
-            if (Interlocked.Increment(ref entered) >= 2)
-            {
-                both.TrySetResult();
-            }
-
-            await both.Task.WaitAsync(Patience);
-            if (w.Hostname == "flaky")
-            {
-                throw new HttpRequestException("connection reset");
-            }
-        }
-
-        var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt, PoStFixture.WindowWorker("flaky", Gate), PoStFixture.WindowWorker("steady", Gate));
+        var gate = PoStFixture.BothStartThenDrops("flaky", Patience);
+        var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt, PoStFixture.WindowWorker("flaky", gate), PoStFixture.WindowWorker("steady", gate));
         var timeline = PoStTimeline.ForDeadline(DeadlineInfo.At(120), TimeProvider.System);
 
         await PoStFixture.Window(scheduler, jobs: _jobs).ProveAsync(PoStFixture.Miner, Sectors(4), PoStFixture.Randomness(1), timeline, CancellationToken.None);

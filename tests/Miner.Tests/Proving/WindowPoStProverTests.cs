@@ -45,24 +45,9 @@ public sealed class WindowPoStProverTests
     public async Task A_partition_whose_worker_drops_the_connection_goes_to_another_worker()
     {
         // Both partitions start (one per worker) before the flaky worker drops its connection.
-        var entered = 0;
-        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        async Task Gate(FakeWorker w, int index)
-        {
-            if (Interlocked.Increment(ref entered) >= 2)
-            {
-                both.TrySetResult();
-            }
-
-            await both.Task.WaitAsync(Patience);
-            if (w.Hostname == "flaky")
-            {
-                throw new HttpRequestException("connection reset");
-            }
-        }
-
-        var flaky = PoStFixture.WindowWorker("flaky", Gate);
-        var good = PoStFixture.WindowWorker("good", Gate);
+        var gate = PoStFixture.BothStartThenDrops("flaky", Patience);
+        var flaky = PoStFixture.WindowWorker("flaky", gate);
+        var good = PoStFixture.WindowWorker("good", gate);
         var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt, flaky, good);
 
         var outcome = await PoStFixture.Window(scheduler).ProveAsync(PoStFixture.Miner, [.. Enumerable.Range(1, 4).Select(n => PoStFixture.Sector((ulong)n))], PoStFixture.Randomness(7), CancellationToken.None);
