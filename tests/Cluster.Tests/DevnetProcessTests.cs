@@ -9,8 +9,8 @@ public sealed class DevnetProcessTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public async Task Devnet_seals_two_cc_sectors_through_every_stage_to_proving_on_two_worker_processes()
+    /// <summary>Runs <c>kiln-miner devnet</c> with <paramref name="args"/> to its end; its output, after asserting exit code 0.</summary>
+    private async Task<string> RunDevnetAsync(params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "kiln-miner"))
         {
@@ -18,7 +18,7 @@ public sealed class DevnetProcessTests : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "devnet", "--workers", "2", "--sectors", "2", "--dir", _dir })
+        foreach (var a in new[] { "devnet", "--dir", _dir }.Concat(args))
         {
             psi.ArgumentList.Add(a);
         }
@@ -29,19 +29,30 @@ public sealed class DevnetProcessTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await p.WaitForExitAsync(timeout.Token);
         var output = await stdout;
-
         Assert.True(p.ExitCode == 0, output + await stderr);
+        return output;
+    }
+
+    private static int Ran(string[] lines, string host, string task) =>
+        lines.Count(l => l.StartsWith(host, StringComparison.Ordinal) && l.Contains(task, StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Devnet_seals_two_cc_sectors_through_every_stage_to_proving_on_two_worker_processes()
+    {
+        var output = await RunDevnetAsync("--workers", "2", "--sectors", "2");
+
         Assert.Contains("all 2 sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving (insecure test proofs)", output, StringComparison.Ordinal);
-        // AP and PC1 on the PC1 host, PC2 and C2 on the PC2 host (one shared sealing path); C1 and FIN on either.
+        // AP and PC1 on the PC1 host, PC2, C1 and C2 on the PC2 host (one shared sealing path); FIN on either.
         var lines = output.Split('\n');
-        int Ran(string host, string task) => lines.Count(l => l.StartsWith(host, StringComparison.Ordinal) && l.Contains(task, StringComparison.Ordinal) && l.Contains("Succeeded", StringComparison.Ordinal));
+        int Ran(string host, string task) => DevnetProcessTests.Ran(lines, host, task);
         Assert.Equal((2, 2), (Ran("devnet-pc1 ", " AP "), Ran("devnet-pc1 ", " PC1 ")));
-        Assert.Equal((2, 2), (Ran("devnet-pc2 ", " PC2 "), Ran("devnet-pc2 ", " C2 ")));
-        Assert.Equal((0, 0, 0, 0), (Ran("devnet-pc2 ", " AP "), Ran("devnet-pc2 ", " PC1 "), Ran("devnet-pc1 ", " PC2 "), Ran("devnet-pc1 ", " C2 ")));
-        foreach (var task in new[] { " C1 ", " FIN " })
-        {
-            Assert.Equal(2, Ran("devnet-pc", task));
-        }
+        Assert.Equal((2, 2, 2), (Ran("devnet-pc2 ", " PC2 "), Ran("devnet-pc2 ", " C1 "), Ran("devnet-pc2 ", " C2 ")));
+        Assert.Equal((0, 0, 0, 0, 0), (Ran("devnet-pc2 ", " AP "), Ran("devnet-pc2 ", " PC1 "), Ran("devnet-pc1 ", " PC2 "), Ran("devnet-pc1 ", " C1 "), Ran("devnet-pc1 ", " C2 ")));
+        Assert.Equal(2, Ran("devnet-pc", " FIN "));
+
+        // One shared path: nothing was fetched between the hosts.
+        Assert.Contains("devnet-pc1 (storage shared): fetched 0 file(s), 0 B over /remote", output, StringComparison.Ordinal);
+        Assert.Contains("devnet-pc2 (storage shared): fetched 0 file(s), 0 B over /remote", output, StringComparison.Ordinal);
 
         Assert.Contains("devnet-pc1: PC1 host (AP, PC1); storage shared", output, StringComparison.Ordinal);
         Assert.Contains(lines, l => l.StartsWith("sector 1: PC1 layer 2/2", StringComparison.Ordinal));
@@ -60,5 +71,18 @@ public sealed class DevnetProcessTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("vanilla ", StringComparison.Ordinal) && l.Contains("devnet-wdpost-1", StringComparison.Ordinal) && l.Contains("worker-reported", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(_dir, "miner", "jobs.sqlite")));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "miner"), "jobs-*.log"));
+    }
+
+    [Fact]
+    public async Task With_separate_storage_the_pc2_host_fetches_what_pc1_wrote()
+    {
+        var output = await RunDevnetAsync("--workers", "2", "--sectors", "1", "--separate-storage", "--proving=false");
+
+        Assert.Contains("all 1 sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving (insecure test proofs)", output, StringComparison.Ordinal);
+        var lines = output.Split('\n');
+        Assert.Equal((1, 1), (Ran(lines, "devnet-pc1 ", " PC1 "), Ran(lines, "devnet-pc2 ", " PC2 ")));
+        var fetched = lines.Single(l => l.StartsWith("devnet-pc2 (storage devnet-pc2-storage): fetched ", StringComparison.Ordinal));
+        var files = int.Parse(fetched.Split("fetched ")[1].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(files > 0, fetched);
     }
 }

@@ -20,7 +20,7 @@ public sealed class FakeWorker : IWorkerApi
 
     public Task<ApiVersion> VersionAsync(CancellationToken ct) => Task.FromResult(ApiVersion.Worker);
 
-    public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(Tasks);
+    public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType>(Tasks)); // a copy, as over the wire
 
     public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 

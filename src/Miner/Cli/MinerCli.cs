@@ -198,7 +198,7 @@ public static class MinerCli
 
     private static Command DevnetCommand()
     {
-        var workers = new Option<int>("--workers") { Description = "sealing worker processes: 2 = a PC1 host (AP, PC1) and a PC2 host (PC2, C2); more do every task on their own storage; 1 does everything", DefaultValueFactory = _ => 2 };
+        var workers = new Option<int>("--workers") { Description = "sealing worker processes: 2 = a PC1 host (AP, PC1) and a PC2 host (PC2, C1, C2); more do every task on their own storage; 1 does everything", DefaultValueFactory = _ => 2 };
         var separate = new Option<bool>("--separate-storage") { Description = "give the PC1 and PC2 hosts their own storage paths (PC2 fetches PC1's output over /remote) instead of one shared sealing path" };
         var sectors = new Option<int>("--sectors") { Description = "CC sectors to pledge", DefaultValueFactory = _ => 2 };
         var sectorSize = new Option<string>("--sector-size") { Description = "sector size", DefaultValueFactory = _ => MinerOptions.DefaultSectorSize };

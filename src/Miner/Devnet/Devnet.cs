@@ -15,7 +15,7 @@ namespace Kiln.Miner.Devnet;
 
 /// <summary>
 /// <c>kiln-miner devnet</c>: a miner (this process) and kiln-worker processes on loopback ports under one directory —
-/// a PC1 host (AP, PC1) and a PC2 host (PC2, C2) sharing one sealing path (PC2 reads PC1's layers without a
+/// a PC1 host (AP, PC1) and a PC2 host (PC2, C1, C2) sharing one sealing path (PC2 reads PC1's layers without a
 /// fetch; <see cref="DevnetOptions.SeparateStorage"/> gives each its own path, and then the PC2 host fetches them
 /// over <c>/remote</c>), a Window PoSt and a Winning PoSt worker with no storage of their own (they read vanilla
 /// proofs over HTTP). It pledges K CC sectors, shows their progress, proves their deadlines and Winning PoSt
@@ -64,15 +64,15 @@ public static class Devnet
             var sealing = await SealingWorkersAsync(options, dir, ct).ConfigureAwait(false);
             foreach (var w in sealing)
             {
-                workers.Add(StartWorker(workerBinary, dir, w.Name, apiInfo, options.InsecureTestProofs, w.Args));
+                workers.Add(StartWorker(workerBinary, dir, w.Name, w.Port, apiInfo, options.InsecureTestProofs, w.Args));
                 output.WriteLine($"{w.Name}: {w.Role}; storage {string.Join(", ", w.Storage.Select(p => Path.GetRelativePath(dir, p)))}");
             }
 
             var postWorkers = options.Proving ? options.PoStWorkers : 0;
             for (var i = 1; i <= postWorkers; i++)
             {
-                workers.Add(StartWorker(workerBinary, dir, $"devnet-wdpost-{i}", apiInfo, options.InsecureTestProofs, ["--windowpost", "--no-local-storage"]));
-                workers.Add(StartWorker(workerBinary, dir, $"devnet-wnpost-{i}", apiInfo, options.InsecureTestProofs, ["--winningpost", "--no-local-storage"]));
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-wdpost-{i}", FreePort(), apiInfo, options.InsecureTestProofs, ["--windowpost", "--no-local-storage"]));
+                workers.Add(StartWorker(workerBinary, dir, $"devnet-wnpost-{i}", FreePort(), apiInfo, options.InsecureTestProofs, ["--winningpost", "--no-local-storage"]));
             }
 
             if (postWorkers > 0)
@@ -81,6 +81,13 @@ public static class Devnet
             }
 
             await WaitForAsync(() => miner.Workers.Workers.Count >= sealing.Count + (2 * postWorkers), TimeSpan.FromSeconds(60), workers, ct).ConfigureAwait(false);
+
+            // Every lotus-worker offers C1 (and FIN, GET); the PC1 host gives C1 up (`tasks disable C1`), so C1 runs next to C2.
+            if (sealing.Count > 1 && miner.Workers.Workers.FirstOrDefault(w => w.Info.Hostname == sealing[0].Name) is { } pc1)
+            {
+                await pc1.Api.TaskDisableAsync(TaskType.Commit1, ct).ConfigureAwait(false);
+                await miner.Workers.HeartbeatAsync(ct).ConfigureAwait(false);
+            }
 
             foreach (var w in miner.Workers.Workers.OrderBy(w => w.Info.Hostname, StringComparer.Ordinal))
             {
@@ -114,6 +121,7 @@ public static class Devnet
 
             output.WriteLine();
             WriteSectorTable(output, sectors);
+            await WriteFetchesAsync(sealing, dir, output, ct).ConfigureAwait(false);
             var sealed_ = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.Proving);
             output.WriteLine(sealed_
                 ? $"all {sectors.Count} sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
@@ -149,7 +157,11 @@ public static class Devnet
     }
 
     /// <summary>One sealing worker process: its name, what it does, its flags and the storage paths in its storage.json.</summary>
-    private sealed record SealingWorker(string Name, string Role, string[] Args, IReadOnlyList<string> Storage);
+    private sealed record SealingWorker(string Name, string Role, string[] Args, IReadOnlyList<string> Storage)
+    {
+        /// <summary>The port its API, <c>/remote</c> and <c>/debug/metrics</c> listen on.</summary>
+        public int Port { get; } = FreePort();
+    }
 
     /// <summary>
     /// The sealing workers and their storage: with two or more, a PC1 host and a PC2 host on one shared sealing path
@@ -167,7 +179,7 @@ public static class Devnet
             {
                 (1, _) => ("devnet-worker-1", "every sealing task", Array.Empty<string>()),
                 (_, 1) => ("devnet-pc1", "PC1 host (AP, PC1)", ["--precommit2", "false", "--commit", "false"]),
-                (_, 2) => ("devnet-pc2", "PC2 host (PC2, C2; C1, FIN and GET on either host, as every lotus-worker offers them)", ["--addpiece", "false", "--precommit1", "false"]),
+                (_, 2) => ("devnet-pc2", "PC2 host (PC2, C1, C2)", ["--addpiece", "false", "--precommit1", "false"]),
                 _ => ($"devnet-worker-{i}", "every sealing task", Array.Empty<string>()),
             };
             var path = i <= 2 && options.Workers > 1 && !options.SeparateStorage ? shared : Path.Combine(dir, name + "-storage");
@@ -311,7 +323,45 @@ public static class Devnet
             : "Window/Winning PoSt through the PoSt workers did not complete in time; see the logs in " + (options.Directory ?? "the devnet directory"));
     }
 
-    private static Process StartWorker(string binary, string dir, string name, string apiInfo, bool insecureTestProofs, IEnumerable<string> extra)
+    /// <summary>What each sealing worker fetched from other hosts over <c>/remote</c>, from its <c>/debug/metrics</c>.</summary>
+    private static async Task WriteFetchesAsync(IReadOnlyList<SealingWorker> sealing, string dir, TextWriter output, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        output.WriteLine();
+        foreach (var w in sealing)
+        {
+            string text;
+            try
+            {
+                text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{w.Port}/debug/metrics"), ct).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                output.WriteLine($"{w.Name}: metrics unavailable ({e.Message})");
+                continue;
+            }
+
+            var requests = MetricValue(text, "kiln_stores_fetch_requests_total");
+            var bytes = MetricValue(text, "kiln_stores_fetch_bytes_total");
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{w.Name} (storage {string.Join(", ", w.Storage.Select(p => Path.GetRelativePath(dir, p)))}): fetched {requests:0} file(s), {GoFormat.SizeStr(new System.Numerics.BigInteger(bytes))} over /remote"));
+        }
+    }
+
+    /// <summary>The value of an unlabelled series in Prometheus text; 0 when absent.</summary>
+    private static double MetricValue(string text, string name)
+    {
+        foreach (var line in text.Split('\n'))
+        {
+            if (line.StartsWith(name + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line.AsSpan(name.Length + 1), CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    private static Process StartWorker(string binary, string dir, string name, int port, string apiInfo, bool insecureTestProofs, IEnumerable<string> extra)
     {
         var psi = new ProcessStartInfo(binary)
         {
@@ -319,7 +369,7 @@ public static class Devnet
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { "--worker-repo", Path.Combine(dir, name), "run", "--listen", $"127.0.0.1:{FreePort()}", "--name", name })
+        foreach (var a in new[] { "--worker-repo", Path.Combine(dir, name), "run", "--listen", $"127.0.0.1:{port}", "--name", name })
         {
             psi.ArgumentList.Add(a);
         }

@@ -4,7 +4,7 @@ namespace Kiln.Miner.Devnet;
 public sealed class DevnetOptions
 {
     /// <summary>
-    /// Sealing worker processes. Default 2: a PC1 host (AP, PC1) and a PC2 host (PC2, C2); a third and later
+    /// Sealing worker processes. Default 2: a PC1 host (AP, PC1) and a PC2 host (PC2, C1, C2); a third and later
     /// ones do every sealing task on their own storage; one alone does everything.
     /// </summary>
     public int Workers { get; set; } = 2;

@@ -17,7 +17,8 @@ public sealed class WorkerHandle(Guid id, string url, IWorkerApi api, WorkerInfo
 
     public WorkerInfo Info { get; } = info;
 
-    public IReadOnlySet<TaskType> Tasks { get; } = tasks;
+    /// <summary>What the worker accepts, as of its last heartbeat (<c>tasks enable|disable</c> on the worker changes it).</summary>
+    public IReadOnlySet<TaskType> Tasks { get; internal set; } = tasks;
 
     public DateTimeOffset Connected { get; } = connected;
 

@@ -129,6 +129,24 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
             worker.Enabled = true;
             Log.Enabled(logger, worker.Id, worker.Info.Hostname);
         }
+
+        // Lotus's selectors ask a worker for its task types when they schedule; Kiln asks once per heartbeat, so
+        // `tasks disable|enable` on the worker takes effect within one heartbeat.
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.SessionTimeout);
+            var tasks = await worker.Api.TaskTypesAsync(timeout.Token).ConfigureAwait(false);
+            if (!tasks.SetEquals(worker.Tasks))
+            {
+                worker.Tasks = tasks;
+                Log.TasksChanged(logger, worker.Id, worker.Info.Hostname, string.Join(' ', tasks.OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName)));
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The session answered; the next heartbeat asks for the task types again.
+        }
     }
 
     private static partial class Log
@@ -144,6 +162,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 
         [LoggerMessage(5, LogLevel.Warning, "worker {Id} on {Host} lost: no heartbeat for {After}; its running calls are given up and rescheduled")]
         public static partial void Lost(ILogger logger, Guid id, string host, TimeSpan after);
+
+        [LoggerMessage(6, LogLevel.Information, "worker {Id} on {Host} now accepts: {Tasks}")]
+        public static partial void TasksChanged(ILogger logger, Guid id, string host, string tasks);
 
         [LoggerMessage(4, LogLevel.Warning, "worker {Id} on {Host} removed: {Why}")]
         public static partial void Removed(ILogger logger, Guid id, string host, string why);
