@@ -3,10 +3,9 @@ using Kiln.Proofs.Snark;
 namespace Kiln.Miner.Proving;
 
 /// <summary>
-/// Lotus's <c>[Proving]</c> section plus the chain to follow: a Lotus full node, or the devnet chain at its pace.
-/// The proving loop is off unless enabled (<c>kiln-miner run --proving</c>): nothing is submitted to the chain
-/// yet, and the built-in prover reads only the miner's own storage until the remote vanilla reader is plugged in,
-/// so the devnet leaves it off too.
+/// Lotus's <c>[Proving]</c> section plus the chain's pace. The proving loop is off unless enabled
+/// (<c>kiln-miner run --proving</c>; the devnet turns it on): there is no chain submission yet, so proofs are
+/// verified and logged.
 /// </summary>
 public sealed class ProvingOptions
 {
