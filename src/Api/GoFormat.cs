@@ -1,11 +1,12 @@
 using System.Globalization;
 using System.Numerics;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Kiln.Api;
 
 /// <summary>Formats durations and byte rates exactly as lotus-bench prints them (Go time.Duration, lotus types.SizeStr).</summary>
-public static class GoFormat
+public static partial class GoFormat
 {
     private static readonly string[] ByteUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
 
@@ -114,4 +115,41 @@ public static class GoFormat
         var text = rounded.ToString("F" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         return text.Contains('.', StringComparison.Ordinal) ? text.TrimEnd('0').TrimEnd('.') : text;
     }
+
+    /// <summary>A Go <c>time.Duration</c> flag value: <c>0</c>, or numbers with units, e.g. <c>30s</c>, <c>1m30s</c>, <c>500ms</c>.</summary>
+    /// <exception cref="ArgumentException">Not a duration.</exception>
+    public static TimeSpan ParseDuration(string text, string flag)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text == "0")
+        {
+            return TimeSpan.Zero;
+        }
+
+        var parts = GoDurationPart().Matches(text);
+        if (parts.Count == 0 || parts.Sum(m => m.Length) != text.Length)
+        {
+            throw new ArgumentException($"invalid {flag} '{text}': expected a duration such as 30s, 5m or 1h30m");
+        }
+
+        var ticks = 0.0;
+        foreach (Match m in parts)
+        {
+            var n = double.Parse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
+            ticks += n * m.Groups[2].Value switch
+            {
+                "ns" => 0.01,
+                "us" or "µs" => 10,
+                "ms" => TimeSpan.TicksPerMillisecond,
+                "s" => TimeSpan.TicksPerSecond,
+                "m" => TimeSpan.TicksPerMinute,
+                _ => TimeSpan.TicksPerHour,
+            };
+        }
+
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    [GeneratedRegex(@"([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)", RegexOptions.CultureInvariant)]
+    private static partial Regex GoDurationPart();
 }

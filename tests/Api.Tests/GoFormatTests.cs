@@ -36,4 +36,30 @@ public sealed class GoFormatTests
         Assert.Equal("2 KiB/s", GoFormat.Bps(2048, 1, TimeSpan.FromSeconds(1)));
         Assert.Equal("Nan", GoFormat.Bps(2048, 1, TimeSpan.Zero));
     }
+
+    [Theory]
+    [InlineData("0", 0L)]
+    [InlineData("30s", 30_000L)]
+    [InlineData("1m30s", 90_000L)]
+    [InlineData("500ms", 500L)]
+    [InlineData("1.5h", 5_400_000L)]
+    [InlineData("20m0s", 1_200_000L)]
+    public void Flag_durations_parse_as_go_reads_them(string text, long milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), GoFormat.ParseDuration(text, "--partition-timeout"));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("5x")]
+    [InlineData("30")]
+    [InlineData("s30")]
+    [InlineData("30s junk")]
+    public void Bad_flag_durations_name_the_flag(string text)
+    {
+        var e = Assert.Throws<ArgumentException>(() => GoFormat.ParseDuration(text, "--partition-timeout"));
+        Assert.Contains("--partition-timeout", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_printed_duration_reads_back() =>
+        Assert.Equal(TimeSpan.FromMinutes(20), GoFormat.ParseDuration(GoFormat.Duration(TimeSpan.FromMinutes(20)), "--partition-timeout"));
 }

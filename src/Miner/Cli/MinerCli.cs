@@ -3,6 +3,7 @@ using System.Net;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
+using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Stores.Cli;
 
@@ -39,7 +40,19 @@ public static class MinerCli
             Description = "Lotus full node to follow, TOKEN:/ip4/127.0.0.1/tcp/1234/http (env FULLNODE_API_INFO); the miner's address is t0<--actor>. Default: the devnet chain clock",
         };
         var insecure = new Option<bool>("--insecure-test-proofs") { Description = "prove, merge and verify PoSt with Kiln's insecure test prover (devnets without libfilcrypto)" };
-        var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers") { listen, actor, sectorSize, proving, fullNode, insecure };
+        var noWindow = new Option<bool>("--disable-builtin-window-post") { Description = "never prove Window PoSt on the miner itself, even with no window PoSt worker (Lotus [Proving] DisableBuiltinWindowPoSt)" };
+        var noWinning = new Option<bool>("--disable-builtin-winning-post") { Description = "never prove Winning PoSt on the miner itself (Lotus [Proving] DisableBuiltinWinningPoSt)" };
+        var partitionTimeout = new Option<string>("--partition-timeout")
+        {
+            Description = "how long one Window PoSt partition may run on a worker before it goes to another, e.g. 20m",
+            DefaultValueFactory = _ => GoFormat.Duration(ProvingOptions.DefaultPartitionTimeout),
+        };
+        var retries = new Option<int>("--post-max-retries") { Description = "re-dispatches of one partition after a connection error or timeout", DefaultValueFactory = _ => ProvingOptions.DefaultMaxRetries };
+        var hedge = new Option<string?>("--post-hedge-after") { Description = "also start a partition still running after this long on an idle window PoSt worker, first answer wins, e.g. 5m (default: no hedging)" };
+        var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
+        {
+            listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, retries, hedge,
+        };
         cmd.SetAction(async (parse, ct) =>
         {
             var r = OpenRepo(parse, repo);
@@ -48,6 +61,11 @@ public static class MinerCli
             options.Proving.FullNodeApiInfo = parse.GetValue(fullNode) ?? Environment.GetEnvironmentVariable(ApiInfo.FullNodeEnvironmentVariable);
             options.Proving.Snark = Kiln.Proofs.Snark.SnarkProverOptions.FromEnvironment();
             options.Proving.Snark.UseInsecureTestProofs = parse.GetValue(insecure);
+            options.Proving.DisableBuiltinWindowPoSt = parse.GetValue(noWindow);
+            options.Proving.DisableBuiltinWinningPoSt = parse.GetValue(noWinning);
+            options.Proving.PartitionTimeout = GoFormat.ParseDuration(parse.GetValue(partitionTimeout)!, "--partition-timeout");
+            options.Proving.MaxRetries = parse.GetValue(retries);
+            options.Proving.HedgeAfter = parse.GetValue(hedge) is { } after ? GoFormat.ParseDuration(after, "--post-hedge-after") : null;
             await using var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");
             await host.WaitForShutdownAsync(ct);

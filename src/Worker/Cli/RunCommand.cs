@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
@@ -126,7 +125,7 @@ public static partial class RunCommand
             RequestedTasks = tasks,
             PostParallelReads = Value(parse, PostParallelReads, "POST_PARALLEL_READS", environment, s => int.Parse(s, CultureInfo.InvariantCulture))
                 ?? WorkerOptions.DefaultPostParallelReads,
-            PostReadTimeout = Text(parse, PostReadTimeout, "POST_READ_TIMEOUT", environment) is { } timeout ? ParseGoDuration(timeout, "--post-read-timeout") : TimeSpan.Zero,
+            PostReadTimeout = Text(parse, PostReadTimeout, "POST_READ_TIMEOUT", environment) is { } timeout ? GoFormat.ParseDuration(timeout, "--post-read-timeout") : TimeSpan.Zero,
             RepoPath = Run.WorkerRepo.Resolve(parse.GetValue(WorkerCli.WorkerRepo), environment),
             LabelPool = LabelPoolOptions.FromEnvironment(environment),
             HugepageFiles = HugepageFileOptions.FromEnvironment(environment),
@@ -139,43 +138,6 @@ public static partial class RunCommand
         options.Validate();
         return options;
     }
-
-    /// <summary>A Go <c>time.Duration</c> flag value: <c>0</c>, or numbers with units, e.g. <c>30s</c>, <c>1m30s</c>, <c>500ms</c>.</summary>
-    /// <exception cref="ArgumentException">Not a duration.</exception>
-    public static TimeSpan ParseGoDuration(string text, string flag)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (text == "0")
-        {
-            return TimeSpan.Zero;
-        }
-
-        var parts = GoDurationPart().Matches(text);
-        if (parts.Count == 0 || parts.Sum(m => m.Length) != text.Length)
-        {
-            throw new ArgumentException($"invalid {flag} '{text}': expected a duration such as 30s, 5m or 1h30m");
-        }
-
-        var ticks = 0.0;
-        foreach (Match m in parts)
-        {
-            var n = double.Parse(m.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture);
-            ticks += n * m.Groups[2].Value switch
-            {
-                "ns" => 0.01,
-                "us" or "µs" => 10,
-                "ms" => TimeSpan.TicksPerMillisecond,
-                "s" => TimeSpan.TicksPerSecond,
-                "m" => TimeSpan.TicksPerMinute,
-                _ => TimeSpan.TicksPerHour,
-            };
-        }
-
-        return TimeSpan.FromTicks((long)ticks);
-    }
-
-    [GeneratedRegex(@"([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)", RegexOptions.CultureInvariant)]
-    private static partial Regex GoDurationPart();
 
     /// <summary>A numeric environment variable, or null when unset.</summary>
     /// <exception cref="ArgumentException">Set but not a number.</exception>
