@@ -122,11 +122,11 @@ public static class Devnet
             output.WriteLine();
             WriteSectorTable(output, sectors);
             await WriteFetchesAsync(sealing, dir, output, ct).ConfigureAwait(false);
-            var sealed_ = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.Proving);
-            output.WriteLine(sealed_
+            var allProving = sectors.Count == options.Sectors && sectors.All(s => s.State == SectorState.Proving);
+            output.WriteLine(allProving
                 ? $"all {sectors.Count} sectors sealed through AP, PC1, PC2, C1, C2 and FIN: Proving{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
                 : "some sectors did not reach Proving; see the worker logs in " + dir);
-            if (sealed_ && options.Proving)
+            if (allProving && options.Proving)
             {
                 await WritePoStSummaryAsync(miner, sectors, options, since, ok, output, ct).ConfigureAwait(false);
             }
@@ -137,7 +137,7 @@ public static class Devnet
                 await Task.Delay(Timeout.Infinite, ct).ConfigureAwait(false);
             }
 
-            return sealed_ && ok ? 0 : 1;
+            return allProving && ok ? 0 : 1;
         }
         finally
         {
