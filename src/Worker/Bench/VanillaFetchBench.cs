@@ -155,8 +155,8 @@ internal static class VanillaFetchBench
                 reader.RemoteRequests - remoteBefore,
                 sectors * rounds / wall,
                 perRound.Min(),
-                Percentile(sorted, 0.50),
-                Percentile(sorted, 0.99),
+                VanillaPostBench.Percentile(sorted, 0.50),
+                VanillaPostBench.Percentile(sorted, 0.99),
                 sorted[^1]);
         }
         finally
@@ -211,9 +211,6 @@ internal static class VanillaFetchBench
         r[31] &= 0x3f;
         return r;
     }
-
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    private static double Percentile(double[] sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }
 
 /// <summary>One run: proofs/s over all rounds' wall time, the fastest round, and per-sector read latency (ms).</summary>

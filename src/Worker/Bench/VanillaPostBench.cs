@@ -117,7 +117,7 @@ internal static class VanillaPostBench
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>
-    private static double Percentile(double[] sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    internal static double Percentile(double[] sorted, double q) => sorted[Math.Max(0, (int)Math.Ceiling(q * sorted.Length) - 1)];
 }
 
 /// <summary>One run: latencies per sector proof (ms) and sector proofs per second of wall time.</summary>
