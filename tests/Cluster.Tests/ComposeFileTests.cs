@@ -12,7 +12,7 @@ namespace Kiln.Cluster.Tests;
 /// binaries' own System.CommandLine trees (a worker's run options are also bound with the service's environment),
 /// every <c>LOTUS_WORKER_*</c> variable names a real run flag, <c>KILN_ATTACH</c> entries have the entry point's
 /// shape, named volumes are declared, and the miner listens on its fixed address. <c>docker-compose config -q</c> in
-/// .ci/run checks the file's schema; this checks what the schema cannot.
+/// scripts/test.sh checks the file's schema; this checks what the schema cannot.
 /// </summary>
 /// <remarks>
 /// The parser reads only the shapes the file uses: services two spaces in, flow-sequence commands, block-mapping

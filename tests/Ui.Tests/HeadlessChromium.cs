@@ -40,7 +40,7 @@ public sealed class HeadlessChromium : IAsyncDisposable
             throw new InvalidOperationException(
                 (executable is null ? $"Chromium is not installed (looked for {string.Join(", ", s_candidates)})" : $"{PathVariable}={executable} does not exist")
                 + ", so the dashboard's browser tests cannot run. Install it with "
-                + "`sudo apt-get install -y --no-install-recommends chromium` (Debian; .ci/run does this), "
+                + "`sudo apt-get install -y --no-install-recommends chromium` (Debian; scripts/test.sh does this), "
                 + $"or set {PathVariable} to a Chromium or Chrome binary.");
         }
 

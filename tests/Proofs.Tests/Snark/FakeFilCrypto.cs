@@ -78,7 +78,7 @@ internal sealed unsafe class FakeFilCrypto
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
         return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Any(d => File.Exists(System.IO.Path.Combine(d, "cc")))
             ? null
-            : "no C compiler (cc) on PATH to build tests/native/fake_filcrypto.c; CI installs gcc (see .ci/run)";
+            : "no C compiler (cc) on PATH to build tests/native/fake_filcrypto.c; scripts/test.sh installs gcc";
     }
 
     private static string MakeDirectory()
