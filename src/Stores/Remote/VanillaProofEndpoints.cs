@@ -89,33 +89,40 @@ public static partial class VanillaProofEndpoints
         var challenge = p.Sector ?? throw new FormatException("no Sector in the request");
         var sector = new SectorRef(new SectorId(p.Miner, challenge.SectorNumber), challenge.SealProof);
         return await TryLocalSingleAsync(local, p.Miner, PostProof(p.ProofType), challenge, ct).ConfigureAwait(false)
-            ?? throw new StoresException($"sector {sector.ID.ToSectorName()}: {SectorFileTypes.Format(SectorFileType.Sealed | SectorFileType.Cache)} not in this host's storage");
+            ?? throw new StoresException($"sector {sector.ID.ToSectorName()}: {SectorFileTypes.Format(ReplicaFiles(challenge))} not in this host's storage");
     }
 
     /// <summary>
-    /// One sector's vanilla proof from this host's own paths (Lotus <c>Local.GenerateSingleVanillaProof</c>), or null
-    /// when no local path holds both its sealed file and its cache.
+    /// The files a sector's PoSt reads (Lotus storage/paths/local.go <c>GenerateSingleVanillaProof</c> and remote.go
+    /// <c>GenerateSingleVanillaProof</c>): the sealed file and cache, or for a snap-upgraded sector
+    /// (<see cref="PostSectorChallenge.Update"/>) the update replica and its update-cache.
     /// </summary>
-    /// <exception cref="StoresException">A snap-deal sector.</exception>
+    internal static SectorFileType ReplicaFiles(PostSectorChallenge challenge) =>
+        challenge.Update ? SectorFileType.Update | SectorFileType.UpdateCache : SectorFileType.Sealed | SectorFileType.Cache;
+
+    /// <summary>
+    /// One sector's vanilla proof from this host's own paths (Lotus <c>Local.GenerateSingleVanillaProof</c>), or null
+    /// when no local path holds both its replica and its cache (<see cref="ReplicaFiles"/>). An updated sector is
+    /// proven over its update replica and update-cache against its new sealed CID, as rust-fil-proofs does when
+    /// Lotus hands it those paths.
+    /// </summary>
     /// <exception cref="Kiln.Proofs.ProofsException">The files are here but the proof fails (corrupt, wrong comm_r, bad challenge).</exception>
     internal static async Task<byte[]?> TryLocalSingleAsync(
         LocalStore local, ulong miner, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
-        if (challenge.Update)
-        {
-            throw new StoresException("vanilla proofs of updated (snap) sectors are not supported by Kiln");
-        }
-
         var sector = new SectorRef(new SectorId(miner, challenge.SectorNumber), challenge.SealProof);
-        var types = SectorFileType.Sealed | SectorFileType.Cache;
+        var types = ReplicaFiles(challenge);
         var acquired = await local.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, ct).ConfigureAwait(false);
         if ((types & ~acquired.Paths.Present) != SectorFileType.None)
         {
             return null;
         }
 
+        var (replicaPath, cacheDir) = challenge.Update
+            ? (acquired.Paths.Update, acquired.Paths.UpdateCache)
+            : (acquired.Paths.Sealed, acquired.Paths.Cache);
         var commR = CommCid.ParseSealedCid(challenge.SealedCID.ToString());
-        var replica = new PrivateReplicaInfo(postProof, acquired.Paths.Cache, commR, acquired.Paths.Sealed, challenge.SectorNumber);
+        var replica = new PrivateReplicaInfo(postProof, cacheDir, commR, replicaPath, challenge.SectorNumber);
         var challenges = (challenge.Challenge ?? []).ToArray();
         return await Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges), ct).WaitAsync(ct).ConfigureAwait(false);
     }

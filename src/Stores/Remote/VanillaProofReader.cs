@@ -13,14 +13,12 @@ namespace Kiln.Stores.Remote;
 
 /// <summary>
 /// Lotus <c>Remote.GenerateSingleVanillaProof</c> (storage/paths/remote.go) for PoSt workers: a sector's vanilla proof
-/// from this host's own paths when they hold its sealed file and cache, else from each holder the index names
-/// (<c>StorageFindSector(sealed|cache)</c>) in turn through <c>POST &lt;BaseURL&gt;/vanilla/single</c>: 404 means "not
+/// from this host's own paths when they hold its sealed file and cache (update and update-cache for a snap-upgraded
+/// sector), else from each holder the index names (<c>StorageFindSector(sealed|cache)</c>) in turn through <c>POST &lt;BaseURL&gt;/vanilla/single</c>: 404 means "not
 /// here", any other non-200 is an error, and both move on to the next holder.
 /// </summary>
 public sealed partial class VanillaProofReader
 {
-    private const SectorFileType SealedAndCache = SectorFileType.Sealed | SectorFileType.Cache;
-
     private readonly LocalStore _local;
     private readonly ISectorIndex _index;
     private readonly HttpClient _http;
@@ -61,10 +59,11 @@ public sealed partial class VanillaProofReader
         }
 
         var sector = new SectorId(minerId, challenge.SectorNumber);
-        var holders = await _index.StorageFindSectorAsync(sector, SealedAndCache, 0, false, ct).ConfigureAwait(false);
+        var files = VanillaProofEndpoints.ReplicaFiles(challenge);
+        var holders = await _index.StorageFindSectorAsync(sector, files, 0, false, ct).ConfigureAwait(false);
         if (holders.Count == 0)
         {
-            throw new StoresException($"sector {sector.ToSectorName()}: no host holds its sealed file and cache");
+            throw new StoresException($"sector {sector.ToSectorName()}: no host holds its {SectorFileTypes.Format(files)}");
         }
 
         var body = JsonSerializer.SerializeToUtf8Bytes(new VanillaProofEndpoints.SingleVanillaParams(minerId, challenge, proofType), ApiJson.Options);

@@ -72,6 +72,51 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Updated_sectors_are_proven_from_update_and_update_cache_locally_and_through_their_holder()
+    {
+        // Lotus storage/paths/local.go and remote.go GenerateSingleVanillaProof: PostSectorChallenge.Update selects
+        // FTUpdate|FTUpdateCache instead of FTSealed|FTCache. The update replica here is sector 1's replica and tree
+        // under sector 7's update names (the proof math is the same; only the files read differ), so the proof equals
+        // the one generated straight from sector 1's files for sector id 7; sector 7 has no sealed file or cache to
+        // fall back on.
+        var a = _dir.Sub("a");
+        var from = new SectorId(BenchSector.Miner, 1).ToSectorName();
+        var to = new SectorId(BenchSector.Miner, 7).ToSectorName();
+        Directory.CreateDirectory(Path.Combine(a, "update"));
+        Directory.CreateDirectory(Path.Combine(a, "update-cache", to));
+        File.Copy(Path.Combine(a, "sealed", from), Path.Combine(a, "update", to));
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(a, "cache", from)))
+        {
+            File.Copy(file, Path.Combine(a, "update-cache", to, Path.GetFileName(file)));
+        }
+
+        await _index.StorageDeclareSectorAsync(_aStorage, new SectorId(BenchSector.Miner, 7), SectorFileType.Update | SectorFileType.UpdateCache, true, Ct);
+        var updated = VectorChallenge(7) with { Update = true };
+        var expected = Kiln.Proofs.Post.VanillaPoSt.GenerateSingleVanillaProof(
+            new Kiln.Proofs.Post.PrivateReplicaInfo(
+                Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
+                Path.Combine(a, "cache", from),
+                Kiln.Proofs.Cid.CommCid.ParseSealedCid(BenchSector.CommR),
+                Path.Combine(a, "sealed", from),
+                7),
+            [.. updated.Challenge!]);
+        Assert.NotEqual(VectorSha256, Convert.ToHexStringLower(SHA256.HashData(expected)));
+
+        var local = Reader(_a, _index, new FakeHandler((_, _) => throw new InvalidOperationException("no HTTP expected")));
+        Assert.Equal(expected, await local.ReadAsync(BenchSector.Miner, Window2KiB, updated, Ct));
+
+        using var router = new HostRouter(_a, _b);
+        var remote = Reader(_b, _index, router);
+        Assert.Equal(expected, await remote.ReadAsync(BenchSector.Miner, Window2KiB, updated, Ct));
+        Assert.Equal(1, remote.RemoteRequests);
+
+        // The same sector as a plain sealed sector: no sealed file or cache anywhere, so it is skipped, not proven
+        // from the update files.
+        var plain = await remote.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge(7)], null, Ct);
+        Assert.Equal([7UL], plain.Skipped);
+    }
+
+    [Fact]
     public async Task A_holder_answering_404_is_passed_over_for_the_next()
     {
         // A second storage path (on a host that says 404) claims the sector first; it is tried and passed over.
