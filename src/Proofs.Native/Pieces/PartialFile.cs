@@ -69,6 +69,66 @@ public static class PartialFile
         RandomAccess.SetLength(file, (long)sectorSize + tail.Length);
     }
 
+    /// <summary>
+    /// Lotus storage/sealer/partialfile <c>PartialFile.Free</c>: the padded range [<paramref name="offset"/>,
+    /// <paramref name="offset"/> + <paramref name="size"/>) is deallocated on disk (a punched hole, as Lotus's
+    /// <c>fsutil.Deallocate</c>; zeros where the filesystem cannot punch holes) and removed from the trailer's
+    /// allocated runs.
+    /// </summary>
+    /// <exception cref="ProofsException">The range leaves the sector, or the trailer is corrupt.</exception>
+    public static void Free(SafeFileHandle file, ulong sectorSize, ulong offset, ulong size)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (offset > sectorSize || size > sectorSize - offset)
+        {
+            throw new ProofsException($"free range [{offset}, {offset + size}) is outside the {sectorSize}-byte sector");
+        }
+
+        var allocated = ReadAllocated(file, sectorSize);
+        if (size == 0)
+        {
+            return;
+        }
+
+        Deallocate(file, (long)offset, (long)size);
+        var end = offset + size;
+        var left = new List<(ulong Offset, ulong Size)>();
+        foreach (var (o, n) in allocated)
+        {
+            if (o < offset)
+            {
+                left.Add((o, Math.Min(o + n, offset) - o));
+            }
+
+            if (o + n > end)
+            {
+                var start = Math.Max(o, end);
+                left.Add((start, o + n - start));
+            }
+        }
+
+        WriteTrailer(file, sectorSize, left);
+    }
+
+    /// <summary>
+    /// Lotus <c>fsutil.Deallocate</c>: <c>fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)</c>; where the
+    /// filesystem does not support it the range is overwritten with zeros, so freed data is gone either way.
+    /// </summary>
+    private static void Deallocate(SafeFileHandle file, long offset, long length)
+    {
+        const int punchHoleKeepSize = 0x02 | 0x01;
+        if (OperatingSystem.IsLinux() && Memory.Libc.fallocate(file, punchHoleKeepSize, offset, length) == 0)
+        {
+            return;
+        }
+
+        var zeros = new byte[(int)Math.Min(length, 1 << 20)];
+        for (long at = 0; at < length; at += zeros.Length)
+        {
+            RandomAccess.Write(file, zeros.AsSpan(0, (int)Math.Min(zeros.Length, length - at)), offset + at);
+        }
+    }
+
     /// <summary>Alternating runs (leading unallocated run when needed) of the union of the ranges.</summary>
     internal static List<(bool Value, ulong Length)> ToRuns(IEnumerable<(ulong Offset, ulong Size)> allocated)
     {

@@ -177,13 +177,29 @@ public sealed partial class RemoteFetcher
     private async Task FetchThrottledAsync(string url, string outPath, CancellationToken ct)
     {
         await _throttle.WaitAsync(ct);
+        try
+        {
+            await FetchAsync(url, outPath, Authorize, ct);
+        }
+        finally
+        {
+            _throttle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Lotus storage/paths/fetch.go <c>fetch</c>: one GET into <paramref name="outPath"/>, a file for
+    /// <c>application/octet-stream</c>, a directory for <c>application/x-tar</c> (cache directories).
+    /// </summary>
+    private async Task FetchAsync(string url, string outPath, Action<HttpRequestMessage> prepare, CancellationToken ct)
+    {
         var started = Stopwatch.GetTimestamp();
         var outcome = StoresMetrics.FetchFailed;
         try
         {
             LocalStore.DeleteEntry(outPath);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
-            Authorize(request);
+            prepare(request);
             Interlocked.Increment(ref _fetchRequests);
             StoresMetrics.FetchRequests.Add(1);
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
@@ -216,14 +232,117 @@ public sealed partial class RemoteFetcher
         }
         finally
         {
-            _throttle.Release();
             StoresMetrics.FetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
         }
     }
 
-    private async Task DeleteAtSourceAsync(string url, IReadOnlyList<StorageId> keep, CancellationToken ct)
+    /// <summary>
+    /// Lotus storage/paths/fetch.go <c>FetchWithTemp</c>: each URL in turn (they name the same object) downloaded into
+    /// <c>&lt;dest-parent&gt;/fetching/&lt;name&gt;</c> with <paramref name="headers"/> on the request, then moved into
+    /// place; the URL that delivered is returned. Used for sector data from outside the cluster (DownloadSectorData),
+    /// so neither the cluster's token nor the fetch limit applies.
+    /// </summary>
+    /// <exception cref="StoresException">No URL delivered (the message lists each error).</exception>
+    public async Task<string> FetchWithTempAsync(IReadOnlyList<string> urls, string dest, IReadOnlyList<KeyValuePair<string, string>> headers, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Delete, url + "?keep=" + Uri.EscapeDataString(StorageId.JoinList(keep)));
+        ArgumentNullException.ThrowIfNull(urls);
+        ArgumentNullException.ThrowIfNull(headers);
+        var errors = new List<string>();
+        foreach (var url in urls)
+        {
+            var temp = SectorPathGuard.FetchTempPath(dest);
+            Directory.CreateDirectory(Path.GetDirectoryName(temp)!);
+            LocalStore.DeleteEntry(dest);
+            try
+            {
+                await FetchAsync(url, temp, request =>
+                {
+                    foreach (var (name, value) in headers)
+                    {
+                        request.Headers.TryAddWithoutValidation(name, value);
+                    }
+                }, ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or StoresException or IOException or InvalidOperationException
+                                      || (e is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                errors.Add($"fetch error {url} -> {temp}: {e.Message}");
+                LocalStore.DeleteEntry(temp);
+                continue;
+            }
+
+            Move(temp, dest);
+            return url;
+        }
+
+        throw new StoresException($"failed to fetch sector file (tried {string.Join(", ", urls)}): {string.Join("; ", errors)}");
+    }
+
+    /// <summary>
+    /// Lotus <c>Remote.Remove</c>: the type is removed from this host's paths (except <paramref name="keepIn"/>), then
+    /// every other holder the index still lists is asked to delete its copy (<c>DELETE /remote/&lt;type&gt;/&lt;sector&gt;</c>
+    /// with <c>?keep=</c>), one URL per holder; a holder that cannot be reached is logged and keeps its copy.
+    /// </summary>
+    /// <exception cref="StoresException">Not a single type, or (without <paramref name="force"/>) no copy known.</exception>
+    public async Task RemoveAsync(SectorId sector, SectorFileType fileType, bool force, IReadOnlyCollection<StorageId> keepIn, CancellationToken ct)
+    {
+        await _local.RemoveAsync(sector, fileType, force, keepIn, ct);
+        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        foreach (var holder in holders.Where(h => !keepIn.Contains(h.ID)))
+        {
+            foreach (var url in holder.URLs ?? [])
+            {
+                try
+                {
+                    await DeleteAtSourceAsync(url, keepIn.Count == 0 ? null : [.. keepIn], ct);
+                    break;
+                }
+                catch (Exception e) when (e is HttpRequestException or StoresException
+                                          || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    LogDeleteFailed(url, e);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lotus <c>Remote.RemoveCopies</c>: this host's non-primary copies go (<see cref="LocalStore.RemoveCopiesAsync"/>),
+    /// then every other holder's copy but the primary one's.
+    /// </summary>
+    public async Task RemoveCopiesAsync(SectorId sector, SectorFileType fileType, CancellationToken ct)
+    {
+        await _local.RemoveCopiesAsync(sector, fileType, ct);
+        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        var primary = holders.FirstOrDefault(h => h.Primary);
+        if (primary is null)
+        {
+            return;
+        }
+
+        await RemoveAsync(sector, fileType, force: true, [primary.ID], ct);
+    }
+
+    /// <summary>
+    /// Lotus <c>Remote.MoveStorage</c>: the types are first made local (fetched with move semantics when another host
+    /// holds them), then moved to this host's best long-term path (<see cref="LocalStore.MoveStorageAsync"/>).
+    /// </summary>
+    public async Task MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct)
+    {
+        var here = await AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, AcquireMode.Move, ct);
+        var missing = types & ~here.Paths.Present;
+        if (missing != SectorFileType.None)
+        {
+            throw new StoresException($"move sector {sector.ID.ToSectorName()} to storage: {SectorFileTypes.Format(missing)} found nowhere");
+        }
+
+        await _local.MoveStorageAsync(sector, types, ct);
+    }
+
+    /// <summary>Lotus <c>deleteFromRemote</c>: <c>?keep=</c> only when a keep list is given.</summary>
+    private async Task DeleteAtSourceAsync(string url, IReadOnlyList<StorageId>? keep, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, keep is null ? url : url + "?keep=" + Uri.EscapeDataString(StorageId.JoinList(keep)));
         Authorize(request);
         using var response = await _http.SendAsync(request, ct);
         if (response.StatusCode != HttpStatusCode.OK)

@@ -354,14 +354,30 @@ public sealed partial class LocalStore
 
         foreach (var t in SectorFileTypes.AllSet(allocate))
         {
-            var candidates = await _index.StorageBestAllocAsync(t, sectorSize, pathType, sector.ID.Miner, ct);
+            IReadOnlyList<StorageInfo> candidates;
+            try
+            {
+                candidates = await _index.StorageBestAllocAsync(t, sectorSize, pathType, sector.ID.Miner, ct);
+            }
+            catch (Exception e) when (e is StoresException or Kiln.Api.JsonRpc.RpcException)
+            {
+                // The index has no path of that kind with room ("no good path found"): temporary, as Lotus's
+                // ErrTempAllocateSpace; the miner retries once space frees up or a path is attached.
+                throw new StoresException(
+                    $"couldn't find a suitable {pathType.ToString().ToLowerInvariant()} path for sector {sector.ID.ToSectorName()} ({SectorFileTypes.Format(t)}): {e.Message}",
+                    isRetryable: true,
+                    inner: e);
+            }
+
             var best = candidates
                 .Select(si => (Info: si, Path: TryGetPath(si.ID)))
                 .FirstOrDefault(c => c.Path is not null
                     && AllocPathOk(c.Info.CanSeal, c.Info.CanStore, c.Info.AllowTypes, c.Info.DenyTypes, c.Info.AllowMiners, c.Info.DenyMiners, t, sector.ID.Miner, pathType));
             if (best.Path is null)
             {
-                throw new StoresException("couldn't find a suitable path for a sector", isRetryable: true);
+                throw new StoresException(
+                    $"couldn't find a suitable {pathType.ToString().ToLowerInvariant()} path for sector {sector.ID.ToSectorName()} ({SectorFileTypes.Format(t)}) on this host",
+                    isRetryable: true);
             }
 
             paths = paths.With(t, best.Path.SectorPath(sector.ID, t));
@@ -391,25 +407,126 @@ public sealed partial class LocalStore
 
         foreach (var info in found.Where(i => !keepIn.Contains(i.ID)))
         {
-            var p = TryGetPath(info.ID);
-            if (p is null)
+            await RemoveFromPathAsync(sector, fileType, info.ID, ct);
+        }
+
+        await ReportFreedSpaceAsync(ct);
+    }
+
+    /// <summary>
+    /// Lotus <c>Local.RemoveCopies</c>: when the index knows a primary copy of the type, every non-primary copy in an
+    /// open path of this host is deleted and dropped from the index; without a primary copy nothing is removed.
+    /// </summary>
+    /// <exception cref="StoresException">Not a single type.</exception>
+    public async Task RemoveCopiesAsync(SectorId sector, SectorFileType fileType, CancellationToken ct)
+    {
+        if (SectorFileTypes.NameOf(fileType) is null)
+        {
+            throw new StoresException("delete expects one file type");
+        }
+
+        var found = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        if (!found.Any(i => i.Primary))
+        {
+            LogNoPrimaryCopy(sector.ToSectorName(), SectorFileTypes.Format(fileType));
+            return;
+        }
+
+        var removed = false;
+        foreach (var info in found.Where(i => !i.Primary))
+        {
+            removed |= await RemoveFromPathAsync(sector, fileType, info.ID, ct);
+        }
+
+        if (removed)
+        {
+            await ReportFreedSpaceAsync(ct);
+        }
+    }
+
+    /// <summary>
+    /// Lotus <c>Local.MoveStorage</c>: each type of <paramref name="types"/> goes from where this host holds it to the
+    /// best path that can store it (<c>StorageBestAlloc</c> for long-term storage: weight × free space, allowed types
+    /// and miners); a type already in such a path, or held on a path that can store, stays. Moved files are dropped
+    /// from the source declaration, moved (<see cref="SectorFileMove"/>) and declared primary at the destination.
+    /// </summary>
+    /// <exception cref="StoresException">No store path fits (retryable, Lotus <c>ErrTempAllocateSpace</c>), a type is not here, or the move failed.</exception>
+    public async Task MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct)
+    {
+        var dest = await AcquireSectorAsync(sector, SectorFileType.None, types, PathType.Storage, ct);
+        var src = await AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, ct);
+        var missing = types & ~src.Paths.Present;
+        if (missing != SectorFileType.None)
+        {
+            throw new StoresException($"move sector {sector.ID.ToSectorName()} to storage: {SectorFileTypes.Format(missing)} not in this host's paths");
+        }
+
+        var moved = false;
+        foreach (var t in SectorFileTypes.AllSet(types))
+        {
+            var srcId = new StorageId(src.StorageIds[t]);
+            var destId = new StorageId(dest.StorageIds[t]);
+            if (srcId == destId)
             {
                 continue;
             }
 
-            await _index.StorageDropSectorAsync(info.ID, sector, fileType, ct);
-            var target = p.SectorPath(sector, fileType);
+            var source = await _index.StorageInfoAsync(srcId, ct);
+            if (source.CanStore)
+            {
+                continue;
+            }
+
+            LogMoving(sector.ID.ToSectorName(), SectorFileTypes.Format(t), srcId.Value, destId.Value);
+            await _index.StorageDropSectorAsync(srcId, sector.ID, t, ct);
             try
             {
-                DeleteEntry(target);
+                SectorFileMove.Move(src.Paths[t], dest.Paths[t]);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or StoresException)
             {
-                LogRemoveFailed(target, e);
+                // Whatever is on disk now is declared again, so the index never loses the file.
+                var stillAtSource = File.Exists(src.Paths[t]) || Directory.Exists(src.Paths[t]);
+                await _index.StorageDeclareSectorAsync(stillAtSource ? srcId : destId, sector.ID, t, true, ct);
+                throw new StoresException($"moving sector {sector.ID.ToSectorName()} ({SectorFileTypes.Format(t)}) to {destId}: {e.Message}", inner: e);
             }
+
+            await _index.StorageDeclareSectorAsync(destId, sector.ID, t, true, ct);
+            moved = true;
         }
 
-        // Report the freed space; the files are gone either way.
+        if (moved)
+        {
+            await ReportFreedSpaceAsync(ct);
+        }
+    }
+
+    /// <summary>Lotus <c>Local.removeSector</c>: drop the declaration, then delete; false when the path is not open here.</summary>
+    private async Task<bool> RemoveFromPathAsync(SectorId sector, SectorFileType fileType, StorageId storage, CancellationToken ct)
+    {
+        var p = TryGetPath(storage);
+        if (p is null)
+        {
+            return false;
+        }
+
+        await _index.StorageDropSectorAsync(storage, sector, fileType, ct);
+        var target = p.SectorPath(sector, fileType);
+        try
+        {
+            DeleteEntry(target);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogRemoveFailed(target, e);
+        }
+
+        return true;
+    }
+
+    /// <summary>Reports the space a removal or move freed; the files are where they are either way.</summary>
+    private async Task ReportFreedSpaceAsync(CancellationToken ct)
+    {
         try
         {
             await ReportHealthAsync(ct);
@@ -430,7 +547,7 @@ public sealed partial class LocalStore
     }
 
     /// <summary>Deletes a file or a directory tree; nothing when it does not exist.</summary>
-    internal static void DeleteEntry(string target)
+    public static void DeleteEntry(string target)
     {
         if (Directory.Exists(target))
         {
@@ -590,4 +707,10 @@ public sealed partial class LocalStore
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Removing {Target} failed")]
     private partial void LogRemoveFailed(string target, Exception e);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "RemoveCopies: no primary copy of sector {Sector} ({Type}), not removing anything")]
+    private partial void LogNoPrimaryCopy(string sector, string type);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Moving sector {Sector} ({Type}) to long-term storage: {From} -> {To}")]
+    private partial void LogMoving(string sector, string type, string from, string to);
 }

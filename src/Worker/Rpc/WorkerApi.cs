@@ -151,16 +151,29 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<CallId> GenerateSectorKeyFromDataAsync(SectorRef sector, Cid commD, CancellationToken ct) => throw NotAvailable(TaskType.RegenSectorKey);
 
     public Task<CallId> ReleaseUnsealedAsync(SectorRef sector, IReadOnlyList<UnpaddedRange> keepUnsealed, CancellationToken ct) =>
-        throw NotAvailable(TaskType.FinalizeUnsealed);
+        StartAsync(sector, TaskType.FinalizeUnsealed, ReturnType.ReleaseUnsealed, async t =>
+        {
+            await _tasks.ReleaseUnsealedAsync(sector, keepUnsealed ?? [], t);
+            return null;
+        }, ct);
 
+    /// <summary>Lotus runs MoveStorage under no task type of its own: the miner schedules it as a fetch (GET).</summary>
     public Task<CallId> MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct) =>
-        throw new RpcException(RpcErrorCodes.Application, "kiln-worker cannot move sector files between storage paths yet (MoveStorage)");
+        StartAsync(sector, TaskType.Fetch, ReturnType.MoveStorage, async t =>
+        {
+            await _tasks.MoveStorageAsync(sector, types, t);
+            return null;
+        }, ct);
 
     public Task<CallId> UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct) =>
         throw NotAvailable(TaskType.Unseal);
 
     public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) =>
-        throw NotAvailable(TaskType.DownloadSector);
+        StartAsync(sector, TaskType.DownloadSector, ReturnType.DownloadSector, async t =>
+        {
+            await _tasks.DownloadSectorDataAsync(sector, finalized, source ?? new Dictionary<SectorFileType, SectorLocation>(), t);
+            return null;
+        }, ct);
 
     /// <summary>Synchronous, as Lotus's: the proofs come back in this call; a failure is a JSON-RPC error.</summary>
     public Task<IReadOnlyList<PoStProof>> GenerateWinningPoStAsync(RegisteredPoStProof proofType, ulong minerId, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness, CancellationToken ct) =>
@@ -347,7 +360,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         }
         catch (Exception e)
         {
-            error = ToCallError(e);
+            error = ToCallError(task, id.Sector, e);
             LogCallFailed(type.ToString(), id.ToString(), e);
         }
         finally
@@ -365,11 +378,21 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         await _returns.CompleteAsync(id, type, result, error, stop);
     }
 
-    private CallError ToCallError(Exception e) => e switch
+    /// <summary>
+    /// Lotus <c>toCallError</c> and the codes its manager acts on (storage/sealer/storiface/worker.go): no room or no
+    /// fitting path for a sector's files is <see cref="CallError.ErrTempAllocateSpace"/> (102, retried by the miner),
+    /// anything else <see cref="CallError.ErrUnknown"/> (100). The message names the task, the sector and the cause,
+    /// and ends with Lotus's <c>[name: worker]</c>.
+    /// </summary>
+    private CallError ToCallError(TaskType task, SectorId sector, Exception e)
     {
-        AllocateSpaceException => new CallError(CallError.ErrTempAllocateSpace, $"{e.Message} [name: {Name}]"),
-        _ => new CallError(CallError.ErrUnknown, $"{e.Message} [name: {Name}]"),
-    };
+        var message = e.Message.Contains(sector.ToSectorName(), StringComparison.Ordinal)
+            ? $"{TaskTypes.ShortName(task)}: {e.Message} [name: {Name}]"
+            : $"{TaskTypes.ShortName(task)} of sector {sector.ToSectorName()}: {e.Message} [name: {Name}]";
+        return e is AllocateSpaceException or StoresException { IsRetryable: true }
+            ? new CallError(CallError.ErrTempAllocateSpace, message)
+            : new CallError(CallError.ErrUnknown, message);
+    }
 
     private void Track(CallId id, Task task)
     {

@@ -28,6 +28,7 @@ public sealed class WorkerOptions
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
         TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
+        TaskType.FinalizeUnsealed, TaskType.DownloadSector,
         TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
     };
 

@@ -143,6 +143,209 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
     }
 
+    /// <summary>
+    /// FinalizeUnsealed (Lotus storage/sealer/worker_local.go <c>LocalWorker.ReleaseUnsealed</c> and
+    /// ffiwrapper/sealer_cgo.go <c>Sealer.ReleaseUnsealed</c>): with no ranges to keep the unsealed copy goes
+    /// everywhere — this host's paths and every other holder through <c>DELETE /remote</c> — and its declarations
+    /// with it; otherwise every padded range of the unsealed partial file outside the kept unpadded ranges is freed
+    /// (punched out of the file and out of its allocation trailer). A sector without an unsealed file has nothing to free.
+    /// </summary>
+    /// <exception cref="ArgumentException">A kept range that is not piece-aligned or leaves the sector.</exception>
+    public async Task ReleaseUnsealedAsync(SectorRef sector, IReadOnlyList<UnpaddedRange> keepUnsealed, CancellationToken ct)
+    {
+        var sectorSize = SealProof(sector).SectorSize;
+        var free = UnsealedRangesToFree(sector, sectorSize, keepUnsealed);
+        if (keepUnsealed.Count == 0)
+        {
+            if (fetcher is null)
+            {
+                await store.RemoveAsync(sector.ID, SectorFileType.Unsealed, force: true, keepIn: [], ct);
+            }
+            else
+            {
+                await fetcher.RemoveAsync(sector.ID, SectorFileType.Unsealed, force: true, keepIn: [], ct);
+            }
+
+            return;
+        }
+
+        var acquired = fetcher is null
+            ? await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Storage, ct)
+            : await fetcher.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Storage, AcquireMode.Move, ct);
+        if ((acquired.Paths.Present & SectorFileType.Unsealed) == 0 || !File.Exists(acquired.Paths.Unsealed))
+        {
+            return;
+        }
+
+        using var file = File.OpenHandle(acquired.Paths.Unsealed, FileMode.Open, FileAccess.ReadWrite);
+        foreach (var (offset, size) in free)
+        {
+            PartialFile.Free(file, sectorSize, offset, size);
+        }
+
+        RandomAccess.FlushToDisk(file);
+    }
+
+    /// <summary>
+    /// The padded ranges of the sector outside <paramref name="keepUnsealed"/> (unpadded offsets and sizes, as Lotus's
+    /// <c>storiface.Range</c>): Lotus subtracts each kept run from the whole sector and frees what is left, converting
+    /// with <c>UnpaddedPieceSize.Padded</c>.
+    /// </summary>
+    internal static List<(ulong Offset, ulong Size)> UnsealedRangesToFree(SectorRef sector, ulong sectorSize, IReadOnlyList<UnpaddedRange> keepUnsealed)
+    {
+        var unpaddedSector = sectorSize / 128 * 127;
+        var kept = new List<(ulong Start, ulong End)>();
+        foreach (var keep in keepUnsealed)
+        {
+            if (keep.Offset % 127 != 0 || keep.Size % 127 != 0)
+            {
+                throw new ArgumentException(
+                    $"sector {sector.ID.ToSectorName()}: keep range {{Offset:{keep.Offset}, Size:{keep.Size}}} is not a multiple of 127 unpadded bytes");
+            }
+
+            if (keep.Offset > unpaddedSector || keep.Size > unpaddedSector - keep.Offset)
+            {
+                throw new ArgumentException(
+                    $"sector {sector.ID.ToSectorName()}: keep range {{Offset:{keep.Offset}, Size:{keep.Size}}} is outside the sector's {unpaddedSector} unpadded bytes");
+            }
+
+            var start = keep.Offset / 127 * 128;
+            kept.Add((start, start + (keep.Size / 127 * 128)));
+        }
+
+        var free = new List<(ulong, ulong)>();
+        ulong at = 0;
+        foreach (var (start, end) in kept.Where(k => k.End > k.Start).OrderBy(k => k.Start))
+        {
+            if (start > at)
+            {
+                free.Add((at, start - at));
+            }
+
+            at = Math.Max(at, end);
+        }
+
+        if (at < sectorSize)
+        {
+            free.Add((at, sectorSize - at));
+        }
+
+        return free;
+    }
+
+    /// <summary>
+    /// MoveStorage (Lotus worker_local.go <c>LocalWorker.MoveStorage</c>): the types are moved to this host's best
+    /// long-term (CanStore) path — fetched first when only another host holds them — declared there, dropped from
+    /// the sealing path, and then every other copy but the primary is removed (<c>RemoveCopies</c>). On a shared
+    /// path that can store, nothing is copied.
+    /// </summary>
+    public async Task MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct)
+    {
+        var remote = fetcher ?? throw new StoresException("MoveStorage needs the worker's remote store");
+        try
+        {
+            await remote.MoveStorageAsync(sector, types, ct);
+        }
+        catch (StoresException e) when (e.IsRetryable)
+        {
+            throw new AllocateSpaceException($"move sector {sector.ID.ToSectorName()} to storage: {e.Message}", e);
+        }
+
+        foreach (var t in SectorFileTypes.AllSet(types))
+        {
+            await remote.RemoveCopiesAsync(sector.ID, t, ct);
+        }
+    }
+
+    /// <summary>
+    /// DownloadSector (Lotus ffiwrapper/sealer_cgo.go <c>Sealer.DownloadSectorData</c>): each file type of
+    /// <paramref name="source"/> is downloaded from its URL with its headers (<c>FetchWithTemp</c>) into a newly
+    /// allocated sealing path (a storage path when <paramref name="finalized"/>), checked (a sealed replica is exactly
+    /// the sector size, an unsealed file is a valid partial file of the sector, a cache holds <c>p_aux</c>), and
+    /// declared primary, as Lotus's path provider declares what a task allocated. A file that fails its check is removed.
+    /// </summary>
+    /// <exception cref="ArgumentException">A location marked Local, or an entry that is not a single file type.</exception>
+    public async Task DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct)
+    {
+        var remote = fetcher ?? throw new StoresException("DownloadSectorData needs the worker's remote store");
+        var todo = SectorFileType.None;
+        foreach (var (t, location) in source)
+        {
+            if (SectorFileTypes.NameOf(t) is null)
+            {
+                throw new ArgumentException($"sector {sector.ID.ToSectorName()}: sector data entry must be for a single file type, not {SectorFileTypes.Format(t)}");
+            }
+
+            if (location.Local)
+            {
+                throw new ArgumentException($"sector {sector.ID.ToSectorName()} with local data ({SectorFileTypes.Format(t)}) requested in DownloadSectorData");
+            }
+
+            todo |= t;
+        }
+
+        var pathType = finalized ? PathType.Storage : PathType.Sealing;
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.None, todo, pathType, ct);
+        RequirePresent(acquired, todo);
+        using var reservation = Reserve(sector, todo, acquired, pathType);
+        foreach (var t in SectorFileTypes.AllSet(todo))
+        {
+            var location = source[t];
+            var dest = acquired.Paths[t];
+            var headers = (location.Headers ?? []).Select(h => KeyValuePair.Create(h.Key, h.Value)).ToList();
+            await remote.FetchWithTempAsync([location.URL], dest, headers, ct);
+            try
+            {
+                CheckDownloaded(sector, t, dest);
+            }
+            catch (StoresException)
+            {
+                LocalStore.DeleteEntry(dest);
+                throw;
+            }
+
+            await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct);
+        }
+    }
+
+    /// <summary>The checks a downloaded file passes before it is declared.</summary>
+    /// <exception cref="StoresException">The file is not what its type promises.</exception>
+    private static void CheckDownloaded(SectorRef sector, SectorFileType t, string path)
+    {
+        var sectorSize = SealProof(sector).SectorSize;
+        var name = $"sector {sector.ID.ToSectorName()} ({SectorFileTypes.Format(t)})";
+        switch (t)
+        {
+            case SectorFileType.Sealed or SectorFileType.Update:
+                var length = new FileInfo(path).Length;
+                if ((ulong)length != sectorSize)
+                {
+                    throw new StoresException($"downloaded {name} is {length} bytes, the sector size is {sectorSize}");
+                }
+
+                break;
+            case SectorFileType.Unsealed:
+                try
+                {
+                    using var file = File.OpenHandle(path);
+                    PartialFile.ReadAllocated(file, sectorSize);
+                }
+                catch (ProofsException e)
+                {
+                    throw new StoresException($"downloaded {name} is not an unsealed sector file: {e.Message}", inner: e);
+                }
+
+                break;
+            case SectorFileType.Cache or SectorFileType.UpdateCache:
+                if (!File.Exists(Path.Combine(path, ClearCache.PAux)))
+                {
+                    throw new StoresException($"downloaded {name} has no {ClearCache.PAux}");
+                }
+
+                break;
+        }
+    }
+
     private static SealProofInfo SealProof(SectorRef sector) => SealProofInfo.Get((long)sector.ProofType);
 
     private static void RequirePresent(AcquiredSector acquired, SectorFileType types)
@@ -154,11 +357,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
     }
 
-    private SpaceReservation Reserve(SectorRef sector, SectorFileType types, AcquiredSector acquired)
+    private SpaceReservation Reserve(SectorRef sector, SectorFileType types, AcquiredSector acquired, PathType overhead = PathType.Sealing)
     {
         try
         {
-            return store.Reserve(sector, types, acquired.StorageIds, PathType.Sealing);
+            return store.Reserve(sector, types, acquired.StorageIds, overhead);
         }
         catch (StoresException e)
         {
