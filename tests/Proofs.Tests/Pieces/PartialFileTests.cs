@@ -23,6 +23,32 @@ public sealed class PartialFileTests
     }
 
     [Fact]
+    public async Task Free_punches_the_range_out_of_the_data_and_the_trailer_and_keeps_the_rest()
+    {
+        // Lotus storage/sealer/partialfile PartialFile.Free: deallocate on disk, subtract from the allocated runs.
+        var path = Path.Combine(Directory.CreateTempSubdirectory("kiln-pf-").FullName, "unsealed");
+        var first = Enumerable.Range(0, 1016).Select(i => (byte)(i * 7)).ToArray();
+        var second = Enumerable.Range(0, 1016).Select(i => (byte)(i * 13 + 1)).ToArray();
+        await AddPiece.WriteAsync(path, 2048, [], new UnpaddedPieceSize(1016), new MemoryStream(first), CancellationToken.None);
+        await AddPiece.WriteAsync(path, 2048, [new UnpaddedPieceSize(1016)], new UnpaddedPieceSize(1016), new MemoryStream(second), CancellationToken.None);
+        var before = File.ReadAllBytes(path);
+        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            Assert.Equal([(0UL, 2048UL)], PartialFile.ReadAllocated(file, 2048));
+            PartialFile.Free(file, 2048, 1024, 1024);
+            Assert.Equal([(0UL, 1024UL)], PartialFile.ReadAllocated(file, 2048));
+            Assert.Throws<ProofsException>(() => PartialFile.Free(file, 2048, 1024, 2048));
+        }
+
+        var after = File.ReadAllBytes(path);
+        Assert.Equal(before.AsSpan(0, 1024).ToArray(), after.AsSpan(0, 1024).ToArray());
+        Assert.All(after.AsSpan(1024, 1024).ToArray(), b => Assert.Equal(0, b));
+        // Trailer: 1024 allocated then nothing, as go-bitfield encodes [(true, 1024)].
+        Assert.Equal(RlePlus.Encode([(true, 1024)]), after.AsSpan(2048, after.Length - 2048 - 4).ToArray());
+        Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+    }
+
+    [Fact]
     public void Empty_bitfield_is_one_zero_byte()
     {
         Assert.Equal(new byte[] { 0 }, RlePlus.Encode([]));
