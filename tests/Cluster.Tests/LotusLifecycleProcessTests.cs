@@ -134,6 +134,83 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         Assert.Equal(64, pAux.Length);
     }
 
+    /// <summary>1016 unpadded bytes of a pattern that is not all zeros (a 1 KiB padded piece).</summary>
+    private static byte[] PieceData(int seed) => [.. Enumerable.Range(0, 1016).Select(i => (byte)((i * 31) + seed))];
+
+    private static string Sha(byte[] data) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+
+    /// <summary>GET /remote/unsealed/NAME/SPT/allocated/OFFSET/SIZE (Lotus storage/paths/http_handler.go remoteGetAllocated), unpadded units.</summary>
+    private async Task<int> AllocatedAsync(SectorRef sector, ulong offset, ulong size)
+    {
+        var holders = await _miner.StorageFindSectorAsync(sector.ID, SectorFileType.Unsealed, 0, false, None);
+        var url = Assert.Single(Assert.Single(holders).URLs!);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}/{(long)sector.ProofType}/allocated/{offset}/{size}");
+        request.Headers.Authorization = new("Bearer", _cluster.Miner.Repo.ReadToken());
+        using var response = await http.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
+    [Fact]
+    public async Task A_deal_sector_with_two_pushed_pieces_keeps_the_first_unsealed_and_unseals_the_second_bit_exact()
+    {
+        await StartWorkerAsync();
+        var deal = new SectorRef(new SectorId(1000, 5), RegisteredSealProof.StackedDrg2KiBV1_1);
+        var (data1, data2) = (PieceData(1), PieceData(7));
+
+        // Two pieces pushed over the reader-stream endpoint (Lotus lib/rpcenc/reader.go: {"Type":"push"}), the second
+        // after the first (existing piece sizes), each piece's commP the one computed from its bytes alone.
+        var p1 = await _manager.AddPieceAsync(deal, [], 1016, new MemoryStream(data1));
+        var p2 = await _manager.AddPieceAsync(deal, [1016], 1016, new MemoryStream(data2));
+        Assert.Equal(1024UL, p1.Size);
+        Assert.Equal(1024UL, p2.Size);
+        Assert.Equal(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data1)), p1.PieceCID.ToString());
+        Assert.Equal(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data2)), p2.PieceCID.ToString());
+
+        var ticket = Enumerable.Range(0, 32).Select(i => (byte)(i + 9)).ToArray();
+        var pc1 = await _manager.SealPreCommit1Async(deal, ticket, [p1, p2]);
+        var cids = await _manager.SealPreCommit2Async(deal, pc1);
+
+        // FUS keeping the first piece: its range stays allocated (200), the second's is freed (416).
+        await _manager.ReleaseUnsealedAsync(deal, [new UnpaddedRange(0, 1016)]);
+        Assert.Equal(200, await AllocatedAsync(deal, 0, 1016));
+        Assert.Equal(416, await AllocatedAsync(deal, 1016, 1016));
+
+        // FIN moves sealed, cache and (still in the sealing path) unsealed to long-term storage.
+        await _manager.FinalizeSectorAsync(deal);
+        Assert.True(File.Exists(SectorFile(LongTerm, "unsealed", deal.ID)));
+
+        // UNS of the whole sector (Lotus Manager.SectorsUnsealPiece): only the freed range is decoded from the replica.
+        await _manager.UnsealPieceAsync(deal, ticket, cids.Unsealed);
+        Assert.Equal(200, await AllocatedAsync(deal, 1016, 1016));
+        var padded = await File.ReadAllBytesAsync(SectorFile(LongTerm, "unsealed", deal.ID));
+        var second = new byte[1016];
+        Kiln.Proofs.Fr32.Fr32Padding.Unpad(padded.AsSpan(1024, 1024), second);
+        Assert.Equal(Sha(data2), Sha(second));
+        var first = new byte[1016];
+        Kiln.Proofs.Fr32.Fr32Padding.Unpad(padded.AsSpan(0, 1024), first);
+        Assert.Equal(Sha(data1), Sha(first));
+    }
+
+    [Fact]
+    public async Task DataCid_of_a_pushed_piece_larger_than_64_MiB_matches_its_commP_and_writes_no_sector()
+    {
+        await StartWorkerAsync();
+        const long unpadded = 127L << 20; // 127 MiB unpadded = a 128 MiB piece
+        string expected;
+        await using (var stream = new PatternStream(unpadded))
+        {
+            expected = Kiln.Proofs.Cid.CommCid.ToPieceCid(
+                await Kiln.Proofs.Pieces.CommP.ComputeAsync(stream, new Kiln.Proofs.Pieces.UnpaddedPieceSize((ulong)unpadded), None));
+        }
+
+        var piece = await _manager.DataCidAsync((ulong)unpadded, new PatternStream(unpadded));
+
+        Assert.Equal(128UL << 20, piece.Size);
+        Assert.Equal(expected, piece.PieceCID.ToString());
+        Assert.Empty(Directory.GetFiles(Path.Combine(WorkerRepo, "unsealed")));
+    }
+
     [Fact]
     public async Task MoveStorage_without_a_long_term_path_is_call_error_102_and_the_sector_stays()
     {
@@ -216,4 +293,43 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(LongTerm, "sealed", "fetching")));
         Assert.Empty(await _manager.DeclarationsAsync(s3.ID, SectorFileType.Sealed));
     }
+}
+
+/// <summary>A deterministic byte stream of a given length, generated on the fly (never held whole in memory).</summary>
+internal sealed class PatternStream(long length) : Stream
+{
+    private long _position;
+
+    public override bool CanRead => true;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => length;
+
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        var n = (int)Math.Min(count, length - _position);
+        for (var i = 0; i < n; i++)
+        {
+            var at = _position + i;
+            buffer[offset + i] = (byte)((at * 2654435761L) >> 13);
+        }
+
+        _position += n;
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
