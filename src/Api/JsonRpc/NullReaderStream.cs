@@ -4,9 +4,11 @@ namespace Kiln.Api.JsonRpc;
 /// <paramref name="length"/> zero bytes: the reader a <c>{"Type":"null","Info":"N"}</c> param decodes to
 /// (filler pieces), and what a client passes to send such a param instead of pushing data.
 /// </summary>
-public sealed class NullReaderStream(long length) : Stream
+public sealed class NullReaderStream(long length) : Stream, IRpcReaderParam
 {
     private long _position;
+
+    bool IRpcReaderParam.HandedOver { get; set; }
 
     public override bool CanRead => true;
 

@@ -1,8 +1,11 @@
 namespace Kiln.Api.JsonRpc;
 
 /// <summary>Base of the forward-only streams reader params decode to: async reads, sync reads block on them.</summary>
-internal abstract class ReadOnlyStream : Stream
+/// <remarks>Only <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> is left to implement.</remarks>
+public abstract class ReadOnlyStream : Stream, IRpcReaderParam
 {
+    bool IRpcReaderParam.HandedOver { get; set; }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;

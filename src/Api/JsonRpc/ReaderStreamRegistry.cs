@@ -2,26 +2,36 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
 
 namespace Kiln.Api.JsonRpc;
 
 /// <summary>
-/// Server half of lotus's ReaderStream (lotus-protocol.md §1.7): decodes <c>{"Type","Info"}</c> params
-/// into streams and serves <c>/rpc/streams/v0/push/{uuid}</c>, where a client parks a HEAD until the
-/// method starts reading and then POSTs the bytes.
+/// Server half of Lotus's reader params (lib/rpcenc/reader.go ReaderParamDecoder): decodes <c>{"Type","Info"}</c>
+/// into streams and serves <c>/rpc/streams/v0/push/{uuid}</c>, where a client parks a HEAD until the method starts
+/// reading (200, then it POSTs the bytes) or closes the reader unread (204).
 /// </summary>
-internal sealed class ReaderStreamRegistry(RpcServerOptions options)
+/// <remarks>
+/// A push slot lives from the first of (param decoded, HEAD/POST arrived) until its reader is closed. Its bounds:
+/// a client waits <see cref="RpcServerOptions.StreamTimeout"/> for a method to claim it; a claimed reader that is
+/// not read within <see cref="RpcServerOptions.ReaderIdleTimeout"/> expires; at most
+/// <see cref="RpcServerOptions.MaxPendingReaders"/> are pending at once. The POST body has no size limit and is
+/// read straight from the request by the method, never buffered.
+/// </remarks>
+internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger logger)
 {
     private readonly RpcServerOptions _options = options;
-    private static readonly HttpClient DefaultHttp = new();
+    private readonly ILogger _logger = logger;
     private readonly ConcurrentDictionary<Guid, PushSlot> _slots = new();
 
     /// <summary>
-    /// Streams whose method already closed them, kept for one <see cref="RpcServerOptions.StreamTimeout"/>
-    /// so a client's HEAD or POST that arrives late is answered at once instead of parking a new slot.
+    /// Streams already closed (or expired), kept for one <see cref="RpcServerOptions.StreamTimeout"/> so a client's
+    /// HEAD or POST that arrives late is answered at once instead of parking a new slot.
     /// </summary>
     private readonly ConcurrentDictionary<Guid, (PushSlot Slot, long At)> _finished = new();
 
+    /// <summary>Push slots not yet closed.</summary>
     internal int PendingCount => _slots.Count;
 
     /// <summary>Decodes the param at the reader's current token.</summary>
@@ -66,23 +76,32 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
 
                 return new NullReaderStream(n);
             case "http":
-                if (!Uri.TryCreate(info, UriKind.Absolute, out var url))
+                if (!Uri.TryCreate(info, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
                 {
                     throw new FormatException($"parsing http reader url: \"{info}\"");
                 }
 
-                return new HttpReaderStream(_options.HttpReaderClient ?? DefaultHttp, url);
-            case "push":
+                return new HttpReaderStream(url, _options.HttpReaderClient);
+            default:
+                // Lotus treats every other type as a push: only the UUID matters.
                 if (!Guid.TryParse(info, out var id))
                 {
                     throw new FormatException($"parsing reader UUID: \"{info}\"");
                 }
 
-                var slot = _slots.GetOrAdd(id, static _ => new PushSlot());
-                slot.Claimed.TrySetResult();
+                PurgeFinished();
+                if (_finished.ContainsKey(id))
+                {
+                    throw new FormatException($"reader stream {id} was already used by another call");
+                }
+
+                var slot = GetOrAddSlot(id) ?? throw new FormatException($"too many pending reader streams ({_options.MaxPendingReaders}); refusing {id}");
+                if (!slot.Claimed.TrySetResult())
+                {
+                    throw new FormatException($"reader stream {id} is already passed to another call");
+                }
+
                 return new PushReaderStream(this, id, slot);
-            default:
-                throw new FormatException($"unknown reader stream type '{type}'");
         }
     }
 
@@ -103,7 +122,20 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
         }
 
         PurgeFinished();
-        var slot = _finished.TryGetValue(id, out var done) ? done.Slot : _slots.GetOrAdd(id, static _ => new PushSlot());
+        var slot = _finished.TryGetValue(id, out var done) ? done.Slot : GetOrAddSlot(id);
+        if (slot is null)
+        {
+            RpcServer.Log.StreamEvent(_logger, id, $"refused: {_options.MaxPendingReaders} readers already pending");
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        if (!isHead && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            // A piece may be any size: the body is streamed into the method, never buffered here.
+            limit.MaxRequestBodySize = null;
+        }
+
         var aborted = context.RequestAborted;
         try
         {
@@ -126,9 +158,10 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
-            if (!slot.Claimed.Task.IsCompleted)
+            if (!slot.Claimed.Task.IsCompleted && _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot)))
             {
-                _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot));
+                slot.StopExpiry();
+                RpcServer.Log.StreamEvent(_logger, id, "no call claimed the reader within " + _options.StreamTimeout);
             }
 
             if (!aborted.IsCancellationRequested)
@@ -138,8 +171,47 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
         }
     }
 
+    private PushSlot? GetOrAddSlot(Guid id)
+    {
+        if (_slots.TryGetValue(id, out var existing))
+        {
+            return existing;
+        }
+
+        if (_slots.Count >= _options.MaxPendingReaders)
+        {
+            return null;
+        }
+
+        var created = new PushSlot();
+        var slot = _slots.GetOrAdd(id, created);
+        if (ReferenceEquals(slot, created))
+        {
+            created.StartExpiry(_options.TimeProvider.CreateTimer(static s => ((Expiry)s!).Fire(), new Expiry(this, id, created), _options.ReaderIdleTimeout, Timeout.InfiniteTimeSpan));
+        }
+
+        return slot;
+    }
+
+    /// <summary>The slot was not read within <see cref="RpcServerOptions.ReaderIdleTimeout"/>: give up on it.</summary>
+    private void Expire(Guid id, PushSlot slot)
+    {
+        var expired = new TimeoutException($"reader stream {id} was not read within {_options.ReaderIdleTimeout}");
+        if (!slot.ReadStarted.TrySetException(expired))
+        {
+            return; // reading started, or the reader was closed
+        }
+
+        slot.Claimed.TrySetResult();
+        slot.Body.TrySetCanceled();
+        slot.Consumed.TrySetResult();
+        RpcServer.Log.StreamEvent(_logger, id, expired.Message);
+        Finish(id, slot);
+    }
+
     private void Finish(Guid id, PushSlot slot)
     {
+        slot.StopExpiry();
         _finished[id] = (slot, _options.TimeProvider.GetTimestamp());
         _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot));
     }
@@ -155,79 +227,105 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options)
         }
     }
 
+    private sealed record Expiry(ReaderStreamRegistry Owner, Guid Id, PushSlot Slot)
+    {
+        public void Fire() => Owner.Expire(Id, Slot);
+    }
+
     private sealed class PushSlot
     {
+        private ITimer? _expiry;
+
         public TaskCompletionSource Claimed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>true once the method reads, false if it closed the reader unread.</summary>
+        /// <summary>true once the method reads, false if it closed the reader unread, faulted when the slot expired.</summary>
         public TaskCompletionSource<bool> ReadStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource<Stream> Body { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Consumed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void StartExpiry(ITimer timer) => _expiry = timer;
+
+        public void StopExpiry() => Interlocked.Exchange(ref _expiry, null)?.Dispose();
     }
 
+    /// <summary>The reader a push param decodes to (Lotus RpcReader): the first read asks the client to POST.</summary>
     private sealed class PushReaderStream(ReaderStreamRegistry owner, Guid id, PushSlot slot) : ReadOnlyStream
     {
         private Stream? _body;
+        private long _read;
+        private bool _eof;
+        private bool _disposed;
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            ObjectDisposedException.ThrowIf(slot.Consumed.Task.IsCompleted && _body is null, this);
-            if (_body is null)
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_eof)
             {
-                slot.ReadStarted.TrySetResult(true);
-                try
-                {
-                    _body = await slot.Body.Task.WaitAsync(owner._options.StreamTimeout, owner._options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException ex)
-                {
-                    throw new IOException($"reader stream {id}: no data was pushed within {owner._options.StreamTimeout}", ex);
-                }
+                return 0;
             }
 
-            var n = await _body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (_body is null)
+            {
+                await BeginAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            int n;
+            try
+            {
+                n = await _body!.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"reader stream {id}: the pushed data was cut after {_read} bytes: {ex.Message}", ex);
+            }
+
+            _read += n;
             if (n == 0 && buffer.Length > 0)
             {
+                _eof = true;
                 slot.Consumed.TrySetResult();
             }
 
             return n;
         }
 
-        protected override void Dispose(bool disposing)
+        private async Task BeginAsync(CancellationToken cancellationToken)
         {
-            slot.ReadStarted.TrySetResult(false);
-            slot.Claimed.TrySetResult();
-            slot.Body.TrySetCanceled();
-            slot.Consumed.TrySetResult();
-            owner.Finish(id, slot);
-            base.Dispose(disposing);
-        }
-    }
-
-    private sealed class HttpReaderStream(HttpClient http, Uri url) : ReadOnlyStream
-    {
-        private HttpResponseMessage? _response;
-        private Stream? _body;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_body is null)
+            if (!slot.ReadStarted.TrySetResult(true) && slot.ReadStarted.Task.IsFaulted)
             {
-                _response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                _response.EnsureSuccessStatusCode();
-                _body = await _response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                throw new IOException(slot.ReadStarted.Task.Exception!.InnerException!.Message);
             }
 
-            return await _body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            slot.StopExpiry();
+            var options = owner._options;
+            try
+            {
+                _body = await slot.Body.Task.WaitAsync(options.StreamTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException ex)
+            {
+                throw new IOException($"reader stream {id}: no data was pushed within {options.StreamTimeout}", ex);
+            }
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new IOException($"reader stream {id} was closed before its data arrived", ex);
+            }
         }
 
         protected override void Dispose(bool disposing)
         {
-            _body?.Dispose();
-            _response?.Dispose();
+            if (!_disposed)
+            {
+                _disposed = true;
+                slot.ReadStarted.TrySetResult(false);
+                slot.Claimed.TrySetResult();
+                slot.Body.TrySetCanceled();
+                slot.Consumed.TrySetResult();
+                owner.Finish(id, slot);
+            }
+
             base.Dispose(disposing);
         }
     }

@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Kiln.Api.Types;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Api.JsonRpc;
 
@@ -11,12 +13,14 @@ namespace Kiln.Api.JsonRpc;
 /// A go-jsonrpc client. http(s):// endpoints: one POST per call, as lotus's miner and worker talk to each
 /// other. ws(s):// endpoints: one WebSocket with channels, <c>xrpc.cancel</c> and reconnects, as the
 /// lotus CLIs dial. Ids count from 1, params are always an array, <see cref="Stream"/> arguments go as
-/// pushed readers (a <see cref="NullReaderStream"/> as a <c>null</c> reader). Errors are <see cref="RpcException"/>.
+/// pushed readers (a <see cref="NullReaderStream"/> as a <c>null</c> reader, an unread
+/// <see cref="HttpReaderStream"/> as an <c>http</c> reader). Errors are <see cref="RpcException"/>.
 /// </summary>
 public sealed class RpcClient : IAsyncDisposable
 {
     private static readonly HttpClient DefaultHttp = new();
     private readonly WebSocketRpcTransport? _webSocket;
+    private readonly ILogger _pushLogger;
     private long _nextId;
 
     private RpcClient(Uri endpoint, RpcClientOptions options)
@@ -24,6 +28,8 @@ public sealed class RpcClient : IAsyncDisposable
         Endpoint = endpoint;
         Options = options;
         Http = options.HttpClient ?? DefaultHttp;
+        PushHttp = options.HttpClient ?? ReaderPush.DefaultHttp;
+        _pushLogger = options.LoggerFactory?.CreateLogger<RpcClient>() ?? NullLogger<RpcClient>.Instance;
         var pushScheme = endpoint.Scheme is "wss" or "https" ? "https" : "http";
         PushBase = new UriBuilder(endpoint) { Scheme = pushScheme, Port = endpoint.Port, Path = RpcEndpointRouteBuilderExtensions.PushPattern(endpoint.AbsolutePath) + "/" }.Uri;
         if (endpoint.Scheme is "ws" or "wss")
@@ -48,6 +54,9 @@ public sealed class RpcClient : IAsyncDisposable
     public RpcClientOptions Options { get; }
 
     internal HttpClient Http { get; }
+
+    /// <summary>The client reader pushes go through: <see cref="RpcClientOptions.HttpClient"/>, else one with no timeout.</summary>
+    internal HttpClient PushHttp { get; }
 
     internal Uri PushBase { get; }
 
@@ -177,10 +186,14 @@ public sealed class RpcClient : IAsyncDisposable
                 case NullReaderStream zero:
                     WriteReaderStream(writer, "null", zero.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
                     break;
+                case HttpReaderStream { Started: false } remote:
+                    // Lotus ReaderParamEncoder: an unread http reader travels as its URL; the callee fetches it.
+                    WriteReaderStream(writer, "http", remote.Url.AbsoluteUri);
+                    break;
                 case Stream stream:
                     var pushId = Guid.NewGuid();
                     WriteReaderStream(writer, "push", pushId.ToString());
-                    _ = ReaderPush.SendAsync(Http, new Uri(PushBase, pushId.ToString()), stream);
+                    _ = ReaderPush.SendAsync(PushHttp, new Uri(PushBase, pushId.ToString()), stream, _pushLogger);
                     break;
                 default:
                     JsonSerializer.Serialize(writer, args[i], types?[i] ?? args[i]!.GetType(), ApiJson.Options);

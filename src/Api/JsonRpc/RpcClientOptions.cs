@@ -9,7 +9,10 @@ public sealed class RpcClientOptions
     /// <summary>Sent as <c>Authorization: Bearer</c> on RPC calls (never on reader pushes).</summary>
     public string? Token { get; set; }
 
-    /// <summary>Client for HTTP calls and reader pushes; a shared default client when null.</summary>
+    /// <summary>
+    /// Client for HTTP calls and reader pushes; when null, shared default clients (the push one with no timeout and
+    /// no automatic redirects, as Lotus's). A client given here should have no timeout shorter than a whole push.
+    /// </summary>
     public HttpClient? HttpClient { get; set; }
 
     /// <summary>Opens the WebSocket for ws:// endpoints; when null a <see cref="ClientWebSocket"/> carrying the token header.</summary>

@@ -48,7 +48,7 @@ public sealed partial class RpcServer
 
         _methods = table.ToFrozenDictionary(StringComparer.Ordinal);
         _methodsBySpan = _methods.GetAlternateLookup<ReadOnlySpan<char>>();
-        Streams = new ReaderStreamRegistry(options);
+        Streams = new ReaderStreamRegistry(options, _logger);
     }
 
     /// <summary>A server for one handler; the namespace defaults to the interface's [RpcNamespace].</summary>
@@ -246,6 +246,7 @@ public sealed partial class RpcServer
         var n = method.Shape.ParameterTypes.Length;
         var argc = n + (method.Shape.HasCancellationToken ? 1 : 0);
         var args = argc == 0 ? [] : ArrayPool<object?>.Shared.Rent(argc);
+        var succeeded = false;
         try
         {
             var error = DecodeParams(method, frame.Params, args, cancellationToken);
@@ -274,6 +275,7 @@ public sealed partial class RpcServer
                 }
 
                 var value = await method.AwaitResult!(returned).ConfigureAwait(false);
+                succeeded = true;
                 return RpcCallResult.Success(method, value);
             }
             catch (Exception ex)
@@ -287,7 +289,8 @@ public sealed partial class RpcServer
             {
                 if (method.HasStreamParams && method.Enumerate is null)
                 {
-                    DisposeStreams(method, args);
+                    // RpcReaderOwnership: readers a successful method took over are its own to close.
+                    DisposeStreams(method, args, keepTakenOver: succeeded);
                 }
 
                 args.AsSpan(0, argc).Clear();
@@ -330,11 +333,11 @@ public sealed partial class RpcServer
         return false;
     }
 
-    internal static void DisposeStreams(RpcServerMethod method, object?[] args)
+    internal static void DisposeStreams(RpcServerMethod method, object?[] args, bool keepTakenOver = false)
     {
         for (var i = 0; i < method.IsStreamParam.Length; i++)
         {
-            if (method.IsStreamParam[i] && args[i] is Stream s)
+            if (method.IsStreamParam[i] && args[i] is Stream s && !(keepTakenOver && RpcReaderOwnership.IsTakenOver(s)))
             {
                 s.Dispose();
             }

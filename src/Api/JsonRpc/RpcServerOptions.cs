@@ -17,6 +17,17 @@ public sealed class RpcServerOptions
     /// <summary>How long either half of a pushed reader waits for the other (lotus <c>rpcenc.Timeout</c>: 30 s).</summary>
     public TimeSpan StreamTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a pushed reader may wait unread (its method holding it, or it waiting for a method) before its slot
+    /// expires: a parked HEAD is answered 500 and a later read fails. Lotus has no such bound; this one keeps an
+    /// abandoned reader from pinning the server forever. Default 1 hour, long enough for a piece that waits for a
+    /// sector.
+    /// </summary>
+    public TimeSpan ReaderIdleTimeout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most pushed readers pending (not yet closed) at once; more are refused (503 on the push endpoint). Default 1024.</summary>
+    public int MaxPendingReaders { get; set; } = 1024;
+
     /// <summary>Client for <c>{"Type":"http"}</c> reader params; a shared default client when null.</summary>
     public HttpClient? HttpReaderClient { get; set; }
 
@@ -28,5 +39,7 @@ public sealed class RpcServerOptions
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StreamTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReaderIdleTimeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingReaders, 1);
     }
 }

@@ -38,6 +38,7 @@ public static partial class BenchCommands
         bench.Subcommands.Add(PoseidonBench.Command());
         bench.Subcommands.Add(VanillaPostBench.Command());
         bench.Subcommands.Add(VanillaFetchBench.Command());
+        bench.Subcommands.Add(PushBench.Command());
         return bench;
     }
 

@@ -35,7 +35,7 @@ public static partial class RunCommand
     /// <summary>Task flags, default true, and the task type each turns on.</summary>
     private static readonly (Option<bool> Option, string Env, TaskType[] Types)[] TaskFlags =
     [
-        Flag("--addpiece", "ADDPIECE", TaskType.AddPiece),
+        Flag("--addpiece", "ADDPIECE", TaskType.AddPiece, TaskType.DataCid), // Lotus: a sealing worker doing AddPiece does DataCid too
         Flag("--precommit1", "PRECOMMIT1", TaskType.PreCommit1),
         Flag("--unseal", "UNSEAL", TaskType.Unseal),
         Flag("--precommit2", "PRECOMMIT2", TaskType.PreCommit2),

@@ -98,8 +98,9 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         return Task.FromResult(new WorkerInfo(Name, false, resources));
     }
 
+    /// <summary>Lotus LocalWorker.AddPiece: answers at once; the background work reads (and then closes) <paramref name="pieceData"/>.</summary>
     public Task<CallId> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream pieceData, CancellationToken ct) =>
-        StartAsync(sector, TaskType.AddPiece, ReturnType.AddPiece, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t), ct);
+        StartReadingAsync(sector, TaskType.AddPiece, ReturnType.AddPiece, pieceData, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t), ct);
 
     public Task<CallId> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) =>
         StartAsync(sector, TaskType.PreCommit1, ReturnType.SealPreCommit1, async t => await _tasks.PreCommit1Async(sector, ticket, pieces, t), ct);
@@ -127,7 +128,12 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
             return null;
         }, ct);
 
-    public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw NotAvailable(TaskType.DataCid);
+    /// <summary>
+    /// Lotus LocalWorker.DataCid: a call with no sector (Lotus storiface.NoSectorRef, so the CallID's sector is 0-0)
+    /// whose result, the piece's padded size and CID, arrives through ReturnDataCid; nothing is written to storage.
+    /// </summary>
+    public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) =>
+        StartReadingAsync(default, TaskType.DataCid, ReturnType.DataCid, pieceData, async t => await SealingTasks.DataCidAsync(pieceSize, pieceData, t), ct);
 
     public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) =>
         StartAsync(sector, TaskType.PreCommit2, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t), ct);
@@ -340,6 +346,23 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         return id;
     }
 
+    /// <summary>
+    /// <see cref="StartAsync"/> for a call that reads a reader param after answering: the call takes the reader over
+    /// (RpcReaderOwnership) and its work closes it when it ends, as Lotus's Sealer.AddPiece and DataCid do. If the call
+    /// cannot start, the RPC server closes the reader.
+    /// </summary>
+    private Task<CallId> StartReadingAsync(SectorRef sector, TaskType task, ReturnType type, Stream data, Func<CancellationToken, Task<object?>> work, CancellationToken ct)
+    {
+        RpcReaderOwnership.TakeOwnership(data);
+        return StartAsync(sector, task, type, async t =>
+        {
+            await using (data)
+            {
+                return await work(t);
+            }
+        }, ct);
+    }
+
     private async Task RunAsync(CallId id, TaskType task, ReturnType type, Func<CancellationToken, Task<object?>> work)
     {
         var stop = _stopping.Token;
@@ -386,7 +409,8 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     /// </summary>
     private CallError ToCallError(TaskType task, SectorId sector, Exception e)
     {
-        var message = e.Message.Contains(sector.ToSectorName(), StringComparison.Ordinal)
+        // DataCid runs on no sector (Lotus storiface.NoSectorRef): its message names none.
+        var message = task == TaskType.DataCid || e.Message.Contains(sector.ToSectorName(), StringComparison.Ordinal)
             ? $"{TaskTypes.ShortName(task)}: {e.Message} [name: {Name}]"
             : $"{TaskTypes.ShortName(task)} of sector {sector.ToSectorName()}: {e.Message} [name: {Name}]";
         return e is AllocateSpaceException or StoresException { IsRetryable: true }

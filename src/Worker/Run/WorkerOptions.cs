@@ -27,7 +27,7 @@ public sealed class WorkerOptions
     /// <summary>The task types kiln-worker can execute today; requested others are logged and left out.</summary>
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
-        TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
+        TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
         TaskType.FinalizeUnsealed, TaskType.DownloadSector,
         TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
     };
@@ -118,7 +118,7 @@ public sealed class WorkerOptions
     {
         TaskType.Fetch, TaskType.Commit1, TaskType.ProveReplicaUpdate1, TaskType.Finalize,
         TaskType.FinalizeUnsealed, TaskType.FinalizeReplicaUpdate,
-        TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit2, TaskType.Unseal,
+        TaskType.AddPiece, TaskType.DataCid, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit2, TaskType.Unseal,
         TaskType.ReplicaUpdate, TaskType.ProveReplicaUpdate2, TaskType.RegenSectorKey,
     };
 

@@ -31,15 +31,59 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             ct);
         RequirePresent(acquired, SectorFileType.Unsealed);
         using var reservation = first ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
-        var piece = (await AddPiece.WriteAsync(
-            acquired.Paths.Unsealed,
-            SealProof(sector).SectorSize,
-            [.. pieceSizes.Select(s => new UnpaddedPieceSize(s))],
-            new UnpaddedPieceSize(newPieceSize),
-            data,
-            ct)).Piece;
+        ProofsPieceInfo piece;
+        try
+        {
+            piece = (await AddPiece.WriteAsync(
+                acquired.Paths.Unsealed,
+                SealProof(sector).SectorSize,
+                [.. pieceSizes.Select(s => new UnpaddedPieceSize(s))],
+                new UnpaddedPieceSize(newPieceSize),
+                data,
+                ct)).Piece;
+        }
+        catch (Exception e)
+        {
+            // A failed first piece leaves no unsealed file behind (it was never declared); with earlier pieces only
+            // the new range was written, and the file's trailer still lists just the earlier ones.
+            if (first)
+            {
+                File.Delete(acquired.Paths.Unsealed);
+            }
+
+            throw e is IOException
+                ? new IOException($"AddPiece of sector {sector.ID.ToSectorName()}: reading the piece data failed: {e.Message}", e)
+                : e;
+        }
+
         await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
         return new ApiPieceInfo(piece.Size.Value, Cid.Parse(piece.PieceCid));
+    }
+
+    /// <summary>
+    /// DataCid (Lotus Sealer.DataCid): the padded size and piece CID of <paramref name="pieceSize"/> unpadded bytes of
+    /// <paramref name="data"/>, zero-extended when it ends early and cut there when it is longer, hashed as it
+    /// streams in; no sector file is written.
+    /// </summary>
+    public static async Task<ApiPieceInfo> DataCidAsync(ulong pieceSize, Stream data, CancellationToken ct)
+    {
+        var size = new UnpaddedPieceSize(pieceSize);
+        if (!size.IsValid || size.Padded().Value > 1UL << 36)
+        {
+            throw new ProofsException($"DataCid: piece size {pieceSize} is not a valid unpadded piece size (127·2^k bytes, at most a 64 GiB padded piece)");
+        }
+
+        byte[] commP;
+        try
+        {
+            commP = await CommP.ComputeAsync(new ZeroExtendedReader(data, (long)pieceSize), size, ct);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"DataCid of a {pieceSize}-byte piece: reading the piece data failed: {e.Message}", e);
+        }
+
+        return new ApiPieceInfo(size.Padded().Value, Cid.Parse(new ProofsPieceInfo(size.Padded(), new Commitment(commP)).PieceCid));
     }
 
     /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>

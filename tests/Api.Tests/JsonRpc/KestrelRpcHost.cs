@@ -1,0 +1,92 @@
+using System.Net;
+using Kiln.Api.JsonRpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Kiln.Api.Tests.JsonRpc;
+
+/// <summary>
+/// The real tier: Kestrel on a loopback port with its default limits (30 MB request bodies among them) serving
+/// <see cref="ITestApi"/> and <see cref="IStreamTestApi"/> at /rpc/v0, plus whatever extra routes a test maps.
+/// </summary>
+public sealed class KestrelRpcHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private KestrelRpcHost(WebApplication app, RpcServer server, TestApi api, StreamTestApi streams)
+    {
+        _app = app;
+        Server = server;
+        Api = api;
+        Streams = streams;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        BaseUri = new Uri(address);
+        Http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = BaseUri, Timeout = TimeSpan.FromMinutes(5) };
+    }
+
+    public RpcServer Server { get; }
+
+    public TestApi Api { get; }
+
+    public StreamTestApi Streams { get; }
+
+    public Uri BaseUri { get; }
+
+    public Uri RpcEndpoint => new(BaseUri, "/rpc/v0");
+
+    public HttpClient Http { get; }
+
+    public static async Task<KestrelRpcHost> StartAsync(Action<RpcServerOptions>? configure = null, Action<WebApplication>? map = null)
+    {
+        var api = new TestApi();
+        var streams = new StreamTestApi();
+        var options = new RpcServerOptions();
+        configure?.Invoke(options);
+        var server = new RpcServerBuilder().Register<ITestApi>(api).Register<IStreamTestApi>(streams).Build(options);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        app.UseWebSockets();
+        app.MapLotusRpc("/rpc/v0", server);
+        map?.Invoke(app);
+        await app.StartAsync();
+        return new KestrelRpcHost(app, server, api, streams);
+    }
+
+    /// <summary>A client with the default (production) push client: no HttpClient override.</summary>
+    public RpcClient CreateClient() => RpcClient.Create(RpcEndpoint);
+
+    public Task<HttpResponseMessage> HeadAsync(Guid id, CancellationToken ct = default) =>
+        Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/rpc/streams/v0/push/" + id), ct);
+
+    public async Task<string> CallAsync(string method, string @params)
+    {
+        using var content = new StringContent($$"""{"jsonrpc":"2.0","method":"{{method}}","params":{{@params}},"id":1}""", System.Text.Encoding.UTF8, "application/json");
+        using var response = await Http.PostAsync("/rpc/v0", content);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Waits (polling an in-memory condition, bounded) until <paramref name="condition"/> holds.</summary>
+    public static async Task WaitForAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (!condition() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(condition());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
