@@ -52,7 +52,7 @@ public sealed class RunOptionsTests
         Assert.True(fromEnv.NoLocalStorage);
         Assert.Equal("/repo/env", fromEnv.RepoPath);
 
-        var fromFlags = Bind("--listen 127.0.0.1:5000 --name flag --addpiece true --precommit1=false --parallel-fetch-limit 2 --worker-repo /repo/flag", env);
+        var fromFlags = Bind("--listen 127.0.0.1:5000 --name flag --addpiece=true --precommit1=false --parallel-fetch-limit 2 --worker-repo /repo/flag", env);
         Assert.Equal("127.0.0.1:5000", fromFlags.Listen);
         Assert.Equal("flag", fromFlags.Name);
         Assert.Equal(new HashSet<TaskType> { TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize }, fromFlags.EnabledTasks);
@@ -65,6 +65,11 @@ public sealed class RunOptionsTests
     {
         Assert.Equal("/repo/second", Bind("", new() { ["WORKER_PATH"] = "/repo/second" }).RepoPath);
         Assert.Equal("127.0.0.1:1", Bind("--address 127.0.0.1:1").Listen);
+        // Lotus runCmd Before: a set --address replaces --listen, whichever comes first; LOTUS_WORKER_LISTEN does not win over it.
+        var address = Bind("--address 10.0.0.2:2 --listen 10.0.0.1:1", new() { ["LOTUS_WORKER_LISTEN"] = "10.0.0.3:3" });
+        Assert.Equal("10.0.0.2:2", address.Listen);
+        Assert.True(address.ListenFromAddressFlag);
+        Assert.False(Bind("--listen 10.0.0.1:1").ListenFromAddressFlag);
         Assert.Equal((IPAddress.IPv6Loopback, 9), Bind("--listen [::1]:9").ParseListen());
     }
 
@@ -72,7 +77,10 @@ public sealed class RunOptionsTests
     [InlineData("--listen nonsense")]
     [InlineData("--listen 1.2.3.4:99999")]
     [InlineData("--parallel-fetch-limit 0")]
-    [InlineData("--post-parallel-reads 0")]
+    [InlineData("--post-parallel-reads -1")]
+    [InlineData("--timeout soon")]
+    [InlineData("--http-server-timeout 10")]
+    [InlineData("--external-pc2=")]
     [InlineData("--post-read-timeout 5")]
     [InlineData("--post-read-timeout soon")]
     public void Bad_values_are_refused(string args)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Kiln.Api;
 using Kiln.Api.Auth;
-using Kiln.Api.Types;
 using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Sdr.Pool;
@@ -11,52 +10,68 @@ using Kiln.Worker.Run;
 
 namespace Kiln.Worker.Cli;
 
-/// <summary><c>kiln-worker run</c>: lotus-worker's <c>run</c> flags, each with its <c>LOTUS_WORKER_*</c> variable.</summary>
+/// <summary>
+/// <c>kiln-worker run</c>: every flag of Lotus cli/worker/worker.go <c>runCmd</c>, with Lotus's names, aliases, defaults
+/// and environment variables (none where Lotus declares none: <c>--address</c>, <c>--http-server-timeout</c>,
+/// <c>--data-cid</c>, <c>--external-pc2</c>).
+/// </summary>
 public static partial class RunCommand
 {
     /// <summary>Prefix of lotus-worker's run flag variables.</summary>
     public const string EnvPrefix = "LOTUS_WORKER_";
 
-    private static readonly Option<string?> Listen = new("--listen", "--address") { Description = "host address and port the worker api will listen on (env LOTUS_WORKER_LISTEN; default 0.0.0.0:3456)" };
+    /// <summary>lotus-worker's default <c>--timeout</c>.</summary>
+    public const string DefaultTimeout = "30m";
+
+    /// <summary>lotus-worker's default <c>--http-server-timeout</c>.</summary>
+    public const string DefaultHttpServerTimeout = "30s";
+
+    private static readonly Option<string?> Listen = new("--listen") { Description = "host address and port the worker api will listen on (env LOTUS_WORKER_LISTEN; default 0.0.0.0:3456)" };
+    private static readonly Option<string?> Address = new("--address") { Description = "deprecated, replaced by --listen (which it overrides)", Hidden = true };
     private static readonly Option<string?> Name = new("--name") { Description = "custom worker name (env LOTUS_WORKER_NAME; default hostname)" };
-    private static readonly Option<bool> NoLocalStorage = new("--no-local-storage") { Description = "don't use storageminer repo for sector storage (env LOTUS_WORKER_NO_LOCAL_STORAGE)" };
-    private static readonly Option<bool> NoSwap = new("--no-swap") { Description = "don't use swap (accepted; env LOTUS_WORKER_NO_SWAP)" };
-    private static readonly Option<int> ParallelFetchLimit = new("--parallel-fetch-limit") { Description = "maximum fetch operations to run in parallel (env LOTUS_WORKER_PARALLEL_FETCH_LIMIT; default 5)" };
-    private static readonly Option<bool> EnableGpuProving = new("--enable-gpu-proving") { Description = "enable use of GPU for mining operations (accepted; no GPU work yet)" };
-    private static readonly Option<bool> WindowPost = new("--windowpost") { Description = "enable window post (env LOTUS_WORKER_WINDOWPOST; default false): a PoSt worker with no other task" };
-    private static readonly Option<bool> WinningPost = new("--winningpost") { Description = "enable winning post (env LOTUS_WORKER_WINNINGPOST; default false): a PoSt worker with no other task" };
-    private static readonly Option<int> PostParallelReads = new("--post-parallel-reads") { Description = "maximum number of parallel challenge reads (env LOTUS_WORKER_POST_PARALLEL_READS; default 32)" };
-    private static readonly Option<string?> PostReadTimeout = new("--post-read-timeout") { Description = "time limit for reading PoSt challenges, e.g. 30s (env LOTUS_WORKER_POST_READ_TIMEOUT; default 0 = none)" };
-    private static readonly Option<bool> InsecureTestProofs = new("--insecure-test-proofs")
+    private static readonly Option<int?> ParallelFetchLimit = new("--parallel-fetch-limit") { Description = "maximum fetch operations to run in parallel (env LOTUS_WORKER_PARALLEL_FETCH_LIMIT; default 5)" };
+    private static readonly Option<int?> PostParallelReads = new("--post-parallel-reads") { Description = "maximum number of parallel challenge reads (0 = no limit) (env LOTUS_WORKER_POST_PARALLEL_READS; default 32)" };
+    private static readonly Option<string?> PostReadTimeout = new("--post-read-timeout") { Description = "time limit for reading PoSt challenges (0 = no limit) (env LOTUS_WORKER_POST_READ_TIMEOUT; default 0s)" };
+    private static readonly Option<string?> Timeout = new("--timeout")
     {
-        Description = "prove C2 and PoSt with keyed-hash test proofs that are valid on NO network (devnets and tests only; env KILN_INSECURE_TEST_PROOFS)",
+        Description = "used when 'listen' is unspecified. must be a valid duration recognized by golang's time.ParseDuration function (env LOTUS_WORKER_TIMEOUT; default 30m)",
     };
 
-    /// <summary>Task flags, default true, and the task type each turns on.</summary>
-    private static readonly (Option<bool> Option, string Env, TaskType[] Types)[] TaskFlags =
-    [
-        Flag("--addpiece", "ADDPIECE", TaskType.AddPiece, TaskType.DataCid), // Lotus: a sealing worker doing AddPiece does DataCid too
-        Flag("--precommit1", "PRECOMMIT1", TaskType.PreCommit1),
-        Flag("--unseal", "UNSEAL", TaskType.Unseal),
-        Flag("--precommit2", "PRECOMMIT2", TaskType.PreCommit2),
-        Flag("--commit", "COMMIT", TaskType.Commit2),
-        Flag("--replica-update", "REPLICA_UPDATE", TaskType.ReplicaUpdate),
-        Flag("--prove-replica-update2", "PROVE_REPLICA_UPDATE2", TaskType.ProveReplicaUpdate2),
-        Flag("--regen-sector-key", "REGEN_SECTOR_KEY", TaskType.RegenSectorKey),
-    ];
+    private static readonly Option<string?> HttpServerTimeout = new("--http-server-timeout") { Description = "time limit for reading a request's headers (default 30s)" };
+    private static readonly Option<string?> ExternalPc2 = new("--external-pc2") { Description = "command for computing PC2 externally (run with sh -c and EXTSEAL_PC2_* variables, as lotus-worker)" };
+    private static readonly Option<string?> InsecureTestProofs = GoFlags.Bool(
+        "--insecure-test-proofs", "prove C2 and PoSt with keyed-hash test proofs that are valid on NO network (devnets and tests only; env KILN_INSECURE_TEST_PROOFS)");
 
-    /// <summary>Always-on sealing tasks of a lotus-worker.</summary>
-    private static readonly TaskType[] AlwaysOn =
-    [
-        TaskType.Fetch, TaskType.Commit1, TaskType.ProveReplicaUpdate1, TaskType.Finalize, TaskType.FinalizeUnsealed, TaskType.FinalizeReplicaUpdate,
-    ];
+    /// <summary>runCmd's bool flags by Lotus name: the option, its variable (null where Lotus declares none) and its default.</summary>
+    private static readonly IReadOnlyDictionary<string, (Option<string?> Option, string? Env, bool Default)> BoolFlags = new (string Name, string Usage, string? Env, bool Default)[]
+    {
+        ("no-local-storage", "don't use storageminer repo for sector storage", "NO_LOCAL_STORAGE", false),
+        ("no-swap", "don't use swap", "NO_SWAP", false),
+        ("addpiece", "enable addpiece", "ADDPIECE", true),
+        ("precommit1", "enable precommit1", "PRECOMMIT1", true),
+        ("unseal", "enable unsealing", "UNSEAL", true),
+        ("precommit2", "enable precommit2", "PRECOMMIT2", true),
+        ("commit", "enable commit", "COMMIT", true),
+        ("replica-update", "enable replica update", "REPLICA_UPDATE", true),
+        ("prove-replica-update2", "enable prove replica update 2", "PROVE_REPLICA_UPDATE2", true),
+        ("regen-sector-key", "enable regen sector key", "REGEN_SECTOR_KEY", true),
+        ("sector-download", "enable external sector data download", "SECTOR_DOWNLOAD", false),
+        ("windowpost", "enable window post", "WINDOWPOST", false),
+        ("winningpost", "enable winning post", "WINNINGPOST", false),
+        ("no-default", "disable all default compute tasks, use the worker for storage/fetching only", "NO_DEFAULT", false),
+        ("data-cid", "Run the data-cid task. true|false (default: inherits --addpiece)", null, true),
+    }.ToDictionary(
+        f => f.Name,
+        f => (GoFlags.Bool("--" + f.Name, f.Env is null ? f.Usage : $"{f.Usage} (env {EnvPrefix}{f.Env}; default {(f.Default ? "true" : "false")})"), f.Env is null ? null : EnvPrefix + f.Env, f.Default),
+        StringComparer.Ordinal);
 
     public static Command Build()
     {
-        var cmd = new Command("run", "Start kiln-worker") {
-            Listen, Name, NoLocalStorage, NoSwap, ParallelFetchLimit, EnableGpuProving, InsecureTestProofs, WindowPost, WinningPost, PostParallelReads, PostReadTimeout,
+        var cmd = new Command("run", "Start kiln-worker")
+        {
+            Listen, Address, Name, ParallelFetchLimit, PostParallelReads, PostReadTimeout, Timeout, HttpServerTimeout, ExternalPc2, InsecureTestProofs,
         };
-        foreach (var (option, _, _) in TaskFlags)
+        foreach (var (option, _, _) in BoolFlags.Values)
         {
             cmd.Options.Add(option);
         }
@@ -65,67 +80,70 @@ public static partial class RunCommand
         {
             var environment = (Func<string, string?>)Environment.GetEnvironmentVariable;
             var options = Bind(parse, environment);
-            var miner = MinerApiInfo(parse, environment);
-            await using var host = await WorkerHost.StartAsync(options, miner, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct);
-            Console.WriteLine($"kiln-worker listening on {host.RpcUrl}");
+            var panicReports = PanicReportDirectory(parse, environment);
+            using var reports = PanicReport.WatchUnhandled(panicReports, TimeProvider.System);
             try
             {
-                await host.ShutdownRequested.WaitAsync(ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // Ctrl+C / SIGTERM: stop like a shutdown request.
-            }
+                if (!options.EnableGpuProving)
+                {
+                    // Lotus runCmd: --enable-gpu-proving=false sets BELLMAN_NO_GPU=true for the proofs library.
+                    NativeEnvironment.Set(WorkerOptions.BellmanNoGpuVariable, "true");
+                }
 
-            return 0;
+                var miner = MinerApiInfo(parse, environment);
+                await using var host = await WorkerHost.StartAsync(options, miner, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct);
+                Console.WriteLine($"kiln-worker listening on {host.RpcUrl}");
+                try
+                {
+                    await host.Stopped.WaitAsync(ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    // Ctrl+C / SIGTERM: stop at once, as lotus-worker's context cancellation does.
+                }
+
+                return 0;
+            }
+            catch (Exception e) when (PanicReport.IsPanic(e))
+            {
+                PanicReport.Write(panicReports, e, TimeProvider.System);
+                throw;
+            }
         });
         return cmd;
     }
 
     /// <summary>
-    /// The run options from flags, then <c>LOTUS_WORKER_*</c> variables, then defaults; the label pool and hugepage
-    /// files from their own variables (<see cref="LabelPoolOptions.FromEnvironment"/>, <see cref="HugepageFileOptions.FromEnvironment"/>).
+    /// The run options from flags, then <c>LOTUS_WORKER_*</c> variables, then Lotus's defaults; the label pool and
+    /// hugepage files from their own variables (<see cref="LabelPoolOptions.FromEnvironment"/>, <see cref="HugepageFileOptions.FromEnvironment"/>).
     /// </summary>
+    /// <exception cref="ArgumentException">A bad value, or a task set Lotus refuses (with Lotus's message).</exception>
     public static WorkerOptions Bind(ParseResult parse, Func<string, string?> environment)
     {
-        // Lotus: --windowpost / --winningpost make a PoSt worker, which gets no always-on sealing tasks and only the
-        // sealing task flags set explicitly (and then fails the one-worker-type check).
-        var tasks = new HashSet<TaskType>();
-        if (Value(parse, WindowPost, "WINDOWPOST", environment, bool.Parse) ?? false)
-        {
-            tasks.Add(TaskType.GenerateWindowPoSt);
-        }
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(environment);
+        var tasks = TaskSelection.Select(name => IsSet(parse, BoolFlags[name], environment), name => Bool(parse, name, environment));
 
-        if (Value(parse, WinningPost, "WINNINGPOST", environment, bool.Parse) ?? false)
-        {
-            tasks.Add(TaskType.GenerateWinningPoSt);
-        }
-
-        var sealing = tasks.Count == 0;
-        if (sealing)
-        {
-            tasks.UnionWith(AlwaysOn);
-        }
-
-        foreach (var (option, env, types) in TaskFlags)
-        {
-            if (Value(parse, option, env, environment, bool.Parse) ?? sealing)
-            {
-                tasks.UnionWith(types);
-            }
-        }
-
+        // Lotus runCmd Before: a set --address replaces --listen.
+        var address = parse.GetResult(Address) is { Implicit: false } ? parse.GetValue(Address) : null;
+        var listen = address ?? Text(parse, Listen, "LISTEN", environment) ?? WorkerOptions.DefaultListen;
         var options = new WorkerOptions
         {
-            Listen = Text(parse, Listen, "LISTEN", environment) ?? WorkerOptions.DefaultListen,
+            Listen = listen,
+            ListenFromAddressFlag = address is not null,
             Name = Text(parse, Name, "NAME", environment) ?? "",
-            NoLocalStorage = Value(parse, NoLocalStorage, "NO_LOCAL_STORAGE", environment, bool.Parse) ?? false,
-            ParallelFetchLimit = Value(parse, ParallelFetchLimit, "PARALLEL_FETCH_LIMIT", environment, s => int.Parse(s, CultureInfo.InvariantCulture))
-                ?? WorkerOptions.DefaultParallelFetchLimit,
-            RequestedTasks = tasks,
-            PostParallelReads = Value(parse, PostParallelReads, "POST_PARALLEL_READS", environment, s => int.Parse(s, CultureInfo.InvariantCulture))
-                ?? WorkerOptions.DefaultPostParallelReads,
-            PostReadTimeout = Text(parse, PostReadTimeout, "POST_READ_TIMEOUT", environment) is { } timeout ? GoFormat.ParseDuration(timeout, "--post-read-timeout") : TimeSpan.Zero,
+            NoLocalStorage = Bool(parse, "no-local-storage", environment),
+            NoSwap = Bool(parse, "no-swap", environment),
+            ParallelFetchLimit = Int(parse, ParallelFetchLimit, "PARALLEL_FETCH_LIMIT", environment) ?? WorkerOptions.DefaultParallelFetchLimit,
+            RequestedTasks = tasks.ToHashSet(),
+            PostParallelReads = Int(parse, PostParallelReads, "POST_PARALLEL_READS", environment) ?? WorkerOptions.DefaultPostParallelReads,
+            PostReadTimeout = Text(parse, PostReadTimeout, "POST_READ_TIMEOUT", environment) is { } readTimeout ? GoFormat.ParseDuration(readTimeout, "--post-read-timeout") : TimeSpan.Zero,
+            Timeout = GoFormat.ParseDuration(Text(parse, Timeout, "TIMEOUT", environment) ?? DefaultTimeout, "--timeout"),
+            HttpServerTimeout = GoFormat.ParseDuration(parse.GetValue(HttpServerTimeout) ?? DefaultHttpServerTimeout, "--http-server-timeout"),
+            ExternalPreCommit2 = parse.GetResult(ExternalPc2) is { Implicit: false }
+                ? parse.GetValue(ExternalPc2) is { Length: > 0 } command ? command : throw new ArgumentException("--external-pc2 is empty: give the command that computes PC2")
+                : null,
+            EnableGpuProving = EnableGpuProving(parse, environment),
             RepoPath = Run.WorkerRepo.Resolve(parse.GetValue(WorkerCli.WorkerRepo), environment),
             LabelPool = LabelPoolOptions.FromEnvironment(environment),
             HugepageFiles = HugepageFileOptions.FromEnvironment(environment),
@@ -133,10 +151,24 @@ public static partial class RunCommand
             Pc1BatchWait = Number(environment, WorkerOptions.Pc1BatchWaitVariable) is { } wait ? TimeSpan.FromSeconds(wait) : WorkerOptions.DefaultPc1BatchWait,
             Snark = SnarkProverOptions.FromEnvironment(environment),
         };
-        options.Snark.UseInsecureTestProofs = parse.GetValue(InsecureTestProofs)
-            || (environment(WorkerOptions.InsecureTestProofsVariable) is { Length: > 0 } insecure && bool.Parse(insecure));
+        options.Snark.UseInsecureTestProofs = GoFlags.GetBool(parse, InsecureTestProofs)
+            || (environment(WorkerOptions.InsecureTestProofsVariable) is { Length: > 0 } insecure && ParseEnvBool(insecure, WorkerOptions.InsecureTestProofsVariable, "insecure-test-proofs"));
         options.Validate();
         return options;
+    }
+
+    /// <summary>
+    /// Where a crash report goes (Lotus App <c>--panic-reports</c>, env LOTUS_PANIC_REPORT_PATH, default the worker
+    /// repo's default directory as Lotus's comment says it should follow).
+    /// </summary>
+    public static string PanicReportDirectory(ParseResult parse, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(environment);
+        var path = parse.GetResult(WorkerCli.PanicReports) is { Implicit: false } ? parse.GetValue(WorkerCli.PanicReports)
+            : environment(WorkerCli.PanicReportsVariable) is { } env ? env
+            : Path.Combine("~", Run.WorkerRepo.DefaultDirectoryName);
+        return HomeDir.Expand(path ?? "");
     }
 
     /// <summary>A numeric environment variable, or null when unset.</summary>
@@ -153,6 +185,8 @@ public static partial class RunCommand
     /// <exception cref="ArgumentException">Neither is available.</exception>
     public static ApiInfo MinerApiInfo(ParseResult parse, Func<string, string?> environment)
     {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(environment);
         if (ApiInfo.ForMiner(environment) is { } info)
         {
             return info;
@@ -174,32 +208,63 @@ public static partial class RunCommand
         return new ApiInfo(File.Exists(token) ? File.ReadAllText(token).Trim() : null, File.ReadAllText(api).Trim());
     }
 
+    /// <summary>urfave <c>cctx.IsSet</c>: on the command line, or its variable defined (even empty).</summary>
+    private static bool IsSet(ParseResult parse, (Option<string?> Option, string? Env, bool Default) flag, Func<string, string?> environment) =>
+        parse.GetResult(flag.Option) is { Implicit: false } || (flag.Env is { } env && environment(env) is not null);
+
+    /// <summary>urfave <c>cctx.Bool</c>: the command line, else the variable (empty means false, as urfave's BoolFlag), else the default.</summary>
+    private static bool Bool(ParseResult parse, string name, Func<string, string?> environment)
+    {
+        var (option, env, @default) = BoolFlags[name];
+        if (GoFlags.IsGiven(parse, option))
+        {
+            return GoFlags.GetBool(parse, option);
+        }
+
+        return env is not null && environment(env) is { } text ? text.Length > 0 && ParseEnvBool(text, env, name) : @default;
+    }
+
+    private static bool EnableGpuProving(ParseResult parse, Func<string, string?> environment)
+    {
+        if (GoFlags.IsGiven(parse, WorkerCli.EnableGpuProving))
+        {
+            return GoFlags.GetBool(parse, WorkerCli.EnableGpuProving);
+        }
+
+        return environment(WorkerCli.EnableGpuProvingVariable) is not { } text || (text.Length > 0 && ParseEnvBool(text, WorkerCli.EnableGpuProvingVariable, "enable-gpu-proving"));
+    }
+
+    private static bool ParseEnvBool(string text, string variable, string flag) =>
+        GoFlags.TryParseBool(text, out var v) ? v
+        : throw new ArgumentException($"could not parse \"{text}\" as bool value from environment variable \"{variable}\" for flag {flag}: expected true or false (also 1, 0, t, f)");
+
     private static string? Text(ParseResult parse, Option<string?> option, string env, Func<string, string?> environment) =>
         parse.GetResult(option) is { Implicit: false } ? parse.GetValue(option) : environment(EnvPrefix + env) is { Length: > 0 } text ? text : null;
 
-    private static T? Value<T>(ParseResult parse, Option<T> option, string env, Func<string, string?> environment, Func<string, T> convert)
-        where T : struct
+    /// <summary>An int flag: the command line, else its variable (empty ignored, as urfave's IntFlag; Go base prefixes 0x, 0o, 0b accepted), else null.</summary>
+    private static int? Int(ParseResult parse, Option<int?> option, string env, Func<string, string?> environment)
     {
         if (parse.GetResult(option) is { Implicit: false })
         {
             return parse.GetValue(option);
         }
 
-        if (environment(EnvPrefix + env) is { Length: > 0 } text)
+        if (environment(EnvPrefix + env) is not { Length: > 0 } text)
         {
-            try
-            {
-                return convert(text);
-            }
-            catch (FormatException e)
-            {
-                throw new ArgumentException($"invalid {EnvPrefix}{env}='{text}': {e.Message}", e);
-            }
+            return null;
         }
 
-        return null;
+        var (digits, radix) = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase) ? (text[2..], 16)
+            : text.StartsWith("0o", StringComparison.OrdinalIgnoreCase) ? (text[2..], 8)
+            : text.StartsWith("0b", StringComparison.OrdinalIgnoreCase) ? (text[2..], 2)
+            : (text, 10);
+        try
+        {
+            return radix == 10 ? int.Parse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : Convert.ToInt32(digits, radix);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new ArgumentException($"could not parse \"{text}\" as int value from environment variable \"{EnvPrefix}{env}\" for flag {option.Name.TrimStart('-')}", e);
+        }
     }
-
-    private static (Option<bool>, string, TaskType[]) Flag(string name, string env, params TaskType[] types) =>
-        (new Option<bool>(name) { Description = $"enable {string.Join(", ", types.Select(TaskTypes.ShortName))} (env {EnvPrefix}{env}; default true)" }, env, types);
 }

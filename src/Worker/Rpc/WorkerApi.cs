@@ -35,6 +35,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     private readonly ConcurrentDictionary<CallId, Task> _background = new();
     private readonly Lock _lock = new();
     private readonly HashSet<TaskType> _enabledTasks;
+    private readonly Lazy<IReadOnlyList<string>> _gpus;
     private TaskCompletionSource _quiet = NewQuiet(completed: true);
     private int _running;
     private bool _enabled = true;
@@ -65,6 +66,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         _fetchLimit = new SemaphoreSlim(options.ParallelFetchLimit);
         _enabledTasks = [.. options.EnabledTasks];
         Name = options.EffectiveName;
+        _gpus = new Lazy<IReadOnlyList<string>>(() => GpuDevices.Detect(options.HostPaths));
     }
 
     /// <summary>A UUID chosen when the process starts; the miner's WorkerID for this worker.</summary>
@@ -90,11 +92,12 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => Task.FromResult(_store.Paths());
 
+    /// <summary>Lotus LocalWorker.Info: memory as memInfo (cgroup limits, <c>--no-swap</c>), CPUs, GPU names (found once), resource table.</summary>
     public Task<WorkerInfo> InfoAsync(CancellationToken ct)
     {
-        var mem = MemInfo.Read();
+        var mem = MemInfo.ForWorker(_options.HostPaths, _options.NoSwap);
         var resources = new WorkerResources(
-            mem.Physical, mem.Used, mem.Swap, mem.SwapUsed, (ulong)Environment.ProcessorCount, [], WorkerResourceTable.For(LabelPool, _environment));
+            mem.Physical, mem.Used, mem.Swap, mem.SwapUsed, (ulong)Environment.ProcessorCount, [.. _gpus.Value], WorkerResourceTable.For(LabelPool, _environment));
         return Task.FromResult(new WorkerInfo(Name, false, resources));
     }
 
@@ -270,14 +273,18 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     public Task<Guid> ProcessSessionAsync(CancellationToken ct) => Task.FromResult(ProcessSession);
 
+    /// <summary>
+    /// Lotus sealworker Session: an error while disabled; after <see cref="ShutdownAsync"/> the nil UUID (Lotus
+    /// ClosedWorkerID), which tells the miner to drop this worker at its next heartbeat.
+    /// </summary>
     public Task<Guid> SessionAsync(CancellationToken ct)
     {
-        if (_closing)
+        if (!_enabled)
         {
-            return Task.FromResult(Guid.Empty);
+            throw new RpcException(RpcErrorCodes.Application, "worker disabled");
         }
 
-        return _enabled ? Task.FromResult(ProcessSession) : throw new RpcException(RpcErrorCodes.Application, "worker disabled");
+        return Task.FromResult(_closing ? Guid.Empty : ProcessSession);
     }
 
     public Task ShutdownAsync(CancellationToken ct)

@@ -39,13 +39,19 @@ public sealed partial class WorkerHost : IAsyncDisposable
     private readonly CallTracker _tracker;
     private readonly CancellationTokenSource _stopping = new();
     private readonly TaskCompletionSource _shutdown = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _shutdownGrace;
+    private Task? _grace;
     private readonly List<Task> _loops = [];
     private readonly ILogger _log;
     private readonly PrometheusExporter _exporter;
     private bool _disposed;
 
-    private WorkerHost(WebApplication app, WorkerApi api, LocalStore store, CallTracker tracker, IMinerStorageApi miner, WorkerRepo repo, string url, ILogger log, PrometheusExporter exporter)
+    private WorkerHost(WebApplication app, WorkerApi api, LocalStore store, CallTracker tracker, IMinerStorageApi miner, WorkerRepo repo, string url, ILogger log, PrometheusExporter exporter, TimeSpan shutdownGrace, TimeProvider time)
     {
+        _time = time;
+        _shutdownGrace = shutdownGrace;
         _app = app;
         _exporter = exporter;
         Api = api;
@@ -55,9 +61,17 @@ public sealed partial class WorkerHost : IAsyncDisposable
         Repo = repo;
         RpcUrl = url;
         _log = log;
-        api.ShutdownRequested += () => _shutdown.TrySetResult();
-        // SIGINT/SIGTERM reach the process through the host's console lifetime.
-        app.Lifetime.ApplicationStopping.Register(() => _shutdown.TrySetResult());
+        api.ShutdownRequested += () =>
+        {
+            _shutdown.TrySetResult();
+            Interlocked.CompareExchange(ref _grace, StopAfterGraceAsync(), null);
+        };
+        // SIGINT/SIGTERM reach the process through the host's console lifetime, and stop it at once (Lotus: context cancellation).
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            _shutdown.TrySetResult();
+            _stopped.TrySetResult();
+        });
     }
 
     public WorkerApi Api { get; }
@@ -83,6 +97,13 @@ public sealed partial class WorkerHost : IAsyncDisposable
     /// <summary>Completes when a client calls <c>Shutdown</c> or the process is told to stop (SIGINT, SIGTERM).</summary>
     public Task ShutdownRequested => _shutdown.Task;
 
+    /// <summary>
+    /// Completes when the process should exit: at once on SIGINT/SIGTERM; <see cref="WorkerOptions.ShutdownGrace"/>
+    /// after <c>Shutdown</c>, during which the worker keeps serving with a nil session so that the miner unregisters it
+    /// at its next heartbeat (Lotus runCmd: 20 s, then srv.Shutdown).
+    /// </summary>
+    public Task Stopped => _stopped.Task;
+
     public static async Task<WorkerHost> StartAsync(
         WorkerOptions options,
         ApiInfo minerInfo,
@@ -97,14 +118,23 @@ public sealed partial class WorkerHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         var (listenHost, listenPort) = options.ParseListen();
         var minerUrl = minerInfo.HttpUrl();
-        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, ct) : listenHost;
+        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, options.Timeout, ct) : listenHost;
         var port = listenPort == 0 ? FreePort(ip) : listenPort;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(ip, port));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(ip, port);
+            // --http-server-timeout: Lotus's http.Server ReadHeaderTimeout; zero is no limit there.
+            k.Limits.RequestHeadersTimeout = options.HttpServerTimeout > TimeSpan.Zero ? options.HttpServerTimeout : System.Threading.Timeout.InfiniteTimeSpan;
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var log = loggers.CreateLogger<WorkerHost>();
+        if (options.ListenFromAddressFlag)
+        {
+            LogAddressDeprecated(log);
+        }
         // Created before any instrument, so /debug/metrics counts from the start; the host's meter factory scopes Kiln.Worker to this host.
         var meters = app.Services.GetRequiredService<IMeterFactory>();
         var exporter = new PrometheusExporter(new PrometheusExporterOptions { Scope = meters });
@@ -142,6 +172,11 @@ public sealed partial class WorkerHost : IAsyncDisposable
             {
                 LogNoFilCrypto(log, why);
                 options.RequestedTasks = options.RequestedTasks.Where(t => t != TaskType.Commit2).ToHashSet();
+            }
+
+            if (!options.EnableGpuProving)
+            {
+                LogNoGpu(log, NativeEnvironment.Get(WorkerOptions.BellmanNoGpuVariable) ?? "");
             }
 
             if (options.Unavailable.Count > 0)
@@ -187,12 +222,24 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 store,
                 index,
                 Http,
-                new VanillaReaderOptions { AuthToken = minerInfo.Token, PostParallelReads = options.PostParallelReads, PostReadTimeout = options.PostReadTimeout },
+                new VanillaReaderOptions
+                {
+                    AuthToken = minerInfo.Token,
+                    // Lotus: --post-parallel-reads 0 is no limit.
+                    PostParallelReads = options.PostParallelReads == 0 ? int.MaxValue : options.PostParallelReads,
+                    PostReadTimeout = options.PostReadTimeout,
+                },
                 time,
                 loggers.CreateLogger<VanillaProofReader>());
             var post = new PoStTasks(vanillas, prover, loggers.CreateLogger<PoStTasks>());
+            var externalPc2 = options.ExternalPreCommit2 is { } pc2Command ? new ExternalPreCommit2(pc2Command, loggers.CreateLogger<ExternalPreCommit2>()) : null;
+            if (externalPc2 is not null)
+            {
+                LogExternalPc2(log, externalPc2.Command);
+            }
+
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover, externalPc2), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
 
             var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
             app.UseWebSockets();
@@ -203,7 +250,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
 
-            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log, exporter) { MemoryFiles = memoryFiles, Pool = pool, Batcher = batcher };
+            var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log, exporter, options.ShutdownGrace, time) { MemoryFiles = memoryFiles, Pool = pool, Batcher = batcher };
             var session = await miner.SessionAsync(ct);
             await api.ResumeTrackedCallsAsync(ct);
             await api.WaitQuietAsync(ct);
@@ -233,7 +280,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         await Api.DisposeAsync();
         try
         {
-            await Task.WhenAll(_loops);
+            await Task.WhenAll(_loops.Append(Volatile.Read(ref _grace) ?? Task.CompletedTask));
         }
         catch (OperationCanceledException)
         {
@@ -310,12 +357,50 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     private static bool IsAny(IPAddress ip) => ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any);
 
-    /// <summary>lotus-worker's trick for a 0.0.0.0 listen address: the local address of a connection to the miner.</summary>
-    private static async Task<IPAddress> RoutableAddressAsync(Uri minerUrl, CancellationToken ct)
+    /// <summary>
+    /// lotus-worker's trick for a 0.0.0.0 listen address (Lotus extractRoutableIP): the local address of a connection
+    /// to the miner, dialed within <paramref name="timeout"/> (<c>--timeout</c>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The miner cannot be reached within the timeout.</exception>
+    private static async Task<IPAddress> RoutableAddressAsync(Uri minerUrl, TimeSpan timeout, CancellationToken ct)
     {
         using var client = new TcpClient(minerUrl.HostNameType == UriHostNameType.IPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
-        await client.ConnectAsync(minerUrl.IdnHost, minerUrl.Port, ct);
+        using var dial = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (timeout > TimeSpan.Zero)
+        {
+            dial.CancelAfter(timeout);
+        }
+
+        try
+        {
+            await client.ConnectAsync(minerUrl.IdnHost, minerUrl.Port, dial.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new InvalidOperationException($"finding the routable address for --listen 0.0.0.0: dialing the miner at {minerUrl.IdnHost}:{minerUrl.Port} took longer than --timeout {timeout}");
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"finding the routable address for --listen 0.0.0.0: dialing the miner at {minerUrl.IdnHost}:{minerUrl.Port}: {e.Message}", e);
+        }
+
         return ((IPEndPoint)client.Client.LocalEndPoint!).Address;
+    }
+
+    /// <summary>Lotus runCmd's last goroutine: after Shutdown, serve (with a nil session) for the grace, then stop.</summary>
+    private async Task StopAfterGraceAsync()
+    {
+        LogShuttingDownAfter(_log, _shutdownGrace);
+        try
+        {
+            await Task.Delay(_shutdownGrace, _time, _stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Disposed first: stop now.
+        }
+
+        _stopped.TrySetResult();
     }
 
     /// <summary>A free port on <paramref name="ip"/> for <c>--listen ip:0</c>.</summary>
@@ -355,6 +440,18 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Commit2 is disabled: {Reason}")]
     private static partial void LogNoFilCrypto(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "The '--address' flag is deprecated, it has been replaced by '--listen'")]
+    private static partial void LogAddressDeprecated(ILogger log);
+
+    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "PreCommit2 runs through the external command: {Command}")]
+    private static partial void LogExternalPc2(ILogger log, string command);
+
+    [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "Shutdown requested: serving with a nil session for {Grace} so the miner unregisters this worker, then stopping")]
+    private static partial void LogShuttingDownAfter(ILogger log, TimeSpan grace);
+
+    [LoggerMessage(EventId = 54, Level = LogLevel.Information, Message = "GPU proving disabled (--enable-gpu-proving=false): BELLMAN_NO_GPU={Value}")]
+    private static partial void LogNoGpu(ILogger log, string value);
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
     private static partial void LogNoHugepageFiles(ILogger log, string pattern);

@@ -24,7 +24,10 @@ public sealed class WorkerOptions
     /// <summary>Lotus <c>doReturn</c>: the pause between attempts to deliver a result.</summary>
     public static readonly TimeSpan DefaultReturnRetryInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>The task types kiln-worker can execute today; requested others are logged and left out.</summary>
+    /// <summary>
+    /// The task types kiln-worker can execute today; requested others are logged once at start and not advertised
+    /// (their flags are still accepted). Supporting a new task type needs only its entry here.
+    /// </summary>
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
         TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
@@ -32,11 +35,47 @@ public sealed class WorkerOptions
         TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
     };
 
+    /// <summary>lotus-worker's default <c>--timeout</c> (dialing the miner to find the routable address).</summary>
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(30);
+
+    /// <summary>lotus-worker's default <c>--http-server-timeout</c>.</summary>
+    public static readonly TimeSpan DefaultHttpServerTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long lotus-worker keeps serving after Shutdown (runCmd's last goroutine), so the miner unregisters it on its next heartbeat.</summary>
+    public static readonly TimeSpan DefaultShutdownGrace = TimeSpan.FromSeconds(20);
+
+    /// <summary>The variable <c>--enable-gpu-proving=false</c> sets to true for libfilcrypto (bellperson), as lotus-worker.</summary>
+    public const string BellmanNoGpuVariable = "BELLMAN_NO_GPU";
+
     /// <summary>lotus-worker's default <c>--post-parallel-reads</c>.</summary>
     public const int DefaultPostParallelReads = Kiln.Stores.Remote.VanillaReaderOptions.DefaultPostParallelReads;
 
     /// <summary><c>--listen</c> host:port; host 0.0.0.0 means "the address the miner is reached from".</summary>
     public string Listen { get; set; } = DefaultListen;
+
+    /// <summary>True when <see cref="Listen"/> came from the deprecated <c>--address</c> (logged at start, as Lotus).</summary>
+    public bool ListenFromAddressFlag { get; set; }
+
+    /// <summary><c>--no-swap</c>: report no swap (MemSwap and MemSwapUsed 0) in <c>Info</c>.</summary>
+    public bool NoSwap { get; set; }
+
+    /// <summary><c>--timeout</c>: how long dialing the miner may take when finding the routable address for a 0.0.0.0 <c>--listen</c>.</summary>
+    public TimeSpan Timeout { get; set; } = DefaultTimeout;
+
+    /// <summary><c>--http-server-timeout</c>: the time limit for reading a request's headers (Go ReadHeaderTimeout; zero is none).</summary>
+    public TimeSpan HttpServerTimeout { get; set; } = DefaultHttpServerTimeout;
+
+    /// <summary><c>--external-pc2</c>: a shell command that computes PreCommit2 instead of Kiln (null: Kiln computes it).</summary>
+    public string? ExternalPreCommit2 { get; set; }
+
+    /// <summary><c>--enable-gpu-proving</c> (default true).</summary>
+    public bool EnableGpuProving { get; set; } = true;
+
+    /// <summary>How long the worker keeps serving, with a nil session, after <c>Shutdown</c> (default <see cref="DefaultShutdownGrace"/>).</summary>
+    public TimeSpan ShutdownGrace { get; set; } = DefaultShutdownGrace;
+
+    /// <summary>Where <c>Info</c> reads memory, cgroup and GPU figures (<c>/proc</c> and <c>/sys</c>; tests point them at fixtures).</summary>
+    public Kiln.Worker.Rpc.HostPaths HostPaths { get; set; } = Kiln.Worker.Rpc.HostPaths.System;
 
     /// <summary><c>--name</c>; the host name when empty.</summary>
     public string Name { get; set; } = "";
@@ -50,7 +89,7 @@ public sealed class WorkerOptions
     /// <summary><c>--parallel-fetch-limit</c>.</summary>
     public int ParallelFetchLimit { get; set; } = DefaultParallelFetchLimit;
 
-    /// <summary><c>--post-parallel-reads</c>: at most this many sectors' vanilla proofs read at once by a window PoSt worker.</summary>
+    /// <summary><c>--post-parallel-reads</c>: at most this many sectors' vanilla proofs read at once by a window PoSt worker (0 = no limit).</summary>
     public int PostParallelReads { get; set; } = DefaultPostParallelReads;
 
     /// <summary><c>--post-read-timeout</c>: one sector's vanilla proof read longer than this counts as skipped; zero (the default) is no limit.</summary>
@@ -113,14 +152,9 @@ public sealed class WorkerOptions
     /// <summary>Requested task types kiln-worker cannot execute yet.</summary>
     public IReadOnlyList<TaskType> Unavailable => [.. RequestedTasks.Where(t => !Executable.Contains(t)).OrderBy(TaskTypes.Order)];
 
-    /// <summary>The task types of a lotus-worker started without task flags.</summary>
-    public static IReadOnlySet<TaskType> DefaultRequestedTasks() => new HashSet<TaskType>
-    {
-        TaskType.Fetch, TaskType.Commit1, TaskType.ProveReplicaUpdate1, TaskType.Finalize,
-        TaskType.FinalizeUnsealed, TaskType.FinalizeReplicaUpdate,
-        TaskType.AddPiece, TaskType.DataCid, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit2, TaskType.Unseal,
-        TaskType.ReplicaUpdate, TaskType.ProveReplicaUpdate2, TaskType.RegenSectorKey,
-    };
+    /// <summary>The task types of a lotus-worker started without task flags (<see cref="TaskSelection.Select"/> with every flag at its default).</summary>
+    public static IReadOnlySet<TaskType> DefaultRequestedTasks() =>
+        TaskSelection.Select(_ => false, flag => flag is not ("windowpost" or "winningpost" or "no-default" or "sector-download")).ToHashSet();
 
     /// <summary>The worker's name: <see cref="Name"/>, else the host name.</summary>
     public string EffectiveName => Name.Length > 0 ? Name : Dns.GetHostName();
@@ -160,9 +194,19 @@ public sealed class WorkerOptions
         }
 
         ValidateWorkerType(RequestedTasks);
-        if (PostParallelReads < 1)
+        if (PostParallelReads < 0)
         {
-            throw new ArgumentException("--post-parallel-reads must be at least 1");
+            throw new ArgumentException("--post-parallel-reads must not be negative (0 = no limit)");
+        }
+
+        if (Timeout < TimeSpan.Zero || HttpServerTimeout < TimeSpan.Zero)
+        {
+            throw new ArgumentException("--timeout and --http-server-timeout must not be negative");
+        }
+
+        if (ShutdownGrace < TimeSpan.Zero)
+        {
+            throw new ArgumentException("the shutdown grace must not be negative");
         }
 
         if (PostReadTimeout < TimeSpan.Zero)
@@ -193,26 +237,18 @@ public sealed class WorkerOptions
         }
 
         // Lotus sets the worker type from --windowpost, then --winningpost (which wins), else sealing.
-        var workerType = tasks.Contains(TaskType.GenerateWinningPoSt) ? WorkerType(TaskType.GenerateWinningPoSt)
-            : tasks.Contains(TaskType.GenerateWindowPoSt) ? WorkerType(TaskType.GenerateWindowPoSt)
-            : WorkerType(TaskType.Fetch);
+        var workerType = tasks.Contains(TaskType.GenerateWinningPoSt) ? TaskSelection.WorkerWinningPoSt
+            : tasks.Contains(TaskType.GenerateWindowPoSt) ? TaskSelection.WorkerWindowPoSt
+            : TaskSelection.WorkerSealing;
         foreach (var t in tasks.OrderBy(TaskTypes.Order))
         {
-            if (WorkerType(t) != workerType)
+            if (TaskSelection.WorkerType(t) != workerType)
             {
                 throw new ArgumentException(
-                    $"expected all task types to be for {workerType} worker, but task {TaskTypes.Id(t)} is for {WorkerType(t)} worker");
+                    $"expected all task types to be for {workerType} worker, but task {TaskTypes.Id(t)} is for {TaskSelection.WorkerType(t)} worker");
             }
         }
     }
-
-    /// <summary>Lotus <c>TaskType.WorkerType</c>.</summary>
-    private static string WorkerType(TaskType t) => t switch
-    {
-        TaskType.GenerateWindowPoSt => "WdPoSt",
-        TaskType.GenerateWinningPoSt => "WinPost",
-        _ => "Sealing",
-    };
 
     /// <summary>
     /// The label pool for the miner's <paramref name="sectorSize"/>, or null when the pool is off; checked against

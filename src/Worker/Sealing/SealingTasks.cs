@@ -17,7 +17,7 @@ namespace Kiln.Worker.Sealing;
 /// The sealing steps kiln-worker executes on its local paths (lotus: storage/sealer/worker_local.go and
 /// ffiwrapper): acquire the sector's files, reserve space for new ones, run the step, declare what it wrote.
 /// </summary>
-public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null, LabelBatcher? batcher = null, ISnarkProver? prover = null)
+public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null, LabelBatcher? batcher = null, ISnarkProver? prover = null, ExternalPreCommit2? externalPreCommit2 = null)
 {
     /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
     public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
@@ -126,6 +126,12 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var types = SectorFileType.Sealed | SectorFileType.Cache;
         var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct);
         RequirePresent(acquired, types);
+        if (externalPreCommit2 is not null)
+        {
+            // --external-pc2 (Lotus ffiwrapper ExternalSealer.PreCommit2).
+            return await externalPreCommit2.RunAsync(sector, preCommit1Out, acquired.Paths.Cache, acquired.Paths.Sealed, ct);
+        }
+
         var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct);
         return new SectorCids(Cid.Parse(output.UnsealedCid), Cid.Parse(output.SealedCid));
     }
