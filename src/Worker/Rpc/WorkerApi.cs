@@ -157,7 +157,11 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         throw new RpcException(RpcErrorCodes.Application, "kiln-worker cannot move sector files between storage paths yet (MoveStorage)");
 
     public Task<CallId> UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct) =>
-        throw NotAvailable(TaskType.Unseal);
+        StartAsync(sector, TaskType.Unseal, ReturnType.UnsealPiece, async t =>
+        {
+            await _tasks.UnsealPieceAsync(sector, offset, size, randomness, commD, t);
+            return null;
+        }, ct);
 
     public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) =>
         throw NotAvailable(TaskType.DownloadSector);

@@ -28,7 +28,7 @@ public sealed class WorkerOptions
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
         TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
-        TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
+        TaskType.Unseal, TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
     };
 
     /// <summary>lotus-worker's default <c>--post-parallel-reads</c>.</summary>
