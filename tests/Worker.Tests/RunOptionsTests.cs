@@ -21,7 +21,11 @@ public sealed class RunOptionsTests
         Assert.False(options.NoLocalStorage);
         Assert.Equal(Path.Combine("~", ".kilnworker"), options.RepoPath);
         Assert.Equal(
-            new HashSet<TaskType> { TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize },
+            new HashSet<TaskType>
+            {
+                TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
+                TaskType.FinalizeUnsealed, TaskType.Unseal,
+            },
             options.EnabledTasks);
         Assert.Contains(TaskType.ReplicaUpdate, options.Unavailable);
         Assert.False(options.Snark.UseInsecureTestProofs);
@@ -55,7 +59,13 @@ public sealed class RunOptionsTests
         var fromFlags = Bind("--listen 127.0.0.1:5000 --name flag --addpiece=true --precommit1=false --parallel-fetch-limit 2 --worker-repo /repo/flag", env);
         Assert.Equal("127.0.0.1:5000", fromFlags.Listen);
         Assert.Equal("flag", fromFlags.Name);
-        Assert.Equal(new HashSet<TaskType> { TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize }, fromFlags.EnabledTasks);
+        Assert.Equal(
+            new HashSet<TaskType>
+            {
+                TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
+                TaskType.FinalizeUnsealed, TaskType.Unseal,
+            },
+            fromFlags.EnabledTasks);
         Assert.Equal(2, fromFlags.ParallelFetchLimit);
         Assert.Equal("/repo/flag", fromFlags.RepoPath);
     }

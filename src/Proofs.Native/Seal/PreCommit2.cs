@@ -47,16 +47,25 @@ public static class PreCommit2
             }
 
             var commC = BuildTreeC(shape, layers, cacheDir, progress, dop, cancellationToken);
-            byte[] commRLast;
-            using (var sealedFile = OpenSized(sealedPath, proof.SectorSize, FileAccess.ReadWrite, "sealed"))
+            using var sealedFile = OpenSized(sealedPath, proof.SectorSize, FileAccess.ReadWrite, "sealed");
+            var lastLayerPath = CacheFiles.Layer(cacheDir, proof.Layers);
+            var encoding = ReplicaEncoding.Resume(cacheDir, sealedFile, sealedPath, shape.SectorSize);
+            try
             {
-                commRLast = EncodeAndBuildTreeRLast(shape, sealedFile, sealedPath, layers[^1], CacheFiles.Layer(cacheDir, proof.Layers), cacheDir, progress, dop, cancellationToken);
+                var commRLast = EncodeAndBuildTreeRLast(shape, encoding, sealedFile, sealedPath, layers[^1], lastLayerPath, cacheDir, progress, dop, cancellationToken);
+                var commR = PoseidonHash.Hash2(Fr.FromBytes(commC), Fr.FromBytes(commRLast)).ToBytes();
+                new PersistentAux(commC, commRLast).Write(cacheDir);
+                TemporaryAux.For(proof, shape, cacheDir).Write(cacheDir);
+                encoding.Finish();
+                return new PreCommit2Output(proof, (byte[])pc1.CommD.Clone(), commR, commC, commRLast);
             }
-
-            var commR = PoseidonHash.Hash2(Fr.FromBytes(commC), Fr.FromBytes(commRLast)).ToBytes();
-            new PersistentAux(commC, commRLast).Write(cacheDir);
-            TemporaryAux.For(proof, shape, cacheDir).Write(cacheDir);
-            return new PreCommit2Output(proof, (byte[])pc1.CommD.Clone(), commR, commC, commRLast);
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // No journal may stay in the cache another host can fetch: undo the encoding. A stopped run (cancelled,
+                // or a process that dies) keeps the journal and the next PreCommit2 here resumes from it.
+                RollBack(encoding, layers[^1], lastLayerPath, sealedPath, e);
+                throw;
+            }
         }
         finally
         {
@@ -113,9 +122,20 @@ public static class PreCommit2
         return PoseidonTree.CombineRoots(roots, shape.SubArity, shape.TopArity);
     }
 
-    private static byte[] EncodeAndBuildTreeRLast(SectorTreeShape shape, SafeFileHandle sealedFile, string sealedPath, SafeFileHandle lastLayer, string lastLayerPath, string cacheDir, IProgress<PreCommit2Progress>? progress, int dop, CancellationToken cancellationToken)
+    private static void RollBack(ReplicaEncoding encoding, SafeFileHandle lastLayer, string lastLayerPath, string sealedPath, Exception failure)
     {
-        var encoding = ReplicaEncoding.Resume(cacheDir, sealedFile, sealedPath, shape.SectorSize);
+        try
+        {
+            encoding.Rollback(lastLayer, lastLayerPath, ChunkNodes * Fr.ByteLength);
+        }
+        catch (Exception e) when (e is ProofsException or IOException or UnauthorizedAccessException)
+        {
+            throw new ProofsException($"{failure.Message}; undoing the replica encoding of {sealedPath} failed too ({e.Message}): its journal stays in the cache directory for the next PreCommit2 here", failure);
+        }
+    }
+
+    private static byte[] EncodeAndBuildTreeRLast(SectorTreeShape shape, ReplicaEncoding encoding, SafeFileHandle sealedFile, string sealedPath, SafeFileHandle lastLayer, string lastLayerPath, string cacheDir, IProgress<PreCommit2Progress>? progress, int dop, CancellationToken cancellationToken)
+    {
         var chunk = (int)Math.Min(ChunkNodes, shape.BaseLeaves);
         var data = new byte[chunk * Fr.ByteLength];
         var key = new byte[chunk * Fr.ByteLength];
@@ -158,8 +178,9 @@ public static class PreCommit2
     private static void WriteTree(string path, SectorTreeShape shape, int? rowsToDiscard, Span<byte> root, Action<PoseidonTreeBuilder> fill, int dop)
     {
         var tmp = CacheFiles.Temporary(path);
-        using (var handle = File.OpenHandle(tmp, FileMode.Create, FileAccess.ReadWrite))
+        try
         {
+            using var handle = File.OpenHandle(tmp, FileMode.Create, FileAccess.ReadWrite);
             var store = PoseidonTreeBuilder.FileStore(handle);
             var builder = rowsToDiscard is { } r
                 ? PoseidonTreeBuilder.ForLevelCache(shape.Base, r, store, dop)
@@ -167,6 +188,12 @@ public static class PreCommit2
             fill(builder);
             builder.Root.CopyTo(root);
             RandomAccess.FlushToDisk(handle);
+        }
+        catch
+        {
+            // A half-built tree is no file of Lotus's cache layout: it does not stay behind.
+            File.Delete(tmp);
+            throw;
         }
 
         File.Move(tmp, path, overwrite: true);

@@ -11,6 +11,13 @@ namespace Kiln.Proofs.Seal;
 /// PreCommit2 that dies half way and runs again restores the chunk in flight, keeps the chunks already
 /// encoded and encodes only the rest — never encoding a node twice.
 /// </summary>
+/// <remarks>
+/// The journal is a Kiln-only file, which Lotus's cache fetch refuses (storage/sealer/tarutil/systar.go
+/// CacheFileConstraints), so it does not outlive PreCommit2: a run that fails undoes its encoding
+/// (<see cref="Rollback"/>) and one that succeeds removes it once p_aux is written (<see cref="Finish"/>); a later
+/// PreCommit2 then knows the sealed file is already encoded from that p_aux. Only a process that dies or is
+/// stopped in the middle leaves the journal, for the next PreCommit2 on this host to resume from.
+/// </remarks>
 internal sealed class ReplicaEncoding
 {
     public const string JournalName = "pc2-encode.journal";
@@ -39,8 +46,16 @@ internal sealed class ReplicaEncoding
     public static ReplicaEncoding Resume(string cacheDir, SafeFileHandle sealedFile, string sealedPath, ulong sectorSize)
     {
         var encoding = new ReplicaEncoding(cacheDir, sealedFile, sealedPath, sectorSize);
+        File.Delete(encoding._journal + ".tmp");
         if (!File.Exists(encoding._journal))
         {
+            // No journal: either nothing is encoded yet, or an earlier PreCommit2 finished (it writes p_aux
+            // after the whole file is encoded and removes the journal after p_aux).
+            if (File.Exists(PersistentAux.PathIn(cacheDir)))
+            {
+                encoding.EncodedBytes = sectorSize;
+            }
+
             return encoding;
         }
 
@@ -112,6 +127,71 @@ internal sealed class ReplicaEncoding
         var journal = new byte[HeaderBytes];
         BinaryPrimitives.WriteUInt64LittleEndian(journal, Magic);
         BinaryPrimitives.WriteUInt64LittleEndian(journal.AsSpan(8), _sectorSize);
+        AtomicFile.Write(_journal, journal);
+    }
+
+    /// <summary>Removes the journal of a finished encoding: call after p_aux is written, which then marks the file encoded.</summary>
+    public void Finish()
+    {
+        if (EncodedBytes != _sectorSize)
+        {
+            throw new InvalidOperationException($"{EncodedBytes} of {_sectorSize} bytes are encoded");
+        }
+
+        File.Delete(_journal);
+    }
+
+    /// <summary>
+    /// Undoes the encoding of a run that failed: restores the chunk in flight, decodes the encoded chunks back to
+    /// data (last chunk first, each journaled as a chunk in flight, so a crash here resumes consistently) and removes
+    /// the journal, leaving the sealed file as PreCommit1 wrote it.
+    /// </summary>
+    public void Rollback(SafeFileHandle lastLayer, string lastLayerPath, int chunkBytes)
+    {
+        if (File.Exists(_journal))
+        {
+            // The journal is the truth: it restores a chunk in flight and says how much is encoded.
+            EncodedBytes = Resume(Path.GetDirectoryName(_journal)!, _sealed, _sealedPath, _sectorSize).EncodedBytes;
+        }
+
+        if (EncodedBytes > 0)
+        {
+            // From here the journal, not p_aux, says what is encoded: p_aux would claim the whole file is.
+            WriteJournal(EncodedBytes, []);
+            File.Delete(PersistentAux.PathIn(Path.GetDirectoryName(_journal)!));
+        }
+
+        var data = new byte[chunkBytes];
+        var key = new byte[chunkBytes];
+        while (EncodedBytes > 0)
+        {
+            var length = (int)Math.Min((ulong)chunkBytes, EncodedBytes - ((EncodedBytes - 1) / (ulong)chunkBytes * (ulong)chunkBytes));
+            var offset = EncodedBytes - (ulong)length;
+            Merkle.StoreFile.ReadExactly(_sealed, data.AsSpan(0, length), (long)offset, _sealedPath, "sealed");
+            Merkle.StoreFile.ReadExactly(lastLayer, key.AsSpan(0, length), (long)offset, lastLayerPath, "layer");
+            if (Fr.AddCanonical(data.AsSpan(0, length), key.AsSpan(0, length), data.AsSpan(0, length), subtract: true) >= 0)
+            {
+                throw new ProofsException($"the sealed file {_sealedPath} or the last layer holds a node that is not a field element near byte {offset}: the encoding cannot be undone; seal the sector again from PreCommit1");
+            }
+
+            // "[0, offset) encoded, the chunk at offset in flight with these original bytes": a crash now restores them.
+            WriteJournal(offset, data.AsSpan(0, length));
+            RandomAccess.Write(_sealed, data.AsSpan(0, length), (long)offset);
+            RandomAccess.FlushToDisk(_sealed);
+            EncodedBytes = offset;
+        }
+
+        File.Delete(_journal);
+    }
+
+    /// <summary>Journals "[0, offset) is encoded; the chunk at offset holds <paramref name="original"/> once restored".</summary>
+    private void WriteJournal(ulong offset, ReadOnlySpan<byte> original)
+    {
+        var journal = new byte[HeaderBytes + original.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(journal, Magic);
+        BinaryPrimitives.WriteUInt64LittleEndian(journal.AsSpan(8), offset);
+        BinaryPrimitives.WriteUInt64LittleEndian(journal.AsSpan(16), (ulong)original.Length);
+        original.CopyTo(journal.AsSpan(HeaderBytes));
         AtomicFile.Write(_journal, journal);
     }
 }

@@ -13,7 +13,7 @@ namespace Kiln.Worker.Cli;
 /// <summary>
 /// <c>kiln-worker bench</c>: <c>simple addpiece|precommit1|precommit2|commit1|commit2|window-post|winning-post</c>
 /// mirror lotus-bench simple (same
-/// arguments, defaults and output lines); <c>sdr</c> measures labeling throughput, <c>poseidon</c>
+/// arguments, defaults and output lines), <c>simple unseal</c> decodes a sector sealed by them; <c>sdr</c> measures labeling throughput, <c>poseidon</c>
 /// Poseidon hashes/s, <c>vanilla-post</c> Window PoSt vanilla proofs per sector.
 /// </summary>
 public static partial class BenchCommands
@@ -28,6 +28,7 @@ public static partial class BenchCommands
         simple.Subcommands.Add(AddPiece());
         simple.Subcommands.Add(PreCommit1Command());
         simple.Subcommands.Add(PreCommit2Command());
+        simple.Subcommands.Add(UnsealCommand());
         simple.Subcommands.Add(Commit1Command());
         simple.Subcommands.Add(Commit2Command());
         simple.Subcommands.Add(PoStCommand(PoStType.Window));
@@ -155,6 +156,45 @@ public static partial class BenchCommands
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"PreCommit2 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine($"d:{output.UnsealedCid} r:{output.SealedCid}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command UnsealCommand()
+    {
+        var size = SectorSizeOption(DefaultSectorSize);
+        var miner = MinerAddrOption();
+        var sectorNumber = SectorNumberOption();
+        var ticket = new Option<string?>("--ticket") { Description = "ticket (seal randomness) as 64 hex digits; default 32 bytes of 0x01 as precommit1" };
+        var offset = new Option<ulong>("--offset") { Description = "unpadded offset of the range to unseal (a multiple of 127)", DefaultValueFactory = _ => 0 };
+        var length = new Option<ulong?>("--length") { Description = "unpadded length of the range to unseal; default the whole sector" };
+        var sealed_ = new Argument<string>("sealed");
+        var unsealed = new Argument<string>("unsealed") { Description = "unsealed partial file to fill (created when missing)" };
+        var commD = new Argument<string>("commd") { Description = "the sector's unsealed CID (d: printed by precommit2)" };
+        var cmd = new Command("unseal", "Unseal a range of a sealed sector into its unsealed file (regenerates the last layer in memory) and print the time")
+        {
+            size, miner, sectorNumber, ticket, offset, length, sealed_, unsealed, commD,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
+            var proof = SealProofInfo.ForSectorSize(sectorSize);
+            var request = new Proofs.Seal.UnsealRequest(
+                proof,
+                parse.GetValue(sealed_)!,
+                parse.GetValue(unsealed)!,
+                ProverId.ParseIdAddress(parse.GetValue(miner)!),
+                parse.GetValue(sectorNumber),
+                ParseRandomness(parse.GetValue(ticket), "--ticket"),
+                CommCid.ParsePieceCid(parse.GetValue(commD)!),
+                parse.GetValue(offset),
+                parse.GetValue(length) ?? new PaddedPieceSize(sectorSize).Unpadded().Value);
+            var started = Stopwatch.GetTimestamp();
+            var result = await Proofs.Seal.Unseal.RunAsync(request, ParentCacheOptions.FromEnvironment(), cancellationToken: ct);
+            var took = Stopwatch.GetElapsedTime(started);
+            var bytes = result.Decoded.Aggregate(0UL, (sum, r) => sum + r.Size);
+            Console.WriteLine($"Unseal {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)}): key {GoFormat.Duration(result.Labeling)}, {bytes} padded bytes decoded");
             return 0;
         });
         return cmd;

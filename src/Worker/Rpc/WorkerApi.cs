@@ -175,7 +175,11 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         }, ct);
 
     public Task<CallId> UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct) =>
-        throw NotAvailable(TaskType.Unseal);
+        StartAsync(sector, TaskType.Unseal, ReturnType.UnsealPiece, async t =>
+        {
+            await _tasks.UnsealPieceAsync(sector, offset, size, randomness, commD, t);
+            return null;
+        }, ct);
 
     public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) =>
         StartAsync(sector, TaskType.DownloadSector, ReturnType.DownloadSector, async t =>

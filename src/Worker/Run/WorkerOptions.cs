@@ -31,7 +31,7 @@ public sealed class WorkerOptions
     public static readonly IReadOnlySet<TaskType> Executable = new HashSet<TaskType>
     {
         TaskType.DataCid, TaskType.AddPiece, TaskType.PreCommit1, TaskType.PreCommit2, TaskType.Commit1, TaskType.Commit2, TaskType.Fetch, TaskType.Finalize,
-        TaskType.FinalizeUnsealed, TaskType.DownloadSector,
+        TaskType.FinalizeUnsealed, TaskType.Unseal, TaskType.DownloadSector,
         TaskType.GenerateWindowPoSt, TaskType.GenerateWinningPoSt,
     };
 

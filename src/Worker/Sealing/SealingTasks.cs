@@ -133,7 +133,85 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct);
+        await CheckPreCommit2Async(sector, pc1, output, acquired, ct);
         return new SectorCids(Cid.Parse(output.UnsealedCid), Cid.Parse(output.SealedCid));
+    }
+
+    /// <summary>
+    /// Lotus storage/sealer/ffiwrapper/sealer_cgo.go SealPreCommit2's check after PC2: Commit1 with
+    /// <see cref="PreCommitCheck.Rounds"/> random seeds over what PC2 wrote; a failure fails PC2 ("checking PreCommit failed: …").
+    /// </summary>
+    private async Task CheckPreCommit2Async(SectorRef sector, PreCommit1Output pc1, PreCommit2Output output, AcquiredSector acquired, CancellationToken ct)
+    {
+        if (!await PreCommitCheck.RunAsync(pc1, output, acquired.Paths.Cache, acquired.Paths.Sealed, sector.ID.Miner, sector.ID.Number, ct))
+        {
+            LogPreCommitNotChecked(sector.ID.ToSectorName(), output.Proof.Name);
+        }
+    }
+
+    /// <summary>
+    /// UnsealPiece (Lotus storage/sealer/worker_local.go LocalWorker.UnsealPiece and ffiwrapper Sealer.UnsealPiece): the
+    /// sector's unsealed partial file, found or allocated in a sealing path, gets the padded bytes of [offset, offset + size)
+    /// it lacks, decoded from the sealed file (fetched as a copy when it is elsewhere); a range already there is a no-op.
+    /// Afterwards the copies of the sealed file, cache and update files this worker holds are removed (Lotus RemoveCopies).
+    /// </summary>
+    public async Task UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct)
+    {
+        var proof = SealProof(sector);
+        var name = sector.ID.ToSectorName();
+        if (!Kiln.Proofs.Cid.CommCid.TryParsePieceCid(commD.ToString(), out var commDBytes))
+        {
+            throw new ProofsException($"unsealing sector {name}: {commD} is not an unsealed sector CID (comm_d)");
+        }
+
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Sealing, ct);
+        var allocate = (acquired.Paths.Present & SectorFileType.Unsealed) == 0;
+        if (allocate)
+        {
+            acquired = await store.AcquireSectorAsync(sector, SectorFileType.None, SectorFileType.Unsealed, PathType.Sealing, ct);
+        }
+
+        RequirePresent(acquired, SectorFileType.Unsealed);
+        if (Unseal.MissingRanges(acquired.Paths.Unsealed, proof.SectorSize, offset, size, name).Count == 0)
+        {
+            return;
+        }
+
+        using var reservation = allocate ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
+        var source = fetcher is null
+            ? await store.AcquireSectorAsync(sector, SectorFileType.Sealed, SectorFileType.None, PathType.Sealing, ct)
+            : await fetcher.AcquireSectorAsync(sector, SectorFileType.Sealed, SectorFileType.None, PathType.Sealing, AcquireMode.Copy, ct);
+        RequirePresent(source, SectorFileType.Sealed);
+        var request = new UnsealRequest(proof, source.Paths.Sealed, acquired.Paths.Unsealed, sector.ID.Miner, sector.ID.Number, randomness, commDBytes, offset, size);
+        var result = await Unseal.RunAsync(request, parentCache, cancellationToken: ct);
+        if (allocate)
+        {
+            await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
+        }
+
+        LogUnsealed(name, result.Decoded.Aggregate(0UL, (sum, r) => sum + r.Size), result.Labeling.TotalSeconds);
+        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache, SectorFileType.Update, SectorFileType.UpdateCache })
+        {
+            await RemoveCopiesAsync(sector.ID, t, ct);
+        }
+    }
+
+    /// <summary>
+    /// Lotus storage/paths/local.go Local.RemoveCopies: when a primary copy of the type is declared somewhere, the
+    /// non-primary copies in this worker's paths are deleted and dropped from the index.
+    /// </summary>
+    private async Task RemoveCopiesAsync(SectorId sector, SectorFileType type, CancellationToken ct)
+    {
+        var found = await store.Index.StorageFindSectorAsync(sector, type, 0, false, ct);
+        if (!found.Any(i => i.Primary))
+        {
+            return;
+        }
+
+        foreach (var copy in found.Where(i => !i.Primary && store.TryGetRoot(i.ID, out _)))
+        {
+            await store.RemoveAsync(sector, type, force: true, keepIn: [.. found.Where(i => i.ID != copy.ID).Select(i => i.ID)], ct);
+        }
     }
 
     /// <summary>Commit1: the vanilla PoRep proofs over the sector's sealed file and cache; returns filecoin-proofs' C1 JSON.</summary>
@@ -438,6 +516,12 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             }
         }
     }
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "PreCommit2 of {Sector} was not checked with Commit1: no ticket in its PreCommit1Out, or {Proof} is a proof Kiln's Commit1 does not make")]
+    private partial void LogPreCommitNotChecked(string sector, string proof);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Unsealed {Bytes} padded bytes of {Sector} (key regenerated in {Seconds:F1} s)")]
+    private partial void LogUnsealed(string sector, ulong bytes, double seconds);
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Commit2 of {Sector} made an INSECURE TEST PROOF: valid on no network")]
     private partial void LogInsecureProof(string sector);
