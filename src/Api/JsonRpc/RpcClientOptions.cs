@@ -9,7 +9,10 @@ public sealed class RpcClientOptions
     /// <summary>Sent as <c>Authorization: Bearer</c> on RPC calls (never on reader pushes).</summary>
     public string? Token { get; set; }
 
-    /// <summary>Client for HTTP calls and reader pushes; a shared default client when null.</summary>
+    /// <summary>
+    /// Client for HTTP calls and reader pushes; when null a shared client with no timeout, as go-jsonrpc's (calls are
+    /// bounded by their cancellation token). A client given here keeps its own <see cref="HttpClient.Timeout"/>.
+    /// </summary>
     public HttpClient? HttpClient { get; set; }
 
     /// <summary>Opens the WebSocket for ws:// endpoints; when null a <see cref="ClientWebSocket"/> carrying the token header.</summary>
