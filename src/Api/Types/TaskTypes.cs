@@ -21,6 +21,7 @@ public static partial class TaskTypes
     public const int MaxUnknown = 256;
 
     private const int FirstUnknown = 1 << 16;
+
     private static readonly (TaskType Type, string Id, string Short, int Order)[] s_table =
     [
         (TaskType.RegenSectorKey, "seal/v0/regensectorkey", "GSK", 11),
@@ -49,6 +50,8 @@ public static partial class TaskTypes
     private static readonly FrozenDictionary<string, TaskType> s_byShort =
         s_table.ToFrozenDictionary(e => e.Short, e => e.Type, StringComparer.Ordinal);
 
+    private static readonly FrozenSet<TaskType> s_known = s_table.Select(e => e.Type).ToFrozenSet();
+
     private static readonly ConcurrentDictionary<string, TaskType> s_unknownById = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<TaskType, string> s_unknownIds = new();
     private static readonly Lock s_unknownLock = new();
@@ -75,7 +78,7 @@ public static partial class TaskTypes
     public static int Order(TaskType type) => IsKnown(type) ? Entry(type).Order : 0;
 
     /// <summary>Whether <paramref name="type"/> is one of the task types this build knows (and may schedule).</summary>
-    public static bool IsKnown(TaskType type) => type is >= TaskType.DataCid and <= TaskType.GenerateWinningPoSt;
+    public static bool IsKnown(TaskType type) => s_known.Contains(type);
 
     /// <summary>
     /// The task type of an id read from the wire: a known one, or — for an id shaped like Lotus's
