@@ -34,8 +34,9 @@ public sealed class MinerHost : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
 
-    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SectorPipeline pipeline, ProvingService proving, PrometheusExporter exporter)
+    private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SealingManager sealing, SectorPipeline pipeline, ProvingService proving, PrometheusExporter exporter)
     {
+        Sealing = sealing;
         _exporter = exporter;
         Proving = proving;
         _app = app;
@@ -50,6 +51,9 @@ public sealed class MinerHost : IAsyncDisposable
     }
 
     public SealingScheduler Scheduler { get; }
+
+    /// <summary>The sealing calls the pipeline makes (scheduled on workers, persisted works resumed).</summary>
+    public SealingManager Sealing { get; }
 
     /// <summary>PoSt schedulers, provers, the devnet chain clock and the proving loop.</summary>
     public ProvingService Proving { get; }
@@ -116,7 +120,7 @@ public sealed class MinerHost : IAsyncDisposable
         // (The URL gets its real port once Kestrel has bound, before any path is opened.)
         var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
         var store = new LocalStore(index, storeOptions, time, loggers.CreateLogger<LocalStore>());
-        var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store);
+        var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store, loggers.CreateLogger<MinerApi>());
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
@@ -137,7 +141,7 @@ public sealed class MinerHost : IAsyncDisposable
             "unauthorized: missing write permission");
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
-        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, pipeline, proving, exporter);
+        var host = new MinerHost(app, index, works, jobs, api, workers, repo, scheduler, sealing, pipeline, proving, exporter);
         var addresses = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features
             .Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
         var bound = new Uri(addresses.First());

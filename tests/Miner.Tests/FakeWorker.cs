@@ -18,13 +18,19 @@ public sealed class FakeWorker : IWorkerApi
 
     public string Hostname { get; init; } = "fake-host";
 
+    /// <summary>The resource table Info reports (a newer lotus-worker's lists task types kiln-miner does not know).</summary>
+    public IReadOnlyDictionary<TaskType, IReadOnlyDictionary<RegisteredSealProof, Resources>> Table { get; init; } = ResourceTable.Default;
+
+    /// <summary>The CallIds SealCommit2 answered with, in order; the results come later through Return*.</summary>
+    public System.Threading.Channels.Channel<CallId> Commit2Calls { get; } = System.Threading.Channels.Channel.CreateUnbounded<CallId>();
+
     public Task<ApiVersion> VersionAsync(CancellationToken ct) => Task.FromResult(ApiVersion.Worker);
 
     public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType>(Tasks)); // a copy, as over the wire
 
     public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 
-    public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo(Hostname, false, new WorkerResources(Memory, 0, 0, 0, Cpus, [], ResourceTable.Default)));
+    public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo(Hostname, false, new WorkerResources(Memory, 0, 0, 0, Cpus, [], Table)));
 
     public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 
@@ -36,7 +42,12 @@ public sealed class FakeWorker : IWorkerApi
 
     public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 
-    public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+    public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct)
+    {
+        var call = new CallId(sector.ID, Guid.NewGuid());
+        Commit2Calls.Writer.TryWrite(call);
+        return Task.FromResult(call);
+    }
 
     public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 

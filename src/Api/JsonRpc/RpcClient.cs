@@ -18,7 +18,11 @@ namespace Kiln.Api.JsonRpc;
 /// </summary>
 public sealed class RpcClient : IAsyncDisposable
 {
-    private static readonly HttpClient DefaultHttp = new();
+    /// <summary>
+    /// go-jsonrpc's HTTP client has no timeout: a worker's synchronous GenerateWindowPoSt runs for minutes. Calls are
+    /// bounded by their caller's <see cref="CancellationToken"/>, not by HttpClient's 100 s default.
+    /// </summary>
+    private static readonly HttpClient DefaultHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly WebSocketRpcTransport? _webSocket;
     private readonly ILogger _pushLogger;
     private long _nextId;

@@ -10,8 +10,9 @@ public sealed class RpcClientOptions
     public string? Token { get; set; }
 
     /// <summary>
-    /// Client for HTTP calls and reader pushes; when null, shared default clients (the push one with no timeout and
-    /// no automatic redirects, as Lotus's). A client given here should have no timeout shorter than a whole push.
+    /// Client for HTTP calls and reader pushes; when null, shared clients with no timeout, as go-jsonrpc's (calls
+    /// are bounded by their cancellation token; the push client also follows no redirects, as Lotus's). A client
+    /// given here keeps its own <see cref="HttpClient.Timeout"/>, which should not be shorter than a whole call or push.
     /// </summary>
     public HttpClient? HttpClient { get; set; }
 

@@ -12,6 +12,10 @@ namespace Kiln.Miner.Calls;
 /// sector pipeline takes it. A miner killed while a worker seals finds the work here after its
 /// restart and waits for the same CallID instead of sealing again; a result that arrives while
 /// nobody waits is written here before the worker is told it was delivered.
+/// When the miner gives a lost worker's call up (<see cref="GiveUpAsync"/>), its work is remembered by CallID
+/// in <c>given_up</c>; a successful result the worker returns later is kept there under the work's id, and the
+/// work's next dispatch takes it (<see cref="TakeLateAsync"/>) instead of sealing again — Lotus's manager keeps
+/// results by WorkID (storage/sealer/manager.go <c>m.results</c>, manager_calltracker.go returnResult).
 /// </summary>
 public sealed class WorkStore : IAsyncDisposable
 {
@@ -50,10 +54,31 @@ public sealed class WorkStore : IAsyncDisposable
                 PRIMARY KEY (task, params)
             );
             CREATE INDEX IF NOT EXISTS works_call ON works (call_id);
+            CREATE TABLE IF NOT EXISTS given_up (
+                call_id TEXT NOT NULL PRIMARY KEY,
+                task TEXT NOT NULL,
+                params TEXT NOT NULL,
+                sector_miner INTEGER NOT NULL,
+                sector_number INTEGER NOT NULL,
+                worker TEXT NULL,
+                host TEXT NULL,
+                status TEXT NOT NULL,
+                result TEXT NULL,
+                updated_ms INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS given_up_work ON given_up (task, params);
             """,
             cancellationToken).ConfigureAwait(false);
-        return new WorkStore(db, time);
+        var store = new WorkStore(db, time);
+        await store.WriteAsync(
+            "DELETE FROM given_up WHERE updated_ms < @Before",
+            new { Before = (time.GetUtcNow() - GivenUpRetention).ToUnixTimeMilliseconds() },
+            cancellationToken).ConfigureAwait(false);
+        return store;
     }
+
+    /// <summary>How long a given-up call (and a late result kept for it) waits for its work to be dispatched again.</summary>
+    public static TimeSpan GivenUpRetention { get; } = TimeSpan.FromDays(7);
 
     public async Task<WorkState?> GetAsync(WorkId id, CancellationToken cancellationToken)
     {
@@ -110,6 +135,97 @@ public sealed class WorkStore : IAsyncDisposable
             cancellationToken).ConfigureAwait(false);
         return changed > 0;
     }
+
+    /// <summary>
+    /// The work's call was given up (its worker was lost, error 101): the work's row goes, its CallID is remembered,
+    /// so the result the worker may still return for it can be kept for the work (<see cref="KeepLateAsync"/>).
+    /// Returns whether a running call was remembered.
+    /// </summary>
+    public async Task<bool> GiveUpAsync(WorkId id, CancellationToken cancellationToken)
+    {
+        var args = new { Task = TaskTypes.Id(id.Task), id.Params, Now = Now() };
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _db.BeginTransaction();
+            var remembered = await _db.ExecuteAsync(new CommandDefinition(
+                """
+                INSERT OR REPLACE INTO given_up (call_id, task, params, sector_miner, sector_number, worker, host, status, result, updated_ms)
+                SELECT call_id, task, params, sector_miner, sector_number, worker, host, 'GivenUp', NULL, @Now
+                FROM works WHERE task = @Task AND params = @Params AND status = 'Running' AND call_id IS NOT NULL
+                """,
+                args,
+                tx,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            await _db.ExecuteAsync(new CommandDefinition("DELETE FROM works WHERE task = @Task AND params = @Params", args, tx, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            tx.Commit();
+            return remembered > 0;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A result for a call no running work has: if it is a given-up work's call, a success is kept for that work
+    /// (<see cref="LateReturn.Kept"/>) and an error dropped (<see cref="LateReturn.Dropped"/>: the work is done again);
+    /// <see cref="LateReturn.Unknown"/> for any other call, and for a second result of the same call.
+    /// </summary>
+    public async Task<LateReturn> KeepLateAsync(CallId call, object? value, CallError? error, CancellationToken cancellationToken)
+    {
+        if (error is not null)
+        {
+            var dropped = await WriteAsync(
+                "DELETE FROM given_up WHERE call_id = @Call AND status = 'GivenUp'",
+                new { Call = call.ToString() },
+                cancellationToken).ConfigureAwait(false);
+            return dropped > 0 ? LateReturn.Dropped : LateReturn.Unknown;
+        }
+
+        var kept = await WriteAsync(
+            "UPDATE given_up SET status = 'Done', result = @Result, updated_ms = @Now WHERE call_id = @Call AND status = 'GivenUp'",
+            new { Call = call.ToString(), Result = JsonSerializer.Serialize(value, ApiJson.Options), Now = Now() },
+            cancellationToken).ConfigureAwait(false);
+        return kept > 0 ? LateReturn.Kept : LateReturn.Unknown;
+    }
+
+    /// <summary>
+    /// A late result kept for <paramref name="id"/> (<see cref="WorkStatus.Done"/>, its CallID, worker and host those of
+    /// the given-up call), taken: every given-up call of the work is forgotten. Null when there is none.
+    /// </summary>
+    public async Task<WorkState?> TakeLateAsync(WorkId id, CancellationToken cancellationToken)
+    {
+        var args = new { Task = TaskTypes.Id(id.Task), id.Params };
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var row = await _db.QueryFirstOrDefaultAsync<Row>(new CommandDefinition(
+                """
+                SELECT task AS Task, params AS Params, sector_miner AS SectorMiner, sector_number AS SectorNumber, status AS Status,
+                    call_id AS CallId, worker AS Worker, host AS Host, result AS Result, NULL AS ErrorCode, NULL AS ErrorMessage, updated_ms AS UpdatedMs
+                FROM given_up WHERE task = @Task AND params = @Params AND status = 'Done' ORDER BY updated_ms LIMIT 1
+                """,
+                args,
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
+            if (row is not null)
+            {
+                await _db.ExecuteAsync(new CommandDefinition("DELETE FROM given_up WHERE task = @Task AND params = @Params", args, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            }
+
+            return row?.ToState();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The work got its result another way: its given-up calls (and any result kept for them) are forgotten.</summary>
+    public Task ForgetGivenUpAsync(WorkId id, CancellationToken cancellationToken) => WriteAsync(
+        "DELETE FROM given_up WHERE task = @Task AND params = @Params",
+        new { Task = TaskTypes.Id(id.Task), id.Params },
+        cancellationToken);
 
     /// <summary>The caller took the result: the work is over.</summary>
     public Task RemoveAsync(WorkId id, CancellationToken cancellationToken) => WriteAsync(

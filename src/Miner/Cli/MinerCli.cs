@@ -47,11 +47,16 @@ public static class MinerCli
             Description = "how long one Window PoSt partition may run on a worker before it goes to another, e.g. 20m",
             DefaultValueFactory = _ => GoFormat.Duration(ProvingOptions.DefaultPartitionTimeout),
         };
+        var winningTimeout = new Option<string>("--winning-post-timeout")
+        {
+            Description = "how long one winning PoSt worker may take before the round moves on to the next one, e.g. 30s",
+            DefaultValueFactory = _ => GoFormat.Duration(ProvingOptions.DefaultWinningPoStTimeout),
+        };
         var retries = new Option<int>("--post-max-retries") { Description = "re-dispatches of one partition after a connection error or timeout", DefaultValueFactory = _ => ProvingOptions.DefaultMaxRetries };
         var hedge = new Option<string?>("--post-hedge-after") { Description = "also start a partition still running after this long on an idle window PoSt worker, first answer wins, e.g. 5m (default: no hedging)" };
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
-            listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, retries, hedge,
+            listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -64,6 +69,7 @@ public static class MinerCli
             options.Proving.DisableBuiltinWindowPoSt = parse.GetValue(noWindow);
             options.Proving.DisableBuiltinWinningPoSt = parse.GetValue(noWinning);
             options.Proving.PartitionTimeout = GoFormat.ParseDuration(parse.GetValue(partitionTimeout)!, "--partition-timeout");
+            options.Proving.WinningPoStTimeout = GoFormat.ParseDuration(parse.GetValue(winningTimeout)!, "--winning-post-timeout");
             options.Proving.MaxRetries = parse.GetValue(retries);
             options.Proving.HedgeAfter = parse.GetValue(hedge) is { } after ? GoFormat.ParseDuration(after, "--post-hedge-after") : null;
             await using var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct);

@@ -11,6 +11,11 @@ public sealed class ProvingOptions
 {
     public static readonly TimeSpan DefaultPartitionTimeout = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// A winning proof is only worth something within the epoch it was drawn for: Lotus's mainnet block delay is 30 s.
+    /// </summary>
+    public static readonly TimeSpan DefaultWinningPoStTimeout = TimeSpan.FromSeconds(30);
+
     public const int DefaultMaxRetries = 3;
 
     public static readonly TimeSpan DefaultEpochDuration = TimeSpan.FromMilliseconds(100);
@@ -35,6 +40,13 @@ public sealed class ProvingOptions
     /// (Lotus's <c>PartitionCheckTimeout</c> is 20 min). Default <see cref="DefaultPartitionTimeout"/>.
     /// </summary>
     public TimeSpan PartitionTimeout { get; set; } = DefaultPartitionTimeout;
+
+    /// <summary>
+    /// How long one winning PoSt worker may take over GenerateWinningPoSt before the round moves on to the next ready
+    /// winning worker. Worker RPC clients have no timeout of their own (go-jsonrpc's have none), so this bounds the
+    /// call. Default <see cref="DefaultWinningPoStTimeout"/>.
+    /// </summary>
+    public TimeSpan WinningPoStTimeout { get; set; } = DefaultWinningPoStTimeout;
 
     /// <summary>Re-dispatches of one partition after a connection error or timeout. Default <see cref="DefaultMaxRetries"/>.</summary>
     public int MaxRetries { get; set; } = DefaultMaxRetries;
@@ -72,9 +84,9 @@ public sealed class ProvingOptions
     public void Validate()
     {
         Snark.Validate();
-        if (PartitionTimeout <= TimeSpan.Zero)
+        if (PartitionTimeout <= TimeSpan.Zero || WinningPoStTimeout <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException("Proving.PartitionTimeout must be positive");
+            throw new InvalidOperationException("Proving.PartitionTimeout and Proving.WinningPoStTimeout must be positive");
         }
 
         if (MaxRetries < 0 || MaxPartitionsPerWorker < 1 || WinningEvery < 1)

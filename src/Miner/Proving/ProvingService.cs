@@ -80,7 +80,7 @@ public sealed partial class ProvingService : IAsyncDisposable
         var chain = OpenChain(miner, time, loggers);
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);
-        var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs);
+        var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs, time);
         var loop = new ProvingLoop(
             chain,
             c => ProvingSectorsAsync(pipeline, c),

@@ -18,8 +18,11 @@ public sealed partial class WinningPoStProver(
     IVanillaSource vanillas,
     ProvingOptions options,
     ILogger<WinningPoStProver> logger,
-    JobTracker? jobs = null)
+    JobTracker? jobs = null,
+    TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public async Task<WinningPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectorSet, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sectorSet);
@@ -75,7 +78,7 @@ public sealed partial class WinningPoStProver(
                         }
 
                         attempt = w.Id;
-                        return PoStJobs.TrackAsync(jobs, w.Info.Hostname, w.Id, first, TaskType.GenerateWinningPoSt, () => w.Api.GenerateWinningPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, challenges, rand, ct), ct);
+                        return PoStJobs.TrackAsync(jobs, w.Info.Hostname, w.Id, first, TaskType.GenerateWinningPoSt, () => CallAsync(w, proof, minerId, challenges, rand, ct), ct);
                     },
                     cancellationToken,
                     failed).ConfigureAwait(false);
@@ -85,6 +88,25 @@ public sealed partial class WinningPoStProver(
                 Log.MovingOn(logger, id, e.Message);
                 failed.Add(id);
             }
+        }
+    }
+
+    /// <summary>
+    /// One GenerateWinningPoSt call, bounded by <see cref="ProvingOptions.WinningPoStTimeout"/> (a <see cref="TimeoutException"/>
+    /// passes the round to the next worker; the call itself is cancelled) and by the caller's token.
+    /// </summary>
+    private async Task<IReadOnlyList<PoStProof>> CallAsync(Workers.WorkerHandle worker, PoStProofInfo proof, ulong minerId, List<PostSectorChallenge> challenges, byte[] rand, CancellationToken ct)
+    {
+        using var call = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        try
+        {
+            return await worker.Api.GenerateWinningPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, challenges, rand, call.Token)
+                .WaitAsync(options.WinningPoStTimeout, _time, ct).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await call.CancelAsync().ConfigureAwait(false);
+            throw new TimeoutException($"winning PoSt worker {worker.Id} on {worker.Info.Hostname} did not answer GenerateWinningPoSt within {options.WinningPoStTimeout}");
         }
     }
 

@@ -16,8 +16,10 @@ namespace Kiln.Miner.Rpc;
 /// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
 /// tokens, worker registration, the Return* family and the sector index.
 /// </summary>
-public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store) : IMinerStorageApi
+public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null) : IMinerStorageApi
 {
+    private readonly ILogger _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
     /// <summary>Changes every time the miner process starts; workers watch it to notice restarts.</summary>
     public Guid SessionId { get; } = Guid.NewGuid();
 
@@ -170,12 +172,31 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
 
     /// <summary>
     /// A result for a call: written to the work store first (when it is a persisted work) so that the
-    /// worker, once told it was delivered, may forget it; then handed to whoever waits.
+    /// worker, once told it was delivered, may forget it; then handed to whoever waits. A late result — for a call the
+    /// miner gave up when it lost the worker — is accepted (Lotus's returnResult accepts results for calls nobody
+    /// waits for) and either kept for the work's next dispatch or dropped; a second result for a call is refused.
     /// </summary>
     private async Task Return(CallId callId, object? value, CallError? error)
     {
         value = error is null ? value : null;
-        await works.CompleteAsync(callId, value, error, CancellationToken.None).ConfigureAwait(false);
+        if (calls.TakeLate(callId))
+        {
+            // Given up in this process: the store knows the call if it was a persisted work.
+            LogLate(await works.KeepLateAsync(callId, value, error, CancellationToken.None).ConfigureAwait(false), callId, error);
+            return;
+        }
+
+        if (!await works.CompleteAsync(callId, value, error, CancellationToken.None).ConfigureAwait(false))
+        {
+            // Given up by a previous miner process: only the store remembers it.
+            var late = await works.KeepLateAsync(callId, value, error, CancellationToken.None).ConfigureAwait(false);
+            if (late != LateReturn.Unknown && calls.MarkReported(callId))
+            {
+                LogLate(late, callId, error);
+                return;
+            }
+        }
+
         try
         {
             calls.Complete(callId, value, error);
@@ -184,5 +205,26 @@ public sealed class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegis
         {
             throw new RpcException(RpcErrorCodes.Application, e.Message);
         }
+    }
+
+    private void LogLate(LateReturn late, CallId callId, CallError? error)
+    {
+        if (late == LateReturn.Kept)
+        {
+            Log.LateKept(_logger, callId.ID, callId.Sector.Number);
+        }
+        else
+        {
+            Log.LateDropped(_logger, callId.ID, callId.Sector.Number, error?.Message ?? "succeeded");
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(41, LogLevel.Information, "late result for call {Call} (sector {Sector}), given up with its lost worker: kept for the work's next dispatch")]
+        public static partial void LateKept(ILogger logger, Guid call, ulong sector);
+
+        [LoggerMessage(42, LogLevel.Information, "late result for call {Call} (sector {Sector}), given up with its lost worker: accepted and dropped ({Outcome})")]
+        public static partial void LateDropped(ILogger logger, Guid call, ulong sector, string outcome);
     }
 }

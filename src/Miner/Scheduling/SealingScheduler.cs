@@ -88,6 +88,12 @@ public sealed partial class SealingScheduler
     /// </summary>
     public Task<T> ScheduleAsync<T>(SectorRef sector, TaskType task, IWorkerSelector selector, Func<WorkerHandle, CancellationToken, Task>? prepare, Func<WorkerHandle, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
+        if (!TaskTypes.IsKnown(task))
+        {
+            // A worker may advertise a newer Lotus's task type; the miner never schedules one it does not know.
+            throw new ArgumentException($"sector {sector.ID.Number}: cannot schedule unknown task type {TaskTypes.Id(task)}", nameof(task));
+        }
+
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
         var request = new Request(sector, task, selector, Interlocked.Increment(ref _sequence), cancellationToken, prepare, async w =>
         {

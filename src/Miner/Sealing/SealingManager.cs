@@ -116,8 +116,13 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
                 ? known.ToResult()
                 : await calls.WaitAsync(running, ct).ConfigureAwait(false);
             await jobs.FinishedAsync(running.ID, result.Succeeded ? JobOutcome.Succeeded : JobOutcome.Failed, result.Error?.Message, ct).ConfigureAwait(false);
-            await works.RemoveAsync(id, ct).ConfigureAwait(false);
+            await EndAsync(id, result.Error, ct).ConfigureAwait(false);
             return Unwrap<T>(result, id.Task, sector);
+        }
+
+        if (await TakeLateAsync(id, sector, ct).ConfigureAwait(false) is { } kept)
+        {
+            return Unwrap<T>(kept, id.Task, sector);
         }
 
         await works.StartAsync(id, sector.ID, ct).ConfigureAwait(false);
@@ -126,20 +131,61 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
         {
             value = await scheduler.ScheduleAsync(sector, id.Task, selector, prepare, async (w, c) =>
             {
+                // The worker given up earlier may have returned this work's result while it waited for a worker.
+                if (await TakeLateAsync(id, sector, c).ConfigureAwait(false) is { } late)
+                {
+                    return late.Value;
+                }
+
                 var call = await start(w, c).ConfigureAwait(false);
                 await works.RunningAsync(id, call, w.Id, w.Info.Hostname, c).ConfigureAwait(false);
                 return await TrackAsync(w, call, sector, id.Task, c).ConfigureAwait(false);
             }, ct).ConfigureAwait(false);
         }
-        catch (SealingException)
+        catch (SealingException e)
         {
-            // The worker answered with an error: the work is over; the pipeline decides whether to try again.
-            await works.RemoveAsync(id, CancellationToken.None).ConfigureAwait(false);
+            // The worker answered with an error, or was lost: the work is over; the pipeline decides whether to try again.
+            await EndAsync(id, e.Error, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
-        await works.RemoveAsync(id, ct).ConfigureAwait(false);
+        await EndAsync(id, null, ct).ConfigureAwait(false);
         return Unwrap<T>(new CallResult(value, null), id.Task, sector);
+    }
+
+    /// <summary>
+    /// A successful result a worker returned after the miner had given its call up, kept by the work store under the
+    /// work's id (Lotus storage/sealer/manager.go keeps results by WorkID): the re-dispatch takes it instead of
+    /// sealing again. Errors are not kept, so this is always a success.
+    /// </summary>
+    private async Task<CallResult?> TakeLateAsync(WorkId id, SectorRef sector, CancellationToken ct)
+    {
+        if (await works.TakeLateAsync(id, ct).ConfigureAwait(false) is not { } kept)
+        {
+            return null;
+        }
+
+        Log.TakingLate(logger, id.Task, sector.ID.Number, kept.Call?.ID ?? Guid.Empty, kept.HostName);
+        return kept.ToResult();
+    }
+
+    /// <summary>
+    /// The work's result is in: its row goes. A call given up with its lost worker (101 from the miner) is remembered,
+    /// so that worker's late result can still be kept for the work; a success forgets any such call.
+    /// </summary>
+    private async Task EndAsync(WorkId id, CallError? error, CancellationToken ct)
+    {
+        if (error is { Code: CallError.ErrTempWorkerRestart })
+        {
+            await works.GiveUpAsync(id, ct).ConfigureAwait(false);
+            return;
+        }
+
+        await works.RemoveAsync(id, ct).ConfigureAwait(false);
+        if (error is null)
+        {
+            await works.ForgetGivenUpAsync(id, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The value of a result, whether it came over the wire just now or from the work store as JSON.</summary>
@@ -174,5 +220,8 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     {
         [LoggerMessage(40, LogLevel.Information, "{Task} of sector {Sector} was dispatched before the miner restarted: waiting for call {Call} on {Host}")]
         public static partial void Resuming(ILogger logger, TaskType task, ulong sector, Guid call, string? host);
+
+        [LoggerMessage(43, LogLevel.Information, "{Task} of sector {Sector}: taking the result call {Call} on {Host} returned after it was given up, instead of dispatching again")]
+        public static partial void TakingLate(ILogger logger, TaskType task, ulong sector, Guid call, string? host);
     }
 }

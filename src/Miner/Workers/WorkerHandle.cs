@@ -17,7 +17,10 @@ public sealed class WorkerHandle(Guid id, string url, IWorkerApi api, WorkerInfo
 
     public WorkerInfo Info { get; } = info;
 
-    /// <summary>What the worker accepts, as of its last heartbeat (<c>tasks enable|disable</c> on the worker changes it).</summary>
+    /// <summary>
+    /// What the worker accepts, as of its last heartbeat (<c>tasks enable|disable</c> on the worker changes it); may hold
+    /// task types this build does not know (<see cref="TaskTypes.IsKnown"/>), which are never scheduled.
+    /// </summary>
     public IReadOnlySet<TaskType> Tasks { get; internal set; } = tasks;
 
     public DateTimeOffset Connected { get; } = connected;
@@ -36,6 +39,9 @@ public sealed class WorkerHandle(Guid id, string url, IWorkerApi api, WorkerInfo
     }
 
     public DateTimeOffset LastSeen { get; internal set; } = connected;
+
+    /// <summary>The unknown task types already logged for this worker (each is logged once).</summary>
+    internal System.Collections.Concurrent.ConcurrentDictionary<TaskType, byte> ReportedUnknown { get; } = new();
 
     /// <summary>Whether the registry already gave up this worker's running calls.</summary>
     internal bool LostReported { get; set; }

@@ -8,7 +8,9 @@ namespace Kiln.Miner.Workers;
 /// The workers attached to this miner (lotus-miner's WorkerConnect and sched_worker heartbeat):
 /// connect checks the worker API version (1.7.x), takes its Session UUID as the worker id, reads
 /// Info and TaskTypes; every heartbeat polls Session — an error disables the worker, a changed or
-/// nil session removes it (a restarted worker must connect again), success re-enables it.
+/// nil session removes it (a restarted worker must connect again), success re-enables it. A task type this build
+/// does not know (a newer lotus-worker's) does not refuse the worker: it is logged once per worker and type and
+/// never scheduled, as Lotus's miner keeps such a worker (its selectors only ever ask for the types they schedule).
 /// </summary>
 public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, WorkerRegistryOptions options, TimeProvider time, ILogger<WorkerRegistry> logger)
 {
@@ -55,6 +57,7 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
         if (_workers.TryAdd(session, handle))
         {
             Log.Connected(logger, session, info.Hostname, url, handle.Kind);
+            ReportUnknown(handle, tasks);
             Connected?.Invoke(handle);
             return handle;
         }
@@ -141,11 +144,23 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
             {
                 worker.Tasks = tasks;
                 Log.TasksChanged(logger, worker.Id, worker.Info.Hostname, string.Join(' ', tasks.OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName)));
+                ReportUnknown(worker, tasks);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The session answered; the next heartbeat asks for the task types again.
+        }
+    }
+
+    private void ReportUnknown(WorkerHandle worker, IReadOnlySet<TaskType> tasks)
+    {
+        foreach (var task in tasks)
+        {
+            if (!TaskTypes.IsKnown(task) && worker.ReportedUnknown.TryAdd(task, 0))
+            {
+                Log.UnknownTask(logger, worker.Id, worker.Info.Hostname, TaskTypes.Id(task));
+            }
         }
     }
 
@@ -165,6 +180,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 
         [LoggerMessage(6, LogLevel.Information, "worker {Id} on {Host} now accepts: {Tasks}")]
         public static partial void TasksChanged(ILogger logger, Guid id, string host, string tasks);
+
+        [LoggerMessage(7, LogLevel.Warning, "worker {Id} on {Host} advertises task type {Task}, which kiln-miner does not know: the worker stays, that task is never scheduled on it")]
+        public static partial void UnknownTask(ILogger logger, Guid id, string host, string task);
 
         [LoggerMessage(4, LogLevel.Warning, "worker {Id} on {Host} removed: {Why}")]
         public static partial void Removed(ILogger logger, Guid id, string host, string why);

@@ -7,8 +7,9 @@ namespace Kiln.Api.Tests.Types;
 public sealed class BadInputTests
 {
     [Theory]
-    [InlineData("\"seal/v0/foo\"", "unknown task type 'seal/v0/foo'")]
+    [InlineData("\"seal/v0/\"", "unknown task type 'seal/v0/'")]
     [InlineData("\"PC1\"", "unknown task type 'PC1'")]
+    [InlineData("\"\"", "unknown task type ''")]
     [InlineData("5", "task type must be a string")]
     public void Unknown_task_type_fails(string json, string message)
     {
@@ -17,12 +18,29 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public void Unknown_task_type_as_a_set_key_fails()
+    public void Malformed_task_type_as_a_set_key_fails()
     {
         var e = Assert.Throws<JsonException>(() =>
-            JsonSerializer.Deserialize<IReadOnlySet<TaskType>>("""{"seal/v0/precommit/2":{},"seal/v9/x":{}}""", ApiJson.Options));
-        Assert.Contains("unknown task type 'seal/v9/x'", e.Message, StringComparison.Ordinal);
+            JsonSerializer.Deserialize<IReadOnlySet<TaskType>>("""{"seal/v0/precommit/2":{},"Seal V9":{}}""", ApiJson.Options));
+        Assert.Contains("unknown task type 'Seal V9'", e.Message, StringComparison.Ordinal);
         Assert.Throws<FormatException>(() => TaskTypes.Parse("seal/v9/x"));
+    }
+
+    /// <summary>
+    /// Lotus's sealtasks.TaskType is a string: a newer lotus-worker's id (map[TaskType]struct{} key) decodes, keeps its
+    /// id through a round trip and is never one of the known types.
+    /// </summary>
+    [Fact]
+    public void A_newer_lotus_task_type_id_round_trips_as_an_unknown_type()
+    {
+        var set = JsonSerializer.Deserialize<IReadOnlySet<TaskType>>("""{"seal/v0/precommit/2":{},"seal/v9/x":{}}""", ApiJson.Options)!;
+        Assert.Equal(2, set.Count);
+        var unknown = Assert.Single(set, t => t != TaskType.PreCommit2);
+        Assert.False(TaskTypes.IsKnown(unknown));
+        Assert.Equal("seal/v9/x", TaskTypes.Id(unknown));
+        Assert.Equal(unknown, TaskTypes.FromWire("seal/v9/x"));
+        Assert.Equal("""{"seal/v0/precommit/2":{},"seal/v9/x":{}}""", JsonSerializer.Serialize(set, ApiJson.Options));
+        Assert.False(TaskTypes.TryParse("seal/v9/x", out _));
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
 using Kiln.Proofs.Post;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Proving;
 
@@ -104,6 +105,66 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
             .ProveAsync(PoStFixture.Miner, sectorsSet, PoStFixture.Randomness(3), CancellationToken.None));
         Assert.Equal(2, calls.Count);
         Assert.Contains("every ready winning PoSt worker failed", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Worker RPC clients have no timeout (go-jsonrpc's have none), so GenerateWinningPoSt is bounded by
+    /// Proving.WinningPoStTimeout: a worker past it is cancelled and the round goes to the next ready one.
+    /// </summary>
+    [Fact]
+    public async Task A_winning_worker_past_the_winning_post_timeout_is_cancelled_and_the_round_moves_on()
+    {
+        var calls = new List<string>();
+        var cancelled = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        FakeWorker Worker(string host)
+        {
+            var w = new FakeWorker { Hostname = host, Tasks = [TaskType.GenerateWinningPoSt] };
+            w.WinningPoSt = async (proof, miner, sectors, rand, ct) =>
+            {
+                int n;
+                lock (calls)
+                {
+                    calls.Add(host);
+                    n = calls.Count;
+                }
+
+                if (n == 1)
+                {
+                    // the first worker asked never answers on its own; it sees its call cancelled
+                    try
+                    {
+                        await Task.Delay(Timeout.Infinite, ct);
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        cancelled.TrySetResult(host);
+                        throw;
+                    }
+                }
+
+                return PoStFixture.Winning(proof, miner, sectors, rand);
+            };
+            return w;
+        }
+
+        var options = new ProvingOptions { WinningPoStTimeout = TimeSpan.FromMilliseconds(300) };
+        var scheduler = PoStFixture.Scheduler(WorkerKind.WinningPoSt, Worker("a"), Worker("b"));
+        var prover = new WinningPoStProver(scheduler, PoStFixture.Prover, new NoLocalVanillas(), options, NullLogger<WinningPoStProver>.Instance, null, TimeProvider.System);
+        var sectorsSet = Enumerable.Range(1, 4).Select(n => PoStFixture.Sector((ulong)n)).ToList();
+
+        var outcome = await prover.ProveAsync(PoStFixture.Miner, sectorsSet, PoStFixture.Randomness(5), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.False(outcome.Local);
+        Assert.Equal(2, calls.Count);
+        Assert.NotEqual(calls[0], calls[1]);
+        Assert.Equal(calls[0], await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Throws<InvalidOperationException>(() => new ProvingOptions { WinningPoStTimeout = TimeSpan.Zero }.Validate());
+    }
+
+    private sealed class NoLocalVanillas : IVanillaSource
+    {
+        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("this test proves on workers only");
     }
 
     [Fact]

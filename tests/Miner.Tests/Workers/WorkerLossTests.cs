@@ -41,7 +41,11 @@ public sealed class WorkerLossTests
         Assert.Equal(CallError.ErrTempWorkerRestart, result.Error!.Code);
         Assert.Equal(1, lost);
 
-        // a late result for a call already given up is refused; the other worker's call is untouched
+        // a late result for a call given up is taken once as late (MinerApi accepts it, Lotus manager_calltracker.go
+        // returnResult accepts results nobody waits for) and is never delivered; the other worker's call is untouched
+        Assert.True(calls.TakeLate(running));
+        Assert.False(calls.TakeLate(running));
+        Assert.False(calls.TakeLate(other));
         Assert.Throws<InvalidOperationException>(() => calls.Complete(running, null, null));
         calls.Complete(other, 7, null);
         Assert.Equal(7, (await calls.WaitAsync(other, CancellationToken.None)).Value);

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace Kiln.Api.Types.Json;
 
-/// <summary><see cref="TaskType"/> as its Lotus string id, as a value and as a map key.</summary>
+/// <summary><see cref="TaskType"/> as its Lotus string id, as a value and as a map key (unknown ids: <see cref="TaskTypes.FromWire"/>).</summary>
 internal sealed class TaskTypeJsonConverter : JsonConverter<TaskType>
 {
     public override TaskType Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
@@ -25,6 +25,19 @@ internal sealed class TaskTypeJsonConverter : JsonConverter<TaskType>
     public override void WriteAsPropertyName(Utf8JsonWriter writer, TaskType value, JsonSerializerOptions options) =>
         writer.WritePropertyName(TaskTypes.Id(value));
 
-    internal static TaskType Parse(string id) =>
-        TaskTypes.TryParse(id, out var type) ? type : throw new JsonException($"unknown task type '{id}'");
+    /// <summary>
+    /// Lotus decodes any string as a task type; Kiln keeps an unknown but well-formed id (a newer lotus-worker's
+    /// task) as an unknown <see cref="TaskType"/> that round-trips, and rejects anything else.
+    /// </summary>
+    internal static TaskType Parse(string id)
+    {
+        try
+        {
+            return TaskTypes.FromWire(id);
+        }
+        catch (FormatException e)
+        {
+            throw new JsonException(e.Message, e);
+        }
+    }
 }
