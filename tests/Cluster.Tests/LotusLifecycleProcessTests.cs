@@ -255,6 +255,7 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         var other = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "miner-store"));
         var sector = new SectorRef(new SectorId(1000, 2), Cc.ProofType);
         var sealedBytes = Enumerable.Range(0, 2048).Select(i => (byte)(i % 251)).ToArray();
+        Directory.CreateDirectory(Path.Combine(other, "sealed"));
         await File.WriteAllBytesAsync(SectorFile(other, "sealed", sector.ID), sealedBytes);
         var cache = Directory.CreateDirectory(SectorFile(other, "cache", sector.ID)).FullName;
         await File.WriteAllBytesAsync(Path.Combine(cache, "p_aux"), new byte[64]);

@@ -35,7 +35,7 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         var (id, entry) = Assert.Single(stats);
         Assert.Equal(_cluster.Worker!.Api.ProcessSession, id);
         Assert.Equal(ClusterFixture.WorkerName, entry.Info.Hostname);
-        Assert.Equal(["AP", "PC1", "PC2", "C2", "C1", "GET", "FIN", "FUS"], entry.Tasks!.OrderByDescending(TaskTypes.Order).Select(TaskTypes.ShortName));
+        Assert.Equal(["DC", "AP", "PC1", "PC2", "C2", "C1", "UNS", "GET", "FIN", "FUS"], entry.Tasks!.OrderByDescending(TaskTypes.Order).Select(TaskTypes.ShortName));
 
         // The miner's own proxy to the worker, as lotus-miner holds it after WorkerConnect.
         var worker = Assert.Single(_cluster.Miner.Workers.Workers).Api;

@@ -178,8 +178,8 @@ public static class Devnet
             var (name, role, args) = (options.Workers, i) switch
             {
                 (1, _) => ("devnet-worker-1", "every sealing task", Array.Empty<string>()),
-                (_, 1) => ("devnet-pc1", "PC1 host (AP, PC1)", ["--precommit2", "false", "--commit", "false"]),
-                (_, 2) => ("devnet-pc2", "PC2 host (PC2, C1, C2)", ["--addpiece", "false", "--precommit1", "false"]),
+                (_, 1) => ("devnet-pc1", "PC1 host (AP, PC1)", ["--precommit2=false", "--commit=false"]),
+                (_, 2) => ("devnet-pc2", "PC2 host (PC2, C1, C2)", ["--addpiece=false", "--precommit1=false"]),
                 _ => ($"devnet-worker-{i}", "every sealing task", Array.Empty<string>()),
             };
             var path = i <= 2 && options.Workers > 1 && !options.SeparateStorage ? shared : Path.Combine(dir, name + "-storage");

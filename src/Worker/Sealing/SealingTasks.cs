@@ -197,22 +197,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     }
 
     /// <summary>
-    /// Lotus storage/paths/local.go Local.RemoveCopies: when a primary copy of the type is declared somewhere, the
-    /// non-primary copies in this worker's paths are deleted and dropped from the index.
+    /// Lotus storage/paths/remote.go <c>Remote.RemoveCopies</c> (what LocalWorker calls through its store): when a
+    /// primary copy of the type is declared somewhere, every other copy goes — in this worker's paths and on other hosts.
     /// </summary>
-    private async Task RemoveCopiesAsync(SectorId sector, SectorFileType type, CancellationToken ct)
-    {
-        var found = await store.Index.StorageFindSectorAsync(sector, type, 0, false, ct);
-        if (!found.Any(i => i.Primary))
-        {
-            return;
-        }
-
-        foreach (var copy in found.Where(i => !i.Primary && store.TryGetRoot(i.ID, out _)))
-        {
-            await store.RemoveAsync(sector, type, force: true, keepIn: [.. found.Where(i => i.ID != copy.ID).Select(i => i.ID)], ct);
-        }
-    }
+    private Task RemoveCopiesAsync(SectorId sector, SectorFileType type, CancellationToken ct) =>
+        fetcher is null ? store.RemoveCopiesAsync(sector, type, ct) : fetcher.RemoveCopiesAsync(sector, type, ct);
 
     /// <summary>Commit1: the vanilla PoRep proofs over the sector's sealed file and cache; returns filecoin-proofs' C1 JSON.</summary>
     public async Task<byte[]> Commit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<ApiPieceInfo> pieces, SectorCids cids, CancellationToken ct)
@@ -381,7 +370,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
 
         foreach (var t in SectorFileTypes.AllSet(types))
         {
-            await remote.RemoveCopiesAsync(sector.ID, t, ct);
+            await RemoveCopiesAsync(sector.ID, t, ct);
         }
     }
 
