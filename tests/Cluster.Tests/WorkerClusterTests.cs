@@ -28,6 +28,21 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         await calls.WaitAsync(id, None).WaitAsync(TimeSpan.FromSeconds(60));
 
     [Fact]
+    public async Task ComputeDataCid_on_the_miner_is_computed_on_a_worker_from_the_pushed_data()
+    {
+        // Lotus node/impl/storminer.go ComputeDataCid → Manager.DataCid: a DC task on a worker, the reader passed on.
+        await _cluster.StartWorkerAsync();
+        var data = Enumerable.Range(0, 8128).Select(i => (byte)(i * 17 + 3)).ToArray();
+
+        var piece = await MinerClient().ComputeDataCidAsync((ulong)data.Length, new MemoryStream(data), None);
+
+        Assert.Equal(8192UL, piece.Size);
+        Assert.Equal(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data)), piece.PieceCID.ToString());
+        var job = Assert.Single(await _cluster.Miner.Jobs.ListAsync(100, None), j => j.Task == TaskType.DataCid);
+        Assert.Equal(ClusterFixture.WorkerName, job.HostName);
+    }
+
+    [Fact]
     public async Task Worker_registers_and_seals_a_cc_sector_through_addpiece_and_precommit1()
     {
         await _cluster.StartWorkerAsync();

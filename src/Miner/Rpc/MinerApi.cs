@@ -5,6 +5,7 @@ using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
+using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
 using Kiln.Stores;
 using Kiln.Stores.Index;
@@ -16,7 +17,7 @@ namespace Kiln.Miner.Rpc;
 /// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
 /// tokens, worker registration, the Return* family and the sector index.
 /// </summary>
-public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null) : IMinerStorageApi
+public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null, SealingManager? sealing = null) : IMinerStorageApi
 {
     private readonly ILogger _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -167,8 +168,19 @@ public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, Wor
     public Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(RegisteredPoStProof proofType, IReadOnlyList<SectorRef> sectors, CancellationToken ct) =>
         throw new RpcException(RpcErrorCodes.Application, "kiln-miner cannot check provability yet: PoSt arrives with the PoSt issue");
 
-    public Task<PieceInfo> ComputeDataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) =>
-        throw new RpcException(RpcErrorCodes.Application, "kiln-miner computes data CIDs on its workers (seal/v0/datacid)");
+    /// <summary>Lotus <c>StorageMinerAPI.ComputeDataCid</c>: scheduled as DC on a worker (<see cref="SealingManager.DataCidAsync"/>).</summary>
+    public async Task<PieceInfo> ComputeDataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct)
+    {
+        var manager = sealing ?? throw new RpcException(RpcErrorCodes.Application, "this kiln-miner has no sealing manager to compute data CIDs on");
+        try
+        {
+            return await manager.DataCidAsync(pieceSize, pieceData, ct).ConfigureAwait(false);
+        }
+        catch (SealingException e)
+        {
+            throw new RpcException(RpcErrorCodes.Application, e.Message);
+        }
+    }
 
     /// <summary>
     /// A result for a call: written to the work store first (when it is a persisted work) so that the

@@ -28,6 +28,20 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
         }, ct);
     }
 
+    /// <summary>Lotus <c>storiface.NoSectorRef</c>: the sector of calls that have none (DataCid).</summary>
+    private static readonly SectorRef NoSector = new(new SectorId(0, 0), default);
+
+    /// <summary>
+    /// Lotus <c>Manager.DataCid</c>: the piece CID of streamed data, computed on any worker that runs DC (task
+    /// selector, no prepare step); the data is pushed on to the worker as it arrives.
+    /// </summary>
+    public Task<PieceInfo> DataCidAsync(ulong pieceSize, Stream data, CancellationToken ct) =>
+        scheduler.ScheduleAsync(NoSector, TaskType.DataCid, TaskSelector.Instance, async (w, c) =>
+        {
+            var call = await w.Api.DataCidAsync(pieceSize, data, c).ConfigureAwait(false);
+            return (PieceInfo)(await TrackAsync(w, call, NoSector, TaskType.DataCid, c).ConfigureAwait(false))!;
+        }, ct);
+
     /// <summary>PreCommit1: on a worker with room for sealed + cache, preferring the one that holds the unsealed data.</summary>
     public Task<byte[]> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct)
     {
