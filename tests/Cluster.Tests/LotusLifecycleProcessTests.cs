@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
+using Kiln.Api.Tests.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Worker.Sealing;
 
@@ -198,13 +199,13 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         await StartWorkerAsync();
         const long unpadded = 127L << 20; // 127 MiB unpadded = a 128 MiB piece
         string expected;
-        await using (var stream = new PatternStream(unpadded))
+        await using (var stream = new GeneratedStream(unpadded, seed: 127))
         {
             expected = Kiln.Proofs.Cid.CommCid.ToPieceCid(
                 await Kiln.Proofs.Pieces.CommP.ComputeAsync(stream, new Kiln.Proofs.Pieces.UnpaddedPieceSize((ulong)unpadded), None));
         }
 
-        var piece = await _manager.DataCidAsync((ulong)unpadded, new PatternStream(unpadded));
+        var piece = await _manager.DataCidAsync((ulong)unpadded, new GeneratedStream(unpadded, seed: 127));
 
         Assert.Equal(128UL << 20, piece.Size);
         Assert.Equal(expected, piece.PieceCID.ToString());
@@ -294,43 +295,4 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(LongTerm, "sealed", "fetching")));
         Assert.Empty(await _manager.DeclarationsAsync(s3.ID, SectorFileType.Sealed));
     }
-}
-
-/// <summary>A deterministic byte stream of a given length, generated on the fly (never held whole in memory).</summary>
-internal sealed class PatternStream(long length) : Stream
-{
-    private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => length;
-
-    public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        var n = (int)Math.Min(count, length - _position);
-        for (var i = 0; i < n; i++)
-        {
-            var at = _position + i;
-            buffer[offset + i] = (byte)((at * 2654435761L) >> 13);
-        }
-
-        _position += n;
-        return n;
-    }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

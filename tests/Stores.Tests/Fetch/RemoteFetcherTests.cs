@@ -7,7 +7,7 @@ using Kiln.Stores.Tests.Support;
 namespace Kiln.Stores.Tests.Fetch;
 
 /// <summary>Two in-process hosts sharing one index: fetching between separate paths, and none on a shared path.</summary>
-public sealed class RemoteFetcherTests : IAsyncLifetime
+public sealed partial class RemoteFetcherTests : IAsyncLifetime
 {
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly SectorRef S9 = new(new SectorId(1000, 9), RegisteredSealProof.StackedDrg2KiBV1_1);
@@ -36,7 +36,7 @@ public sealed class RemoteFetcherTests : IAsyncLifetime
         new(host.Store, _index, _http, new RemoteFetcherOptions { AuthToken = token, ParallelFetchLimit = 2 });
 
     /// <summary>Writes a sealed file and a cache directory for S9 under <paramref name="root"/> and declares them.</summary>
-    private async Task<Dictionary<string, byte[]>> SealedSectorAsync(string root, StorageId id)
+    private async Task<Dictionary<string, byte[]>> SealedSectorAsync(string root, StorageId id, bool primary = true)
     {
         var files = new Dictionary<string, byte[]>
         {
@@ -53,7 +53,7 @@ public sealed class RemoteFetcherTests : IAsyncLifetime
             await File.WriteAllBytesAsync(Path.Combine(cache, name), files[name]);
         }
 
-        await _index.StorageDeclareSectorAsync(id, S9.ID, SectorFileType.Sealed | SectorFileType.Cache, true, Ct);
+        await _index.StorageDeclareSectorAsync(id, S9.ID, SectorFileType.Sealed | SectorFileType.Cache, primary, Ct);
         return files;
     }
 

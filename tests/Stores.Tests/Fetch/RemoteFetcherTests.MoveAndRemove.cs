@@ -1,83 +1,17 @@
-using System.Security.Cryptography;
 using Kiln.Api.Types;
-using Kiln.Stores.Fetch;
-using Kiln.Stores.Index;
 using Kiln.Stores.Local;
-using Kiln.Stores.Tests.Support;
 
 namespace Kiln.Stores.Tests.Fetch;
 
 /// <summary>
 /// MoveStorage, RemoveCopies and Remove as Lotus's storage/paths local.go (<c>Local.MoveStorage</c>,
 /// <c>Local.RemoveCopies</c>, <c>Local.Remove</c>) and remote.go (<c>Remote.MoveStorage</c>, <c>Remote.RemoveCopies</c>,
-/// <c>Remote.Remove</c>) do them, on two in-process hosts sharing one index.
+/// <c>Remote.Remove</c>) do them, on the two in-process hosts of <see cref="RemoteFetcherTests"/>.
 /// </summary>
-public sealed class MoveAndRemoveTests : IAsyncLifetime
+public sealed partial class RemoteFetcherTests
 {
     private const string Name = "s-t01000-9";
-    private static readonly CancellationToken Ct = CancellationToken.None;
-    private static readonly SectorRef S9 = new(new SectorId(1000, 9), RegisteredSealProof.StackedDrg2KiBV1_1);
     private static readonly SectorFileType SealedCache = SectorFileType.Sealed | SectorFileType.Cache;
-    private readonly TempDir _dir = new();
-    private readonly MemSectorIndex _index = new();
-    private readonly List<string> _extraDirs = [];
-    private StoreHost _a = null!;
-    private StoreHost _b = null!;
-    private HttpClient _http = null!;
-
-    public async Task InitializeAsync()
-    {
-        _a = await StoreHost.StartAsync("a.test", _index);
-        _b = await StoreHost.StartAsync("b.test", _index);
-        _http = new HttpClient(new HostRouter(_a, _b));
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _dir.Dispose();
-        foreach (var d in _extraDirs.Where(Directory.Exists))
-        {
-            Directory.Delete(d, recursive: true);
-        }
-    }
-
-    private RemoteFetcher FetcherOn(StoreHost host) =>
-        new(host.Store, _index, _http, new RemoteFetcherOptions { AuthToken = StoreHost.AdminToken });
-
-    /// <summary>A sealed file and cache of S9 under <paramref name="root"/>, declared primary.</summary>
-    private async Task<Dictionary<string, byte[]>> SealedSectorAsync(string root, StorageId id, bool primary = true)
-    {
-        var files = new Dictionary<string, byte[]>
-        {
-            ["sealed"] = RandomNumberGenerator.GetBytes(2048),
-            ["p_aux"] = RandomNumberGenerator.GetBytes(64),
-            ["t_aux"] = RandomNumberGenerator.GetBytes(1500),
-            ["sc-02-data-tree-r-last.dat"] = RandomNumberGenerator.GetBytes(4096 + 17),
-        };
-        await File.WriteAllBytesAsync(Path.Combine(root, "sealed", Name), files["sealed"]);
-        var cache = Directory.CreateDirectory(Path.Combine(root, "cache", Name)).FullName;
-        foreach (var name in new[] { "p_aux", "t_aux", "sc-02-data-tree-r-last.dat" })
-        {
-            await File.WriteAllBytesAsync(Path.Combine(cache, name), files[name]);
-        }
-
-        await _index.StorageDeclareSectorAsync(id, S9.ID, SealedCache, primary, Ct);
-        return files;
-    }
-
-    private static void AssertSector(string root, Dictionary<string, byte[]> files)
-    {
-        Assert.Equal(files["sealed"], File.ReadAllBytes(Path.Combine(root, "sealed", Name)));
-        var cache = Path.Combine(root, "cache", Name);
-        Assert.Equal(["p_aux", "sc-02-data-tree-r-last.dat", "t_aux"], Directory.GetFiles(cache).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        foreach (var name in new[] { "p_aux", "t_aux", "sc-02-data-tree-r-last.dat" })
-        {
-            Assert.Equal(files[name], File.ReadAllBytes(Path.Combine(cache, name)));
-        }
-    }
 
     private static bool Gone(string root, string type) =>
         !File.Exists(Path.Combine(root, type, Name)) && !Directory.Exists(Path.Combine(root, type, Name));
@@ -147,17 +81,26 @@ public sealed class MoveAndRemoveTests : IAsyncLifetime
         }
 
         var shm = Path.Combine("/dev/shm", "kiln-move-" + Guid.NewGuid().ToString("N"));
-        _extraDirs.Add(shm);
-        var seal = await _b.Store.AttachAsync(shm, init: true, canSeal: true, ct: Ct);
-        var store = await _b.Store.AttachAsync(_dir.Sub("store"), init: true, canStore: true, ct: Ct);
-        var files = await SealedSectorAsync(shm, seal.ID);
+        try
+        {
+            var seal = await _b.Store.AttachAsync(shm, init: true, canSeal: true, ct: Ct);
+            var store = await _b.Store.AttachAsync(_dir.Sub("store"), init: true, canStore: true, ct: Ct);
+            var files = await SealedSectorAsync(shm, seal.ID);
 
-        await FetcherOn(_b).MoveStorageAsync(S9, SealedCache, Ct);
+            await FetcherOn(_b).MoveStorageAsync(S9, SealedCache, Ct);
 
-        AssertSector(_dir.Sub("store"), files);
-        Assert.True(Gone(shm, "sealed") && Gone(shm, "cache"));
-        Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_dir.Sub("store"), "cache", SectorPathGuard.FetchingDir)));
-        Assert.Equal([(store.ID.Value, true)], await HoldersAsync(SectorFileType.Cache));
+            AssertSector(_dir.Sub("store"), files);
+            Assert.True(Gone(shm, "sealed") && Gone(shm, "cache"));
+            Assert.Empty(Directory.GetFileSystemEntries(Path.Combine(_dir.Sub("store"), "cache", SectorPathGuard.FetchingDir)));
+            Assert.Equal([(store.ID.Value, true)], await HoldersAsync(SectorFileType.Cache));
+        }
+        finally
+        {
+            if (Directory.Exists(shm))
+            {
+                Directory.Delete(shm, recursive: true);
+            }
+        }
     }
 
     [Fact]
