@@ -75,7 +75,8 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     {
         while (true)
         {
-            var n = await stream.ReadAsync(GetMemory(4096), cancellationToken).ConfigureAwait(false);
+            var room = GetMemory(4096);
+            var n = await stream.ReadAsync(room[..(int)Math.Min(room.Length, limit + 1 - _written)], cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 return true;

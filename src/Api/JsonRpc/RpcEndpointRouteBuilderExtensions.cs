@@ -62,16 +62,18 @@ public static class RpcEndpointRouteBuilderExtensions
 
     private static async Task ServeHttpAsync(HttpContext context, RpcServer server, IReadOnlyList<string> permissions)
     {
+        var max = server.Options.RequestSizeLimit(permissions);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = null;
+            // One byte over our own limit, so that we answer the JSON-RPC error and Kestrel never drains the rest of an
+            // oversized body after the answer.
+            limit.MaxRequestBodySize = max < long.MaxValue ? max + 1 : null;
         }
 
         // The limit follows the caller's permission (RpcServerOptions.RequestSizeLimit): a token-less caller's body is
         // refused after 1 MiB, a declared length over the limit before a byte is read. Buffers above 1 MiB are not
         // pooled (PooledBufferWriter), so a burst of large bodies leaves nothing pinned behind it.
         using var output = new PooledBufferWriter(1024);
-        var max = server.Options.RequestSizeLimit(permissions);
         int status;
         if (context.Request.ContentLength > max)
         {
