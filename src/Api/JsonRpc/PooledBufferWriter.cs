@@ -75,7 +75,8 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     {
         while (true)
         {
-            var room = GetMemory(4096);
+            // A buffer sized from Content-Length is filled before it grows: only the final zero-byte read needs room.
+            var room = GetMemory(_written < _buffer.Length ? 1 : 4096);
             var n = await stream.ReadAsync(room[..(int)Math.Min(room.Length, limit + 1 - _written)], cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {

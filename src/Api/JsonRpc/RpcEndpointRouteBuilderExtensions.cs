@@ -83,7 +83,8 @@ public static class RpcEndpointRouteBuilderExtensions
         }
         else
         {
-            using var body = new PooledBufferWriter((int)Math.Clamp(context.Request.ContentLength ?? 4096, 1, Math.Min(max + 1, PooledBufferWriter.MaxPooledArrayLength)));
+            // Grown as bytes arrive, not sized from Content-Length: a client that declares 1 MiB and sends nothing holds 4 KiB.
+            using var body = new PooledBufferWriter(4096);
             if (!await body.ReadFromAsync(context.Request.Body, max, context.RequestAborted).ConfigureAwait(false))
             {
                 CloseAfterResponse(context);
