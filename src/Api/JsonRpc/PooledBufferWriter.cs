@@ -2,15 +2,35 @@ using System.Buffers;
 
 namespace Kiln.Api.JsonRpc;
 
-/// <summary>A growable <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}.Shared"/> arrays.</summary>
+/// <summary>
+/// A growable <see cref="IBufferWriter{T}"/> over <see cref="ArrayPool{T}.Shared"/> arrays. Arrays above
+/// <see cref="MaxPooledArrayLength"/> are allocated and left to the GC instead: the shared pool keeps arrays up to
+/// 1 GiB per core, so pooling a burst of 100 MiB request bodies would pin gigabytes for the life of the process.
+/// </summary>
 internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 {
+    /// <summary>Largest array taken from and given back to the shared pool: 1 MiB.</summary>
+    internal const int MaxPooledArrayLength = 1 << 20;
+
     private byte[] _buffer;
     private int _written;
 
     public PooledBufferWriter(int initialCapacity = 1024)
     {
-        _buffer = ArrayPool<byte>.Shared.Rent(initialCapacity);
+        _buffer = Rent(initialCapacity);
+    }
+
+    /// <summary>An array of at least <paramref name="length"/> bytes: pooled when small, a fresh one above <see cref="MaxPooledArrayLength"/>.</summary>
+    internal static byte[] Rent(int length) =>
+        length > MaxPooledArrayLength ? GC.AllocateUninitializedArray<byte>(length) : ArrayPool<byte>.Shared.Rent(length);
+
+    /// <summary>Gives an array from <see cref="Rent"/> back: to the pool when small, to the GC otherwise.</summary>
+    internal static void Return(byte[] array)
+    {
+        if (array.Length is > 0 and <= MaxPooledArrayLength)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
     }
 
     public int Length => _written;
@@ -55,7 +75,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     {
         while (true)
         {
-            var n = await stream.ReadAsync(GetMemory(4096), cancellationToken).ConfigureAwait(false);
+            // A buffer sized from Content-Length is filled before it grows: only the final zero-byte read needs room.
+            var room = GetMemory(_written < _buffer.Length ? 1 : 4096);
+            var n = await stream.ReadAsync(room[..(int)Math.Min(room.Length, limit + 1 - _written)], cancellationToken).ConfigureAwait(false);
             if (n == 0)
             {
                 return true;
@@ -78,9 +100,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         }
 
         var size = (int)Math.Min(Array.MaxLength, Math.Max((long)_buffer.Length * 2, (long)_written + sizeHint));
-        var next = ArrayPool<byte>.Shared.Rent(size);
+        var next = Rent(size);
         _buffer.AsSpan(0, _written).CopyTo(next);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        Return(_buffer);
         _buffer = next;
     }
 
@@ -89,9 +111,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
         var b = _buffer;
         _buffer = [];
         _written = 0;
-        if (b.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(b);
-        }
+        Return(b);
     }
 }

@@ -16,7 +16,9 @@ namespace Kiln.Api.JsonRpc;
 /// A push slot lives from the first of (param decoded, HEAD/POST arrived) until its reader is closed. Its bounds:
 /// a client waits <see cref="RpcServerOptions.StreamTimeout"/> for a method to claim it; a claimed reader that is
 /// not read within <see cref="RpcServerOptions.ReaderIdleTimeout"/> expires; at most
-/// <see cref="RpcServerOptions.MaxPendingReaders"/> are pending at once. The POST body has no size limit and is
+/// <see cref="RpcServerOptions.MaxPendingReaders"/> are pending at once, and at most four times as many closed ones
+/// are remembered for late pushes. Only a caller allowed to invoke the method ever gets its reader param decoded
+/// (the server checks the permission first), so an anonymous caller can claim no slot. The POST body has no size limit and is
 /// read straight from the request by the method, never buffered.
 /// </remarks>
 internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger logger)
@@ -31,8 +33,17 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
     /// </summary>
     private readonly ConcurrentDictionary<Guid, (PushSlot Slot, long At)> _finished = new();
 
+    /// <summary>The order <see cref="_finished"/> was filled in, oldest first, so purging never scans the whole map.</summary>
+    private readonly ConcurrentQueue<(Guid Id, long At)> _finishedOrder = new();
+
     /// <summary>Push slots not yet closed.</summary>
     internal int PendingCount => _slots.Count;
+
+    /// <summary>Closed streams remembered for late pushes.</summary>
+    internal int FinishedCount => _finished.Count;
+
+    /// <summary>Most closed streams remembered at once (the oldest are forgotten first): 4 × <see cref="RpcServerOptions.MaxPendingReaders"/>.</summary>
+    private int MaxFinished => _options.MaxPendingReaders * 4;
 
     /// <summary>Decodes the param at the reader's current token.</summary>
     public Stream Decode(ref Utf8JsonReader reader, CancellationToken cancellationToken)
@@ -212,17 +223,27 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
     private void Finish(Guid id, PushSlot slot)
     {
         slot.StopExpiry();
-        _finished[id] = (slot, _options.TimeProvider.GetTimestamp());
+        var at = _options.TimeProvider.GetTimestamp();
+        _finished[id] = (slot, at);
+        _finishedOrder.Enqueue((id, at));
         _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot));
+        PurgeFinished();
     }
 
+    /// <summary>Forgets closed streams older than <see cref="RpcServerOptions.StreamTimeout"/>, and the oldest beyond <see cref="MaxFinished"/>.</summary>
     private void PurgeFinished()
     {
-        foreach (var (id, entry) in _finished)
+        while (_finishedOrder.TryPeek(out var head)
+            && (_finishedOrder.Count > MaxFinished || _options.TimeProvider.GetElapsedTime(head.At) > _options.StreamTimeout))
         {
-            if (_options.TimeProvider.GetElapsedTime(entry.At) > _options.StreamTimeout)
+            if (!_finishedOrder.TryDequeue(out head))
             {
-                _finished.TryRemove(new KeyValuePair<Guid, (PushSlot, long)>(id, entry));
+                break;
+            }
+
+            if (_finished.TryGetValue(head.Id, out var entry) && entry.At == head.At)
+            {
+                _finished.TryRemove(new KeyValuePair<Guid, (PushSlot, long)>(head.Id, entry));
             }
         }
     }

@@ -62,21 +62,51 @@ public static class RpcEndpointRouteBuilderExtensions
 
     private static async Task ServeHttpAsync(HttpContext context, RpcServer server, IReadOnlyList<string> permissions)
     {
+        var max = server.Options.RequestSizeLimit(permissions);
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = null;
+            // One byte over our own limit, so that we answer the JSON-RPC error and Kestrel never drains the rest of an
+            // oversized body after the answer.
+            limit.MaxRequestBodySize = max < long.MaxValue ? max + 1 : null;
         }
 
-        using var body = new PooledBufferWriter(4096);
+        // The limit follows the caller's permission (RpcServerOptions.RequestSizeLimit): a token-less caller's body is
+        // refused after 1 MiB, a declared length over the limit before a byte is read. Buffers above 1 MiB are not
+        // pooled (PooledBufferWriter), so a burst of large bodies leaves nothing pinned behind it.
         using var output = new PooledBufferWriter(1024);
-        var max = server.Options.MaxRequestSize;
-        await body.ReadFromAsync(context.Request.Body, max, context.RequestAborted).ConfigureAwait(false);
-        var status = await server.ProcessHttpAsync(body.WrittenMemory, permissions, output, context.RequestAborted).ConfigureAwait(false);
+        int status;
+        if (context.Request.ContentLength > max)
+        {
+            using var writer = new System.Text.Json.Utf8JsonWriter(output, RpcWire.WriterOptions);
+            status = server.WriteRequestTooLarge(output, writer, max);
+            CloseAfterResponse(context);
+        }
+        else
+        {
+            // Grown as bytes arrive, not sized from Content-Length: a client that declares 1 MiB and sends nothing holds 4 KiB.
+            using var body = new PooledBufferWriter(4096);
+            if (!await body.ReadFromAsync(context.Request.Body, max, context.RequestAborted).ConfigureAwait(false))
+            {
+                CloseAfterResponse(context);
+            }
+
+            status = await server.ProcessHttpAsync(body.WrittenMemory, permissions, output, context.RequestAborted).ConfigureAwait(false);
+        }
+
         var response = context.Response;
         response.StatusCode = status;
         response.ContentType = "application/json";
         response.ContentLength = output.Length;
         await response.Body.WriteAsync(output.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>The rest of a refused body is not worth draining: HTTP/1.1 closes the connection after the answer.</summary>
+    private static void CloseAfterResponse(HttpContext context)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 
     private static async Task ServeWebSocketAsync(HttpContext context, RpcServer server, IReadOnlyList<string> permissions)

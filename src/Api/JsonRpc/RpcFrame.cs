@@ -16,6 +16,9 @@ internal struct RpcFrame
 
     public string? Method;
 
+    /// <summary>Why the method name could not be read (a lone UTF-16 surrogate or invalid UTF-8); the call is answered −32700.</summary>
+    public string? MethodError;
+
     /// <summary>Raw <c>params</c> (empty when absent).</summary>
     public ReadOnlyMemory<byte> Params;
 
@@ -39,7 +42,23 @@ internal struct RpcFrame
     }
 
     /// <summary>Reads one frame at the reader's current token (an object or null).</summary>
+    /// <exception cref="JsonException">
+    /// Malformed JSON, a member of the wrong type, or a string that is not valid UTF-8 or holds a lone UTF-16
+    /// surrogate (which .NET refuses to turn into a string): all answered −32700.
+    /// </exception>
     public static RpcFrame Read(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            return ReadObject(ref reader, json);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new JsonException("invalid string in request: " + ex.Message, ex);
+        }
+    }
+
+    private static RpcFrame ReadObject(ref Utf8JsonReader reader, ReadOnlyMemory<byte> json)
     {
         var frame = default(RpcFrame);
         if (reader.TokenType == JsonTokenType.Null)
@@ -62,7 +81,15 @@ internal struct RpcFrame
                     RpcId.TryRead(ref reader, out frame.Id, out frame.IdError);
                     break;
                 case Member.Method:
-                    frame.Method = ReadString(ref reader, "method");
+                    try
+                    {
+                        frame.Method = ReadString(ref reader, "method");
+                    }
+                    catch (InvalidOperationException ex)
+                    {
+                        frame.MethodError = "invalid method name: " + ex.Message;
+                    }
+
                     break;
                 case Member.JsonRpc:
                     ReadString(ref reader, "jsonrpc");

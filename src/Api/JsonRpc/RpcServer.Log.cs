@@ -20,5 +20,8 @@ public sealed partial class RpcServer
 
         [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "Reader stream {Id}: {What}")]
         public static partial void StreamEvent(ILogger logger, Guid id, string what);
+
+        [LoggerMessage(EventId = 106, Level = LogLevel.Warning, Message = "Disconnecting a WebSocket client: {Reason}")]
+        public static partial void WebSocketDisconnected(ILogger logger, string reason);
     }
 }

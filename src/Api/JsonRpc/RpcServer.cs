@@ -26,6 +26,7 @@ public sealed partial class RpcServer
     private readonly FrozenDictionary<string, RpcServerMethod> _methods;
     private readonly FrozenDictionary<string, RpcServerMethod>.AlternateLookup<ReadOnlySpan<char>> _methodsBySpan;
     private readonly ILogger _logger;
+    private int _openWebSocketSessions;
 
     internal RpcServer(IEnumerable<RpcServerMethod> methods, RpcServerOptions options)
     {
@@ -65,6 +66,13 @@ public sealed partial class RpcServer
 
     internal ILogger Logger => _logger;
 
+    /// <summary>WebSocket sessions currently open.</summary>
+    internal int OpenWebSocketSessions => Volatile.Read(ref _openWebSocketSessions);
+
+    internal void WebSocketSessionOpened() => Interlocked.Increment(ref _openWebSocketSessions);
+
+    internal void WebSocketSessionClosed() => Interlocked.Decrement(ref _openWebSocketSessions);
+
     /// <summary>
     /// Answers one HTTP-mode body without a network (go-jsonrpc <c>HandleRequest</c>): the response bytes
     /// are written to <paramref name="output"/>; returns the HTTP status the endpoint would send.
@@ -86,9 +94,10 @@ public sealed partial class RpcServer
     internal async ValueTask<int> ProcessHttpAsync(ReadOnlyMemory<byte> body, IReadOnlyList<string> permissions, PooledBufferWriter output, CancellationToken cancellationToken)
     {
         var writer = new Utf8JsonWriter(output, RpcWire.WriterOptions);
-        if (body.Length > Options.MaxRequestSize)
+        var limit = Options.RequestSizeLimit(permissions);
+        if (body.Length > limit)
         {
-            return WriteProtocolError(output, writer, RpcId.None, RpcErrorCodes.ParseError, $"request bigger than maximum {Options.MaxRequestSize} allowed");
+            return WriteRequestTooLarge(output, writer, limit);
         }
 
         body = Trim(body);
@@ -188,6 +197,10 @@ public sealed partial class RpcServer
         return 200;
     }
 
+    /// <summary>go-jsonrpc's answer to a body over the limit (-32700 "request bigger than maximum N allowed", HTTP 500).</summary>
+    internal int WriteRequestTooLarge(PooledBufferWriter output, Utf8JsonWriter writer, long limit) =>
+        WriteProtocolError(output, writer, RpcId.None, RpcErrorCodes.ParseError, $"request bigger than maximum {limit} allowed");
+
     private int WriteProtocolError(PooledBufferWriter output, Utf8JsonWriter writer, RpcId id, int code, string message)
     {
         Log.ProtocolError(_logger, code, message);
@@ -227,11 +240,22 @@ public sealed partial class RpcServer
     }
 
     /// <summary>
-    /// Runs one call: method lookup, params (count, then types), permission, invocation. For channel
+    /// Runs one call: method lookup, permission, params (count, then types), invocation. For channel
     /// methods (only when <paramref name="channelsAllowed"/>) the result value is the IAsyncEnumerable.
     /// </summary>
+    /// <remarks>
+    /// The permission comes from the method table and is checked before a single parameter is decoded, so a refused
+    /// call allocates nothing and registers no reader stream. go-jsonrpc decodes first and lets Lotus's permissioned
+    /// proxy refuse the call afterwards; the only visible difference is that a caller without the permission now gets
+    /// the permission error even when its params are also malformed.
+    /// </remarks>
     internal async ValueTask<RpcCallResult> ExecuteAsync(RpcFrame frame, IReadOnlyList<string> permissions, bool channelsAllowed, CancellationToken cancellationToken)
     {
+        if (frame.MethodError is not null)
+        {
+            return RpcCallResult.Protocol(RpcErrorCodes.ParseError, "Parse error: " + frame.MethodError);
+        }
+
         var method = Find(frame.Method);
         if (method is null)
         {
@@ -241,6 +265,11 @@ public sealed partial class RpcServer
         if (method.Shape.Kind == RpcResultKind.Channel && !channelsAllowed)
         {
             return RpcCallResult.Protocol(RpcErrorCodes.MethodNotFound, $"method '{method.Name}' not supported in this mode (no out channel support)");
+        }
+
+        if (!Contains(permissions, method.Permission))
+        {
+            return RpcCallResult.Application(RpcErrorCodes.Application, $"missing permission to invoke '{method.Shape.ShortName}' (need '{method.Permission}')");
         }
 
         var n = method.Shape.ParameterTypes.Length;
@@ -258,11 +287,6 @@ public sealed partial class RpcServer
             if (method.Shape.HasCancellationToken)
             {
                 args[n] = cancellationToken;
-            }
-
-            if (!Contains(permissions, method.Permission))
-            {
-                return RpcCallResult.Application(RpcErrorCodes.Application, $"missing permission to invoke '{method.Shape.ShortName}' (need '{method.Permission}')");
             }
 
             try
@@ -393,7 +417,7 @@ public sealed partial class RpcServer
                 {
                     args[i] = Streams.Decode(ref reader, cancellationToken);
                 }
-                catch (Exception ex) when (ex is JsonException or FormatException)
+                catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)
                 {
                     DisposeStreams(method, args);
                     return RpcCallResult.Protocol(RpcErrorCodes.ParseError, $"decoding params for '{method.Name}' (param: {i}; custom decoder): {ex.Message}");

@@ -8,8 +8,38 @@ public sealed class RpcServerOptions
     /// <summary>go-jsonrpc's <c>DEFAULT_MAX_REQUEST_SIZE</c>: 100 MiB.</summary>
     public const long DefaultMaxRequestSize = 100L << 20;
 
-    /// <summary>Largest accepted HTTP body or WebSocket message, in bytes.</summary>
+    /// <summary>Default <see cref="MaxReadOnlyRequestSize"/>: 1 MiB.</summary>
+    public const long DefaultMaxReadOnlyRequestSize = 1L << 20;
+
+    /// <summary>
+    /// Largest accepted HTTP body or WebSocket message, in bytes, for callers holding write, sign or admin
+    /// (go-jsonrpc applies one limit to every caller; Kiln applies this one only to callers that may change state).
+    /// </summary>
     public long MaxRequestSize { get; set; } = DefaultMaxRequestSize;
+
+    /// <summary>
+    /// Largest accepted HTTP body or WebSocket message for callers holding only read: anonymous callers (no token)
+    /// and read tokens. Such a body is refused once this many bytes arrived, before any more is buffered. Default 1 MiB.
+    /// </summary>
+    public long MaxReadOnlyRequestSize { get; set; } = DefaultMaxReadOnlyRequestSize;
+
+    /// <summary>Most calls one WebSocket session runs at once; the session stops reading frames until one ends. Default 256.</summary>
+    public int MaxCallsInFlightPerSession { get; set; } = 256;
+
+    /// <summary>
+    /// Most bytes of request frames one WebSocket session holds for its running calls (a single larger frame is still
+    /// admitted alone); the session stops reading frames until calls end. Default 16 MiB.
+    /// </summary>
+    public long MaxInFlightBytesPerSession { get; set; } = 16L << 20;
+
+    /// <summary>
+    /// Most bytes of responses and channel values one WebSocket session queues for a client that does not read them
+    /// (a single larger message is still sent alone); past it the client is disconnected. Default 16 MiB.
+    /// </summary>
+    public long MaxQueuedSendBytesPerSession { get; set; } = 16L << 20;
+
+    /// <summary>How long one WebSocket frame may take to send before the client is deemed to have stopped reading and is disconnected. Default 30 s.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>WebSocket ping interval (go-jsonrpc <c>WithServerPingInterval</c> default: 5 s).</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(5);
@@ -35,9 +65,29 @@ public sealed class RpcServerOptions
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The request size limit for a caller holding <paramref name="permissions"/>.</summary>
+    public long RequestSizeLimit(IReadOnlyList<string> permissions)
+    {
+        ArgumentNullException.ThrowIfNull(permissions);
+        for (var i = 0; i < permissions.Count; i++)
+        {
+            if (permissions[i] is Permission.Write or Permission.Sign or Permission.Admin)
+            {
+                return MaxRequestSize;
+            }
+        }
+
+        return Math.Min(MaxReadOnlyRequestSize, MaxRequestSize);
+    }
+
     internal void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRequestSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxReadOnlyRequestSize, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxCallsInFlightPerSession, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxInFlightBytesPerSession, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxQueuedSendBytesPerSession, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(SendTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(StreamTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(ReaderIdleTimeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxPendingReaders, 1);

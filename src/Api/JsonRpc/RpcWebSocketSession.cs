@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Text.Json;
@@ -11,17 +10,35 @@ namespace Kiln.Api.JsonRpc;
 /// calls run concurrently, <c>xrpc.cancel</c> cancels a running call, channel results are streamed as
 /// <c>xrpc.ch.val</c> / <c>xrpc.ch.close</c> notifications. Notifications get no frame back at all.
 /// </summary>
+/// <remarks>
+/// Bounds (RpcServerOptions): a message over the caller's <see cref="RpcServerOptions.RequestSizeLimit"/> closes the
+/// session (1009); at most <see cref="RpcServerOptions.MaxCallsInFlightPerSession"/> calls holding at most
+/// <see cref="RpcServerOptions.MaxInFlightBytesPerSession"/> bytes of frames run at once, and the session reads no
+/// further frame until one ends (TCP backpressure on the client); a client that leaves more than
+/// <see cref="RpcServerOptions.MaxQueuedSendBytesPerSession"/> bytes unread, or does not take a frame within
+/// <see cref="RpcServerOptions.SendTimeout"/>, is disconnected. An undecodable frame is answered −32700 and the
+/// session carries on.
+/// </remarks>
 internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IReadOnlyList<string> permissions)
 {
     private readonly ConcurrentDictionary<RpcId, CancellationTokenSource> _handling = new();
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _closed = new();
+    private readonly RpcServerOptions _options = server.Options;
+    private readonly Lock _gate = new();
+    private int _callsInFlight;
+    private long _bytesInFlight;
+    private TaskCompletionSource? _capacityFreed;
+    private long _queuedSendBytes;
+    private int _disconnected;
     private long _channelCounter;
 
     public async Task RunAsync(CancellationToken aborted)
     {
+        server.WebSocketSessionOpened();
         using var link = aborted.Register(static s => ((CancellationTokenSource)s!).Cancel(), _closed);
         using var buffer = new PooledBufferWriter(4096);
+        var limit = _options.RequestSizeLimit(permissions);
         try
         {
             while (true)
@@ -37,55 +54,70 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
                     }
 
                     buffer.Advance(r.Count);
-                    if (buffer.Length > server.Options.MaxRequestSize)
+                    if (buffer.Length > limit)
                     {
+                        RpcServer.Log.WebSocketDisconnected(server.Logger, $"message bigger than maximum {limit} allowed");
                         await socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, null, CancellationToken.None).ConfigureAwait(false);
                         return;
                     }
                 }
                 while (!r.EndOfMessage);
 
-                HandleFrame(buffer.WrittenSpan);
+                // The frame outlives the receive buffer when its call runs on: give it its own copy.
+                var copy = PooledBufferWriter.Rent(buffer.Length);
+                buffer.WrittenSpan.CopyTo(copy);
+                await HandleFrameAsync(copy, buffer.Length).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             RpcServer.Log.WebSocketEnded(server.Logger, ex);
         }
         finally
         {
             await _closed.CancelAsync().ConfigureAwait(false);
+            server.WebSocketSessionClosed();
         }
     }
 
-    private void HandleFrame(ReadOnlySpan<byte> message)
+    /// <summary>Dispatches one frame; <paramref name="copy"/> (from PooledBufferWriter.Rent) is this method's to return.</summary>
+    private async ValueTask HandleFrameAsync(byte[] copy, int length)
     {
-        // The frame outlives the receive buffer when its call runs on: give it its own copy.
-        var copy = ArrayPool<byte>.Shared.Rent(message.Length);
-        message.CopyTo(copy);
-        var json = copy.AsMemory(0, message.Length);
         RpcFrame frame;
         try
         {
-            frame = RpcFrame.Parse(json);
+            frame = RpcFrame.Parse(copy.AsMemory(0, length));
         }
-        catch (JsonException)
+        catch (JsonException ex)
         {
-            ArrayPool<byte>.Shared.Return(copy);
-            return; // go-jsonrpc logs an undecodable frame and carries on
+            PooledBufferWriter.Return(copy);
+            // go-jsonrpc only logs an undecodable frame; answering it as HTTP mode does tells the client why.
+            RpcServer.Log.ProtocolError(server.Logger, RpcErrorCodes.ParseError, ex.Message);
+            await SendAsync(static (o, w, _) => RpcWire.WriteError(o, w, RpcId.None, RpcErrorCodes.ParseError, "Parse error"), 0).ConfigureAwait(false);
+            return;
         }
 
         switch (frame.Method)
         {
-            case null or "":
+            case null or "" when frame.MethodError is null:
             case "xrpc.ch.val":
             case "xrpc.ch.close":
-                ArrayPool<byte>.Shared.Return(copy); // responses and channel traffic for a client we are not
+                PooledBufferWriter.Return(copy); // responses and channel traffic for a client we are not
                 return;
             case "xrpc.cancel":
                 Cancel(frame.Params.Span);
-                ArrayPool<byte>.Shared.Return(copy);
+                PooledBufferWriter.Return(copy);
                 return;
+        }
+
+        try
+        {
+            await AdmitAsync(length, _closed.Token).ConfigureAwait(false);
+        }
+        catch
+        {
+            PooledBufferWriter.Return(copy);
+            throw;
         }
 
         var cts = CancellationTokenSource.CreateLinkedTokenSource(_closed.Token);
@@ -94,7 +126,66 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
             _handling[frame.Id] = cts;
         }
 
-        _ = HandleCallAsync(frame, cts, copy);
+        _ = HandleCallAsync(frame, cts, copy, length);
+    }
+
+    /// <summary>Waits until the call fits within the session's in-flight bounds, then counts it in.</summary>
+    private async ValueTask AdmitAsync(int bytes, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task freed;
+            lock (_gate)
+            {
+                if (_callsInFlight == 0
+                    || (_callsInFlight < _options.MaxCallsInFlightPerSession && _bytesInFlight + bytes <= _options.MaxInFlightBytesPerSession))
+                {
+                    _callsInFlight++;
+                    _bytesInFlight += bytes;
+                    return;
+                }
+
+                _capacityFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                freed = _capacityFreed.Task;
+            }
+
+            await freed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Leave(int bytes)
+    {
+        TaskCompletionSource? freed;
+        lock (_gate)
+        {
+            _callsInFlight--;
+            _bytesInFlight -= bytes;
+            freed = _capacityFreed;
+            _capacityFreed = null;
+        }
+
+        freed?.TrySetResult();
+    }
+
+    /// <summary>Drops the connection (the client stopped reading): running calls are cancelled, nothing more is sent.</summary>
+    private void Disconnect(string reason)
+    {
+        if (Interlocked.Exchange(ref _disconnected, 1) != 0)
+        {
+            return;
+        }
+
+        RpcServer.Log.WebSocketDisconnected(server.Logger, reason);
+        try
+        {
+            _closed.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is already over.
+        }
+
+        socket.Abort();
     }
 
     private void Cancel(ReadOnlySpan<byte> parameters)
@@ -109,13 +200,13 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
                 cts.Cancel();
             }
         }
-        catch (Exception ex) when (ex is JsonException or ObjectDisposedException)
+        catch (Exception ex) when (ex is JsonException or ObjectDisposedException or InvalidOperationException)
         {
             // A malformed cancel, or one for a call that just finished.
         }
     }
 
-    private async Task HandleCallAsync(RpcFrame frame, CancellationTokenSource cts, byte[] rented)
+    private async Task HandleCallAsync(RpcFrame frame, CancellationTokenSource cts, byte[] rented, int length)
     {
         await Task.Yield();
         var keep = false;
@@ -144,7 +235,8 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(rented);
+            PooledBufferWriter.Return(rented);
+            Leave(length);
             if (!keep)
             {
                 Done(frame.Id, cts);
@@ -212,14 +304,33 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
             writer.Flush();
         }
 
-        await _sendLock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        var size = output.Length;
+        var queued = Interlocked.Add(ref _queuedSendBytes, size);
         try
         {
-            // Once the session is over (peer gone, request aborted, host stopping) nothing more is sent:
-            // the peer sees the connection drop, as with go-jsonrpc, not answers to cancelled calls.
-            if (socket.State == WebSocketState.Open && !_closed.IsCancellationRequested)
+            if (queued > _options.MaxQueuedSendBytesPerSession && queued != size)
             {
-                await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, true, _closed.Token).ConfigureAwait(false);
+                Disconnect($"{queued} bytes queued for a client that does not read them (limit {_options.MaxQueuedSendBytesPerSession})");
+                return;
+            }
+
+            await _sendLock.WaitAsync(_closed.Token).ConfigureAwait(false);
+            try
+            {
+                // Once the session is over (peer gone, request aborted, host stopping) nothing more is sent:
+                // the peer sees the connection drop, as with go-jsonrpc, not answers to cancelled calls.
+                if (socket.State == WebSocketState.Open && !_closed.IsCancellationRequested)
+                {
+                    var sending = socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, true, _closed.Token);
+                    if (!sending.IsCompletedSuccessfully)
+                    {
+                        await SendSlowAsync(sending.AsTask()).ConfigureAwait(false);
+                    }
+                }
+            }
+            finally
+            {
+                _sendLock.Release();
             }
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
@@ -228,7 +339,21 @@ internal sealed class RpcWebSocketSession(RpcServer server, WebSocket socket, IR
         }
         finally
         {
-            _sendLock.Release();
+            Interlocked.Add(ref _queuedSendBytes, -size);
+        }
+    }
+
+    /// <summary>A send the transport did not take at once: the client gets <see cref="RpcServerOptions.SendTimeout"/> to read it.</summary>
+    private async Task SendSlowAsync(Task sending)
+    {
+        try
+        {
+            await sending.WaitAsync(_options.SendTimeout, _options.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Disconnect($"a frame was not taken within {_options.SendTimeout}");
+            await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 }

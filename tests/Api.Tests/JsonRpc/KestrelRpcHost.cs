@@ -1,4 +1,5 @@
 using System.Net;
+using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -17,9 +18,10 @@ public sealed class KestrelRpcHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private KestrelRpcHost(WebApplication app, RpcServer server, TestApi api, StreamTestApi streams)
+    private KestrelRpcHost(WebApplication app, RpcServer server, TestApi api, StreamTestApi streams, GuardedApi guarded)
     {
         _app = app;
+        Guarded = guarded;
         Server = server;
         Api = api;
         Streams = streams;
@@ -34,28 +36,31 @@ public sealed class KestrelRpcHost : IAsyncDisposable
 
     public StreamTestApi Streams { get; }
 
+    public GuardedApi Guarded { get; }
+
     public Uri BaseUri { get; }
 
     public Uri RpcEndpoint => new(BaseUri, "/rpc/v0");
 
     public HttpClient Http { get; }
 
-    public static async Task<KestrelRpcHost> StartAsync(Action<RpcServerOptions>? configure = null, Action<WebApplication>? map = null)
+    public static async Task<KestrelRpcHost> StartAsync(Action<RpcServerOptions>? configure = null, Action<WebApplication>? map = null, LotusAuthenticator? auth = null)
     {
         var api = new TestApi();
         var streams = new StreamTestApi();
+        var guarded = new GuardedApi();
         var options = new RpcServerOptions();
         configure?.Invoke(options);
-        var server = new RpcServerBuilder().Register<ITestApi>(api).Register<IStreamTestApi>(streams).Build(options);
+        var server = new RpcServerBuilder().Register<ITestApi>(api).Register<IStreamTestApi>(streams).Register<IGuardedApi>(guarded).Build(options);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.UseWebSockets();
-        app.MapLotusRpc("/rpc/v0", server);
+        app.MapLotusRpc("/rpc/v0", server, auth);
         map?.Invoke(app);
         await app.StartAsync();
-        return new KestrelRpcHost(app, server, api, streams);
+        return new KestrelRpcHost(app, server, api, streams, guarded);
     }
 
     /// <summary>A client with the default (production) push client: no HttpClient override.</summary>
