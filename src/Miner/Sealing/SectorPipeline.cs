@@ -201,7 +201,18 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     {
         _ = await GetAsync(number, ct).ConfigureAwait(false) ?? throw new SectorNotFoundException(number);
         await StopAsync(number).ConfigureAwait(false);
-        await UpdateAsync(number, state, ct, error: state == SectorState.Removed ? "removed by the operator (sectors abort)" : null).ConfigureAwait(false);
+        var current = await GetAsync(number, ct).ConfigureAwait(false) ?? throw new SectorNotFoundException(number);
+        await UpdateAsync(
+            number,
+            state,
+            ct,
+            error: state switch
+            {
+                SectorState.Removed => "removed by the operator (sectors abort)",
+                SectorState.Failed => $"{current.State}: failed by the operator (sectors update-state)",
+                _ => null,
+            },
+            failedIn: state == SectorState.Failed && current.State != SectorState.Failed ? current.State : null).ConfigureAwait(false);
         Log.Forced(_logger, number, state);
         Start(number);
     }
