@@ -128,9 +128,48 @@ public static class MinerCli
 
             return 0;
         });
+        var really = new Option<bool>("--really-do-it") { Description = "pass this flag if you know what you are doing" };
+        var retry = new Command("retry", "Run the step a Failed sector failed in again (a sectors update-state back to that state)") { number };
+        retry.SetAction(async (parse, ct) =>
+        {
+            var n = parse.GetValue(number);
+            var state = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsRetryAsync(n, ct);
+            Console.WriteLine($"sector {n}: retrying {state}");
+            return 0;
+        });
+        var abort = new Command("abort", "Stop sealing a sector for good (it goes to Removed; its files stay, its number is not reused)") { number, really };
+        abort.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(really))
+            {
+                await Console.Error.WriteLineAsync("sectors abort stops sealing the sector for good: pass --really-do-it if you are sure");
+                return 1;
+            }
+
+            var n = parse.GetValue(number);
+            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsAbortAsync(n, ct);
+            Console.WriteLine($"sector {n}: aborted (Removed)");
+            return 0;
+        });
+        var newState = new Argument<string>("newState");
+        var update = new Command("update-state", "ADVANCED: manually update the state of a sector, this may aid in error recovery") { number, newState, really };
+        update.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(really))
+            {
+                await Console.Error.WriteLineAsync("this is a command for advanced users, only use it if you are sure of what you are doing (--really-do-it)");
+                return 1;
+            }
+
+            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsUpdateAsync(parse.GetValue(number), parse.GetValue(newState)!, ct);
+            return 0;
+        });
         sectors.Subcommands.Add(pledge);
         sectors.Subcommands.Add(list);
         sectors.Subcommands.Add(status);
+        sectors.Subcommands.Add(retry);
+        sectors.Subcommands.Add(abort);
+        sectors.Subcommands.Add(update);
         return sectors;
     }
 

@@ -17,6 +17,18 @@ public interface IKilnMinerApi
     [Perm(Permission.Read)]
     Task<SectorStatus> SectorsStatusAsync(ulong sector, bool showOnChainInfo, CancellationToken ct);
 
+    /// <summary>Lotus <c>SectorsUpdate</c> (<c>sectors update-state</c>): forces the sector into the named state and resumes it there.</summary>
+    [Perm(Permission.Admin)]
+    Task SectorsUpdateAsync(ulong sector, string state, CancellationToken ct);
+
+    /// <summary><c>sectors retry</c>: a Failed sector runs the step it failed in again; returns that state's name.</summary>
+    [Perm(Permission.Admin)]
+    Task<string> KilnSectorsRetryAsync(ulong sector, CancellationToken ct);
+
+    /// <summary><c>sectors abort</c>: the sector stops sealing and goes to Removed (not allowed for a Proving sector).</summary>
+    [Perm(Permission.Admin)]
+    Task KilnSectorsAbortAsync(ulong sector, CancellationToken ct);
+
     /// <summary>The job tracker's newest entries (Kiln's; Lotus has no equivalent).</summary>
     [Perm(Permission.Read)]
     Task<IReadOnlyList<JobEntry>> KilnJobHistoryAsync(int limit, CancellationToken ct);

@@ -26,6 +26,38 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
         };
     }
 
+    public async Task SectorsUpdateAsync(ulong sector, string state, CancellationToken ct)
+    {
+        if (!Enum.TryParse<SectorState>(state, ignoreCase: false, out var to) || !Enum.IsDefined(to) || int.TryParse(state, out _))
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"\"{state}\" is not a valid state; the states of a sector are: {string.Join(", ", Enum.GetNames<SectorState>())}");
+        }
+
+        await MapErrorsAsync(() => pipeline.UpdateStateAsync(sector, to, ct)).ConfigureAwait(false);
+    }
+
+    public async Task<string> KilnSectorsRetryAsync(ulong sector, CancellationToken ct)
+    {
+        var to = SectorState.Failed;
+        await MapErrorsAsync(async () => to = await pipeline.RetryAsync(sector, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return to.ToString();
+    }
+
+    public Task KilnSectorsAbortAsync(ulong sector, CancellationToken ct) => MapErrorsAsync(() => pipeline.AbortAsync(sector, ct));
+
+    /// <summary>The pipeline's refusals become application errors with its message (as Lotus returns a Go error).</summary>
+    private static async Task MapErrorsAsync(Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SectorNotFoundException or InvalidOperationException)
+        {
+            throw new RpcException(RpcErrorCodes.Application, e.Message, e);
+        }
+    }
+
     public async Task<IReadOnlyList<JobEntry>> KilnJobHistoryAsync(int limit, CancellationToken ct) =>
         (await jobs.ListAsync(Math.Clamp(limit, 1, 10_000), ct).ConfigureAwait(false))
         .Select(j => new JobEntry(j.CallId, j.HostName, j.WorkerId, j.Sector.Number, TaskTypes.ShortName(j.Task), j.Start, j.End, j.Duration is { } d ? d.Ticks * 100 : null, j.Outcome.ToString(), j.Error))

@@ -51,8 +51,31 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
             WorkId.For(TaskType.PreCommit1, sector, ticket, pieces),
             selector,
             (w, c) => FetchAsync(w, sector, SectorFileType.Unsealed, c),
-            (w, c) => w.Api.SealPreCommit1Async(sector, ticket, pieces, c),
+            async (w, c) =>
+            {
+                await AllowResealAsync(sector, c).ConfigureAwait(false);
+                return await w.Api.SealPreCommit1Async(sector, ticket, pieces, c).ConfigureAwait(false);
+            },
             ct);
+    }
+
+    /// <summary>
+    /// The miner's explicit re-seal. A worker refuses PreCommit1 of a sector whose sealed file or cache the index
+    /// declares (the sector exists). The pipeline dispatches PreCommit1 only for a sector its own records have before
+    /// PreCommit2 (and only when no earlier PC1 call of it is running or has a result waiting), so declarations found
+    /// here are a PC1 of this very sector whose result the miner never recorded (a worker lost after it declared):
+    /// they are dropped and PC1 runs again, as Lotus's PC1 retry (SealPreCommit1Failed → PreCommit1) does.
+    /// </summary>
+    private async Task AllowResealAsync(SectorRef sector, CancellationToken ct)
+    {
+        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
+        {
+            foreach (var info in await index.StorageFindSectorAsync(sector.ID, t, 0, false, ct).ConfigureAwait(false))
+            {
+                Log.Resealing(logger, sector.ID.Number, SectorFileTypes.Format(t), info.ID.ToString());
+                await index.StorageDropSectorAsync(info.ID, sector.ID, t, ct).ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>PreCommit2: where the sealed file and cache are (PC1 normally ran there), fetching them otherwise.</summary>
@@ -237,5 +260,8 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
 
         [LoggerMessage(43, LogLevel.Information, "{Task} of sector {Sector}: taking the result call {Call} on {Host} returned after it was given up, instead of dispatching again")]
         public static partial void TakingLate(ILogger logger, TaskType task, ulong sector, Guid call, string? host);
+
+        [LoggerMessage(44, LogLevel.Warning, "PreCommit1 of sector {Sector} runs again (its result was never recorded): dropping the declaration of its {FileType} in storage {Storage}")]
+        public static partial void Resealing(ILogger logger, ulong sector, string fileType, string storage);
     }
 }

@@ -4,6 +4,7 @@ using Dapper;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Storage;
+using Kiln.Stores.Index;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Sealing;
@@ -11,30 +12,37 @@ namespace Kiln.Miner.Sealing;
 /// <summary>
 /// The sector pipeline for CC sectors (<c>sectors pledge</c>): each sector walks Packing → PreCommit1 →
 /// PreCommit2 → WaitSeed → Committing (C1, C2) → FinalizeSector → Proving, its state persisted in SQLite
-/// after every step so a restarted miner resumes where it stopped. Temporary worker errors (restart, no
-/// space) are retried; other errors fail the sector.
+/// after every step so a restarted miner resumes where it stopped. Temporary worker errors (Lotus's 100
+/// ErrTempUnknown, 101 ErrTempWorkerRestart, 102 ErrTempAllocateSpace: a restarted miner or worker, a refused
+/// connection, no space) are retried with a growing delay; other errors fail the sector, which keeps the reason
+/// and can be sent back to a state by <see cref="UpdateStateAsync"/> (Lotus <c>sectors update-state</c>).
 /// </summary>
 public sealed partial class SectorPipeline : IAsyncDisposable
 {
-    /// <summary>Lotus's sealing FSM retries soft errors every 5 s.</summary>
+    /// <summary>The first retry of a temporary error waits 5 s (Lotus's worker re-sends its returns every 5 s).</summary>
     public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Each further retry in a row doubles the delay up to Lotus's <c>MinRetryTime</c> (storage/pipeline/states_failed.go): 1 min.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
     private readonly SqliteConnection _db;
     private readonly MinerOptions _options;
     private readonly SealingManager _sealing;
     private readonly DevnetChain _chain;
+    private readonly ISectorIndex? _index;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConcurrentDictionary<ulong, Task> _running = new();
+    private readonly ConcurrentDictionary<ulong, Running> _running = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    private SectorPipeline(SqliteConnection db, MinerOptions options, SealingManager sealing, DevnetChain chain, TimeProvider time, ILogger logger)
+    private SectorPipeline(SqliteConnection db, MinerOptions options, SealingManager sealing, DevnetChain chain, ISectorIndex? index, TimeProvider time, ILogger logger)
     {
         _db = db;
         _options = options;
         _sealing = sealing;
         _chain = chain;
+        _index = index;
         _time = time;
         _logger = logger;
     }
@@ -42,7 +50,11 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     /// <summary>Raised after a sector changed state (for progress displays).</summary>
     public event Action<SectorRecord>? Changed;
 
-    public static async Task<SectorPipeline> OpenAsync(string databasePath, MinerOptions options, SealingManager sealing, DevnetChain chain, TimeProvider time, ILogger logger, CancellationToken ct)
+    /// <summary>
+    /// Opens (or creates) the sector database. With <paramref name="index"/>, new sector numbers are also kept clear of
+    /// every sector the storage index declares for this miner, so a lost or recreated database cannot reuse a number.
+    /// </summary>
+    public static async Task<SectorPipeline> OpenAsync(string databasePath, MinerOptions options, SealingManager sealing, DevnetChain chain, ISectorIndex? index, TimeProvider time, ILogger logger, CancellationToken ct)
     {
         var db = await SqliteDatabase.OpenAsync(
             databasePath,
@@ -58,6 +70,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 cids TEXT NULL,
                 seed BLOB NULL,
                 proof_bytes BLOB NULL,
+                failed_state TEXT NULL,
                 created_ms INTEGER NOT NULL,
                 updated_ms INTEGER NOT NULL
             );
@@ -66,7 +79,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         // Databases of earlier releases lack the later stages' columns.
         var columns = (await db.QueryAsync<string>(new CommandDefinition("SELECT name FROM pragma_table_info('sectors')", cancellationToken: ct)).ConfigureAwait(false)).ToHashSet();
-        foreach (var (column, type) in new[] { ("cids", "TEXT"), ("seed", "BLOB"), ("proof_bytes", "BLOB") })
+        foreach (var (column, type) in new[] { ("cids", "TEXT"), ("seed", "BLOB"), ("proof_bytes", "BLOB"), ("failed_state", "TEXT") })
         {
             if (!columns.Contains(column))
             {
@@ -74,10 +87,14 @@ public sealed partial class SectorPipeline : IAsyncDisposable
             }
         }
 
-        return new SectorPipeline(db, options, sealing, chain, time, logger);
+        return new SectorPipeline(db, options, sealing, chain, index, time, logger);
     }
 
-    /// <summary>Creates the next CC sector and starts sealing it.</summary>
+    /// <summary>
+    /// Creates the next CC sector and starts sealing it. Its number is one past the highest this database knows and the
+    /// highest the storage index declares for this miner (Lotus storage/pipeline/numassign.go keeps its own counter and
+    /// never hands out a number twice; here the index is the record that outlives a lost sectors database).
+    /// </summary>
     public async Task<SectorId> PledgeAsync(CancellationToken ct)
     {
         var proof = (RegisteredSealProof)(long)Kiln.Proofs.SealProofInfo.ForSectorSize(_options.SectorBytes).Proof;
@@ -85,14 +102,21 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            var declared = await HighestDeclaredAsync(ct).ConfigureAwait(false);
+            var known = (ulong)await _db.ExecuteScalarAsync<long>(new CommandDefinition("SELECT COALESCE(MAX(number), 0) FROM sectors", cancellationToken: ct)).ConfigureAwait(false);
+            if (declared > known)
+            {
+                Log.NumberFromIndex(_logger, declared, known);
+            }
+
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            number = (ulong)await _db.ExecuteScalarAsync<long>(new CommandDefinition(
+            number = Math.Max(declared, known) + 1;
+            await _db.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT INTO sectors (number, state, proof, pieces, created_ms, updated_ms)
-                VALUES ((SELECT COALESCE(MAX(number), 0) + 1 FROM sectors), 'Packing', @Proof, '[]', @Now, @Now)
-                RETURNING number
+                VALUES (@Number, 'Packing', @Proof, '[]', @Now, @Now)
                 """,
-                new { Proof = (long)proof, Now = now },
+                new { Number = (long)number, Proof = (long)proof, Now = now },
                 cancellationToken: ct)).ConfigureAwait(false);
         }
         finally
@@ -105,12 +129,35 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         return new SectorId(_options.ActorId, number);
     }
 
+    /// <summary>The highest sector number of this miner any storage path declares a file of (0 without an index or declarations).</summary>
+    private async Task<ulong> HighestDeclaredAsync(CancellationToken ct)
+    {
+        if (_index is null)
+        {
+            return 0;
+        }
+
+        ulong highest = 0;
+        foreach (var decls in (await _index.StorageListAsync(ct).ConfigureAwait(false)).Values)
+        {
+            foreach (var d in decls)
+            {
+                if (d.Miner == _options.ActorId && d.Number > highest)
+                {
+                    highest = d.Number;
+                }
+            }
+        }
+
+        return highest;
+    }
+
     /// <summary>Resumes every sector that was mid-way when the miner stopped.</summary>
     public async Task ResumeAsync(CancellationToken ct)
     {
         foreach (var s in await ListAsync(ct).ConfigureAwait(false))
         {
-            if (s.State is not (SectorState.Proving or SectorState.Failed))
+            if (s.State is not (SectorState.Proving or SectorState.Failed or SectorState.Removed))
             {
                 Start(s.Number);
             }
@@ -134,7 +181,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     {
         while (true)
         {
-            var running = _running.Values.ToArray();
+            var running = _running.Values.Select(r => r.Task).ToArray();
             if (running.Length == 0)
             {
                 return;
@@ -144,27 +191,134 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Lotus <c>sectors update-state</c> (node/impl/storminer.go SectorsUpdate → the FSM's SectorForceState): the
+    /// sector's loop stops, the sector is put in <paramref name="state"/> with its error cleared, and the pipeline
+    /// carries on from there. Kiln's <c>sectors retry</c> and <c>sectors abort</c> are the two safe uses of it.
+    /// </summary>
+    /// <exception cref="SectorNotFoundException">No such sector.</exception>
+    public async Task UpdateStateAsync(ulong number, SectorState state, CancellationToken ct)
+    {
+        _ = await GetAsync(number, ct).ConfigureAwait(false) ?? throw new SectorNotFoundException(number);
+        await StopAsync(number).ConfigureAwait(false);
+        var current = await GetAsync(number, ct).ConfigureAwait(false) ?? throw new SectorNotFoundException(number);
+        await UpdateAsync(
+            number,
+            state,
+            ct,
+            error: state switch
+            {
+                SectorState.Removed => "removed by the operator (sectors abort)",
+                SectorState.Failed => $"{current.State}: failed by the operator (sectors update-state)",
+                _ => null,
+            },
+            failedIn: state == SectorState.Failed && current.State != SectorState.Failed ? current.State : null).ConfigureAwait(false);
+        Log.Forced(_logger, number, state);
+        Start(number);
+    }
+
+    /// <summary>
+    /// <c>sectors retry N</c>: a Failed sector goes back to the state it failed in (Lotus's <c>*Failed</c> states
+    /// retry their step: storage/pipeline/states_failed.go); returns that state.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sector is not Failed.</exception>
+    public async Task<SectorState> RetryAsync(ulong number, CancellationToken ct)
+    {
+        var s = await GetAsync(number, ct).ConfigureAwait(false) ?? throw new SectorNotFoundException(number);
+        if (s.State != SectorState.Failed)
+        {
+            throw new InvalidOperationException($"sector {number} is {s.State}, not Failed: only a failed sector can be retried");
+        }
+
+        var to = s.FailedIn ?? SectorState.Packing;
+        await UpdateStateAsync(number, to, ct).ConfigureAwait(false);
+        return to;
+    }
+
+    /// <summary>
+    /// <c>sectors abort N</c>: the sector stops sealing for good and goes to <see cref="SectorState.Removed"/> (Lotus's
+    /// <c>sectors remove</c> ends in Removed). Its files stay where they are and its number is never handed out again.
+    /// A Proving sector cannot be aborted: that would drop it from Window PoSt.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The sector is Proving.</exception>
+    public async Task AbortAsync(ulong number, CancellationToken ct)
+    {
+        var s = await GetAsync(number, ct).ConfigureAwait(false) ?? throw new SectorNotFoundException(number);
+        if (s.State == SectorState.Proving)
+        {
+            throw new InvalidOperationException($"sector {number} is Proving: aborting it would drop a proven sector from Window PoSt");
+        }
+
+        await UpdateStateAsync(number, SectorState.Removed, ct).ConfigureAwait(false);
+    }
+
     private void Start(ulong number)
     {
-        _running.GetOrAdd(number, n => Task.Run(async () =>
+        _running.GetOrAdd(number, n =>
+        {
+            var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            return new Running(Task.Run(async () =>
+            {
+                try
+                {
+                    await ProcessAsync(n, cts.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cts.IsCancellationRequested)
+                {
+                }
+                finally
+                {
+                    _running.TryRemove(n, out _);
+                    cts.Dispose();
+                }
+            }), cts);
+        });
+    }
+
+    /// <summary>Stops the sector's loop (if it runs) and waits until it has.</summary>
+    private async Task StopAsync(ulong number)
+    {
+        if (_running.TryGetValue(number, out var running))
         {
             try
             {
-                await ProcessAsync(n, _stopping.Token).ConfigureAwait(false);
+                await running.Cancel.CancelAsync().ConfigureAwait(false);
             }
-            finally
+            catch (ObjectDisposedException)
             {
-                _running.TryRemove(n, out _);
             }
-        }));
+
+            await running.Task.ConfigureAwait(false);
+        }
     }
+
+    /// <summary>The delay before the <paramref name="attempt"/>-th retry in a row: 5 s, 10 s, 20 s, 40 s, then 1 min.</summary>
+    public static TimeSpan RetryDelayFor(int attempt)
+    {
+        var factor = Math.Pow(2, Math.Clamp(attempt - 1, 0, 16));
+        var delay = TimeSpan.FromTicks((long)Math.Min(RetryDelay.Ticks * factor, MaxRetryDelay.Ticks));
+        return delay;
+    }
+
+    /// <summary>
+    /// Temporary errors: Lotus's temporary call error codes (100, 101, 102), and a worker the miner could not reach to
+    /// dispatch the call at all (connection refused or dropped, a timeout).
+    /// </summary>
+    internal static bool IsTransient(Exception e) => e switch
+    {
+        SealingException s => s.IsRetryable,
+        RpcException r => r.IsConnectionError,
+        HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
+        _ => false,
+    };
 
     private async Task ProcessAsync(ulong number, CancellationToken ct)
     {
+        var attempts = 0;
         while (!ct.IsCancellationRequested)
         {
             var s = await GetAsync(number, ct).ConfigureAwait(false);
-            if (s is null || s.State is SectorState.Proving or SectorState.Failed || s.State == _options.HoldSectorsAt)
+            if (s is null || s.State is SectorState.Proving or SectorState.Failed or SectorState.Removed || s.State == _options.HoldSectorsAt)
             {
                 return;
             }
@@ -203,16 +357,19 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                         await UpdateAsync(number, SectorState.Proving, ct).ConfigureAwait(false);
                         break;
                 }
+
+                attempts = 0;
             }
-            catch (SealingException e) when (e.IsRetryable)
+            catch (Exception e) when (e is not OperationCanceledException && IsTransient(e))
             {
-                Log.Retrying(_logger, number, s.State, e.Message);
-                await Task.Delay(RetryDelay, _time, ct).ConfigureAwait(false);
+                var delay = RetryDelayFor(++attempts);
+                Log.Retrying(_logger, number, s.State, attempts, delay, e.Message);
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 Log.Failed(_logger, number, s.State, e.Message);
-                await UpdateAsync(number, SectorState.Failed, ct, error: $"{s.State}: {e.Message}").ConfigureAwait(false);
+                await UpdateAsync(number, SectorState.Failed, ct, error: $"{s.State}: {e.Message}", failedIn: s.State).ConfigureAwait(false);
                 return;
             }
         }
@@ -220,7 +377,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     private static byte[] Required(byte[]? value, string what) => value ?? throw new InvalidOperationException($"no {what} recorded for the sector");
 
-    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null)
+    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null, SectorState? failedIn = null)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -230,7 +387,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 UPDATE sectors SET state = @State, updated_ms = @Now,
                     pieces = COALESCE(@Pieces, pieces), ticket = COALESCE(@Ticket, ticket),
                     pc1out = COALESCE(@Pc1, pc1out), error = @Error, cids = COALESCE(@Cids, cids),
-                    seed = COALESCE(@Seed, seed), proof_bytes = COALESCE(@Proof, proof_bytes)
+                    seed = COALESCE(@Seed, seed), proof_bytes = COALESCE(@Proof, proof_bytes),
+                    failed_state = COALESCE(@FailedIn, failed_state)
                 WHERE number = @N
                 """,
                 new
@@ -244,6 +402,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     Cids = cids is { } c ? JsonSerializer.Serialize(c, ApiJson.Options) : null,
                     Seed = seed,
                     Proof = proof,
+                    FailedIn = failedIn?.ToString(),
                     N = (long)number,
                 },
                 cancellationToken: ct)).ConfigureAwait(false);
@@ -265,7 +424,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_running.Values.ToArray()).ConfigureAwait(false);
+            await Task.WhenAll(_running.Values.Select(r => r.Task).ToArray()).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -278,7 +437,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     private const string Columns =
         "number AS Number, state AS State, proof AS Proof, pieces AS Pieces, ticket AS Ticket, pc1out AS Pc1Out, error AS Error, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
-        "cids AS Cids, seed AS Seed, proof_bytes AS ProofBytes";
+        "cids AS Cids, seed AS Seed, proof_bytes AS ProofBytes, failed_state AS FailedState";
 
     private sealed class Row
     {
@@ -306,6 +465,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         public byte[]? ProofBytes { get; set; }
 
+        public string? FailedState { get; set; }
+
         public SectorRecord ToRecord() => new(
             (ulong)Number,
             // Releases before PreCommit2 existed parked sectors in "WaitPreCommit2".
@@ -321,6 +482,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
             Cids = Cids is null ? null : JsonSerializer.Deserialize<SectorCids>(Cids, ApiJson.Options),
             Seed = Seed,
             PoRepProof = ProofBytes,
+            FailedIn = FailedState is null ? null : Enum.Parse<SectorState>(FailedState),
         };
     }
 
@@ -332,10 +494,18 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         [LoggerMessage(31, LogLevel.Information, "sector {Sector} is now {State}")]
         public static partial void State(ILogger logger, ulong sector, SectorState state);
 
-        [LoggerMessage(32, LogLevel.Warning, "sector {Sector} {State}: temporary error, retrying: {Reason}")]
-        public static partial void Retrying(ILogger logger, ulong sector, SectorState state, string reason);
+        [LoggerMessage(32, LogLevel.Warning, "sector {Sector} {State}: temporary error (attempt {Attempt}), retrying in {Delay}: {Reason}")]
+        public static partial void Retrying(ILogger logger, ulong sector, SectorState state, int attempt, TimeSpan delay, string reason);
 
         [LoggerMessage(33, LogLevel.Error, "sector {Sector} failed in {State}: {Reason}")]
         public static partial void Failed(ILogger logger, ulong sector, SectorState state, string reason);
+
+        [LoggerMessage(34, LogLevel.Warning, "the storage index declares files of sector {Declared}, past the highest number the sectors database knows ({Known}): new sector numbers start after {Declared}")]
+        public static partial void NumberFromIndex(ILogger logger, ulong declared, ulong known);
+
+        [LoggerMessage(35, LogLevel.Warning, "sector {Sector} forced to {State} (sectors update-state)")]
+        public static partial void Forced(ILogger logger, ulong sector, SectorState state);
     }
+
+    private sealed record Running(Task Task, CancellationTokenSource Cancel);
 }

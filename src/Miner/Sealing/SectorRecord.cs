@@ -22,4 +22,7 @@ public sealed record SectorRecord(
 
     /// <summary>The PoRep proof from Commit2.</summary>
     public byte[]? PoRepProof { get; init; }
+
+    /// <summary>For a Failed sector, the state whose step failed (where <c>sectors retry</c> resumes).</summary>
+    public SectorState? FailedIn { get; init; }
 }

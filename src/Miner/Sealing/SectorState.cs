@@ -24,6 +24,9 @@ public enum SectorState
     /// <summary>Sealed and finalized: the sector takes part in PoSt.</summary>
     Proving,
 
-    /// <summary>A stage failed for good; the error says which and why.</summary>
+    /// <summary>A stage failed with a permanent error; the error says which and why, <c>sectors retry</c> runs the stage again.</summary>
     Failed,
+
+    /// <summary>Aborted by the operator (<c>sectors abort</c>, Lotus's Removed): never sealed further, its number never reused.</summary>
+    Removed,
 }

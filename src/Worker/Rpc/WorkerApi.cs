@@ -414,9 +414,11 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     /// <summary>
     /// Lotus <c>toCallError</c> and the codes its manager acts on (storage/sealer/storiface/worker.go): no room or no
-    /// fitting path for a sector's files is <see cref="CallError.ErrTempAllocateSpace"/> (102, retried by the miner),
-    /// anything else <see cref="CallError.ErrUnknown"/> (100). The message names the task, the sector and the cause,
-    /// and ends with Lotus's <c>[name: worker]</c>.
+    /// fitting path for a sector's files is <see cref="CallError.ErrTempAllocateSpace"/> (102); a miner or another host
+    /// that could not be reached — connection refused or dropped, a timeout, a restarting miner answering 502/503 —
+    /// is <see cref="CallError.ErrTempUnknown"/> (100); both are retried by the miner's pipeline. Anything else is
+    /// <see cref="CallError.ErrUnknown"/> (0), which fails the sector. The message names the task, the sector and the
+    /// cause, and ends with Lotus's <c>[name: worker]</c>.
     /// </summary>
     private CallError ToCallError(TaskType task, SectorId sector, Exception e)
     {
@@ -426,7 +428,31 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
             : $"{TaskTypes.ShortName(task)} of sector {sector.ToSectorName()}: {e.Message} [name: {Name}]";
         return e is AllocateSpaceException or StoresException { IsRetryable: true }
             ? new CallError(CallError.ErrTempAllocateSpace, message)
-            : new CallError(CallError.ErrUnknown, message);
+            : IsTransient(e)
+                ? new CallError(CallError.ErrTempUnknown, message)
+                : new CallError(CallError.ErrUnknown, message);
+    }
+
+    /// <summary>
+    /// True when <paramref name="e"/> or an exception inside it is a failure to reach the other side rather than an
+    /// answer: a refused or dropped connection, a timeout, or an HTTP status a restarting or overloaded server gives.
+    /// </summary>
+    internal static bool IsTransient(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            switch (x)
+            {
+                case RpcException r when r.IsConnectionError:
+                case System.Net.Sockets.SocketException:
+                case TimeoutException:
+                case HttpRequestException { StatusCode: null }:
+                case HttpRequestException { StatusCode: System.Net.HttpStatusCode.RequestTimeout or System.Net.HttpStatusCode.TooManyRequests or System.Net.HttpStatusCode.BadGateway or System.Net.HttpStatusCode.ServiceUnavailable or System.Net.HttpStatusCode.GatewayTimeout }:
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     private void Track(CallId id, Task task)

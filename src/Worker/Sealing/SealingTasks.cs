@@ -23,6 +23,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
     {
         var first = pieceSizes.Count == 0;
+        if (first)
+        {
+            await RefuseOverwriteAsync(sector, TaskType.AddPiece, ct);
+        }
+
         var acquired = await store.AcquireSectorAsync(
             sector,
             first ? SectorFileType.None : SectorFileType.Unsealed,
@@ -89,11 +94,10 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>
     public async Task<byte[]> PreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<ApiPieceInfo> pieces, CancellationToken ct)
     {
-        // Lotus removes stale sealed and cache copies first; a retry must not find its old files as "existing".
-        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
-        {
-            await store.RemoveAsync(sector.ID, t, force: true, keepIn: [], ct);
-        }
+        // Lotus (worker_local.go SealPreCommit1) force-removes every sealed and cache copy first, declared ones included:
+        // here a declared copy is a sector that finished PreCommit1 (Kiln declares only what a step completed), so PC1
+        // refuses instead. The miner re-seals its own sector by dropping those declarations before it asks again.
+        await RefuseOverwriteAsync(sector, TaskType.PreCommit1, ct);
 
         var allocate = SectorFileType.Sealed | SectorFileType.Cache;
         var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, allocate, PathType.Sealing, ct);
@@ -193,6 +197,30 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache, SectorFileType.Update, SectorFileType.UpdateCache })
         {
             await RemoveCopiesAsync(sector.ID, t, ct);
+        }
+    }
+
+    /// <summary>
+    /// The overwrite guard of AddPiece (first piece) and PreCommit1: when the storage index declares the sector's sealed
+    /// file or cache anywhere, the sector exists (it got past PreCommit1, maybe it is proving) and nothing of it is
+    /// written over; the call fails with <see cref="SectorExistsException"/> (Lotus's ErrUnknown, permanent).
+    /// </summary>
+    private async Task RefuseOverwriteAsync(SectorRef sector, TaskType task, CancellationToken ct)
+    {
+        var held = new List<string>();
+        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
+        {
+            foreach (var info in await store.Index.StorageFindSectorAsync(sector.ID, t, 0, false, ct))
+            {
+                held.Add($"{SectorFileTypes.Format(t)} in storage {info.ID}");
+            }
+        }
+
+        if (held.Count > 0)
+        {
+            throw new SectorExistsException(
+                $"{TaskTypes.ShortName(task)} of sector {sector.ID.ToSectorName()} refused: the storage index declares its {string.Join(", ", held)}; " +
+                "the files of a sector past PreCommit1 are never overwritten (the miner re-seals a sector it has not pre-committed by dropping these declarations first)");
         }
     }
 
