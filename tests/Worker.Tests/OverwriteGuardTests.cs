@@ -11,7 +11,9 @@ namespace Kiln.Worker.Tests;
 /// <summary>
 /// Issue 13 finding 4: PreCommit1 used to force-remove the sealed file and cache of a sector the index declares (Lotus
 /// worker_local.go SealPreCommit1 cleans up "previous failed attempts"), so a PC1 asked for a proven sector's number
-/// rewrote its replica. PC1 and a new sector's AddPiece now refuse while the index declares the sealed file or cache.
+/// rewrote its replica. PC1 now refuses when a declared copy may be finalized (FIN cleared the cache, or it sits in a
+/// store-only path), and still clears an unfinalized earlier attempt as Lotus does; a new sector's AddPiece refuses
+/// to replace a declared unsealed file.
 /// </summary>
 public sealed class OverwriteGuardTests : IAsyncLifetime
 {
@@ -54,10 +56,11 @@ public sealed class OverwriteGuardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PreCommit1_of_a_declared_sector_is_refused_and_no_file_is_touched()
+    public async Task PreCommit1_of_a_finalized_sector_is_refused_and_no_file_is_touched()
     {
+        ClearCache.Run(_store.SectorPath(_path.ID, Sector.ID, SectorFileType.Cache));
         var before = Snapshot();
-        Assert.Equal(9, before.Count); // sealed, unsealed and the 7 cache files (p_aux, t_aux, 2 layers, tree_c, tree_d, tree_r_last)
+        Assert.Equal(5, before.Count); // sealed, unsealed and the finalized cache (p_aux, t_aux, tree_r_last)
 
         var e = await Assert.ThrowsAsync<SectorExistsException>(() => _tasks.PreCommit1Async(Sector, Enumerable.Repeat((byte)0x43, 32).ToArray(), [_piece], Ct));
         Assert.Contains("PC1 of sector s-t01000-1 refused", e.Message, StringComparison.Ordinal);
@@ -70,12 +73,23 @@ public sealed class OverwriteGuardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AddPiece_of_a_new_sector_with_a_declared_sealed_file_is_refused_and_the_unsealed_file_is_kept()
+    public async Task AddPiece_of_a_new_sector_whose_unsealed_file_is_declared_is_refused_and_the_file_is_kept()
     {
         var before = Snapshot();
         var e = await Assert.ThrowsAsync<SectorExistsException>(() => _tasks.AddPieceAsync(Sector, [], 2032, new MemoryStream(new byte[2032]), Ct));
         Assert.Contains("AP of sector s-t01000-1 refused", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, Snapshot());
+    }
+
+    [Fact]
+    public async Task PreCommit1_retried_over_an_unfinalized_attempt_clears_it_as_Lotus_does_and_seals_again()
+    {
+        // Lotus worker_local.go SealPreCommit1: "cleanup previous failed attempts if they exist" before PC1. The sector
+        // here finished PC2 but not FIN, as after a lotus-miner PreCommitFailed → PreCommit1 retry.
+        var pc1 = await _tasks.PreCommit1Async(Sector, Ticket, [_piece], Ct);
+        Assert.Equal(_cids, await _tasks.PreCommit2Async(Sector, pc1, Ct));
+        Assert.Single(await _index.StorageFindSectorAsync(Sector.ID, SectorFileType.Sealed, 0, false, Ct));
+        Assert.Single(await _index.StorageFindSectorAsync(Sector.ID, SectorFileType.Cache, 0, false, Ct));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var first = pieceSizes.Count == 0;
         if (first)
         {
-            await RefuseOverwriteAsync(sector, TaskType.AddPiece, ct);
+            await RefuseNewUnsealedOverDeclaredAsync(sector, ct);
         }
 
         var acquired = await store.AcquireSectorAsync(
@@ -94,10 +94,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>
     public async Task<byte[]> PreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<ApiPieceInfo> pieces, CancellationToken ct)
     {
-        // Lotus (worker_local.go SealPreCommit1) force-removes every sealed and cache copy first, declared ones included:
-        // here a declared copy is a sector that finished PreCommit1 (Kiln declares only what a step completed), so PC1
-        // refuses instead. The miner re-seals its own sector by dropping those declarations before it asks again.
-        await RefuseOverwriteAsync(sector, TaskType.PreCommit1, ct);
+        await ClearPreviousPreCommit1Async(sector, ct);
 
         var allocate = SectorFileType.Sealed | SectorFileType.Cache;
         var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, allocate, PathType.Sealing, ct);
@@ -201,26 +198,75 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     }
 
     /// <summary>
-    /// The overwrite guard of AddPiece (first piece) and PreCommit1: when the storage index declares the sector's sealed
-    /// file or cache anywhere, the sector exists (it got past PreCommit1, maybe it is proving) and nothing of it is
-    /// written over; the call fails with <see cref="SectorExistsException"/> (Lotus's ErrUnknown, permanent).
+    /// Before PreCommit1: Lotus (worker_local.go <c>SealPreCommit1</c>) removes every sealed and cache copy of the
+    /// sector first, so a retried PC1 starts clean — and Kiln does the same for copies of an attempt that never got
+    /// past sealing. A copy that may belong to a finalized sector is never removed: a declaration in a path that can
+    /// store but not seal (where FIN and MoveStorage put sectors), a declared cache on this host that FIN already
+    /// cleared (<c>p_aux</c> without layers), or a copy on another host in a path that can store (its cache cannot be
+    /// inspected from here). Then PC1 refuses, naming each copy: the sealed replica of a proving sector is never rewritten.
+    /// kiln-miner re-seals a sector of its own by dropping its declarations before it asks.
     /// </summary>
-    private async Task RefuseOverwriteAsync(SectorRef sector, TaskType task, CancellationToken ct)
+    /// <exception cref="SectorExistsException">A copy that may be finalized.</exception>
+    private async Task ClearPreviousPreCommit1Async(SectorRef sector, CancellationToken ct)
     {
-        var held = new List<string>();
+        var copies = new List<string>();
+        var mayBeFinalized = false;
         foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
         {
             foreach (var info in await store.Index.StorageFindSectorAsync(sector.ID, t, 0, false, ct))
             {
-                held.Add($"{SectorFileTypes.Format(t)} in storage {info.ID}");
+                copies.Add($"{SectorFileTypes.Format(t)} in storage {info.ID}");
+                var local = store.TryGetRoot(info.ID, out _);
+                mayBeFinalized |= (info.CanStore && !info.CanSeal)
+                    || (t == SectorFileType.Cache && local && IsFinalizedCache(store.SectorPath(info.ID, sector.ID, t)))
+                    || (!local && info.CanStore);
             }
         }
 
+        if (mayBeFinalized)
+        {
+            throw new SectorExistsException(
+                $"PC1 of sector {sector.ID.ToSectorName()} refused: the storage index declares its {string.Join(", ", copies)}, which may belong to a " +
+                "finalized sector; its files are never overwritten (drop the declarations to re-seal it on purpose)");
+        }
+
+        if (copies.Count == 0)
+        {
+            return;
+        }
+
+        LogClearingPreviousAttempt(sector.ID.ToSectorName());
+        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
+        {
+            if (fetcher is null)
+            {
+                await store.RemoveAsync(sector.ID, t, force: true, keepIn: [], ct);
+            }
+            else
+            {
+                await fetcher.RemoveAsync(sector.ID, t, force: true, keepIn: [], ct);
+            }
+        }
+    }
+
+    /// <summary>A cache directory FIN has cleared: <c>p_aux</c> present, no SDR layer left.</summary>
+    private static bool IsFinalizedCache(string cacheDir) =>
+        File.Exists(Path.Combine(cacheDir, ClearCache.PAux))
+        && !Directory.EnumerateFiles(cacheDir, "sc-02-data-layer-*.dat").Any();
+
+    /// <summary>
+    /// A sector's first AddPiece creates its unsealed file: an unsealed file the index already declares (a sector
+    /// number used before) is never truncated.
+    /// </summary>
+    /// <exception cref="SectorExistsException">The unsealed file is declared somewhere.</exception>
+    private async Task RefuseNewUnsealedOverDeclaredAsync(SectorRef sector, CancellationToken ct)
+    {
+        var held = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Unsealed, 0, false, ct);
         if (held.Count > 0)
         {
             throw new SectorExistsException(
-                $"{TaskTypes.ShortName(task)} of sector {sector.ID.ToSectorName()} refused: the storage index declares its {string.Join(", ", held)}; " +
-                "the files of a sector past PreCommit1 are never overwritten (the miner re-seals a sector it has not pre-committed by dropping these declarations first)");
+                $"AP of sector {sector.ID.ToSectorName()} refused: a first piece would replace the unsealed file the storage index declares in " +
+                $"{string.Join(", ", held.Select(h => h.ID))}; pass the existing piece sizes to add to it");
         }
     }
 
@@ -539,6 +585,9 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Unsealed {Bytes} padded bytes of {Sector} (key regenerated in {Seconds:F1} s)")]
     private partial void LogUnsealed(string sector, ulong bytes, double seconds);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Information, Message = "PreCommit1 of {Sector}: removing the sealed file and cache of a previous attempt (Lotus SealPreCommit1)")]
+    private partial void LogClearingPreviousAttempt(string sector);
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Commit2 of {Sector} made an INSECURE TEST PROOF: valid on no network")]
     private partial void LogInsecureProof(string sector);
