@@ -22,6 +22,7 @@ public static class MinerCli
         root.Subcommands.Add(Sectors(repo));
         root.Subcommands.Add(Sealing(repo));
         root.Subcommands.Add(Storage(repo));
+        root.Subcommands.Add(DbCommands.Create(p => MinerRepo.Resolve(p.GetValue(repo), Environment.GetEnvironmentVariable)));
         root.Subcommands.Add(ProvingCommands.Create(c => MinerClient.Connect(OpenRepo(c, repo)).Kiln));
         return root;
     }

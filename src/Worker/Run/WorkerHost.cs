@@ -290,6 +290,15 @@ public sealed partial class WorkerHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _tracker.DisposeAsync();
+        try
+        {
+            await _tracker.BackupAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Kiln.Stores.StoresException)
+        {
+            LogBackupFailed(_log, Repo.CallsDatabase, e.Message);
+        }
+
         _exporter.Dispose();
         Pool?.Dispose();
         _stopping.Dispose();
@@ -326,6 +335,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
     private async Task WatchMinerSessionAsync(Guid session, TimeSpan interval, TimeProvider time)
     {
         var ct = _stopping.Token;
+        var unreachable = false;
         while (!ct.IsCancellationRequested)
         {
             try
@@ -334,6 +344,14 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 var current = await Miner.SessionAsync(ct);
                 if (current == session)
                 {
+                    if (unreachable)
+                    {
+                        // The miner drops a worker it could not reach for its LostAfter: register again (a no-op when
+                        // the miner still knows this worker's session).
+                        await Miner.WorkerConnectAsync(RpcUrl, ct);
+                        unreachable = false;
+                    }
+
                     continue;
                 }
 
@@ -350,6 +368,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             }
             catch (Exception e)
             {
+                unreachable = true;
                 LogSessionCheckFailed(_log, e.Message);
             }
         }
@@ -455,4 +474,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
     private static partial void LogNoHugepageFiles(ILogger log, string pattern);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
+    private static partial void LogBackupFailed(ILogger log, string file, string error);
 }
