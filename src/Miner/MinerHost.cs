@@ -83,6 +83,14 @@ public sealed partial class MinerHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
         builder.Logging.SetMinimumLevel(logLevel);
+        // ASP.NET Core's per-request lines print URLs with their query strings: Warning unless the operator configures
+        // Microsoft.AspNetCore, and the request-line category (Hosting.Diagnostics) at Warning always, as on kiln-worker.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         // Created before any instrument, so /debug/metrics counts from the start; the host's meter factory scopes Kiln.Miner to this host.
