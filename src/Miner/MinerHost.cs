@@ -124,7 +124,13 @@ public sealed partial class MinerHost : IAsyncDisposable
         void GiveUp(WorkerHandle w, string why) =>
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
         workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
-        workers.Removed += w => GiveUp(w, "restarted or shut down");
+        workers.Removed += w =>
+        {
+            if (!w.LostReported)
+            {
+                GiveUp(w, "restarted or shut down");
+            }
+        };
         // The miner's own storage paths (lotus-miner storage attach): declared into its own index, served on /remote.
         // (The URL gets its real port once Kestrel has bound, before any path is opened.)
         var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
