@@ -336,6 +336,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
     {
         var ct = _stopping.Token;
         var unreachable = false;
+        var lastAnswer = time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             try
@@ -344,14 +345,15 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 var current = await Miner.SessionAsync(ct);
                 if (current == session)
                 {
-                    if (unreachable)
+                    // The miner removes a worker it could not reach for its LostAfter. After a failed check, or a gap
+                    // (the process was stopped or starved), register again: a no-op when the miner still knows this session.
+                    if (unreachable || time.GetElapsedTime(lastAnswer) > interval * 3)
                     {
-                        // The miner drops a worker it could not reach for its LostAfter: register again (a no-op when
-                        // the miner still knows this worker's session).
                         await Miner.WorkerConnectAsync(RpcUrl, ct);
                         unreachable = false;
                     }
 
+                    lastAnswer = time.GetTimestamp();
                     continue;
                 }
 
@@ -360,6 +362,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 await Api.WaitQuietAsync(ct);
                 await Miner.WorkerConnectAsync(RpcUrl, ct);
                 session = current;
+                unreachable = false;
+                lastAnswer = time.GetTimestamp();
                 LogConnected(_log, RpcUrl, Api.ProcessSession);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
