@@ -26,13 +26,14 @@ namespace Kiln.Miner;
 /// Lotus tokens), the sector index in SQLite, the worker registry with its Session heartbeat, and
 /// the job tracker — all state under the repo directory.
 /// </summary>
-public sealed class MinerHost : IAsyncDisposable
+public sealed partial class MinerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly SqliteSectorIndex _index;
     private readonly PrometheusExporter _exporter;
     private readonly CancellationTokenSource _stopping = new();
     private Task[] _loops = [];
+    private ILogger _log = Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     private MinerHost(WebApplication app, SqliteSectorIndex index, WorkStore works, JobTracker jobs, MinerApi api, WorkerRegistry workers, MinerRepo repo, SealingScheduler scheduler, SealingManager sealing, SectorPipeline pipeline, ProvingService proving, PrometheusExporter exporter)
     {
@@ -82,6 +83,14 @@ public sealed class MinerHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(listen));
         builder.Logging.SetMinimumLevel(logLevel);
+        // ASP.NET Core's per-request lines print URLs with their query strings: Warning unless the operator configures
+        // Microsoft.AspNetCore, and the request-line category (Hosting.Diagnostics) at Warning always, as on kiln-worker.
+        if (builder.Configuration["Logging:LogLevel:Microsoft.AspNetCore"] is null)
+        {
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         var app = builder.Build();
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         // Created before any instrument, so /debug/metrics counts from the start; the host's meter factory scopes Kiln.Miner to this host.
@@ -115,7 +124,13 @@ public sealed class MinerHost : IAsyncDisposable
         void GiveUp(WorkerHandle w, string why) =>
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
         workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
-        workers.Removed += w => GiveUp(w, "restarted or shut down");
+        workers.Removed += w =>
+        {
+            if (!w.LostReported)
+            {
+                GiveUp(w, "restarted or shut down");
+            }
+        };
         // The miner's own storage paths (lotus-miner storage attach): declared into its own index, served on /remote.
         // (The URL gets its real port once Kestrel has bound, before any path is opened.)
         var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
@@ -149,10 +164,54 @@ public sealed class MinerHost : IAsyncDisposable
         repo.WriteApi(string.Create(CultureInfo.InvariantCulture, $"/ip4/{listen.Address}/tcp/{bound.Port}/http"));
         storeOptions.Urls = [RemoteUrl(listen.Address, bound.Port)];
         await store.OpenAsync(cancellationToken).ConfigureAwait(false);
-        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token), store.RunHealthReportsAsync(host._stopping.Token), proving.RunAsync(host._stopping.Token)];
+        host._log = loggers.CreateLogger<MinerHost>();
+        host._loops = [workers.RunAsync(host._stopping.Token), scheduler.RunAsync(host._stopping.Token), store.RunHealthReportsAsync(host._stopping.Token), proving.RunAsync(host._stopping.Token), host.BackupLoopAsync(options.DatabaseBackupInterval, time, host._stopping.Token)];
         await pipeline.ResumeAsync(cancellationToken).ConfigureAwait(false);
         return host;
     }
+
+    /// <summary>
+    /// Writes <c>&lt;name&gt;.sqlite.bak</c> of every miner database with SQLite's online backup API (safe while the
+    /// miner writes); a database that fails its check keeps its previous backup and is logged.
+    /// </summary>
+    public async Task BackupDatabasesAsync(CancellationToken cancellationToken)
+    {
+        foreach (var name in Storage.SqliteDatabase.MinerDatabases)
+        {
+            var path = Repo.Database(name);
+            try
+            {
+                await Kiln.Stores.Sqlite.SqliteFiles.BackupAsync(path, Storage.SqliteDatabase.RestoreHint(path), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Kiln.Stores.StoresException)
+            {
+                LogBackupFailed(_log, path, e.Message);
+            }
+        }
+    }
+
+    private async Task BackupLoopAsync(TimeSpan interval, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (interval <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        using var timer = new PeriodicTimer(interval, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await BackupDatabasesAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    [LoggerMessage(260, LogLevel.Warning, "backing up {File} failed: {Error}; its previous backup is kept")]
+    private static partial void LogBackupFailed(ILogger logger, string file, string error);
 
     private static string RemoteUrl(IPAddress address, int port) => string.Create(CultureInfo.InvariantCulture, $"http://{address}:{port}/remote");
 
@@ -178,6 +237,8 @@ public sealed class MinerHost : IAsyncDisposable
         await Jobs.DisposeAsync().ConfigureAwait(false);
         await Works.DisposeAsync().ConfigureAwait(false);
         _index.Dispose();
+        // A clean shutdown leaves a backup of every database beside it (kiln-miner db restore <name>).
+        await BackupDatabasesAsync(CancellationToken.None).ConfigureAwait(false);
         _exporter.Dispose();
         _stopping.Dispose();
     }

@@ -35,6 +35,12 @@ public sealed class MinerOptions
     /// <summary>Window and Winning PoSt: the proving loop (off by default), built-in proving and re-dispatch limits.</summary>
     public ProvingOptions Proving { get; set; } = new();
 
+    /// <summary>
+    /// How often the miner writes <c>&lt;db&gt;.sqlite.bak</c> of every database with SQLite's online backup API (it also
+    /// does on a clean shutdown). Zero: only at shutdown. Default one hour.
+    /// </summary>
+    public TimeSpan DatabaseBackupInterval { get; set; } = TimeSpan.FromHours(1);
+
     public string ActorAddress => Network + "0" + ActorId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public ulong SectorBytes => SectorSizes.Parse(SectorSize);
@@ -44,6 +50,11 @@ public sealed class MinerOptions
         if (Network is not ('t' or 'f'))
         {
             throw new InvalidOperationException($"network prefix must be 't' or 'f', not '{Network}'");
+        }
+
+        if (DatabaseBackupInterval < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"database backup interval must not be negative, not {DatabaseBackupInterval}");
         }
 
         SealProofInfo.ForSectorSize(SectorBytes);

@@ -71,6 +71,14 @@ public sealed class DevnetProcessTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("vanilla ", StringComparison.Ordinal) && l.Contains("devnet-wdpost-1", StringComparison.Ordinal) && l.Contains("worker-reported", StringComparison.Ordinal));
         Assert.True(File.Exists(Path.Combine(_dir, "miner", "jobs.sqlite")));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "miner"), "jobs-*.log"));
+
+        // Issue 13: no token in any process's log (the workers' logs, the miner's job logs); the only one printed is the
+        // dashboard's read token on the devnet's own console, for the operator to open the page.
+        var logs = Directory.GetFiles(_dir, "*.log", SearchOption.AllDirectories);
+        Assert.NotEmpty(logs);
+        Assert.All(logs, log => Assert.DoesNotContain(Kiln.Api.Auth.LotusToken.HeaderSegment, File.ReadAllText(log), StringComparison.Ordinal));
+        Assert.Equal(1, lines.Count(l => l.Contains(Kiln.Api.Auth.LotusToken.HeaderSegment, StringComparison.Ordinal)));
+        Assert.Contains(lines, l => l.StartsWith("dashboard http://", StringComparison.Ordinal) && l.Contains("/ui?token=", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -107,7 +107,17 @@ public sealed class FakeWorker : IWorkerApi
 
     public Task<Guid> ProcessSessionAsync(CancellationToken ct) => Task.FromResult(Session);
 
-    public Task<Guid> SessionAsync(CancellationToken ct) => Fail ? throw new InvalidOperationException("worker unreachable") : Task.FromResult(Session);
+    public Task<Guid> SessionAsync(CancellationToken ct) =>
+        BeforeSession is { } gate ? GatedSessionAsync(gate, ct) : Fail ? throw new InvalidOperationException("worker unreachable") : Task.FromResult(Session);
+
+    /// <summary>When set, every Session call awaits this first (a slow or hanging worker).</summary>
+    public Func<CancellationToken, Task>? BeforeSession { get; set; }
+
+    private async Task<Guid> GatedSessionAsync(Func<CancellationToken, Task> gate, CancellationToken ct)
+    {
+        await gate(ct);
+        return Fail ? throw new InvalidOperationException("worker unreachable") : Session;
+    }
 
     public Task ShutdownAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 }

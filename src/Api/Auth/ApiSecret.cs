@@ -32,12 +32,12 @@ public sealed class ApiSecret
 
     public static ApiSecret Generate() => new(RandomNumberGenerator.GetBytes(Size));
 
-    /// <summary>Signs a token allowing <paramref name="permissions"/> (lotus <c>AuthNew</c>).</summary>
-    public string CreateToken(IEnumerable<string> permissions) => LotusToken.Create(_key, permissions);
+    /// <summary>Signs a token allowing <paramref name="permissions"/> (lotus <c>AuthNew</c>), valid until <paramref name="expires"/> when given.</summary>
+    public string CreateToken(IEnumerable<string> permissions, DateTimeOffset? expires = null) => LotusToken.Create(_key, permissions, expires);
 
-    /// <summary>lotus <c>AuthVerify</c>: the token's permissions.</summary>
-    /// <exception cref="AuthVerificationException">The token does not verify.</exception>
-    public IReadOnlyList<string> Verify(string token) => LotusToken.Verify(_key, token);
+    /// <summary>lotus <c>AuthVerify</c>: the token's permissions (an <c>exp</c> claim is checked against <paramref name="time"/>).</summary>
+    /// <exception cref="AuthVerificationException">The token does not verify or has expired.</exception>
+    public IReadOnlyList<string> Verify(string token, TimeProvider? time = null) => LotusToken.Verify(_key, token, time);
 
     public string ToKeyInfoJson() =>
         JsonSerializer.Serialize(new KeyInfo { Type = KeyType, PrivateKey = _key });

@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Http;
 namespace Kiln.Api.Auth;
 
 /// <summary>
-/// go-jsonrpc's auth handler (lotus-protocol.md §2.3): <c>Authorization: Bearer &lt;jwt&gt;</c>, else the
-/// <c>token</c> query parameter. A header without the <c>Bearer </c> prefix or a token that fails
-/// verification gets 401 with an empty body; no token at all proceeds with <see cref="Permission.Default"/>.
+/// go-jsonrpc's auth handler (lotus-protocol.md §2.3): <c>Authorization: Bearer &lt;jwt&gt;</c>. A header without the
+/// <c>Bearer </c> prefix or a token that fails verification gets 401 with an empty body (an expired one, with the
+/// reason); no token at all proceeds with <see cref="Permission.Default"/>. Unlike Lotus, a <c>token</c> query parameter
+/// is refused with 401: URLs end up in logs, proxies and shell history (only the dashboard page takes one, in the browser).
 /// The verifier is pluggable: a miner checks its own secret, a worker asks the miner's <c>AuthVerify</c>.
 /// </summary>
 public sealed class LotusAuthenticator(Func<string, CancellationToken, ValueTask<IReadOnlyList<string>>> verify)
@@ -16,20 +17,24 @@ public sealed class LotusAuthenticator(Func<string, CancellationToken, ValueTask
         return new LotusAuthenticator((token, _) => ValueTask.FromResult(secret.Verify(token)));
     }
 
+    /// <summary>The 401 body for a token in the query string.</summary>
+    public const string QueryTokenRefused = "tokens in the URL (?token=) are refused: send the header 'Authorization: Bearer <token>'\n";
+
     public ValueTask<IReadOnlyList<string>> VerifyAsync(string token, CancellationToken cancellationToken) => verify(token, cancellationToken);
 
     /// <summary>The caller's permissions, or null after writing 401.</summary>
     public async ValueTask<IReadOnlyList<string>?> AuthenticateAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        string? token = context.Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(token))
+        if (context.Request.Query.ContainsKey("token"))
         {
-            string? query = context.Request.Query["token"];
-            token = string.IsNullOrEmpty(query) ? null : "Bearer " + query;
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.Response.WriteAsync(QueryTokenRefused, context.RequestAborted).ConfigureAwait(false);
+            return null;
         }
 
-        if (token is null)
+        string? token = context.Request.Headers.Authorization;
+        if (string.IsNullOrEmpty(token))
         {
             return Permission.Default;
         }
@@ -47,6 +52,11 @@ public sealed class LotusAuthenticator(Func<string, CancellationToken, ValueTask
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            if (ex.Message.Contains(LotusToken.ExpiredMarker, StringComparison.Ordinal))
+            {
+                await context.Response.WriteAsync(ex.Message + "\n", context.RequestAborted).ConfigureAwait(false);
+            }
+
             return null;
         }
     }

@@ -22,6 +22,7 @@ public static class MinerCli
         root.Subcommands.Add(Sectors(repo));
         root.Subcommands.Add(Sealing(repo));
         root.Subcommands.Add(Storage(repo));
+        root.Subcommands.Add(DbCommands.Create(p => MinerRepo.Resolve(p.GetValue(repo), Environment.GetEnvironmentVariable)));
         root.Subcommands.Add(ProvingCommands.Create(c => MinerClient.Connect(OpenRepo(c, repo)).Kiln));
         return root;
     }
@@ -315,11 +316,16 @@ public static class MinerCli
     private static Command TokenCommand(Option<string?> repo, string name, string description, Func<MinerRepo, string, string> render)
     {
         var perm = new Option<string>("--perm") { Description = "permission to grant: read, write, sign or admin", Required = true };
-        var cmd = new Command(name, description) { perm };
+        var expire = new Option<string?>("--expire-after")
+        {
+            Description = "make the token expire after this long, e.g. 24h (an \"exp\" claim Kiln checks; Lotus nodes ignore it). Default: no expiry, as Lotus",
+        };
+        var cmd = new Command(name, description) { perm, expire };
         cmd.SetAction(parse =>
         {
             var r = OpenRepo(parse, repo);
-            Console.WriteLine(render(r, r.Secret.CreateToken(PermissionsUpTo(parse.GetValue(perm)!))));
+            DateTimeOffset? expires = parse.GetValue(expire) is { } after ? TimeProvider.System.GetUtcNow() + GoFormat.ParseDuration(after, "--expire-after") : null;
+            Console.WriteLine(render(r, r.Secret.CreateToken(PermissionsUpTo(parse.GetValue(perm)!), expires)));
             return 0;
         });
         return cmd;

@@ -5,7 +5,8 @@ namespace Kiln.Miner.Repo;
 
 /// <summary>
 /// The miner's repo directory, laid out as lotus-miner's: <c>keystore/</c> with the JWT secret,
-/// <c>token</c> (a full-permission token), <c>api</c> (the listen multiaddr), and Kiln's SQLite files.
+/// <c>token</c> (a full-permission token), <c>api</c> (the listen multiaddr), and Kiln's SQLite files. The directory
+/// and the keystore are 0700, the token 0600.
 /// </summary>
 public sealed class MinerRepo
 {
@@ -51,13 +52,19 @@ public sealed class MinerRepo
     /// <summary>Opens (creating on first use) the repo: secret in the keystore and the full-permission token file.</summary>
     public static MinerRepo Open(string path)
     {
-        Directory.CreateDirectory(path);
+        PrivateFiles.CreateDirectory(path);
+        PrivateFiles.CreateDirectory(System.IO.Path.Combine(path, "keystore"));
         var secret = ApiSecret.LoadOrCreate(System.IO.Path.Combine(path, "keystore"));
         var repo = new MinerRepo(path, secret);
         var token = repo.TokenFile;
         if (!File.Exists(token) || !IsValid(secret, File.ReadAllText(token).Trim()))
         {
-            WritePrivate(token, secret.CreateToken(Permission.All));
+            PrivateFiles.Write(token, secret.CreateToken(Permission.All));
+        }
+        else
+        {
+            // A token file left readable by an older version: owner only, as the keystore.
+            PrivateFiles.Narrow(token);
         }
 
         return repo;
@@ -81,15 +88,6 @@ public sealed class MinerRepo
         catch (AuthVerificationException)
         {
             return false;
-        }
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        File.WriteAllText(path, text);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
     }
 }

@@ -33,6 +33,14 @@ public sealed partial class SealingScheduler
         _fetches = new SemaphoreSlim(_options.ParallelFetchLimit, _options.ParallelFetchLimit);
         _metrics = metrics;
         metrics?.Observe(this);
+        // A removed worker's lane goes with it (work still running on it holds its own reference and fails with 101).
+        workers.Removed += w =>
+        {
+            lock (_lock)
+            {
+                _lanes.Remove(w.Id);
+            }
+        };
     }
 
     /// <summary>Longest time between two passes when nothing wakes the scheduler.</summary>

@@ -11,6 +11,11 @@ namespace Kiln.Miner.Workers;
 /// nil session removes it (a restarted worker must connect again), success re-enables it. A task type this build
 /// does not know (a newer lotus-worker's) does not refuse the worker: it is logged once per worker and type and
 /// never scheduled, as Lotus's miner keeps such a worker (its selectors only ever ask for the types they schedule).
+/// Unlike Lotus (sched_worker.go checkSession keeps a disabled worker forever), a worker unreachable for
+/// <see cref="WorkerRegistryOptions.LostAfter"/> is removed: its calls fail with 101 (<see cref="Lost"/>), then
+/// <see cref="Removed"/> lets the schedulers drop it; a worker that comes back registers again (kiln-worker does when
+/// its session check of the miner recovers). Heartbeats run at most
+/// <see cref="WorkerRegistryOptions.MaxConcurrentHeartbeats"/> at a time.
 /// </summary>
 public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, WorkerRegistryOptions options, TimeProvider time, ILogger<WorkerRegistry> logger)
 {
@@ -19,10 +24,10 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
     /// <summary>Raised once after a new worker connected (PoSt schedulers take their workers from here).</summary>
     public event Action<WorkerHandle>? Connected;
 
-    /// <summary>Raised after a worker was removed (restarted or shut down).</summary>
+    /// <summary>Raised after a worker was removed (restarted, shut down, or lost: after <see cref="Lost"/>).</summary>
     public event Action<WorkerHandle>? Removed;
 
-    /// <summary>Raised once when a disabled worker has been unreachable for <see cref="WorkerRegistryOptions.LostAfter"/>.</summary>
+    /// <summary>Raised once when a disabled worker has been unreachable for <see cref="WorkerRegistryOptions.LostAfter"/>; it is removed.</summary>
     public event Action<WorkerHandle>? Lost;
 
     public IReadOnlyCollection<WorkerHandle> Workers => [.. _workers.Values.OrderBy(w => w.Connected)];
@@ -68,7 +73,10 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
     /// <summary>One heartbeat pass over every worker.</summary>
     public async Task HeartbeatAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_workers.Values.Select(w => CheckAsync(w, cancellationToken))).ConfigureAwait(false);
+        await Parallel.ForEachAsync(
+            _workers.Values.ToList(),
+            new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrentHeartbeats, CancellationToken = cancellationToken },
+            async (w, ct) => await CheckAsync(w, ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     /// <summary>Heartbeats until cancelled.</summary>
@@ -104,11 +112,12 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
                 Log.Disabled(logger, worker.Id, worker.Info.Hostname, e.Message);
             }
 
-            if (!worker.LostReported && time.GetUtcNow() - worker.LastSeen >= options.LostAfter)
+            if (!worker.LostReported && time.GetUtcNow() - worker.LastSeen >= options.LostAfter && _workers.TryRemove(worker.Id, out _))
             {
                 worker.LostReported = true;
                 Log.Lost(logger, worker.Id, worker.Info.Hostname, options.LostAfter);
                 Lost?.Invoke(worker);
+                Removed?.Invoke(worker);
             }
 
             return;
@@ -175,7 +184,7 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
         [LoggerMessage(3, LogLevel.Information, "worker {Id} on {Host} enabled again")]
         public static partial void Enabled(ILogger logger, Guid id, string host);
 
-        [LoggerMessage(5, LogLevel.Warning, "worker {Id} on {Host} lost: no heartbeat for {After}; its running calls are given up and rescheduled")]
+        [LoggerMessage(5, LogLevel.Warning, "worker {Id} on {Host} lost: no heartbeat for {After}; removed, its running calls are given up and rescheduled (it registers again once reachable)")]
         public static partial void Lost(ILogger logger, Guid id, string host, TimeSpan after);
 
         [LoggerMessage(6, LogLevel.Information, "worker {Id} on {Host} now accepts: {Tasks}")]

@@ -9,7 +9,7 @@ public sealed class WorkerRegistryOptions
     /// <summary>Lotus gives each Session call 5 s.</summary>
     public static readonly TimeSpan DefaultSessionTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>A worker whose heartbeat has failed this long is lost: its running calls fail with code 101 so the work is scheduled again.</summary>
+    /// <summary>A worker whose heartbeat has failed this long is lost: its running calls fail with code 101 so the work is scheduled again, and it is removed.</summary>
     public static readonly TimeSpan DefaultLostAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a disabled worker may stay unreachable before its calls are given up. Default <see cref="DefaultLostAfter"/>.</summary>
@@ -17,6 +17,9 @@ public sealed class WorkerRegistryOptions
 
     /// <summary>How often every worker's Session is polled. Default <see cref="DefaultHeartbeatInterval"/>.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = DefaultHeartbeatInterval;
+
+    /// <summary>Heartbeats (Session calls) in flight at once, whatever the number of workers. Default 32.</summary>
+    public int MaxConcurrentHeartbeats { get; set; } = 32;
 
     /// <summary>Time allowed for one Session call. Default <see cref="DefaultSessionTimeout"/>.</summary>
     public TimeSpan SessionTimeout { get; set; } = DefaultSessionTimeout;

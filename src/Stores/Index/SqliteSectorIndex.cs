@@ -40,13 +40,17 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
         _time = time;
     }
 
-    /// <summary>Opens (creating when needed) the index database at <paramref name="file"/>.</summary>
+    /// <summary>
+    /// Opens (creating when needed) the index database at <paramref name="file"/>, after checking it: a zero-length or
+    /// malformed file throws <see cref="Sqlite.DatabaseDamagedException"/> rather than becoming an empty index.
+    /// </summary>
     public static async Task<SqliteSectorIndex> OpenAsync(string file, TimeProvider? time = null, CancellationToken ct = default)
     {
+        await Sqlite.SqliteFiles.PrepareAsync(file, "kiln-miner db restore " + Path.GetFileNameWithoutExtension(file), ct);
         var cs = new SqliteConnectionStringBuilder
         {
             DataSource = file,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = SqliteOpenMode.ReadWrite,
             Cache = SqliteCacheMode.Private,
             Pooling = true,
             DefaultTimeout = 30,

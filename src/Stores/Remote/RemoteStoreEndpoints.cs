@@ -54,6 +54,12 @@ public static partial class RemoteStoreEndpoints
             var http = ctx.HttpContext;
             if (!await authorize(http, http.RequestAborted))
             {
+                if (http.Response.HasStarted)
+                {
+                    // The authenticator already answered (a refused ?token=, an expired token).
+                    return Results.Empty;
+                }
+
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 http.Response.ContentType = "text/plain; charset=utf-8";
                 await http.Response.WriteAsync(unauthorizedBody, http.RequestAborted);

@@ -1,5 +1,6 @@
 using Dapper;
 using Kiln.Api.Types;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Worker.Calls;
@@ -18,11 +19,22 @@ public sealed class CallTracker : IAsyncDisposable
     private readonly SqliteConnection _db;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private CallTracker(SqliteConnection db) => _db = db;
+    private readonly string _path;
 
+    private CallTracker(SqliteConnection db, string path)
+    {
+        _db = db;
+        _path = path;
+    }
+
+    /// <summary>
+    /// Opens (creating when needed) the tracker at <paramref name="path"/>, after checking the file: a zero-length or
+    /// malformed file throws <see cref="DatabaseDamagedException"/> instead of silently forgetting the calls it held.
+    /// </summary>
     public static async Task<CallTracker> OpenAsync(string path, CancellationToken ct)
     {
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        await SqliteFiles.PrepareAsync(path, RestoreHint(path), ct).ConfigureAwait(false);
+        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
         await db.OpenAsync(ct).ConfigureAwait(false);
         await db.ExecuteAsync(new CommandDefinition(
             """
@@ -38,7 +50,7 @@ public sealed class CallTracker : IAsyncDisposable
             );
             """,
             cancellationToken: ct)).ConfigureAwait(false);
-        return new CallTracker(db);
+        return new CallTracker(db, path);
     }
 
     /// <summary>Records a call before its work starts.</summary>
@@ -80,6 +92,16 @@ public sealed class CallTracker : IAsyncDisposable
             _gate.Release();
         }
     }
+
+    /// <summary>
+    /// Writes <c>calls.sqlite.bak</c> with SQLite's online backup API (the worker does it on a clean shutdown);
+    /// a tracker that fails its check keeps the previous backup.
+    /// </summary>
+    public Task<bool> BackupAsync(CancellationToken ct) => SqliteFiles.BackupAsync(_path, RestoreHint(_path), ct);
+
+    /// <summary>How an operator restores a damaged tracker from its backup (kiln-worker has no <c>db</c> command).</summary>
+    internal static string RestoreHint(string path) =>
+        $"mv {path} {path}.damaged; mv {path}-wal {path}.damaged-wal; cp {SqliteFiles.BackupPath(path)} {path}";
 
     public async ValueTask DisposeAsync()
     {

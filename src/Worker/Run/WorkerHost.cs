@@ -290,6 +290,15 @@ public sealed partial class WorkerHost : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
         await _tracker.DisposeAsync();
+        try
+        {
+            await _tracker.BackupAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Kiln.Stores.StoresException)
+        {
+            LogBackupFailed(_log, Repo.CallsDatabase, e.Message);
+        }
+
         _exporter.Dispose();
         Pool?.Dispose();
         _stopping.Dispose();
@@ -326,6 +335,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
     private async Task WatchMinerSessionAsync(Guid session, TimeSpan interval, TimeProvider time)
     {
         var ct = _stopping.Token;
+        var unreachable = false;
+        var lastAnswer = time.GetTimestamp();
         while (!ct.IsCancellationRequested)
         {
             try
@@ -334,6 +345,15 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 var current = await Miner.SessionAsync(ct);
                 if (current == session)
                 {
+                    // The miner removes a worker it could not reach for its LostAfter. After a failed check, or a gap
+                    // (the process was stopped or starved), register again: a no-op when the miner still knows this session.
+                    if (unreachable || time.GetElapsedTime(lastAnswer) > interval * 3)
+                    {
+                        await Miner.WorkerConnectAsync(RpcUrl, ct);
+                        unreachable = false;
+                    }
+
+                    lastAnswer = time.GetTimestamp();
                     continue;
                 }
 
@@ -342,6 +362,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 await Api.WaitQuietAsync(ct);
                 await Miner.WorkerConnectAsync(RpcUrl, ct);
                 session = current;
+                unreachable = false;
+                lastAnswer = time.GetTimestamp();
                 LogConnected(_log, RpcUrl, Api.ProcessSession);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -350,6 +372,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             }
             catch (Exception e)
             {
+                unreachable = true;
                 LogSessionCheckFailed(_log, e.Message);
             }
         }
@@ -455,4 +478,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
     private static partial void LogNoHugepageFiles(ILogger log, string pattern);
+
+    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
+    private static partial void LogBackupFailed(ILogger log, string file, string error);
 }

@@ -8,6 +8,7 @@ namespace Kiln.Worker.Run;
 /// <summary>
 /// The worker repo (lotus-worker's <c>~/.lotusworker</c>; kiln-worker's <c>~/.kilnworker</c>): <c>storage.json</c>,
 /// the miner's <c>token</c>, the <c>api</c> multiaddr the worker listens on, and the call tracker <c>calls.sqlite</c>.
+/// The directory is 0700 and the token 0600 (lotus-worker leaves the token at the umask's mode).
 /// </summary>
 public sealed class WorkerRepo
 {
@@ -54,7 +55,8 @@ public sealed class WorkerRepo
     /// <summary>Creates the directory; on first run (no storage.json) writes one, with a sealing path in the repo unless <paramref name="noLocalStorage"/>.</summary>
     public async Task InitializeAsync(bool noLocalStorage, CancellationToken ct)
     {
-        Directory.CreateDirectory(Path);
+        // 0700: the repo holds the miner's token.
+        PrivateFiles.CreateDirectory(Path);
         if (File.Exists(StorageConfigFile))
         {
             return;
@@ -71,7 +73,8 @@ public sealed class WorkerRepo
         await new StorageConfig(paths).SaveAsync(StorageConfigFile, ct);
     }
 
-    public void WriteToken(string token) => File.WriteAllText(TokenFile, token);
+    /// <summary>Writes the miner's token (it may grant admin) with mode 0600.</summary>
+    public void WriteToken(string token) => PrivateFiles.Write(TokenFile, token);
 
     /// <summary>Writes <c>/ip4/&lt;ip&gt;/tcp/&lt;port&gt;</c> (no <c>/http</c>), as lotus-worker does.</summary>
     public void WriteApi(IPAddress ip, int port) =>

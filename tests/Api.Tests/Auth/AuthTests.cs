@@ -41,6 +41,35 @@ public sealed class LotusTokenTests
     }
 
     [Fact]
+    public void Exp_claim_is_written_and_honoured_to_the_second()
+    {
+        var exp = new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var token = LotusToken.Create(Secret, [Permission.Read], exp);
+        Assert.Equal("{\"Allow\":[\"read\"],\"exp\":1893553445}", Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1])));
+
+        Assert.Equal([Permission.Read], LotusToken.Verify(Secret, token, new FixedTime(exp.AddSeconds(-1))));
+        var ex = Assert.Throws<AuthVerificationException>(() => LotusToken.Verify(Secret, token, new FixedTime(exp)));
+        Assert.Equal("JWT Verification failed: jwt: token expired at 2030-01-02T03:04:05Z: create a new one (kiln-miner auth create-token)", ex.Message);
+        // Lotus's own tokens carry no exp and never expire.
+        Assert.Equal(Permission.All, LotusToken.Verify(Secret, LotusToken.Create(Secret, Permission.All), new FixedTime(DateTimeOffset.MaxValue)));
+    }
+
+    [Fact]
+    public void A_non_numeric_exp_is_refused()
+    {
+        var payload = System.Buffers.Text.Base64Url.EncodeToString("{\"Allow\":[\"admin\"],\"exp\":\"never\"}"u8);
+        var input = LotusToken.HeaderSegment + "." + payload;
+        var mac = System.Security.Cryptography.HMACSHA256.HashData(Secret, Encoding.ASCII.GetBytes(input));
+        var ex = Assert.Throws<AuthVerificationException>(() => LotusToken.Verify(Secret, input + "." + System.Buffers.Text.Base64Url.EncodeToString(mac)));
+        Assert.Contains("\"exp\" is not a number", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    [Fact]
     public void Token_from_another_secret_fails()
     {
         var other = LotusToken.Create(new byte[32], Permission.All);
@@ -217,11 +246,29 @@ public sealed class AuthPipelineTests : IAsyncLifetime
         Assert.Contains("missing permission to invoke 'Add' (need 'read')", body);
     }
 
+    /// <summary>Issue 13 finding 7: a query-string token (which lands in request logs) used to be accepted.</summary>
     [Fact]
-    public async Task Query_token_is_accepted()
+    public async Task Query_token_is_refused_even_beside_a_good_header()
     {
-        var (status, body, _) = await _host.PostAsync(WorkerConnect, path: "/rpc/v0?token=" + _secret.CreateToken(Permission.All));
+        var admin = _secret.CreateToken(Permission.All);
+        var (status, body, _) = await _host.PostAsync(WorkerConnect, path: "/rpc/v0?token=" + admin);
+        Assert.Equal((401, LotusAuthenticator.QueryTokenRefused), (status, body));
+        (status, body, _) = await _host.PostAsync(WorkerConnect, "Bearer " + admin, path: "/rpc/v0?token=" + admin);
+        Assert.Equal((401, LotusAuthenticator.QueryTokenRefused), (status, body));
+        Assert.Null(_host.Api.LastUrl);
+    }
+
+    [Fact]
+    public async Task An_expired_token_gets_401_saying_so_and_an_unexpired_one_works()
+    {
+        var now = TimeProvider.System.GetUtcNow();
+        var (status, body, _) = await _host.PostAsync(WorkerConnect, "Bearer " + _secret.CreateToken(Permission.All, now.AddMinutes(10)));
         Assert.Equal((200, "{\"id\":1,\"jsonrpc\":\"2.0\",\"result\":null}\n"), (status, body));
+
+        var expiredAt = now.AddMinutes(-10);
+        (status, body, _) = await _host.PostAsync(WorkerConnect, "Bearer " + _secret.CreateToken(Permission.All, expiredAt));
+        Assert.Equal(401, status);
+        Assert.StartsWith($"JWT Verification failed: jwt: token expired at {expiredAt.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}", body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -87,9 +87,10 @@ public sealed class LateReturnTests : IAsyncLifetime
         var twice = await Assert.ThrowsAsync<RpcException>(() => miner.ReturnSealCommit2Async(call, proof, null, None));
         Assert.Contains($"result for call {call} already reported", twice.Message, StringComparison.Ordinal);
 
-        // Back on its heartbeat, the worker is given the waiting C2, which takes the kept result: no second SealCommit2.
+        // Back, the worker registers again (a lost worker was removed; kiln-worker re-registers once the miner answers
+        // it again) and is given the waiting C2, which takes the kept result: no second SealCommit2.
         fake.Fail = false;
-        await _host.Workers.HeartbeatAsync(None);
+        await miner.WorkerConnectAsync(worker.Url, None);
         Assert.Equal(proof, await again.WaitAsync(Patience));
         Assert.False(fake.Commit2Calls.Reader.TryRead(out var extra), $"C2 was dispatched again as {extra}");
         Assert.Null(await _host.Works.TakeLateAsync(WorkId.For(TaskType.Commit2, Sector, Commit1Out), None));
@@ -111,7 +112,7 @@ public sealed class LateReturnTests : IAsyncLifetime
         Assert.Null(await _host.Works.TakeLateAsync(WorkId.For(TaskType.Commit2, Sector, Commit1Out), None));
 
         fake.Fail = false;
-        await _host.Workers.HeartbeatAsync(None);
+        await miner.WorkerConnectAsync(worker.Url, None); // registers again: the lost worker was removed
         var (again, second) = await DispatchCommit2Async(fake);
         Assert.NotEqual(call, second);
         var proof = Enumerable.Repeat((byte)0xc2, 192).ToArray();

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using Kiln.Miner.Storage;
+using Kiln.Stores.Sqlite;
+
+namespace Kiln.Miner.Cli;
+
+/// <summary>
+/// <c>kiln-miner db check|backup|restore</c>: the repo's SQLite files (index, jobs, works, sectors, deadlines) and their
+/// <c>.bak</c> backups. The miner checks every file at start and refuses a damaged one; these commands say which
+/// is damaged, write fresh backups (safe while the miner runs) and put a backup back (with the miner stopped).
+/// </summary>
+internal static class DbCommands
+{
+    public static Command Create(Func<ParseResult, string> repoPath)
+    {
+        var db = new Command("db", "Check, back up and restore the miner's databases");
+        db.Subcommands.Add(Check(repoPath));
+        db.Subcommands.Add(Backup(repoPath));
+        db.Subcommands.Add(Restore(repoPath));
+        return db;
+    }
+
+    private static Argument<string[]> Names() => new("name")
+    {
+        Description = "databases: " + string.Join(", ", SqliteDatabase.MinerDatabases) + " (default: all)",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static Command Check(Func<ParseResult, string> repoPath)
+    {
+        var names = Names();
+        var cmd = new Command("check", "Run PRAGMA quick_check on each database and its backup; exit status 1 when one is damaged") { names };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var damaged = false;
+            foreach (var path in Paths(repoPath(parse), parse.GetValue(names)))
+            {
+                foreach (var file in new[] { path, SqliteFiles.BackupPath(path) })
+                {
+                    var problem = File.Exists(file) ? await SqliteFiles.CheckAsync(file, ct) : null;
+                    var state = !File.Exists(file) ? "absent" : problem is null ? "ok" : "DAMAGED: " + problem;
+                    damaged |= problem is not null;
+                    Console.WriteLine($"{file}\t{state}");
+                }
+            }
+
+            return damaged ? 1 : 0;
+        });
+        return cmd;
+    }
+
+    private static Command Backup(Func<ParseResult, string> repoPath)
+    {
+        var names = Names();
+        var cmd = new Command("backup", "Write <db>.sqlite.bak with SQLite's online backup API (safe while the miner runs)") { names };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            foreach (var path in Paths(repoPath(parse), parse.GetValue(names)))
+            {
+                var written = await SqliteFiles.BackupAsync(path, SqliteDatabase.RestoreHint(path), ct);
+                Console.WriteLine(written ? $"{SqliteFiles.BackupPath(path)}\twritten" : $"{path}\tabsent, no backup");
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static Command Restore(Func<ParseResult, string> repoPath)
+    {
+        var names = Names();
+        names.Arity = ArgumentArity.OneOrMore;
+        var cmd = new Command("restore", "Stop the miner first. Put <db>.sqlite.bak back in place of <db>.sqlite; the current file is kept as <db>.sqlite.damaged-<time>") { names };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            foreach (var path in Paths(repoPath(parse), parse.GetValue(names)))
+            {
+                var kept = await SqliteFiles.RestoreAsync(path, TimeProvider.System, ct);
+                Console.WriteLine($"{path}\trestored from {SqliteFiles.BackupPath(path)}{(kept is null ? "" : "; the previous file is kept as " + kept)}");
+            }
+
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static IEnumerable<string> Paths(string repo, string[]? names)
+    {
+        var chosen = names is { Length: > 0 } ? names : [.. SqliteDatabase.MinerDatabases];
+        foreach (var name in chosen)
+        {
+            if (!SqliteDatabase.MinerDatabases.Contains(name, StringComparer.Ordinal))
+            {
+                throw new ArgumentException($"unknown database '{name}': the miner's are {string.Join(", ", SqliteDatabase.MinerDatabases)}");
+            }
+        }
+
+        return chosen.Select(n => Path.Combine(repo, n + ".sqlite")).ToList();
+    }
+}

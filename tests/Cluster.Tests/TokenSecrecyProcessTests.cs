@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Kiln.Api.Auth;
+
+namespace Kiln.Cluster.Tests;
+
+/// <summary>
+/// Issue 13 finding 7 at process level: kiln-miner run (logging at Information, as an operator runs it) and a kiln-worker
+/// registered to it. A token in the URL is refused with 401 on /rpc/v0 and /remote, no token ever reaches either
+/// process's log, and the repos and token files are owner-only.
+/// </summary>
+public sealed class TokenSecrecyProcessTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kiln-tokens-").FullName;
+    private readonly List<Process> _processes = [];
+    private readonly ConcurrentQueue<string> _minerLog = new();
+    private readonly ConcurrentQueue<string> _workerLog = new();
+
+    public void Dispose()
+    {
+        KilnProcesses.StopAllAsync(_processes).GetAwaiter().GetResult();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private Process Start(string executable, IEnumerable<string> args, Dictionary<string, string> environment, ConcurrentQueue<string> log)
+    {
+        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable)) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (k, v) in environment)
+        {
+            psi.Environment[k] = v;
+        }
+
+        var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.Enqueue(e.Data); } };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.Enqueue(e.Data); } };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        _processes.Add(p);
+        return p;
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (!await condition())
+        {
+            Assert.False(timeout.IsCancellationRequested, "timed out waiting for " + what);
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    [Fact]
+    public async Task Tokens_in_urls_are_refused_and_never_logged_and_token_files_are_0600()
+    {
+        var port = KilnProcesses.FreePort();
+        var minerRepo = Path.Combine(_dir, "miner");
+        var info = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" };
+        Start("kiln-miner", ["--repo", minerRepo, "run", "--listen", $"127.0.0.1:{port}"], info, _minerLog);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        const string Session = """{"jsonrpc":"2.0","id":1,"method":"Filecoin.Session","params":[]}""";
+        await WaitForAsync(
+            async () =>
+            {
+                try
+                {
+                    using var r = await http.PostAsync("/rpc/v0", new StringContent(Session, Encoding.UTF8, "application/json"));
+                    return r.StatusCode == HttpStatusCode.OK;
+                }
+                catch (HttpRequestException)
+                {
+                    return false;
+                }
+            },
+            "kiln-miner to answer");
+
+        var admin = (await File.ReadAllTextAsync(Path.Combine(minerRepo, "token"))).Trim();
+        var storage = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "storage"));
+        var workerRepo = Path.Combine(_dir, "worker");
+        Directory.CreateDirectory(workerRepo);
+        await new Kiln.Stores.Local.StorageConfig([new Kiln.Stores.Local.LocalPathConfig(storage)]).SaveAsync(Path.Combine(workerRepo, "storage.json"), CancellationToken.None);
+        Start(
+            "kiln-worker",
+            ["--worker-repo", workerRepo, "run", "--listen", $"127.0.0.1:{KilnProcesses.FreePort()}", "--name", "w1", "--no-local-storage"],
+            new() { ["MINER_API_INFO"] = $"{admin}:/ip4/127.0.0.1/tcp/{port}/http", ["Logging__LogLevel__Default"] = "Information", ["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents") },
+            _workerLog);
+
+        const string Stats = """{"jsonrpc":"2.0","id":1,"method":"Filecoin.WorkerStats","params":[]}""";
+        await WaitForAsync(
+            async () =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/rpc/v0") { Content = new StringContent(Stats, Encoding.UTF8, "application/json") };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+                using var r = await http.SendAsync(request);
+                return (await r.Content.ReadAsStringAsync()).Contains("\"w1\"", StringComparison.Ordinal);
+            },
+            "the worker to register");
+
+        // A token in the query string is refused everywhere but the dashboard page (which reads it in the browser).
+        using (var r = await http.PostAsync("/rpc/v0?token=" + admin, new StringContent(Session, Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+            Assert.Equal(LotusAuthenticator.QueryTokenRefused, await r.Content.ReadAsStringAsync());
+        }
+
+        using (var r = await http.GetAsync("/remote/sealed/s-t01000-1?token=" + admin))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, r.StatusCode);
+        }
+
+        foreach (var p in _processes)
+        {
+            p.Kill(entireProcessTree: false);
+            await p.WaitForExitAsync();
+        }
+
+        var minerLog = string.Join('\n', _minerLog);
+        var workerLog = string.Join('\n', _workerLog);
+        // Logging really was at Information (so the check below could have seen request lines) ...
+        Assert.Contains("connected from http://127.0.0.1:", minerLog, StringComparison.Ordinal);
+        // ... and no token (every Lotus token starts with the same header segment) is in either log.
+        Assert.DoesNotContain(LotusToken.HeaderSegment, minerLog, StringComparison.Ordinal);
+        Assert.DoesNotContain(LotusToken.HeaderSegment, workerLog, StringComparison.Ordinal);
+
+        if (!OperatingSystem.IsWindows())
+        {
+            const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            Assert.Equal(Owner, File.GetUnixFileMode(Path.Combine(minerRepo, "token")));
+            Assert.Equal(Owner, File.GetUnixFileMode(Path.Combine(workerRepo, "token")));
+            Assert.Equal(Owner | UnixFileMode.UserExecute, File.GetUnixFileMode(minerRepo));
+            Assert.Equal(Owner | UnixFileMode.UserExecute, File.GetUnixFileMode(workerRepo));
+        }
+    }
+}
