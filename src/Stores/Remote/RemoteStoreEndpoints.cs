@@ -123,6 +123,12 @@ public static partial class RemoteStoreEndpoints
                     return ServerError;
                 }
 
+                if (SymlinkIn(path) is { } link)
+                {
+                    LogSymlinkRefused(link);
+                    return ServerError;
+                }
+
                 if (Directory.Exists(path))
                 {
                     if (http.Request.Headers.ContainsKey("Range"))
@@ -176,7 +182,8 @@ public static partial class RemoteStoreEndpoints
                     || !ulong.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out var off)
                     || !ulong.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var len)
                     || await LocalFileAsync(type, name, ct) is not { } path
-                    || !File.Exists(path))
+                    || !File.Exists(path)
+                    || SymlinkIn(path) is not null)
                 {
                     return ServerError;
                 }
@@ -191,6 +198,23 @@ public static partial class RemoteStoreEndpoints
                 LogFailed("allocated", type + "/" + name, e);
                 return ServerError;
             }
+        }
+
+        /// <summary>
+        /// The first symlink among <paramref name="path"/> itself and (for a directory) its top-level entries, or null:
+        /// links inside storage paths are never followed, served or tarred.
+        /// </summary>
+        internal static string? SymlinkIn(string path)
+        {
+            var info = Directory.Exists(path) ? (FileSystemInfo)new DirectoryInfo(path) : new FileInfo(path);
+            if (info.LinkTarget is not null)
+            {
+                return path;
+            }
+
+            return info is DirectoryInfo dir
+                ? dir.EnumerateFileSystemInfos().FirstOrDefault(e => e.LinkTarget is not null)?.FullName
+                : null;
         }
 
         /// <summary>Lotus <c>PartialFile.HasAllocated</c>: every padded byte of the unpadded range is allocated.</summary>
@@ -244,6 +268,9 @@ public static partial class RemoteStoreEndpoints
 
         [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Range not supported on directories: {Path}")]
         private partial void LogRangeOnDirectory(string path);
+
+        [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Refusing to serve {Path}: it is a symlink inside a storage path")]
+        private partial void LogSymlinkRefused(string path);
     }
 
     /// <summary>200 <c>application/x-tar</c>: the directory's top-level files, each under its base name.</summary>
@@ -251,7 +278,8 @@ public static partial class RemoteStoreEndpoints
     {
         public async Task ExecuteAsync(HttpContext http)
         {
-            var files = new DirectoryInfo(dir).EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+            // Regular files only: a symlink (refused before the response started, or created since) is never tarred.
+            var files = new DirectoryInfo(dir).EnumerateFiles().Where(f => f.LinkTarget is null).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = Tar;
             await using var tar = new TarWriter(http.Response.Body, TarEntryFormat.Pax, leaveOpen: true);

@@ -241,7 +241,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var api = new WorkerApi(
                 options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover, externalPc2), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
 
-            var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
+            // Every request's token is the miner's to judge; verified ones are cached so /remote and /rpc/v0 keep serving
+            // the miner's own tokens while it restarts or stalls.
+            var verifier = new CachingTokenVerifier(miner.AuthVerifyAsync, new CachingTokenVerifierOptions(), time, loggers.CreateLogger<CachingTokenVerifier>());
+            var auth = new LotusAuthenticator(verifier.VerifyAsync);
             app.UseWebSockets();
             app.MapLotusRpc("/rpc/v0", RpcServer.Create<IWorkerApi>(api), auth);
             app.MapRemoteStore(store, index, async (http, c) =>
