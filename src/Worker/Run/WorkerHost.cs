@@ -247,8 +247,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var auth = new LotusAuthenticator(verifier.VerifyAsync);
             app.UseWebSockets();
             app.MapLotusRpc("/rpc/v0", RpcServer.Create<IWorkerApi>(api), auth);
-            app.MapRemoteStore(store, index, async (http, c) =>
-                await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin));
+            app.MapRemoteStore(store, index, AdminOnly(auth));
             app.MapDebugMetrics(exporter);
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
@@ -357,6 +356,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The worker's <c>/remote</c> check (Lotus: the worker's FetchHandler behind admin auth): the caller's token grants admin.</summary>
+    internal static Func<HttpContext, CancellationToken, ValueTask<bool>> AdminOnly(LotusAuthenticator auth) =>
+        async (http, _) => await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin);
 
     private static bool IsAny(IPAddress ip) => ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any);
 
