@@ -242,4 +242,24 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             VanillaProofEndpoints.TryLocalSingleAsync(_host.Store, 1000, Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, new Kiln.Api.Types.PostSectorChallenge(Kiln.Api.Types.RegisteredSealProof.StackedDrg2KiBV1_1, 1, Kiln.Api.Types.Cid.Parse(CommR), [.. challenges], false), aborted.Token));
     }
+
+    [Fact]
+    public async Task A_batch_whose_client_goes_away_is_cancelled_on_the_server()
+    {
+        var (index, counter) = CountingIndex.Wrap(_index);
+        await using var host = await StoreHost.StartAsync("abort.test", index);
+        await host.Store.OpenPathAsync(Root, Ct);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        counter.HoldStorageList = entered;
+
+        using var client = new CancellationTokenSource();
+        var request = host.Client.PostAsync(
+            "/remote/vanilla/window", new StringContent(BatchBody(10, Challenge(1, "23,6,60,28,53,28,61,55,8,46")), Encoding.UTF8, "application/json"), client.Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await client.CancelAsync();
+
+        // The request's abort reached the work the route was doing.
+        await counter.StorageListCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+    }
 }
