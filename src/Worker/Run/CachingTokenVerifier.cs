@@ -14,7 +14,8 @@ namespace Kiln.Worker.Run;
 /// made to survive the miner: a verified token's permissions are cached under the SHA-256 of the token (so its
 /// signature) for <see cref="CachingTokenVerifierOptions.FreshFor"/>, then verified again. While the miner cannot answer
 /// (connection refused, restarting, 5xx, or no answer within <see cref="CachingTokenVerifierOptions.VerifyTimeout"/>),
-/// a token it verified within <see cref="CachingTokenVerifierOptions.ServeStaleFor"/> keeps its permissions, so
+/// a token it verified within <see cref="CachingTokenVerifierOptions.ServeStaleFor"/> keeps its permissions (and for
+/// <see cref="CachingTokenVerifierOptions.RetryMinerAfter"/> such tokens do not wait on the miner again), so
 /// <c>/remote</c> fetches and PoSt vanilla reads go on through a miner restart. A token the miner rejects (an RPC error,
 /// or 401/403: the miner's secret changed) is dropped at once; a token never verified is never let in without the
 /// miner; a token's <c>exp</c> claim, when present, ends its entry.
@@ -27,6 +28,7 @@ public sealed partial class CachingTokenVerifier
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private long _minerCalls;
+    private long _minerUnavailableUntilTicks;
 
     public CachingTokenVerifier(
         Func<string, CancellationToken, Task<IReadOnlyList<string>>> verify, CachingTokenVerifierOptions? options = null, TimeProvider? time = null, ILogger? logger = null)
@@ -52,9 +54,14 @@ public sealed partial class CachingTokenVerifier
         ArgumentNullException.ThrowIfNull(token);
         var key = KeyOf(token);
         var now = _time.GetUtcNow();
-        if (_entries.TryGetValue(key, out var cached) && cached.IsUsable(now) && now - cached.VerifiedAt < _options.FreshFor)
+        if (_entries.TryGetValue(key, out var cached) && cached.IsUsable(now))
         {
-            return cached.Permissions;
+            var age = now - cached.VerifiedAt;
+            // Fresh; or the miner failed to answer a moment ago, so another request would only wait for it again.
+            if (age < _options.FreshFor || (age < _options.ServeStaleFor && now.UtcTicks < Interlocked.Read(ref _minerUnavailableUntilTicks)))
+            {
+                return cached.Permissions;
+            }
         }
 
         IReadOnlyList<string> permissions;
@@ -67,6 +74,7 @@ public sealed partial class CachingTokenVerifier
         }
         catch (Exception e) when (IsUnavailable(e, ct))
         {
+            Interlocked.Exchange(ref _minerUnavailableUntilTicks, (now + _options.RetryMinerAfter).UtcTicks);
             if (_entries.TryGetValue(key, out var stale) && stale.IsUsable(now) && now - stale.VerifiedAt < _options.ServeStaleFor)
             {
                 LogServedFromCache(_log, (now - stale.VerifiedAt).TotalSeconds, e.Message);
@@ -88,6 +96,7 @@ public sealed partial class CachingTokenVerifier
             throw;
         }
 
+        Interlocked.Exchange(ref _minerUnavailableUntilTicks, 0);
         Store(key, new Entry(permissions, now, ExpiryOf(token)));
         return permissions;
     }

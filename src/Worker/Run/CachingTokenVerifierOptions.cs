@@ -12,6 +12,9 @@ public sealed class CachingTokenVerifierOptions
     /// <summary>How long one <c>AuthVerify</c> call may take before the miner counts as unavailable (5 s).</summary>
     public TimeSpan VerifyTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>After the miner failed to answer, how long cached tokens are served without asking it again (10 s).</summary>
+    public TimeSpan RetryMinerAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The most tokens cached (1024); only tokens the miner verified are cached, so this bounds its memory.</summary>
     public int MaxEntries { get; set; } = 1024;
 
@@ -22,5 +25,6 @@ public sealed class CachingTokenVerifierOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(ServeStaleFor, FreshFor, nameof(ServeStaleFor));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(VerifyTimeout, TimeSpan.Zero, nameof(VerifyTimeout));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEntries, 1, nameof(MaxEntries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(RetryMinerAfter, TimeSpan.Zero, nameof(RetryMinerAfter));
     }
 }
