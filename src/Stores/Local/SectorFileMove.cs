@@ -29,6 +29,11 @@ public static class SectorFileMove
             throw new StoresException($"move: destination '{to}' already exists");
         }
 
+        if (SectorPathGuard.SymlinkIn(from) is { } link)
+        {
+            throw new StoresException($"move: refusing '{link}': a symlink inside a storage path is never moved or followed");
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
         try
         {
@@ -79,6 +84,11 @@ public static class SectorFileMove
         foreach (var entry in Directory.EnumerateFileSystemEntries(from))
         {
             var target = Path.Combine(to, Path.GetFileName(entry));
+            if (new FileInfo(entry).LinkTarget is not null)
+            {
+                throw new StoresException($"move: refusing '{entry}': a symlink inside a storage path is never moved or followed");
+            }
+
             if (Directory.Exists(entry))
             {
                 CopyDirectory(entry, target);

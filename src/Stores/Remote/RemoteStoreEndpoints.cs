@@ -123,7 +123,7 @@ public static partial class RemoteStoreEndpoints
                     return ServerError;
                 }
 
-                if (SymlinkIn(path) is { } link)
+                if (SectorPathGuard.SymlinkIn(path) is { } link)
                 {
                     LogSymlinkRefused(link);
                     return ServerError;
@@ -183,7 +183,7 @@ public static partial class RemoteStoreEndpoints
                     || !ulong.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var len)
                     || await LocalFileAsync(type, name, ct) is not { } path
                     || !File.Exists(path)
-                    || SymlinkIn(path) is not null)
+                    || SectorPathGuard.SymlinkIn(path) is not null)
                 {
                     return ServerError;
                 }
@@ -198,23 +198,6 @@ public static partial class RemoteStoreEndpoints
                 LogFailed("allocated", type + "/" + name, e);
                 return ServerError;
             }
-        }
-
-        /// <summary>
-        /// The first symlink among <paramref name="path"/> itself and (for a directory) its top-level entries, or null:
-        /// links inside storage paths are never followed, served or tarred.
-        /// </summary>
-        internal static string? SymlinkIn(string path)
-        {
-            var info = Directory.Exists(path) ? (FileSystemInfo)new DirectoryInfo(path) : new FileInfo(path);
-            if (info.LinkTarget is not null)
-            {
-                return path;
-            }
-
-            return info is DirectoryInfo dir
-                ? dir.EnumerateFileSystemInfos().FirstOrDefault(e => e.LinkTarget is not null)?.FullName
-                : null;
         }
 
         /// <summary>Lotus <c>PartialFile.HasAllocated</c>: every padded byte of the unpadded range is allocated.</summary>

@@ -133,6 +133,11 @@ public static partial class VanillaProofEndpoints
     private static Task<byte[]> ProveAsync(SectorPaths paths, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
         var (replicaPath, cacheDir) = challenge.Update ? (paths.Update, paths.UpdateCache) : (paths.Sealed, paths.Cache);
+        if ((SectorPathGuard.SymlinkIn(replicaPath) ?? SectorPathGuard.SymlinkIn(cacheDir)) is { } link)
+        {
+            throw new StoresException($"sector {challenge.SectorNumber}: refusing to prove from {link}, a symlink inside a storage path");
+        }
+
         var commR = CommCid.ParseSealedCid(challenge.SealedCID.ToString());
         var replica = new PrivateReplicaInfo(postProof, cacheDir, commR, replicaPath, challenge.SectorNumber);
         var challenges = (challenge.Challenge ?? []).ToArray();

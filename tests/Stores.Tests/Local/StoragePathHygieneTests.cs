@@ -133,4 +133,23 @@ public sealed class StoragePathHygieneTests : IAsyncLifetime
         Assert.Equal(["/a", "/b"], (await StorageConfig.LoadAsync(file, Ct)).StoragePaths.Select(p => p.Path));
         Assert.False(File.Exists(file + ".tmp"));
     }
+
+    [Fact]
+    public void A_move_refuses_a_symlink_and_leaves_the_source_whole()
+    {
+        var outside = _dir.Sub("outside");
+        Directory.CreateDirectory(outside);
+        File.WriteAllText(Path.Combine(outside, "t_aux"), "linked");
+        var from = _dir.Sub("a", "cache", "s-t01000-7");
+        Directory.CreateDirectory(from);
+        File.WriteAllText(Path.Combine(from, "p_aux"), "paux");
+        File.CreateSymbolicLink(Path.Combine(from, "t_aux"), Path.Combine(outside, "t_aux"));
+        var to = _dir.Sub("b", "cache", "s-t01000-7");
+
+        var e = Assert.Throws<StoresException>(() => SectorFileMove.Move(from, to));
+        Assert.Contains("symlink", e.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(to));
+        Assert.Equal("paux", File.ReadAllText(Path.Combine(from, "p_aux")));
+        Assert.Equal("linked", File.ReadAllText(Path.Combine(outside, "t_aux")));
+    }
 }

@@ -262,4 +262,22 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         await counter.StorageListCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
     }
+
+    [Fact]
+    public async Task A_cache_holding_a_symlink_is_not_proven_from()
+    {
+        var cache = Path.Combine(Root, "cache", "s-t01000-1");
+        var moved = _dir.Sub("elsewhere-p_aux");
+        File.Move(Path.Combine(cache, "p_aux"), moved);
+        File.CreateSymbolicLink(Path.Combine(cache, "p_aux"), moved);
+
+        var r = await PostAsync("/remote/vanilla/single", SingleBody(1, "23,6,60,28,53,28,61,55,8,46"));
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.Contains("symlink", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The real file back in place: proven again.
+        File.Delete(Path.Combine(cache, "p_aux"));
+        File.Move(moved, Path.Combine(cache, "p_aux"));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/remote/vanilla/single", SingleBody(1, "23,6,60,28,53,28,61,55,8,46"))).StatusCode);
+    }
 }
