@@ -49,6 +49,12 @@ public static partial class VanillaProofEndpoints
     /// </summary>
     public const int MaxBatchSectors = 25_000;
 
+    /// <summary>The largest body of <c>/vanilla/single</c> and <c>/vanilla/porep</c>: 66 challenges and a few CIDs fit many times over.</summary>
+    public const long MaxSingleBodyBytes = 64 << 10;
+
+    /// <summary>The largest body of a batch route: <see cref="MaxBatchSectors"/> sectors of 66 challenges each fit.</summary>
+    public const long MaxBatchBodyBytes = 64L << 20;
+
     /// <summary>How many sectors of one batch request are proven at once.</summary>
     private static readonly int BatchParallelism = Math.Max(1, Environment.ProcessorCount);
 
@@ -63,13 +69,13 @@ public static partial class VanillaProofEndpoints
 
     private sealed class Endpoints(LocalStore local, ILogger log)
     {
-        public Task SingleAsync(HttpContext http) => ServeAsync<SingleVanillaParams>(http, log, "single", Single);
+        public Task SingleAsync(HttpContext http) => ServeAsync<SingleVanillaParams>(http, log, "single", MaxSingleBodyBytes, Single);
 
-        public Task PoRepAsync(HttpContext http) => ServeAsync<PoRepVanillaParams>(http, log, "porep", PoRep);
+        public Task PoRepAsync(HttpContext http) => ServeAsync<PoRepVanillaParams>(http, log, "porep", MaxSingleBodyBytes, PoRep);
 
-        public Task WindowAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "window", Window);
+        public Task WindowAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "window", MaxBatchBodyBytes, Window);
 
-        public Task WinningAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "winning", Winning);
+        public Task WinningAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "winning", MaxBatchBodyBytes, Winning);
 
         private async Task<Response> Single(SingleVanillaParams p, CancellationToken ct) =>
             Response.Bytes(await VanillaProofEndpoints.SingleAsync(local, p, ct).ConfigureAwait(false));
@@ -252,13 +258,19 @@ public static partial class VanillaProofEndpoints
             : throw new StoresException($"sector {sector.ID.ToSectorName()}: {SectorFileTypes.Format(missing)} not in this host's storage");
     }
 
-    private static async Task ServeAsync<T>(HttpContext http, ILogger log, string kind, Func<T, CancellationToken, Task<Response>> produce)
+    private static async Task ServeAsync<T>(HttpContext http, ILogger log, string kind, long maxBody, Func<T, CancellationToken, Task<Response>> produce)
     {
         var ct = http.RequestAborted;
         string error;
         try
         {
-            var request = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, ApiJson.Options, ct).ConfigureAwait(false)
+            if (http.Request.ContentLength > maxBody)
+            {
+                throw new FormatException($"request body of {http.Request.ContentLength} bytes, at most {maxBody}");
+            }
+
+            await using var body = new CappedReadStream(http.Request.Body, maxBody);
+            var request = await JsonSerializer.DeserializeAsync<T>(body, ApiJson.Options, ct).ConfigureAwait(false)
                 ?? throw new FormatException("empty request body");
             var response = await produce(request, ct).ConfigureAwait(false);
             http.Response.StatusCode = StatusCodes.Status200OK;
@@ -280,6 +292,48 @@ public static partial class VanillaProofEndpoints
         http.Response.StatusCode = StatusCodes.Status500InternalServerError;
         http.Response.ContentType = "text/plain; charset=utf-8";
         await http.Response.WriteAsync(error, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads through to the request body and fails (a <see cref="FormatException"/>) past <c>max</c> bytes, so no larger body is buffered.</summary>
+    private sealed class CappedReadStream(Stream inner, long max) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private int Count(int n)
+        {
+            _read += n;
+            return _read > max ? throw new FormatException($"request body larger than {max} bytes") : n;
+        }
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "/remote/vanilla/{Kind} failed: {Error}")]
