@@ -57,6 +57,23 @@ public static class SectorPathGuard
         && !name.Any(char.IsControl)
         && !Path.IsPathRooted(name);
 
+    /// <summary>
+    /// The first symlink among <paramref name="path"/> itself and (for a directory) its top-level entries, or null.
+    /// Links inside storage paths are never followed, served, tarred, moved or proven from.
+    /// </summary>
+    public static string? SymlinkIn(string path)
+    {
+        var info = Directory.Exists(path) ? (FileSystemInfo)new DirectoryInfo(path) : new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            return path;
+        }
+
+        return info is DirectoryInfo dir
+            ? dir.EnumerateFileSystemInfos().FirstOrDefault(e => e.LinkTarget is not null)?.FullName
+            : null;
+    }
+
     [DoesNotReturn]
     private static string ThrowNotSingle(SectorFileType t) =>
         throw new StoresException($"not a single sector file type: {SectorFileTypes.Format(t)}");

@@ -13,10 +13,16 @@ namespace Kiln.Proofs.Post;
 /// </summary>
 public static class VanillaPoSt
 {
-    /// <summary>The bincode bytes of <see cref="Prove"/>: what filecoin-ffi returns and the SNARK step consumes.</summary>
-    /// <exception cref="ProofsException">See <see cref="Prove"/>.</exception>
+    /// <summary>The bincode bytes of <see cref="Prove(PrivateReplicaInfo, ReadOnlySpan{ulong}, int)"/>: what filecoin-ffi returns and the SNARK step consumes.</summary>
+    /// <exception cref="ProofsException">See <see cref="Prove(PrivateReplicaInfo, ReadOnlySpan{ulong}, int)"/>.</exception>
     public static byte[] GenerateSingleVanillaProof(PrivateReplicaInfo replica, ReadOnlySpan<ulong> challenges, int maxDegreeOfParallelism = 1)
         => Prove(replica, challenges, maxDegreeOfParallelism).ToBytes();
+
+    /// <summary><see cref="GenerateSingleVanillaProof(PrivateReplicaInfo, ReadOnlySpan{ulong}, int)"/> that stops between challenges once <paramref name="cancellationToken"/> fires.</summary>
+    /// <exception cref="ProofsException">See <see cref="Prove(PrivateReplicaInfo, ReadOnlySpan{ulong}, int, CancellationToken)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token fired before the last challenge was proven.</exception>
+    public static byte[] GenerateSingleVanillaProof(PrivateReplicaInfo replica, ReadOnlySpan<ulong> challenges, int maxDegreeOfParallelism, CancellationToken cancellationToken)
+        => Prove(replica, challenges, maxDegreeOfParallelism, cancellationToken).ToBytes();
 
     /// <summary>
     /// Proves the challenged leaves of one sector: reads p_aux (comm_c, comm_r_last), checks comm_r =
@@ -30,8 +36,18 @@ public static class VanillaPoSt
     /// (replica or tree-r-last corrupt).
     /// </exception>
     public static FallbackPoStSectorProof Prove(PrivateReplicaInfo replica, ReadOnlySpan<ulong> challenges, int maxDegreeOfParallelism = 1)
+        => Prove(replica, challenges, maxDegreeOfParallelism, CancellationToken.None);
+
+    /// <summary>
+    /// <see cref="Prove(PrivateReplicaInfo, ReadOnlySpan{ulong}, int)"/>, checking <paramref name="cancellationToken"/>
+    /// before the trees are opened and between challenges, so a caller that went away stops the work.
+    /// </summary>
+    /// <exception cref="ProofsException">See <see cref="Prove(PrivateReplicaInfo, ReadOnlySpan{ulong}, int)"/>.</exception>
+    /// <exception cref="OperationCanceledException">The token fired before the last challenge was proven.</exception>
+    public static FallbackPoStSectorProof Prove(PrivateReplicaInfo replica, ReadOnlySpan<ulong> challenges, int maxDegreeOfParallelism, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(replica);
+        cancellationToken.ThrowIfCancellationRequested();
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
         var info = PoStProofInfo.Get(replica.Proof);
         var sector = replica.SectorId;
@@ -62,12 +78,17 @@ public static class VanillaPoSt
         {
             for (var i = 0; i < leaves.Length; i++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 proofs[i] = ProveLeaf(tree, leaves[i], sector);
             }
         }
         else
         {
-            Parallel.For(0, leaves.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i => proofs[i] = ProveLeaf(tree, leaves[i], sector));
+            Parallel.For(
+                0,
+                leaves.Length,
+                new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism, CancellationToken = cancellationToken },
+                i => proofs[i] = ProveLeaf(tree, leaves[i], sector));
         }
 
         return new FallbackPoStSectorProof(sector, replica.CommR.ToArray(), [new SectorProof(proofs, aux.CommC, aux.CommRLast)]);

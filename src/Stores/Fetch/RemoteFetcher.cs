@@ -359,18 +359,12 @@ public sealed partial class RemoteFetcher
         }
     }
 
-    /// <summary>Lotus <c>move</c>: a rename within the path's filesystem; the base names match.</summary>
-    private static void Move(string temp, string dest)
-    {
-        if (Directory.Exists(temp))
-        {
-            Directory.Move(temp, dest);
-        }
-        else
-        {
-            File.Move(temp, dest);
-        }
-    }
+    /// <summary>
+    /// Lotus <c>move</c>: a rename within the path's filesystem (the base names match), published durably: the fetched
+    /// file or cache directory flushed to disk before the rename and the directories flushed after it, so a crash never
+    /// leaves a declared name over data that did not reach the disk.
+    /// </summary>
+    private static void Move(string temp, string dest) => Durability.PublishRename(temp, dest);
 
     [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Declaring fetched sector {Sector} in {StorageId} failed")]
     private partial void LogDeclareFailed(string sector, string storageId, Exception e);

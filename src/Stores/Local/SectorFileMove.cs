@@ -3,8 +3,9 @@ namespace Kiln.Stores.Local;
 /// <summary>
 /// Lotus storage/paths/util_unix.go <c>Move</c>: a sector file or cache directory moved into another directory under
 /// the same base name. A rename when both sides are on one filesystem; otherwise a copy into
-/// <c>&lt;dest-parent&gt;/fetching/&lt;name&gt;</c>, each file flushed to disk, renamed into place, and only then the source
-/// deleted, so a crash half way leaves the source whole and nothing under the destination's sector name.
+/// <c>&lt;dest-parent&gt;/fetching/&lt;name&gt;</c>, each file and directory flushed to disk, renamed into place, the
+/// destination directory flushed, and only then the source deleted, so a crash half way leaves the source whole and
+/// nothing under the destination's sector name.
 /// </summary>
 public static class SectorFileMove
 {
@@ -28,6 +29,11 @@ public static class SectorFileMove
             throw new StoresException($"move: destination '{to}' already exists");
         }
 
+        if (SectorPathGuard.SymlinkIn(from) is { } link)
+        {
+            throw new StoresException($"move: refusing '{link}': a symlink inside a storage path is never moved or followed");
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(to)!);
         try
         {
@@ -41,6 +47,8 @@ public static class SectorFileMove
                 File.Move(from, to);
             }
 
+            // The data did not move; the rename did: both directories flushed so it survives a crash.
+            Durability.FlushParents(from, to);
             return;
         }
         catch (IOException) when ((Directory.Exists(from) || File.Exists(from)) && !Directory.Exists(to) && !File.Exists(to))
@@ -60,16 +68,14 @@ public static class SectorFileMove
             CopyFile(from, temp);
         }
 
-        if (isDirectory)
-        {
-            Directory.Move(temp, to);
-        }
-        else
-        {
-            File.Move(temp, to);
-        }
-
+        // Copied files are flushed one by one; their directories, the rename and its parent directory here.
+        Durability.PublishRename(temp, to);
         LocalStore.DeleteEntry(from);
+        var sourceParent = Path.GetDirectoryName(Path.GetFullPath(from));
+        if (sourceParent is not null)
+        {
+            Durability.FlushDirectory(sourceParent);
+        }
     }
 
     private static void CopyDirectory(string from, string to)
@@ -78,6 +84,11 @@ public static class SectorFileMove
         foreach (var entry in Directory.EnumerateFileSystemEntries(from))
         {
             var target = Path.Combine(to, Path.GetFileName(entry));
+            if (new FileInfo(entry).LinkTarget is not null)
+            {
+                throw new StoresException($"move: refusing '{entry}': a symlink inside a storage path is never moved or followed");
+            }
+
             if (Directory.Exists(entry))
             {
                 CopyDirectory(entry, target);

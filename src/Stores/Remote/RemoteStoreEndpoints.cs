@@ -129,6 +129,12 @@ public static partial class RemoteStoreEndpoints
                     return ServerError;
                 }
 
+                if (SectorPathGuard.SymlinkIn(path) is { } link)
+                {
+                    LogSymlinkRefused(link);
+                    return ServerError;
+                }
+
                 if (Directory.Exists(path))
                 {
                     if (http.Request.Headers.ContainsKey("Range"))
@@ -182,7 +188,8 @@ public static partial class RemoteStoreEndpoints
                     || !ulong.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out var off)
                     || !ulong.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var len)
                     || await LocalFileAsync(type, name, ct) is not { } path
-                    || !File.Exists(path))
+                    || !File.Exists(path)
+                    || SectorPathGuard.SymlinkIn(path) is not null)
                 {
                     return ServerError;
                 }
@@ -250,6 +257,9 @@ public static partial class RemoteStoreEndpoints
 
         [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Range not supported on directories: {Path}")]
         private partial void LogRangeOnDirectory(string path);
+
+        [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Refusing to serve {Path}: it is a symlink inside a storage path")]
+        private partial void LogSymlinkRefused(string path);
     }
 
     /// <summary>200 <c>application/x-tar</c>: the directory's top-level files, each under its base name.</summary>
@@ -257,7 +267,8 @@ public static partial class RemoteStoreEndpoints
     {
         public async Task ExecuteAsync(HttpContext http)
         {
-            var files = new DirectoryInfo(dir).EnumerateFiles().OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
+            // Regular files only: a symlink (refused before the response started, or created since) is never tarred.
+            var files = new DirectoryInfo(dir).EnumerateFiles().Where(f => f.LinkTarget is null).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = Tar;
             await using var tar = new TarWriter(http.Response.Body, TarEntryFormat.Pax, leaveOpen: true);

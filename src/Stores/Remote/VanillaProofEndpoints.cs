@@ -43,6 +43,18 @@ public static partial class VanillaProofEndpoints
     /// <summary>The answer of <c>/remote/vanilla/window</c> and <c>/remote/vanilla/winning</c>: proofs in request order, the rest skipped.</summary>
     public sealed record VanillaBatchResult(IReadOnlyList<SectorVanillaProof> Proofs, IReadOnlyList<ulong> Skipped);
 
+    /// <summary>
+    /// The most sectors one batch request may name: the actors' AddressedSectorsMax (25,000, the most sectors one
+    /// miner-actor call may address, more than any deadline's partitions hold at once).
+    /// </summary>
+    public const int MaxBatchSectors = 25_000;
+
+    /// <summary>The largest body of <c>/vanilla/single</c> and <c>/vanilla/porep</c>: 66 challenges and a few CIDs fit many times over.</summary>
+    public const long MaxSingleBodyBytes = 64 << 10;
+
+    /// <summary>The largest body of a batch route: <see cref="MaxBatchSectors"/> sectors of 66 challenges each fit.</summary>
+    public const long MaxBatchBodyBytes = 64L << 20;
+
     /// <summary>How many sectors of one batch request are proven at once.</summary>
     private static readonly int BatchParallelism = Math.Max(1, Environment.ProcessorCount);
 
@@ -57,13 +69,13 @@ public static partial class VanillaProofEndpoints
 
     private sealed class Endpoints(LocalStore local, ILogger log)
     {
-        public Task SingleAsync(HttpContext http) => ServeAsync<SingleVanillaParams>(http, log, "single", Single);
+        public Task SingleAsync(HttpContext http) => ServeAsync<SingleVanillaParams>(http, log, "single", MaxSingleBodyBytes, Single);
 
-        public Task PoRepAsync(HttpContext http) => ServeAsync<PoRepVanillaParams>(http, log, "porep", PoRep);
+        public Task PoRepAsync(HttpContext http) => ServeAsync<PoRepVanillaParams>(http, log, "porep", MaxSingleBodyBytes, PoRep);
 
-        public Task WindowAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "window", Window);
+        public Task WindowAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "window", MaxBatchBodyBytes, Window);
 
-        public Task WinningAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "winning", Winning);
+        public Task WinningAsync(HttpContext http) => ServeAsync<VanillaBatchParams>(http, log, "winning", MaxBatchBodyBytes, Winning);
 
         private async Task<Response> Single(SingleVanillaParams p, CancellationToken ct) =>
             Response.Bytes(await VanillaProofEndpoints.SingleAsync(local, p, ct).ConfigureAwait(false));
@@ -104,12 +116,14 @@ public static partial class VanillaProofEndpoints
     /// One sector's vanilla proof from this host's own paths (Lotus <c>Local.GenerateSingleVanillaProof</c>), or null
     /// when no local path holds both its replica and its cache (<see cref="ReplicaFiles"/>). An updated sector is
     /// proven over its update replica and update-cache against its new sealed CID, as rust-fil-proofs does when
-    /// Lotus hands it those paths.
+    /// Lotus hands it those paths. <paramref name="ct"/> stops the proof between challenges.
     /// </summary>
     /// <exception cref="Kiln.Proofs.ProofsException">The files are here but the proof fails (corrupt, wrong comm_r, bad challenge).</exception>
+    /// <exception cref="FormatException">More challenges than the proof type challenges per sector (<see cref="CheckChallenges"/>).</exception>
     internal static async Task<byte[]?> TryLocalSingleAsync(
         LocalStore local, ulong miner, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
+        CheckChallenges(miner, postProof, challenge);
         var sector = new SectorRef(new SectorId(miner, challenge.SectorNumber), challenge.SealProof);
         var types = ReplicaFiles(challenge);
         var acquired = await local.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, ct).ConfigureAwait(false);
@@ -118,13 +132,39 @@ public static partial class VanillaProofEndpoints
             return null;
         }
 
-        var (replicaPath, cacheDir) = challenge.Update
-            ? (acquired.Paths.Update, acquired.Paths.UpdateCache)
-            : (acquired.Paths.Sealed, acquired.Paths.Cache);
+        return await ProveAsync(acquired.Paths, postProof, challenge, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The vanilla proof over the replica and cache in <paramref name="paths"/>, off the request thread.</summary>
+    private static Task<byte[]> ProveAsync(SectorPaths paths, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
+    {
+        var (replicaPath, cacheDir) = challenge.Update ? (paths.Update, paths.UpdateCache) : (paths.Sealed, paths.Cache);
+        if ((SectorPathGuard.SymlinkIn(replicaPath) ?? SectorPathGuard.SymlinkIn(cacheDir)) is { } link)
+        {
+            throw new StoresException($"sector {challenge.SectorNumber}: refusing to prove from {link}, a symlink inside a storage path");
+        }
+
         var commR = CommCid.ParseSealedCid(challenge.SealedCID.ToString());
         var replica = new PrivateReplicaInfo(postProof, cacheDir, commR, replicaPath, challenge.SectorNumber);
         var challenges = (challenge.Challenge ?? []).ToArray();
-        return await Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges), ct).WaitAsync(ct).ConfigureAwait(false);
+        return Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges, 1, ct), ct);
+    }
+
+    /// <summary>
+    /// The cap on challenges per request: a sector is challenged <see cref="PoStProofInfo.ChallengeCount"/> leaves by its
+    /// PoSt proof type (rust-fil-proofs WINNING_POST_CHALLENGE_COUNT 66, WINDOW_POST_CHALLENGE_COUNT 10; Lotus hands
+    /// <c>GenerateSingleVanillaProof</c> exactly those), so a request with more is malformed and nothing is computed.
+    /// </summary>
+    /// <exception cref="FormatException">More challenges than the proof type has per sector.</exception>
+    internal static void CheckChallenges(ulong miner, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge)
+    {
+        var count = challenge.Challenge?.Count ?? 0;
+        var max = PoStProofInfo.Get(postProof).ChallengeCount;
+        if (count > max)
+        {
+            throw new FormatException(
+                $"sector {new SectorId(miner, challenge.SectorNumber).ToSectorName()}: {count} challenges, but {postProof} challenges at most {max} leaves per sector");
+        }
     }
 
     /// <summary>The proof type of a request, checked.</summary>
@@ -144,21 +184,39 @@ public static partial class VanillaProofEndpoints
         }
 
         var sectors = p.Sectors ?? throw new FormatException("no Sectors in the request");
+        if (sectors.Count > MaxBatchSectors)
+        {
+            throw new FormatException($"{sectors.Count} sectors in one request, at most {MaxBatchSectors}");
+        }
+
         if (sectors.Any(s => s is null))
         {
             throw new FormatException("null entry in Sectors");
         }
 
+        foreach (var s in sectors)
+        {
+            CheckChallenges(p.Miner, postProof, s);
+        }
+
+        // One index call for the whole batch: which of these sectors have their replica and cache in this host's paths.
+        var held = await local.FindLocalSectorsAsync(p.Miner, [.. sectors.Select(s => (s.SectorNumber, ReplicaFiles(s)))], ct).ConfigureAwait(false);
         var proofs = new byte[]?[sectors.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, sectors.Count), new ParallelOptions { MaxDegreeOfParallelism = BatchParallelism, CancellationToken = ct }, async (i, c) =>
         {
+            var challenge = sectors[i];
+            if (!held.TryGetValue((challenge.SectorNumber, ReplicaFiles(challenge)), out var paths))
+            {
+                return;
+            }
+
             try
             {
-                proofs[i] = await TryLocalSingleAsync(local, p.Miner, postProof, sectors[i], c).ConfigureAwait(false);
+                proofs[i] = await ProveAsync(paths, postProof, challenge, c).ConfigureAwait(false);
             }
             catch (Exception e) when (e is ProofsException or StoresException or IOException or FormatException or ArgumentException)
             {
-                LogSectorSkipped(log, kind.ToString(), sectors[i].SectorNumber, e.Message);
+                LogSectorSkipped(log, kind.ToString(), challenge.SectorNumber, e.Message);
             }
         }).ConfigureAwait(false);
 
@@ -200,13 +258,19 @@ public static partial class VanillaProofEndpoints
             : throw new StoresException($"sector {sector.ID.ToSectorName()}: {SectorFileTypes.Format(missing)} not in this host's storage");
     }
 
-    private static async Task ServeAsync<T>(HttpContext http, ILogger log, string kind, Func<T, CancellationToken, Task<Response>> produce)
+    private static async Task ServeAsync<T>(HttpContext http, ILogger log, string kind, long maxBody, Func<T, CancellationToken, Task<Response>> produce)
     {
         var ct = http.RequestAborted;
         string error;
         try
         {
-            var request = await JsonSerializer.DeserializeAsync<T>(http.Request.Body, ApiJson.Options, ct).ConfigureAwait(false)
+            if (http.Request.ContentLength > maxBody)
+            {
+                throw new FormatException($"request body of {http.Request.ContentLength} bytes, at most {maxBody}");
+            }
+
+            await using var body = new CappedReadStream(http.Request.Body, maxBody);
+            var request = await JsonSerializer.DeserializeAsync<T>(body, ApiJson.Options, ct).ConfigureAwait(false)
                 ?? throw new FormatException("empty request body");
             var response = await produce(request, ct).ConfigureAwait(false);
             http.Response.StatusCode = StatusCodes.Status200OK;
@@ -228,6 +292,48 @@ public static partial class VanillaProofEndpoints
         http.Response.StatusCode = StatusCodes.Status500InternalServerError;
         http.Response.ContentType = "text/plain; charset=utf-8";
         await http.Response.WriteAsync(error, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads through to the request body and fails (a <see cref="FormatException"/>) past <c>max</c> bytes, so no larger body is buffered.</summary>
+    private sealed class CappedReadStream(Stream inner, long max) : Stream
+    {
+        private long _read;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+        private int Count(int n)
+        {
+            _read += n;
+            return _read > max ? throw new FormatException($"request body larger than {max} bytes") : n;
+        }
     }
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "/remote/vanilla/{Kind} failed: {Error}")]

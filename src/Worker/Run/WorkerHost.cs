@@ -241,11 +241,13 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var api = new WorkerApi(
                 options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover, externalPc2), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
 
-            var auth = new LotusAuthenticator((t, c) => new ValueTask<IReadOnlyList<string>>(miner.AuthVerifyAsync(t, c)));
+            // Every request's token is the miner's to judge; verified ones are cached so /remote and /rpc/v0 keep serving
+            // the miner's own tokens while it restarts or stalls.
+            var verifier = new CachingTokenVerifier(miner.AuthVerifyAsync, new CachingTokenVerifierOptions(), time, loggers.CreateLogger<CachingTokenVerifier>());
+            var auth = new LotusAuthenticator(verifier.VerifyAsync);
             app.UseWebSockets();
             app.MapLotusRpc("/rpc/v0", RpcServer.Create<IWorkerApi>(api), auth);
-            app.MapRemoteStore(store, index, async (http, c) =>
-                await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin));
+            app.MapRemoteStore(store, index, AdminOnly(auth));
             app.MapDebugMetrics(exporter);
             await app.StartAsync(ct);
             repo.WriteApi(ip, port);
@@ -377,6 +379,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>The worker's <c>/remote</c> check (Lotus: the worker's FetchHandler behind admin auth): the caller's token grants admin.</summary>
+    internal static Func<HttpContext, CancellationToken, ValueTask<bool>> AdminOnly(LotusAuthenticator auth) =>
+        async (http, _) => await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin);
 
     private static bool IsAny(IPAddress ip) => ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any);
 

@@ -115,15 +115,43 @@ public sealed class LocalStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Open_fails_clearly_on_a_file_that_is_not_a_sector()
+    public async Task Open_skips_a_file_that_is_not_a_sector_and_logs_it()
     {
+        // Issue 13 finding 11: a stray file used to stop the path (and the miner) from opening.
         var root = _dir.Sub("store");
         WriteMeta(root, Guid.NewGuid().ToString(), canSeal: true, canStore: false);
         Directory.CreateDirectory(Path.Combine(root, "unsealed"));
         File.WriteAllText(Path.Combine(root, "unsealed", "notes.txt"), "x");
+        File.WriteAllBytes(Path.Combine(root, "unsealed", "s-t01000-2"), [1]);
+        var log = new ListLogger();
+        var store = new LocalStore(_index, new LocalStoreOptions { Urls = ["http://a.test/remote"] }, _clock, log);
 
-        var e = await Assert.ThrowsAsync<StoresException>(() => NewStore().OpenPathAsync(root, Ct));
-        Assert.Contains("notes.txt", e.Message);
+        var meta = await store.OpenPathAsync(root, Ct);
+
+        var decl = Assert.Single((await _index.StorageListAsync(Ct))[meta.ID]);
+        Assert.Equal(2UL, decl.Number);
+        var warning = Assert.Single(log.Messages, m => m.Contains("notes.txt", StringComparison.Ordinal));
+        Assert.Contains("not a sector name", warning, StringComparison.Ordinal);
+        Assert.Equal("x", File.ReadAllText(Path.Combine(root, "unsealed", "notes.txt")));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger<LocalStore>
+    {
+        public List<string> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(
+            Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Messages)
+            {
+                Messages.Add(formatter(state, exception));
+            }
+        }
     }
 
     [Fact]

@@ -2,8 +2,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Kiln.Proofs.Cid;
+using Kiln.Proofs.Post;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
+using Kiln.Stores.Remote;
 using Kiln.Stores.Index;
 using Kiln.Stores.Tests.Support;
 
@@ -155,5 +158,146 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         var output = Commit1Output.Parse(await r.Content.ReadAsByteArrayAsync());
         Assert.Null(PoRepVerifier.Verify(output, ProverId.FromActorId(1000), 1));
         Assert.Equal(Enumerable.Repeat((byte)5, 32), output.Seed);
+    }
+
+    // Issue 13 finding 9: /remote/vanilla/single took any number of challenges and kept computing after the client left.
+    [Theory]
+    [InlineData("/remote/vanilla/single", 10, 11)]
+    [InlineData("/remote/vanilla/single", 0, 67)]
+    [InlineData("/remote/vanilla/single", 10, 5_000)]
+    public async Task More_challenges_than_the_proof_type_has_per_sector_are_refused(string path, int proofType, int count)
+    {
+        var challenges = string.Join(",", Enumerable.Range(0, count).Select(i => i % 64));
+        var r = await PostAsync(path, SingleBody(1, challenges, proofType));
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        var max = PoStProofInfo.Get((Kiln.Proofs.Post.RegisteredPoStProof)proofType).ChallengeCount;
+        Assert.Equal(
+            $"sector s-t01000-1: {count} challenges, but {(Kiln.Proofs.Post.RegisteredPoStProof)proofType} challenges at most {max} leaves per sector",
+            await r.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Exactly_the_proof_types_challenge_count_is_served()
+    {
+        var winning = string.Join(",", Enumerable.Range(0, PoStProofInfo.WinningChallengeCount).Select(i => i % 64));
+        var r = await PostAsync("/remote/vanilla/single", SingleBody(1, winning, proofType: 0));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(PoStProofInfo.Get(Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWinning2KiBV1).VanillaProofByteLength, (await r.Content.ReadAsByteArrayAsync()).Length);
+    }
+
+    [Fact]
+    public async Task Batch_routes_refuse_a_sector_with_too_many_challenges_and_too_many_sectors()
+    {
+        var tooMany = await PostAsync("/remote/vanilla/window", BatchBody(10, Challenge(1, "1,2"), Challenge(2, string.Join(",", Enumerable.Range(0, 11)))));
+        Assert.Equal(HttpStatusCode.InternalServerError, tooMany.StatusCode);
+        Assert.Contains("s-t01000-2: 11 challenges", await tooMany.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var sectors = Enumerable.Range(0, VanillaProofEndpoints.MaxBatchSectors + 1).Select(i => Challenge((ulong)i, "1")).ToArray();
+        var tooLarge = await PostAsync("/remote/vanilla/window", BatchBody(10, sectors));
+        Assert.Equal(HttpStatusCode.InternalServerError, tooLarge.StatusCode);
+        Assert.Equal($"{VanillaProofEndpoints.MaxBatchSectors + 1} sectors in one request, at most {VanillaProofEndpoints.MaxBatchSectors}", await tooLarge.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_batch_looks_its_sectors_up_in_one_index_call()
+    {
+        var (index, counter) = CountingIndex.Wrap(_index);
+        await using var host = await StoreHost.StartAsync("batch.test", index);
+        await host.Store.OpenPathAsync(Root, Ct);
+        counter.Calls.Clear();
+
+        var sectors = new[] { Challenge(1, "23,6,60,28,53,28,61,55,8,46") }
+            .Concat(Enumerable.Range(100, 50).Select(n => Challenge((ulong)n, "1")))
+            .ToArray();
+        var r = await host.Client.PostAsync("/remote/vanilla/window", new StringContent(BatchBody(10, sectors), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        using var json = JsonDocument.Parse(await r.Content.ReadAsStringAsync());
+        Assert.Equal(1, json.RootElement.GetProperty("Proofs").GetArrayLength());
+        Assert.Equal(50, json.RootElement.GetProperty("Skipped").GetArrayLength());
+        Assert.Equal(1, counter.CallsOf(nameof(ISectorIndex.StorageListAsync)));
+        Assert.Equal(0, counter.CallsOf(nameof(ISectorIndex.StorageFindSectorAsync)));
+    }
+
+    [Fact]
+    public async Task Proving_stops_when_the_caller_goes_away()
+    {
+        var replica = new PrivateReplicaInfo(
+            Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
+            Path.Combine(Root, "cache", "s-t01000-1"),
+            CommCid.ParseSealedCid(CommR),
+            Path.Combine(Root, "sealed", "s-t01000-1"),
+            1);
+        ulong[] challenges = [23, 6, 60, 28, 53, 28, 61, 55, 8, 46];
+        using var gone = new CancellationTokenSource();
+        await gone.CancelAsync();
+        Assert.Throws<OperationCanceledException>(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges, 1, gone.Token));
+        Assert.Throws<OperationCanceledException>(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges, 4, gone.Token));
+        // The same call with a live token proves the vector.
+        var bytes = VanillaPoSt.GenerateSingleVanillaProof(replica, challenges, 1, CancellationToken.None);
+        Assert.Equal("2a1def6184097d681ff65e3ad0dcad0d2d619f3efc9be1bc1f4784415763561a", Convert.ToHexStringLower(SHA256.HashData(bytes)));
+
+        // Through the route: an aborted request computes nothing and answers nothing.
+        using var aborted = new CancellationTokenSource();
+        await aborted.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            VanillaProofEndpoints.TryLocalSingleAsync(_host.Store, 1000, Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, new Kiln.Api.Types.PostSectorChallenge(Kiln.Api.Types.RegisteredSealProof.StackedDrg2KiBV1_1, 1, Kiln.Api.Types.Cid.Parse(CommR), [.. challenges], false), aborted.Token));
+    }
+
+    [Fact]
+    public async Task A_batch_whose_client_goes_away_is_cancelled_on_the_server()
+    {
+        var (index, counter) = CountingIndex.Wrap(_index);
+        await using var host = await StoreHost.StartAsync("abort.test", index);
+        await host.Store.OpenPathAsync(Root, Ct);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        counter.HoldStorageList = entered;
+
+        using var client = new CancellationTokenSource();
+        var request = host.Client.PostAsync(
+            "/remote/vanilla/window", new StringContent(BatchBody(10, Challenge(1, "23,6,60,28,53,28,61,55,8,46")), Encoding.UTF8, "application/json"), client.Token);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await client.CancelAsync();
+
+        // The request's abort reached the work the route was doing.
+        await counter.StorageListCancelled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => request);
+    }
+
+    [Fact]
+    public async Task A_cache_holding_a_symlink_is_not_proven_from()
+    {
+        var cache = Path.Combine(Root, "cache", "s-t01000-1");
+        var moved = _dir.Sub("elsewhere-p_aux");
+        File.Move(Path.Combine(cache, "p_aux"), moved);
+        File.CreateSymbolicLink(Path.Combine(cache, "p_aux"), moved);
+
+        var r = await PostAsync("/remote/vanilla/single", SingleBody(1, "23,6,60,28,53,28,61,55,8,46"));
+        Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
+        Assert.Contains("symlink", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // The real file back in place: proven again.
+        File.Delete(Path.Combine(cache, "p_aux"));
+        File.Move(moved, Path.Combine(cache, "p_aux"));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync("/remote/vanilla/single", SingleBody(1, "23,6,60,28,53,28,61,55,8,46"))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_body_larger_than_the_route_takes_is_refused_before_it_is_decoded()
+    {
+        // A million challenges: about 3 MB of JSON, refused by its Content-Length ...
+        var body = SingleBody(1, string.Join(",", Enumerable.Range(0, 1_000_000).Select(i => i % 64)));
+        var declared = await PostAsync("/remote/vanilla/single", body);
+        Assert.Equal(HttpStatusCode.InternalServerError, declared.StatusCode);
+        Assert.Equal($"request body of {Encoding.UTF8.GetByteCount(body)} bytes, at most {VanillaProofEndpoints.MaxSingleBodyBytes}", await declared.Content.ReadAsStringAsync());
+
+        // ... and, sent chunked with no length, once the first bytes past the limit are read.
+        using var chunked = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(body)));
+        chunked.Headers.ContentType = new("application/json");
+        chunked.Headers.ContentLength = null;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/remote/vanilla/single") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        var streamed = await _host.Client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.InternalServerError, streamed.StatusCode);
+        Assert.Equal($"request body larger than {VanillaProofEndpoints.MaxSingleBodyBytes} bytes", await streamed.Content.ReadAsStringAsync());
     }
 }
