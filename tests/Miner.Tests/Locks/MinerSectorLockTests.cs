@@ -3,6 +3,8 @@ using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Repo;
+using Kiln.Miner.Sealing;
+using Kiln.Miner.Workers;
 
 namespace Kiln.Miner.Tests.Locks;
 
@@ -24,7 +26,13 @@ public sealed class MinerSectorLockTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _host = await MinerHost.StartAsync(MinerRepo.Open(Path.Combine(_dir, "repo")), new MinerOptions(), new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, CancellationToken.None);
+        _host = await MinerHost.StartAsync(
+            MinerRepo.Open(Path.Combine(_dir, "repo")),
+            new MinerOptions(),
+            new IPEndPoint(IPAddress.Loopback, 0),
+            TimeProvider.System,
+            CancellationToken.None,
+            workerOptions: new WorkerRegistryOptions { LostAfter = TimeSpan.Zero }); // the first failed heartbeat loses a worker
         _miner = RpcClient.Create(_host.RpcUrl, new RpcClientOptions { Token = _host.Repo.ReadToken() }).CreateProxy<IMinerStorageApi>();
     }
 
@@ -88,6 +96,32 @@ public sealed class MinerSectorLockTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_lost_workers_task_releases_its_sector_locks()
+    {
+        // A path of the worker's holds the sector's sealed file and cache, so FinalizeSector goes to that worker.
+        var path = StorageId.New();
+        await _miner.StorageAttachAsync(new StorageInfo(path, ["http://127.0.0.1:1/remote"], 10, 0, true, true, null, null, null, null, null, null), new FsStat(1L << 30, 1L << 30, 1L << 30, 0, 0, 0), CancellationToken.None);
+        await _miner.StorageDeclareSectorAsync(path, Sector.ID, SectorFileType.Sealed | SectorFileType.Cache, true, CancellationToken.None);
+        var fake = new FakeWorker { Hostname = "finalizer", Tasks = [TaskType.Finalize], StoragePaths = [new StoragePath(path, 10, "/var/tmp/kiln-none", true, true)] };
+        await using var worker = await LoopbackWorker.ServeAsync(fake);
+        await _miner.WorkerConnectAsync(worker.Url, CancellationToken.None);
+
+        var finalize = _host.Sealing.FinalizeSectorAsync(Sector, CancellationToken.None);
+        await Within(fake.FinalizeCalls.Reader.ReadAsync().AsTask(), "FinalizeSector on the worker");
+        var held = Assert.Single((await _miner.StorageGetLocksAsync(CancellationToken.None)).Locks!);
+        Assert.Equal([1u, 1, 1, 0, 0, 0], held.Write);
+        Assert.False(await _miner.StorageTryLockAsync(Sector.ID, SectorFileType.Sealed, SectorFileType.None, CancellationToken.None));
+
+        // The worker dies (stops answering Session): its call fails 101, and the task's locks go with it.
+        fake.Fail = true;
+        await _host.Workers.HeartbeatAsync(CancellationToken.None);
+        var lost = await Assert.ThrowsAsync<SealingException>(() => finalize.WaitAsync(Patience));
+        Assert.Equal(CallError.ErrTempWorkerRestart, lost.Error.Code);
+        Assert.Empty((await _miner.StorageGetLocksAsync(CancellationToken.None)).Locks!);
+        Assert.True(await _miner.StorageTryLockAsync(Sector.ID, SectorFileType.None, SectorFileType.All, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Lock_calls_that_name_no_type_or_an_unknown_type_answer_as_lotus_does()
     {
         Assert.False(await _miner.StorageTryLockAsync(Sector.ID, SectorFileType.None, SectorFileType.None, CancellationToken.None));
@@ -95,6 +129,19 @@ public sealed class MinerSectorLockTests : IAsyncLifetime
         Assert.Contains("failed to acquire lock", none.Message, StringComparison.Ordinal);
         var unknown = await Assert.ThrowsAsync<RpcException>(() => _miner.StorageTryLockAsync(Sector.ID, (SectorFileType)(1 << 9), SectorFileType.None, CancellationToken.None));
         Assert.Contains("unknown file types specified", unknown.Message, StringComparison.Ordinal);
+    }
+
+    private static async Task<T> Within<T>(Task<T> task, string what)
+    {
+        try
+        {
+            return await task.WaitAsync(Patience);
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"waited {Patience} for {what}");
+            throw;
+        }
     }
 
     /// <summary>Polls StorageGetLocks over the wire until <paramref name="done"/> holds (no sleep: each poll is a round trip).</summary>
