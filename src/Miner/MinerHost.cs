@@ -135,9 +135,10 @@ public sealed partial class MinerHost : IAsyncDisposable
         // (The URL gets its real port once Kestrel has bound, before any path is opened.)
         var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
         var store = new LocalStore(index, storeOptions, time, loggers.CreateLogger<LocalStore>());
+        var locks = new Kiln.Stores.Locks.SectorLocks(); // held by the sealing tasks, shown and tried through the API
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
-        var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>());
-        var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store, loggers.CreateLogger<MinerApi>(), sealing);
+        var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
+        var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store, loggers.CreateLogger<MinerApi>(), sealing, locks);
         var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
         var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, time, loggers, metrics, cancellationToken).ConfigureAwait(false);

@@ -28,7 +28,14 @@ public sealed class FakeWorker : IWorkerApi
 
     public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType>(Tasks)); // a copy, as over the wire
 
-    public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+    /// <summary>The storage paths Paths answers; null where a test does not use them.</summary>
+    public IReadOnlyList<StoragePath>? StoragePaths { get; set; }
+
+    /// <summary>The CallIds FinalizeSector answered with, in order.</summary>
+    public System.Threading.Channels.Channel<CallId> FinalizeCalls { get; } = System.Threading.Channels.Channel.CreateUnbounded<CallId>();
+
+    public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) =>
+        StoragePaths is { } paths ? Task.FromResult(paths) : throw new NotSupportedException("not used by these tests");
 
     public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo(Hostname, false, new WorkerResources(Memory, 0, 0, 0, Cpus, [], Table)));
 
@@ -49,7 +56,12 @@ public sealed class FakeWorker : IWorkerApi
         return Task.FromResult(call);
     }
 
-    public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
+    public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct)
+    {
+        var call = new CallId(sector.ID, Guid.NewGuid());
+        FinalizeCalls.Writer.TryWrite(call);
+        return Task.FromResult(call);
+    }
 
     public Task<CallId> FinalizeReplicaUpdateAsync(SectorRef sector, CancellationToken ct) => throw new NotSupportedException("not used by these tests");
 

@@ -1,10 +1,13 @@
 namespace Kiln.Miner.Proving;
 
 /// <summary>
-/// Drives proving off the chain: when the miner's deadline opens, the Proving sectors assigned to it (by the
-/// chain's partitions, or number mod 48 on the devnet) are proven with <see cref="WindowPoStProver"/> and the
-/// result goes to the deadlines table (and each partition to the job tracker); every <see cref="ProvingOptions.WinningEvery"/> epochs a Winning PoSt round runs over all
-/// Proving sectors. Submission is out of scope: proofs and their verification are logged.
+/// Drives proving off the chain on two independent loops. The Window PoSt loop proves, when the miner's deadline
+/// opens, the Proving sectors assigned to it (by the chain's partitions, or number mod 48 on the devnet) with
+/// <see cref="WindowPoStProver"/>; the result goes to the deadlines table (and each partition to the job tracker), and
+/// a proof still running when its deadline closes is aborted (Lotus storage/wdpost/wdpost_changehandler.go
+/// processHeadChange). The Winning PoSt loop runs a round over all Proving sectors every
+/// <see cref="ProvingOptions.WinningEvery"/> epochs and never waits for a Window PoSt: a stalled window partition
+/// does not delay a winning round. Submission is out of scope: proofs and their verification are logged.
 /// </summary>
 public sealed partial class ProvingLoop(
     IChain chain,
@@ -20,11 +23,23 @@ public sealed partial class ProvingLoop(
     /// <summary>The epoch and outcome of the last Winning PoSt round that had sectors (null outcome: it failed).</summary>
     public (long Epoch, WinningPoStOutcome? Outcome, string? Error)? LastWinning { get; private set; }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Raised after each Winning PoSt round that had sectors, with its epoch (observers: tests, metrics).</summary>
+    public event Action<long>? WinningRoundCompleted;
+
+    /// <summary>Raised after a deadline's outcome is recorded by <see cref="RunAsync"/> or <see cref="ProveDeadlineAsync"/>.</summary>
+    public event Action<DeadlineRecord>? DeadlineRecorded;
+
+    /// <summary>Runs the Window PoSt loop and the Winning PoSt loop side by side until <paramref name="cancellationToken"/> fires.</summary>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        Log.Started(logger, options.EpochDuration, options.WinningEvery);
+        return Task.WhenAll(RunWindowAsync(cancellationToken), RunWinningAsync(cancellationToken));
+    }
+
+    /// <summary>Each deadline once, as it opens; the proof is bounded by the deadline's close.</summary>
+    private async Task RunWindowAsync(CancellationToken cancellationToken)
     {
         long provenOpen = -1;
-        long winningRound = -1;
-        Log.Started(logger, options.EpochDuration, options.WinningEvery);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
@@ -32,22 +47,13 @@ public sealed partial class ProvingLoop(
                 try
                 {
                     var deadline = await chain.ProvingDeadlineAsync(minerId, cancellationToken).ConfigureAwait(false);
-                    var epoch = deadline.CurrentEpoch;
                     if (deadline.Open != provenOpen)
                     {
-                        await ProveDeadlineAsync(deadline, cancellationToken).ConfigureAwait(false);
+                        await ProveBeforeCloseAsync(deadline, cancellationToken).ConfigureAwait(false);
                         provenOpen = deadline.Open;
                     }
 
-                    if (epoch / options.WinningEvery != winningRound)
-                    {
-                        winningRound = epoch / options.WinningEvery;
-                        await WinningRoundAsync(epoch, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    var now = await chain.ProvingDeadlineAsync(minerId, cancellationToken).ConfigureAwait(false);
-                    var wake = Math.Min(now.Close, ((now.CurrentEpoch / options.WinningEvery) + 1) * options.WinningEvery);
-                    await chain.WaitForEpochAsync(wake, cancellationToken).ConfigureAwait(false);
+                    await chain.WaitForEpochAsync(deadline.Close, cancellationToken).ConfigureAwait(false);
                 }
                 catch (ChainException e) when (e.Retryable)
                 {
@@ -61,8 +67,80 @@ public sealed partial class ProvingLoop(
         }
     }
 
+    /// <summary>A round at every multiple of <see cref="ProvingOptions.WinningEvery"/>, whatever the Window PoSt loop is doing.</summary>
+    private async Task RunWinningAsync(CancellationToken cancellationToken)
+    {
+        var every = Math.Max(1, options.WinningEvery);
+        long winningRound = -1;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var epoch = await chain.HeadEpochAsync(cancellationToken).ConfigureAwait(false);
+                    if (epoch / every != winningRound)
+                    {
+                        winningRound = epoch / every;
+                        await WinningRoundAsync(epoch, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    // The next round's first epoch, from the round just run: a head that moved on meanwhile is not skipped.
+                    await chain.WaitForEpochAsync((winningRound + 1) * every, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ChainException e) when (e.Retryable)
+                {
+                    Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
+                    await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Proves <paramref name="deadline"/>, aborting the proof once the chain reaches its close (Lotus aborts the current
+    /// proof when the head passes <c>di.Close</c>): a proof that cannot be submitted any more must not hold the loop.
+    /// </summary>
+    private async Task ProveBeforeCloseAsync(DeadlineInfo deadline, CancellationToken cancellationToken)
+    {
+        using var proof = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watcher = AbortAtCloseAsync(deadline.Close, proof);
+        try
+        {
+            await ProveDeadlineCoreAsync(deadline, proof.Token, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await proof.CancelAsync().ConfigureAwait(false);
+            await watcher.ConfigureAwait(false);
+        }
+    }
+
+    private async Task AbortAtCloseAsync(long close, CancellationTokenSource proof)
+    {
+        try
+        {
+            await chain.WaitForEpochAsync(close, proof.Token).ConfigureAwait(false);
+            await proof.CancelAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChainException)
+        {
+            // The proof finished first, or the chain is unreachable (then the proof runs to its own timeouts).
+        }
+    }
+
     /// <summary>Proves the sectors of one deadline and records the outcome; null when the deadline has no sectors.</summary>
-    public async Task<DeadlineRecord?> ProveDeadlineAsync(DeadlineInfo deadline, CancellationToken cancellationToken)
+    public Task<DeadlineRecord?> ProveDeadlineAsync(DeadlineInfo deadline, CancellationToken cancellationToken) =>
+        ProveDeadlineCoreAsync(deadline, cancellationToken, cancellationToken);
+
+    /// <summary>
+    /// Proves with <paramref name="proofToken"/> (cancelled at the deadline's close by the loop) and records with
+    /// <paramref name="cancellationToken"/>: a proof aborted by the close is recorded as Failed with that reason.
+    /// </summary>
+    private async Task<DeadlineRecord?> ProveDeadlineCoreAsync(DeadlineInfo deadline, CancellationToken proofToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);
         var assigned = await chain.DeadlineSectorsAsync(minerId, deadline, cancellationToken).ConfigureAwait(false);
@@ -77,11 +155,17 @@ public sealed partial class ProvingLoop(
         try
         {
             var timeline = PoStTimeline.ForDeadline(deadline, time);
-            var randomness = await chain.WindowPoStRandomnessAsync(minerId, deadline, cancellationToken).ConfigureAwait(false);
+            var randomness = await chain.WindowPoStRandomnessAsync(minerId, deadline, proofToken).ConfigureAwait(false);
             timeline.Local("randomness", timeline.Started, sectors.Count, detail: $"challenge epoch {deadline.Challenge}");
-            var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, cancellationToken).ConfigureAwait(false);
+            var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
             Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
             record = new DeadlineRecord(deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, outcome.Partitions, time.GetUtcNow(), "Succeeded", null);
+        }
+        catch (OperationCanceledException) when (proofToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var reason = $"deadline {deadline.Index} closed at epoch {deadline.Close} before its window PoSt of {sectors.Count} sectors finished; the proof was aborted";
+            Log.WindowFailed(logger, deadline.Index, deadline.Open, reason);
+            record = new DeadlineRecord(deadline.Index, deadline.Open, sectors.Count, 0, 0, time.GetUtcNow(), "Failed", reason);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -90,6 +174,7 @@ public sealed partial class ProvingLoop(
         }
 
         await deadlines.RecordAsync(record, cancellationToken).ConfigureAwait(false);
+        DeadlineRecorded?.Invoke(record);
         return record;
     }
 
@@ -108,12 +193,14 @@ public sealed partial class ProvingLoop(
             var outcome = await winning.ProveAsync(minerId, sectors, randomness, cancellationToken).ConfigureAwait(false);
             Log.WinningProven(logger, epoch, outcome.Challenged[0], Convert.ToHexStringLower(outcome.Proofs[0].ProofBytes ?? []));
             LastWinning = (epoch, outcome, null);
+            WinningRoundCompleted?.Invoke(epoch);
             return outcome;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.WinningFailed(logger, epoch, e.Message);
             LastWinning = (epoch, null, e.Message);
+            WinningRoundCompleted?.Invoke(epoch);
             return null;
         }
     }

@@ -225,12 +225,14 @@ public sealed partial class WindowPoStProver(
             {
                 metrics?.PartitionFinished(local: false, e is OperationCanceledException ? "Aborted" : "Failed", time.GetUtcNow() - start);
                 timeline?.Add("partition", index, host, worker.Id, start, time.GetUtcNow(), sectors.Length, e is OperationCanceledException ? "Aborted" : "Failed", Attempt(hedged, e.Message));
+                // The worker's call ends with this attempt, whatever ended it: WaitAsync can observe a cancelled token
+                // before the linked source does, and disposing that source unhooks it, which would leave the worker proving.
+                await timeout.CancelAsync().ConfigureAwait(false);
                 if (!IsRedispatchable(e))
                 {
                     throw;
                 }
 
-                await timeout.CancelAsync().ConfigureAwait(false);
                 failed[worker.Id] = true;
                 Log.PartitionFailed(logger, index, worker.Id, host, e.Message);
                 throw;

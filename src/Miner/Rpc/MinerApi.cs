@@ -17,8 +17,10 @@ namespace Kiln.Miner.Rpc;
 /// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
 /// tokens, worker registration, the Return* family and the sector index.
 /// </summary>
-public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null, SealingManager? sealing = null) : IMinerStorageApi
+public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null, SealingManager? sealing = null, Kiln.Stores.Locks.SectorLocks? locks = null) : IMinerStorageApi
 {
+    private readonly Kiln.Stores.Locks.SectorLocks _locks = locks ?? new Kiln.Stores.Locks.SectorLocks();
+
     private readonly ILogger _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
     /// <summary>Changes every time the miner process starts; workers watch it to notice restarts.</summary>
@@ -147,12 +149,41 @@ public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, Wor
 
     public Task<IReadOnlyDictionary<StorageId, IReadOnlyList<Decl>>> StorageListAsync(CancellationToken ct) => index.StorageListAsync(ct);
 
-    // Sector locks are miner-internal in Lotus (released when the call returns); remote lock calls hold nothing.
-    public Task StorageLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct) => Task.CompletedTask;
+    // The sector locks the sealing manager holds around its tasks (Lotus storage/paths/index_locks.go). Lotus holds a
+    // StorageLock/StorageTryLock until the caller's context ends, and go-jsonrpc ends a call's context when the call
+    // returns: over JSON-RPC a lock lives for the call. StorageLock waits until the types are free (or the caller goes
+    // away), takes them and releases them as it answers; StorageTryLock answers whether they were free.
 
-    public Task<bool> StorageTryLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct) => Task.FromResult(true);
+    /// <summary>Waits until <paramref name="read"/> can be read-locked and <paramref name="write"/> write-locked on the sector (held for the call).</summary>
+    public async Task StorageLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct)
+    {
+        CheckLockTypes(sector, read, write);
+        if ((read | write) == SectorFileType.None)
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"sector {sector.Number}: failed to acquire lock (no file type to lock)");
+        }
 
-    public Task<SectorLocks> StorageGetLocksAsync(CancellationToken ct) => Task.FromResult(new SectorLocks([]));
+        using var held = await _locks.LockAsync(sector, read, write, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>True when the locks were free (taken and released with the call); false when any is held in a conflicting way.</summary>
+    public Task<bool> StorageTryLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct)
+    {
+        CheckLockTypes(sector, read, write);
+        using var held = (read | write) == SectorFileType.None ? null : _locks.TryLock(sector, read, write);
+        return Task.FromResult(held is not null);
+    }
+
+    /// <summary>Every sector with a lock held, with Lotus's per-type read and write counts.</summary>
+    public Task<SectorLocks> StorageGetLocksAsync(CancellationToken ct) => Task.FromResult(_locks.Snapshot());
+
+    private static void CheckLockTypes(SectorId sector, SectorFileType read, SectorFileType write)
+    {
+        if (((read | write) & ~SectorFileType.All) != 0)
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"sector {sector.Number}: unknown file types specified (read {(int)read}, write {(int)write})");
+        }
+    }
 
     // The miner's own storage paths (lotus-miner storage attach/detach/redeclare).
     public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(store.Local());

@@ -5,27 +5,34 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
 using Kiln.Stores.Index;
+using SectorLocks = Kiln.Stores.Locks.SectorLocks;
 
 namespace Kiln.Miner.Sealing;
 
 /// <summary>
 /// lotus-miner's sealing manager for the stages Kiln runs: each call picks a worker through the
 /// scheduler (storage-aware selectors), calls the worker method, which answers with a CallID at once,
-/// records the job, and waits for the worker's Return*.
+/// records the job, and waits for the worker's Return*. Each task holds the sector's locks from before it is
+/// scheduled until its result is in (or it fails, as when its worker is lost), as Lotus storage/sealer/manager.go does:
+/// AddPiece writes Unsealed; PreCommit1 reads Unsealed, writes Sealed and Cache; PreCommit2 and Commit1 read Sealed,
+/// write Cache; FinalizeSector writes Sealed, Unsealed and Cache; Commit2 takes none.
 /// </summary>
-public sealed partial class SealingManager(SealingScheduler scheduler, CallRegistry calls, WorkStore works, JobTracker jobs, ISectorIndex index, ulong sectorSize, ILogger logger)
+public sealed partial class SealingManager(SealingScheduler scheduler, CallRegistry calls, WorkStore works, JobTracker jobs, ISectorIndex index, ulong sectorSize, ILogger logger, SectorLocks? locks = null)
 {
+    /// <summary>The sector locks the tasks take (shared with the miner API's StorageLock/StorageTryLock/StorageGetLocks).</summary>
+    public SectorLocks Locks { get; } = locks ?? new SectorLocks();
+
     /// <summary>AddPiece of a CC (zero) piece, or of any piece, into a new or existing unsealed sector.</summary>
     public Task<PieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> existingPieces, ulong pieceSize, Func<Stream> data, CancellationToken ct)
     {
         var selector = existingPieces.Count == 0
             ? new StorageSelector(index, StorageSelector.Mode.Alloc, sector.ID, SectorFileType.Unsealed, sectorSize, PathType.Sealing, false)
             : new StorageSelector(index, StorageSelector.Mode.Existing, sector.ID, SectorFileType.Unsealed, sectorSize, PathType.Sealing, false);
-        return scheduler.ScheduleAsync(sector, TaskType.AddPiece, selector, async (w, c) =>
+        return LockedAsync(sector, SectorFileType.None, SectorFileType.Unsealed, () => scheduler.ScheduleAsync(sector, TaskType.AddPiece, selector, async (w, c) =>
         {
             var call = await w.Api.AddPieceAsync(sector, existingPieces, pieceSize, data(), c).ConfigureAwait(false);
             return (PieceInfo)(await TrackAsync(w, call, sector, TaskType.AddPiece, c).ConfigureAwait(false))!;
-        }, ct);
+        }, ct), ct);
     }
 
     /// <summary>Lotus <c>storiface.NoSectorRef</c>: the sector of calls that have none (DataCid).</summary>
@@ -46,7 +53,7 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     public Task<byte[]> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct)
     {
         var selector = new StorageSelector(index, StorageSelector.Mode.Alloc, sector.ID, SectorFileType.Sealed | SectorFileType.Cache, sectorSize, PathType.Sealing, false, prefer: SectorFileType.Unsealed);
-        return PersistedAsync<byte[]>(
+        return LockedAsync(sector, SectorFileType.Unsealed, SectorFileType.Sealed | SectorFileType.Cache, () => PersistedAsync<byte[]>(
             sector,
             WorkId.For(TaskType.PreCommit1, sector, ticket, pieces),
             selector,
@@ -56,7 +63,7 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
                 await AllowResealAsync(sector, c).ConfigureAwait(false);
                 return await w.Api.SealPreCommit1Async(sector, ticket, pieces, c).ConfigureAwait(false);
             },
-            ct);
+            ct), ct);
     }
 
     /// <summary>
@@ -83,13 +90,13 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     {
         var types = SectorFileType.Sealed | SectorFileType.Cache;
         var selector = new StorageSelector(index, StorageSelector.Mode.Existing, sector.ID, types, sectorSize, PathType.Sealing, true);
-        return PersistedAsync<SectorCids>(
+        return LockedAsync(sector, SectorFileType.Sealed, SectorFileType.Cache, () => PersistedAsync<SectorCids>(
             sector,
             WorkId.For(TaskType.PreCommit2, sector, preCommit1Out),
             selector,
             (w, c) => FetchAsync(w, sector, types, c),
             (w, c) => w.Api.SealPreCommit2Async(sector, preCommit1Out, c),
-            ct);
+            ct), ct);
     }
 
     /// <summary>Commit1: the vanilla PoRep proofs, on a worker that has (or fetches) the sealed file and cache.</summary>
@@ -97,13 +104,13 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     {
         var types = SectorFileType.Sealed | SectorFileType.Cache;
         var selector = new StorageSelector(index, StorageSelector.Mode.Existing, sector.ID, types, sectorSize, PathType.Sealing, true);
-        return PersistedAsync<byte[]>(
+        return LockedAsync(sector, SectorFileType.Sealed, SectorFileType.Cache, () => PersistedAsync<byte[]>(
             sector,
             WorkId.For(TaskType.Commit1, sector, ticket, seed, pieces, cids),
             selector,
             (w, c) => FetchAsync(w, sector, types, c),
             (w, c) => w.Api.SealCommit1Async(sector, ticket, seed, pieces, cids, c),
-            ct);
+            ct), ct);
     }
 
     /// <summary>Commit2: the SNARK over Commit1's output, on any worker that runs C2 (it needs no sector files).</summary>
@@ -120,11 +127,22 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     public Task FinalizeSectorAsync(SectorRef sector, CancellationToken ct)
     {
         var selector = new StorageSelector(index, StorageSelector.Mode.Existing, sector.ID, SectorFileType.Sealed | SectorFileType.Cache, sectorSize, PathType.Sealing, false);
-        return scheduler.ScheduleAsync(sector, TaskType.Finalize, selector, async (w, c) =>
+        return LockedAsync(sector, SectorFileType.None, SectorFileType.Sealed | SectorFileType.Unsealed | SectorFileType.Cache, () => scheduler.ScheduleAsync(sector, TaskType.Finalize, selector, async (w, c) =>
         {
             var call = await w.Api.FinalizeSectorAsync(sector, c).ConfigureAwait(false);
             return await TrackAsync(w, call, sector, TaskType.Finalize, c).ConfigureAwait(false);
-        }, ct);
+        }, ct), ct);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="task"/> holding the sector's locks (Lotus manager.go: <c>m.index.StorageLock</c> before
+    /// <c>m.sched.Schedule</c>, released when the call returns): from before a worker is picked until the result is in,
+    /// the task fails, or <paramref name="ct"/> ends — a lost worker's calls fail (101), which releases its locks.
+    /// </summary>
+    private async Task<T> LockedAsync<T>(SectorRef sector, SectorFileType read, SectorFileType write, Func<Task<T>> task, CancellationToken ct)
+    {
+        using var held = await Locks.LockAsync(sector.ID, read, write, ct).ConfigureAwait(false);
+        return await task().ConfigureAwait(false);
     }
 
     /// <summary>The prepare step: the worker fetches what it does not have (a no-op on shared storage), accounted as a GET job.</summary>

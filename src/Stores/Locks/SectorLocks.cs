@@ -4,10 +4,13 @@ using WireSectorLocks = Kiln.Api.Types.SectorLocks;
 namespace Kiln.Stores.Locks;
 
 /// <summary>
-/// In-process read/write locks per sector and file type (lotus: storage/paths/index_locks.go): any number of readers
-/// of a type, or one writer and no readers. A lock request takes all its types at once or waits; it is held until
-/// the returned handle is disposed. Locks are a miner-internal concept: Lotus releases them when the RPC call that
-/// took them returns, so they are never handed to remote callers.
+/// The miner's sector locks (Lotus storage/paths/index_locks.go <c>indexLocks</c>): per sector and per file type, any
+/// number of readers of a type, or one writer and no readers. A request takes all its types at once or waits. Two
+/// ways to hold a lock: <see cref="LockAsync"/>/<see cref="TryLock"/> until the returned handle is disposed, or, as
+/// Lotus's <c>StorageLock</c>/<c>StorageTryLock</c>, <see cref="StorageLockAsync"/>/<see cref="StorageTryLock"/>
+/// until the caller's context (<see cref="CancellationToken"/>) ends. The sealing manager holds them around each
+/// task; over JSON-RPC a lock lives as long as the call that took it (go-jsonrpc cancels a call's context when it
+/// returns), so a remote caller never keeps one.
 /// </summary>
 public sealed class SectorLocks
 {
@@ -69,6 +72,48 @@ public sealed class SectorLocks
 
             return handle;
         }
+    }
+
+    /// <summary>
+    /// Lotus <c>StorageLock</c>: waits until the locks can be taken, then holds them until <paramref name="context"/> is
+    /// cancelled (a token that cannot be cancelled holds them for the life of the process, as Lotus's background
+    /// context does). Asking for no type at all fails with Lotus's "failed to acquire lock".
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="context"/> ended before the locks were free; nothing is held.</exception>
+    public async Task StorageLockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken context)
+    {
+        if ((read | write) == SectorFileType.None)
+        {
+            throw new InvalidOperationException($"sector {sector.Number}: failed to acquire lock (no file type to lock)");
+        }
+
+        HoldUntil(await LockAsync(sector, read, write, context).ConfigureAwait(false), context);
+    }
+
+    /// <summary>
+    /// Lotus <c>StorageTryLock</c>: takes the locks if they are free now and holds them until <paramref name="context"/>
+    /// is cancelled; false when any is held in a conflicting way or when no type is asked for.
+    /// </summary>
+    public bool StorageTryLock(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken context)
+    {
+        if ((read | write) == SectorFileType.None || context.IsCancellationRequested)
+        {
+            return false;
+        }
+
+        if (TryLock(sector, read, write) is not { } handle)
+        {
+            return false;
+        }
+
+        HoldUntil(handle, context);
+        return true;
+    }
+
+    private static void HoldUntil(IDisposable handle, CancellationToken context)
+    {
+        // Runs at once when the context is already over; the handle's Dispose is idempotent.
+        context.UnsafeRegister(static h => ((IDisposable)h!).Dispose(), handle);
     }
 
     /// <summary>The held locks in Lotus's <c>StorageGetLocks</c> shape, sorted by miner and sector number.</summary>

@@ -106,7 +106,7 @@ internal static class PoStFixture
     public static WinningPoStProver Winning(PoStScheduler scheduler, IVanillaSource? vanillas = null) =>
         new(scheduler, Prover, vanillas ?? new NoVanillas(), new ProvingOptions(), NullLogger<WinningPoStProver>.Instance);
 
-    private sealed class NoVanillas : IVanillaSource
+    internal sealed class NoVanillas : IVanillaSource
     {
         public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this test proves on workers only");

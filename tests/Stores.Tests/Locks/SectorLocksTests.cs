@@ -89,6 +89,66 @@ public sealed class SectorLocksTests
     }
 
     [Fact]
+    public async Task StorageLock_blocks_until_the_holder_releases_and_holds_until_the_callers_context_ends()
+    {
+        // Lotus storage/paths/index_locks.go StorageLock: blocks until acquired, then held until ctx is done.
+        using var first = new CancellationTokenSource();
+        await _locks.StorageLockAsync(S, SectorFileType.Unsealed, SectorFileType.Sealed | SectorFileType.Cache, first.Token);
+        var first0 = Assert.Single(_locks.Snapshot().Locks!);
+        Assert.Equal([0u, 1, 1, 0, 0, 0], first0.Write);
+        Assert.Equal([1u, 0, 0, 0, 0, 0], first0.Read);
+
+        using var second = new CancellationTokenSource();
+        var waiting = _locks.StorageLockAsync(S, SectorFileType.Sealed, SectorFileType.Cache, second.Token);
+        Assert.False(waiting.IsCompleted);
+        Assert.False(_locks.StorageTryLock(S, SectorFileType.Cache, SectorFileType.None, CancellationToken.None));
+
+        await first.CancelAsync();
+        await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+        var held = Assert.Single(_locks.Snapshot().Locks!);
+        Assert.Equal([0u, 0, 1, 0, 0, 0], held.Write);
+        Assert.Equal([0u, 1, 0, 0, 0, 0], held.Read);
+
+        await second.CancelAsync();
+        Assert.Empty(_locks.Snapshot().Locks!);
+    }
+
+    [Fact]
+    public async Task StorageTryLock_holds_until_its_context_ends_and_refuses_conflicts_and_empty_requests()
+    {
+        using var reader = new CancellationTokenSource();
+        Assert.True(_locks.StorageTryLock(S, SectorFileType.Sealed, SectorFileType.None, reader.Token));
+        Assert.True(_locks.StorageTryLock(S, SectorFileType.Sealed, SectorFileType.None, reader.Token));
+        Assert.Equal(2u, _locks.Snapshot().Locks![0].Read[1]);
+        Assert.False(_locks.StorageTryLock(S, SectorFileType.None, SectorFileType.Sealed, CancellationToken.None));
+
+        // Lotus: read|write == 0 takes nothing (TryLock false, StorageLock "failed to acquire lock").
+        Assert.False(_locks.StorageTryLock(S, SectorFileType.None, SectorFileType.None, CancellationToken.None));
+        var none = await Assert.ThrowsAsync<InvalidOperationException>(() => _locks.StorageLockAsync(S, SectorFileType.None, SectorFileType.None, CancellationToken.None));
+        Assert.Contains("failed to acquire lock", none.Message, StringComparison.Ordinal);
+
+        await reader.CancelAsync();
+        Assert.Empty(_locks.Snapshot().Locks!);
+        using var writer = new CancellationTokenSource();
+        Assert.True(_locks.StorageTryLock(S, SectorFileType.None, SectorFileType.Sealed, writer.Token));
+    }
+
+    [Fact]
+    public async Task A_StorageLock_whose_context_ends_while_it_waits_holds_nothing()
+    {
+        using var holder = new CancellationTokenSource();
+        await _locks.StorageLockAsync(S, SectorFileType.None, SectorFileType.Unsealed, holder.Token);
+        using var waiter = new CancellationTokenSource();
+        var waiting = _locks.StorageLockAsync(S, SectorFileType.Unsealed, SectorFileType.Sealed, waiter.Token);
+        await waiter.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+
+        await holder.CancelAsync();
+        Assert.Empty(_locks.Snapshot().Locks!);
+        Assert.True(_locks.StorageTryLock(S, SectorFileType.None, SectorFileType.Sealed, CancellationToken.None));
+    }
+
+    [Fact]
     public void Unknown_types_are_rejected() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => _locks.TryLock(S, (SectorFileType)64, SectorFileType.None));
 
