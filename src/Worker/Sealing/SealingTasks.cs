@@ -255,18 +255,26 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         && !Directory.EnumerateFiles(cacheDir, "sc-02-data-layer-*.dat").Any();
 
     /// <summary>
-    /// A sector's first AddPiece creates its unsealed file: an unsealed file the index already declares (a sector
-    /// number used before) is never truncated.
+    /// A sector's first AddPiece creates its unsealed file, replacing one left by an attempt whose result was lost (as
+    /// Lotus's AddPiece does). It never replaces the unsealed file of a sector past PreCommit1 — one whose sealed file
+    /// or cache the index also declares (a sector number used before). A sector with a sealed file but no unsealed
+    /// one (a CC sector whose unsealed copy FUS removed, being filled with deal data) gets its new unsealed file.
     /// </summary>
-    /// <exception cref="SectorExistsException">The unsealed file is declared somewhere.</exception>
+    /// <exception cref="SectorExistsException">The unsealed file of a sector past PreCommit1 is declared.</exception>
     private async Task RefuseNewUnsealedOverDeclaredAsync(SectorRef sector, CancellationToken ct)
     {
-        var held = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Unsealed, 0, false, ct);
-        if (held.Count > 0)
+        var unsealed = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Unsealed, 0, false, ct);
+        if (unsealed.Count == 0)
+        {
+            return;
+        }
+
+        var sealedOrCache = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Sealed | SectorFileType.Cache, 0, false, ct);
+        if (sealedOrCache.Count > 0)
         {
             throw new SectorExistsException(
                 $"AP of sector {sector.ID.ToSectorName()} refused: a first piece would replace the unsealed file the storage index declares in " +
-                $"{string.Join(", ", held.Select(h => h.ID))}; pass the existing piece sizes to add to it");
+                $"{string.Join(", ", unsealed.Select(h => h.ID))} of a sector whose sealed file or cache it also declares; pass the existing piece sizes to add to it");
         }
     }
 
