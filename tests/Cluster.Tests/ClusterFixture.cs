@@ -21,6 +21,9 @@ public sealed class ClusterFixture : IAsyncDisposable
     /// <summary>The miner's options; tests about PC1 alone hold sectors at PreCommit2.</summary>
     public MinerOptions MinerOptions { get; } = new();
 
+    /// <summary>The miner's heartbeat settings (null: the defaults).</summary>
+    public Kiln.Miner.Workers.WorkerRegistryOptions? RegistryOptions { get; set; }
+
     public WorkerHost? Worker { get; private set; }
 
     public string MinerRepoPath => Path.Combine(_dir, "miner");
@@ -32,7 +35,7 @@ public sealed class ClusterFixture : IAsyncDisposable
     public async Task StartMinerAsync()
     {
         Miner = await MinerHost.StartAsync(
-            MinerRepo.Open(MinerRepoPath), MinerOptions, new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None);
+            MinerRepo.Open(MinerRepoPath), MinerOptions, new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None, workerOptions: RegistryOptions);
         _minerPort = Miner.RpcUrl.Port;
         _minerRunning = true;
     }

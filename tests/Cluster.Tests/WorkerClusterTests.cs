@@ -28,6 +28,31 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         await calls.WaitAsync(id, None).WaitAsync(TimeSpan.FromSeconds(60));
 
     [Fact]
+    public async Task A_worker_the_miner_removed_for_missed_heartbeats_registers_again_once_it_answers()
+    {
+        // A busy worker that misses the miner's heartbeats past LostAfter is removed; once the miner's Session calls
+        // stop reaching it for three of its own poll intervals, kiln-worker calls WorkerConnect again (Lotus's
+        // runWorker treats a known worker as a no-op, so a healthy worker re-registering costs nothing).
+        await _cluster.StopMinerAsync();
+        _cluster.RegistryOptions = new Kiln.Miner.Workers.WorkerRegistryOptions
+        {
+            HeartbeatInterval = TimeSpan.FromMilliseconds(100),
+            SessionTimeout = TimeSpan.FromMilliseconds(500),
+            LostAfter = TimeSpan.FromMilliseconds(500),
+        };
+        await _cluster.StartMinerAsync();
+        await _cluster.StartWorkerAsync();
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker to register");
+
+        await _cluster.Worker!.Api.SetEnabledAsync(false, None); // Session now fails, as a starved worker's would
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 0), "the miner to remove the worker");
+        await _cluster.Worker.Api.SetEnabledAsync(true, None);
+
+        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker to register again");
+        Assert.Equal(_cluster.Worker.Api.ProcessSession, Assert.Single(_cluster.Miner.Workers.Workers).Id);
+    }
+
+    [Fact]
     public async Task ComputeDataCid_on_the_miner_is_computed_on_a_worker_from_the_pushed_data()
     {
         // Lotus node/impl/storminer.go ComputeDataCid → Manager.DataCid: a DC task on a worker, the reader passed on.

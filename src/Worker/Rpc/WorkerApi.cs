@@ -80,6 +80,9 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     /// <summary>Fires once when <see cref="ShutdownAsync"/> is called.</summary>
     public event Action? ShutdownRequested;
 
+    /// <summary>Fires on every <c>Session</c> call: the miner's heartbeat (Lotus sched_worker.go checks the session every HeartbeatInterval).</summary>
+    public event Action? SessionQueried;
+
     public Task<ApiVersion> VersionAsync(CancellationToken ct) => Task.FromResult(ApiVersion.Worker);
 
     public Task<IReadOnlySet<TaskType>> TaskTypesAsync(CancellationToken ct)
@@ -283,6 +286,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     /// </summary>
     public Task<Guid> SessionAsync(CancellationToken ct)
     {
+        SessionQueried?.Invoke();
         if (!_enabled)
         {
             throw new RpcException(RpcErrorCodes.Application, "worker disabled");

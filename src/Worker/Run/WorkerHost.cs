@@ -339,6 +339,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
         var ct = _stopping.Token;
         var unreachable = false;
         var lastAnswer = time.GetTimestamp();
+        // The miner's heartbeats: a miner that removed this worker (it missed heartbeats while busy) stops calling.
+        var lastHeartbeat = time.GetTimestamp();
+        Api.SessionQueried += () => Interlocked.Exchange(ref lastHeartbeat, time.GetTimestamp());
         while (!ct.IsCancellationRequested)
         {
             try
@@ -347,11 +350,14 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 var current = await Miner.SessionAsync(ct);
                 if (current == session)
                 {
-                    // The miner removes a worker it could not reach for its LostAfter. After a failed check, or a gap
-                    // (the process was stopped or starved), register again: a no-op when the miner still knows this session.
-                    if (unreachable || time.GetElapsedTime(lastAnswer) > interval * 3)
+                    // The miner removes a worker it could not reach for its LostAfter. After a failed check, a gap (the
+                    // process was stopped or starved), or no heartbeat from the miner for three of our intervals (it gave
+                    // this busy worker up), register again: a no-op when the miner still knows this session, as Lotus's
+                    // runWorker ignores a worker it already handles.
+                    if (unreachable || time.GetElapsedTime(lastAnswer) > interval * 3 || time.GetElapsedTime(Interlocked.Read(ref lastHeartbeat)) > interval * 3)
                     {
                         await Miner.WorkerConnectAsync(RpcUrl, ct);
+                        Interlocked.Exchange(ref lastHeartbeat, time.GetTimestamp());
                         unreachable = false;
                     }
 
