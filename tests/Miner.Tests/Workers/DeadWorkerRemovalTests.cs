@@ -20,12 +20,23 @@ public sealed class DeadWorkerRemovalTests
         var registry = new WorkerRegistry(url => fakes[url], new WorkerRegistryOptions { LostAfter = TimeSpan.FromMinutes(1) }, time, NullLogger<WorkerRegistry>.Instance);
         var calls = new CallRegistry();
         var events = new List<string>();
+        // Heartbeats run in parallel, so the handlers may run at once: the list is guarded.
         registry.Lost += w =>
         {
-            events.Add("lost " + w.Url);
+            lock (events)
+            {
+                events.Add("lost " + w.Url);
+            }
+
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, "worker lost"));
         };
-        registry.Removed += w => events.Add("removed " + w.Url);
+        registry.Removed += w =>
+        {
+            lock (events)
+            {
+                events.Add("removed " + w.Url);
+            }
+        };
 
         const int Dead = 775;
         for (var i = 0; i < Dead + 1; i++)
