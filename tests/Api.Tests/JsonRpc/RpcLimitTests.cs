@@ -12,6 +12,7 @@ namespace Kiln.Api.Tests.JsonRpc;
 /// decoded, bodies are limited by the caller's permission, big buffers are not kept in the pool, WebSocket sessions bound
 /// their calls and queued answers, and undecodable input is answered −32700.
 /// </summary>
+[Collection(nameof(HeapMeasuring))]
 public sealed class RpcLimitTests
 {
     private const int MiB = 1 << 20;
@@ -259,3 +260,10 @@ public sealed class RpcLimitTests
         Assert.True(received < 200, $"{received} of {sent} answers arrived although the session was dropped");
     }
 }
+
+/// <summary>
+/// Tests that measure the process's managed heap: they run with no other test collection at once, since another
+/// test's allocations would count as theirs.
+/// </summary>
+[CollectionDefinition(nameof(HeapMeasuring), DisableParallelization = true)]
+public sealed class HeapMeasuring;
