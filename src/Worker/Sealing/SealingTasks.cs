@@ -179,9 +179,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         using var reservation = allocate ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
-        var source = fetcher is null
-            ? await store.AcquireSectorAsync(sector, SectorFileType.Sealed, SectorFileType.None, PathType.Sealing, ct)
-            : await fetcher.AcquireSectorAsync(sector, SectorFileType.Sealed, SectorFileType.None, PathType.Sealing, AcquireMode.Copy, ct);
+        var source = await AcquireExistingAsync(sector, SectorFileType.Sealed, PathType.Sealing, AcquireMode.Copy, ct);
         RequirePresent(source, SectorFileType.Sealed);
         var request = new UnsealRequest(proof, source.Paths.Sealed, acquired.Paths.Unsealed, sector.ID.Miner, sector.ID.Number, randomness, commDBytes, offset, size);
         var result = await Unseal.RunAsync(request, parentCache, cancellationToken: ct);
@@ -236,17 +234,8 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         LogClearingPreviousAttempt(sector.ID.ToSectorName());
-        foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
-        {
-            if (fetcher is null)
-            {
-                await store.RemoveAsync(sector.ID, t, force: true, keepIn: [], ct);
-            }
-            else
-            {
-                await fetcher.RemoveAsync(sector.ID, t, force: true, keepIn: [], ct);
-            }
-        }
+        await RemoveEverywhereAsync(sector.ID, SectorFileType.Sealed, ct);
+        await RemoveEverywhereAsync(sector.ID, SectorFileType.Cache, ct);
     }
 
     /// <summary>A cache directory FIN has cleared: <c>p_aux</c> present, no SDR layer left.</summary>
@@ -284,6 +273,16 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// </summary>
     private Task RemoveCopiesAsync(SectorId sector, SectorFileType type, CancellationToken ct) =>
         fetcher is null ? store.RemoveCopiesAsync(sector, type, ct) : fetcher.RemoveCopiesAsync(sector, type, ct);
+
+    /// <summary>Lotus <c>Remote.Remove</c> (force, no keep list): the type goes from this host's paths and every other holder.</summary>
+    private Task RemoveEverywhereAsync(SectorId sector, SectorFileType type, CancellationToken ct) =>
+        fetcher is null ? store.RemoveAsync(sector, type, force: true, keepIn: [], ct) : fetcher.RemoveAsync(sector, type, force: true, keepIn: [], ct);
+
+    /// <summary>Lotus <c>Remote.AcquireSector</c> of existing files: local paths first, then fetched from a holder (<paramref name="mode"/>).</summary>
+    private Task<AcquiredSector> AcquireExistingAsync(SectorRef sector, SectorFileType types, PathType pathType, AcquireMode mode, CancellationToken ct) =>
+        fetcher is null
+            ? store.AcquireSectorAsync(sector, types, SectorFileType.None, pathType, ct)
+            : fetcher.AcquireSectorAsync(sector, types, SectorFileType.None, pathType, mode, ct);
 
     /// <summary>Commit1: the vanilla PoRep proofs over the sector's sealed file and cache; returns filecoin-proofs' C1 JSON.</summary>
     public async Task<byte[]> Commit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<ApiPieceInfo> pieces, SectorCids cids, CancellationToken ct)
@@ -332,9 +331,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// </summary>
     public async Task FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct)
     {
-        var acquired = fetcher is null
-            ? await store.AcquireSectorAsync(sector, fileType, SectorFileType.None, pathType, ct)
-            : await fetcher.AcquireSectorAsync(sector, fileType, SectorFileType.None, pathType, mode, ct);
+        var acquired = await AcquireExistingAsync(sector, fileType, pathType, mode, ct);
         var missing = fileType & ~acquired.Paths.Present;
         if (missing != SectorFileType.None)
         {
@@ -356,21 +353,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var free = UnsealedRangesToFree(sector, sectorSize, keepUnsealed);
         if (keepUnsealed.Count == 0)
         {
-            if (fetcher is null)
-            {
-                await store.RemoveAsync(sector.ID, SectorFileType.Unsealed, force: true, keepIn: [], ct);
-            }
-            else
-            {
-                await fetcher.RemoveAsync(sector.ID, SectorFileType.Unsealed, force: true, keepIn: [], ct);
-            }
-
+            await RemoveEverywhereAsync(sector.ID, SectorFileType.Unsealed, ct);
             return;
         }
 
-        var acquired = fetcher is null
-            ? await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Storage, ct)
-            : await fetcher.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Storage, AcquireMode.Move, ct);
+        var acquired = await AcquireExistingAsync(sector, SectorFileType.Unsealed, PathType.Storage, AcquireMode.Move, ct);
         if ((acquired.Paths.Present & SectorFileType.Unsealed) == 0 || !File.Exists(acquired.Paths.Unsealed))
         {
             return;
