@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Kiln.Api.Auth;
 
 /// <summary>
-/// A lotus API-info string, <c>TOKEN:MULTIADDR</c> (lotus-protocol.md §2.4): the text before the first
+/// A lotus API-info string, <c>TOKEN:MULTIADDR</c> (Lotus cli/util/apiinfo.go <c>ParseApiInfo</c>): the text before the first
 /// <c>:</c> is the token unless the string starts with <c>/</c> or that <c>:</c> is followed by <c>//</c>
 /// (a bare URL). Multiaddrs dial as <c>ws://host:port/rpc/v0</c> (<c>wss</c> with <c>/wss</c> or <c>/tls</c>);
 /// <see cref="HttpUrl"/> gives the http(s) form lotus workers use.

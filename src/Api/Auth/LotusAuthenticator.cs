@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace Kiln.Api.Auth;
 
 /// <summary>
-/// go-jsonrpc's auth handler (lotus-protocol.md §2.3): <c>Authorization: Bearer &lt;jwt&gt;</c>. A header without the
+/// go-jsonrpc's auth handler (go-jsonrpc auth/handler.go <c>Handler.ServeHTTP</c>): <c>Authorization: Bearer &lt;jwt&gt;</c>. A header without the
 /// <c>Bearer </c> prefix or a token that fails verification gets 401 with an empty body (an expired one, with the
 /// reason); no token at all proceeds with <see cref="Permission.Default"/>. Unlike Lotus, a <c>token</c> query parameter
 /// is refused with 401: URLs end up in logs, proxies and shell history (only the dashboard page takes one, in the browser).

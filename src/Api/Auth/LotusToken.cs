@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Kiln.Api.Auth;
 
 /// <summary>
-/// Lotus API tokens (lotus-protocol.md §2.1): HS256 JWTs, header <c>{"alg":"HS256","typ":"JWT"}</c>,
+/// Lotus API tokens (Lotus node/impl/common/common.go <c>AuthNew</c> / <c>AuthVerify</c>): HS256 JWTs, header <c>{"alg":"HS256","typ":"JWT"}</c>,
 /// payload <c>{"Allow":[…]}</c>, base64url without padding. Kiln may add the registered JWT claim <c>exp</c> (seconds
 /// since the Unix epoch); when present it is honoured, and Lotus nodes, which ignore it, still accept the token.
 /// </summary>
