@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kiln.Proofs.Sdr;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Proofs.Tests.Sdr;
 
@@ -48,13 +49,19 @@ public sealed class LabelBatcherTests : IDisposable
     [Fact]
     public async Task A_lone_job_starts_after_the_gather_time_and_a_cancelled_one_leaves_the_batch()
     {
-        var batcher = new LabelBatcher(4, TimeSpan.FromMilliseconds(300));
+        // The gather window runs on a fake clock: the cancellation lands inside it however slow the host is.
+        var time = new FakeTimeProvider();
+        var batcher = new LabelBatcher(4, TimeSpan.FromMilliseconds(300), time);
         using var cts = new CancellationTokenSource();
         var leaving = batcher.LabelAsync(_parents, Id(5), 2, Path.Combine(_dir, "gone"), LabelKernel.Auto, cts.Token);
         var staying = batcher.LabelAsync(_parents, Id(6), 2, Path.Combine(_dir, "kept"), LabelKernel.Auto, CancellationToken.None);
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => leaving);
 
+        time.Advance(TimeSpan.FromMilliseconds(299));
+        Assert.Equal(0, batcher.Batches);
+        Assert.False(staying.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
         await staying.WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(1, batcher.Batches);
         Assert.True(File.Exists(CacheFiles.Layer(Path.Combine(_dir, "kept"), 2)));
