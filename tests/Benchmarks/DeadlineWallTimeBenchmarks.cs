@@ -7,7 +7,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
 using Kiln.Proofs.Cid;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using BenchmarkDotNet.Attributes;
 using Kiln.Proofs.Hashing;
-using Kiln.Proofs.Native;
+using Kiln.Proofs.Interop;
 using Kiln.Proofs.Sdr;
 
 namespace Kiln.Benchmarks;

@@ -1,7 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
-using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 
 namespace Kiln.Cluster.Tests;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
-using Kiln.Api.Tests.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Testing;
 using Kiln.Worker.Sealing;
 
 namespace Kiln.Cluster.Tests;

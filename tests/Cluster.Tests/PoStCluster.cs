@@ -8,10 +8,10 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Proofs.Cid;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
-using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 using Kiln.Worker.Post;
 using Kiln.Worker.Run;
 

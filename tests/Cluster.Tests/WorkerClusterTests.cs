@@ -3,7 +3,7 @@ using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
-using Kiln.Proofs.Sdr;
+using Kiln.Proofs.Seal;
 using Kiln.Worker.Calls;
 
 namespace Kiln.Cluster.Tests;

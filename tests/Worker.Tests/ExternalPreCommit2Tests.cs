@@ -3,7 +3,7 @@ using Kiln.Proofs;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
-using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 using Kiln.Worker.Sealing;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,19 +2,19 @@ using System.Text.Json;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Proofs.Cid;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
-using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 using Kiln.Worker.Post;
 using Kiln.Worker.Rpc;
 using Kiln.Worker.Run;
 using Microsoft.Extensions.Logging.Abstractions;
 using ApiPoSt = Kiln.Api.Types.RegisteredPoStProof;
-using ProofsPoSt = Kiln.Proofs.Post.RegisteredPoStProof;
+using ProofsPoSt = Kiln.Proofs.PoSt.RegisteredPoStProof;
 
 namespace Kiln.Worker.Tests;
 

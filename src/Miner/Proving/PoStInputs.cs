@@ -1,10 +1,10 @@
 using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Snark;
 using ApiPoStProof = Kiln.Api.Types.RegisteredPoStProof;
-using PoStProofId = Kiln.Proofs.Post.RegisteredPoStProof;
+using PoStProofId = Kiln.Proofs.PoSt.RegisteredPoStProof;
 
 namespace Kiln.Miner.Proving;
 

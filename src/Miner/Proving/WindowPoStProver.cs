@@ -4,7 +4,7 @@ using System.Net.WebSockets;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Workers;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Polly;

@@ -1,6 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 

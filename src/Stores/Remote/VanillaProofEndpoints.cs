@@ -3,7 +3,7 @@ using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
 using Kiln.Stores.Local;
@@ -83,9 +83,9 @@ public static partial class VanillaProofEndpoints
         private async Task<Response> PoRep(PoRepVanillaParams p, CancellationToken ct) =>
             Response.Bytes(await VanillaProofEndpoints.PoRepAsync(local, p, ct).ConfigureAwait(false));
 
-        private Task<Response> Window(VanillaBatchParams p, CancellationToken ct) => BatchAsync(local, log, p, Kiln.Proofs.Post.PoStType.Window, ct);
+        private Task<Response> Window(VanillaBatchParams p, CancellationToken ct) => BatchAsync(local, log, p, Kiln.Proofs.PoSt.PoStType.Window, ct);
 
-        private Task<Response> Winning(VanillaBatchParams p, CancellationToken ct) => BatchAsync(local, log, p, Kiln.Proofs.Post.PoStType.Winning, ct);
+        private Task<Response> Winning(VanillaBatchParams p, CancellationToken ct) => BatchAsync(local, log, p, Kiln.Proofs.PoSt.PoStType.Winning, ct);
     }
 
     /// <summary>A 200 body and its content type.</summary>
@@ -121,7 +121,7 @@ public static partial class VanillaProofEndpoints
     /// <exception cref="Kiln.Proofs.ProofsException">The files are here but the proof fails (corrupt, wrong comm_r, bad challenge).</exception>
     /// <exception cref="FormatException">More challenges than the proof type challenges per sector (<see cref="CheckChallenges"/>).</exception>
     internal static async Task<byte[]?> TryLocalSingleAsync(
-        LocalStore local, ulong miner, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
+        LocalStore local, ulong miner, Kiln.Proofs.PoSt.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
         CheckChallenges(miner, postProof, challenge);
         var sector = new SectorRef(new SectorId(miner, challenge.SectorNumber), challenge.SealProof);
@@ -136,7 +136,7 @@ public static partial class VanillaProofEndpoints
     }
 
     /// <summary>The vanilla proof over the replica and cache in <paramref name="paths"/>, off the request thread.</summary>
-    private static Task<byte[]> ProveAsync(SectorPaths paths, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
+    private static Task<byte[]> ProveAsync(SectorPaths paths, Kiln.Proofs.PoSt.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
         var (replicaPath, cacheDir) = challenge.Update ? (paths.Update, paths.UpdateCache) : (paths.Sealed, paths.Cache);
         if ((SectorPathGuard.SymlinkIn(replicaPath) ?? SectorPathGuard.SymlinkIn(cacheDir)) is { } link)
@@ -156,7 +156,7 @@ public static partial class VanillaProofEndpoints
     /// <c>GenerateSingleVanillaProof</c> exactly those), so a request with more is malformed and nothing is computed.
     /// </summary>
     /// <exception cref="FormatException">More challenges than the proof type has per sector.</exception>
-    internal static void CheckChallenges(ulong miner, Kiln.Proofs.Post.RegisteredPoStProof postProof, PostSectorChallenge challenge)
+    internal static void CheckChallenges(ulong miner, Kiln.Proofs.PoSt.RegisteredPoStProof postProof, PostSectorChallenge challenge)
     {
         var count = challenge.Challenge?.Count ?? 0;
         var max = PoStProofInfo.Get(postProof).ChallengeCount;
@@ -169,13 +169,13 @@ public static partial class VanillaProofEndpoints
 
     /// <summary>The proof type of a request, checked.</summary>
     /// <exception cref="FormatException">Not a PoSt proof type Kiln knows.</exception>
-    internal static Kiln.Proofs.Post.RegisteredPoStProof PostProof(Kiln.Api.Types.RegisteredPoStProof proofType)
+    internal static Kiln.Proofs.PoSt.RegisteredPoStProof PostProof(Kiln.Api.Types.RegisteredPoStProof proofType)
     {
-        var postProof = (Kiln.Proofs.Post.RegisteredPoStProof)(long)proofType;
+        var postProof = (Kiln.Proofs.PoSt.RegisteredPoStProof)(long)proofType;
         return Enum.IsDefined(postProof) ? postProof : throw new FormatException($"unknown PoSt proof type {(long)proofType}");
     }
 
-    private static async Task<Response> BatchAsync(LocalStore local, ILogger log, VanillaBatchParams p, Kiln.Proofs.Post.PoStType kind, CancellationToken ct)
+    private static async Task<Response> BatchAsync(LocalStore local, ILogger log, VanillaBatchParams p, Kiln.Proofs.PoSt.PoStType kind, CancellationToken ct)
     {
         var postProof = PostProof(p.ProofType);
         if (PoStProofInfo.Get(postProof).Type != kind)

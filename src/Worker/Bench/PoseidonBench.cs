@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Kiln.Proofs.Fields;
-using Kiln.Proofs.Poseidon;
+using Kiln.Proofs.Hashing;
 
 namespace Kiln.Worker.Bench;
 

@@ -1,8 +1,8 @@
 using Kiln.Proofs;
 using Kiln.Proofs.Fields;
+using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Merkle;
-using Kiln.Proofs.Poseidon;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
 

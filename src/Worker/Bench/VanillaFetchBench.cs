@@ -1,5 +1,5 @@
-using System.CommandLine;
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
@@ -8,7 +8,7 @@ using System.Text.Json;
 using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;

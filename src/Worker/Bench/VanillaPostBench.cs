@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Kiln.Proofs;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Worker.Cli;
 
 namespace Kiln.Worker.Bench;

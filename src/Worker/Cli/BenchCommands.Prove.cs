@@ -5,7 +5,7 @@ using Kiln.Api;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
 using Kiln.Proofs.Snark;

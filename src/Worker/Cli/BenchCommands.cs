@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Kiln.Api;
+using Kiln.Proofs;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
-using Kiln.Proofs;
+using Kiln.Proofs.Seal;
 using Kiln.Worker.Bench;
 
 namespace Kiln.Worker.Cli;

@@ -4,7 +4,7 @@ using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Fields;
-using Kiln.Proofs.Poseidon;
+using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
 

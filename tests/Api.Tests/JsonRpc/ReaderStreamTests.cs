@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kiln.Api.JsonRpc;
+using Kiln.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 

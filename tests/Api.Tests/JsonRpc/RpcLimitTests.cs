@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
+using Kiln.Testing;
 
 namespace Kiln.Api.Tests.JsonRpc;
 

@@ -8,8 +8,8 @@ public sealed class WorkStoreTests : IDisposable
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly SectorId Sector = new(1000, 9);
-    private const string BenchCommR = Kiln.Stores.Tests.Support.BenchSector.CommR;
-    private const string BenchCommD = Kiln.Stores.Tests.Support.BenchSector.CommD;
+    private const string BenchCommR = Kiln.Testing.BenchSector.CommR;
+    private const string BenchCommD = Kiln.Testing.BenchSector.CommD;
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-works-").FullName;
     private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
 

@@ -1,7 +1,8 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
+using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Proving;
@@ -68,7 +69,7 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
         Assert.Equal(challenged.SectorNumber, Assert.Single(outcome.Challenged));
         Assert.Equal(PoStProofInfo.WinningChallengeCount, challenged.Challenge!.Count);
         rand[31] &= 0x3f;
-        var index = PoStChallenges.GenerateWinningPoStSectorChallenge(Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWinning2KiBV1, rand, 8, Kiln.Proofs.Sdr.ProverId.FromActorId(PoStFixture.Miner));
+        var index = PoStChallenges.GenerateWinningPoStSectorChallenge(Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWinning2KiBV1, rand, 8, Kiln.Proofs.Sdr.ProverId.FromActorId(PoStFixture.Miner));
         Assert.Equal((ulong)index[0] + 1, challenged.SectorNumber);
     }
 

@@ -1,6 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
+using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Proving;

@@ -4,6 +4,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Rpc;
 using Kiln.Miner.Workers;
+using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 

@@ -3,6 +3,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Proving;

@@ -2,7 +2,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
-using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Proving;

@@ -4,6 +4,7 @@ using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Repo;
+using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 

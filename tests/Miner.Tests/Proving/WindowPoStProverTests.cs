@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
+using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 

@@ -1,6 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Workers;
+using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Workers;

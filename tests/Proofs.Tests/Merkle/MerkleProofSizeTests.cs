@@ -1,5 +1,5 @@
 using Kiln.Proofs.Merkle;
-using Kiln.Proofs.Post;
+using Kiln.Proofs.PoSt;
 
 namespace Kiln.Proofs.Tests.Merkle;
 

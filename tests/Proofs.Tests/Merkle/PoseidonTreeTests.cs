@@ -1,6 +1,6 @@
 using Kiln.Proofs.Fields;
+using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Merkle;
-using Kiln.Proofs.Poseidon;
 
 namespace Kiln.Proofs.Tests.Merkle;
 

@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Fields;
+using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Merkle;
 using Kiln.Proofs.Pieces;
-using Kiln.Proofs.Poseidon;
 using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Tests.Merkle;

@@ -1,4 +1,4 @@
-using Kiln.Proofs.Native;
+using Kiln.Proofs.Interop;
 using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Tests.Sdr;

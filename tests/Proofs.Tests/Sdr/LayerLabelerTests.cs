@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Kiln.Proofs.Native;
+using Kiln.Proofs.Interop;
 using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Tests.Sdr;

@@ -4,6 +4,7 @@ using Kiln.Api.Types;
 using Kiln.Stores.Index;
 using Kiln.Stores.Remote;
 using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 
 namespace Kiln.Stores.Tests.Remote;
 
@@ -92,9 +93,9 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
 
         await _index.StorageDeclareSectorAsync(_aStorage, new SectorId(BenchSector.Miner, 7), SectorFileType.Update | SectorFileType.UpdateCache, true, Ct);
         var updated = VectorChallenge(7) with { Update = true };
-        var expected = Kiln.Proofs.Post.VanillaPoSt.GenerateSingleVanillaProof(
-            new Kiln.Proofs.Post.PrivateReplicaInfo(
-                Kiln.Proofs.Post.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
+        var expected = Kiln.Proofs.PoSt.VanillaPoSt.GenerateSingleVanillaProof(
+            new Kiln.Proofs.PoSt.PrivateReplicaInfo(
+                Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
                 Path.Combine(a, "cache", from),
                 Kiln.Proofs.Cid.CommCid.ParseSealedCid(BenchSector.CommR),
                 Path.Combine(a, "sealed", from),

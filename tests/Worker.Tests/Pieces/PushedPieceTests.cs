@@ -1,8 +1,8 @@
 using System.Text;
-using Kiln.Api.Tests.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Proofs.Fr32;
 using Kiln.Proofs.Pieces;
+using Kiln.Testing;
 using ApiPieceInfo = Kiln.Api.Types.PieceInfo;
 using ProofsPieceInfo = Kiln.Proofs.Pieces.PieceInfo;
 
