@@ -1,7 +1,8 @@
+using Kiln.Api.IO;
 namespace Kiln.Cluster.Tests;
 
 /// <summary>Piece data of zeros that is held back until the test opens the gate.</summary>
-public sealed class GatedZeroStream(long size) : Stream
+public sealed class GatedZeroStream(long size) : ForwardReadStream
 {
     private readonly long _size = size;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -11,15 +12,9 @@ public sealed class GatedZeroStream(long size) : Stream
     /// <summary>Completes when the reader first asks for data.</summary>
     public Task Started => _started.Task;
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => _size;
 
-    public override long Position { get => _size - _left; set => throw new NotSupportedException(); }
+    public override long Position => _size - _left;
 
     public void Open() => _gate.TrySetResult();
 
@@ -32,19 +27,4 @@ public sealed class GatedZeroStream(long size) : Stream
         _left -= n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count).GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

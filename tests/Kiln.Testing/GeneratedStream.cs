@@ -1,31 +1,20 @@
+using Kiln.Api.IO;
 namespace Kiln.Testing;
 
 /// <summary>
 /// <see cref="Length"/> pseudo-random bytes made on the fly (xorshift64* from a seed), so large pushes need no
 /// memory; <see cref="FailAfter"/> makes a read past that many bytes throw, as a cut connection.
 /// </summary>
-public sealed class GeneratedStream(long length, ulong seed, long failAfter = long.MaxValue) : Stream
+public sealed class GeneratedStream(long length, ulong seed, long failAfter = long.MaxValue) : ForwardReadStream
 {
     private ulong _state = seed | 1;
     private long _position;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
 
     public override long Length { get; } = length;
 
     public long FailAfter { get; } = failAfter;
 
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+    public override long Position => _position;
 
     public override int Read(Span<byte> buffer)
     {
@@ -50,20 +39,6 @@ public sealed class GeneratedStream(long length, ulong seed, long failAfter = lo
         _position += n;
         return n;
     }
-
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private void Fill(Span<byte> words)
     {

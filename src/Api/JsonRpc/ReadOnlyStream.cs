@@ -1,39 +1,12 @@
+using Kiln.Api.IO;
 namespace Kiln.Api.JsonRpc;
 
 /// <summary>Base of the forward-only streams reader params decode to: async reads, sync reads block on them.</summary>
 /// <remarks>Only <see cref="ReadAsync(Memory{byte}, CancellationToken)"/> is left to implement.</remarks>
-public abstract class ReadOnlyStream : Stream, IRpcReaderParam
+public abstract class ReadOnlyStream : ForwardReadStream, IRpcReaderParam
 {
     bool IRpcReaderParam.HandedOver { get; set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public abstract override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default);
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Formats.Tar;
+using Kiln.Api.IO;
 
 namespace Kiln.Stores.Fetch;
 
@@ -93,23 +94,12 @@ public static class CacheTar
     /// After the inner stream ends, yields the zeros a complete tar would still have (the last member's padding and
     /// the two end blocks) and counts them, so a caller can tell a missing trailer from missing data.
     /// </summary>
-    private sealed class EndPaddingStream(Stream inner) : Stream
+    private sealed class EndPaddingStream(Stream inner) : ForwardReadStream
     {
         private const int MaxSynthetic = 511 + 1024;
 
         public long SyntheticBytes { get; private set; }
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -122,19 +112,6 @@ public static class CacheTar
             var n = await inner.ReadAsync(buffer, cancellationToken);
             return n > 0 || buffer.IsEmpty ? n : Pad(buffer.Span);
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         private int Pad(Span<byte> buffer)
         {

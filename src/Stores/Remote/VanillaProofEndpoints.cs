@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Kiln.Api.IO;
 using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
@@ -295,37 +296,16 @@ public static partial class VanillaProofEndpoints
     }
 
     /// <summary>Reads through to the request body and fails (a <see cref="FormatException"/>) past <c>max</c> bytes, so no larger body is buffered.</summary>
-    private sealed class CappedReadStream(Stream inner, long max) : Stream
+    private sealed class CappedReadStream(Stream inner, long max) : ForwardReadStream
     {
         private long _read;
 
-        public override bool CanRead => true;
+        public override long Position => _read;
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+        public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             Count(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 

@@ -6,6 +6,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Kiln.Api;
+using Kiln.Api.IO;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr;
@@ -159,26 +160,14 @@ internal static class PushBench
     }
 
     /// <summary>Pseudo-random bytes made on the fly (xorshift64*), so a 1 GiB piece needs no memory.</summary>
-    private sealed class PatternStream(long length) : Stream
+    private sealed class PatternStream(long length) : ForwardReadStream
     {
         private ulong _state = 0x9E3779B97F4A7C15UL;
         private long _position;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => length;
 
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position => _position;
 
         public override int Read(Span<byte> buffer)
         {
@@ -203,20 +192,6 @@ internal static class PushBench
             _position += n;
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>The miner's Return* side: the result of each call, by id.</summary>

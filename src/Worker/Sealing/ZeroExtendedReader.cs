@@ -1,3 +1,4 @@
+using Kiln.Api.IO;
 namespace Kiln.Worker.Sealing;
 
 /// <summary>
@@ -5,7 +6,7 @@ namespace Kiln.Worker.Sealing;
 /// <c>io.LimitReader(io.MultiReader(pieceData, nullreader.Reader{}), pieceSize)</c>). Bytes past <c>length</c> are
 /// not read.
 /// </summary>
-internal sealed class ZeroExtendedReader(Stream source, long length) : Stream
+internal sealed class ZeroExtendedReader(Stream source, long length) : ForwardReadStream
 {
     private long _position;
     private bool _sourceEnded;
@@ -13,19 +14,9 @@ internal sealed class ZeroExtendedReader(Stream source, long length) : Stream
     /// <summary>Bytes taken from the source (the rest were zeros).</summary>
     public long SourceBytes { get; private set; }
 
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
     public override long Length => length;
 
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException();
-    }
+    public override long Position => _position;
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -52,19 +43,4 @@ internal sealed class ZeroExtendedReader(Stream source, long length) : Stream
         _position += n;
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

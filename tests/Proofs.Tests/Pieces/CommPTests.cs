@@ -1,3 +1,4 @@
+using Kiln.Api.IO;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
 
@@ -221,25 +222,13 @@ public class CommPTests
     }
 
     /// <summary>Supplies zeros without holding them; reads complete synchronously.</summary>
-    private sealed class ZeroStream(long length) : Stream
+    private sealed class ZeroStream(long length) : ForwardReadStream
     {
         private long _position;
 
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
         public override long Length => length;
 
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+        public override long Position => _position;
 
         public override int Read(Span<byte> buffer)
         {
@@ -248,18 +237,5 @@ public class CommPTests
             _position += n;
             return n;
         }
-
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            => ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Kiln.Api.IO;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
@@ -119,32 +120,14 @@ public sealed class PreCommit1Tests : IDisposable
     }
 
     /// <summary>An endless stream of zeros, like /dev/zero.</summary>
-    private sealed class ZeroStream : Stream
+    private sealed class ZeroStream : ForwardReadStream
     {
-        public override bool CanRead => true;
+        public override long Position => 0;
 
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => 0; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
+        public override int Read(Span<byte> buffer)
         {
-            Array.Clear(buffer, offset, count);
-            return count;
+            buffer.Clear();
+            return buffer.Length;
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
