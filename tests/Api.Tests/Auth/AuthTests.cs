@@ -194,7 +194,7 @@ public sealed class ApiInfoTests
     }
 }
 
-/// <summary>§2.2–2.3 through the real pipeline: transport rules, exact-membership permissions, pluggable verifier.</summary>
+/// <summary>go-jsonrpc auth/handler.go <c>Handler.ServeHTTP</c> and auth.go <c>HasPerm</c> through the real pipeline: transport rules, exact-membership permissions, pluggable verifier.</summary>
 public sealed class AuthPipelineTests : IAsyncLifetime
 {
     private readonly ApiSecret _secret = ApiSecret.Generate();

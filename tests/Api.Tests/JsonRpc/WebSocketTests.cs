@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Kiln.Api.Tests.JsonRpc;
 
-/// <summary>vectors-lotus-api.md §0.4: raw WebSocket frames against the server.</summary>
+/// <summary>Raw WebSocket frames against the server, as go-jsonrpc websocket.go exchanges them (calls, <c>xrpc.cancel</c>, <c>xrpc.ch.val</c>, <c>xrpc.ch.close</c>).</summary>
 public sealed class WebSocketTests : IAsyncLifetime
 {
     private RpcTestHost _host = null!;

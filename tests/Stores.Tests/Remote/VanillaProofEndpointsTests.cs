@@ -15,7 +15,8 @@ namespace Kiln.Stores.Tests.Remote;
 
 /// <summary>
 /// <c>POST /remote/vanilla/single</c> and <c>/remote/vanilla/porep</c> on the lotus-bench 2 KiB sector
-/// (vectors-commitments-post.md §7, §9.2) sealed by Kiln into a storage path.
+/// (Lotus cmd/lotus-bench/simple.go's example steps) sealed by Kiln into a storage path; Lotus http_handler.go
+/// <c>generateSingleVanillaProof</c> and <c>generatePoRepVanillaProof</c> serve these routes.
 /// </summary>
 public sealed class VanillaProofEndpointsTests : IAsyncLifetime
 {
