@@ -5,7 +5,7 @@ namespace Kiln.Proofs.Seal;
 /// <summary>
 /// rust-fil-proofs' PersistentAux, the cache-dir file <c>p_aux</c>: comm_c ‖ comm_r_last, 64 bytes of
 /// bincode (storage-proofs-porep stacked/vanilla/params.rs <c>PersistentAux</c>, written by
-/// proof.rs <c>transform_and_replicate_layers</c>). PoSt reads it to check comm_r = Poseidon₂(comm_c, comm_r_last).
+/// filecoin-proofs api/util.rs <c>persist_p_aux</c>). PoSt reads it to check comm_r = Poseidon₂(comm_c, comm_r_last).
 /// </summary>
 public sealed record PersistentAux(byte[] CommC, byte[] CommRLast)
 {
