@@ -246,7 +246,7 @@ public sealed class AuthPipelineTests : IAsyncLifetime
         Assert.Contains("missing permission to invoke 'Add' (need 'read')", body);
     }
 
-    /// <summary>Issue 13 finding 7: a query-string token (which lands in request logs) used to be accepted.</summary>
+    /// <summary>Regression: a query-string token (which lands in request logs) used to be accepted.</summary>
     [Fact]
     public async Task Query_token_is_refused_even_beside_a_good_header()
     {

@@ -84,7 +84,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         await RpcTestHost.SendTextAsync(ws, "not json");
         await RpcTestHost.SendTextAsync(ws, """{"jsonrpc":"2.0","id":"last","method":"Filecoin.Nope","params":[]}""");
 
-        // An undecodable frame is answered −32700 with a null id (issue 13: go-jsonrpc only logs it); the two
+        // An undecodable frame is answered −32700 with a null id (go-jsonrpc only logs it); the two
         // notifications before it get nothing.
         Assert.Equal("""{"error":{"code":-32700,"message":"Parse error"},"id":null,"jsonrpc":"2.0"}""" + "\n", await RpcTestHost.ReceiveTextAsync(ws));
         var frame = JsonNode.Parse(await RpcTestHost.ReceiveTextAsync(ws))!;

@@ -162,7 +162,7 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         Assert.Equal(Enumerable.Repeat((byte)5, 32), output.Seed);
     }
 
-    // Issue 13 finding 9: /remote/vanilla/single took any number of challenges and kept computing after the client left.
+    // Regression: /remote/vanilla/single took any number of challenges and kept computing after the client left.
     [Theory]
     [InlineData("/remote/vanilla/single", 10, 11)]
     [InlineData("/remote/vanilla/single", 0, 67)]
