@@ -72,7 +72,7 @@ public sealed class DevnetProcessTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, "miner", "jobs.sqlite")));
         Assert.Single(Directory.GetFiles(Path.Combine(_dir, "miner"), "jobs-*.log"));
 
-        // Issue 13: no token in any process's log (the workers' logs, the miner's job logs); the only one printed is the
+        // No token in any process's log (the workers' logs, the miner's job logs); the only one printed is the
         // dashboard's read token on the devnet's own console, for the operator to open the page.
         var logs = Directory.GetFiles(_dir, "*.log", SearchOption.AllDirectories);
         Assert.NotEmpty(logs);

@@ -15,7 +15,7 @@ using Xunit.Abstractions;
 namespace Kiln.Cluster.Tests;
 
 /// <summary>
-/// Issue 13 item 4 ("restarts are not failures"): kill -9 of the kiln-miner process while AddPiece, PreCommit1 and
+/// Restarts are not failures: kill -9 of the kiln-miner process while AddPiece, PreCommit1 and
 /// PreCommit2 of several sectors run on a kiln-worker process, each time restarted on the same port — every sector
 /// still reaches Proving. The worker is frozen (SIGSTOP) before the miner's job history is read and thawed (SIGCONT)
 /// only after the restart, so the task seen Running cannot finish in between: each kill is known to interrupt it.

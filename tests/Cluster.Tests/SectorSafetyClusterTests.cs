@@ -5,7 +5,7 @@ using Kiln.Miner.Sealing;
 namespace Kiln.Cluster.Tests;
 
 /// <summary>
-/// Issue 13 finding 4 end to end: a lost sectors database must not make the next pledge reuse the number of a proven
+/// End to end: a lost sectors database must not make the next pledge reuse the number of a proven
 /// sector (numbers came from MAX(number) of that file alone) nor rewrite any of its files.
 /// </summary>
 public sealed class SectorSafetyClusterTests : IAsyncLifetime

@@ -8,7 +8,7 @@ using Kiln.Api.Auth;
 namespace Kiln.Cluster.Tests;
 
 /// <summary>
-/// Issue 13 finding 7 at process level: kiln-miner run (logging at Information, as an operator runs it) and a kiln-worker
+/// Token secrecy at process level: kiln-miner run (logging at Information, as an operator runs it) and a kiln-worker
 /// registered to it. A token in the URL is refused with 401 on /rpc/v0 and /remote, no token ever reaches either
 /// process's log, and the repos and token files are owner-only.
 /// </summary>

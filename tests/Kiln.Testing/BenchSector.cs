@@ -9,8 +9,9 @@ using Kiln.Stores.Local;
 namespace Kiln.Testing;
 
 /// <summary>
-/// The lotus-bench 2 KiB sector (vectors-commitments-post.md §7: miner 1000, zero piece, zero ticket) sealed by Kiln
-/// into a storage path and declared in the index.
+/// The lotus-bench 2 KiB sector of Lotus cmd/lotus-bench/simple.go's example steps (<c>simpleCmd</c>'s Description: 2 KiB of zeros, miner t01000,
+/// sector 1, and a zero ticket, as its printed PC1 output's <c>_lotus_SealRandomness</c> shows),
+/// sealed by Kiln into a storage path and declared in the index; comm_d and comm_r are the CIDs that example prints.
 /// </summary>
 public static class BenchSector
 {

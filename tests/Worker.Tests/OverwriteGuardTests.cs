@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kiln.Worker.Tests;
 
 /// <summary>
-/// Issue 13 finding 4: PreCommit1 used to force-remove the sealed file and cache of a sector the index declares (Lotus
+/// Regression: PreCommit1 used to force-remove the sealed file and cache of a sector the index declares (Lotus
 /// worker_local.go SealPreCommit1 cleans up "previous failed attempts"), so a PC1 asked for a proven sector's number
 /// rewrote its replica. PC1 now refuses when a declared copy may be finalized (FIN cleared the cache, or it sits in a
 /// store-only path), and still clears an unfinalized earlier attempt as Lotus does; a new sector's AddPiece refuses

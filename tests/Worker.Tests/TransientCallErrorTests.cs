@@ -6,7 +6,7 @@ using Kiln.Worker.Rpc;
 namespace Kiln.Worker.Tests;
 
 /// <summary>
-/// Issue 13 finding 5, the worker's side: an index call refused by a restarting miner (connection refused, a dropped
+/// Regression, the worker's side: an index call refused by a restarting miner (connection refused, a dropped
 /// connection, a timeout, 502/503) is Lotus's ErrTempUnknown (100), which the miner's pipeline retries, not ErrUnknown (0).
 /// </summary>
 public sealed class TransientCallErrorTests

@@ -13,7 +13,7 @@ using Microsoft.AspNetCore.Hosting;
 namespace Kiln.Worker.Tests;
 
 /// <summary>
-/// Issue 13 finding 10: every request to a worker asked the miner's <c>AuthVerify</c>, uncached, so with the miner
+/// Regression: every request to a worker asked the miner's <c>AuthVerify</c>, uncached, so with the miner
 /// restarting a valid admin fetch from the worker's <c>/remote</c> got 401, and with the miner stalled it hung. A real
 /// miner endpoint (Kestrel, <c>/rpc/v0</c>) is started, stopped, stalled and restarted with a new secret while a
 /// worker's <c>/remote</c> is asked for a path's stat.

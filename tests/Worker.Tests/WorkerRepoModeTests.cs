@@ -2,7 +2,7 @@ using Kiln.Worker.Run;
 
 namespace Kiln.Worker.Tests;
 
-/// <summary>Issue 13 finding 7: kiln-worker wrote the miner's full-permission token into its repo with mode 0644.</summary>
+/// <summary>Regression: kiln-worker wrote the miner's full-permission token into its repo with mode 0644.</summary>
 public sealed class WorkerRepoModeTests : IDisposable
 {
     private const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;

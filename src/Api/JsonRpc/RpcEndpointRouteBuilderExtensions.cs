@@ -15,7 +15,8 @@ public static class RpcEndpointRouteBuilderExtensions
     /// <summary>
     /// Maps <paramref name="pattern"/> (e.g. <c>/rpc/v0</c>) for JSON-RPC over HTTP (any method) and WebSocket
     /// (<c>Connection: upgrade</c>), and the reader push endpoint beside it (<c>/rpc/streams/v0/push/{uuid}</c>).
-    /// With <paramref name="auth"/> the endpoints authenticate themselves (§2.3); without it they use the
+    /// With <paramref name="auth"/> the endpoints authenticate themselves (as go-jsonrpc auth/handler.go
+    /// <c>Handler.ServeHTTP</c> does); without it they use the
     /// permissions set by <see cref="LotusAuthMiddleware.UseLotusAuth"/>, or all permissions when there is none.
     /// Pushes never need a token, but a bad one is still refused with 401, as behind lotus's middleware.
     /// </summary>

@@ -1,6 +1,7 @@
 namespace Kiln.Api.JsonRpc;
 
-/// <summary>The error codes go-jsonrpc puts on the wire (lotus-protocol.md §1.3).</summary>
+/// <summary>The error codes go-jsonrpc puts on the wire (go-jsonrpc server.go <c>rpcParseError</c> …
+/// <c>rpcInvalidParams</c>, handler.go <c>handle</c> and <c>createError</c>).</summary>
 public static class RpcErrorCodes
 {
     /// <summary>Unparsable JSON, bad id, params that are not an array or do not fit the parameter types; HTTP 500.</summary>

@@ -11,7 +11,7 @@ namespace Kiln.Api.JsonRpc;
 
 /// <summary>
 /// A go-jsonrpc compatible server: a frozen table of <c>Namespace.Method</c> entries built once from
-/// interfaces, and the request semantics of lotus-protocol.md §1.2–1.5 (ids, notifications, batches,
+/// interfaces, and the request semantics of go-jsonrpc handler.go <c>handleReader</c> and <c>handle</c> (ids, notifications, batches,
 /// positional params, Go's error codes and messages). Serve it with
 /// <see cref="RpcEndpointRouteBuilderExtensions.MapLotusRpc"/>.
 /// </summary>
@@ -88,7 +88,7 @@ public sealed partial class RpcServer
     }
 
     /// <summary>
-    /// HTTP mode (lotus-protocol.md §1.4): one request or batch in <paramref name="body"/>, the response bytes
+    /// HTTP mode (go-jsonrpc server.go <c>RPCServer.ServeHTTP</c> without an upgrade): one request or batch in <paramref name="body"/>, the response bytes
     /// appended to <paramref name="output"/>; returns the HTTP status.
     /// </summary>
     internal async ValueTask<int> ProcessHttpAsync(ReadOnlyMemory<byte> body, IReadOnlyList<string> permissions, PooledBufferWriter output, CancellationToken cancellationToken)

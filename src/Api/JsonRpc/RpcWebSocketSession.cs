@@ -6,7 +6,7 @@ using Kiln.Api.Types;
 namespace Kiln.Api.JsonRpc;
 
 /// <summary>
-/// One server-side WebSocket connection (lotus-protocol.md §1.5): text frames in both directions,
+/// One server-side WebSocket connection (go-jsonrpc websocket.go <c>wsConn.handleFrame</c>): text frames in both directions,
 /// calls run concurrently, <c>xrpc.cancel</c> cancels a running call, channel results are streamed as
 /// <c>xrpc.ch.val</c> / <c>xrpc.ch.close</c> notifications. Notifications get no frame back at all.
 /// </summary>

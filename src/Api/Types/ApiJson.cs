@@ -9,7 +9,8 @@ namespace Kiln.Api.Types;
 /// The JSON options every Lotus API payload uses: Go field names as they are (PascalCase, in struct order),
 /// Go's encodings of byte arrays (padded base64, <c>null</c>), CIDs (<c>{"/":...}</c>), maps (keys as strings,
 /// sorted), <c>map[K]struct{}</c> sets, <c>time.Time</c> (RFC 3339), <c>time.Duration</c> (ns) and big ints
-/// (decimal strings) (lotus-protocol.md §1.6, §3).
+/// (decimal strings), as Go's encoding/json, go-cid's <c>Cid.MarshalJSON</c> and go-state-types' <c>big.Int.MarshalJSON</c>
+/// write them for Lotus's API structs.
 /// </summary>
 /// <remarks>
 /// Strings are escaped like Go except that <c>&lt;</c>, <c>&gt;</c> and <c>&amp;</c> are left as they are

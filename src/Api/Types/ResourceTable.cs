@@ -6,7 +6,8 @@ namespace Kiln.Api.Types;
 /// <summary>
 /// Lotus's default per-task, per-proof resource table (storiface/resources.go, as workers report it
 /// in <c>Info</c>), and the worker-side environment overrides <c>&lt;SHORT&gt;_[&lt;SIZE&gt;_]&lt;FIELD&gt;</c>
-/// such as <c>PC1_32G_MAX_CONCURRENT=4</c> (lotus-protocol.md §6.5).
+/// such as <c>PC1_32G_MAX_CONCURRENT=4</c> (Lotus storiface/resources.go
+/// <c>ParseResourceEnv</c>, read by worker_local.go <c>LocalWorker.Info</c>).
 /// </summary>
 public static class ResourceTable
 {

@@ -197,7 +197,7 @@ public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, Wor
     public Task StorageRedeclareLocalAsync(StorageId? id, bool dropMissing, CancellationToken ct) => StoresRpc.RunAsync(() => store.RedeclareAsync(id, dropMissing, ct));
 
     public Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(RegisteredPoStProof proofType, IReadOnlyList<SectorRef> sectors, CancellationToken ct) =>
-        throw new RpcException(RpcErrorCodes.Application, "kiln-miner cannot check provability yet: PoSt arrives with the PoSt issue");
+        throw new RpcException(RpcErrorCodes.Application, "kiln-miner does not support CheckProvable (lotus-miner proving check); the Skipped column of 'kiln-miner proving deadlines' counts the sectors each deadline's last Window PoSt could not read");
 
     /// <summary>Lotus <c>StorageMinerAPI.ComputeDataCid</c>: scheduled as DC on a worker (<see cref="SealingManager.DataCidAsync"/>).</summary>
     public async Task<PieceInfo> ComputeDataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct)

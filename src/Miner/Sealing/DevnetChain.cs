@@ -6,8 +6,8 @@ namespace Kiln.Miner.Sealing;
 
 /// <summary>
 /// The built-in devnet chain's randomness: a seal ticket and an interactive seed per sector derived from
-/// the devnet seed, so a devnet run is reproducible. Not a real chain; a later issue adds the Lotus
-/// full-node source.
+/// the devnet seed, so a devnet run is reproducible. Not a real chain: these tickets and seeds are valid on no
+/// network.
 /// </summary>
 public sealed class DevnetChain(string seed)
 {

@@ -1,7 +1,8 @@
 namespace Kiln.Proofs.Memory;
 
 /// <summary>
-/// Where pre-created hugepage memory files live (sdr.md §12.2, damocles-worker): <c>HUGEPAGE_FILES_PATH=/dir</c> means
+/// Where pre-created hugepage memory files live (damocles-worker processor/mod.rs, the PC1
+/// processor's <c>hugepage_files_path</c> and <c>hugepage_files_path_pattern</c>): <c>HUGEPAGE_FILES_PATH=/dir</c> means
 /// the pattern <c>/dir/numa_$NUMA_NODE_INDEX</c>; <c>HUGEPAGE_FILES_PATH_PATTERN</c> gives the pattern itself and wins
 /// when both are set. The number standing at <c>$NUMA_NODE_INDEX</c> is the NUMA node of the files in that directory.
 /// </summary>

@@ -8,8 +8,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Kiln.Proofs.Memory;
 
 /// <summary>
-/// NUMA-local memory from pre-created hugepage files (sdr.md §12.2; rust-fil-proofs <c>NumaMemPool</c> of the
-/// ipfs-force-community fork): the files found under the configured pattern, grouped by node and size, are handed
+/// NUMA-local memory from pre-created hugepage files (damocles-worker <c>scan_memory_files</c> feeding
+/// <c>init_numa_mem_pool</c>, the <c>NumaMemPool</c> of the ipfs-force-community rust-fil-proofs fork): the files found under the configured pattern, grouped by node and size, are handed
 /// out mapped shared read/write (locked in memory where allowed), one user per file: in this process by a flag, across
 /// processes by an exclusive <c>flock</c> held while mapped. A request takes a free file of the node the calling
 /// thread runs on (any node when that is unknown); when none fits it gets anonymous memory, said once in the log.

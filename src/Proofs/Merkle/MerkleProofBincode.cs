@@ -4,7 +4,8 @@ using Kiln.Proofs.Fields;
 namespace Kiln.Proofs.Merkle;
 
 /// <summary>
-/// The bincode form of <see cref="MerkleProof"/> (commitments-and-post.md §13.3): u32 variant tag, then
+/// The bincode form of <see cref="MerkleProof"/> (bincode 1.x of rust-fil-proofs
+/// storage-proofs-core/src/merkle/proof.rs <c>MerkleProof</c> and its <c>ProofData</c> enum): u32 variant tag, then
 /// the variant's fields in declaration order — Single{root, leaf, path}, Sub{base_proof, sub_proof,
 /// root, leaf}, Top{base_proof, sub_proof, top_proof, root, leaf}; a path is a u64 count of elements,
 /// an element a u64 count of sibling nodes, the nodes, and its index as u64.
@@ -40,7 +41,7 @@ public static class MerkleProofBincode
         return bytes;
     }
 
-    /// <summary>Bytes of one inclusion proof into a sector's tree_c or tree_r_last (vectors §11: 556 B at 2 KiB … 2 540 B at 64 GiB).</summary>
+    /// <summary>Bytes of one inclusion proof into a sector's tree_c or tree_r_last (from that layout: 556 B at 2 KiB … 2 540 B at 64 GiB).</summary>
     public static int GetByteLength(SectorTreeShape shape)
     {
         ArgumentNullException.ThrowIfNull(shape);

@@ -5,7 +5,9 @@ using Kiln.Proofs.Fields;
 namespace Kiln.Proofs.Merkle;
 
 /// <summary>
-/// The serde_json form of <see cref="MerkleProof"/> inside C1 output (commitments-and-post.md §12.2):
+/// The serde_json form of <see cref="MerkleProof"/> inside C1 output (serde_json of rust-fil-proofs
+/// storage-proofs-core/src/merkle/proof.rs <c>MerkleProof</c>, as filecoin-ffi rust/src/proofs/api.rs
+/// <c>seal_commit_phase1</c> writes it):
 /// <c>{"data":{"Single":{"root":n,"leaf":n,"path":{"path":[{"hashes":[n…],"index":i}…]}}}}</c>, Sub as
 /// <c>{"base_proof":p,"sub_proof":p,"root":n,"leaf":n}</c>, Top adding <c>"top_proof"</c> after the sub
 /// proof; a node n is an array of its 32 byte values. Written compact in serde's field order; read in

@@ -2,7 +2,8 @@ namespace Kiln.Proofs.Merkle;
 
 /// <summary>
 /// How a sector's Poseidon trees (tree_c, tree_r_last) are laid out, as rust-fil-proofs'
-/// filecoin-proofs constants fix it per sector size (commitments-and-post.md §10.1): the nodes are
+/// filecoin-proofs/src/constants.rs fixes it per sector size (<c>SectorShape2KiB</c> … <c>SectorShape64GiB</c>,
+/// <c>LCTree</c> of base, sub and top arity; storage-proofs-core merkle/builders.rs <c>get_base_tree_count</c>): the nodes are
 /// split into <see cref="TreeCount"/> consecutive base trees of arity 8, combined by a sub arity
 /// (roots of groups of base trees) and a top arity (root of the sub roots), 0 when absent.
 /// </summary>

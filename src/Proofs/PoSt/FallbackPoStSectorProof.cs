@@ -5,8 +5,8 @@ using Kiln.Proofs.Merkle;
 namespace Kiln.Proofs.PoSt;
 
 /// <summary>
-/// filecoin-proofs' <c>FallbackPoStSectorProof</c>, the bytes <c>generate_single_vanilla_proof</c>
-/// returns (commitments-and-post.md §13.3): bincode of sector id u64 ‖ comm_r ‖ a Vec of
+/// filecoin-proofs' <c>FallbackPoStSectorProof</c> (filecoin-proofs/src/types/mod.rs), the bytes
+/// <c>generate_single_vanilla_proof</c> returns (rust-filecoin-proofs-api src/post.rs serializes it with bincode): bincode of sector id u64 ‖ comm_r ‖ a Vec of
 /// <see cref="SectorProof"/> (exactly one from generation), each a Vec of inclusion proofs ‖ comm_c ‖ comm_r_last.
 /// </summary>
 public sealed class FallbackPoStSectorProof

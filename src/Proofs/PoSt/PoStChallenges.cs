@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 namespace Kiln.Proofs.PoSt;
 
 /// <summary>
-/// Fallback PoSt challenges (commitments-and-post.md §13.2, storage-proofs-post fallback): the leaves
+/// Fallback PoSt challenges (rust-fil-proofs storage-proofs-post/src/fallback/vanilla.rs
+/// <c>generate_sector_challenge</c> and <c>generate_leaf_challenge</c>): the leaves
 /// challenged in each sector and the sector Winning PoSt proves.
 /// </summary>
 public static class PoStChallenges

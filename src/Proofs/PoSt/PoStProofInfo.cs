@@ -5,7 +5,8 @@ namespace Kiln.Proofs.PoSt;
 
 /// <summary>
 /// Everything the fallback PoSt needs to know about one registered PoSt proof: its PoStConfig
-/// (commitments-and-post.md §13.1) and the sector's tree shape.
+/// (rust-filecoin-proofs-api src/registry.rs <c>RegisteredPoStProof::as_v1_config</c>, filecoin-proofs
+/// constants.rs <c>WINDOW_POST_CHALLENGE_COUNT</c> and kin) and the sector's tree shape.
 /// </summary>
 public sealed class PoStProofInfo
 {

@@ -6,10 +6,11 @@ using Kiln.Proofs.Seal;
 namespace Kiln.Proofs.PoSt;
 
 /// <summary>
-/// Vanilla fallback PoSt proofs (commitments-and-post.md §13.3): filecoin-ffi's
+/// Vanilla fallback PoSt proofs: filecoin-ffi's
 /// <c>generate_single_vanilla_proof</c> — tree_r_last inclusion proofs of a sector's challenged leaves,
 /// read from its cache directory and replica — and their verification as
-/// storage-proofs-post checks them before the SNARK.
+/// storage-proofs-post/src/fallback/vanilla.rs <c>FallbackPoSt::verify_all_partitions</c> checks them
+/// before the SNARK.
 /// </summary>
 public static class VanillaPoSt
 {

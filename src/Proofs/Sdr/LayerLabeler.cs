@@ -6,7 +6,8 @@ using Kiln.Proofs.Interop;
 namespace Kiln.Proofs.Sdr;
 
 /// <summary>
-/// Labels of one SDR layer (sdr.md §9.1): label(v) = trunc254(SHA-256(prefix ‖ 37 parent labels)),
+/// Labels of one SDR layer (rust-fil-proofs storage-proofs-porep/src/stacked/vanilla/create_label/single.rs
+/// <c>create_label</c> and <c>create_label_exp</c>): label(v) = trunc254(SHA-256(prefix ‖ 37 parent labels)),
 /// prefix = replica_id ‖ layer u32 BE ‖ v u64 BE ‖ 20 zero bytes; node 0 hashes the prefix alone.
 /// Layer 1 repeats the six base parents; later layers the six base then eight expander parents.
 /// Layers are addressed through <see cref="LayerBlocks"/>; the raw-pointer overload takes contiguous layers.

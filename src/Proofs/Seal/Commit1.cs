@@ -8,7 +8,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Kiln.Proofs.Seal;
 
 /// <summary>
-/// Commit1 as rust-fil-proofs' seal_commit_phase1 (§11.3, §12.2): checks the pieces against comm_d and
+/// Commit1 as rust-fil-proofs' seal_commit_phase1 (filecoin-proofs/src/api/seal.rs; challenges from
+/// storage-proofs-porep stacked/vanilla/challenges.rs <c>InteractiveChallenges::derive</c>): checks the pieces against comm_d and
 /// comm_r against p_aux, derives replica_id and the interactive challenges from the seed, and for every
 /// challenge builds the vanilla PoRep proof from the cache files (tree_d, tree_c, tree_r_last, layers)
 /// and the replica — then verifies every proof before returning the JSON Commit2 consumes.

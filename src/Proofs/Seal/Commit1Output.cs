@@ -6,7 +6,8 @@ namespace Kiln.Proofs.Seal;
 
 /// <summary>
 /// filecoin-proofs' SealCommitPhase1Output as seal_commit_phase1 returns it through filecoin-ffi
-/// (serde JSON, declared field order, §12.2) — the bytes Lotus passes to Commit2 unchanged.
+/// (filecoin-proofs/src/types/mod.rs; serde JSON in declared field order, filecoin-ffi
+/// rust/src/proofs/api.rs <c>seal_commit_phase1</c>) — the bytes Lotus passes to Commit2 unchanged.
 /// </summary>
 public sealed class Commit1Output(SealProofInfo proof, IReadOnlyList<IReadOnlyList<PoRepVanillaProof>> partitions, byte[] commR, byte[] commD, byte[] replicaId, byte[] seed, byte[] ticket)
 {

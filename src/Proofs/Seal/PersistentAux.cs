@@ -4,7 +4,8 @@ namespace Kiln.Proofs.Seal;
 
 /// <summary>
 /// rust-fil-proofs' PersistentAux, the cache-dir file <c>p_aux</c>: comm_c ‖ comm_r_last, 64 bytes of
-/// bincode (commitments-and-post.md §10.4). PoSt reads it to check comm_r = Poseidon₂(comm_c, comm_r_last).
+/// bincode (storage-proofs-porep stacked/vanilla/params.rs <c>PersistentAux</c>, written by
+/// filecoin-proofs api/util.rs <c>persist_p_aux</c>). PoSt reads it to check comm_r = Poseidon₂(comm_c, comm_r_last).
 /// </summary>
 public sealed record PersistentAux(byte[] CommC, byte[] CommRLast)
 {

@@ -5,8 +5,8 @@ using System.Security.Cryptography;
 namespace Kiln.Proofs.Seal;
 
 /// <summary>
-/// The interactive PoRep challenges of Commit1 (commitments-and-post.md §11.3, storage-proofs-porep
-/// challenges.rs): for partition k and i &lt; challenges per partition, j = cpp·k + i and the challenged
+/// The interactive PoRep challenges of Commit1 (rust-fil-proofs storage-proofs-porep
+/// stacked/vanilla/challenges.rs <c>InteractiveChallenges::derive</c>): for partition k and i &lt; challenges per partition, j = cpp·k + i and the challenged
 /// node = (SHA-256(replica_id ‖ seed ‖ j as u32 LE) as a little-endian integer mod (nodes − 1)) + 1.
 /// </summary>
 public static class PoRepChallenges

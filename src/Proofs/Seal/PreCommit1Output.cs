@@ -10,7 +10,7 @@ namespace Kiln.Proofs.Seal;
 /// filecoin-proofs-api SealPreCommitPhase1Output: the bytes filecoin-ffi returns
 /// (<see cref="ToRustJson"/>, serde field order) and the bytes Lotus hands back as
 /// storiface.PreCommit1Out (<see cref="ToLotusJson"/>: keys sorted at every level plus
-/// "_lotus_SealRandomness"), sdr.md §10.
+/// "_lotus_SealRandomness", Lotus storage/sealer/ffiwrapper/sealer_cgo.go <c>Sealer.SealPreCommit1</c>).
 /// </summary>
 public sealed class PreCommit1Output
 {

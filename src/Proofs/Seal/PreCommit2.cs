@@ -7,8 +7,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Kiln.Proofs.Seal;
 
 /// <summary>
-/// PreCommit2 as rust-fil-proofs' seal_pre_commit_phase2 does it on the CPU (commitments-and-post.md
-/// §10.3, §11.2): tree_c over the column hashes of every layer, the replica encoding of the sealed file
+/// PreCommit2 as rust-fil-proofs' seal_pre_commit_phase2 does it on the CPU (filecoin-proofs/src/api/seal.rs;
+/// storage-proofs-porep stacked/vanilla/proof.rs <c>generate_tree_c_cpu</c>, <c>generate_tree_r_last_cpu</c>): tree_c over the column hashes of every layer, the replica encoding of the sealed file
 /// (data + last layer), tree_r_last over the replica, comm_r = Poseidon₂(comm_c, comm_r_last), and the
 /// <c>p_aux</c> / <c>t_aux</c> files. Reads PC1 output written by Kiln or by rust-fil-proofs.
 /// </summary>

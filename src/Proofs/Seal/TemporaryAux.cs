@@ -7,7 +7,8 @@ namespace Kiln.Proofs.Seal;
 
 /// <summary>
 /// rust-fil-proofs' TemporaryAux, the cache-dir file <c>t_aux</c>: where the labels and the three trees
-/// live, in bincode 1.x (little-endian, fixed-width integers; PhantomData encodes to nothing), §10.4.
+/// live, in bincode 1.x (little-endian, fixed-width integers; PhantomData encodes to nothing), as storage-proofs-porep
+/// stacked/vanilla/params.rs declares it and filecoin-proofs api/util.rs <c>persist_t_aux</c> writes it.
 /// </summary>
 public sealed record TemporaryAux(IReadOnlyList<StoreConfig> Labels, StoreConfig TreeD, StoreConfig TreeRLast, StoreConfig TreeC)
 {

@@ -1,8 +1,8 @@
 namespace Kiln.Proofs.Snark;
 
 /// <summary>
-/// One filecoin-ffi entry point and the destroy function that frees the <c>Result_*_t</c> it returns (spec §14
-/// table). Both are resolved before the call, so a library lacking the destroy function fails before any work.
+/// One filecoin-ffi entry point and the destroy function that frees the <c>Result_*_t</c> it returns (filecoin-ffi
+/// rust/src/proofs/api.rs: each <c>#[ffi_export]</c> function and its <c>destructor!</c> <c>destroy_*_response</c>). Both are resolved before the call, so a library lacking the destroy function fails before any work.
 /// </summary>
 internal sealed record FilCryptoFunction(string Name, string Destroy)
 {

@@ -4,7 +4,7 @@ namespace Kiln.Proofs.Snark;
 
 /// <summary>
 /// The real SNARK prover: filecoin-ffi's <c>libfilcrypto</c> (Groth16 on CPU or GPU, the parameter files under
-/// FIL_PROOFS_PARAMETER_CACHE) called through its C ABI (spec §14) with function pointers. The library is loaded on
+/// FIL_PROOFS_PARAMETER_CACHE) called through its C ABI (filecoin-ffi rust/src/proofs/api.rs) with function pointers. The library is loaded on
 /// first use from <see cref="SnarkProverOptions.LibraryPath"/> (FILCRYPTO_LIB) or, without one, by the system loader
 /// name <c>filcrypto</c>; when it or a symbol is missing, construction still succeeds and each call throws a
 /// <see cref="ProofsException"/> that names FILCRYPTO_LIB or the symbol, so a worker can start and report it.
@@ -78,7 +78,8 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
     }
 
     /// <summary>
-    /// The vanilla proof of one sector (spec §13.3) as rust-fil-proofs makes it, from its replica and cache
+    /// The vanilla proof of one sector (bincode <c>FallbackPoStSectorProof</c>, filecoin-ffi
+    /// <c>generate_single_vanilla_proof</c>) as rust-fil-proofs makes it, from its replica and cache
     /// directory: a reference to compare Kiln's own vanilla proofs with. The paths are handed over as boxed
     /// slices the library frees (PrivateReplicaInfo_t passed by value).
     /// </summary>

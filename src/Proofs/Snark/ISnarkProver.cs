@@ -1,8 +1,10 @@
 namespace Kiln.Proofs.Snark;
 
 /// <summary>
-/// The SNARK steps of sealing and proving (spec §11.3, §13.4): Groth16 proofs over vanilla proofs Kiln computes
-/// itself, and their verification. Arguments follow filecoin-ffi's C ABI (§14): every 32-byte value
+/// The SNARK steps of sealing and proving (filecoin-proofs/src/api/seal.rs <c>seal_commit_phase2</c>,
+/// window_post.rs and winning_post.rs <c>generate_*_post_with_vanilla</c>): Groth16 proofs over vanilla proofs Kiln computes
+/// itself, and their verification. Arguments follow filecoin-ffi's C ABI
+/// (rust/src/proofs/api.rs): every 32-byte value
 /// (prover id, commitments, ticket, seed, randomness) must be exactly 32 bytes, PoSt proof types are
 /// RegisteredPoStProof ids (<see cref="PoStProofIds"/>). Methods are synchronous and CPU/GPU bound (minutes for
 /// a real C2): callers run them on a worker thread. Implementations are safe to call from several threads.
@@ -22,7 +24,7 @@ public interface ISnarkProver
 
     /// <summary>
     /// C2: the Groth16 proofs of a sector (192 bytes per partition, concatenated) from the C1 output JSON
-    /// (spec §12.2), passed verbatim.
+    /// (serde JSON of filecoin-proofs' <c>SealCommitPhase1Output</c>), passed verbatim.
     /// </summary>
     byte[] SealCommitPhase2(ReadOnlySpan<byte> c1OutputJson, ulong sectorId, ReadOnlySpan<byte> proverId);
 
@@ -37,7 +39,7 @@ public interface ISnarkProver
         ulong sectorId,
         ReadOnlySpan<byte> proof);
 
-    /// <summary>Winning PoSt SNARK from exactly one vanilla proof (spec §13.3 bytes): one 192-byte proof.</summary>
+    /// <summary>Winning PoSt SNARK from exactly one vanilla proof (bincode <c>FallbackPoStSectorProof</c> bytes): one 192-byte proof.</summary>
     PoStProofBytes[] GenerateWinningPoStWithVanilla(
         int postType,
         ReadOnlySpan<byte> randomness,

@@ -19,7 +19,7 @@ namespace Kiln.Proofs.Snark;
 /// preimages are little-endian; every preimage starts with an ASCII domain tag.
 /// </para>
 /// <para>
-/// C2 parses the C1 output JSON (spec §12.2), checks its replica_id against the prover id and sector number it is
+/// C2 parses the C1 output JSON (<c>SealCommitPhase1Output</c>), checks its replica_id against the prover id and sector number it is
 /// given (as the real circuit does) and hashes "kiln-insecure-seal" ‖ proof id u64 ‖ comm_r ‖ comm_d ‖ prover_id ‖
 /// sector u64 ‖ ticket ‖ seed, one partition per 192 bytes (10 partitions at 32 and 64 GiB, 1 below — the
 /// interactive PoRep counts, used for every variant here). <see cref="VerifySeal"/> recomputes the same bytes.
@@ -27,7 +27,7 @@ namespace Kiln.Proofs.Snark;
 /// <para>
 /// A PoSt partition proof hashes "kiln-insecure-winning-post" or "kiln-insecure-window-post" ‖ proof id u64 ‖
 /// randomness ‖ prover_id ‖ partition u64 ‖ (sector u64 ‖ comm_r) per sector of the partition, reading sector id
-/// (u64 LE at offset 0) and comm_r (bytes 8..40) from each vanilla proof (spec §13.3). Verification recomputes it from
+/// (u64 LE at offset 0) and comm_r (bytes 8..40) from each vanilla proof (bincode <c>FallbackPoStSectorProof</c>). Verification recomputes it from
 /// the public replicas — for Window PoSt in sector-number order, as rust's BTreeMap does, so provers must pass
 /// vanilla proofs sorted by sector number, as Lotus does. An optional vanilla check stands in for the real
 /// re-verification of vanilla proofs: sectors it rejects are reported in a <see cref="PoStFaultySectorsException"/>,
@@ -323,7 +323,7 @@ public sealed class InsecureTestProver : ISnarkProver
 
     private readonly record struct Sector(ulong Id, ReadOnlyMemory<byte> CommR);
 
-    /// <summary>The public inputs of a C1 output (spec §12.2); the vanilla proofs are not read.</summary>
+    /// <summary>The public inputs of a C1 output (<c>SealCommitPhase1Output</c>); the vanilla proofs are not read.</summary>
     private sealed record C1Output(SealProof Proof, byte[] CommR, byte[] CommD, byte[] ReplicaId, byte[] Seed, byte[] Ticket)
     {
         public static C1Output Parse(ReadOnlySpan<byte> json)

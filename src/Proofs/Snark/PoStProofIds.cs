@@ -23,7 +23,8 @@ public static class PoStProofIds
     public const int StackedDrgWindow32GiBV1_1 = 13;
     public const int StackedDrgWindow64GiBV1_1 = 14;
 
-    /// <summary>Size in bytes of one Groth16 proof: one per partition (spec §13.1).</summary>
+    /// <summary>Size in bytes of one Groth16 proof: one per partition (filecoin-proofs
+    /// constants.rs <c>SINGLE_PARTITION_PROOF_LEN</c>).</summary>
     public const int PartitionProofSize = 192;
 
     private static readonly ulong[] SectorSizeTable = [2UL << 10, 8UL << 20, 512UL << 20, 32UL << 30, 64UL << 30];

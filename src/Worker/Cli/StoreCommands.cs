@@ -6,7 +6,8 @@ namespace Kiln.Worker.Cli;
 
 /// <summary>
 /// <c>kiln-worker store</c>: local memory set-up, as damocles-worker's <c>store</c> tools. <c>hugepage-file-init</c>
-/// creates the NUMA hugepage memory files PC1 layers and the label pool are taken from (sdr.md §12.2).
+/// creates the NUMA hugepage memory files PC1 layers and the label pool are taken from (damocles-worker
+/// store.rs <c>HugepageFileInit</c>).
 /// </summary>
 public static class StoreCommands
 {

@@ -5,7 +5,8 @@ using Kiln.Proofs.Sdr.Pool;
 namespace Kiln.Worker.Rpc;
 
 /// <summary>
-/// The resource table kiln-worker reports in <c>Info</c> (lotus-protocol.md §6.5), built in three layers, each
+/// The resource table kiln-worker reports in <c>Info</c> (as Lotus storage/sealer/worker_local.go
+/// <c>LocalWorker.Info</c> reports storiface <c>ParseResourceEnv</c>'s table), built in three layers, each
 /// winning over the one before:
 /// <list type="number">
 /// <item>Lotus's default table (<see cref="ResourceTable.Default"/>).</item>

@@ -8,7 +8,7 @@ namespace Kiln.Worker.Run;
 
 /// <summary>
 /// How <c>kiln-worker run</c> is set up: lotus-worker's <c>run</c> flags and their <c>LOTUS_WORKER_*</c> variables
-/// (lotus-protocol.md §10.1), bound once at start.
+/// (Lotus cli/worker/worker.go <c>runCmd</c>), bound once at start.
 /// </summary>
 public sealed class WorkerOptions
 {
@@ -138,7 +138,7 @@ public sealed class WorkerOptions
     public TimeSpan Pc1BatchWait { get; set; } = DefaultPc1BatchWait;
 
     /// <summary>
-    /// How Commit2 (and later PoSt) reach their SNARK: libfilcrypto (<c>FILCRYPTO_LIB</c> or the system loader), or with
+    /// How Commit2 and Window/Winning PoSt reach their SNARK: libfilcrypto (<c>FILCRYPTO_LIB</c> or the system loader), or with
     /// <c>--insecure-test-proofs</c> the keyed-hash test prover, whose proofs are valid on no network.
     /// </summary>
     public Kiln.Proofs.Snark.SnarkProverOptions Snark { get; set; } = new();

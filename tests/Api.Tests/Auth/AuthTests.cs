@@ -194,7 +194,7 @@ public sealed class ApiInfoTests
     }
 }
 
-/// <summary>§2.2–2.3 through the real pipeline: transport rules, exact-membership permissions, pluggable verifier.</summary>
+/// <summary>go-jsonrpc auth/handler.go <c>Handler.ServeHTTP</c> and auth.go <c>HasPerm</c> through the real pipeline: transport rules, exact-membership permissions, pluggable verifier.</summary>
 public sealed class AuthPipelineTests : IAsyncLifetime
 {
     private readonly ApiSecret _secret = ApiSecret.Generate();
@@ -246,7 +246,7 @@ public sealed class AuthPipelineTests : IAsyncLifetime
         Assert.Contains("missing permission to invoke 'Add' (need 'read')", body);
     }
 
-    /// <summary>Issue 13 finding 7: a query-string token (which lands in request logs) used to be accepted.</summary>
+    /// <summary>Regression: a query-string token (which lands in request logs) used to be accepted.</summary>
     [Fact]
     public async Task Query_token_is_refused_even_beside_a_good_header()
     {

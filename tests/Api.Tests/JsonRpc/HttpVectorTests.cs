@@ -2,7 +2,10 @@ using System.Text.Json.Nodes;
 
 namespace Kiln.Api.Tests.JsonRpc;
 
-/// <summary>vectors-lotus-api.md §0.1–0.3 over HTTP, byte for byte where go-jsonrpc's output is known.</summary>
+/// <summary>
+/// go-jsonrpc over HTTP (rpc_test.go <c>TestRawRequests</c>, <c>TestIDHandling</c>, <c>TestNotif</c>,
+/// <c>TestContentTypeHeader</c>; handler.go <c>handleReader</c>), byte for byte where go-jsonrpc's output is known.
+/// </summary>
 public sealed class HttpVectorTests : IAsyncLifetime
 {
     private RpcTestHost _host = null!;

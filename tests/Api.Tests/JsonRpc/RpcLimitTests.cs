@@ -9,7 +9,7 @@ using Kiln.Testing;
 namespace Kiln.Api.Tests.JsonRpc;
 
 /// <summary>
-/// Issue 13 items 1–2: no anonymous call can make the server hold memory. The permission is checked before any param is
+/// No anonymous call can make the server hold memory. The permission is checked before any param is
 /// decoded, bodies are limited by the caller's permission, big buffers are not kept in the pool, WebSocket sessions bound
 /// their calls and queued answers, and undecodable input is answered −32700.
 /// </summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace Kiln.Api.Tests.JsonRpc;
 
-/// <summary>vectors-lotus-api.md §0.4: raw WebSocket frames against the server.</summary>
+/// <summary>Raw WebSocket frames against the server, as go-jsonrpc websocket.go exchanges them (calls, <c>xrpc.cancel</c>, <c>xrpc.ch.val</c>, <c>xrpc.ch.close</c>).</summary>
 public sealed class WebSocketTests : IAsyncLifetime
 {
     private RpcTestHost _host = null!;
@@ -84,7 +84,7 @@ public sealed class WebSocketTests : IAsyncLifetime
         await RpcTestHost.SendTextAsync(ws, "not json");
         await RpcTestHost.SendTextAsync(ws, """{"jsonrpc":"2.0","id":"last","method":"Filecoin.Nope","params":[]}""");
 
-        // An undecodable frame is answered −32700 with a null id (issue 13: go-jsonrpc only logs it); the two
+        // An undecodable frame is answered −32700 with a null id (go-jsonrpc only logs it); the two
         // notifications before it get nothing.
         Assert.Equal("""{"error":{"code":-32700,"message":"Parse error"},"id":null,"jsonrpc":"2.0"}""" + "\n", await RpcTestHost.ReceiveTextAsync(ws));
         var frame = JsonNode.Parse(await RpcTestHost.ReceiveTextAsync(ws))!;

@@ -4,8 +4,9 @@ using Kiln.Api.Types;
 namespace Kiln.Api.Tests.Types;
 
 /// <summary>
-/// The interfaces against the documented method lists: the <c>### Worker: Filecoin.X</c> / <c>### Miner: Filecoin.X</c>
-/// headings of vectors-lotus-api.md with their param counts and permissions, copied here as test data.
+/// The interfaces against the documented method lists of Lotus's generated API docs (documentation/en/api-methods-worker.md
+/// and, for the methods kiln-miner serves, api-methods-miner.md, lotus b835fab): param counts and <c>Perms</c>, copied
+/// here as test data.
 /// </summary>
 public sealed class ApiSurfaceTests
 {
@@ -44,7 +45,7 @@ public sealed class ApiSurfaceTests
         ("StorageDetachLocal", 1, "admin"), ("StorageRedeclareLocal", 2, "admin"), ("CheckProvable", 2, "admin"),
         ("ComputeDataCid", 2, "admin"),
 
-        // In lotus-protocol.md §5's table but without a doc vector.
+        // Lotus api/api_storage.go (perm:admin); LotusDocVectors does not carry their examples.
         ("SealingSchedDiag", 1, "admin"), ("SealingRemoveRequest", 1, "admin"),
     ];
 

@@ -5,7 +5,8 @@ using Kiln.Api.Types;
 namespace Kiln.Api.Tests.Types;
 
 /// <summary>
-/// Every per-method example of Lotus's API docs (sections A and B of vectors-lotus-api.md): the C# value of each
+/// Every per-method example of Lotus's API docs that <see cref="LotusDocVectors"/> carries (documentation/en/api-methods-worker.md
+/// and api-methods-miner.md): the C# value of each
 /// param and result, typed as the interface method declares it, serializes to exactly the documented JSON (key order
 /// included, whitespace aside), and the documented JSON deserializes back to a value that serializes the same.
 /// </summary>

@@ -4,7 +4,10 @@ using Kiln.Api.Types;
 
 namespace Kiln.Api.Tests.Types;
 
-/// <summary>Go encodings of lotus-protocol.md §1.6 and the derived Return/PoSt vectors of vectors-lotus-api.md §0.7.</summary>
+/// <summary>
+/// Go's encoding/json forms of Lotus's API types (storiface storage.go <c>SectorCids</c>, worker.go <c>CallError</c> and
+/// <c>WindowPoStResult</c>, go-state-types big ints) and the Return/PoSt payloads worker_local.go sends.
+/// </summary>
 public sealed class GoEncodingTests
 {
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, ApiJson.Options);

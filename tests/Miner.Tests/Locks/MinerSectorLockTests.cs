@@ -10,7 +10,7 @@ using Kiln.Testing;
 namespace Kiln.Miner.Tests.Locks;
 
 /// <summary>
-/// Issue 13 (review finding "sector locks are no-ops"): kiln-miner's StorageLock/StorageTryLock/StorageGetLocks did
+/// Regression ("sector locks are no-ops"): kiln-miner's StorageLock/StorageTryLock/StorageGetLocks did
 /// nothing and its sealing manager took no lock, so two tasks could write one sector's files at once. Lotus
 /// storage/sealer/manager.go takes <c>m.index.StorageLock</c> (storage/paths/index_locks.go) before scheduling each
 /// task and holds it until the task's call returns; PreCommit2 read-locks Sealed and write-locks Cache,

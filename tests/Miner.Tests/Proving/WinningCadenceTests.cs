@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kiln.Miner.Tests.Proving;
 
 /// <summary>
-/// Issue 13 (review finding "Winning PoSt waits behind Window PoSt"): the proving loop once awaited the whole Window
+/// Regression ("Winning PoSt waits behind Window PoSt"): the proving loop once awaited the whole Window
 /// PoSt of a deadline before the Winning round, so a window partition that stalls (a worker that keeps answering
 /// Session but never finishes GenerateWindowPoSt) cost every Winning round until the partition timed out.
 /// </summary>

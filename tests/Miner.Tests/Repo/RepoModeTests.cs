@@ -2,7 +2,7 @@ using Kiln.Miner.Repo;
 
 namespace Kiln.Miner.Tests.Repo;
 
-/// <summary>Issue 13 finding 7: the repo holds the API secret and a full-permission token; only its owner may read them.</summary>
+/// <summary>The repo holds the API secret and a full-permission token; only its owner may read them.</summary>
 public sealed class RepoModeTests : IDisposable
 {
     private const UnixFileMode Owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -6,7 +6,7 @@ using Kiln.Miner.Sealing;
 namespace Kiln.Miner.Tests.Sealing;
 
 /// <summary>
-/// Issue 13 finding 5: a worker whose call to the restarting miner was refused reported code 0 and the pipeline retried
+/// Regression: a worker whose call to the restarting miner was refused reported code 0 and the pipeline retried
 /// only 101/102, failing the sector for good. Lotus's temporary codes (storiface ErrTempUnknown 100, ErrTempWorkerRestart
 /// 101, ErrTempAllocateSpace 102) and an unreachable worker are now retried, with a growing delay.
 /// </summary>

@@ -8,7 +8,7 @@ using Kiln.Stores.Sqlite;
 namespace Kiln.Miner.Tests.Storage;
 
 /// <summary>
-/// Issue 13 finding 6 (and the first half of 4): a zero-length or malformed database file used to become a silent empty
+/// Regression: a zero-length or malformed database file used to become a silent empty
 /// database (sectors.sqlite → the next pledge reused sector number 1) or abort the process. Now the miner refuses to
 /// start, names the file and its backup, leaves the file as it was, and <c>kiln-miner db restore</c> brings the backup back.
 /// </summary>

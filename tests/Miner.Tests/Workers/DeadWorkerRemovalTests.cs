@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Kiln.Miner.Tests.Workers;
 
 /// <summary>
-/// Issue 13 finding 8: 775 registrations of workers that died stayed in the registry forever (RSS 93 → 527 MiB) and
+/// Regression: 775 registrations of workers that died stayed in the registry forever (RSS 93 → 527 MiB) and
 /// were all probed by every heartbeat at once. Now a worker unreachable past LostAfter is removed after its calls fail
 /// with 101, and heartbeats run a bounded number at a time.
 /// </summary>

@@ -3,7 +3,8 @@ using Kiln.Proofs.Fields;
 
 namespace Kiln.Proofs.Tests.Fields;
 
-/// <summary>Fr against the constants of commitments-and-post.md §2 and against BigInteger arithmetic mod p.</summary>
+/// <summary>Fr against the BLS12-381 scalar field constants (the modulus and Montgomery form of blstrs' <c>Scalar</c>, the field
+/// rust-fil-proofs and neptune hash over) and against BigInteger arithmetic mod p.</summary>
 public class FrTests
 {
     private static readonly BigInteger P = BigInteger.Parse("52435875175126190479447740508185965837690552500527637822603658699938581184513");

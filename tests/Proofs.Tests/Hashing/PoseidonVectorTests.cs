@@ -6,10 +6,13 @@ using Kiln.Proofs.Hashing;
 
 namespace Kiln.Proofs.Tests.Hashing;
 
-/// <summary>vectors-commitments-post.md §6 (neptune, filecoin-hashers, derived results, constants) and the §7 Poseidon steps.</summary>
+/// <summary>
+/// Poseidon against neptune (src/poseidon.rs test <c>hash_values</c>, round_constants.rs, mds.rs, hash_type.rs), rust-fil-proofs
+/// filecoin-hashers/src/poseidon.rs tests, derived results, and the Poseidon steps of the lotus-bench 2 KiB sector.
+/// </summary>
 public class PoseidonVectorTests
 {
-    /// <summary>§6.1: neptune hash_values, inputs 0, 1, …, arity − 1, MerkleTree tag.</summary>
+    /// <summary>neptune src/poseidon.rs test <c>hash_values</c> (Strength::Standard): inputs 0, 1, …, arity − 1, MerkleTree tag.</summary>
     [Theory]
     [InlineData(2, "ffe7029a363c202e9da6059d33a9fba661e1ef02d90f9e736ba5765ed7086539")]
     [InlineData(4, "5d076266ff149801ec2713bf05466bfb99932279653cdb008a84e5a9104ba558")]
@@ -39,7 +42,7 @@ public class PoseidonVectorTests
         Assert.Equal(expected, PoseidonHash.Hash2(Fr.Zero, Fr.One).ToBigInteger());
     }
 
-    /// <summary>§6.2: filecoin-hashers binary Poseidon tree over [1, 0, 0, 1].</summary>
+    /// <summary>rust-fil-proofs filecoin-hashers/src/poseidon.rs <c>test_poseidon_hasher</c>: binary Poseidon tree over [1, 0, 0, 1].</summary>
     [Fact]
     public void Filecoin_hashers_binary_tree()
     {
@@ -53,7 +56,7 @@ public class PoseidonVectorTests
         Assert.Equal("71e691e2e38bbbefd25a2bcbb872cc77ae746bae8563eb30ebd96ab2b7ebff1e", Hex(root));
     }
 
-    /// <summary>§6.2: filecoin-hashers hash_md of 71 ones: acc = v[0], then acc = H₃₆(acc, next 35) with zero padding.</summary>
+    /// <summary>rust-fil-proofs filecoin-hashers/src/poseidon.rs <c>test_hash_md</c>, 71 ones: acc = v[0], then acc = H₃₆(acc, next 35) with zero padding.</summary>
     [Fact]
     public void Filecoin_hashers_hash_md_pads_missing_inputs_with_zero()
     {
@@ -71,7 +74,7 @@ public class PoseidonVectorTests
         Assert.Equal(Fr.FromLimbs(0x351c54133b332c90, 0xc26f6d625f4e8195, 0x5fd9623643ed9622, 0x59f42220e09ff6f7), acc);
     }
 
-    /// <summary>§6.3 [derived].</summary>
+    /// <summary>Derived values (no upstream test pins them): the arity-specialised hashes on all zeros and on 1, …, arity.</summary>
     [Theory]
     [InlineData(2, 0, "d413460e7f14e58b413d1defe188d36fb761afe5c6a733db6c6f1931130bfe48")]
     [InlineData(2, 1, "bea95f3e83d91793d896586e724ec069769d6a43afcbab7b4d1f7f6506816f6d")]
@@ -93,7 +96,8 @@ public class PoseidonVectorTests
         Assert.Equal(expected, Hex(PoseidonHash.Hash(inputs)));
     }
 
-    /// <summary>§6.4: tags, first two and last round constants per arity, and the round numbers.</summary>
+    /// <summary>neptune's constants: hash_type.rs MerkleTree domain tags, round_constants.rs <c>generate_constants</c> (first two and last
+    /// per arity), lib.rs <c>round_numbers</c>.</summary>
     [Theory]
     [InlineData(2, 55, "3", "669f064bfa3ae17a23bd51861dbb4a24501eac92a2758b36a7320a009d6ed3d8", "a61a8defbacca36e4537ff2c84fa66ceee67c9645ac27346e72ab842b9d3f15", "60dfbfa5d5dd06351a917a05466e5884ed12e38ec24d5bb80be0abe065395e5c")]
     [InlineData(4, 56, "f", "45c919736a0e5f2ef32c4c7d0a338eb1fed3d9e317b7580921072285c7e215ca", "3c8b831256b341d54b67d50f8fc3809ba701dafba05b89a271029f031d96cabc", "34e974d8cb3be2818f7a6a121a5c6057ed5037226d29e56d20a5ff71a4bec6eb")]
@@ -134,7 +138,7 @@ public class PoseidonVectorTests
         Assert.Equal("9a4a743575f0eaf285c93d73f8adaf4e7ef4042c2445b42bddaf1a64e5face72", Convert.ToHexStringLower(SHA256.HashData(bytes)));
     }
 
-    /// <summary>§6.4: the t = 3 Cauchy matrix, M[i][j] = 1/(i + j + 3).</summary>
+    /// <summary>neptune mds.rs <c>generate_mds</c>: the t = 3 Cauchy matrix, M[i][j] = 1/(i + j + 3).</summary>
     [Fact]
     public void Mds_matrix_for_arity_2()
     {
@@ -210,7 +214,8 @@ public class PoseidonVectorTests
         Assert.Throws<ProofsException>(() => PoseidonHash.Hash(bytes, new byte[32]));
     }
 
-    /// <summary>§7: tree_c leaf 0 = H₂(label₁[0], label₂[0]) and comm_r = H₂(comm_c, comm_r_last) of the lotus-bench 2 KiB sector.</summary>
+    /// <summary>tree_c leaf 0 = H₂(label₁[0], label₂[0]) and comm_r = H₂(comm_c, comm_r_last) of the lotus-bench 2 KiB sector (comm_r as
+    /// Lotus cmd/lotus-bench/simple.go's example prints it).</summary>
     [Fact]
     public void Lotus_bench_2KiB_column_and_comm_r()
     {

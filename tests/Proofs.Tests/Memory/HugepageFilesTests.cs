@@ -171,7 +171,8 @@ public sealed unsafe class HugepageFilesTests : IDisposable
     [Fact]
     public void Labels_made_in_a_pool_of_hugepage_files_are_the_known_answers()
     {
-        // vectors-sdr.md §1.1 case C (64 nodes = 2 KiB, 11 layers, replica 09×32), every block in a file of node 1.
+        // Case C, the 2 KiB V1_1_0 setup of rust-fil-proofs create_label/multi.rs test_create_labels (64 nodes, 11 layers,
+        // porep 7b×32, replica 09×32), every block in a file of node 1.
         var files = TwoNodes(cpu: 2, size: 2 * KiB, perNode: 2);
         using var parents = Kiln.Proofs.Sdr.ParentCache.CreateInMemory(new Kiln.Proofs.Sdr.StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
         using var pool = LabelPool.Create(LabelPoolLayout.Create(2 * KiB, 1, 128, null), files);

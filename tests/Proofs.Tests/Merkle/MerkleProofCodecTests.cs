@@ -3,7 +3,8 @@ using Kiln.Proofs.Merkle;
 
 namespace Kiln.Proofs.Tests.Merkle;
 
-/// <summary>The bincode (§13.3) and serde JSON (§12.2) forms of inclusion proofs.</summary>
+/// <summary>The bincode (inside <c>FallbackPoStSectorProof</c>) and serde JSON (inside C1 output) forms of rust-fil-proofs
+/// storage-proofs-core merkle/proof.rs <c>MerkleProof</c>.</summary>
 public class MerkleProofCodecTests
 {
     private static byte[] Node(byte b) => Enumerable.Repeat(b, 32).ToArray();

@@ -3,7 +3,8 @@ using Kiln.Proofs.PoSt;
 
 namespace Kiln.Proofs.Tests.Merkle;
 
-/// <summary>Inclusion-proof and vanilla-proof sizes per sector shape (vectors-commitments-post.md §11, §13.3), from the layout.</summary>
+/// <summary>Inclusion-proof and vanilla-proof sizes per sector shape (filecoin-proofs constants.rs <c>SectorShape*</c>), from the
+/// bincode layout.</summary>
 public class MerkleProofSizeTests
 {
     [Theory]

@@ -4,7 +4,7 @@ using Kiln.Proofs.Merkle;
 
 namespace Kiln.Proofs.Tests.Merkle;
 
-/// <summary>Poseidon trees against vectors-commitments-post.md §6.2/§6.3 and a naive recursive build.</summary>
+/// <summary>Poseidon trees against filecoin-hashers' and the derived Poseidon results and a naive recursive build.</summary>
 public class PoseidonTreeTests
 {
     [Theory]
@@ -99,7 +99,7 @@ public class PoseidonTreeTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new MerkleTreeShape(64, 3));
     }
 
-    /// <summary>commitments-and-post.md §10.1: store sizes and rows_to_discard per sector size.</summary>
+    /// <summary>Store sizes and rows_to_discard per sector size (storage-proofs-core util.rs <c>default_rows_to_discard</c>).</summary>
     [Theory]
     [InlineData(64L, 3, 2_336L, 1, 32L)]
     [InlineData(1L << 18, 7, 9_586_976L, 2, 18_720L)]

@@ -9,7 +9,7 @@ using Kiln.Proofs.Sdr;
 namespace Kiln.Proofs.Tests.Merkle;
 
 /// <summary>
-/// vectors-commitments-post.md §7, the lotus-bench 2 KiB sector end to end from its labels:
+/// The lotus-bench 2 KiB sector end to end from its labels (Lotus cmd/lotus-bench/simple.go's example steps (<c>simpleCmd</c>'s Description: 2 KiB of zeros, miner t01000, sector 1, and a zero ticket, as its printed PC1 output's <c>_lotus_SealRandomness</c> shows)):
 /// StackedDrg2KiBV1_1, miner t01000, sector 1, zero ticket, 2048 zero bytes of data. With zero
 /// data the replica equals layer 2, so tree_r_last is built over the layer-2 labels.
 /// </summary>

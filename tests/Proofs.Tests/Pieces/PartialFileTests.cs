@@ -16,7 +16,7 @@ public sealed class PartialFileTests
     [Fact]
     public void Lotus_trailer_vectors()
     {
-        // vectors-lotus-api.md §0.9: fully allocated 2 KiB, and the second half allocated.
+        // Lotus storage/sealer/partialfile/partialfile.go writeTrailer (go-bitfield RLE+): fully allocated 2 KiB, and the second half allocated.
         Assert.Equal(new byte[] { 0x04, 0x10, 0x02 }, RlePlus.Encode([(true, 2048)]));
         Assert.Equal(new byte[] { 0x00, 0x10, 0x01, 0x40, 0x04 }, RlePlus.Encode([(false, 1024), (true, 1024)]));
         Assert.Equal([(false, 1024UL), (true, 1024UL)], RlePlus.Decode([0x00, 0x10, 0x01, 0x40, 0x04]));

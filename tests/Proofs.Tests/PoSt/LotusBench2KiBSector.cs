@@ -7,19 +7,20 @@ using Kiln.Proofs.Seal;
 namespace Kiln.Proofs.Tests.PoSt;
 
 /// <summary>
-/// The lotus-bench 2 KiB sector of vectors-commitments-post.md §7 on disk, as PoSt reads it: labels
+/// The lotus-bench 2 KiB sector (Lotus cmd/lotus-bench/simple.go's example steps) on disk, as PoSt reads it: labels
 /// from Kiln's own SDR, the replica (= layer 2, the data being zero), tree-r-last as a LevelCacheStore
 /// (rows_to_discard 1: the root alone) and p_aux. Shared by a test class; tests that damage files copy it first.
 /// </summary>
 public sealed class LotusBench2KiBSector : IDisposable
 {
-    /// <summary>comm_c of the sector (§7).</summary>
+    /// <summary>comm_c of the sector (with comm_r_last it gives the example's comm_r).</summary>
     public const string CommCHex = "95dd0e3fd2b1226dfcff24b2c337b96a965aebea8fa2c3ed1a0470582191de0b";
 
     /// <summary>comm_r of the sector: bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c.</summary>
     public const string CommRHex = "c647b998c78282296cfd1160714228d43f3b054dfbbb77172b68115ba3c3b762";
 
-    /// <summary>generate_single_vanilla_proof for Window (zero randomness, sector 1), §9.2.</summary>
+    /// <summary>The expected Window vanilla proof (zero randomness, sector 1), in the bincode form filecoin-ffi
+    /// <c>generate_single_vanilla_proof</c> returns.</summary>
     public const string WindowProofHex = """
 0100000000000000c647b998c78282296cfd1160714228d43f3b054dfbbb77172b68115ba3c3b76201000000000000000a0000000000000000000000d75cfa6d
 30ece5e2d0354a1f855d7fb128e42e84a16a133278fd9ea8b72a8f157db954eb9e9cd6e777a441f3b47abaff1e2768b8d9492fa1eb80a8ed9dbe961b02000000

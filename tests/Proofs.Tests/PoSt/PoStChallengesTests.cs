@@ -3,7 +3,11 @@ using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Tests.PoSt;
 
-/// <summary>Fallback PoSt challenges and Winning sector selection against vectors-commitments-post.md §9.1 and §9.2.</summary>
+/// <summary>
+/// Fallback PoSt challenges (storage-proofs-post fallback/vanilla.rs <c>generate_leaf_challenge</c>) and Winning sector selection
+/// (<c>generate_sector_challenge</c>) against known answers: sector 132 of prover t03751 at 32 GiB under one fixed randomness,
+/// and the lotus-bench 2 KiB sector under zero randomness.
+/// </summary>
 public class PoStChallengesTests
 {
     private static readonly byte[] Randomness132 = Convert.FromHexString("2fb40fd7043336d645cd138963c6f960f649db53a0f532e264598e9f53e2ed23");

@@ -6,7 +6,7 @@ using Kiln.Proofs.Sdr;
 namespace Kiln.Proofs.Tests.PoSt;
 
 /// <summary>
-/// generate_single_vanilla_proof on the lotus-bench 2 KiB sector (vectors-commitments-post.md §9.2):
+/// generate_single_vanilla_proof on the lotus-bench 2 KiB sector (Lotus cmd/lotus-bench/simple.go's example steps):
 /// zero randomness, sector 1, the exact Window and Winning bytes, then verification and damage.
 /// </summary>
 public sealed class VanillaPoSt2KiBTests(LotusBench2KiBSector sector) : IClassFixture<LotusBench2KiBSector>

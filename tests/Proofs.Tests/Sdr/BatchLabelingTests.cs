@@ -114,7 +114,8 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
     [MemberData(nameof(Kernels))]
     public void Batch_of_two_to_four_reproduces_the_eleven_layer_vectors(LabelKernel kernel)
     {
-        // vectors-sdr.md §1.1 case C (64 nodes, porep 7b×32, V1_1), replica 09×32, in every slot of the batch.
+        // Case C, the 2 KiB V1_1_0 setup of rust-fil-proofs create_label/multi.rs test_create_labels (64 nodes, porep 7b×32),
+        // replica 09×32, in every slot of the batch.
         using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
         foreach (var k in new[] { 2, 3, 4 })
         {
@@ -146,7 +147,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
     [MemberData(nameof(Kernels))]
     public void Batch_reproduces_the_8MiB_zero_sector_layers(LabelKernel kernel)
     {
-        // vectors-sdr.md §7: StackedDrg8MiBV1_1, replica_id 49808a3f…4f3e, in the second slot of three.
+        // StackedDrg8MiBV1_1 zero sector, replica_id 49808a3f…4f3e (t01000, sector 1, ticket 01×32: ReplicaIdTests), in the second slot of three.
         var ids = ReplicaIds(3, seed: 8);
         Convert.FromHexString("49808a3f801fc76f8e0a19e5f87f2810b61d0fb8cef7816a7396ab91d1774f3e").CopyTo(ids.AsSpan(32));
         var dirs = new[] { Path.Combine(_dir, "a"), Path.Combine(_dir, "b"), Path.Combine(_dir, "c") };
@@ -247,7 +248,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
 
     public static TheoryData<LabelKernel> Kernels() => new(AllKernels);
 
-    /// <summary>sha256 of each layer file of vectors-sdr.md §1.1 case C (replica 09×32).</summary>
+    /// <summary>sha256 of each layer file of case C (replica 09×32), as <see cref="SdrLabelVectorTests"/> pins them.</summary>
     private static string[] CaseCLayerDigests => SdrLabelVectorTests.LayerDigests["C"];
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));

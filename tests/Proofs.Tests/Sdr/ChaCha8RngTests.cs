@@ -7,7 +7,7 @@ public class ChaCha8RngTests
     [Fact]
     public void Zero_key_block_zero_matches_the_classic_ChaCha8_keystream()
     {
-        // vectors-sdr.md §8: keystream 3e00ef2f895f40d67f5bb8e81f09a5a1…
+        // draft-strombergson-chacha-test-vectors TC1 (8 rounds, 256-bit zero key, zero IV): keystream 3e00ef2f895f40d67f5bb8e81f09a5a1…
         var rng = new ChaCha8Rng(new byte[32]);
         Assert.Equal(0x2fef003eu, rng.NextUInt32());
         Assert.Equal(0xd6405f89u, rng.NextUInt32());
@@ -37,7 +37,7 @@ public class ChaCha8RngTests
     [Fact]
     public void Drg_rng_of_node_2_of_the_2KiB_V1_graph_draws_the_known_u64s()
     {
-        // vectors-sdr.md §8: seed = drg_seed(porep 00×32) ‖ 2u32 LE.
+        // storage-proofs-core drgraph.rs BucketGraph::parents: ChaCha8Rng seeded with drg_seed(porep 00×32) ‖ node 2 as u32 LE.
         var seed = Convert.FromHexString("623f03efd4cbc4f029203ee913d026a4e2d9913025a8aed04fec97a002000000");
         var rng = new ChaCha8Rng(seed);
         Assert.Equal(0x86a35c8732d272b7UL, rng.NextUInt64());

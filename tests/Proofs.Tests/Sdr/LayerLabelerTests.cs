@@ -6,7 +6,7 @@ namespace Kiln.Proofs.Tests.Sdr;
 
 public sealed unsafe class LayerLabelerTests
 {
-    /// <summary>A direct, slow statement of sdr.md §9.1 to check both kernels against.</summary>
+    /// <summary>A direct, slow statement of storage-proofs-porep create_label/single.rs <c>create_label</c>/<c>create_label_exp</c> to check both kernels against.</summary>
     private static byte[] Reference(uint[] parents, byte[] current, byte[]? previous, byte[] replicaId, uint layer, ulong v)
     {
         var msg = new List<byte>(replicaId);
@@ -86,7 +86,7 @@ public sealed unsafe class LayerLabelerTests
     [Fact]
     public void Node_zero_label_depends_only_on_replica_id_and_layer()
     {
-        // vectors-sdr.md §1.1: replica 09×32, node-0 labels of layers 1, 2, 3 and 11.
+        // Replica 09×32 (as rust-fil-proofs test_create_labels): node-0 labels of layers 1, 2, 3 and 11, which hash only the prefix.
         var replica = Enumerable.Repeat((byte)9, 32).ToArray();
         var expected = new Dictionary<uint, string>
         {

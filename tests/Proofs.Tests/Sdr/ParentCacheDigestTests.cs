@@ -4,7 +4,8 @@ using Xunit.Abstractions;
 
 namespace Kiln.Proofs.Tests.Sdr;
 
-/// <summary>Whole-file SHA-256 of generated parent caches against vectors-sdr.md §1.1 and the upstream manifest (§2).</summary>
+/// <summary>Whole-file SHA-256 of generated parent caches: the graphs of rust-fil-proofs create_label/multi.rs <c>test_create_labels</c>
+/// and the upstream manifest storage-proofs-porep/parent_cache.json.</summary>
 [Collection(LargeCacheCollection.Name)]
 public class ParentCacheDigestTests(ITestOutputHelper output)
 {

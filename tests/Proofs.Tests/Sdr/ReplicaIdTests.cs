@@ -33,7 +33,8 @@ public sealed class ReplicaIdTests
         Assert.Throws<FormatException>(() => ProverId.ParseIdAddress(address));
     }
 
-    // vectors-sdr.md §6: prover t01000, sector 1, ticket 01×32, zero comm_d of the size.
+    // storage-proofs-porep stacked/vanilla/params.rs generate_replica_id on the inputs of Lotus cmd/lotus-bench/simple.go
+    // simplePreCommit1 (prover t01000, sector 1, ticket 01×32) with the zero comm_d of the size.
     [Theory]
     [InlineData(SealProof.StackedDrg2KiBV1, "fc7e928296e516faade986b28f92d44a4f24b935485223376a799027bc18f833", "833e3d0ec6313d5110118382a53eadc8851b3bdc3c64d9d0a9515f36d630ee22")]
     [InlineData(SealProof.StackedDrg2KiBV1_1, "fc7e928296e516faade986b28f92d44a4f24b935485223376a799027bc18f833", "3e75e87332cd5d60132c1f9f9a8362e2e4cf190b46f4fd636fd8864b842d170b")]
@@ -51,7 +52,7 @@ public sealed class ReplicaIdTests
     [Fact]
     public void Replica_id_of_the_lotus_bench_example_with_zero_ticket()
     {
-        // vectors-commitments-post.md §7: StackedDrg2KiBV1_1, t01000, sector 1, ticket 00×32.
+        // Lotus cmd/lotus-bench/simple.go's example steps: StackedDrg2KiBV1_1, t01000, sector 1, ticket 00×32.
         var id = ReplicaId.Compute(ProverId.FromActorId(1000), 1, new byte[32], Convert.FromHexString("fc7e928296e516faade986b28f92d44a4f24b935485223376a799027bc18f833"), SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1).PoRepId.Span);
         Assert.Equal("2940faa406e4c6cbad015e2b08e76fd9e3b0e5b852cea7f8174c02ba33039a01", Convert.ToHexStringLower(id));
     }

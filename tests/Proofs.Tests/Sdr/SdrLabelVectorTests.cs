@@ -5,8 +5,8 @@ using Kiln.Proofs.Sdr;
 namespace Kiln.Proofs.Tests.Sdr;
 
 /// <summary>
-/// rust-fil-proofs test_stacked_porep_generate_labels (replica 09×32, 11 layers) and the per-layer
-/// file digests of vectors-sdr.md §1.1, with every kernel.
+/// rust-fil-proofs storage-proofs-porep create_label/multi.rs <c>test_create_labels</c> (replica 09×32, 11 layers; its last labels)
+/// and pinned per-layer file digests of the same cases, with every kernel.
 /// </summary>
 public sealed class SdrLabelVectorTests : IDisposable
 {
@@ -31,7 +31,7 @@ public sealed class SdrLabelVectorTests : IDisposable
         return data;
     }
 
-    /// <summary>sha256 of each layer file, per case (vectors-sdr.md §1.1).</summary>
+    /// <summary>sha256 of each layer file, per case (the upstream test pins only the last label; these pin every layer).</summary>
     internal static readonly Dictionary<string, string[]> LayerDigests = new()
     {
         ["A"] =

@@ -3,12 +3,13 @@ using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Tests.Sdr;
 
-/// <summary>Known answers from vectors-sdr.md §1.1, §2, §3 and §4.</summary>
+/// <summary>Known answers of rust-fil-proofs' stacked graph: parents, drg seeds, Feistel keys and parent cache names.</summary>
 public class StackedGraphTests
 {
     private static readonly ConcurrentDictionary<SealProof, StackedGraph> Graphs = new();
 
-    // vectors-sdr.md §1.1: case, nodes, porep_id byte (repeated ×32), api version, node, 6 base + 8 expander parents.
+    // StackedBucketGraph::parents (storage-proofs-porep stacked/vanilla/graph.rs) on the graphs of create_label/multi.rs test_create_labels:
+    // case, nodes, porep_id byte (repeated ×32), api version, node, 6 base + 8 expander parents.
     public static IEnumerable<object[]> TestGraphRows =>
     [
         ["A", 64, 0x00, ApiVersion.V1_0_0, 0UL, "0 0 0 0 0 0 22 1 6 27 40 36 18 36"],
@@ -29,7 +30,7 @@ public class StackedGraphTests
         ["D", 128, 0x7b, ApiVersion.V1_1_0, 127UL, "126 39 111 116 126 126 21 99 102 12 62 3 74 103"],
     ];
 
-    // vectors-sdr.md §4: production graphs, including 32 GiB and 64 GiB.
+    // StackedBucketGraph::parents on production graphs, including 32 GiB and 64 GiB.
     public static IEnumerable<object[]> ProductionRows =>
     [
         [SealProof.StackedDrg32GiBV1_1, 0UL, "0 0 0 0 0 0 1054240739 227529229 985834481 197966932 410367906 165888503 1030207780 74357301"],
@@ -61,7 +62,8 @@ public class StackedGraphTests
         [SealProof.StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 1073741823UL, "1073741822 1067341975 71535109 1008882171 1073741822 1073741136 603313802 465484557 927361767 441253560 88845100 22187869 1051185315 146906892"],
     ];
 
-    // vectors-sdr.md §3: proof id, drg_seed, feistel keys k0..k3.
+    // Proof id, drg_seed (storage-proofs-core drgraph.rs, derive_porep_domain_seed with DRSAMPLE_DST) and Feistel keys k0..k3
+    // (storage-proofs-porep stacked/vanilla/graph.rs derive_feistel_keys).
     public static IEnumerable<object[]> Seeds =>
     [
         [0, "623f03efd4cbc4f029203ee913d026a4e2d9913025a8aed04fec97a0", 0x8fb5fa185a23bce6UL, 0xd567abafe374f26eUL, 0xa2f3f4da23359accUL, 0xcbf4931c8d02e1a5UL],
@@ -86,7 +88,7 @@ public class StackedGraphTests
         [19, "41e61a99d9f9085dd65863761b26e92febb1820ab3baa85895ca5726", 0x2e9d4dd2ef0d6b4cUL, 0x376a2e95f2124d38UL, 0x5ef630d4b9ef5919UL, 0x73c8b04cb7324344UL],
     ];
 
-    // vectors-sdr.md §2: the cache file stem of every registered proof.
+    // The cache file stem of every registered proof (storage-proofs-porep stacked/vanilla/cache.rs cache_path; parent_cache.json).
     public static IEnumerable<object[]> CacheIds =>
     [
         [0, "v28-sdr-parent-3f0eef38bb48af1f48ad65e14eb85b4ebfc167cec18cd81764f6d998836c9899"],

@@ -5,7 +5,7 @@ using Kiln.Proofs.Seal;
 
 namespace Kiln.Proofs.Tests.Seal;
 
-/// <summary>Commit1 on sectors sealed by Kiln's PC1 and PC2: challenges (vectors §10), the JSON, verification and bad input.</summary>
+/// <summary>Commit1 on sectors sealed by Kiln's PC1 and PC2: challenges (rust-fil-proofs' seal regression records), the JSON, verification and bad input.</summary>
 public sealed class Commit1Tests : IDisposable
 {
     private static readonly byte[] Seed = Enumerable.Range(0, 32).Select(i => (byte)(i * 7)).ToArray();
@@ -36,7 +36,8 @@ public sealed class Commit1Tests : IDisposable
     [Fact]
     public void Interactive_challenges_match_the_seal_regression_record()
     {
-        // vectors-commitments-post.md §10: 2 KiB, V1_1, partition 0, two challenges over 64 nodes.
+        // rust-fil-proofs filecoin-proofs/tests/seal_regression_records-v16.json, the 2 KiB V1_1_0 record (porep_id 5): its prover_id,
+        // sector_id, ticket, comm_d and seed; partition 0, two challenges over 64 nodes.
         var replicaId = Convert.FromHexString("da838d3efe2e28665cd17ebfa274f67af8c3b51dfb01e8c6bf8892e712d62006");
         var seed = Convert.FromHexString("56964257e0d6c11e074117b36172fff3ebd1a6ec18fa79555e58df5a9d889dcb");
         Assert.Equal([57UL, 58UL], PoRepChallenges.Derive(replicaId, seed, 64, 0, 2));

@@ -7,7 +7,8 @@ using Kiln.Proofs.Seal;
 
 namespace Kiln.Proofs.Tests.Seal;
 
-/// <summary>PreCommit1 end to end on zero (CC) sectors against vectors-sdr.md §7 and vectors-commitments-post.md §7.</summary>
+/// <summary>PreCommit1 end to end on zero (CC) sectors: the inputs of Lotus cmd/lotus-bench/simple.go simplePreCommit1 (ticket 01×32)
+/// and of the example steps in its help text (zero ticket).</summary>
 public sealed class PreCommit1Tests : IDisposable
 {
     private static readonly byte[] OnesTicket = Enumerable.Repeat((byte)1, 32).ToArray();
@@ -46,7 +47,7 @@ public sealed class PreCommit1Tests : IDisposable
         Assert.Equal(output.CommD, File.ReadAllBytes(CacheFiles.TreeD(cache))[^32..]);
         if (info.SectorSize == 2048)
         {
-            // vectors-commitments-post.md §7: tree_d of the zero 2 KiB sector.
+            // tree_d of the zero 2 KiB sector (its root is the example's comm_d).
             Assert.Equal("c052e3d081bdc66ad47aa2072b3cae0bd5a0bdccb0fa517d5e43102fd726d78a", Sha(CacheFiles.TreeD(cache)));
         }
 
@@ -65,7 +66,7 @@ public sealed class PreCommit1Tests : IDisposable
     [Fact]
     public async Task Lotus_bench_help_text_example_with_zero_ticket()
     {
-        // vectors-commitments-post.md §7: the lotus-bench simple example seals with a zero ticket.
+        // Lotus cmd/lotus-bench/simple.go: the example steps in simpleCmd's help text seal with a zero ticket (see its PC1 output).
         var (output, cache, _) = await RunZeroSectorAsync(SealProof.StackedDrg2KiBV1_1, new byte[32]);
         Assert.Equal("3fea9e96454770b2ba3bdf441d08ef9757293e5a07766723727ecfb109d64647", Sha(CacheFiles.Layer(cache, 1)));
         Assert.Equal("a03d8ab5008d9659f6d45032fb1a6a1c49ad788af2465685b33081f05544de5d", Sha(CacheFiles.Layer(cache, 2)));

@@ -9,7 +9,8 @@ using Kiln.Proofs.Seal;
 
 namespace Kiln.Proofs.Tests.Seal;
 
-/// <summary>PreCommit2 from Kiln's PC1 output: vectors-commitments-post.md §7 and §11, file layouts, resumption and bad input.</summary>
+/// <summary>PreCommit2 from Kiln's PC1 output: the CIDs of Lotus cmd/lotus-bench/simple.go's example steps, file layouts, resumption
+/// and bad input.</summary>
 public sealed class PreCommit2Tests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-pc2-").FullName;
@@ -45,7 +46,7 @@ public sealed class PreCommit2Tests : IDisposable
         Assert.Equal("95dd0e3fd2b1226dfcff24b2c337b96a965aebea8fa2c3ed1a0470582191de0b", Convert.ToHexStringLower(output.CommC));
         Assert.Equal("d75cfa6d30ece5e2d0354a1f855d7fb128e42e84a16a133278fd9ea8b72a8f15", Convert.ToHexStringLower(output.CommRLast));
 
-        // The cache directory of §7: replica = layer 2 (zero data), tree-c without "-0", tree-r-last = the root alone, p_aux.
+        // The cache directory: replica = layer 2 (zero data), tree-c without "-0", tree-r-last = the root alone, p_aux.
         Assert.Equal("a03d8ab5008d9659f6d45032fb1a6a1c49ad788af2465685b33081f05544de5d", Sha(sector.Sealed));
         Assert.Equal("9220a7c6bcd4fc2c113545b0dc929b0f832084989cb9f01ff9b3f6f419a0a416", Sha(Path.Combine(sector.Cache, "sc-02-data-tree-c.dat")));
         Assert.Equal(output.CommRLast, File.ReadAllBytes(Path.Combine(sector.Cache, "sc-02-data-tree-r-last.dat")));

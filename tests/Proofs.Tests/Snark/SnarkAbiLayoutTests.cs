@@ -3,7 +3,7 @@ using Kiln.Proofs.Snark;
 
 namespace Kiln.Proofs.Tests.Snark;
 
-/// <summary>The C layouts of spec §14 (x86-64), which tests/native/fake_filcrypto.h also asserts on the C side.</summary>
+/// <summary>The C layouts of filecoin-ffi's filcrypto.h (x86-64), which tests/native/fake_filcrypto.h also asserts on the C side.</summary>
 public unsafe class SnarkAbiLayoutTests
 {
     [Fact]

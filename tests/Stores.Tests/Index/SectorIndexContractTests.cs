@@ -4,7 +4,7 @@ using Kiln.Stores.Tests.Support;
 
 namespace Kiln.Stores.Tests.Index;
 
-/// <summary>Lotus <c>MemIndex</c> behaviour (lotus-protocol.md §5), run against every <see cref="ISectorIndex"/>.</summary>
+/// <summary>Lotus <c>MemIndex</c> behaviour (storage/paths/index.go), run against every <see cref="ISectorIndex"/>.</summary>
 public abstract class SectorIndexContractTests : IAsyncLifetime
 {
     protected const ulong Ssize = 2048;

@@ -117,7 +117,7 @@ public sealed class LocalStoreTests : IDisposable
     [Fact]
     public async Task Open_skips_a_file_that_is_not_a_sector_and_logs_it()
     {
-        // Issue 13 finding 11: a stray file used to stop the path (and the miner) from opening.
+        // Regression: a stray file used to stop the path (and the miner) from opening.
         var root = _dir.Sub("store");
         WriteMeta(root, Guid.NewGuid().ToString(), canSeal: true, canStore: false);
         Directory.CreateDirectory(Path.Combine(root, "unsealed"));

@@ -7,7 +7,7 @@ using Kiln.Stores.Tests.Support;
 namespace Kiln.Stores.Tests.Local;
 
 /// <summary>
-/// Issue 13 finding 11: a stray file in a storage path's type directory stopped the miner from starting, and symlinks
+/// Regression: a stray file in a storage path's type directory stopped the miner from starting, and symlinks
 /// inside storage paths were followed, served and sent as tar members; files and configs were published by renames
 /// nobody flushed.
 /// </summary>

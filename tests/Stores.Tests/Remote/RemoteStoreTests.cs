@@ -11,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Kiln.Stores.Tests.Remote;
 
-/// <summary>The <c>/remote</c> vectors of vectors-lotus-api.md §0.8 and Lotus's statuses, through the ASP.NET pipeline.</summary>
+/// <summary>The <c>/remote</c> requests of Lotus storage/paths/http_handler.go <c>FetchHandler</c> and its statuses, through the ASP.NET pipeline.</summary>
 public sealed class RemoteStoreTests : IAsyncLifetime
 {
     private const string UnauthorizedBody = "{\"Error\":\"unauthorized: missing admin permission\"}\n";

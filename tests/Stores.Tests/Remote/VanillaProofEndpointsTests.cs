@@ -15,7 +15,8 @@ namespace Kiln.Stores.Tests.Remote;
 
 /// <summary>
 /// <c>POST /remote/vanilla/single</c> and <c>/remote/vanilla/porep</c> on the lotus-bench 2 KiB sector
-/// (vectors-commitments-post.md §7, §9.2) sealed by Kiln into a storage path.
+/// (Lotus cmd/lotus-bench/simple.go's example steps) sealed by Kiln into a storage path; Lotus http_handler.go
+/// <c>generateSingleVanillaProof</c> and <c>generatePoRepVanillaProof</c> serve these routes.
 /// </summary>
 public sealed class VanillaProofEndpointsTests : IAsyncLifetime
 {
@@ -161,7 +162,7 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         Assert.Equal(Enumerable.Repeat((byte)5, 32), output.Seed);
     }
 
-    // Issue 13 finding 9: /remote/vanilla/single took any number of challenges and kept computing after the client left.
+    // Regression: /remote/vanilla/single took any number of challenges and kept computing after the client left.
     [Theory]
     [InlineData("/remote/vanilla/single", 10, 11)]
     [InlineData("/remote/vanilla/single", 0, 67)]

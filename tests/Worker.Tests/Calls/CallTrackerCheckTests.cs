@@ -5,7 +5,7 @@ using Kiln.Worker.Calls;
 namespace Kiln.Worker.Tests.Calls;
 
 /// <summary>
-/// Issue 13 finding 6 on the worker: a zero-length or malformed <c>calls.sqlite</c> used to become an empty tracker,
+/// Regression on the worker: a zero-length or malformed <c>calls.sqlite</c> used to become an empty tracker,
 /// forgetting results the miner had not taken. Now opening it fails with the file named and the file left as it was.
 /// </summary>
 public sealed class CallTrackerCheckTests : IDisposable

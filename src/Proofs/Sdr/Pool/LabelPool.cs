@@ -6,7 +6,7 @@ using Kiln.Proofs.Memory;
 namespace Kiln.Proofs.Sdr.Pool;
 
 /// <summary>
-/// The PC1 label pool (sdr.md §12.1, "mpool"): native memory split into fixed blocks that PC1 jobs take layer by
+/// The PC1 label pool (the multi-sector PreCommit1 memory pool design known as "mpool"): native memory split into fixed blocks that PC1 jobs take layer by
 /// layer, front to back, and give back a layer at a time, so N jobs run in less than the <c>2N·S</c> bytes of two
 /// full layers each. Admission follows <see cref="LabelPoolLayout"/>'s rank rule: jobs stay staggered, the job
 /// first in the priority order can always finish its layer, and a job that completes a layer moves to the back.

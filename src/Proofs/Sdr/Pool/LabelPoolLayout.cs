@@ -3,7 +3,7 @@ using System.Numerics;
 namespace Kiln.Proofs.Sdr.Pool;
 
 /// <summary>
-/// The checked shape of a label pool for one sector size (sdr.md §12.1): S bytes per layer split into
+/// The checked shape of a label pool for one sector size: S bytes per layer split into
 /// <see cref="BlocksPerLayer"/> blocks (C) of <see cref="BlockSize"/> bytes, <see cref="TotalBlocks"/> blocks in the
 /// pool (T), <see cref="Jobs"/> PC1 jobs (N), with <c>(N+1)·C ≤ T ≤ 2N·C</c>.
 /// </summary>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Kiln.Proofs.Sdr.Pool;
 
 /// <summary>
-/// The PC1 label pool (sdr.md §12.1, "mpool"): whether PC1 layers come from one shared pool of fixed blocks,
+/// The PC1 label pool ("mpool"): whether PC1 layers come from one shared pool of fixed blocks,
 /// how big the pool and its blocks are, and how many PC1 jobs share it. Bound from the variables of the mpool
 /// fork (<c>FIL_PROOFS_USE_MPOOL</c>, <c>FIL_PROOFS_P1_TASKS</c>, <c>FIL_PROOFS_P1_BLOCK</c>) and <c>MEM_POOL_SIZE</c>;
 /// the sector size is only known later, so the full check is <see cref="Layout"/>.

@@ -14,7 +14,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
 
     public static TheoryData<LabelKernel> Kernels() => new(KilnNative.IsAvailable ? [LabelKernel.Managed, LabelKernel.Native] : [LabelKernel.Managed]);
 
-    /// <summary>vectors-sdr.md §1.1 case C: 64 nodes, porep 7b×32, V1_1, replica 09×32 — sha256 of each of the 11 layer files.</summary>
+    /// <summary>Case C (rust-fil-proofs test_create_labels' 2 KiB V1_1_0 setup: 64 nodes, porep 7b×32, replica 09×32) — sha256 of each of the 11 layer files.</summary>
     private static string[] CaseCLayerDigests => SdrLabelVectorTests.LayerDigests["C"];
 
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
@@ -63,7 +63,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     [MemberData(nameof(Kernels))]
     public async Task Two_8MiB_jobs_in_the_default_pool_reproduce_the_zero_sector_layers(LabelKernel kernel)
     {
-        // vectors-sdr.md §7: StackedDrg8MiBV1_1, replica_id 49808a3f…4f3e; the second job labels another sector beside it.
+        // StackedDrg8MiBV1_1 zero sector, replica_id 49808a3f…4f3e (t01000, sector 1, ticket 01×32); the second job labels another sector beside it.
         var parents = graphs.Get(SealProof.StackedDrg8MiBV1_1);
         using var pool = new LabelPool(LabelPoolLayout.Create(8 << 20, 2, LabelPoolOptions.DefaultBlockSize, null));
         Assert.Equal(16, pool.BlocksPerLayer);
