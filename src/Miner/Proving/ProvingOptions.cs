@@ -1,3 +1,4 @@
+using Kiln.Miner.Chain;
 using Kiln.Proofs.Snark;
 
 namespace Kiln.Miner.Proving;

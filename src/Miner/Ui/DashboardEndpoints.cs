@@ -4,7 +4,7 @@ using System.Text.Json;
 using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
-using Kiln.Miner.Proving;
+using Kiln.Miner.Chain;
 
 namespace Kiln.Miner.Ui;
 
