@@ -38,7 +38,7 @@ public static class MinerCli
         var proving = new Option<bool>("--proving") { Description = "run the proving loop (Window PoSt per deadline, Winning PoSt rounds) on the chain (the full node, else the devnet clock); off by default" };
         var fullNode = new Option<string?>("--fullnode-api-info")
         {
-            Description = "Lotus full node to follow, TOKEN:/ip4/127.0.0.1/tcp/1234/http (env FULLNODE_API_INFO); the miner's address is t0<--actor>. Default: the devnet chain clock",
+            Description = "Lotus full node to follow for sealing randomness and proving, TOKEN:/ip4/127.0.0.1/tcp/1234/http (env FULLNODE_API_INFO); the miner's address is t0<--actor>. Default: the devnet chain",
         };
         var insecure = new Option<bool>("--insecure-test-proofs") { Description = "prove, merge and verify PoSt with Kiln's insecure test prover (devnets without libfilcrypto)" };
         var noWindow = new Option<bool>("--disable-builtin-window-post") { Description = "never prove Window PoSt on the miner itself, even with no window PoSt worker (Lotus [Proving] DisableBuiltinWindowPoSt)" };
