@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using Kiln.Api;
 using Kiln.Api.Auth;
@@ -115,7 +116,9 @@ public static class MinerCli
             Console.WriteLine($"CommD:\t\t{(st.CommD.IsDefined ? st.CommD.ToString() : "<nil>")}");
             Console.WriteLine($"CommR:\t\t{(st.CommR.IsDefined ? st.CommR.ToString() : "<nil>")}");
             Console.WriteLine($"Ticket:\t\t{(st.Ticket is null ? "<nil>" : Convert.ToHexStringLower(st.Ticket))}");
+            Console.WriteLine($"TicketH:\t{(st.TicketEpoch is { } th ? th.ToString(CultureInfo.InvariantCulture) : "<nil>")}");
             Console.WriteLine($"Seed:\t\t{(st.Seed is null ? "<nil>" : Convert.ToHexStringLower(st.Seed))}");
+            Console.WriteLine($"SeedH:\t\t{(st.SeedEpoch is { } sh ? sh.ToString(CultureInfo.InvariantCulture) : "<nil>")}");
             Console.WriteLine($"Proof:\t\t{(st.Proof is null ? "<nil>" : Convert.ToHexStringLower(st.Proof))}");
             foreach (var p in st.Pieces ?? [])
             {

@@ -21,7 +21,9 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
             ?? (s.PreCommit1Out is { } pc1 ? Cid.Parse(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Seal.PreCommit1Output.Parse(pc1).CommD)) : default);
         return new SectorStatus(s.Number, s.State.ToString(), commD, s.Cids?.Sealed ?? default, s.Pieces, s.Ticket, s.Error ?? string.Empty)
         {
+            TicketEpoch = s.TicketEpoch,
             Seed = s.Seed,
+            SeedEpoch = s.SeedEpoch,
             Proof = s.PoRepProof,
         };
     }
