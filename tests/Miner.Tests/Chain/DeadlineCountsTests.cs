@@ -50,7 +50,7 @@ public sealed class DeadlineCountsTests : IAsyncLifetime
             await _pipeline.PledgeAsync(CancellationToken.None);
         }
 
-        await using var db = new SqliteConnection("Data Source=" + Path.Combine(_dir, "sectors.sqlite"));
+        await using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir, "sectors.sqlite"), Pooling = false }.ToString());
         await db.OpenAsync();
         await using var prove = db.CreateCommand();
         prove.CommandText = "UPDATE sectors SET state = 'Proving', cids = $cids";
@@ -65,7 +65,6 @@ public sealed class DeadlineCountsTests : IAsyncLifetime
         await _jobs.DisposeAsync();
         await _works.DisposeAsync();
         _index.Dispose();
-        SqliteConnection.ClearAllPools();
         Directory.Delete(_dir, recursive: true);
     }
 
