@@ -22,6 +22,9 @@ public sealed partial class FullNodeChain : IChain
     private readonly TimeProvider _time;
     private readonly ILogger<FullNodeChain> _logger;
 
+    /// <summary>The deadlines' sector sets at the last head they were read at (replaced whole, never mutated).</summary>
+    private volatile Assignment? _assignment;
+
     public FullNodeChain(IFullNodeApi api, Uri endpoint, char network, TimeSpan pollInterval, TimeProvider time, ILogger<FullNodeChain> logger)
     {
         ArgumentNullException.ThrowIfNull(api);
@@ -160,7 +163,8 @@ public sealed partial class FullNodeChain : IChain
 
     /// <summary>
     /// Each of <paramref name="sectors"/> at the deadline whose partitions hold it (<see cref="Partition.AllSectors"/>),
-    /// from <c>StateMinerPartitions</c> of every deadline of the proving period at one head.
+    /// from <c>StateMinerPartitions</c> of every deadline of the proving period at one head. The deadlines' sector sets
+    /// are kept until the head moves, so a dashboard polling every few seconds asks the node once per epoch.
     /// </summary>
     public async Task<IReadOnlyDictionary<ulong, int>> SectorDeadlinesAsync(ulong minerId, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken)
     {
@@ -172,18 +176,33 @@ public sealed partial class FullNodeChain : IChain
         }
 
         var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
-        var miner = MinerAddress(minerId);
-        var current = await CallAsync("StateMinerProvingDeadline", c => _api.StateMinerProvingDeadlineAsync(miner, head.Cids, c), cancellationToken).ConfigureAwait(false);
-        for (var index = 0; index < current.WPoStPeriodDeadlines; index++)
+        var deadlines = _assignment is { } kept && kept.Miner == minerId && kept.Height == head.Height && kept.Head.SequenceEqual(head.Cids)
+            ? kept.Deadlines
+            : await ReadAssignmentAsync(minerId, head, cancellationToken).ConfigureAwait(false);
+        for (var index = 0; index < deadlines.Count; index++)
         {
-            var all = (await PartitionsAsync(minerId, index, head, cancellationToken).ConfigureAwait(false)).Aggregate(BitField.Empty, (union, p) => union.Union(p.AllSectors));
-            foreach (var n in sectors.Where(all.Contains))
+            foreach (var n in sectors.Where(deadlines[index].Contains))
             {
                 assigned[n] = index;
             }
         }
 
         return assigned;
+    }
+
+    /// <summary>The sectors of every deadline at <paramref name="head"/>, kept as <see cref="_assignment"/>.</summary>
+    private async Task<IReadOnlyList<BitField>> ReadAssignmentAsync(ulong minerId, TipSet head, CancellationToken cancellationToken)
+    {
+        var miner = MinerAddress(minerId);
+        var current = await CallAsync("StateMinerProvingDeadline", c => _api.StateMinerProvingDeadlineAsync(miner, head.Cids, c), cancellationToken).ConfigureAwait(false);
+        var deadlines = new BitField[current.WPoStPeriodDeadlines];
+        for (var index = 0; index < deadlines.Length; index++)
+        {
+            deadlines[index] = (await PartitionsAsync(minerId, index, head, cancellationToken).ConfigureAwait(false)).Aggregate(BitField.Empty, (union, p) => union.Union(p.AllSectors));
+        }
+
+        _assignment = new Assignment(minerId, head.Height, head.Cids, deadlines);
+        return deadlines;
     }
 
     private async Task<IReadOnlyList<Partition>> PartitionsAsync(ulong minerId, int deadline, TipSet head, CancellationToken cancellationToken)
@@ -270,4 +289,6 @@ public sealed partial class FullNodeChain : IChain
         [LoggerMessage(250, LogLevel.Warning, "full node {Endpoint}: no chain head, polling again: {Reason}")]
         public static partial void HeadUnavailable(ILogger logger, Uri endpoint, string reason);
     }
+
+    private sealed record Assignment(ulong Miner, long Height, IReadOnlyList<Cid> Head, IReadOnlyList<BitField> Deadlines);
 }

@@ -104,6 +104,13 @@ public sealed class FullNodeChainTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 48).Select(i => (long)i), _node.ParamsOf("Filecoin.StateMinerPartitions").Select(p => p[1].GetInt64()));
         Assert.Single(_node.ParamsOf("Filecoin.ChainHead"));
         Assert.Empty(await chain.SectorDeadlinesAsync(1000, [], CancellationToken.None));
+
+        // At the same head the partitions are not read again; once the head moves they are.
+        Assert.Equal(new Dictionary<ulong, int> { [60] = 40 }, await chain.SectorDeadlinesAsync(1000, [60], CancellationToken.None));
+        Assert.Equal(48, _node.ParamsOf("Filecoin.StateMinerPartitions").Count);
+        _node.ScriptHeads(4863284);
+        Assert.Equal(new Dictionary<ulong, int> { [60] = 40 }, await chain.SectorDeadlinesAsync(1000, [60], CancellationToken.None));
+        Assert.Equal(96, _node.ParamsOf("Filecoin.StateMinerPartitions").Count);
     }
 
     [Fact]
