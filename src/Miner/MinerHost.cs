@@ -7,6 +7,7 @@ using Kiln.Api.JsonRpc;
 using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
@@ -139,9 +140,10 @@ public sealed partial class MinerHost : IAsyncDisposable
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
         var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store, loggers.CreateLogger<MinerApi>(), sealing, locks);
-        var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, new DevnetChain(DevnetChain.DefaultSeed), index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
+        var chain = ChainFactory.Create(options, time, loggers); // one chain for sealing and proving
+        var pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, sealing, chain, index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
 
-        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
+        var proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, workers, pipeline, store, index, adminToken, jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
         app.UseWebSockets();
         var kiln = new KilnMinerApi(pipeline, jobs, proving);

@@ -1,4 +1,5 @@
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Sealing;
 
@@ -32,6 +33,12 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         Assert.All(sectors, s => Assert.True(s.State == SectorState.Proving, $"sector {s.Number}: {s.State} {s.Error}"));
         Assert.All(sectors, s => Assert.StartsWith("bagboea4b5abc", s.Cids!.Value.Sealed.ToString(), StringComparison.Ordinal));
         Assert.All(sectors, s => Assert.Equal(32, s.Seed!.Length));
+        // Ticket and seed come from the miner's one chain, the devnet here, with the epochs they were drawn at.
+        var chain = Assert.IsType<DevnetChain>(_cluster.Miner.Proving.Chain);
+        Assert.All(sectors, s => Assert.Equal(chain.TicketFor(1000, s.Number), s.Ticket));
+        Assert.All(sectors, s => Assert.Equal(chain.SeedFor(1000, s.Number), s.Seed));
+        Assert.All(sectors, s => Assert.NotNull(s.TicketEpoch));
+        Assert.All(sectors, s => Assert.Equal(s.PreCommitEpoch + ChainPolicy.PreCommitChallengeDelay, s.SeedEpoch));
         Assert.NotEqual(sectors[0].Cids!.Value.Sealed, sectors[1].Cids!.Value.Sealed);
         Assert.All(sectors, s => Assert.Equal(192, s.PoRepProof!.Length));
         var verifier = new Kiln.Proofs.Snark.InsecureTestProver();

@@ -4,6 +4,7 @@ using Kiln.Api;
 using Kiln.Api.Auth;
 using Kiln.Api.Types;
 using Kiln.Miner;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
@@ -133,12 +134,12 @@ internal sealed class PoStCluster : IAsyncDisposable
     }
 
     /// <summary>The miner's chain: the devnet clock (no full node is configured here).</summary>
-    public DevnetProvingChain Chain => (DevnetProvingChain)Miner.Proving.Chain;
+    public DevnetChain Chain => (DevnetChain)Miner.Proving.Chain;
 
     /// <summary><paramref name="count"/> sector numbers of the current deadline (number mod 48 is the deadline index), and that deadline.</summary>
     public (DeadlineInfo Deadline, List<ulong> Numbers) DeadlineSectors(int count)
     {
-        var deadline = DeadlineInfo.At(Chain.CurrentEpoch);
+        var deadline = DeadlineInfo.At(Chain.CurrentEpoch, Chain.PeriodOffset);
         return (deadline, [.. Enumerable.Range(1, count).Select(i => (ulong)(i * DeadlineInfo.PeriodDeadlines + deadline.Index))]);
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Net;
 using Kiln.Api;
 using Kiln.Api.Auth;
@@ -38,7 +39,7 @@ public static class MinerCli
         var proving = new Option<bool>("--proving") { Description = "run the proving loop (Window PoSt per deadline, Winning PoSt rounds) on the chain (the full node, else the devnet clock); off by default" };
         var fullNode = new Option<string?>("--fullnode-api-info")
         {
-            Description = "Lotus full node to follow, TOKEN:/ip4/127.0.0.1/tcp/1234/http (env FULLNODE_API_INFO); the miner's address is t0<--actor>. Default: the devnet chain clock",
+            Description = "Lotus full node to follow for sealing randomness and proving, TOKEN:/ip4/127.0.0.1/tcp/1234/http (env FULLNODE_API_INFO); the miner's address is t0<--actor>. Default: the devnet chain",
         };
         var insecure = new Option<bool>("--insecure-test-proofs") { Description = "prove, merge and verify PoSt with Kiln's insecure test prover (devnets without libfilcrypto)" };
         var noWindow = new Option<bool>("--disable-builtin-window-post") { Description = "never prove Window PoSt on the miner itself, even with no window PoSt worker (Lotus [Proving] DisableBuiltinWindowPoSt)" };
@@ -115,7 +116,9 @@ public static class MinerCli
             Console.WriteLine($"CommD:\t\t{(st.CommD.IsDefined ? st.CommD.ToString() : "<nil>")}");
             Console.WriteLine($"CommR:\t\t{(st.CommR.IsDefined ? st.CommR.ToString() : "<nil>")}");
             Console.WriteLine($"Ticket:\t\t{(st.Ticket is null ? "<nil>" : Convert.ToHexStringLower(st.Ticket))}");
+            Console.WriteLine($"TicketH:\t{(st.TicketEpoch is { } th ? th.ToString(CultureInfo.InvariantCulture) : "<nil>")}");
             Console.WriteLine($"Seed:\t\t{(st.Seed is null ? "<nil>" : Convert.ToHexStringLower(st.Seed))}");
+            Console.WriteLine($"SeedH:\t\t{(st.SeedEpoch is { } sh ? sh.ToString(CultureInfo.InvariantCulture) : "<nil>")}");
             Console.WriteLine($"Proof:\t\t{(st.Proof is null ? "<nil>" : Convert.ToHexStringLower(st.Proof))}");
             foreach (var p in st.Pieces ?? [])
             {

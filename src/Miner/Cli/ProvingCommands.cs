@@ -19,7 +19,7 @@ internal static class ProvingCommands
             WriteWorkers(Console.Out, await connect(parse).KilnProvingWorkersAsync(ct));
             return 0;
         });
-        var deadlines = new Command("deadlines", "The 48 deadlines: sectors assigned and the last Window PoSt");
+        var deadlines = new Command("deadlines", "Every deadline of the proving period: the sectors the chain assigns to it and its last Window PoSt");
         deadlines.SetAction(async (parse, ct) =>
         {
             WriteDeadlines(Console.Out, await connect(parse).KilnProvingDeadlinesAsync(ct));

@@ -5,7 +5,6 @@ using System.Net.Sockets;
 using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
-using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Sealing;
 using Kiln.Proofs;
@@ -254,9 +253,11 @@ public static class Devnet
     /// <summary>Whether every sector's deadline was proven since the devnet started, by a window worker, and a winning round ran on a winning worker.</summary>
     private static async Task<bool> PoStDoneAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DateTimeOffset since, DevnetView view, CancellationToken ct)
     {
-        var wanted = sectors.Where(s => s.State == SectorState.Proving).Select(s => DeadlineInfo.ForSector(s.Number)).ToHashSet();
+        var chain = miner.Proving.Chain;
+        var proving = sectors.Where(s => s.State == SectorState.Proving).Select(s => s.Number).ToList();
+        var wanted = (await chain.SectorDeadlinesAsync(miner.Proving.MinerId, proving, ct).ConfigureAwait(false)).Values.ToHashSet();
         var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
-        var current = DeadlineInfo.At(((DevnetProvingChain)miner.Proving.Chain).CurrentEpoch);
+        var current = await chain.ProvingDeadlineAsync(miner.Proving.MinerId, ct).ConfigureAwait(false);
         foreach (var index in wanted.Order())
         {
             if (records.TryGetValue(index, out var d) && d.Outcome == "Succeeded" && d.Sectors > 0)
@@ -265,7 +266,7 @@ public static class Devnet
             }
             else
             {
-                var opensIn = ((index - current.Index + DeadlineInfo.PeriodDeadlines) % DeadlineInfo.PeriodDeadlines) * DeadlineInfo.ChallengeWindow;
+                var opensIn = ((index - current.Index + current.WPoStPeriodDeadlines) % current.WPoStPeriodDeadlines) * current.WPoStChallengeWindow;
                 var (stage, what) = d is { Outcome: "Failed" } ? (DevnetView.DeadlineStage.Failed, "failed: " + d.Error)
                     : index == current.Index ? (DevnetView.DeadlineStage.Proving, "proving")
                     : (DevnetView.DeadlineStage.Waiting, $"opens in {opensIn} epochs");
@@ -282,7 +283,8 @@ public static class Devnet
     /// <summary>The PoSt part of the closing report: every deadline proven, where and how long, the latest Winning PoSt, and one deadline's timeline.</summary>
     private static async Task WritePoStSummaryAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DevnetOptions options, DateTimeOffset since, bool ok, TextWriter output, CancellationToken ct)
     {
-        var wanted = sectors.Select(s => DeadlineInfo.ForSector(s.Number)).ToHashSet();
+        var assigned = await miner.Proving.Chain.SectorDeadlinesAsync(miner.Proving.MinerId, [.. sectors.Select(s => s.Number)], ct).ConfigureAwait(false);
+        var wanted = assigned.Values.ToHashSet();
         var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => wanted.Contains(d.Index)).ToList();
         var took = await miner.Jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
         var timelines = new Dictionary<int, IReadOnlyList<PoStTimelineEntry>>();
@@ -314,7 +316,7 @@ public static class Devnet
         if (records.FirstOrDefault() is { } first && timelines[first.Index].Count > 0)
         {
             output.WriteLine();
-            Cli.ProvingCommands.WriteDeadline(output, new Rpc.ProvingDeadlineTimeline(first.Index, sectors.Count(s => DeadlineInfo.ForSector(s.Number) == first.Index), timelines[first.Index]));
+            Cli.ProvingCommands.WriteDeadline(output, new Rpc.ProvingDeadlineTimeline(first.Index, assigned.Values.Count(i => i == first.Index), timelines[first.Index]));
         }
 
         output.WriteLine();

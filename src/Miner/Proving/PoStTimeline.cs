@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 
 namespace Kiln.Miner.Proving;

@@ -1,8 +1,10 @@
+using Kiln.Miner.Chain;
+
 namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// Drives proving off the chain on two independent loops. The Window PoSt loop proves, when the miner's deadline
-/// opens, the Proving sectors assigned to it (by the chain's partitions, or number mod 48 on the devnet) with
+/// opens, the Proving sectors the chain has it prove (by its partitions on a full node, number mod 48 on the devnet) with
 /// <see cref="WindowPoStProver"/>; the result goes to the deadlines table (and each partition to the job tracker), and
 /// a proof still running when its deadline closes is aborted (Lotus storage/wdpost/wdpost_changehandler.go
 /// processHeadChange). The Winning PoSt loop runs a round over all Proving sectors every
@@ -143,9 +145,9 @@ public sealed partial class ProvingLoop(
     private async Task<DeadlineRecord?> ProveDeadlineCoreAsync(DeadlineInfo deadline, CancellationToken proofToken, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);
-        var assigned = await chain.DeadlineSectorsAsync(minerId, deadline, cancellationToken).ConfigureAwait(false);
-        var sectors = (await provingSectors(cancellationToken).ConfigureAwait(false))
-            .Where(s => assigned?.Contains(s.Number) ?? DeadlineInfo.ForSector(s.Number) == deadline.Index).ToList();
+        var proving = await provingSectors(cancellationToken).ConfigureAwait(false);
+        var assigned = (await chain.DeadlineSectorsAsync(minerId, deadline, [.. proving.Select(s => s.Number)], cancellationToken).ConfigureAwait(false)).ToHashSet();
+        var sectors = proving.Where(s => assigned.Contains(s.Number)).ToList();
         if (sectors.Count == 0)
         {
             return null;

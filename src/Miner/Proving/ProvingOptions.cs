@@ -1,3 +1,4 @@
+using Kiln.Miner.Chain;
 using Kiln.Proofs.Snark;
 
 namespace Kiln.Miner.Proving;
@@ -67,8 +68,9 @@ public sealed class ProvingOptions
     public TimeSpan EpochDuration { get; set; } = DefaultEpochDuration;
 
     /// <summary>
-    /// The Lotus full node proving follows, as <c>FULLNODE_API_INFO</c> gives it (<c>TOKEN:/ip4/127.0.0.1/tcp/1234/http</c>;
-    /// <c>kiln-miner run --fullnode-api-info</c>). Default null: the devnet chain clock.
+    /// The Lotus full node the miner follows, for sealing tickets and seeds as for proving, as <c>FULLNODE_API_INFO</c>
+    /// gives it (<c>TOKEN:/ip4/127.0.0.1/tcp/1234/http</c>; <c>kiln-miner run --fullnode-api-info</c>). Default null: the
+    /// devnet chain.
     /// </summary>
     public string? FullNodeApiInfo { get; set; }
 

@@ -1,3 +1,4 @@
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
@@ -8,10 +9,10 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
-/// provers, the chain (a Lotus full node or the devnet clock), the deadlines table and the proving loop (run only
+/// provers, the miner's chain (a Lotus full node or the devnet clock, shared with sealing), the deadlines table and the proving loop (run only
 /// when <see cref="ProvingOptions.Enabled"/>).
 /// </summary>
-public sealed partial class ProvingService : IAsyncDisposable
+public sealed class ProvingService : IAsyncDisposable
 {
     private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
     {
@@ -62,6 +63,7 @@ public sealed partial class ProvingService : IAsyncDisposable
         Kiln.Stores.Index.ISectorIndex index,
         string authToken,
         JobTracker jobs,
+        IChain chain,
         TimeProvider time,
         ILoggerFactory loggers,
         MinerMetrics? metrics,
@@ -69,6 +71,7 @@ public sealed partial class ProvingService : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(miner);
         ArgumentNullException.ThrowIfNull(loggers);
+        ArgumentNullException.ThrowIfNull(chain);
         var options = miner.Proving;
         var window = new PoStScheduler(WorkerKind.WindowPoSt, time, loggers.CreateLogger<PoStScheduler>(), options.MaxPartitionsPerWorker);
         var winning = new PoStScheduler(WorkerKind.WinningPoSt, time, loggers.CreateLogger<PoStScheduler>(), options.MaxPartitionsPerWorker);
@@ -77,7 +80,6 @@ public sealed partial class ProvingService : IAsyncDisposable
         var prover = SnarkProverFactory.Create(options.Snark);
         var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
         var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
-        var chain = OpenChain(miner, time, loggers);
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);
         var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs, time);
@@ -94,22 +96,6 @@ public sealed partial class ProvingService : IAsyncDisposable
         return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, deadlines, loop, pipeline);
     }
 
-    /// <summary>The Lotus full node of <see cref="ProvingOptions.FullNodeApiInfo"/> when set, else the devnet chain clock.</summary>
-    private static IChain OpenChain(MinerOptions miner, TimeProvider time, ILoggerFactory loggers)
-    {
-        var options = miner.Proving;
-        var logger = loggers.CreateLogger<ProvingService>();
-        if (options.FullNodeApiInfo is { Length: > 0 } info)
-        {
-            var node = FullNodeChain.Connect(info, miner.Network, options.ChainPollInterval, time, loggers.CreateLogger<FullNodeChain>());
-            Log.FullNodeChain(logger, node.Endpoint, node.MinerAddress(miner.ActorId), node.PollInterval);
-            return node;
-        }
-
-        Log.DevnetChain(logger, options.EpochDuration);
-        return new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), time, options.EpochDuration, time.GetUtcNow());
-    }
-
     /// <summary>The sectors in state Proving, with their sealed CIDs.</summary>
     public Task<IReadOnlyList<ProvingSector>> ProvingSectorsAsync(CancellationToken ct) => ProvingSectorsAsync(Pipeline, ct);
 
@@ -122,13 +108,4 @@ public sealed partial class ProvingService : IAsyncDisposable
         [.. (await pipeline.ListAsync(ct).ConfigureAwait(false))
             .Where(s => s.State == SectorState.Proving && s.Cids is { Sealed.IsDefined: true })
             .Select(s => new ProvingSector(s.Number, s.Proof, s.Cids!.Value.Sealed))];
-
-    private static partial class Log
-    {
-        [LoggerMessage(251, LogLevel.Information, "proving chain: Lotus full node at {Endpoint} (miner {Miner}, head polled every {Poll})")]
-        public static partial void FullNodeChain(ILogger logger, Uri endpoint, string miner, TimeSpan poll);
-
-        [LoggerMessage(252, LogLevel.Information, "proving chain: devnet clock (epochs of {Epoch}, deadlines at number mod 48)")]
-        public static partial void DevnetChain(ILogger logger, TimeSpan epoch);
-    }
 }

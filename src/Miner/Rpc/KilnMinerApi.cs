@@ -21,7 +21,9 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
             ?? (s.PreCommit1Out is { } pc1 ? Cid.Parse(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Seal.PreCommit1Output.Parse(pc1).CommD)) : default);
         return new SectorStatus(s.Number, s.State.ToString(), commD, s.Cids?.Sealed ?? default, s.Pieces, s.Ticket, s.Error ?? string.Empty)
         {
+            TicketEpoch = s.TicketEpoch,
             Seed = s.Seed,
+            SeedEpoch = s.SeedEpoch,
             Proof = s.PoRepProof,
         };
     }
@@ -66,25 +68,40 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     public Task<IReadOnlyList<PoStWorkerStats>> KilnProvingWorkersAsync(CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<PoStWorkerStats>>([.. proving.WindowScheduler.WorkerStats(), .. proving.WinningScheduler.WorkerStats()]);
 
+    /// <summary>
+    /// Every deadline of the chain's proving period with the proving sectors the chain assigns to it (a full node's
+    /// partitions, or number mod 48 on the devnet) and its last Window PoSt.
+    /// </summary>
     public async Task<IReadOnlyList<ProvingDeadline>> KilnProvingDeadlinesAsync(CancellationToken ct)
     {
-        var sectors = (await proving.ProvingSectorsAsync(ct).ConfigureAwait(false)).GroupBy(s => DeadlineInfo.ForSector(s.Number)).ToDictionary(g => g.Key, g => g.Count());
+        var (period, assigned) = await AssignedAsync(ct).ConfigureAwait(false);
+        var sectors = assigned.Values.GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
         var last = (await proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Index);
         var took = await jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
-        return [.. Enumerable.Range(0, DeadlineInfo.PeriodDeadlines).Select(i => last.TryGetValue(i, out var d)
+        return [.. Enumerable.Range(0, period).Select(i => last.TryGetValue(i, out var d)
             ? new ProvingDeadline(i, sectors.GetValueOrDefault(i), d.OpenEpoch, d.Proven, d.Skipped, d.Outcome, d.Error, took.TryGetValue(i, out var t) && t.Epoch == d.OpenEpoch ? t.Duration.Ticks * 100 : null)
             : new ProvingDeadline(i, sectors.GetValueOrDefault(i), null, null, 0, "", null))];
     }
 
     public async Task<ProvingDeadlineTimeline> KilnProvingDeadlineAsync(int index, CancellationToken ct)
     {
-        if (index is < 0 or >= DeadlineInfo.PeriodDeadlines)
+        var (period, assigned) = await AssignedAsync(ct).ConfigureAwait(false);
+        if (index < 0 || index >= period)
         {
-            throw new RpcException(RpcErrorCodes.Application, $"deadline index {index} out of range: a proving period has deadlines 0 to {DeadlineInfo.PeriodDeadlines - 1}");
+            throw new RpcException(RpcErrorCodes.Application, $"deadline index {index} out of range: a proving period has deadlines 0 to {period - 1}");
         }
 
-        var sectors = (await proving.ProvingSectorsAsync(ct).ConfigureAwait(false)).Count(s => DeadlineInfo.ForSector(s.Number) == index);
+        var sectors = assigned.Values.Count(i => i == index);
         return new ProvingDeadlineTimeline(index, sectors, await jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, index, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>The deadlines per proving period and the deadline of each proving sector, as the chain has them at its head.</summary>
+    private async Task<(int Period, IReadOnlyDictionary<ulong, int> Assigned)> AssignedAsync(CancellationToken ct)
+    {
+        var chain = proving.Chain;
+        var current = await chain.ProvingDeadlineAsync(proving.MinerId, ct).ConfigureAwait(false);
+        var numbers = (await proving.ProvingSectorsAsync(ct).ConfigureAwait(false)).Select(s => s.Number).ToList();
+        return (current.WPoStPeriodDeadlines, await chain.SectorDeadlinesAsync(proving.MinerId, numbers, ct).ConfigureAwait(false));
     }
 
     public async Task<ProvingInfo> KilnProvingInfoAsync(CancellationToken ct)

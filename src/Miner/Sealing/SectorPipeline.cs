@@ -3,6 +3,7 @@ using System.Text.Json;
 using Dapper;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Storage;
 using Kiln.Stores.Index;
 using Microsoft.Data.Sqlite;
@@ -15,7 +16,9 @@ namespace Kiln.Miner.Sealing;
 /// after every step so a restarted miner resumes where it stopped. Temporary worker errors (Lotus's 100
 /// ErrTempUnknown, 101 ErrTempWorkerRestart, 102 ErrTempAllocateSpace: a restarted miner or worker, a refused
 /// connection, no space) are retried with a growing delay; other errors fail the sector, which keeps the reason
-/// and can be sent back to a state by <see cref="UpdateStateAsync"/> (Lotus <c>sectors update-state</c>).
+/// and can be sent back to a state by <see cref="UpdateStateAsync"/> (Lotus <c>sectors update-state</c>). Tickets and
+/// seeds come from the miner's one <see cref="IChain"/> (a Lotus full node when configured, else the devnet); a chain
+/// that cannot answer leaves the sector in its state, retried with the same growing delay, so nothing is lost.
 /// </summary>
 public sealed partial class SectorPipeline : IAsyncDisposable
 {
@@ -28,7 +31,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     private readonly SqliteConnection _db;
     private readonly MinerOptions _options;
     private readonly SealingManager _sealing;
-    private readonly DevnetChain _chain;
+    private readonly IChain _chain;
     private readonly ISectorIndex? _index;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -36,7 +39,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     private readonly ConcurrentDictionary<ulong, Running> _running = new();
     private readonly CancellationTokenSource _stopping = new();
 
-    private SectorPipeline(SqliteConnection db, MinerOptions options, SealingManager sealing, DevnetChain chain, ISectorIndex? index, TimeProvider time, ILogger logger)
+    private SectorPipeline(SqliteConnection db, MinerOptions options, SealingManager sealing, IChain chain, ISectorIndex? index, TimeProvider time, ILogger logger)
     {
         _db = db;
         _options = options;
@@ -54,7 +57,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     /// Opens (or creates) the sector database. With <paramref name="index"/>, new sector numbers are also kept clear of
     /// every sector the storage index declares for this miner, so a lost or recreated database cannot reuse a number.
     /// </summary>
-    public static async Task<SectorPipeline> OpenAsync(string databasePath, MinerOptions options, SealingManager sealing, DevnetChain chain, ISectorIndex? index, TimeProvider time, ILogger logger, CancellationToken ct)
+    public static async Task<SectorPipeline> OpenAsync(string databasePath, MinerOptions options, SealingManager sealing, IChain chain, ISectorIndex? index, TimeProvider time, ILogger logger, CancellationToken ct)
     {
         var db = await SqliteDatabase.OpenAsync(
             databasePath,
@@ -71,6 +74,9 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 seed BLOB NULL,
                 proof_bytes BLOB NULL,
                 failed_state TEXT NULL,
+                ticket_epoch INTEGER NULL,
+                precommit_epoch INTEGER NULL,
+                seed_epoch INTEGER NULL,
                 created_ms INTEGER NOT NULL,
                 updated_ms INTEGER NOT NULL
             );
@@ -79,7 +85,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         // Databases of earlier releases lack the later stages' columns.
         var columns = (await db.QueryAsync<string>(new CommandDefinition("SELECT name FROM pragma_table_info('sectors')", cancellationToken: ct)).ConfigureAwait(false)).ToHashSet();
-        foreach (var (column, type) in new[] { ("cids", "TEXT"), ("seed", "BLOB"), ("proof_bytes", "BLOB"), ("failed_state", "TEXT") })
+        foreach (var (column, type) in new[] { ("cids", "TEXT"), ("seed", "BLOB"), ("proof_bytes", "BLOB"), ("failed_state", "TEXT"), ("ticket_epoch", "INTEGER"), ("precommit_epoch", "INTEGER"), ("seed_epoch", "INTEGER") })
         {
             if (!columns.Contains(column))
             {
@@ -301,12 +307,14 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     }
 
     /// <summary>
-    /// Temporary errors: Lotus's temporary call error codes (100, 101, 102), and a worker the miner could not reach to
-    /// dispatch the call at all (connection refused or dropped, a timeout).
+    /// Temporary errors: Lotus's temporary call error codes (100, 101, 102), a worker the miner could not reach to
+    /// dispatch the call at all (connection refused or dropped, a timeout), and any chain error: a sector does not fail
+    /// because the full node is down or misconfigured; it waits in its state until the chain answers.
     /// </summary>
     internal static bool IsTransient(Exception e) => e switch
     {
         SealingException s => s.IsRetryable,
+        ChainException => true,
         RpcException r => r.IsConnectionError,
         HttpRequestException or TimeoutException or System.Net.Sockets.SocketException => true,
         _ => false,
@@ -331,20 +339,30 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     case SectorState.Packing:
                         var size = _options.SectorBytes - (_options.SectorBytes / 128);
                         var piece = await _sealing.AddPieceAsync(sector, [], size, () => new NullReaderStream((long)size), ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.PreCommit1, ct, pieces: [piece]).ConfigureAwait(false);
+                        break;
+                    case SectorState.PreCommit1 when s.Ticket is null:
                         // The ticket is kept with the sector before PC1 is dispatched: a restarted miner must ask for the same PC1.
-                        await UpdateAsync(number, SectorState.PreCommit1, ct, pieces: [piece], ticket: _chain.TicketFor(_options.ActorId, number)).ConfigureAwait(false);
+                        var ticket = await _chain.SealTicketAsync(_options.ActorId, number, ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.PreCommit1, ct, ticket: ticket.Value, ticketEpoch: ticket.Epoch).ConfigureAwait(false);
                         break;
                     case SectorState.PreCommit1:
-                        var ticket = s.Ticket ?? _chain.TicketFor(_options.ActorId, number);
-                        var pc1 = await _sealing.SealPreCommit1Async(sector, ticket, s.Pieces, ct).ConfigureAwait(false);
-                        await UpdateAsync(number, SectorState.PreCommit2, ct, ticket: ticket, pc1: pc1).ConfigureAwait(false);
+                        var pc1 = await _sealing.SealPreCommit1Async(sector, Required(s.Ticket, "ticket"), s.Pieces, ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.PreCommit2, ct, pc1: pc1).ConfigureAwait(false);
                         break;
                     case SectorState.PreCommit2:
                         var cids = await _sealing.SealPreCommit2Async(sector, Required(s.PreCommit1Out, "PreCommit1Out"), ct).ConfigureAwait(false);
                         await UpdateAsync(number, SectorState.WaitSeed, ct, cids: cids).ConfigureAwait(false);
                         break;
+                    case SectorState.WaitSeed when s.PreCommitEpoch is null:
+                        // No pre-commit message is sent yet: the head when the sector became ready to pre-commit stands in
+                        // for the epoch its pre-commit landed, and is kept so a restarted miner waits for the same seed.
+                        var preCommitEpoch = await _chain.HeadEpochAsync(ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.WaitSeed, ct, preCommitEpoch: preCommitEpoch).ConfigureAwait(false);
+                        break;
                     case SectorState.WaitSeed:
-                        await UpdateAsync(number, SectorState.Committing, ct, seed: _chain.SeedFor(_options.ActorId, number)).ConfigureAwait(false);
+                        var seed = await _chain.InteractiveSeedAsync(_options.ActorId, number, s.PreCommitEpoch ?? throw new InvalidOperationException("no pre-commit epoch recorded for the sector"), ct).ConfigureAwait(false);
+                        await UpdateAsync(number, SectorState.Committing, ct, seed: seed.Value, seedEpoch: seed.Epoch).ConfigureAwait(false);
                         break;
                     case SectorState.Committing:
                         // As in Lotus, Commit1's output is not kept: a miner restarted between C1 and C2 runs C1 again.
@@ -377,7 +395,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     private static byte[] Required(byte[]? value, string what) => value ?? throw new InvalidOperationException($"no {what} recorded for the sector");
 
-    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null, SectorState? failedIn = null)
+    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null, SectorState? failedIn = null, long? ticketEpoch = null, long? preCommitEpoch = null, long? seedEpoch = null)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -388,7 +406,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     pieces = COALESCE(@Pieces, pieces), ticket = COALESCE(@Ticket, ticket),
                     pc1out = COALESCE(@Pc1, pc1out), error = @Error, cids = COALESCE(@Cids, cids),
                     seed = COALESCE(@Seed, seed), proof_bytes = COALESCE(@Proof, proof_bytes),
-                    failed_state = COALESCE(@FailedIn, failed_state)
+                    failed_state = COALESCE(@FailedIn, failed_state), ticket_epoch = COALESCE(@TicketEpoch, ticket_epoch),
+                    precommit_epoch = COALESCE(@PreCommitEpoch, precommit_epoch), seed_epoch = COALESCE(@SeedEpoch, seed_epoch)
                 WHERE number = @N
                 """,
                 new
@@ -403,6 +422,9 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     Seed = seed,
                     Proof = proof,
                     FailedIn = failedIn?.ToString(),
+                    TicketEpoch = ticketEpoch,
+                    PreCommitEpoch = preCommitEpoch,
+                    SeedEpoch = seedEpoch,
                     N = (long)number,
                 },
                 cancellationToken: ct)).ConfigureAwait(false);
@@ -437,7 +459,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     private const string Columns =
         "number AS Number, state AS State, proof AS Proof, pieces AS Pieces, ticket AS Ticket, pc1out AS Pc1Out, error AS Error, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
-        "cids AS Cids, seed AS Seed, proof_bytes AS ProofBytes, failed_state AS FailedState";
+        "cids AS Cids, seed AS Seed, proof_bytes AS ProofBytes, failed_state AS FailedState, ticket_epoch AS TicketEpoch, precommit_epoch AS PreCommitEpoch, seed_epoch AS SeedEpoch";
 
     private sealed class Row
     {
@@ -467,6 +489,12 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         public string? FailedState { get; set; }
 
+        public long? TicketEpoch { get; set; }
+
+        public long? PreCommitEpoch { get; set; }
+
+        public long? SeedEpoch { get; set; }
+
         public SectorRecord ToRecord() => new(
             (ulong)Number,
             // Releases before PreCommit2 existed parked sectors in "WaitPreCommit2".
@@ -483,6 +511,9 @@ public sealed partial class SectorPipeline : IAsyncDisposable
             Seed = Seed,
             PoRepProof = ProofBytes,
             FailedIn = FailedState is null ? null : Enum.Parse<SectorState>(FailedState),
+            TicketEpoch = TicketEpoch,
+            PreCommitEpoch = PreCommitEpoch,
+            SeedEpoch = SeedEpoch,
         };
     }
 

@@ -3,8 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Kiln.Api;
 using Kiln.Api.Auth;
+using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
-using Kiln.Miner.Proving;
+using Kiln.Miner.Rpc;
 
 namespace Kiln.Miner.Ui;
 
@@ -63,13 +64,19 @@ public static class DashboardEndpoints
         }
 
         var index = int.Parse((string)http.Request.RouteValues["index"]!, CultureInfo.InvariantCulture);
-        if (index is < 0 or >= DeadlineInfo.PeriodDeadlines)
+        ProvingDeadlineTimeline timeline;
+        try
         {
-            await ErrorAsync(http, StatusCodes.Status400BadRequest, $"deadline index {index} out of range: a proving period has deadlines 0 to {DeadlineInfo.PeriodDeadlines - 1}").ConfigureAwait(false);
+            timeline = await dashboard.DeadlineAsync(index, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.Code == RpcErrorCodes.Application)
+        {
+            // An index outside the chain's deadlines per period.
+            await ErrorAsync(http, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
             return;
         }
 
-        await WriteJsonAsync(http, StatusCodes.Status200OK, await dashboard.DeadlineAsync(index, http.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        await WriteJsonAsync(http, StatusCodes.Status200OK, timeline).ConfigureAwait(false);
     }
 
     /// <summary>

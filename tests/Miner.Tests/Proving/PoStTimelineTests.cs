@@ -1,4 +1,5 @@
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Cli;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;

@@ -1,8 +1,9 @@
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
-using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Miner.Tests.Chain;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -26,29 +27,6 @@ public sealed class ProvingLoopTests : IAsyncLifetime
         await _deadlines.DisposeAsync();
         await _jobs.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
-    }
-
-    [Fact]
-    public void Deadlines_are_60_epoch_windows_48_to_a_period()
-    {
-        var d = DeadlineInfo.At(2880 + 125);
-        Assert.Equal((2880L, 2, 2880L + 120, 2880L + 180, 2880L + 100), (d.PeriodStart, d.Index, d.Open, d.Close, d.Challenge));
-        Assert.Equal(3, d.Next().Index);
-        Assert.Equal(0, DeadlineInfo.At(2879).Next().Index);
-        Assert.Equal(1, DeadlineInfo.ForSector(49));
-    }
-
-    [Fact]
-    public async Task The_devnet_chain_counts_epochs_on_its_clock_and_randomness_follows_the_challenge_epoch()
-    {
-        var chain = new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), _time, TimeSpan.FromMilliseconds(100), _time.GetUtcNow());
-        _time.Advance(TimeSpan.FromSeconds(12.05));
-        Assert.Equal(120, chain.CurrentEpoch);
-        await chain.WaitForEpochAsync(100, CancellationToken.None);
-        var d2 = DeadlineInfo.At(chain.CurrentEpoch);
-        Assert.Equal(chain.WindowPoStRandomness(1000, d2), chain.WindowPoStRandomness(1000, DeadlineInfo.At(d2.Open + 59)));
-        Assert.NotEqual(chain.WindowPoStRandomness(1000, d2), chain.WindowPoStRandomness(1000, d2.Next()));
-        Assert.NotEqual(chain.WinningPoStRandomness(1000, 5), chain.WinningPoStRandomness(1000, 6));
     }
 
     [Fact]
@@ -115,7 +93,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
     private ProvingLoop Loop(PoStScheduler window, IReadOnlyList<ProvingSector> sectors, PoStScheduler? winning = null, ProvingOptions? options = null, IChain? chain = null)
     {
         options ??= new ProvingOptions();
-        chain ??= new DevnetProvingChain(new DevnetChain(DevnetChain.DefaultSeed), _time, options.EpochDuration, _time.GetUtcNow());
+        chain ??= new DevnetChain(DevnetChain.DefaultSeed, _time, options.EpochDuration, _time.GetUtcNow());
         var vanillas = new NoVanillaSource();
         return new ProvingLoop(
             chain,

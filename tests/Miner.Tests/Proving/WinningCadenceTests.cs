@@ -1,7 +1,9 @@
 using System.Threading.Channels;
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
+using Kiln.Miner.Tests.Chain;
 using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;

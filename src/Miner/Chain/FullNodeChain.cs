@@ -5,13 +5,14 @@ using Kiln.Api.Auth;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 
-namespace Kiln.Miner.Proving;
+namespace Kiln.Miner.Chain;
 
 /// <summary>
 /// The chain as a Lotus full node sees it (<c>FULLNODE_API_INFO</c>), over JSON-RPC v1: the head from
-/// <c>ChainHead</c>, deadlines from <c>StateMinerProvingDeadline</c>, the sectors to prove from
-/// <c>StateMinerPartitions</c>, and PoSt randomness from <c>StateGetRandomnessFromBeacon</c> with the miner's ID
-/// address in CBOR as entropy, each at the head tipset's key, as Lotus's window PoSt scheduler asks for them.
+/// <c>ChainHead</c>, seal tickets from <c>StateGetRandomnessFromTickets</c>, interactive seeds and PoSt randomness
+/// from <c>StateGetRandomnessFromBeacon</c> (each with the miner's ID address in CBOR as entropy), deadlines from
+/// <c>StateMinerProvingDeadline</c> and the sectors to prove from <c>StateMinerPartitions</c>, each at the head
+/// tipset's key, as Lotus's sealing pipeline and window PoSt scheduler ask for them.
 /// Waiting for an epoch polls the head every <see cref="PollInterval"/>, riding out an unreachable node.
 /// </summary>
 public sealed partial class FullNodeChain : IChain
@@ -20,6 +21,9 @@ public sealed partial class FullNodeChain : IChain
     private readonly char _network;
     private readonly TimeProvider _time;
     private readonly ILogger<FullNodeChain> _logger;
+
+    /// <summary>The deadlines' sector sets at the last head they were read at (replaced whole, never mutated).</summary>
+    private volatile Assignment? _assignment;
 
     public FullNodeChain(IFullNodeApi api, Uri endpoint, char network, TimeSpan pollInterval, TimeProvider time, ILogger<FullNodeChain> logger)
     {
@@ -118,14 +122,93 @@ public sealed partial class FullNodeChain : IChain
         return await CallAsync("StateMinerProvingDeadline", c => _api.StateMinerProvingDeadlineAsync(miner, head.Cids, c), cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The union over the deadline's partitions of <see cref="Partition.ToProve"/>.</summary>
-    public async Task<BitField?> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// A seal ticket as Lotus's sealing pipeline draws one: <c>StateGetRandomnessFromTickets(SealRandomness, head −
+    /// SealRandomnessLookback, CBOR(miner address), head)</c>.
+    /// </summary>
+    public async Task<ChainRandomness> SealTicketAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var epoch = head.Height - ChainPolicy.SealRandomnessLookback;
+        var entropy = IdAddressCbor(minerId);
+        var ticket = await CallAsync("StateGetRandomnessFromTickets", c => _api.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.SealRandomness, epoch, entropy, head.Cids, c), cancellationToken).ConfigureAwait(false);
+        return new ChainRandomness(
+            ticket ?? throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromTickets(SealRandomness, {epoch}) for sector {sectorNumber} answered null", retryable: false),
+            epoch);
+    }
+
+    /// <summary>
+    /// Waits until the head is <see cref="ChainPolicy.InteractivePoRepConfidence"/> epochs past the seed epoch
+    /// (<paramref name="preCommitEpoch"/> + PreCommitChallengeDelay), then draws
+    /// <c>StateGetRandomnessFromBeacon(InteractiveSealChallengeSeed, seed epoch, CBOR(miner address), head)</c>.
+    /// </summary>
+    public async Task<ChainRandomness> InteractiveSeedAsync(ulong minerId, ulong sectorNumber, long preCommitEpoch, CancellationToken cancellationToken)
+    {
+        var epoch = preCommitEpoch + ChainPolicy.PreCommitChallengeDelay;
+        await WaitForEpochAsync(epoch + ChainPolicy.InteractivePoRepConfidence, cancellationToken).ConfigureAwait(false);
+        var seed = await RandomnessAsync(DomainSeparationTag.InteractiveSealChallengeSeed, minerId, epoch, cancellationToken).ConfigureAwait(false);
+        return new ChainRandomness(seed, epoch);
+    }
+
+    /// <summary>Those of <paramref name="sectors"/> in the union over the deadline's partitions of <see cref="Partition.ToProve"/>.</summary>
+    public async Task<IReadOnlyList<ulong>> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);
+        ArgumentNullException.ThrowIfNull(sectors);
         var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var partitions = await PartitionsAsync(minerId, deadline.Index, head, cancellationToken).ConfigureAwait(false);
+        var toProve = partitions.Aggregate(BitField.Empty, (all, p) => all.Union(p.ToProve));
+        return [.. sectors.Where(toProve.Contains)];
+    }
+
+    /// <summary>
+    /// Each of <paramref name="sectors"/> at the deadline whose partitions hold it (<see cref="Partition.AllSectors"/>),
+    /// from <c>StateMinerPartitions</c> of every deadline of the proving period at one head. The deadlines' sector sets
+    /// are kept until the head moves, so a dashboard polling every few seconds asks the node once per epoch.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<ulong, int>> SectorDeadlinesAsync(ulong minerId, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sectors);
+        var assigned = new Dictionary<ulong, int>();
+        if (sectors.Count == 0)
+        {
+            return assigned;
+        }
+
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var deadlines = _assignment is { } kept && kept.Miner == minerId && kept.Height == head.Height && kept.Head.SequenceEqual(head.Cids)
+            ? kept.Deadlines
+            : await ReadAssignmentAsync(minerId, head, cancellationToken).ConfigureAwait(false);
+        for (var index = 0; index < deadlines.Count; index++)
+        {
+            foreach (var n in sectors.Where(deadlines[index].Contains))
+            {
+                assigned[n] = index;
+            }
+        }
+
+        return assigned;
+    }
+
+    /// <summary>The sectors of every deadline at <paramref name="head"/>, kept as <see cref="_assignment"/>.</summary>
+    private async Task<IReadOnlyList<BitField>> ReadAssignmentAsync(ulong minerId, TipSet head, CancellationToken cancellationToken)
+    {
         var miner = MinerAddress(minerId);
-        var partitions = await CallAsync("StateMinerPartitions", c => _api.StateMinerPartitionsAsync(miner, (ulong)deadline.Index, head.Cids, c), cancellationToken).ConfigureAwait(false);
-        return (partitions ?? []).Aggregate(BitField.Empty, (all, p) => all.Union(p.ToProve));
+        var current = await CallAsync("StateMinerProvingDeadline", c => _api.StateMinerProvingDeadlineAsync(miner, head.Cids, c), cancellationToken).ConfigureAwait(false);
+        var deadlines = new BitField[current.WPoStPeriodDeadlines];
+        for (var index = 0; index < deadlines.Length; index++)
+        {
+            deadlines[index] = (await PartitionsAsync(minerId, index, head, cancellationToken).ConfigureAwait(false)).Aggregate(BitField.Empty, (union, p) => union.Union(p.AllSectors));
+        }
+
+        _assignment = new Assignment(minerId, head.Height, head.Cids, deadlines);
+        return deadlines;
+    }
+
+    private async Task<IReadOnlyList<Partition>> PartitionsAsync(ulong minerId, int deadline, TipSet head, CancellationToken cancellationToken)
+    {
+        var miner = MinerAddress(minerId);
+        return await CallAsync("StateMinerPartitions", c => _api.StateMinerPartitionsAsync(miner, (ulong)deadline, head.Cids, c), cancellationToken).ConfigureAwait(false) ?? [];
     }
 
     public Task<byte[]> WindowPoStRandomnessAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken)
@@ -206,4 +289,6 @@ public sealed partial class FullNodeChain : IChain
         [LoggerMessage(250, LogLevel.Warning, "full node {Endpoint}: no chain head, polling again: {Reason}")]
         public static partial void HeadUnavailable(ILogger logger, Uri endpoint, string reason);
     }
+
+    private sealed record Assignment(ulong Miner, long Height, IReadOnlyList<Cid> Head, IReadOnlyList<BitField> Deadlines);
 }

@@ -2,10 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Proving;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Kiln.Miner.Tests.Proving;
+namespace Kiln.Miner.Tests.Chain;
 
 /// <summary>Cluster tier: <see cref="FullNodeChain"/> over HTTP against a stand-in Lotus full node on loopback.</summary>
 public sealed class FullNodeChainTests : IAsyncLifetime
@@ -65,21 +66,87 @@ public sealed class FullNodeChainTests : IAsyncLifetime
         var chain = Chain(network: 'f');
 
         // The documented example: every set is {5}; sector 5 is faulty but recovering, so it is proven.
-        Assert.Equal([5UL], await chain.DeadlineSectorsAsync(1000, DeadlineInfo.At(0), CancellationToken.None));
+        Assert.Equal([5UL], await chain.DeadlineSectorsAsync(1000, DeadlineInfo.At(0), [4, 5, 6], CancellationToken.None));
 
         // Partition 0: all {0..9}, live {0..8}, faulty {3,4}, recovering {4}; partition 1: live {20,21,22}, no faults.
         _node.Results["Filecoin.StateMinerPartitions"] = """
             [{"AllSectors":[0,10],"FaultySectors":[3,2],"RecoveringSectors":[4,1],"LiveSectors":[0,9],"ActiveSectors":[0,3,2,4]},
              {"AllSectors":[20,3],"FaultySectors":[0],"RecoveringSectors":[0],"LiveSectors":[20,3],"ActiveSectors":[20,3]}]
             """;
-        var sectors = await chain.DeadlineSectorsAsync(1000, DeadlineInfo.At(2880 + 300), CancellationToken.None);
+        var sectors = await chain.DeadlineSectorsAsync(1000, DeadlineInfo.At(2880 + 300), [.. Enumerable.Range(0, 30).Select(i => (ulong)i)], CancellationToken.None);
 
-        Assert.Equal([0UL, 1, 2, 4, 5, 6, 7, 8, 20, 21, 22], sectors!.ToArray());
+        Assert.Equal([0UL, 1, 2, 4, 5, 6, 7, 8, 20, 21, 22], sectors);
         var p = _node.ParamsOf("Filecoin.StateMinerPartitions")[^1];
         Assert.Equal("""["f01000",5,[{"/":"bafy2bzacedo7hjsumaajt6sbor42qycvjyk6goqe4oi4o4ddsjxkdeqrqf42c"}]]""", p.GetRawText());
 
         _node.Results["Filecoin.StateMinerPartitions"] = "[]";
-        Assert.True((await chain.DeadlineSectorsAsync(1000, DeadlineInfo.At(0), CancellationToken.None))!.IsEmpty);
+        Assert.Empty(await chain.DeadlineSectorsAsync(1000, DeadlineInfo.At(0), [5], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Each_sector_is_counted_in_the_deadline_whose_partitions_hold_it_at_one_head()
+    {
+        _node.Results["Filecoin.StateMinerProvingDeadline"] = RealisticDeadline;
+        _node.Answer = (method, p) => method == "Filecoin.StateMinerPartitions"
+            ? p[1].GetInt64() switch
+            {
+                // Deadline 3: sectors 10 and 11 (11 faulty, still assigned); deadline 40: sector 60; every other deadline empty.
+                3 => """[{"AllSectors":[10,2],"FaultySectors":[11,1],"RecoveringSectors":[],"LiveSectors":[10,2],"ActiveSectors":[10,1]}]""",
+                40 => """[{"AllSectors":[60,1],"FaultySectors":[],"RecoveringSectors":[],"LiveSectors":[60,1],"ActiveSectors":[60,1]}]""",
+                _ => "[]",
+            }
+            : null;
+        var chain = Chain();
+
+        var assigned = await chain.SectorDeadlinesAsync(1000, [10, 11, 60, 99], CancellationToken.None);
+
+        Assert.Equal(new Dictionary<ulong, int> { [10] = 3, [11] = 3, [60] = 40 }, assigned);
+        Assert.Equal(Enumerable.Range(0, 48).Select(i => (long)i), _node.ParamsOf("Filecoin.StateMinerPartitions").Select(p => p[1].GetInt64()));
+        Assert.Single(_node.ParamsOf("Filecoin.ChainHead"));
+        Assert.Empty(await chain.SectorDeadlinesAsync(1000, [], CancellationToken.None));
+
+        // At the same head the partitions are not read again; once the head moves they are.
+        Assert.Equal(new Dictionary<ulong, int> { [60] = 40 }, await chain.SectorDeadlinesAsync(1000, [60], CancellationToken.None));
+        Assert.Equal(48, _node.ParamsOf("Filecoin.StateMinerPartitions").Count);
+        _node.ScriptHeads(4863284);
+        Assert.Equal(new Dictionary<ulong, int> { [60] = 40 }, await chain.SectorDeadlinesAsync(1000, [60], CancellationToken.None));
+        Assert.Equal(96, _node.ParamsOf("Filecoin.StateMinerPartitions").Count);
+    }
+
+    [Fact]
+    public async Task A_seal_ticket_is_ticket_randomness_a_finality_behind_the_head_with_the_miner_address_in_CBOR()
+    {
+        var chain = Chain();
+
+        var ticket = await chain.SealTicketAsync(1000, 7, CancellationToken.None);
+
+        Assert.Equal([0x07], ticket.Value);
+        Assert.Equal(4863283 - 900, ticket.Epoch);
+        var p = Assert.Single(_node.ParamsOf("Filecoin.StateGetRandomnessFromTickets"));
+        Assert.Equal(5, p[0].GetInt64()); // DomainSeparationTag_SealRandomness
+        Assert.Equal(4863283 - 900, p[1].GetInt64());
+        Assert.Equal([0x43, 0x00, 0xe8, 0x07], p[2].GetBytesFromBase64()); // CBOR of t01000
+        Assert.Equal(FakeFullNode.HeadCid, p[3][0].GetProperty("/").GetString());
+        Assert.Empty(_node.ParamsOf("Filecoin.StateGetRandomnessFromBeacon"));
+    }
+
+    [Fact]
+    public async Task The_interactive_seed_waits_for_its_epoch_and_confidence_then_asks_the_beacon()
+    {
+        // Pre-committed at 1000: the seed is drawn at 1150 once the head reaches 1156 (InteractivePoRepConfidence 6).
+        _node.ScriptHeads(1100, 1150, 1155, 1156);
+        var rand = Enumerable.Range(0, 32).Select(i => (byte)(i + 1)).ToArray();
+        _node.Results["Filecoin.StateGetRandomnessFromBeacon"] = JsonSerializer.Serialize(Convert.ToBase64String(rand));
+        var chain = Chain(poll: TimeSpan.FromMilliseconds(1));
+
+        var seed = await chain.InteractiveSeedAsync(1000, 7, 1000, CancellationToken.None);
+
+        Assert.Equal(rand, seed.Value);
+        Assert.Equal(1150, seed.Epoch);
+        Assert.Equal(5, _node.ParamsOf("Filecoin.ChainHead").Count); // polled at 1100, 1150, 1155 and 1156, then the head for the draw
+        var p = Assert.Single(_node.ParamsOf("Filecoin.StateGetRandomnessFromBeacon"));
+        Assert.Equal((6L, 1150L), (p[0].GetInt64(), p[1].GetInt64())); // DomainSeparationTag_InteractiveSealChallengeSeed
+        Assert.Equal([0x43, 0x00, 0xe8, 0x07], p[2].GetBytesFromBase64());
     }
 
     [Fact]

@@ -1,7 +1,7 @@
-using Kiln.Api.Types;
-using Kiln.Miner.Proving;
+using Kiln.Miner.Chain;
+using Kiln.Miner.Tests.Proving;
 
-namespace Kiln.Miner.Tests.Proving;
+namespace Kiln.Miner.Tests.Chain;
 
 /// <summary>A chain whose head the test sets by hand; waits for an epoch complete when the head reaches it.</summary>
 internal sealed class StepChain : IChain
@@ -55,7 +55,18 @@ internal sealed class StepChain : IChain
     public async Task<DeadlineInfo> ProvingDeadlineAsync(ulong minerId, CancellationToken cancellationToken) =>
         DeadlineInfo.At(await HeadEpochAsync(cancellationToken));
 
-    public Task<BitField?> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken) => Task.FromResult<BitField?>(null);
+    public Task<ChainRandomness> SealTicketAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("a proving test chain: no sealing");
+
+    public Task<ChainRandomness> InteractiveSeedAsync(ulong minerId, ulong sectorNumber, long preCommitEpoch, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("a proving test chain: no sealing");
+
+    /// <summary>As the devnet: sector n in deadline n mod 48.</summary>
+    public Task<IReadOnlyList<ulong>> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<ulong>>([.. sectors.Where(n => DevnetChain.DeadlineOf(n) == deadline.Index)]);
+
+    public Task<IReadOnlyDictionary<ulong, int>> SectorDeadlinesAsync(ulong minerId, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<ulong, int>>(sectors.ToDictionary(n => n, DevnetChain.DeadlineOf));
 
     public Task<byte[]> WindowPoStRandomnessAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken) =>
         Task.FromResult(PoStFixture.Randomness(0x21));

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Kiln.Api.Types;
 
-namespace Kiln.Miner.Proving;
+namespace Kiln.Miner.Chain;
 
 /// <summary>
 /// Lotus's tipset JSON (<c>types.ExpTipSet</c>): the block CIDs, which are its key, the block headers (kept as

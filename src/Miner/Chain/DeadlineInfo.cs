@@ -1,4 +1,4 @@
-namespace Kiln.Miner.Proving;
+namespace Kiln.Miner.Chain;
 
 /// <summary>
 /// One Window PoSt deadline, go-state-types <c>dline.Info</c> (the JSON of Lotus's <c>StateMinerProvingDeadline</c>):
@@ -36,12 +36,17 @@ public sealed record DeadlineInfo(long CurrentEpoch, long PeriodStart, int Index
 
     public long FaultDeclarationCutoff { get; init; } = DeclarationCutoff;
 
-    /// <summary>The deadline open at <paramref name="epoch"/> for a miner whose periods start at epoch 0 (mod the period).</summary>
-    public static DeadlineInfo At(long epoch)
+    /// <summary>
+    /// The deadline open at <paramref name="epoch"/> for a miner whose proving periods start at epochs congruent to
+    /// <paramref name="periodOffset"/> modulo <see cref="ProvingPeriod"/> (go-state-types builtin/v16/miner
+    /// NewDeadlineInfoFromOffsetAndEpoch: the period start is the epoch quantized down to the offset).
+    /// </summary>
+    public static DeadlineInfo At(long epoch, long periodOffset = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(epoch);
-        var periodStart = epoch - (epoch % ProvingPeriod);
-        var index = (int)((epoch - periodStart) / ChallengeWindow);
+        var intoPeriod = (((epoch - periodOffset) % ProvingPeriod) + ProvingPeriod) % ProvingPeriod;
+        var periodStart = epoch - intoPeriod;
+        var index = (int)(intoPeriod / ChallengeWindow);
         var open = periodStart + ((long)index * ChallengeWindow);
         return new DeadlineInfo(epoch, periodStart, index, open, open + ChallengeWindow, open - ChallengeLookback);
     }
@@ -62,7 +67,4 @@ public sealed record DeadlineInfo(long CurrentEpoch, long PeriodStart, int Index
             FaultCutoff = open - FaultDeclarationCutoff,
         };
     }
-
-    /// <summary>The deadline a sector is assigned to (Kiln's devnet assignment: its number mod 48).</summary>
-    public static int ForSector(ulong sectorNumber) => (int)(sectorNumber % PeriodDeadlines);
 }

@@ -1,4 +1,4 @@
-namespace Kiln.Miner.Proving;
+namespace Kiln.Miner.Chain;
 
 /// <summary>
 /// The chain could not answer: the node is unreachable or rejected the call. <see cref="Retryable"/> says whether

@@ -1,6 +1,6 @@
 using Kiln.Api.Types;
 
-namespace Kiln.Miner.Proving;
+namespace Kiln.Miner.Chain;
 
 /// <summary>Lotus's <c>api.Partition</c>: the sector sets of one partition of a deadline.</summary>
 public sealed record Partition(BitField AllSectors, BitField FaultySectors, BitField RecoveringSectors, BitField LiveSectors, BitField ActiveSectors)

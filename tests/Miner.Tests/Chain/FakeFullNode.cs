@@ -11,11 +11,11 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Kiln.Miner.Tests.Proving;
+namespace Kiln.Miner.Tests.Chain;
 
 /// <summary>
-/// A stand-in Lotus full node on a loopback Kestrel port: <c>POST /rpc/v1</c> answers the four methods proving
-/// calls with the example responses of Lotus's API docs (documentation/en/api-methods-v1-stable.md) unless a test
+/// A stand-in Lotus full node on a loopback Kestrel port: <c>POST /rpc/v1</c> answers the methods sealing and
+/// proving call with the example responses of Lotus's API docs (documentation/en/api-methods-v1-stable.md) unless a test
 /// sets others, serves scripted chain heads, checks the bearer token, and records every call's params.
 /// </summary>
 internal sealed class FakeFullNode : IAsyncDisposable
@@ -85,6 +85,9 @@ internal sealed class FakeFullNode : IAsyncDisposable
     /// <summary>Result JSON per method, replacing the documented example.</summary>
     public ConcurrentDictionary<string, string> Results { get; } = new();
 
+    /// <summary>Result JSON by method and params, asked before <see cref="Results"/>; null to fall through.</summary>
+    public Func<string, JsonElement, string?>? Answer { get; set; }
+
     /// <summary>Methods that answer a JSON-RPC error (code 1, this message), as Lotus answers a failed call.</summary>
     public ConcurrentDictionary<string, string> Errors { get; } = new();
 
@@ -141,7 +144,7 @@ internal sealed class FakeFullNode : IAsyncDisposable
         {
             body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":1,\"message\":" + JsonSerializer.Serialize(error) + "}}";
         }
-        else if (Results.TryGetValue(method, out var result) || (result = Example(method)) is not null)
+        else if ((Answer?.Invoke(method, root.GetProperty("params")) is { } result) || Results.TryGetValue(method, out result) || (result = Example(method)) is not null)
         {
             body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"result\":" + result + "}";
         }
@@ -160,7 +163,7 @@ internal sealed class FakeFullNode : IAsyncDisposable
         "Filecoin.ChainHead" => Head(),
         "Filecoin.StateMinerProvingDeadline" => ProvingDeadlineExample,
         "Filecoin.StateMinerPartitions" => PartitionsExample,
-        "Filecoin.StateGetRandomnessFromBeacon" => RandomnessExample,
+        "Filecoin.StateGetRandomnessFromBeacon" or "Filecoin.StateGetRandomnessFromTickets" => RandomnessExample,
         _ => null,
     };
 
