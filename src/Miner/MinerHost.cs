@@ -177,12 +177,12 @@ public sealed partial class MinerHost : IAsyncDisposable
     /// </summary>
     public async Task BackupDatabasesAsync(CancellationToken cancellationToken)
     {
-        foreach (var name in Storage.SqliteDatabase.MinerDatabases)
+        foreach (var name in MinerDatabases.Names)
         {
             var path = Repo.Database(name);
             try
             {
-                await Kiln.Stores.Sqlite.SqliteFiles.BackupAsync(path, Storage.SqliteDatabase.RestoreHint(path), cancellationToken).ConfigureAwait(false);
+                await Kiln.Stores.Sqlite.SqliteFiles.BackupAsync(path, MinerDatabases.RestoreHint(path), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Kiln.Stores.StoresException)
             {

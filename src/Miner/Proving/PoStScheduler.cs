@@ -141,7 +141,7 @@ public sealed partial class PoStScheduler
 
             if (!primary)
             {
-                throw new PoStException($"can't find {TaskTypes.Id(Task)} post worker", retryable: true);
+                throw new PoStException($"can't find {TaskTypes.Id(Task)} post worker", isRetryable: true);
             }
 
             // Enable/disable flips come from the heartbeat without a signal: look again every so often.

@@ -55,7 +55,7 @@ public sealed partial class ProvingLoop(
 
                     await chain.WaitForEpochAsync(deadline.Close, cancellationToken).ConfigureAwait(false);
                 }
-                catch (ChainException e) when (e.Retryable)
+                catch (ChainException e) when (e.IsRetryable)
                 {
                     Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
                     await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);
@@ -88,7 +88,7 @@ public sealed partial class ProvingLoop(
                     // The next round's first epoch, from the round just run: a head that moved on meanwhile is not skipped.
                     await chain.WaitForEpochAsync((winningRound + 1) * every, cancellationToken).ConfigureAwait(false);
                 }
-                catch (ChainException e) when (e.Retryable)
+                catch (ChainException e) when (e.IsRetryable)
                 {
                     Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
                     await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);

@@ -81,7 +81,7 @@ public sealed partial class WindowPoStProver(
         {
             if (remaining.Count == 0)
             {
-                throw new PoStException($"all {skipped.Count} sectors were skipped", retryable: false);
+                throw new PoStException($"all {skipped.Count} sectors were skipped", isRetryable: false);
             }
 
             var step = time.GetUtcNow();
@@ -91,7 +91,7 @@ public sealed partial class WindowPoStProver(
             var local = !scheduler.CanSchedule;
             if (local && options.DisableBuiltinWindowPoSt)
             {
-                throw new PoStException("no enabled window PoSt worker and the built-in window PoSt is disabled", retryable: true);
+                throw new PoStException("no enabled window PoSt worker and the built-in window PoSt is disabled", isRetryable: true);
             }
 
             var results = await Task.WhenAll(partitions.Select((p, i) => local
@@ -103,7 +103,7 @@ public sealed partial class WindowPoStProver(
             {
                 if (!skip.All(n => remaining.Exists(s => s.Number == n)))
                 {
-                    throw new PoStException($"a worker reported skipped sectors that are not in the batch: {string.Join(',', skip)}", retryable: false);
+                    throw new PoStException($"a worker reported skipped sectors that are not in the batch: {string.Join(',', skip)}", isRetryable: false);
                 }
 
                 // Lotus: "some sectors (N) were skipped"; wdpost proves the batch again without them.
@@ -123,7 +123,7 @@ public sealed partial class WindowPoStProver(
             timeline?.Local("verify", step, remaining.Count, verified ? "Succeeded" : "Failed");
             if (!verified)
             {
-                throw new PoStException($"window PoSt of {remaining.Count} sectors does not verify", retryable: false);
+                throw new PoStException($"window PoSt of {remaining.Count} sectors does not verify", isRetryable: false);
             }
 
             Log.Proven(logger, remaining.Count, partitions.Count, local ? "the miner" : "window workers", merged.Proof.Length);
@@ -134,7 +134,7 @@ public sealed partial class WindowPoStProver(
     /// <summary>Lotus's jsonrpc.RPCConnectionError and a partition past its timeout: try another worker.</summary>
     internal static bool IsRedispatchable(Exception e) =>
         e is HttpRequestException or IOException or SocketException or WebSocketException or TimeoutException
-        || (e is PoStException { Retryable: true });
+        || (e is PoStException { IsRetryable: true });
 
     private async Task<WindowPoStResult> ProveOnWorkerAsync(ulong minerId, PoStProofInfo proof, byte[] rand, PostSectorChallenge[] sectors, int index, PoStTimeline? timeline, CancellationToken ct)
     {

@@ -3,8 +3,9 @@ using System.Text.Json;
 using Dapper;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
-using Kiln.Miner.Storage;
+using Kiln.Miner.Repo;
 using Kiln.Stores.Index;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Sealing;
@@ -75,6 +76,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 updated_ms INTEGER NOT NULL
             );
             """,
+            MinerDatabases.RestoreHint(databasePath),
             ct).ConfigureAwait(false);
 
         // Databases of earlier releases lack the later stages' columns.
