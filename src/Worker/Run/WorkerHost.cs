@@ -209,7 +209,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
             var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
             var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
-            var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
+            var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>(), metrics.Stores);
             // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
             var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
             if (pool is not null)
@@ -230,7 +230,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
                     PostReadTimeout = options.PostReadTimeout,
                 },
                 time,
-                loggers.CreateLogger<VanillaProofReader>());
+                loggers.CreateLogger<VanillaProofReader>(),
+                metrics.Stores);
             var post = new PoStTasks(vanillas, prover, loggers.CreateLogger<PoStTasks>());
             var externalPc2 = options.ExternalPreCommit2 is { } pc2Command ? new ExternalPreCommit2(pc2Command, loggers.CreateLogger<ExternalPreCommit2>()) : null;
             if (externalPc2 is not null)
