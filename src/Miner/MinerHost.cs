@@ -211,7 +211,7 @@ public sealed partial class MinerHost : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(260, LogLevel.Warning, "backing up {File} failed: {Error}; its previous backup is kept")]
+    [LoggerMessage(EventId = 6900, EventName = "DatabaseBackupFailed", Level = LogLevel.Warning, Message = "backing up {File} failed: {Error}; its previous backup is kept")]
     private static partial void LogBackupFailed(ILogger logger, string file, string error);
 
     private static string RemoteUrl(IPAddress address, int port) => string.Create(CultureInfo.InvariantCulture, $"http://{address}:{port}/remote");

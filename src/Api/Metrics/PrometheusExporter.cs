@@ -16,8 +16,10 @@ namespace Kiln.Api.Metrics;
 /// <c>otel_scope_name</c> label to every series and a <c>target_info</c> family, so the label sets operators'
 /// dashboards and alerts match on today change; its histograms take OpenTelemetry's default buckets (0 to 10000,
 /// whatever the unit) unless a view is configured per instrument, where this exporter picks seconds or bytes bounds
-/// from the unit; and it has no counterpart of <see cref="PrometheusExporterOptions.Scope"/>, which keeps two hosts in
-/// one process (the in-process test tier) from exporting each other's meters. Revisit when a stable release exists.
+/// from the unit; and its meter provider selects meters by name (<c>AddMeter</c>), where
+/// <see cref="PrometheusExporterOptions.Scope"/> also selects by the host's <see cref="IMeterFactory"/>, which keeps
+/// two hosts in one process (the in-process test tier) from exporting each other's meters. Revisit when a stable
+/// release exists.
 /// </para>
 /// </summary>
 public sealed class PrometheusExporter : IDisposable

@@ -203,7 +203,7 @@ public sealed partial class FullNodeChain : IChain
 
     private static partial class Log
     {
-        [LoggerMessage(250, LogLevel.Warning, "full node {Endpoint}: no chain head, polling again: {Reason}")]
+        [LoggerMessage(EventId = 6000, EventName = "ChainHeadUnavailable", Level = LogLevel.Warning, Message = "full node {Endpoint}: no chain head, polling again: {Reason}")]
         public static partial void HeadUnavailable(ILogger logger, Uri endpoint, string reason);
     }
 }

@@ -125,10 +125,10 @@ public sealed partial class ProvingService : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(251, LogLevel.Information, "proving chain: Lotus full node at {Endpoint} (miner {Miner}, head polled every {Poll})")]
+        [LoggerMessage(EventId = 6009, EventName = "ProvingChainFullNode", Level = LogLevel.Information, Message = "proving chain: Lotus full node at {Endpoint} (miner {Miner}, head polled every {Poll})")]
         public static partial void FullNodeChain(ILogger logger, Uri endpoint, string miner, TimeSpan poll);
 
-        [LoggerMessage(252, LogLevel.Information, "proving chain: devnet clock (epochs of {Epoch}, deadlines at number mod 48)")]
+        [LoggerMessage(EventId = 6010, EventName = "ProvingChainDevnet", Level = LogLevel.Information, Message = "proving chain: devnet clock (epochs of {Epoch}, deadlines at number mod 48)")]
         public static partial void DevnetChain(ILogger logger, TimeSpan epoch);
     }
 }

@@ -291,19 +291,19 @@ public sealed partial class WindowPoStProver(
 
     private static partial class Log
     {
-        [LoggerMessage(220, LogLevel.Information, "window PoSt of {Sectors} sectors in {Partitions} partitions proven by {Where}: {Bytes} proof bytes, verified")]
+        [LoggerMessage(EventId = 6012, EventName = "WindowPoStProven", Level = LogLevel.Information, Message = "window PoSt of {Sectors} sectors in {Partitions} partitions proven by {Where}: {Bytes} proof bytes, verified")]
         public static partial void Proven(ILogger logger, int sectors, int partitions, string where, int bytes);
 
-        [LoggerMessage(221, LogLevel.Warning, "window PoSt: some sectors ({Count}) were skipped: {Sectors}; proving the batch without them")]
+        [LoggerMessage(EventId = 6013, EventName = "WindowPoStSectorsSkipped", Level = LogLevel.Warning, Message = "window PoSt: some sectors ({Count}) were skipped: {Sectors}; proving the batch without them")]
         public static partial void Skipped(ILogger logger, int count, string sectors);
 
-        [LoggerMessage(222, LogLevel.Warning, "window PoSt partition {Partition} failed on worker {Worker} ({Host}): {Reason}")]
+        [LoggerMessage(EventId = 6014, EventName = "WindowPoStPartitionFailed", Level = LogLevel.Warning, Message = "window PoSt partition {Partition} failed on worker {Worker} ({Host}): {Reason}")]
         public static partial void PartitionFailed(ILogger logger, int partition, Guid worker, string host, string reason);
 
-        [LoggerMessage(223, LogLevel.Information, "window PoSt partition {Partition}: dispatching again (attempt {Attempt}): {Reason}")]
+        [LoggerMessage(EventId = 6015, EventName = "WindowPoStPartitionRedispatched", Level = LogLevel.Information, Message = "window PoSt partition {Partition}: dispatching again (attempt {Attempt}): {Reason}")]
         public static partial void Redispatch(ILogger logger, int partition, int attempt, string reason);
 
-        [LoggerMessage(224, LogLevel.Information, "window PoSt partition {Partition} still running after {After}: hedging onto an idle worker")]
+        [LoggerMessage(EventId = 6016, EventName = "WindowPoStPartitionHedged", Level = LogLevel.Information, Message = "window PoSt partition {Partition} still running after {After}: hedging onto an idle worker")]
         public static partial void Hedged(ILogger logger, int partition, TimeSpan after);
     }
 }

@@ -124,10 +124,10 @@ public sealed partial class WinningPoStProver(
 
     private static partial class Log
     {
-        [LoggerMessage(230, LogLevel.Information, "winning PoSt of sector {Sector} proven by {Where}, verified")]
+        [LoggerMessage(EventId = 6017, EventName = "WinningPoStProven", Level = LogLevel.Information, Message = "winning PoSt of sector {Sector} proven by {Where}, verified")]
         public static partial void Proven(ILogger logger, ulong sector, string where);
 
-        [LoggerMessage(231, LogLevel.Warning, "winning PoSt worker {Worker} unreachable, trying the next one: {Reason}")]
+        [LoggerMessage(EventId = 6018, EventName = "WinningPoStWorkerUnreachable", Level = LogLevel.Warning, Message = "winning PoSt worker {Worker} unreachable, trying the next one: {Reason}")]
         public static partial void MovingOn(ILogger logger, Guid worker, string reason);
     }
 }

@@ -367,9 +367,9 @@ public sealed partial class RemoteFetcher
     /// </summary>
     private static void Move(string temp, string dest) => Durability.PublishRename(temp, dest);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Declaring fetched sector {Sector} in {StorageId} failed")]
+    [LoggerMessage(EventId = 3200, EventName = "FetchedSectorDeclareFailed", Level = LogLevel.Warning, Message = "Declaring fetched sector {Sector} in {StorageId} failed")]
     private partial void LogDeclareFailed(string sector, string storageId, Exception e);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Deleting moved sector files at {Url} failed")]
+    [LoggerMessage(EventId = 3201, EventName = "MovedSectorDeleteFailed", Level = LogLevel.Warning, Message = "Deleting moved sector files at {Url} failed")]
     private partial void LogDeleteFailed(string url, Exception e);
 }

@@ -183,9 +183,9 @@ public sealed partial class VanillaProofReader
         return await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Vanilla proof of {Sector} from {Url} failed: {Error}")]
+    [LoggerMessage(EventId = 3105, EventName = "VanillaHolderFailed", Level = LogLevel.Warning, Message = "Vanilla proof of {Sector} from {Url} failed: {Error}")]
     private partial void LogHolderFailed(string sector, string url, string error);
 
-    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Skipping sector {Sector}: {Error}")]
+    [LoggerMessage(EventId = 3106, EventName = "VanillaReadSkipped", Level = LogLevel.Warning, Message = "Skipping sector {Sector}: {Error}")]
     private partial void LogSkipped(ulong sector, string error);
 }
