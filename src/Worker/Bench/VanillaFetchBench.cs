@@ -103,16 +103,17 @@ internal static class VanillaFetchBench
             // The PoSt worker: no storage of its own, the index shared with the nodes (as workers share the miner's).
             var local = new LocalStore(index, new LocalStoreOptions { Urls = ["http://127.0.0.1:1/remote"] });
             using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-            // The reader's instruments on a meter of this run only: the listener below hears no other reader.
-            using var meter = new Meter("Kiln.Bench.VanillaFetch");
-            var reader = new VanillaProofReader(local, index, http, new VanillaReaderOptions { AuthToken = Token, PostParallelReads = parallel }, metrics: new StoresMetrics(meter));
+            // The reader's instruments on a meter factory of this run only: the listener below hears no other reader.
+            using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            var meters = services.GetRequiredService<IMeterFactory>();
+            var reader = new VanillaProofReader(local, index, http, new VanillaReaderOptions { AuthToken = Token, PostParallelReads = parallel }, metrics: new StoresMetrics(meters));
             var numbers = Enumerable.Range(1, sectors).Select(n => (ulong)n).ToArray();
 
             var latencies = new ConcurrentBag<double>();
             using var listener = new MeterListener();
             listener.InstrumentPublished = (instrument, l) =>
             {
-                if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "kiln.stores.vanilla.read.duration")
+                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name == "kiln.stores.vanilla.read.duration")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
