@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using Kiln.Api;
 using Microsoft.Data.Sqlite;
@@ -14,6 +15,14 @@ namespace Kiln.Stores.Sqlite;
 /// </summary>
 public static class SqliteDatabase
 {
+    /// <summary>Kept in the file once set: every later connection reads in WAL mode.</summary>
+    private const string JournalMode = "PRAGMA journal_mode = WAL;\n";
+
+    /// <summary>The SQLite handles that have <see cref="ConnectionPragmas"/> set (a handle outlives its pooled connections).</summary>
+    private static readonly ConditionalWeakTable<object, object> Prepared = new();
+
+    private static readonly object Marker = new();
+
     /// <summary>How long a statement waits for another connection's lock before failing with <c>SQLITE_BUSY</c>.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(30);
 
@@ -68,7 +77,16 @@ public static class SqliteDatabase
         try
         {
             await db.OpenAsync(ct).ConfigureAwait(false);
-            await db.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: ct)).ConfigureAwait(false);
+            // A pooled connection keeps its SQLite handle, and the handle its pragmas: set them once per handle.
+            if (db.Handle is not { } handle || !Prepared.TryGetValue(handle, out _))
+            {
+                await db.ExecuteAsync(new CommandDefinition(ConnectionPragmas, cancellationToken: ct)).ConfigureAwait(false);
+                if (db.Handle is { } opened)
+                {
+                    Prepared.AddOrUpdate(opened, Marker);
+                }
+            }
+
             return db;
         }
         catch
@@ -85,8 +103,6 @@ public static class SqliteDatabase
         SqliteConnection.ClearPool(c);
     }
 
-    /// <summary>Kept in the file once set: every later connection reads in WAL mode.</summary>
-    private const string JournalMode = "PRAGMA journal_mode = WAL;\n";
 
     private static async Task<string> PrepareAsync(string path, string restoreHint, bool pooled, CancellationToken ct)
     {
