@@ -179,12 +179,12 @@ public sealed partial class MinerHost : IAsyncDisposable
     /// </summary>
     public async Task BackupDatabasesAsync(CancellationToken cancellationToken)
     {
-        foreach (var name in Storage.SqliteDatabase.MinerDatabases)
+        foreach (var name in MinerDatabases.Names)
         {
             var path = Repo.Database(name);
             try
             {
-                await Kiln.Stores.Sqlite.SqliteFiles.BackupAsync(path, Storage.SqliteDatabase.RestoreHint(path), cancellationToken).ConfigureAwait(false);
+                await Kiln.Stores.Sqlite.SqliteFiles.BackupAsync(path, MinerDatabases.RestoreHint(path), cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Kiln.Stores.StoresException)
             {
@@ -213,7 +213,7 @@ public sealed partial class MinerHost : IAsyncDisposable
         }
     }
 
-    [LoggerMessage(260, LogLevel.Warning, "backing up {File} failed: {Error}; its previous backup is kept")]
+    [LoggerMessage(EventId = 6900, EventName = "DatabaseBackupFailed", Level = LogLevel.Warning, Message = "backing up {File} failed: {Error}; its previous backup is kept")]
     private static partial void LogBackupFailed(ILogger logger, string file, string error);
 
     private static string RemoteUrl(IPAddress address, int port) => string.Create(CultureInfo.InvariantCulture, $"http://{address}:{port}/remote");

@@ -4,6 +4,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
+using Kiln.Stores;
 
 namespace Kiln.Miner;
 
@@ -28,21 +29,30 @@ public sealed class MinerMetrics
     private readonly Histogram<double> _passDuration;
 
     public MinerMetrics(IMeterFactory factory)
-        : this(factory.Create(MeterName))
+        : this(Create(factory), new StoresMetrics(factory))
     {
     }
 
-    /// <summary>The instruments on <paramref name="meter"/> (tests give their own).</summary>
+    /// <summary>The instruments on <paramref name="meter"/> (tests give their own), the stores' on the same meter.</summary>
     public MinerMetrics(Meter meter)
+        : this(meter, new StoresMetrics(meter))
+    {
+    }
+
+    private MinerMetrics(Meter meter, StoresMetrics stores)
     {
         ArgumentNullException.ThrowIfNull(meter);
         _meter = meter;
+        Stores = stores;
         _tasks = new TaskInstruments(meter, "kiln.miner", "Tasks the miner ran on workers (and PoSt it proved itself)");
         _partitionDuration = meter.CreateHistogram<double>(
             "kiln.miner.post.partition.duration", "s", "Seconds one Window PoSt partition attempt took, by prover (worker or miner) and outcome.");
         _passDuration = meter.CreateHistogram<double>(
             "kiln.miner.scheduler.pass.duration", "s", "Seconds one sealing scheduler pass took.", null, new InstrumentAdvice<double> { HistogramBucketBoundaries = PassBounds });
     }
+
+    /// <summary>The instruments of the sector storage this process fetches and reads vanilla proofs through.</summary>
+    public StoresMetrics Stores { get; }
 
     /// <summary>A tracked task ended.</summary>
     public void TaskFinished(TaskType task, JobOutcome outcome, TimeSpan duration) => _tasks.Finished(task, Outcome(outcome), duration);
@@ -108,4 +118,10 @@ public sealed class MinerMetrics
         "Aborted" => "aborted",
         _ => outcome,
     };
+
+    private static Meter Create(IMeterFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return factory.Create(MeterName);
+    }
 }

@@ -2,7 +2,7 @@ namespace Kiln.Proofs;
 
 /// <summary>
 /// A proofs operation failed on its input (bad piece, corrupt cache, mismatched commitment).
-/// Not retryable: the same input fails the same way.
+/// Not isRetryable: the same input fails the same way.
 /// </summary>
 public class ProofsException : Exception
 {

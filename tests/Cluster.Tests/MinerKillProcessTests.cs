@@ -15,7 +15,7 @@ namespace Kiln.Cluster.Tests;
 /// work in its work store, waits for the same call, and the worker's result is delivered and recorded —
 /// PC1 runs once.
 /// </summary>
-[Collection(nameof(FetchCounting))]
+[Collection(nameof(ProcessKills))]
 public sealed class MinerKillProcessTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-minerkill-").FullName;

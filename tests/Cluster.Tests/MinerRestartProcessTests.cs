@@ -20,7 +20,7 @@ namespace Kiln.Cluster.Tests;
 /// still reaches Proving. The worker is frozen (SIGSTOP) before the miner's job history is read and thawed (SIGCONT)
 /// only after the restart, so the task seen Running cannot finish in between: each kill is known to interrupt it.
 /// </summary>
-[Collection(nameof(FetchCounting))]
+[Collection(nameof(ProcessKills))]
 public sealed class MinerRestartProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Sectors = 3;

@@ -11,7 +11,7 @@ using Kiln.Miner.Workers;
 namespace Kiln.Cluster.Tests;
 
 /// <summary>kill -9 of a kiln-worker process during PC1: the miner notices through Session and the sector completes on another worker.</summary>
-[Collection(nameof(FetchCounting))]
+[Collection(nameof(ProcessKills))]
 public sealed class WorkerLossProcessTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-loss-").FullName;

@@ -62,6 +62,6 @@ internal static partial class ReaderPush
         }
     }
 
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "Sending reader param to {Url} failed: {Reason}")]
+    [LoggerMessage(EventId = 1000, EventName = "ReaderPushFailed", Level = LogLevel.Warning, Message = "Sending reader param to {Url} failed: {Reason}")]
     private static partial void LogPushFailed(ILogger logger, Uri url, string reason);
 }

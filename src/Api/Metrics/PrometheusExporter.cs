@@ -9,6 +9,18 @@ namespace Kiln.Api.Metrics;
 /// the meters <see cref="PrometheusExporterOptions"/> selects from the moment the exporter is created: counters and
 /// up-down counters summed per tag set, gauges' last values, histograms in cumulative buckets; observable
 /// instruments are read at each scrape. Output is sorted by family name, then label set.
+/// <para>
+/// Why not OpenTelemetry's exporter (<c>OpenTelemetry.Exporter.Prometheus.AspNetCore</c>): it restores here, and its
+/// family names are the same as these (<c>kiln_stores_fetch_requests_total</c>,
+/// <c>kiln_stores_fetch_duration_seconds</c>), but it is published only as a prerelease (1.20.1-beta.1); it adds an
+/// <c>otel_scope_name</c> label to every series and a <c>target_info</c> family, so the label sets operators'
+/// dashboards and alerts match on today change; its histograms take OpenTelemetry's default buckets (0 to 10000,
+/// whatever the unit) unless a view is configured per instrument, where this exporter picks seconds or bytes bounds
+/// from the unit; and its meter provider selects meters by name (<c>AddMeter</c>), where
+/// <see cref="PrometheusExporterOptions.Scope"/> also selects by the host's <see cref="IMeterFactory"/>, which keeps
+/// two hosts in one process (the in-process test tier) from exporting each other's meters. Revisit when a stable
+/// release exists.
+/// </para>
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Dapper;
 using Kiln.Api.Types;
-using Kiln.Miner.Storage;
+using Kiln.Miner.Repo;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Calls;
@@ -68,6 +69,7 @@ public sealed class WorkStore : IAsyncDisposable
             );
             CREATE INDEX IF NOT EXISTS given_up_work ON given_up (task, params);
             """,
+            MinerDatabases.RestoreHint(databasePath),
             cancellationToken).ConfigureAwait(false);
         var store = new WorkStore(db, time);
         await store.WriteAsync(

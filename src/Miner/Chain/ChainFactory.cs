@@ -28,10 +28,10 @@ public static partial class ChainFactory
 
     private static partial class Log
     {
-        [LoggerMessage(251, LogLevel.Information, "chain: Lotus full node at {Endpoint} (miner {Miner}, head polled every {Poll}): tickets, seeds, deadlines and PoSt randomness come from it")]
+        [LoggerMessage(EventId = 6301, EventName = "ChainFullNode", Level = LogLevel.Information, Message = "chain: Lotus full node at {Endpoint} (miner {Miner}, head polled every {Poll}): tickets, seeds, deadlines and PoSt randomness come from it")]
         public static partial void FullNode(ILogger logger, Uri endpoint, string miner, TimeSpan poll);
 
-        [LoggerMessage(252, LogLevel.Information, "chain: devnet clock (epochs of {Epoch}, deadlines at number mod 48, randomness from the devnet seed)")]
+        [LoggerMessage(EventId = 6302, EventName = "ChainDevnet", Level = LogLevel.Information, Message = "chain: devnet clock (epochs of {Epoch}, deadlines at number mod 48, randomness from the devnet seed)")]
         public static partial void Devnet(ILogger logger, TimeSpan epoch);
     }
 }

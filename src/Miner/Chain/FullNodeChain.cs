@@ -106,7 +106,7 @@ public sealed partial class FullNodeChain : IChain
                     return;
                 }
             }
-            catch (ChainException e) when (e.Retryable)
+            catch (ChainException e) when (e.IsRetryable)
             {
                 Log.HeadUnavailable(_logger, Endpoint, e.Message);
             }
@@ -133,7 +133,7 @@ public sealed partial class FullNodeChain : IChain
         var entropy = IdAddressCbor(minerId);
         var ticket = await CallAsync("StateGetRandomnessFromTickets", c => _api.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.SealRandomness, epoch, entropy, head.Cids, c), cancellationToken).ConfigureAwait(false);
         return new ChainRandomness(
-            ticket ?? throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromTickets(SealRandomness, {epoch}) for sector {sectorNumber} answered null", retryable: false),
+            ticket ?? throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromTickets(SealRandomness, {epoch}) for sector {sectorNumber} answered null", isRetryable: false),
             epoch);
     }
 
@@ -241,7 +241,7 @@ public sealed partial class FullNodeChain : IChain
         var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
         var entropy = IdAddressCbor(minerId);
         var randomness = await CallAsync("StateGetRandomnessFromBeacon", c => _api.StateGetRandomnessFromBeaconAsync(tag, epoch, entropy, head.Cids, c), cancellationToken).ConfigureAwait(false);
-        return randomness ?? throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromBeacon({tag}, {epoch}) answered null", retryable: false);
+        return randomness ?? throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromBeacon({tag}, {epoch}) answered null", isRetryable: false);
     }
 
     /// <summary>One RPC call, its failures turned into <see cref="ChainException"/>s that name the node and the method.</summary>
@@ -253,27 +253,27 @@ public sealed partial class FullNodeChain : IChain
         }
         catch (RpcException e) when (e.IsConnectionError)
         {
-            throw new ChainException($"full node {Endpoint}: {method}: connection lost: {e.Message}", retryable: true, e);
+            throw new ChainException($"full node {Endpoint}: {method}: connection lost: {e.Message}", isRetryable: true, e);
         }
         catch (RpcException e)
         {
-            throw new ChainException($"full node {Endpoint}: {method} failed: {e.Message} (JSON-RPC error {e.Code})", retryable: false, e);
+            throw new ChainException($"full node {Endpoint}: {method} failed: {e.Message} (JSON-RPC error {e.Code})", isRetryable: false, e);
         }
         catch (HttpRequestException e) when (e.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            throw new ChainException($"full node {Endpoint}: {method}: the node rejected the token ({(int)e.StatusCode}); check the token in {ApiInfo.FullNodeEnvironmentVariable}", retryable: false, e);
+            throw new ChainException($"full node {Endpoint}: {method}: the node rejected the token ({(int)e.StatusCode}); check the token in {ApiInfo.FullNodeEnvironmentVariable}", isRetryable: false, e);
         }
         catch (HttpRequestException e)
         {
-            throw new ChainException($"full node {Endpoint} unreachable: {method}: {e.Message}", retryable: e.StatusCode is null or >= HttpStatusCode.InternalServerError, e);
+            throw new ChainException($"full node {Endpoint} unreachable: {method}: {e.Message}", isRetryable: e.StatusCode is null or >= HttpStatusCode.InternalServerError, e);
         }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new ChainException($"full node {Endpoint}: {method} timed out", retryable: true, e);
+            throw new ChainException($"full node {Endpoint}: {method} timed out", isRetryable: true, e);
         }
         catch (JsonException e)
         {
-            throw new ChainException($"full node {Endpoint}: {method} answered JSON Kiln cannot read: {e.Message}", retryable: false, e);
+            throw new ChainException($"full node {Endpoint}: {method} answered JSON Kiln cannot read: {e.Message}", isRetryable: false, e);
         }
     }
 
@@ -286,7 +286,7 @@ public sealed partial class FullNodeChain : IChain
 
     private static partial class Log
     {
-        [LoggerMessage(250, LogLevel.Warning, "full node {Endpoint}: no chain head, polling again: {Reason}")]
+        [LoggerMessage(EventId = 6300, EventName = "ChainHeadUnavailable", Level = LogLevel.Warning, Message = "full node {Endpoint}: no chain head, polling again: {Reason}")]
         public static partial void HeadUnavailable(ILogger logger, Uri endpoint, string reason);
     }
 

@@ -8,7 +8,7 @@ namespace Kiln.Miner.Chain;
 /// node (<see cref="FullNodeChain"/>). Message submission (pre-commit, prove-commit, Window PoSt) is not part of it yet.
 /// </summary>
 /// <remarks>
-/// A chain that cannot answer throws <see cref="ChainException"/>; its <see cref="ChainException.Retryable"/> says
+/// A chain that cannot answer throws <see cref="ChainException"/>; its <see cref="ChainException.IsRetryable"/> says
 /// whether asking again later may help.
 /// </remarks>
 public interface IChain

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Kiln.Miner.Storage;
+using Kiln.Miner.Repo;
 using Kiln.Stores.Sqlite;
 
 namespace Kiln.Miner.Cli;
@@ -22,7 +22,7 @@ internal static class DbCommands
 
     private static Argument<string[]> Names() => new("name")
     {
-        Description = "databases: " + string.Join(", ", SqliteDatabase.MinerDatabases) + " (default: all)",
+        Description = "databases: " + string.Join(", ", MinerDatabases.Names) + " (default: all)",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
@@ -57,7 +57,7 @@ internal static class DbCommands
         {
             foreach (var path in Paths(repoPath(parse), parse.GetValue(names)))
             {
-                var written = await SqliteFiles.BackupAsync(path, SqliteDatabase.RestoreHint(path), ct);
+                var written = await SqliteFiles.BackupAsync(path, MinerDatabases.RestoreHint(path), ct);
                 Console.WriteLine(written ? $"{SqliteFiles.BackupPath(path)}\twritten" : $"{path}\tabsent, no backup");
             }
 
@@ -86,12 +86,12 @@ internal static class DbCommands
 
     private static IEnumerable<string> Paths(string repo, string[]? names)
     {
-        var chosen = names is { Length: > 0 } ? names : [.. SqliteDatabase.MinerDatabases];
+        var chosen = names is { Length: > 0 } ? names : [.. MinerDatabases.Names];
         foreach (var name in chosen)
         {
-            if (!SqliteDatabase.MinerDatabases.Contains(name, StringComparer.Ordinal))
+            if (!MinerDatabases.Names.Contains(name, StringComparer.Ordinal))
             {
-                throw new ArgumentException($"unknown database '{name}': the miner's are {string.Join(", ", SqliteDatabase.MinerDatabases)}");
+                throw new ArgumentException($"unknown database '{name}': the miner's are {string.Join(", ", MinerDatabases.Names)}");
             }
         }
 

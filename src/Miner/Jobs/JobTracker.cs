@@ -3,7 +3,8 @@ using System.Text;
 using Dapper;
 using Kiln.Api;
 using Kiln.Api.Types;
-using Kiln.Miner.Storage;
+using Kiln.Miner.Repo;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Jobs;
@@ -75,6 +76,7 @@ public sealed class JobTracker : IAsyncDisposable
             );
             CREATE INDEX IF NOT EXISTS post_timeline_proof ON post_timeline (proof, deadline, epoch);
             """,
+            MinerDatabases.RestoreHint(options.DatabasePath),
             cancellationToken).ConfigureAwait(false);
         if (options.LogDirectory != null)
         {

@@ -1,5 +1,6 @@
 using Dapper;
-using Kiln.Miner.Storage;
+using Kiln.Miner.Repo;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Proving;
@@ -31,6 +32,7 @@ public sealed class DeadlineStore : IAsyncDisposable
                 error TEXT NULL
             );
             """,
+            MinerDatabases.RestoreHint(databasePath),
             ct).ConfigureAwait(false);
         return new DeadlineStore(db);
     }

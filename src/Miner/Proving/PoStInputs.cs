@@ -16,13 +16,13 @@ internal static class PoStInputs
     {
         if (sectors.Count == 0)
         {
-            throw new PoStException("no sectors to prove", retryable: false);
+            throw new PoStException("no sectors to prove", isRetryable: false);
         }
 
         var sizes = sectors.Select(s => SealProofInfo.Get((long)s.SealProof).SectorSize).Distinct().ToList();
         return sizes.Count == 1
             ? PoStProofInfo.ForSectorSize(sizes[0], type)
-            : throw new PoStException("sectors of different sizes in one PoSt", retryable: false);
+            : throw new PoStException("sectors of different sizes in one PoSt", isRetryable: false);
     }
 
     /// <summary>Lotus clears the top two bits of randomness[31] so it is a field element.</summary>

@@ -141,7 +141,7 @@ public sealed partial class PoStScheduler
 
             if (!primary)
             {
-                throw new PoStException($"can't find {TaskTypes.Id(Task)} post worker", retryable: true);
+                throw new PoStException($"can't find {TaskTypes.Id(Task)} post worker", isRetryable: true);
             }
 
             // Enable/disable flips come from the heartbeat without a signal: look again every so often.
@@ -221,10 +221,10 @@ public sealed partial class PoStScheduler
 
     private static partial class Log
     {
-        [LoggerMessage(200, LogLevel.Information, "{Task} scheduler: worker {Id} on {Host} added")]
+        [LoggerMessage(EventId = 6001, EventName = "PoStWorkerAdded", Level = LogLevel.Information, Message = "{Task} scheduler: worker {Id} on {Host} added")]
         public static partial void Added(ILogger logger, TaskType task, Guid id, string host);
 
-        [LoggerMessage(201, LogLevel.Information, "{Task} scheduler: worker {Id} dropped")]
+        [LoggerMessage(EventId = 6002, EventName = "PoStWorkerDropped", Level = LogLevel.Information, Message = "{Task} scheduler: worker {Id} dropped")]
         public static partial void Dropped(ILogger logger, TaskType task, Guid id);
     }
 }

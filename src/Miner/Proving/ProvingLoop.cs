@@ -57,7 +57,7 @@ public sealed partial class ProvingLoop(
 
                     await chain.WaitForEpochAsync(deadline.Close, cancellationToken).ConfigureAwait(false);
                 }
-                catch (ChainException e) when (e.Retryable)
+                catch (ChainException e) when (e.IsRetryable)
                 {
                     Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
                     await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);
@@ -90,7 +90,7 @@ public sealed partial class ProvingLoop(
                     // The next round's first epoch, from the round just run: a head that moved on meanwhile is not skipped.
                     await chain.WaitForEpochAsync((winningRound + 1) * every, cancellationToken).ConfigureAwait(false);
                 }
-                catch (ChainException e) when (e.Retryable)
+                catch (ChainException e) when (e.IsRetryable)
                 {
                     Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
                     await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);
@@ -209,22 +209,22 @@ public sealed partial class ProvingLoop(
 
     private static partial class Log
     {
-        [LoggerMessage(240, LogLevel.Information, "proving loop started: epochs of {Epoch}, winning PoSt every {Every} epochs")]
+        [LoggerMessage(EventId = 6003, EventName = "ProvingLoopStarted", Level = LogLevel.Information, Message = "proving loop started: epochs of {Epoch}, winning PoSt every {Every} epochs")]
         public static partial void Started(ILogger logger, TimeSpan epoch, int every);
 
-        [LoggerMessage(241, LogLevel.Information, "deadline {Deadline} (open {Open}): window PoSt of {Sectors} sectors ({Skipped} skipped) verified; proof {Proof}")]
+        [LoggerMessage(EventId = 6004, EventName = "DeadlineProven", Level = LogLevel.Information, Message = "deadline {Deadline} (open {Open}): window PoSt of {Sectors} sectors ({Skipped} skipped) verified; proof {Proof}")]
         public static partial void WindowProven(ILogger logger, int deadline, long open, int sectors, int skipped, string proof);
 
-        [LoggerMessage(242, LogLevel.Error, "deadline {Deadline} (open {Open}): window PoSt failed: {Reason}")]
+        [LoggerMessage(EventId = 6005, EventName = "DeadlineFailed", Level = LogLevel.Error, Message = "deadline {Deadline} (open {Open}): window PoSt failed: {Reason}")]
         public static partial void WindowFailed(ILogger logger, int deadline, long open, string reason);
 
-        [LoggerMessage(243, LogLevel.Information, "epoch {Epoch}: winning PoSt of sector {Sector} verified; proof {Proof}")]
+        [LoggerMessage(EventId = 6006, EventName = "WinningPoStVerified", Level = LogLevel.Information, Message = "epoch {Epoch}: winning PoSt of sector {Sector} verified; proof {Proof}")]
         public static partial void WinningProven(ILogger logger, long epoch, ulong sector, string proof);
 
-        [LoggerMessage(244, LogLevel.Error, "epoch {Epoch}: winning PoSt failed: {Reason}")]
+        [LoggerMessage(EventId = 6007, EventName = "WinningPoStFailed", Level = LogLevel.Error, Message = "epoch {Epoch}: winning PoSt failed: {Reason}")]
         public static partial void WinningFailed(ILogger logger, long epoch, string reason);
 
-        [LoggerMessage(245, LogLevel.Warning, "proving loop: chain unavailable, trying again in {Delay}: {Reason}")]
+        [LoggerMessage(EventId = 6008, EventName = "ChainUnavailable", Level = LogLevel.Warning, Message = "proving loop: chain unavailable, trying again in {Delay}: {Reason}")]
         public static partial void ChainUnavailable(ILogger logger, string reason, TimeSpan delay);
     }
 }

@@ -78,7 +78,7 @@ public sealed class ProvingService : IAsyncDisposable
         window.Attach(registry);
         winning.Attach(registry);
         var prover = SnarkProverFactory.Create(options.Snark);
-        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
+        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>(), metrics?.Stores);
         var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);

@@ -27,7 +27,7 @@ public sealed partial class StorageVanillaSource(VanillaProofReader reader, ILog
 
     private static partial class Log
     {
-        [LoggerMessage(210, LogLevel.Warning, "vanilla proof of sector {Sector} unreadable: {Reason}")]
+        [LoggerMessage(EventId = 6011, EventName = "VanillaProofUnreadable", Level = LogLevel.Warning, Message = "vanilla proof of sector {Sector} unreadable: {Reason}")]
         public static partial void Unreadable(ILogger logger, ulong sector, string reason);
     }
 }

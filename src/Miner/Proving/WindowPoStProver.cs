@@ -81,7 +81,7 @@ public sealed partial class WindowPoStProver(
         {
             if (remaining.Count == 0)
             {
-                throw new PoStException($"all {skipped.Count} sectors were skipped", retryable: false);
+                throw new PoStException($"all {skipped.Count} sectors were skipped", isRetryable: false);
             }
 
             var step = time.GetUtcNow();
@@ -91,7 +91,7 @@ public sealed partial class WindowPoStProver(
             var local = !scheduler.CanSchedule;
             if (local && options.DisableBuiltinWindowPoSt)
             {
-                throw new PoStException("no enabled window PoSt worker and the built-in window PoSt is disabled", retryable: true);
+                throw new PoStException("no enabled window PoSt worker and the built-in window PoSt is disabled", isRetryable: true);
             }
 
             var results = await Task.WhenAll(partitions.Select((p, i) => local
@@ -103,7 +103,7 @@ public sealed partial class WindowPoStProver(
             {
                 if (!skip.All(n => remaining.Exists(s => s.Number == n)))
                 {
-                    throw new PoStException($"a worker reported skipped sectors that are not in the batch: {string.Join(',', skip)}", retryable: false);
+                    throw new PoStException($"a worker reported skipped sectors that are not in the batch: {string.Join(',', skip)}", isRetryable: false);
                 }
 
                 // Lotus: "some sectors (N) were skipped"; wdpost proves the batch again without them.
@@ -123,7 +123,7 @@ public sealed partial class WindowPoStProver(
             timeline?.Local("verify", step, remaining.Count, verified ? "Succeeded" : "Failed");
             if (!verified)
             {
-                throw new PoStException($"window PoSt of {remaining.Count} sectors does not verify", retryable: false);
+                throw new PoStException($"window PoSt of {remaining.Count} sectors does not verify", isRetryable: false);
             }
 
             Log.Proven(logger, remaining.Count, partitions.Count, local ? "the miner" : "window workers", merged.Proof.Length);
@@ -134,7 +134,7 @@ public sealed partial class WindowPoStProver(
     /// <summary>Lotus's jsonrpc.RPCConnectionError and a partition past its timeout: try another worker.</summary>
     internal static bool IsRedispatchable(Exception e) =>
         e is HttpRequestException or IOException or SocketException or WebSocketException or TimeoutException
-        || (e is PoStException { Retryable: true });
+        || (e is PoStException { IsRetryable: true });
 
     private async Task<WindowPoStResult> ProveOnWorkerAsync(ulong minerId, PoStProofInfo proof, byte[] rand, PostSectorChallenge[] sectors, int index, PoStTimeline? timeline, CancellationToken ct)
     {
@@ -291,19 +291,19 @@ public sealed partial class WindowPoStProver(
 
     private static partial class Log
     {
-        [LoggerMessage(220, LogLevel.Information, "window PoSt of {Sectors} sectors in {Partitions} partitions proven by {Where}: {Bytes} proof bytes, verified")]
+        [LoggerMessage(EventId = 6012, EventName = "WindowPoStProven", Level = LogLevel.Information, Message = "window PoSt of {Sectors} sectors in {Partitions} partitions proven by {Where}: {Bytes} proof bytes, verified")]
         public static partial void Proven(ILogger logger, int sectors, int partitions, string where, int bytes);
 
-        [LoggerMessage(221, LogLevel.Warning, "window PoSt: some sectors ({Count}) were skipped: {Sectors}; proving the batch without them")]
+        [LoggerMessage(EventId = 6013, EventName = "WindowPoStSectorsSkipped", Level = LogLevel.Warning, Message = "window PoSt: some sectors ({Count}) were skipped: {Sectors}; proving the batch without them")]
         public static partial void Skipped(ILogger logger, int count, string sectors);
 
-        [LoggerMessage(222, LogLevel.Warning, "window PoSt partition {Partition} failed on worker {Worker} ({Host}): {Reason}")]
+        [LoggerMessage(EventId = 6014, EventName = "WindowPoStPartitionFailed", Level = LogLevel.Warning, Message = "window PoSt partition {Partition} failed on worker {Worker} ({Host}): {Reason}")]
         public static partial void PartitionFailed(ILogger logger, int partition, Guid worker, string host, string reason);
 
-        [LoggerMessage(223, LogLevel.Information, "window PoSt partition {Partition}: dispatching again (attempt {Attempt}): {Reason}")]
+        [LoggerMessage(EventId = 6015, EventName = "WindowPoStPartitionRedispatched", Level = LogLevel.Information, Message = "window PoSt partition {Partition}: dispatching again (attempt {Attempt}): {Reason}")]
         public static partial void Redispatch(ILogger logger, int partition, int attempt, string reason);
 
-        [LoggerMessage(224, LogLevel.Information, "window PoSt partition {Partition} still running after {After}: hedging onto an idle worker")]
+        [LoggerMessage(EventId = 6016, EventName = "WindowPoStPartitionHedged", Level = LogLevel.Information, Message = "window PoSt partition {Partition} still running after {After}: hedging onto an idle worker")]
         public static partial void Hedged(ILogger logger, int partition, TimeSpan after);
     }
 }

@@ -37,7 +37,7 @@ public sealed partial class WinningPoStProver(
         var local = !scheduler.CanSchedule;
         if (local && options.DisableBuiltinWinningPoSt)
         {
-            throw new PoStException("no enabled winning PoSt worker and the built-in winning PoSt is disabled", retryable: true);
+            throw new PoStException("no enabled winning PoSt worker and the built-in winning PoSt is disabled", isRetryable: true);
         }
 
         var first = new SectorId(minerId, challenged[0].Number);
@@ -49,7 +49,7 @@ public sealed partial class WinningPoStProver(
         var bytes = proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
         if (!prover.VerifyWinningPoSt(rand, replicas, bytes, proverId))
         {
-            throw new PoStException($"winning PoSt of sector {challenged[0].Number} does not verify", retryable: false);
+            throw new PoStException($"winning PoSt of sector {challenged[0].Number} does not verify", isRetryable: false);
         }
 
         Log.Proven(logger, challenged[0].Number, local ? "the miner" : "a winning worker");
@@ -74,7 +74,7 @@ public sealed partial class WinningPoStProver(
                     {
                         if (failed.Contains(w.Id))
                         {
-                            throw new PoStException($"every ready winning PoSt worker failed ({failed.Count})", retryable: true);
+                            throw new PoStException($"every ready winning PoSt worker failed ({failed.Count})", isRetryable: true);
                         }
 
                         attempt = w.Id;
@@ -115,7 +115,7 @@ public sealed partial class WinningPoStProver(
         var (read, missing) = await PoStInputs.ReadVanillasAsync(vanillas, minerId, proof, challenges, ct).ConfigureAwait(false);
         if (missing.Count > 0)
         {
-            throw new PoStException($"winning PoSt: vanilla proofs of sectors {string.Join(',', missing)} unreadable", retryable: false);
+            throw new PoStException($"winning PoSt: vanilla proofs of sectors {string.Join(',', missing)} unreadable", isRetryable: false);
         }
 
         var proofs = await Task.Run(() => prover.GenerateWinningPoStWithVanilla((int)proof.Proof, rand, proverId, read), ct).ConfigureAwait(false);
@@ -124,10 +124,10 @@ public sealed partial class WinningPoStProver(
 
     private static partial class Log
     {
-        [LoggerMessage(230, LogLevel.Information, "winning PoSt of sector {Sector} proven by {Where}, verified")]
+        [LoggerMessage(EventId = 6017, EventName = "WinningPoStProven", Level = LogLevel.Information, Message = "winning PoSt of sector {Sector} proven by {Where}, verified")]
         public static partial void Proven(ILogger logger, ulong sector, string where);
 
-        [LoggerMessage(231, LogLevel.Warning, "winning PoSt worker {Worker} unreachable, trying the next one: {Reason}")]
+        [LoggerMessage(EventId = 6018, EventName = "WinningPoStWorkerUnreachable", Level = LogLevel.Warning, Message = "winning PoSt worker {Worker} unreachable, trying the next one: {Reason}")]
         public static partial void MovingOn(ILogger logger, Guid worker, string reason);
     }
 }

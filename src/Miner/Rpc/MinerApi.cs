@@ -264,10 +264,10 @@ public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, Wor
 
     private static partial class Log
     {
-        [LoggerMessage(41, LogLevel.Information, "late result for call {Call} (sector {Sector}), given up with its lost worker: kept for the work's next dispatch")]
+        [LoggerMessage(EventId = 5300, EventName = "LateResultKept", Level = LogLevel.Information, Message = "late result for call {Call} (sector {Sector}), given up with its lost worker: kept for the work's next dispatch")]
         public static partial void LateKept(ILogger logger, Guid call, ulong sector);
 
-        [LoggerMessage(42, LogLevel.Information, "late result for call {Call} (sector {Sector}), given up with its lost worker: accepted and dropped ({Outcome})")]
+        [LoggerMessage(EventId = 5301, EventName = "LateResultDropped", Level = LogLevel.Information, Message = "late result for call {Call} (sector {Sector}), given up with its lost worker: accepted and dropped ({Outcome})")]
         public static partial void LateDropped(ILogger logger, Guid call, ulong sector, string outcome);
     }
 }

@@ -434,10 +434,10 @@ public sealed partial class SealingScheduler
 
     private static partial class Log
     {
-        [LoggerMessage(20, LogLevel.Information, "assigned {Task} of sector {Sector} to worker {Worker} on {Host}")]
+        [LoggerMessage(EventId = 5100, EventName = "TaskAssigned", Level = LogLevel.Information, Message = "assigned {Task} of sector {Sector} to worker {Worker} on {Host}")]
         public static partial void Assigned(ILogger logger, string task, ulong sector, Guid worker, string host);
 
-        [LoggerMessage(21, LogLevel.Error, "scheduling pass failed")]
+        [LoggerMessage(EventId = 5101, EventName = "SchedulingPassFailed", Level = LogLevel.Error, Message = "scheduling pass failed")]
         public static partial void PassFailed(ILogger logger, Exception exception);
     }
 }

@@ -273,13 +273,13 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
 
     private static partial class Log
     {
-        [LoggerMessage(40, LogLevel.Information, "{Task} of sector {Sector} was dispatched before the miner restarted: waiting for call {Call} on {Host}")]
+        [LoggerMessage(EventId = 5000, EventName = "SealingCallResuming", Level = LogLevel.Information, Message = "{Task} of sector {Sector} was dispatched before the miner restarted: waiting for call {Call} on {Host}")]
         public static partial void Resuming(ILogger logger, TaskType task, ulong sector, Guid call, string? host);
 
-        [LoggerMessage(43, LogLevel.Information, "{Task} of sector {Sector}: taking the result call {Call} on {Host} returned after it was given up, instead of dispatching again")]
+        [LoggerMessage(EventId = 5001, EventName = "SealingLateResultTaken", Level = LogLevel.Information, Message = "{Task} of sector {Sector}: taking the result call {Call} on {Host} returned after it was given up, instead of dispatching again")]
         public static partial void TakingLate(ILogger logger, TaskType task, ulong sector, Guid call, string? host);
 
-        [LoggerMessage(44, LogLevel.Warning, "PreCommit1 of sector {Sector} runs again (its result was never recorded): dropping the declaration of its {FileType} in storage {Storage}")]
+        [LoggerMessage(EventId = 5002, EventName = "PreCommit1Resealing", Level = LogLevel.Warning, Message = "PreCommit1 of sector {Sector} runs again (its result was never recorded): dropping the declaration of its {FileType} in storage {Storage}")]
         public static partial void Resealing(ILogger logger, ulong sector, string fileType, string storage);
     }
 }

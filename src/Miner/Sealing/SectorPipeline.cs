@@ -4,8 +4,9 @@ using Dapper;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Chain;
-using Kiln.Miner.Storage;
+using Kiln.Miner.Repo;
 using Kiln.Stores.Index;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Miner.Sealing;
@@ -81,6 +82,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 updated_ms INTEGER NOT NULL
             );
             """,
+            MinerDatabases.RestoreHint(databasePath),
             ct).ConfigureAwait(false);
 
         // Databases of earlier releases lack the later stages' columns.
@@ -519,22 +521,22 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(30, LogLevel.Information, "pledged sector {Sector}")]
+        [LoggerMessage(EventId = 5003, EventName = "SectorPledged", Level = LogLevel.Information, Message = "pledged sector {Sector}")]
         public static partial void Pledged(ILogger logger, ulong sector);
 
-        [LoggerMessage(31, LogLevel.Information, "sector {Sector} is now {State}")]
+        [LoggerMessage(EventId = 5004, EventName = "SectorStateChanged", Level = LogLevel.Information, Message = "sector {Sector} is now {State}")]
         public static partial void State(ILogger logger, ulong sector, SectorState state);
 
-        [LoggerMessage(32, LogLevel.Warning, "sector {Sector} {State}: temporary error (attempt {Attempt}), retrying in {Delay}: {Reason}")]
+        [LoggerMessage(EventId = 5005, EventName = "SectorRetrying", Level = LogLevel.Warning, Message = "sector {Sector} {State}: temporary error (attempt {Attempt}), retrying in {Delay}: {Reason}")]
         public static partial void Retrying(ILogger logger, ulong sector, SectorState state, int attempt, TimeSpan delay, string reason);
 
-        [LoggerMessage(33, LogLevel.Error, "sector {Sector} failed in {State}: {Reason}")]
+        [LoggerMessage(EventId = 5006, EventName = "SectorFailed", Level = LogLevel.Error, Message = "sector {Sector} failed in {State}: {Reason}")]
         public static partial void Failed(ILogger logger, ulong sector, SectorState state, string reason);
 
-        [LoggerMessage(34, LogLevel.Warning, "the storage index declares files of sector {Declared}, past the highest number the sectors database knows ({Known}): new sector numbers start after {Declared}")]
+        [LoggerMessage(EventId = 5007, EventName = "SectorNumberFromIndex", Level = LogLevel.Warning, Message = "the storage index declares files of sector {Declared}, past the highest number the sectors database knows ({Known}): new sector numbers start after {Declared}")]
         public static partial void NumberFromIndex(ILogger logger, ulong declared, ulong known);
 
-        [LoggerMessage(35, LogLevel.Warning, "sector {Sector} forced to {State} (sectors update-state)")]
+        [LoggerMessage(EventId = 5008, EventName = "SectorStateForced", Level = LogLevel.Warning, Message = "sector {Sector} forced to {State} (sectors update-state)")]
         public static partial void Forced(ILogger logger, ulong sector, SectorState state);
     }
 

@@ -175,25 +175,25 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Information, "worker {Id} on {Host} connected from {Url} ({Kind})")]
+        [LoggerMessage(EventId = 5200, EventName = "WorkerConnected", Level = LogLevel.Information, Message = "worker {Id} on {Host} connected from {Url} ({Kind})")]
         public static partial void Connected(ILogger logger, Guid id, string host, string url, WorkerKind kind);
 
-        [LoggerMessage(2, LogLevel.Warning, "worker {Id} on {Host} disabled: session check failed: {Reason}")]
+        [LoggerMessage(EventId = 5201, EventName = "WorkerDisabled", Level = LogLevel.Warning, Message = "worker {Id} on {Host} disabled: session check failed: {Reason}")]
         public static partial void Disabled(ILogger logger, Guid id, string host, string reason);
 
-        [LoggerMessage(3, LogLevel.Information, "worker {Id} on {Host} enabled again")]
+        [LoggerMessage(EventId = 5202, EventName = "WorkerEnabled", Level = LogLevel.Information, Message = "worker {Id} on {Host} enabled again")]
         public static partial void Enabled(ILogger logger, Guid id, string host);
 
-        [LoggerMessage(5, LogLevel.Warning, "worker {Id} on {Host} lost: no heartbeat for {After}; removed, its running calls are given up and rescheduled (it registers again once reachable)")]
+        [LoggerMessage(EventId = 5203, EventName = "WorkerLost", Level = LogLevel.Warning, Message = "worker {Id} on {Host} lost: no heartbeat for {After}; removed, its running calls are given up and rescheduled (it registers again once reachable)")]
         public static partial void Lost(ILogger logger, Guid id, string host, TimeSpan after);
 
-        [LoggerMessage(6, LogLevel.Information, "worker {Id} on {Host} now accepts: {Tasks}")]
+        [LoggerMessage(EventId = 5204, EventName = "WorkerTasksChanged", Level = LogLevel.Information, Message = "worker {Id} on {Host} now accepts: {Tasks}")]
         public static partial void TasksChanged(ILogger logger, Guid id, string host, string tasks);
 
-        [LoggerMessage(7, LogLevel.Warning, "worker {Id} on {Host} advertises task type {Task}, which kiln-miner does not know: the worker stays, that task is never scheduled on it")]
+        [LoggerMessage(EventId = 5205, EventName = "WorkerUnknownTask", Level = LogLevel.Warning, Message = "worker {Id} on {Host} advertises task type {Task}, which kiln-miner does not know: the worker stays, that task is never scheduled on it")]
         public static partial void UnknownTask(ILogger logger, Guid id, string host, string task);
 
-        [LoggerMessage(4, LogLevel.Warning, "worker {Id} on {Host} removed: {Why}")]
+        [LoggerMessage(EventId = 5206, EventName = "WorkerRemoved", Level = LogLevel.Warning, Message = "worker {Id} on {Host} removed: {Why}")]
         public static partial void Removed(ILogger logger, Guid id, string host, string why);
     }
 }

@@ -349,16 +349,16 @@ public sealed partial class HugepageFiles
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Hugepage memory files on NUMA node {Node}: {Count} of {Size}")]
+    [LoggerMessage(EventId = 4000, EventName = "HugepageFilesLoaded", Level = LogLevel.Information, Message = "Hugepage memory files on NUMA node {Node}: {Count} of {Size}")]
     private partial void LogLoaded(int node, int count, string size);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "No free hugepage memory file fits {Size} on NUMA node {Node} ({Files} files known); using anonymous memory (said once)")]
+    [LoggerMessage(EventId = 4001, EventName = "HugepageFallback", Level = LogLevel.Warning, Message = "No free hugepage memory file fits {Size} on NUMA node {Node} ({Files} files known); using anonymous memory (said once)")]
     private partial void LogFallback(string size, string node, int files);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Debug, Message = "Skipping hugepage memory file {Path}: {Reason}")]
+    [LoggerMessage(EventId = 4002, EventName = "HugepageFileSkipped", Level = LogLevel.Debug, Message = "Skipping hugepage memory file {Path}: {Reason}")]
     private partial void LogSkipped(string path, string reason);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Debug, Message = "Mapped hugepage memory file {Path} (NUMA node {Node})")]
+    [LoggerMessage(EventId = 4003, EventName = "HugepageFileMapped", Level = LogLevel.Debug, Message = "Mapped hugepage memory file {Path} (NUMA node {Node})")]
     private partial void LogMapped(string path, int node);
 
     /// <summary>A mapped file: unmapping closes it (dropping the flock) and makes it free again.</summary>

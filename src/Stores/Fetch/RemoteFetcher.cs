@@ -22,12 +22,13 @@ public sealed partial class RemoteFetcher
     private readonly HttpClient _http;
     private readonly RemoteFetcherOptions _options;
     private readonly ILogger _log;
+    private readonly StoresMetrics? _metrics;
     private readonly SemaphoreSlim _throttle;
     private readonly Lock _lock = new();
     private readonly Dictionary<SectorId, Task> _fetching = [];
     private long _fetchRequests;
 
-    public RemoteFetcher(LocalStore local, ISectorIndex index, HttpClient http, RemoteFetcherOptions options, ILogger<RemoteFetcher>? logger = null)
+    public RemoteFetcher(LocalStore local, ISectorIndex index, HttpClient http, RemoteFetcherOptions options, ILogger<RemoteFetcher>? logger = null, StoresMetrics? metrics = null)
     {
         options.Validate();
         _local = local;
@@ -35,6 +36,7 @@ public sealed partial class RemoteFetcher
         _http = http;
         _options = options;
         _log = logger ?? (ILogger)NullLogger.Instance;
+        _metrics = metrics;
         _throttle = new SemaphoreSlim(options.ParallelFetchLimit, options.ParallelFetchLimit);
     }
 
@@ -194,14 +196,14 @@ public sealed partial class RemoteFetcher
     private async Task FetchAsync(string url, string outPath, Action<HttpRequestMessage> prepare, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var outcome = StoresMetrics.FetchFailed;
+        long? written = null;
         try
         {
             LocalStore.DeleteEntry(outPath);
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
             prepare(request);
             Interlocked.Increment(ref _fetchRequests);
-            StoresMetrics.FetchRequests.Add(1);
+            _metrics?.FetchRequested();
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             if (response.StatusCode != HttpStatusCode.OK)
             {
@@ -227,12 +229,11 @@ public sealed partial class RemoteFetcher
                     throw new StoresException($"unknown content type: '{response.Content.Headers.ContentType}'");
             }
 
-            StoresMetrics.FetchBytes.Add(bytes);
-            outcome = StoresMetrics.Fetched;
+            written = bytes;
         }
         finally
         {
-            StoresMetrics.FetchDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, outcome);
+            _metrics?.FetchEnded(written, Stopwatch.GetElapsedTime(started));
         }
     }
 
@@ -366,9 +367,9 @@ public sealed partial class RemoteFetcher
     /// </summary>
     private static void Move(string temp, string dest) => Durability.PublishRename(temp, dest);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Declaring fetched sector {Sector} in {StorageId} failed")]
+    [LoggerMessage(EventId = 3200, EventName = "FetchedSectorDeclareFailed", Level = LogLevel.Warning, Message = "Declaring fetched sector {Sector} in {StorageId} failed")]
     private partial void LogDeclareFailed(string sector, string storageId, Exception e);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "Deleting moved sector files at {Url} failed")]
+    [LoggerMessage(EventId = 3201, EventName = "MovedSectorDeleteFailed", Level = LogLevel.Warning, Message = "Deleting moved sector files at {Url} failed")]
     private partial void LogDeleteFailed(string url, Exception e);
 }

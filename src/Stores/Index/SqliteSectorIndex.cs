@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using Kiln.Api.Types;
+using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Stores.Index;
@@ -12,7 +13,6 @@ namespace Kiln.Stores.Index;
 public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
 {
     private const string Schema = """
-        PRAGMA journal_mode = WAL;
         CREATE TABLE IF NOT EXISTS paths (
             id        TEXT    NOT NULL PRIMARY KEY,
             info      TEXT    NOT NULL,
@@ -42,30 +42,16 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
 
     /// <summary>
     /// Opens (creating when needed) the index database at <paramref name="file"/>, after checking it: a zero-length or
-    /// malformed file throws <see cref="Sqlite.DatabaseDamagedException"/> rather than becoming an empty index.
+    /// malformed file throws <see cref="DatabaseDamagedException"/> rather than becoming an empty index.
     /// </summary>
     public static async Task<SqliteSectorIndex> OpenAsync(string file, TimeProvider? time = null, CancellationToken ct = default)
     {
-        await Sqlite.SqliteFiles.PrepareAsync(file, "kiln-miner db restore " + Path.GetFileNameWithoutExtension(file), ct);
-        var cs = new SqliteConnectionStringBuilder
-        {
-            DataSource = file,
-            Mode = SqliteOpenMode.ReadWrite,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        var cs = await SqliteDatabase.OpenPooledAsync(file, Schema, "kiln-miner db restore " + Path.GetFileNameWithoutExtension(file), ct);
         var index = new SqliteSectorIndex(cs, time ?? TimeProvider.System);
-        await using var c = await index.ConnectAsync(ct);
-        await c.ExecuteAsync(new CommandDefinition(Schema, cancellationToken: ct));
         return index;
     }
 
-    public void Dispose()
-    {
-        using var c = new SqliteConnection(_connectionString);
-        SqliteConnection.ClearPool(c);
-    }
+    public void Dispose() => SqliteDatabase.ClearPool(_connectionString);
 
     public Task StorageAttachAsync(StorageInfo info, FsStat stat, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
@@ -164,12 +150,7 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
 
     private static long Db(ulong value) => unchecked((long)value);
 
-    private async Task<SqliteConnection> ConnectAsync(CancellationToken ct)
-    {
-        var c = new SqliteConnection(_connectionString);
-        await c.OpenAsync(ct);
-        return c;
-    }
+    private Task<SqliteConnection> ConnectAsync(CancellationToken ct) => SqliteDatabase.ConnectAsync(_connectionString, ct);
 
     private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> write, CancellationToken ct)
     {

@@ -773,24 +773,24 @@ public sealed partial class LocalStore
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Opened storage path {Id} at {Root}")]
+    [LoggerMessage(EventId = 3000, EventName = "StoragePathOpened", Level = LogLevel.Information, Message = "Opened storage path {Id} at {Root}")]
     private partial void LogPathOpened(string id, string root);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Reporting storage health failed")]
+    [LoggerMessage(EventId = 3001, EventName = "StorageHealthReportFailed", Level = LogLevel.Warning, Message = "Reporting storage health failed")]
     private partial void LogHealthReportFailed(Exception e);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "Removing {Target} failed")]
+    [LoggerMessage(EventId = 3002, EventName = "SectorFileRemoveFailed", Level = LogLevel.Error, Message = "Removing {Target} failed")]
     private partial void LogRemoveFailed(string target, Exception e);
 
-    [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Skipping {Entry} in a storage path: not a sector name (s-t0<miner>-<number>); move it out of the path")]
+    [LoggerMessage(EventId = 3003, EventName = "StoragePathStrayEntry", Level = LogLevel.Warning, Message = "Skipping {Entry} in a storage path: not a sector name (s-t0<miner>-<number>); move it out of the path")]
     private partial void LogStrayEntry(string entry);
 
-    [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Refusing symlink {Entry} -> {Target} in a storage path: sector files must be real files or directories, not declared")]
+    [LoggerMessage(EventId = 3004, EventName = "StoragePathSymlinkRefused", Level = LogLevel.Warning, Message = "Refusing symlink {Entry} -> {Target} in a storage path: sector files must be real files or directories, not declared")]
     private partial void LogSymlinkRefused(string entry, string target);
 
-    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "RemoveCopies: no primary copy of sector {Sector} ({Type}), not removing anything")]
+    [LoggerMessage(EventId = 3005, EventName = "NoPrimaryCopy", Level = LogLevel.Warning, Message = "RemoveCopies: no primary copy of sector {Sector} ({Type}), not removing anything")]
     private partial void LogNoPrimaryCopy(string sector, string type);
 
-    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Moving sector {Sector} ({Type}) to long-term storage: {From} -> {To}")]
+    [LoggerMessage(EventId = 3006, EventName = "SectorMovingToStorage", Level = LogLevel.Information, Message = "Moving sector {Sector} ({Type}) to long-term storage: {From} -> {To}")]
     private partial void LogMoving(string sector, string type, string from, string to);
 }

@@ -252,13 +252,13 @@ public static partial class RemoteStoreEndpoints
 
         private static bool IsFailure(Exception e) => e is not OperationCanceledException;
 
-        [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "/remote {Operation} {Target} failed")]
+        [LoggerMessage(EventId = 3100, EventName = "RemoteRequestFailed", Level = LogLevel.Error, Message = "/remote {Operation} {Target} failed")]
         private partial void LogFailed(string operation, string target, Exception e);
 
-        [LoggerMessage(EventId = 102, Level = LogLevel.Error, Message = "Range not supported on directories: {Path}")]
+        [LoggerMessage(EventId = 3101, EventName = "RangeOnDirectory", Level = LogLevel.Error, Message = "Range not supported on directories: {Path}")]
         private partial void LogRangeOnDirectory(string path);
 
-        [LoggerMessage(EventId = 1303, Level = LogLevel.Warning, Message = "Refusing to serve {Path}: it is a symlink inside a storage path")]
+        [LoggerMessage(EventId = 3102, EventName = "RemoteSymlinkRefused", Level = LogLevel.Warning, Message = "Refusing to serve {Path}: it is a symlink inside a storage path")]
         private partial void LogSymlinkRefused(string path);
     }
 

@@ -316,9 +316,9 @@ public static partial class VanillaProofEndpoints
         }
     }
 
-    [LoggerMessage(EventId = 110, Level = LogLevel.Warning, Message = "/remote/vanilla/{Kind} failed: {Error}")]
+    [LoggerMessage(EventId = 3103, EventName = "VanillaRequestFailed", Level = LogLevel.Warning, Message = "/remote/vanilla/{Kind} failed: {Error}")]
     private static partial void LogFailed(ILogger logger, string kind, string error);
 
-    [LoggerMessage(EventId = 111, Level = LogLevel.Debug, Message = "/remote/vanilla/{Kind}: skipping sector {Sector}: {Error}")]
+    [LoggerMessage(EventId = 3104, EventName = "VanillaRequestSectorSkipped", Level = LogLevel.Debug, Message = "/remote/vanilla/{Kind}: skipping sector {Sector}: {Error}")]
     private static partial void LogSectorSkipped(ILogger logger, string kind, ulong sector, string error);
 }

@@ -25,10 +25,11 @@ public sealed partial class VanillaProofReader
     private readonly VanillaReaderOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private readonly StoresMetrics? _metrics;
     private long _remoteRequests;
 
     public VanillaProofReader(
-        LocalStore local, ISectorIndex index, HttpClient http, VanillaReaderOptions options, TimeProvider? time = null, ILogger<VanillaProofReader>? logger = null)
+        LocalStore local, ISectorIndex index, HttpClient http, VanillaReaderOptions options, TimeProvider? time = null, ILogger<VanillaProofReader>? logger = null, StoresMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -38,6 +39,7 @@ public sealed partial class VanillaProofReader
         _options = options;
         _time = time ?? TimeProvider.System;
         _log = logger ?? (ILogger)NullLogger.Instance;
+        _metrics = metrics;
     }
 
     /// <summary>The options this reader was made with.</summary>
@@ -114,12 +116,11 @@ public sealed partial class VanillaProofReader
             try
             {
                 proofs[i] = await ReadWithTimeoutAsync(minerId, proofType, sectors[i], c).ConfigureAwait(false);
-                StoresMetrics.VanillaReadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", "read"));
+                _metrics?.VanillaReadEnded(skipped: false, Stopwatch.GetElapsedTime(started));
             }
             catch (Exception e) when (!c.IsCancellationRequested && e is not OutOfMemoryException)
             {
-                StoresMetrics.VanillaReadDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, new KeyValuePair<string, object?>("outcome", "skipped"));
-                StoresMetrics.VanillaSkipped.Add(1);
+                _metrics?.VanillaReadEnded(skipped: true, Stopwatch.GetElapsedTime(started));
                 LogSkipped(sectors[i].SectorNumber, e.Message);
             }
         }).ConfigureAwait(false);
@@ -166,7 +167,7 @@ public sealed partial class VanillaProofReader
         }
 
         Interlocked.Increment(ref _remoteRequests);
-        StoresMetrics.VanillaRequests.Add(1);
+        _metrics?.VanillaRequested();
         using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -182,9 +183,9 @@ public sealed partial class VanillaProofReader
         return await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
     }
 
-    [LoggerMessage(EventId = 120, Level = LogLevel.Warning, Message = "Vanilla proof of {Sector} from {Url} failed: {Error}")]
+    [LoggerMessage(EventId = 3105, EventName = "VanillaHolderFailed", Level = LogLevel.Warning, Message = "Vanilla proof of {Sector} from {Url} failed: {Error}")]
     private partial void LogHolderFailed(string sector, string url, string error);
 
-    [LoggerMessage(EventId = 121, Level = LogLevel.Warning, Message = "Skipping sector {Sector}: {Error}")]
+    [LoggerMessage(EventId = 3106, EventName = "VanillaReadSkipped", Level = LogLevel.Warning, Message = "Skipping sector {Sector}: {Error}")]
     private partial void LogSkipped(ulong sector, string error);
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Dapper;
+using Kiln.Api;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Stores.Sqlite;
@@ -8,7 +9,8 @@ namespace Kiln.Stores.Sqlite;
 /// Checks, creates, backs up and restores Kiln's SQLite files. A missing file is created atomically (a header page is
 /// written under a temporary name, then renamed), so a zero-length file only ever means damage; an existing file must
 /// pass <c>PRAGMA quick_check</c> before it is used. Backups (<c>&lt;file&gt;.bak</c>) are written with SQLite's online
-/// backup API, which is safe while the database is in use, and only from a source that passes the check.
+/// backup API, which is safe while the database is in use, and only from a source that passes the check. Files
+/// written here (new databases, backups, restored files) have mode 0600. <see cref="SqliteDatabase"/> opens them.
 /// </summary>
 public static class SqliteFiles
 {
@@ -114,6 +116,7 @@ public static class SqliteFiles
             }
 
             FlushFile(temporary);
+            PrivateFiles.Narrow(temporary);
             File.Move(temporary, backup, overwrite: true);
             return true;
         }
@@ -161,6 +164,7 @@ public static class SqliteFiles
         var temporary = full + ".restore";
         File.Copy(backup, temporary, overwrite: true);
         FlushFile(temporary);
+        PrivateFiles.Narrow(temporary);
         File.Move(temporary, full);
         return kept;
     }
@@ -179,6 +183,7 @@ public static class SqliteFiles
             }
 
             FlushFile(temporary);
+            PrivateFiles.Narrow(temporary);
             File.Move(temporary, full);
         }
         finally

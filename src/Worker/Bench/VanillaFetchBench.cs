@@ -9,6 +9,7 @@ using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.PoSt;
+using Kiln.Stores;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
@@ -102,19 +103,22 @@ internal static class VanillaFetchBench
             // The PoSt worker: no storage of its own, the index shared with the nodes (as workers share the miner's).
             var local = new LocalStore(index, new LocalStoreOptions { Urls = ["http://127.0.0.1:1/remote"] });
             using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) });
-            var reader = new VanillaProofReader(local, index, http, new VanillaReaderOptions { AuthToken = Token, PostParallelReads = parallel });
+            // The reader's instruments on a meter factory of this run only: the listener below hears no other reader.
+            using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+            var meters = services.GetRequiredService<IMeterFactory>();
+            var reader = new VanillaProofReader(local, index, http, new VanillaReaderOptions { AuthToken = Token, PostParallelReads = parallel }, metrics: new StoresMetrics(meters));
             var numbers = Enumerable.Range(1, sectors).Select(n => (ulong)n).ToArray();
 
             var latencies = new ConcurrentBag<double>();
             using var listener = new MeterListener();
             listener.InstrumentPublished = (instrument, l) =>
             {
-                if (instrument.Name == "kiln.stores.vanilla.read.duration")
+                if (ReferenceEquals(instrument.Meter.Scope, meters) && instrument.Name == "kiln.stores.vanilla.read.duration")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
             };
-            listener.SetMeasurementEventCallback<double>((_, ms, _, _) => latencies.Add(ms));
+            listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => latencies.Add(seconds * 1000));
 
             // One small round first (JIT, connections), not counted.
             await ReadRoundAsync(reader, info, seal, sealedCid, numbers[..Math.Min(numbers.Length, 64)], Randomness(0), ct);

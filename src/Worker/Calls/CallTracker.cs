@@ -33,13 +33,9 @@ public sealed class CallTracker : IAsyncDisposable
     /// </summary>
     public static async Task<CallTracker> OpenAsync(string path, CancellationToken ct)
     {
-        await SqliteFiles.PrepareAsync(path, RestoreHint(path), ct).ConfigureAwait(false);
-        var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ToString());
-        await db.OpenAsync(ct).ConfigureAwait(false);
-        await db.ExecuteAsync(new CommandDefinition(
+        var db = await SqliteDatabase.OpenAsync(
+            path,
             """
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = FULL;
             CREATE TABLE IF NOT EXISTS calls (
                 id TEXT PRIMARY KEY,
                 ret_type TEXT NOT NULL,
@@ -49,7 +45,8 @@ public sealed class CallTracker : IAsyncDisposable
                 error_message TEXT NULL
             );
             """,
-            cancellationToken: ct)).ConfigureAwait(false);
+            RestoreHint(path),
+            ct).ConfigureAwait(false);
         return new CallTracker(db, path);
     }
 

@@ -76,6 +76,6 @@ public sealed partial class ReturnSender(IMinerStorageApi miner, CallTracker tra
     private static T? Result<T>(TrackedCall call) =>
         call.ResultJson is { } json ? JsonSerializer.Deserialize<T>(json, ApiJson.Options) : default;
 
-    [LoggerMessage(EventId = 20, Level = LogLevel.Warning, Message = "Return{Type} for call {Call} failed (attempt {Attempt}), retrying: {Error}")]
+    [LoggerMessage(EventId = 7200, EventName = "ReturnFailed", Level = LogLevel.Warning, Message = "Return{Type} for call {Call} failed (attempt {Attempt}), retrying: {Error}")]
     private partial void LogReturnFailed(string type, string call, int attempt, string error);
 }

@@ -99,6 +99,6 @@ public sealed partial class PoStTasks
         return r;
     }
 
-    [LoggerMessage(EventId = 40, Level = LogLevel.Error, Message = "Couldn't read some challenges (skipped {Skipped} of {Sectors})")]
+    [LoggerMessage(EventId = 7400, EventName = "PoStChallengesSkipped", Level = LogLevel.Error, Message = "Couldn't read some challenges (skipped {Skipped} of {Sectors})")]
     private partial void LogSkipped(int skipped, int sectors);
 }

@@ -516,15 +516,15 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         return tcs;
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "{Type} call {Call} failed")]
+    [LoggerMessage(EventId = 7100, EventName = "CallFailed", Level = LogLevel.Warning, Message = "{Type} call {Call} failed")]
     private partial void LogCallFailed(string type, string call, Exception e);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
+    [LoggerMessage(EventId = 7101, EventName = "TrackedCallResuming", Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
     private partial void LogResuming(string type, string call, bool done);
 
-    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "{Type} failed")]
+    [LoggerMessage(EventId = 7102, EventName = "PoStFailed", Level = LogLevel.Warning, Message = "{Type} failed")]
     private partial void LogPoStFailed(string type, Exception e);
 
-    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Shutdown requested")]
+    [LoggerMessage(EventId = 7103, EventName = "ShutdownRequested", Level = LogLevel.Warning, Message = "Shutdown requested")]
     private partial void LogShutdown();
 }

@@ -165,6 +165,6 @@ public sealed partial class CachingTokenVerifier
         public bool IsUsable(DateTimeOffset now) => Expires is not { } exp || now < exp;
     }
 
-    [LoggerMessage(EventId = 1310, Level = LogLevel.Warning, Message = "The miner cannot verify a token now ({Error}); using its verification from {AgeSeconds:F0} s ago")]
+    [LoggerMessage(EventId = 7000, EventName = "TokenVerificationFromCache", Level = LogLevel.Warning, Message = "The miner cannot verify a token now ({Error}); using its verification from {AgeSeconds:F0} s ago")]
     private static partial void LogServedFromCache(ILogger logger, double ageSeconds, string error);
 }

@@ -209,7 +209,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
             var tracker = await CallTracker.OpenAsync(repo.CallsDatabase, ct);
             var returns = new ReturnSender(miner, tracker, options.ReturnRetryInterval, time, loggers.CreateLogger<ReturnSender>());
-            var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>());
+            var fetcher = new RemoteFetcher(store, index, Http, new RemoteFetcherOptions { AuthToken = minerInfo.Token, ParallelFetchLimit = options.ParallelFetchLimit }, loggers.CreateLogger<RemoteFetcher>(), metrics.Stores);
             // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
             var pool = labelPool is null ? null : LabelPool.Create(labelPool, memoryFiles);
             if (pool is not null)
@@ -230,7 +230,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
                     PostReadTimeout = options.PostReadTimeout,
                 },
                 time,
-                loggers.CreateLogger<VanillaProofReader>());
+                loggers.CreateLogger<VanillaProofReader>(),
+                metrics.Stores);
             var post = new PoStTasks(vanillas, prover, loggers.CreateLogger<PoStTasks>());
             var externalPc2 = options.ExternalPreCommit2 is { } pc2Command ? new ExternalPreCommit2(pc2Command, loggers.CreateLogger<ExternalPreCommit2>()) : null;
             if (externalPc2 is not null)
@@ -449,48 +450,48 @@ public sealed partial class WorkerHost : IAsyncDisposable
     private static string FormatHost(IPAddress ip) =>
         ip.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + ip + "]" : ip.ToString();
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Waiting for the miner at {Url}: {Error}")]
+    [LoggerMessage(EventId = 7001, EventName = "MinerUnreachable", Level = LogLevel.Warning, Message = "Waiting for the miner at {Url}: {Error}")]
     private static partial void LogMinerUnreachable(ILogger log, string url, string error);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Miner actor {Actor}, sector size {SectorSize}")]
+    [LoggerMessage(EventId = 7002, EventName = "MinerInfo", Level = LogLevel.Information, Message = "Miner actor {Actor}, sector size {SectorSize}")]
     private static partial void LogMiner(ILogger log, string actor, ulong sectorSize);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Requested task types kiln-worker cannot execute yet, not advertised: {Tasks}")]
+    [LoggerMessage(EventId = 7003, EventName = "TasksUnavailable", Level = LogLevel.Warning, Message = "Requested task types kiln-worker cannot execute yet, not advertised: {Tasks}")]
     private static partial void LogUnavailable(ILogger log, string tasks);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Registered with the miner as {Url} (session {Session})")]
+    [LoggerMessage(EventId = 7004, EventName = "RegisteredWithMiner", Level = LogLevel.Information, Message = "Registered with the miner as {Url} (session {Session})")]
     private static partial void LogConnected(ILogger log, string url, Guid session);
 
-    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "LOTUS-MINER CONNECTION LOST: miner session changed from {Old} to {New}; redeclaring storage and registering again")]
+    [LoggerMessage(EventId = 7005, EventName = "MinerRestarted", Level = LogLevel.Warning, Message = "LOTUS-MINER CONNECTION LOST: miner session changed from {Old} to {New}; redeclaring storage and registering again")]
     private static partial void LogMinerRestarted(ILogger log, Guid old, Guid @new);
 
-    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Checking the miner session failed: {Error}")]
+    [LoggerMessage(EventId = 7006, EventName = "SessionCheckFailed", Level = LogLevel.Warning, Message = "Checking the miner session failed: {Error}")]
     private static partial void LogSessionCheckFailed(ILogger log, string error);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "PC1 label pool: {PoolBytes} bytes for {Jobs} jobs in blocks of {BlockBytes} bytes ({PerJobBytes} bytes per job)")]
+    [LoggerMessage(EventId = 7007, EventName = "LabelPoolSized", Level = LogLevel.Information, Message = "PC1 label pool: {PoolBytes} bytes for {Jobs} jobs in blocks of {BlockBytes} bytes ({PerJobBytes} bytes per job)")]
     private static partial void LogLabelPool(ILogger log, ulong poolBytes, int jobs, ulong blockBytes, ulong perJobBytes);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "INSECURE TEST PROOFS: Commit2 and PoSt proofs of this worker are keyed hashes, valid on no network (devnets and tests only)")]
+    [LoggerMessage(EventId = 7008, EventName = "InsecureProver", Level = LogLevel.Warning, Message = "INSECURE TEST PROOFS: Commit2 and PoSt proofs of this worker are keyed hashes, valid on no network (devnets and tests only)")]
     private static partial void LogInsecureProver(ILogger logger);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Commit2 is disabled: {Reason}")]
+    [LoggerMessage(EventId = 7009, EventName = "Commit2Disabled", Level = LogLevel.Warning, Message = "Commit2 is disabled: {Reason}")]
     private static partial void LogNoFilCrypto(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "The '--address' flag is deprecated, it has been replaced by '--listen'")]
+    [LoggerMessage(EventId = 7010, EventName = "AddressDeprecated", Level = LogLevel.Warning, Message = "The '--address' flag is deprecated, it has been replaced by '--listen'")]
     private static partial void LogAddressDeprecated(ILogger log);
 
-    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "PreCommit2 runs through the external command: {Command}")]
+    [LoggerMessage(EventId = 7011, EventName = "ExternalPreCommit2Configured", Level = LogLevel.Information, Message = "PreCommit2 runs through the external command: {Command}")]
     private static partial void LogExternalPc2(ILogger log, string command);
 
-    [LoggerMessage(EventId = 53, Level = LogLevel.Warning, Message = "Shutdown requested: serving with a nil session for {Grace} so the miner unregisters this worker, then stopping")]
+    [LoggerMessage(EventId = 7012, EventName = "ShuttingDown", Level = LogLevel.Warning, Message = "Shutdown requested: serving with a nil session for {Grace} so the miner unregisters this worker, then stopping")]
     private static partial void LogShuttingDownAfter(ILogger log, TimeSpan grace);
 
-    [LoggerMessage(EventId = 54, Level = LogLevel.Information, Message = "GPU proving disabled (--enable-gpu-proving=false): BELLMAN_NO_GPU={Value}")]
+    [LoggerMessage(EventId = 7013, EventName = "GpuProvingDisabled", Level = LogLevel.Information, Message = "GPU proving disabled (--enable-gpu-proving=false): BELLMAN_NO_GPU={Value}")]
     private static partial void LogNoGpu(ILogger log, string value);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
+    [LoggerMessage(EventId = 7014, EventName = "NoHugepageFiles", Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
     private static partial void LogNoHugepageFiles(ILogger log, string pattern);
 
-    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
+    [LoggerMessage(EventId = 7015, EventName = "CallTrackerBackupFailed", Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
     private static partial void LogBackupFailed(ILogger log, string file, string error);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Proofs.Sdr.Pool;
+using Kiln.Stores;
 
 namespace Kiln.Worker.Run;
 
@@ -18,17 +19,26 @@ public sealed class WorkerMetrics
     private readonly TaskInstruments _tasks;
 
     public WorkerMetrics(IMeterFactory factory)
-        : this(factory.Create(MeterName))
+        : this(Create(factory), new StoresMetrics(factory))
     {
     }
 
-    /// <summary>The instruments on <paramref name="meter"/> (tests give their own).</summary>
+    /// <summary>The instruments on <paramref name="meter"/> (tests give their own), the stores' on the same meter.</summary>
     public WorkerMetrics(Meter meter)
+        : this(meter, new StoresMetrics(meter))
+    {
+    }
+
+    private WorkerMetrics(Meter meter, StoresMetrics stores)
     {
         ArgumentNullException.ThrowIfNull(meter);
         _meter = meter;
+        Stores = stores;
         _tasks = new TaskInstruments(meter, "kiln.worker", "Tasks this worker executed");
     }
+
+    /// <summary>The instruments of the sector storage this process fetches and reads vanilla proofs through.</summary>
+    public StoresMetrics Stores { get; }
 
     /// <summary>A task ended with <paramref name="outcome"/> (<see cref="TaskInstruments.Succeeded"/>, <see cref="TaskInstruments.Failed"/>, <see cref="TaskInstruments.Aborted"/>).</summary>
     public void TaskFinished(TaskType task, string outcome, TimeSpan duration) => _tasks.Finished(task, outcome, duration);
@@ -43,5 +53,11 @@ public sealed class WorkerMetrics
             "kiln.worker.label_pool.used", () => (long)pool.BlocksInUse * (long)pool.BlockSize, "By", "Bytes of the label pool held by PC1 jobs now.");
         _meter.CreateObservableGauge("kiln.worker.label_pool.jobs.active", () => pool.ActiveJobs, "{job}", "PC1 jobs labelling in the pool now.");
         _meter.CreateObservableGauge("kiln.worker.label_pool.jobs.queued", () => pool.QueuedJobs, "{job}", "PC1 jobs waiting for a place in the pool.");
+    }
+
+    private static Meter Create(IMeterFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return factory.Create(MeterName);
     }
 }

@@ -130,6 +130,6 @@ public sealed partial class ExternalPreCommit2(string command, ILogger logger)
         }
     }
 
-    [LoggerMessage(EventId = 50, Level = LogLevel.Information, Message = "Sector {Sector}: running the external PreCommit2 command: {Command}")]
+    [LoggerMessage(EventId = 7300, EventName = "ExternalPreCommit2Running", Level = LogLevel.Information, Message = "Sector {Sector}: running the external PreCommit2 command: {Command}")]
     private static partial void LogRunning(ILogger logger, string sector, string command);
 }

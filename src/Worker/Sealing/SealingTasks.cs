@@ -575,18 +575,18 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
     }
 
-    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "PreCommit2 of {Sector} was not checked with Commit1: no ticket in its PreCommit1Out, or {Proof} is a proof Kiln's Commit1 does not make")]
+    [LoggerMessage(EventId = 7301, EventName = "PreCommitNotChecked", Level = LogLevel.Warning, Message = "PreCommit2 of {Sector} was not checked with Commit1: no ticket in its PreCommit1Out, or {Proof} is a proof Kiln's Commit1 does not make")]
     private partial void LogPreCommitNotChecked(string sector, string proof);
 
-    [LoggerMessage(EventId = 33, Level = LogLevel.Information, Message = "Unsealed {Bytes} padded bytes of {Sector} (key regenerated in {Seconds:F1} s)")]
+    [LoggerMessage(EventId = 7302, EventName = "SectorUnsealed", Level = LogLevel.Information, Message = "Unsealed {Bytes} padded bytes of {Sector} (key regenerated in {Seconds:F1} s)")]
     private partial void LogUnsealed(string sector, ulong bytes, double seconds);
 
-    [LoggerMessage(EventId = 36, Level = LogLevel.Information, Message = "PreCommit1 of {Sector}: removing the sealed file and cache of a previous attempt (Lotus SealPreCommit1)")]
+    [LoggerMessage(EventId = 7303, EventName = "PreCommit1ClearingPreviousAttempt", Level = LogLevel.Information, Message = "PreCommit1 of {Sector}: removing the sealed file and cache of a previous attempt (Lotus SealPreCommit1)")]
     private partial void LogClearingPreviousAttempt(string sector);
 
-    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Commit2 of {Sector} made an INSECURE TEST PROOF: valid on no network")]
+    [LoggerMessage(EventId = 7304, EventName = "InsecureCommit2Proof", Level = LogLevel.Warning, Message = "Commit2 of {Sector} made an INSECURE TEST PROOF: valid on no network")]
     private partial void LogInsecureProof(string sector);
 
-    [LoggerMessage(EventId = 30, Level = LogLevel.Warning, Message = "Declaring {Sector} {Type} in the miner's index failed: {Error}")]
+    [LoggerMessage(EventId = 7305, EventName = "SectorDeclareFailed", Level = LogLevel.Warning, Message = "Declaring {Sector} {Type} in the miner's index failed: {Error}")]
     private partial void LogDeclareFailed(string sector, string type, string error);
 }

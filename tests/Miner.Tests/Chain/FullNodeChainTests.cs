@@ -229,7 +229,7 @@ public sealed class FullNodeChainTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<ChainException>(() => chain.HeadEpochAsync(CancellationToken.None));
 
-        Assert.True(e.Retryable);
+        Assert.True(e.IsRetryable);
         Assert.Contains($"full node http://127.0.0.1:{port}/rpc/v1 unreachable: ChainHead", e.Message, StringComparison.Ordinal);
     }
 
@@ -241,7 +241,7 @@ public sealed class FullNodeChainTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<ChainException>(() => chain.ProvingDeadlineAsync(1000, CancellationToken.None));
 
-        Assert.False(e.Retryable);
+        Assert.False(e.IsRetryable);
         Assert.Contains("StateMinerProvingDeadline failed: resolution lookup failed (t01000): actor not found (JSON-RPC error 1)", e.Message, StringComparison.Ordinal);
     }
 
@@ -252,7 +252,7 @@ public sealed class FullNodeChainTests : IAsyncLifetime
 
         var e = await Assert.ThrowsAsync<ChainException>(() => chain.HeadEpochAsync(CancellationToken.None));
 
-        Assert.False(e.Retryable);
+        Assert.False(e.IsRetryable);
         Assert.Contains("rejected the token (401)", e.Message, StringComparison.Ordinal);
         Assert.Empty(_node.Calls);
     }

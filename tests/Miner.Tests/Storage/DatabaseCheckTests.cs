@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Net;
 using Kiln.Miner.Cli;
 using Kiln.Miner.Repo;
-using Kiln.Miner.Storage;
 using Kiln.Stores.Sqlite;
 
 namespace Kiln.Miner.Tests.Storage;
@@ -26,7 +25,7 @@ public sealed class DatabaseCheckTests : IDisposable
     private Task<int> CliAsync(params string[] args) =>
         MinerCli.Build().Parse([.. args, "--repo", RepoPath]).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 
-    public static TheoryData<string> Databases() => [.. SqliteDatabase.MinerDatabases];
+    public static TheoryData<string> Databases() => [.. MinerDatabases.Names];
 
     [Theory]
     [MemberData(nameof(Databases))]
@@ -69,7 +68,7 @@ public sealed class DatabaseCheckTests : IDisposable
     public async Task A_fresh_repo_gets_every_database_with_a_header_and_a_backup_at_clean_shutdown()
     {
         await (await StartAsync()).DisposeAsync();
-        foreach (var name in SqliteDatabase.MinerDatabases)
+        foreach (var name in MinerDatabases.Names)
         {
             var file = Path.Combine(RepoPath, name + ".sqlite");
             Assert.True(new FileInfo(file).Length >= 4096, $"{file} has no header page");

@@ -88,7 +88,7 @@ public sealed class UnknownTaskTypeTests : IAsyncLifetime
         await registry.HeartbeatAsync(CancellationToken.None);
         await registry.HeartbeatAsync(CancellationToken.None);
 
-        var unknown = log.Entries.Where(e => e.Id.Id == 7).Select(e => e.Message).ToList();
+        var unknown = log.Entries.Where(e => e.Id.Name == "WorkerUnknownTask").Select(e => e.Message).ToList();
         Assert.Equal(2, unknown.Count);
         Assert.Contains(FutureTask, unknown[0], StringComparison.Ordinal);
         Assert.Contains("post/v1/otherproof", unknown[1], StringComparison.Ordinal);
