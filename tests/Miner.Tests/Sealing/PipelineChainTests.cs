@@ -68,7 +68,7 @@ public sealed class PipelineChainTests : IAsyncLifetime
         await _time.TimerAsync(TimeSpan.FromSeconds(10)).WaitAsync(TimeSpan.FromSeconds(30));
         var waiting = await _pipeline.GetAsync(number, CancellationToken.None);
         Assert.Equal((SectorState.PreCommit1, null, null, null), (waiting!.State, waiting.Ticket, waiting.Error, waiting.FailedIn));
-        var retries = _log.Entries.Where(e => e.Id.Id == 32).Select(e => e.Message).ToList();
+        var retries = _log.Entries.Where(e => e.Id.Name == "SectorRetrying").Select(e => e.Message).ToList();
         Assert.Equal(2, retries.Count);
         Assert.Equal(
             $"sector {number} PreCommit1: temporary error (attempt 1), retrying in 00:00:05: full node {Node} unreachable: ChainHead: Connection refused (127.0.0.1:1234)",
