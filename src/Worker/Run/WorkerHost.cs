@@ -238,8 +238,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 LogExternalPc2(log, externalPc2.Command);
             }
 
+            var calls = new CallRunner(tracker, returns, options.EffectiveName, loggers.CreateLogger<CallRunner>(), metrics);
             var api = new WorkerApi(
-                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover, externalPc2), tracker, returns, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
+                options, store, new SealingTasks(store, parentCache, loggers.CreateLogger<SealingTasks>(), fetcher, pool, batcher, prover, externalPc2), calls, environment, loggers.CreateLogger<WorkerApi>(), labelPool, post, metrics);
 
             // Every request's token is the miner's to judge; verified ones are cached so /remote and /rpc/v0 keep serving
             // the miner's own tokens while it restarts or stalls.
@@ -254,7 +255,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
             var workerHost = new WorkerHost(app, api, store, tracker, miner, repo, rpcUrl, log, exporter, options.ShutdownGrace, time) { MemoryFiles = memoryFiles, Pool = pool, Batcher = batcher };
             var session = await miner.SessionAsync(ct);
-            await api.ResumeTrackedCallsAsync(ct);
+            await calls.ResumeTrackedCallsAsync(ct);
             await api.WaitQuietAsync(ct);
             await miner.WorkerConnectAsync(rpcUrl, ct);
             LogConnected(log, rpcUrl, api.ProcessSession);
