@@ -86,19 +86,34 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     /// <summary>Builds, serves and registers the worker; see <see cref="KilnWorker"/>.</summary>
     /// <exception cref="OptionsValidationException">A bad option, with the flag's message.</exception>
-    public static async Task<WorkerHost> StartAsync(
+    public static Task<WorkerHost> StartAsync(
         WorkerOptions options,
         ApiInfo minerInfo,
         ParentCacheOptions parentCache,
         Func<string, string?> environment,
         TimeProvider time,
+        CancellationToken ct) =>
+        StartAsync(options, new KilnWorkerConnection(minerInfo, parentCache, environment), time, services: null, ct);
+
+    /// <summary>
+    /// Builds, serves and registers the worker; <paramref name="services"/> may register replacements first (an
+    /// <see cref="IMinerStorageApi"/> in place of the JSON-RPC client, as tests do).
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A bad option, with the flag's message.</exception>
+    public static async Task<WorkerHost> StartAsync(
+        WorkerOptions options,
+        KilnWorkerConnection connection,
+        TimeProvider time,
+        Action<IServiceCollection>? services,
         CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(minerInfo);
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(time);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.AddSingleton(time);
-        builder.Services.AddKilnWorker(new KilnWorkerConnection(minerInfo, parentCache, environment), options.CopyTo);
+        services?.Invoke(builder.Services);
+        builder.Services.AddKilnWorker(connection, options.CopyTo);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         var app = builder.Build();
