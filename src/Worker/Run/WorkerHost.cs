@@ -8,8 +8,8 @@ using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores.Local;
 using Kiln.Worker.Rpc;
 using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace Kiln.Worker.Run;
