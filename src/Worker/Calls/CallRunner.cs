@@ -113,8 +113,8 @@ public sealed partial class CallRunner : IAsyncDisposable
 
     /// <summary>
     /// Start-up pass over the call tracker: results the miner has not acknowledged are delivered again, calls a
-    /// restart interrupted are answered with <see cref="CallError.ErrTempWorkerRestart"/> (101), as Lotus's
-    /// LocalWorker does for the calls its call tracker still holds unreturned.
+    /// restart interrupted are answered with <see cref="CallError.ErrTempWorkerRestart"/> (101), as Lotus
+    /// storage/sealer/worker_local.go newLocalWorker does for the calls its call tracker holds unfinished.
     /// </summary>
     public async Task ResumeTrackedCallsAsync(CancellationToken ct)
     {

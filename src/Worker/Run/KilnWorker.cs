@@ -25,7 +25,7 @@ namespace Kiln.Worker.Run;
 
 /// <summary>
 /// The real kiln-worker as <see cref="KilnWorkerExtensions.AddKilnWorker"/> builds it from validated
-/// <see cref="WorkerOptions"/> (lotus: cmd/lotus-worker/main.go <c>runCmd</c>): <see cref="PrepareAsync"/> waits for
+/// <see cref="WorkerOptions"/> (lotus: cli/worker/worker.go <c>runCmd</c>): <see cref="PrepareAsync"/> waits for
 /// the miner and checks its API version, opens the repo, the call journal, the prover and the sealing and PoSt tasks;
 /// <see cref="KilnWorkerExtensions.MapKilnWorker"/> serves <c>/rpc/v0</c>, <c>/remote</c> and <c>/debug/metrics</c>;
 /// once the server has bound, <see cref="ConnectAsync"/> opens local storage under the bound address, answers the

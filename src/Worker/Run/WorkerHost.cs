@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Kiln.Worker.Run;
 
 /// <summary>
-/// kiln-worker's process (lotus: cmd/lotus-worker/main.go <c>runCmd</c>): a web host with the worker composed by
+/// kiln-worker's process (lotus: cli/worker/worker.go <c>runCmd</c>): a web host with the worker composed by
 /// <see cref="KilnWorkerExtensions.AddKilnWorker"/> and served by <see cref="KilnWorkerExtensions.MapKilnWorker"/>,
 /// listening where <c>--listen</c> says (port 0: a port the system picks, read back once bound and announced to the
 /// miner), re-registering when the miner's Session changes, and stopping after <c>Shutdown</c>'s grace.

@@ -13,7 +13,7 @@ namespace Kiln.Worker.Tests.Run;
 /// <summary>
 /// The worker host composed by AddKilnWorker/MapKilnWorker, against a stub miner: options are checked before the
 /// miner is called, and with <c>--listen 127.0.0.1:0</c> the server binds a port of the system's choosing and that
-/// bound address is what the worker registers with (Lotus cmd/lotus-worker/main.go sends its listen address).
+/// bound address is what the worker registers with (Lotus cli/worker/worker.go runCmd sends its listen address).
 /// </summary>
 public sealed class WorkerHostCompositionTests : IDisposable
 {
