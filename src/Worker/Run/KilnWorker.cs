@@ -61,7 +61,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
         Miner = miner;
         _time = time;
         _loggers = loggers;
-        _log = loggers.CreateLogger<WorkerHost>();
+        _log = loggers.CreateLogger<KilnWorker>();
         // Created before any instrument, so /debug/metrics counts from the start; the host's meter factory scopes Kiln.Worker to this host.
         Exporter = new PrometheusExporter(new PrometheusExporterOptions { Scope = meters });
         Metrics = new WorkerMetrics(meters);
