@@ -139,7 +139,7 @@ public sealed class HostResourcesTests : IDisposable
         CgroupV2("/kiln", (4 * GiB).ToString(), 2 * GiB, GiB, (GiB).ToString(), 1024);
         Write("proc/driver/nvidia/gpus/0000:01:00.0/information", "Model: \t\t NVIDIA GeForce RTX 3080\n");
         var options = new WorkerOptions { RepoPath = _root, Name = "w", HostPaths = Host, NoSwap = true };
-        await using var api = new WorkerApi(options, null!, null!, null!, null!, _ => null, NullLogger.Instance);
+        await using var api = new WorkerApi(options, null!, null!, null!, _ => null, NullLogger.Instance);
         var info = await api.InfoAsync(CancellationToken.None);
         Assert.Equal("w", info.Hostname);
         Assert.Equal(4 * GiB, info.Resources.MemPhysical);
@@ -149,7 +149,7 @@ public sealed class HostResourcesTests : IDisposable
         Assert.Equal(["NVIDIA GeForce RTX 3080"], info.Resources.GPUs);
 
         options.NoSwap = false;
-        await using var withSwap = new WorkerApi(options, null!, null!, null!, null!, _ => null, NullLogger.Instance);
+        await using var withSwap = new WorkerApi(options, null!, null!, null!, _ => null, NullLogger.Instance);
         var swap = (await withSwap.InfoAsync(CancellationToken.None)).Resources;
         Assert.Equal((GiB, 1024UL), (swap.MemSwap, swap.MemSwapUsed));
     }
@@ -158,7 +158,7 @@ public sealed class HostResourcesTests : IDisposable
     public async Task After_shutdown_the_session_is_nil_and_before_it_the_process_session()
     {
         var options = new WorkerOptions { RepoPath = _root, HostPaths = Host };
-        await using var api = new WorkerApi(options, null!, null!, null!, null!, _ => null, NullLogger.Instance);
+        await using var api = new WorkerApi(options, null!, null!, null!, _ => null, NullLogger.Instance);
         var fired = 0;
         api.ShutdownRequested += () => fired++;
         Assert.Equal(api.ProcessSession, await api.SessionAsync(CancellationToken.None));

@@ -136,7 +136,7 @@ public sealed class LabelPoolResourcesTests
         var options = Bind(new() { ["MEM_POOL_SIZE"] = "14KiB" });
         var layout = options.LabelPoolFor(2048)!;
         Assert.Equal(6, layout.Jobs);
-        await using var api = new WorkerApi(options, null!, null!, null!, null!, _ => null, NullLogger.Instance, layout);
+        await using var api = new WorkerApi(options, null!, null!, null!, _ => null, NullLogger.Instance, layout);
         var info = await api.InfoAsync(CancellationToken.None);
         var pc1 = info.Resources.Resources![TaskType.PreCommit1][RegisteredSealProof.StackedDrg2KiBV1_1];
         Assert.Equal(6, pc1.MaxConcurrent);

@@ -50,7 +50,7 @@ public sealed class PoStWorkerTests : IAsyncLifetime
     {
         var options = new WorkerOptions { RepoPath = _dir, RequestedTasks = new HashSet<TaskType> { requested ?? task } };
         var reader = new VanillaProofReader(_store, _index, _http, new VanillaReaderOptions { PostParallelReads = 2 });
-        return new WorkerApi(options, _store, null!, null!, null!, _ => null, NullLogger.Instance, null, new PoStTasks(reader, _prover));
+        return new WorkerApi(options, _store, null!, null!, _ => null, NullLogger.Instance, null, new PoStTasks(reader, _prover));
     }
 
     private static PostSectorChallenge Challenge(ProofsPoSt proof, byte[] randomness, ulong sector) =>

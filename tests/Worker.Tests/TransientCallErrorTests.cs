@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Kiln.Api.JsonRpc;
-using Kiln.Worker.Rpc;
+using Kiln.Worker.Calls;
 
 namespace Kiln.Worker.Tests;
 
@@ -26,5 +26,5 @@ public sealed class TransientCallErrorTests
     [Theory]
     [MemberData(nameof(Cases))]
     public void Unreachable_is_transient_and_an_answer_is_not(Exception e, bool transient) =>
-        Assert.Equal(transient, WorkerApi.IsTransient(e));
+        Assert.Equal(transient, CallRunner.IsTransient(e));
 }

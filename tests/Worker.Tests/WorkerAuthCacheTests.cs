@@ -72,7 +72,7 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, workerPort));
         _worker = builder.Build();
         // As WorkerHost wires it.
-        _worker.MapRemoteStore(store, index, WorkerHost.AdminOnly(new LotusAuthenticator(_verifier.VerifyAsync)));
+        _worker.MapRemoteStore(store, index, KilnWorker.AdminOnly(new LotusAuthenticator(_verifier.VerifyAsync)));
         await _worker.StartAsync(Ct);
         _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{workerPort}") };
         _statUrl = "/remote/stat/" + meta.ID;

@@ -57,7 +57,7 @@ internal static class PushBench
         var miner = (ResultsMiner)(object)minerProxy;
         var returns = new ReturnSender(minerProxy, tracker, TimeSpan.FromMilliseconds(100), TimeProvider.System, NullLogger.Instance);
         var tasks = new SealingTasks(store, new ParentCacheOptions { Directory = Path.Combine(dir, "parents") }, NullLogger.Instance);
-        await using var api = new WorkerApi(new WorkerOptions { RepoPath = dir }, store, tasks, tracker, returns, _ => null, NullLogger.Instance);
+        await using var api = new WorkerApi(new WorkerOptions { RepoPath = dir }, store, tasks, new CallRunner(tracker, returns, "bench", NullLogger.Instance), _ => null, NullLogger.Instance);
 
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));

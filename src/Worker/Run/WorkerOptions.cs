@@ -175,6 +175,36 @@ public sealed class WorkerOptions
         return (host, port);
     }
 
+    /// <summary>Sets every option of <paramref name="target"/> to this one's (how a host hands bound flags to <c>AddKilnWorker</c>).</summary>
+    public void CopyTo(WorkerOptions target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.Listen = Listen;
+        target.ListenFromAddressFlag = ListenFromAddressFlag;
+        target.NoSwap = NoSwap;
+        target.Timeout = Timeout;
+        target.HttpServerTimeout = HttpServerTimeout;
+        target.ExternalPreCommit2 = ExternalPreCommit2;
+        target.EnableGpuProving = EnableGpuProving;
+        target.ShutdownGrace = ShutdownGrace;
+        target.HostPaths = HostPaths;
+        target.Name = Name;
+        target.NoLocalStorage = NoLocalStorage;
+        target.RequestedTasks = RequestedTasks;
+        target.ParallelFetchLimit = ParallelFetchLimit;
+        target.PostParallelReads = PostParallelReads;
+        target.PostReadTimeout = PostReadTimeout;
+        target.RepoPath = RepoPath;
+        target.SessionPollInterval = SessionPollInterval;
+        target.ReturnRetryInterval = ReturnRetryInterval;
+        target.HealthInterval = HealthInterval;
+        target.LabelPool = LabelPool;
+        target.Pc1Batch = Pc1Batch;
+        target.Pc1BatchWait = Pc1BatchWait;
+        target.Snark = Snark;
+        target.HugepageFiles = HugepageFiles;
+    }
+
     public void Validate()
     {
         ParseListen();

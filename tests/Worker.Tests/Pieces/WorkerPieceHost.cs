@@ -70,7 +70,7 @@ public sealed class WorkerPieceHost : IAsyncDisposable
         var returns = new ReturnSender(miner, tracker, TimeSpan.FromMilliseconds(50), TimeProvider.System, NullLogger.Instance);
         var tasks = new SealingTasks(store, new ParentCacheOptions { Directory = Path.Combine(dir, "parents") }, NullLogger.Instance);
         var options = new WorkerOptions { RepoPath = dir };
-        var api = new WorkerApi(options, store, tasks, tracker, returns, _ => null, NullLogger.Instance);
+        var api = new WorkerApi(options, store, tasks, new CallRunner(tracker, returns, "pieces", NullLogger.Instance), _ => null, NullLogger.Instance);
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
