@@ -2,6 +2,7 @@ using Kiln.Api.Types;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Stores.Tests.Local;
 
@@ -10,7 +11,7 @@ public sealed class LocalStoreTests : IDisposable
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly SectorRef S9 = new(new SectorId(1000, 9), RegisteredSealProof.StackedDrg2KiBV1_1);
     private readonly TempDir _dir = new();
-    private readonly ManualTimeProvider _clock = new();
+    private readonly FakeTimeProvider _clock = new();
     private readonly MemSectorIndex _index;
 
     public LocalStoreTests() => _index = new MemSectorIndex(_clock);
