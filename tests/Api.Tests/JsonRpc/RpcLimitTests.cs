@@ -201,7 +201,11 @@ public sealed class RpcLimitTests
             await RpcTestHost.SendTextAsync(ws, $$"""{"jsonrpc":"2.0","id":{{i}},"method":"Guarded.Gated","params":[{{i}}]}""");
         }
 
-        await KestrelRpcHost.WaitForAsync(() => host.Guarded.Started >= 4);
+        for (var started = 0; started < 4; started++)
+        {
+            await host.Guarded.Starts.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
         host.Guarded.Gate.TrySetResult();
         var answered = new HashSet<int>();
         for (var i = 0; i < 40; i++)
