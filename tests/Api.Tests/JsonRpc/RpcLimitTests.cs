@@ -230,7 +230,10 @@ public sealed class RpcLimitTests
         });
         using var ws = new ClientWebSocket();
         await ws.ConnectAsync(new Uri($"ws://{host.BaseUri.Authority}/rpc/v0"), CancellationToken.None);
-        await KestrelRpcHost.WaitForAsync(() => host.Server.OpenWebSocketSessions == 1);
+        // A session counts itself open before it reads its first frame: once one call is answered it is counted.
+        await RpcTestHost.SendTextAsync(ws, """{"jsonrpc":"2.0","id":-1,"method":"Filecoin.Add","params":[1,2]}""");
+        Assert.Equal("{\"id\":-1,\"jsonrpc\":\"2.0\",\"result\":3}\n", await RpcTestHost.ReceiveTextAsync(ws));
+        Assert.Equal(1, host.Server.OpenWebSocketSessions);
 
         // 200 answers of 256 KiB (50 MiB) that the client never reads.
         var sent = 0;
