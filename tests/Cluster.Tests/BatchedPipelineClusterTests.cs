@@ -18,7 +18,7 @@ public sealed class BatchedPipelineClusterTests : IAsyncLifetime
             o.Pc1Batch = 2;
             o.Pc1BatchWait = TimeSpan.FromSeconds(30);
         });
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker registers");
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

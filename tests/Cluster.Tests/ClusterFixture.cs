@@ -1,7 +1,9 @@
 using System.Net;
+using System.Threading.Channels;
 using Kiln.Api.Auth;
 using Kiln.Miner;
 using Kiln.Miner.Repo;
+using Kiln.Miner.Workers;
 using Kiln.Proofs.Sdr;
 using Kiln.Worker.Run;
 
@@ -77,6 +79,39 @@ public sealed class ClusterFixture : IAsyncDisposable
         {
             await Worker.DisposeAsync();
             Worker = null;
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds over the miner's workers: checked now, then again each time a
+    /// worker connects or is removed (the registry's own events), failing after 20 s.
+    /// </summary>
+    public static async Task WorkersAsync(WorkerRegistry registry, Func<IReadOnlyCollection<WorkerHandle>, bool> condition, string what)
+    {
+        // A channel, not a semaphore: a handler that runs after the wait ended must not touch anything disposed.
+        var changed = Channel.CreateUnbounded<WorkerHandle>();
+        void Changed(WorkerHandle w) => changed.Writer.TryWrite(w);
+        registry.Connected += Changed;
+        registry.Removed += Changed;
+        try
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            while (!condition(registry.Workers))
+            {
+                try
+                {
+                    await changed.Reader.ReadAsync(patience.Token);
+                }
+                catch (OperationCanceledException) when (patience.IsCancellationRequested)
+                {
+                    Assert.Fail("timed out waiting for " + what);
+                }
+            }
+        }
+        finally
+        {
+            registry.Connected -= Changed;
+            registry.Removed -= Changed;
         }
     }
 

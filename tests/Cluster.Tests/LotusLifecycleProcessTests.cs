@@ -60,8 +60,7 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
             "kiln-worker",
             ["run", "--listen", $"127.0.0.1:{KilnProcesses.FreePort()}", "--name", WorkerName, .. extraFlags],
             WorkerEnvironment());
-        await ClusterFixture.EventuallyAsync(
-            () => Task.FromResult(_cluster.Miner.Workers.Workers.Any(w => w.Info.Hostname == WorkerName)), "the kiln-worker process to register with the miner");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Any(w => w.Info.Hostname == WorkerName), "the kiln-worker process to register with the miner");
         var handle = _cluster.Miner.Workers.Workers.Single(w => w.Info.Hostname == WorkerName);
         _manager = new LotusManager(_cluster.Miner, handle.Api, _miner, LotusManager.ManagerStorage(_miner, _cluster.Miner.Repo.ReadToken()));
 
@@ -217,8 +216,7 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
     {
         _worker = KilnProcesses.Start(
             "kiln-worker", ["run", "--listen", $"127.0.0.1:{KilnProcesses.FreePort()}", "--name", WorkerName], WorkerEnvironment());
-        await ClusterFixture.EventuallyAsync(
-            () => Task.FromResult(_cluster.Miner.Workers.Workers.Any(w => w.Info.Hostname == WorkerName)), "the kiln-worker process to register");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Any(w => w.Info.Hostname == WorkerName), "the kiln-worker process to register");
         var worker = _cluster.Miner.Workers.Workers.Single(w => w.Info.Hostname == WorkerName).Api;
         var manager = new LotusManager(_cluster.Miner, worker, _miner, LotusManager.ManagerStorage(_miner, _cluster.Miner.Repo.ReadToken()));
         await manager.AddPieceAsync(Cc, [], 2032, new NullReaderStream(2032));

@@ -11,7 +11,7 @@ public sealed class MetricsClusterTests : IAsyncLifetime
     {
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync();
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker registers");
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

@@ -14,7 +14,7 @@ public sealed class PipelineClusterTests : IAsyncLifetime
     {
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync();
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker registers");
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

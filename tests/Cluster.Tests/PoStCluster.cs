@@ -8,6 +8,7 @@ using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
+using Kiln.Miner.Workers;
 using Kiln.Proofs.Cid;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
@@ -124,11 +125,15 @@ internal sealed class PoStCluster : IAsyncDisposable
         return p;
     }
 
-    /// <summary>Waits until the scheduler has exactly these enabled workers; returns their ids by host name.</summary>
-    public static async Task<IReadOnlyDictionary<string, Guid>> WaitForPoStWorkersAsync(PoStScheduler scheduler, params string[] hosts)
+    /// <summary>
+    /// Waits until the scheduler has exactly these enabled workers, checking as workers connect to or leave
+    /// <paramref name="registry"/> (the scheduler follows the same events); returns their ids by host name.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, Guid>> WaitForPoStWorkersAsync(WorkerRegistry registry, PoStScheduler scheduler, params string[] hosts)
     {
-        await ClusterFixture.EventuallyAsync(
-            () => Task.FromResult(scheduler.WorkerStats().Where(w => w.Enabled).Select(w => w.Hostname).Order().SequenceEqual(hosts.Order())),
+        await ClusterFixture.WorkersAsync(
+            registry,
+            _ => scheduler.WorkerStats().Where(w => w.Enabled).Select(w => w.Hostname).Order().SequenceEqual(hosts.Order()),
             "PoSt workers " + string.Join(", ", hosts) + " enabled");
         return scheduler.WorkerStats().ToDictionary(w => w.Hostname, w => w.Id);
     }

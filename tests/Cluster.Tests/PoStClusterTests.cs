@@ -27,7 +27,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await _cluster.StartStorageNodeAsync("storage", numbers);
         var a = _cluster.StartWindowWorkerProcess("wdpost-a");
         var b = _cluster.StartWindowWorkerProcess("wdpost-b");
-        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WindowScheduler, "wdpost-a", "wdpost-b");
+        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler, "wdpost-a", "wdpost-b");
 
         // Both workers frozen: a prover that dispatched partitions one at a time could never have two in flight.
         await KilnProcesses.SignalAsync(a, "STOP");
@@ -68,7 +68,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await _cluster.StartStorageNodeAsync("storage", numbers);
         var victim = _cluster.StartWindowWorkerProcess("wdpost-victim");
         await _cluster.StartWindowWorkerAsync("wdpost-survivor");
-        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WindowScheduler, "wdpost-victim", "wdpost-survivor");
+        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler, "wdpost-victim", "wdpost-survivor");
 
         await KilnProcesses.SignalAsync(victim, "STOP");
         using var timeout = new CancellationTokenSource(ProveTimeout);
@@ -105,7 +105,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await _cluster.StartStorageNodeAsync("storage-a", onA);
         var nodeB = await _cluster.StartStorageNodeAsync("storage-b", onB);
         await _cluster.StartWindowWorkerAsync("wdpost", postReadTimeout: TimeSpan.FromSeconds(5));
-        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WindowScheduler, "wdpost");
+        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler, "wdpost");
         await _cluster.StopAsync(nodeB);
 
         using var timeout = new CancellationTokenSource(ProveTimeout);
@@ -127,7 +127,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     {
         var (deadline, numbers) = _cluster.DeadlineSectors(4);
         await _cluster.StartStorageNodeAsync("storage", numbers);
-        await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WindowScheduler);
+        await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler);
         Assert.False(_cluster.Miner.Proving.WindowScheduler.CanSchedule);
 
         using var timeout = new CancellationTokenSource(ProveTimeout);
@@ -145,7 +145,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         var (_, numbers) = _cluster.DeadlineSectors(3);
         await _cluster.StartStorageNodeAsync("storage", numbers);
         await _cluster.StartWinningWorkerAsync("wnpost");
-        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WinningScheduler, "wnpost");
+        var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WinningScheduler, "wnpost");
 
         var sector = await ProveWinningAsync(numbers, local: false);
 
@@ -160,7 +160,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await _cluster.StartStorageNodeAsync("storage", numbers);
         // A window worker does not take winning PoSt.
         await _cluster.StartWindowWorkerAsync("wdpost");
-        await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Proving.WindowScheduler, "wdpost");
+        await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler, "wdpost");
         Assert.False(_cluster.Miner.Proving.WinningScheduler.CanSchedule);
 
         var sector = await ProveWinningAsync(numbers, local: true);

@@ -15,7 +15,7 @@ public sealed class PooledPipelineClusterTests : IAsyncLifetime
         _cluster.MinerOptions.HoldSectorsAt = SectorState.PreCommit2;
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync(o => o.LabelPool = new LabelPoolOptions { Enabled = true, Jobs = 2 });
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker registers");
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

@@ -16,7 +16,7 @@ public sealed class SectorSafetyClusterTests : IAsyncLifetime
     {
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync();
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker registers");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker registers");
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
@@ -49,7 +49,7 @@ public sealed class SectorSafetyClusterTests : IAsyncLifetime
 
         await _cluster.StartMinerAsync();
         Assert.Empty(await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None));
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker to register again");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker to register again");
 
         var next = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
         Assert.Equal(2UL, next.Number);

@@ -79,7 +79,7 @@ public sealed class SharedStorageClusterTests : IAsyncLifetime
 
         await StartWorkerAsync("ap-host", TaskType.AddPiece, sharedPath);
         await StartWorkerAsync("pc1-host", TaskType.PreCommit1, sharedPath);
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_miner.Workers.Workers.Count == 2), "both workers register");
+        await ClusterFixture.WorkersAsync(_miner.Workers, ws => ws.Count == 2, "both workers register");
 
         await _miner.Pipeline.PledgeAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));

@@ -42,13 +42,13 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         };
         await _cluster.StartMinerAsync();
         await _cluster.StartWorkerAsync();
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker to register");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker to register");
 
         await _cluster.Worker!.Api.SetEnabledAsync(false, None); // Session now fails, as a starved worker's would
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 0), "the miner to remove the worker");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 0, "the miner to remove the worker");
         await _cluster.Worker.Api.SetEnabledAsync(true, None);
 
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Workers.Count == 1), "the worker to register again");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker to register again");
         Assert.Equal(_cluster.Worker.Api.ProcessSession, Assert.Single(_cluster.Miner.Workers.Workers).Id);
     }
 
@@ -163,7 +163,7 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         await _cluster.StartMinerAsync();
         Assert.Empty(_cluster.Miner.Workers.Workers);
 
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_cluster.Miner.Workers.Find(session) is not null), "the worker to register again");
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, _ => _cluster.Miner.Workers.Find(session) is not null, "the worker to register again");
         var path = Assert.Single(_cluster.Worker.Store.Local().Keys);
         Assert.Equal(path, (await MinerClient().StorageInfoAsync(path, None)).ID);
     }

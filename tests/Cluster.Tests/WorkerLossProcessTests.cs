@@ -47,7 +47,7 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
         var shared = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "shared"));
 
         var first = await StartWorkerAsync("worker-a", shared);
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_miner.Workers.Workers.Count == 1), "worker-a registers");
+        await ClusterFixture.WorkersAsync(_miner.Workers, ws => ws.Count == 1, "worker-a registers");
         await _miner.Pipeline.PledgeAsync(CancellationToken.None);
         await ClusterFixture.EventuallyAsync(
             async () => (await _miner.Jobs.ListAsync(10, CancellationToken.None)).Any(j => j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Running),

@@ -6,6 +6,7 @@ using Kiln.Miner;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Workers;
 using Kiln.Proofs.Sdr;
+using Kiln.Testing;
 using Kiln.Worker.Run;
 
 namespace Kiln.Cluster.Tests;
@@ -36,7 +37,7 @@ public sealed class WorkerShutdownTests : IAsyncLifetime
     [Fact]
     public async Task Shutdown_serves_a_nil_session_for_the_grace_and_the_miner_drops_the_worker()
     {
-        var clock = new TimerTimeProvider();
+        var clock = new WatchedTimeProvider(new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var options = new WorkerOptions
         {
             Listen = "127.0.0.1:0",
@@ -54,6 +55,14 @@ public sealed class WorkerShutdownTests : IAsyncLifetime
             options, new ApiInfo(token, $"/ip4/127.0.0.1/tcp/{_miner.RpcUrl.Port}/http"), new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") }, _ => null, clock, CancellationToken.None);
         var session = worker.Api.ProcessSession;
         Assert.NotNull(_miner.Workers.Find(session));
+        var dropped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _miner.Workers.Removed += w =>
+        {
+            if (w.Id == session)
+            {
+                dropped.TrySetResult();
+            }
+        };
 
         var client = RpcClient.Create(new Uri(worker.RpcUrl), new RpcClientOptions { Token = token }).CreateProxy<IWorkerApi>();
         await client.ShutdownAsync(CancellationToken.None);
@@ -62,11 +71,12 @@ public sealed class WorkerShutdownTests : IAsyncLifetime
         // Still serving, with the nil session: the miner's heartbeat sees it and unregisters the worker.
         Assert.Equal(Guid.Empty, await client.SessionAsync(CancellationToken.None));
         Assert.Equal(session, await client.ProcessSessionAsync(CancellationToken.None));
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(_miner.Workers.Find(session) is null), "the miner to drop the shut-down worker");
+        await dropped.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Null(_miner.Workers.Find(session));
         Assert.False(worker.Stopped.IsCompleted);
 
         // The grace is on the worker's clock: not over at 19 s, over at 20 s.
-        await ClusterFixture.EventuallyAsync(() => Task.FromResult(clock.HasTimerDueIn(TimeSpan.FromSeconds(20))), "the grace timer");
+        await clock.WaitForTimerAsync(TimeSpan.FromSeconds(20));
         clock.Advance(TimeSpan.FromSeconds(19));
         Assert.False(worker.Stopped.IsCompleted);
         Assert.Equal(Guid.Empty, await client.SessionAsync(CancellationToken.None));

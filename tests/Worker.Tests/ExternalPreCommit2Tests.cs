@@ -136,19 +136,15 @@ public sealed class ExternalPreCommit2Tests : IAsyncLifetime
     {
         using var cts = new CancellationTokenSource();
         var started = Path.Combine(_dir, "started");
+        // The command says it started by creating a file: wait on the directory's create event, not a poll.
+        using var watcher = new FileSystemWatcher(_dir, "started");
+        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        watcher.Created += (_, _) => created.TrySetResult();
+        watcher.EnableRaisingEvents = true;
         var run = Pc2($"touch '{started}'; exec sleep 600").RunAsync(Sector, _pc1Out, Cache, Sealed, cts.Token);
-        await UntilAsync(() => File.Exists(started), TimeSpan.FromSeconds(20));
+        await created.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(File.Exists(started));
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(20)));
-    }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails after <paramref name="timeout"/>.</summary>
-    private static async Task UntilAsync(Func<bool> condition, TimeSpan timeout)
-    {
-        using var deadline = new CancellationTokenSource(timeout);
-        while (!condition())
-        {
-            await Task.Delay(50, deadline.Token);
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Kiln.Worker.Run;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Worker.Tests;
 
@@ -9,11 +10,11 @@ public sealed class PanicReportTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    private static FakeTimeProvider FixedClock(DateTimeOffset now)
     {
-        public override DateTimeOffset GetUtcNow() => now;
-
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+        var clock = new FakeTimeProvider(now);
+        clock.SetLocalTimeZone(TimeZoneInfo.Utc);
+        return clock;
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public sealed class PanicReportTests : IDisposable
         }
 
         Assert.True(PanicReport.IsPanic(thrown));
-        var path = PanicReport.Write(_dir, thrown, new FixedClock(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero)));
+        var path = PanicReport.Write(_dir, thrown, FixedClock(new DateTimeOffset(2025, 3, 4, 5, 6, 7, TimeSpan.Zero)));
         Assert.Equal(Path.Combine(_dir, "report_kiln-worker_2025-03-04T050607"), path);
         var stack = File.ReadAllText(Path.Combine(path!, "stacktrace.dump"));
         Assert.Contains("boom in the worker", stack, StringComparison.Ordinal);

@@ -6,9 +6,13 @@ using Kiln.Api.JsonRpc;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
+using Kiln.Testing;
 using Kiln.Worker.Run;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Kiln.Worker.Tests;
 
@@ -23,8 +27,9 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
     private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "kiln-authcache-" + Guid.NewGuid().ToString("N"));
     private readonly FakeMiner _miner = new(ApiSecret.Generate());
-    private readonly TestClock _clock = new();
-    private readonly int _minerPort = WorkerHost.FreePort(IPAddress.Loopback);
+    private readonly WatchedTimeProvider _clock = new();
+    // 0 until the miner first starts on a port of the system's choosing; a restarted miner comes back at that address.
+    private int _minerPort;
     // Its own connection pool, so no connection to another test's miner is reused.
     private readonly HttpClient _minerHttp = new() { Timeout = Timeout.InfiniteTimeSpan };
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errors = new();
@@ -65,16 +70,16 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
             _clock);
 
         var index = new MemSectorIndex();
-        var workerPort = WorkerHost.FreePort(IPAddress.Loopback);
-        var store = new LocalStore(index, new LocalStoreOptions { Urls = [$"http://127.0.0.1:{workerPort}/remote"] });
+        // The index's record of where this store is served is never read here: requests reach /remote through _client.
+        var store = new LocalStore(index, new LocalStoreOptions { Urls = ["http://127.0.0.1/remote"] });
         var meta = await store.AttachAsync(Path.Combine(_dir, "store"), init: true, canStore: true, ct: Ct);
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, workerPort));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         _worker = builder.Build();
         // As WorkerHost wires it.
         _worker.MapRemoteStore(store, index, KilnWorker.AdminOnly(new LotusAuthenticator(_verifier.VerifyAsync)));
         await _worker.StartAsync(Ct);
-        _client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{workerPort}") };
+        _client = new HttpClient { BaseAddress = BoundAddress(_worker) };
         _statUrl = "/remote/stat/" + meta.ID;
     }
 
@@ -96,8 +101,12 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
         var app = builder.Build();
         app.MapLotusRpc("/rpc/v0", RpcServer.Create<IAuthOnlyApi>(_miner));
         await app.StartAsync(Ct);
+        _minerPort = BoundAddress(app).Port;
         _minerApp = app;
     }
+
+    private static Uri BoundAddress(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
 
     private async Task StopMinerAsync()
     {
@@ -157,12 +166,8 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
 
         _miner.Stall();
         _clock.Advance(TimeSpan.FromMinutes(5));
-        // Answered after VerifyTimeout (2 s here) from the earlier verification; a 10 s client timeout bounds a regression.
-        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        using var request = new HttpRequestMessage(HttpMethod.Get, _statUrl);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
-        using var response = await _client.SendAsync(request, bounded.Token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Answered once VerifyTimeout passes on the verifier's clock, from the earlier verification.
+        Assert.Equal(HttpStatusCode.OK, await StatPastVerifyTimeoutAsync(admin));
         Assert.Equal(1, _miner.StalledCalls);
 
         // Right after, the miner is not waited on again: the next fetch is answered from the cache at once.
@@ -171,11 +176,25 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
         Assert.Equal(calls, _verifier.MinerCalls);
         // Once RetryMinerAfter has passed it is asked again (and, still stalled, costs one more timeout).
         _clock.Advance(Options.RetryMinerAfter + TimeSpan.FromSeconds(1));
-        Assert.Equal(HttpStatusCode.OK, await StatAsync(admin));
+        Assert.Equal(HttpStatusCode.OK, await StatPastVerifyTimeoutAsync(admin));
         Assert.Equal(calls + 1, _verifier.MinerCalls);
 
         // A token never verified gets 401 after the timeout, not a hang.
-        Assert.Equal(HttpStatusCode.Unauthorized, await StatAsync(_miner.Secret.CreateToken(["admin"])));
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatPastVerifyTimeoutAsync(_miner.Secret.CreateToken(["admin"])));
+    }
+
+    /// <summary>
+    /// A stat the stalled miner is asked about: once the miner holds the verification, the verifier's clock is moved to
+    /// just before <see cref="CachingTokenVerifierOptions.VerifyTimeout"/> (still waiting), then onto it.
+    /// </summary>
+    private async Task<HttpStatusCode> StatPastVerifyTimeoutAsync(string token)
+    {
+        var stat = StatAsync(token);
+        Assert.True(await _miner.StalledEntered.WaitAsync(TimeSpan.FromSeconds(10)), "the stalled miner was never asked");
+        _clock.Advance(Options.VerifyTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(stat.IsCompleted);
+        _clock.Advance(TimeSpan.FromMilliseconds(1));
+        return await stat.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
     [Fact]
@@ -223,6 +242,9 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
 
         public int StalledCalls => Volatile.Read(ref _stalledCalls);
 
+        /// <summary>Released once for each call that the stall holds.</summary>
+        public SemaphoreSlim StalledEntered { get; } = new(0);
+
         public void Stall() => _stall = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Unstall() => _stall.TrySetResult();
@@ -233,6 +255,7 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
             if (!stall.Task.IsCompleted)
             {
                 Interlocked.Increment(ref _stalledCalls);
+                StalledEntered.Release();
                 await stall.Task;
             }
 
@@ -245,15 +268,5 @@ public sealed class WorkerAuthCacheTests : IAsyncLifetime
             done.SetResult();
             return done;
         }
-    }
-
-    /// <summary>Wall-clock timers (the verify timeout), hand-moved "now" (token ages).</summary>
-    private sealed class TestClock : TimeProvider
-    {
-        private TimeSpan _offset;
-
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
-
-        public void Advance(TimeSpan by) => _offset += by;
     }
 }

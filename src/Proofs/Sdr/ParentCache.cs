@@ -139,7 +139,7 @@ public sealed class ParentCache : IDisposable
                 switch (TryOpenShared(path, out var file))
                 {
                     case OpenResult.Locked:
-                        await Task.Delay(options.LockPollInterval, cancellationToken).ConfigureAwait(false);
+                        await Task.Delay(options.LockPollInterval, options.Time, cancellationToken).ConfigureAwait(false);
                         continue;
 
                     case OpenResult.Opened:

@@ -50,6 +50,9 @@ public sealed class ParentCacheOptions
     /// </summary>
     public TimeSpan LockPollInterval { get; set; } = DefaultLockPollInterval;
 
+    /// <summary>The clock the <see cref="LockPollInterval"/> waits run on. Default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>
     /// Binds the options from environment variables exactly as rust-fil-proofs' settings do:
     /// <c>FIL_PROOFS_PARENT_CACHE</c> is the directory; otherwise <c>${FIL_PROOFS_CACHE_DIR:-/var/tmp/}filecoin-parents</c>

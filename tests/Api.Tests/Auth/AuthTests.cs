@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Kiln.Api.Auth;
 using Kiln.Api.Tests.JsonRpc;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Api.Tests.Auth;
 
@@ -47,11 +48,11 @@ public sealed class LotusTokenTests
         var token = LotusToken.Create(Secret, [Permission.Read], exp);
         Assert.Equal("{\"Allow\":[\"read\"],\"exp\":1893553445}", Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(token.Split('.')[1])));
 
-        Assert.Equal([Permission.Read], LotusToken.Verify(Secret, token, new FixedTime(exp.AddSeconds(-1))));
-        var ex = Assert.Throws<AuthVerificationException>(() => LotusToken.Verify(Secret, token, new FixedTime(exp)));
+        Assert.Equal([Permission.Read], LotusToken.Verify(Secret, token, new FakeTimeProvider(exp.AddSeconds(-1))));
+        var ex = Assert.Throws<AuthVerificationException>(() => LotusToken.Verify(Secret, token, new FakeTimeProvider(exp)));
         Assert.Equal("JWT Verification failed: jwt: token expired at 2030-01-02T03:04:05Z: create a new one (kiln-miner auth create-token)", ex.Message);
         // Lotus's own tokens carry no exp and never expire.
-        Assert.Equal(Permission.All, LotusToken.Verify(Secret, LotusToken.Create(Secret, Permission.All), new FixedTime(DateTimeOffset.MaxValue)));
+        Assert.Equal(Permission.All, LotusToken.Verify(Secret, LotusToken.Create(Secret, Permission.All), new FakeTimeProvider(DateTimeOffset.MaxValue)));
     }
 
     [Fact]
@@ -62,11 +63,6 @@ public sealed class LotusTokenTests
         var mac = System.Security.Cryptography.HMACSHA256.HashData(Secret, Encoding.ASCII.GetBytes(input));
         var ex = Assert.Throws<AuthVerificationException>(() => LotusToken.Verify(Secret, input + "." + System.Buffers.Text.Base64Url.EncodeToString(mac)));
         Assert.Contains("\"exp\" is not a number", ex.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => now;
     }
 
     [Fact]

@@ -64,7 +64,8 @@ public sealed class ClientProxyTests : IAsyncLifetime
         Assert.Equal(Convert.ToHexString(SHA256.HashData(data)), await api.DigestAsync(new MemoryStream(data)));
         Assert.Equal(Convert.ToHexString(SHA256.HashData(new byte[2032])), await api.DigestAsync(new NullReaderStream(2032)));
         Assert.True(await api.IgnoreReaderAsync(new MemoryStream(data)));
-        await WaitForAsync(() => _host.Server.Streams.PendingCount == 0);
+        // The server closes a call's readers before it answers: nothing is left pending once the calls returned.
+        Assert.Equal(0, _host.Server.Streams.PendingCount);
     }
 
     [Fact]
@@ -136,15 +137,5 @@ public sealed class ClientProxyTests : IAsyncLifetime
         await cts.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
         Assert.True(await _host.Api.WaitCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10)));
-    }
-
-    internal static async Task WaitForAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(50);
-        }
-
-        Assert.True(condition());
     }
 }

@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Kiln.Api.Tests.JsonRpc;
 
 /// <summary>Methods for the server's resource bounds: an admin reader method (as Lotus's ComputeDataCid), big answers, gated calls.</summary>
@@ -27,6 +29,9 @@ public sealed class GuardedApi : IGuardedApi
 
     public int Started => Volatile.Read(ref _started);
 
+    /// <summary>One item per <see cref="GatedAsync"/> call, written as it starts.</summary>
+    public Channel<int> Starts { get; } = Channel.CreateUnbounded<int>();
+
     public int MaxRunning => Volatile.Read(ref _maxRunning);
 
     public long ComputeCalls { get; private set; }
@@ -43,6 +48,7 @@ public sealed class GuardedApi : IGuardedApi
     {
         var running = Interlocked.Increment(ref _running);
         Interlocked.Increment(ref _started);
+        Starts.Writer.TryWrite(n);
         int seen;
         while ((seen = Volatile.Read(ref _maxRunning)) < running && Interlocked.CompareExchange(ref _maxRunning, running, seen) != seen)
         {

@@ -43,7 +43,7 @@ public sealed class ReaderStreamTests
         Assert.Equal(data.Length, result.Bytes);
         Assert.Equal(Convert.ToHexString(SHA256.HashData(data)), result.Sha256);
         Assert.True(result.ReadAfterReturn);
-        await KestrelRpcHost.WaitForAsync(() => host.Server.Streams.PendingCount == 0);
+        Assert.Equal(0, host.Server.Streams.PendingCount);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class ReaderStreamTests
 
         Assert.Equal(size, result.Bytes);
         Assert.Equal(Sha256Of(new GeneratedStream(size, seed: 42)), result.Sha256);
-        await KestrelRpcHost.WaitForAsync(() => host.Server.Streams.PendingCount == 0);
+        Assert.Equal(0, host.Server.Streams.PendingCount);
     }
 
     [Fact]
@@ -116,16 +116,27 @@ public sealed class ReaderStreamTests
     [Fact]
     public async Task An_abandoned_push_slot_expires_and_its_reader_then_fails()
     {
-        await using var host = await KestrelRpcHost.StartAsync(o => o.ReaderIdleTimeout = TimeSpan.FromMilliseconds(300));
+        var clock = new WatchedTimeProvider();
+        var idle = TimeSpan.FromMilliseconds(300);
+        await using var host = await KestrelRpcHost.StartAsync(o =>
+        {
+            o.ReaderIdleTimeout = idle;
+            o.TimeProvider = clock;
+        });
         var id = Guid.NewGuid();
         var head = host.HeadAsync(id);
         var held = await host.CallAsync("Streams.Hold", $$"""[{"Type":"push","Info":"{{id}}"}]""");
         var heldId = Guid.Parse(System.Text.Json.JsonDocument.Parse(held).RootElement.GetProperty("result").GetString()!);
 
-        // Nobody reads: the parked HEAD is let go with 500 and the slot is gone.
+        // Nobody reads: once the idle time passes on the server's clock the slot is gone (the expiry runs in Advance)
+        // and the parked HEAD is let go with 500.
+        await clock.WaitForTimerAsync(idle);
+        clock.Advance(idle - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, host.Server.Streams.PendingCount);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, host.Server.Streams.PendingCount);
         using var headResponse = await head.WaitAsync(Wait);
         Assert.Equal(500, (int)headResponse.StatusCode);
-        await KestrelRpcHost.WaitForAsync(() => host.Server.Streams.PendingCount == 0);
 
         var reader = host.Streams.Held[heldId];
         var error = await Assert.ThrowsAsync<IOException>(async () => await reader.ReadExactlyAsync(new byte[16]));
@@ -136,14 +147,21 @@ public sealed class ReaderStreamTests
     [Fact]
     public async Task Pending_pushes_are_bounded_in_number()
     {
+        var clock = new WatchedTimeProvider();
+        var idle = TimeSpan.FromMinutes(10);
         await using var host = await KestrelRpcHost.StartAsync(o =>
         {
             o.MaxPendingReaders = 2;
             o.StreamTimeout = TimeSpan.FromMinutes(5);
+            o.ReaderIdleTimeout = idle;
+            o.TimeProvider = clock;
         });
         using var cancel = new CancellationTokenSource();
         var parked = new[] { host.HeadAsync(Guid.NewGuid(), cancel.Token), host.HeadAsync(Guid.NewGuid(), cancel.Token) };
-        await KestrelRpcHost.WaitForAsync(() => host.Server.Streams.PendingCount == 2);
+        // A slot sets its idle timer as it is made: two timers, two parked slots.
+        await clock.WaitForTimerAsync(idle);
+        await clock.WaitForTimerAsync(idle);
+        Assert.Equal(2, host.Server.Streams.PendingCount);
 
         using (var refused = await host.HeadAsync(Guid.NewGuid()).WaitAsync(Wait))
         {
@@ -159,8 +177,10 @@ public sealed class ReaderStreamTests
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => p);
         }
 
-        // The client gave up: the unclaimed slots go with their requests.
-        await KestrelRpcHost.WaitForAsync(() => host.Server.Streams.PendingCount == 0);
+        // The client gave up: the unclaimed slots go with their requests (each is removed, then its idle timer dropped).
+        await clock.WaitForTimerDisposedAsync(idle);
+        await clock.WaitForTimerDisposedAsync(idle);
+        Assert.Equal(0, host.Server.Streams.PendingCount);
     }
 
     [Fact]
@@ -183,7 +203,8 @@ public sealed class ReaderStreamTests
 
         var error = await Assert.ThrowsAsync<IOException>(() => host.Streams.Results[digestId].Task.WaitAsync(Wait));
         Assert.Contains($"reader stream {id}: the pushed data was cut after", error.Message, StringComparison.Ordinal);
-        await KestrelRpcHost.WaitForAsync(() => host.Server.Streams.PendingCount == 0);
+        // The digest closed its reader before it failed.
+        Assert.Equal(0, host.Server.Streams.PendingCount);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Kiln.Api.JsonRpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
@@ -105,10 +107,17 @@ public sealed class RobustnessTests
             current = app.GetTestServer();
         }
 
+        // Each socket the client dials reports, with the server it reached, when the client first reads from it: by then
+        // the client has taken it as its connection.
+        var reading = Channel.CreateUnbounded<TestServer>();
         await StartAsync();
         await using var client = RpcClient.Create(RpcTestHost.WsEndpoint, new RpcClientOptions
         {
-            WebSocketFactory = (uri, ct) => current!.CreateWebSocketClient().ConnectAsync(uri, ct),
+            WebSocketFactory = async (uri, ct) =>
+            {
+                var server = current!;
+                return new ReadReportingWebSocket(await server.CreateWebSocketClient().ConnectAsync(uri, ct), () => reading.Writer.TryWrite(server));
+            },
             ReconnectMinDelay = TimeSpan.FromMilliseconds(20),
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(200),
         });
@@ -126,21 +135,15 @@ public sealed class RobustnessTests
         await app.DisposeAsync();
 
         await StartAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        int? answer = null;
-        while (answer is null && DateTime.UtcNow < deadline)
+        // The client redials on its own backoff; once it reads from a socket to the new server, calls go through.
+        using (var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            try
+            while (await reading.Reader.ReadAsync(patience.Token) != current)
             {
-                answer = await proxy.AddAsync(20, 22);
-            }
-            catch (RpcException e) when (e.IsConnectionError)
-            {
-                await Task.Delay(50);
             }
         }
 
-        Assert.Equal(42, answer);
+        Assert.Equal(42, await proxy.AddAsync(20, 22));
         await app!.StopAsync();
         await app.DisposeAsync();
     }
@@ -220,5 +223,58 @@ public sealed class RobustnessTests
         var (status, body, _) = await host.PostAsync("""{"jsonrpc":"2.0","method":"Filecoin.Digest","params":[{"Type":"null","Info":"2032"}],"id":1}""");
         Assert.Equal(200, status);
         Assert.Contains(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(new byte[2032])), body);
+    }
+
+    /// <summary>A client socket that calls <paramref name="firstRead"/> the first time it is read from.</summary>
+    private sealed class ReadReportingWebSocket(WebSocket inner, Action firstRead) : WebSocket
+    {
+        private int _read;
+
+        public override WebSocketCloseStatus? CloseStatus => inner.CloseStatus;
+
+        public override string? CloseStatusDescription => inner.CloseStatusDescription;
+
+        public override WebSocketState State => inner.State;
+
+        public override string? SubProtocol => inner.SubProtocol;
+
+        public override void Abort() => inner.Abort();
+
+        public override Task CloseAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+            inner.CloseAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override Task CloseOutputAsync(WebSocketCloseStatus closeStatus, string? statusDescription, CancellationToken cancellationToken) =>
+            inner.CloseOutputAsync(closeStatus, statusDescription, cancellationToken);
+
+        public override void Dispose() => inner.Dispose();
+
+        public override Task<WebSocketReceiveResult> ReceiveAsync(ArraySegment<byte> buffer, CancellationToken cancellationToken)
+        {
+            Reading();
+            return inner.ReceiveAsync(buffer, cancellationToken);
+        }
+
+        public override ValueTask<ValueWebSocketReceiveResult> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            Reading();
+            return inner.ReceiveAsync(buffer, cancellationToken);
+        }
+
+        public override Task SendAsync(ArraySegment<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
+            inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, bool endOfMessage, CancellationToken cancellationToken) =>
+            inner.SendAsync(buffer, messageType, endOfMessage, cancellationToken);
+
+        public override ValueTask SendAsync(ReadOnlyMemory<byte> buffer, WebSocketMessageType messageType, WebSocketMessageFlags messageFlags, CancellationToken cancellationToken) =>
+            inner.SendAsync(buffer, messageType, messageFlags, cancellationToken);
+
+        private void Reading()
+        {
+            if (Interlocked.Exchange(ref _read, 1) == 0)
+            {
+                firstRead();
+            }
+        }
     }
 }

@@ -201,7 +201,11 @@ public sealed class RpcLimitTests
             await RpcTestHost.SendTextAsync(ws, $$"""{"jsonrpc":"2.0","id":{{i}},"method":"Guarded.Gated","params":[{{i}}]}""");
         }
 
-        await KestrelRpcHost.WaitForAsync(() => host.Guarded.Started >= 4);
+        for (var started = 0; started < 4; started++)
+        {
+            await host.Guarded.Starts.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+
         host.Guarded.Gate.TrySetResult();
         var answered = new HashSet<int>();
         for (var i = 0; i < 40; i++)
@@ -226,7 +230,10 @@ public sealed class RpcLimitTests
         });
         using var ws = new ClientWebSocket();
         await ws.ConnectAsync(new Uri($"ws://{host.BaseUri.Authority}/rpc/v0"), CancellationToken.None);
-        await KestrelRpcHost.WaitForAsync(() => host.Server.OpenWebSocketSessions == 1);
+        // A session counts itself open before it reads its first frame: once one call is answered it is counted.
+        await RpcTestHost.SendTextAsync(ws, """{"jsonrpc":"2.0","id":-1,"method":"Filecoin.Add","params":[1,2]}""");
+        Assert.Equal("{\"id\":-1,\"jsonrpc\":\"2.0\",\"result\":3}\n", await RpcTestHost.ReceiveTextAsync(ws));
+        Assert.Equal(1, host.Server.OpenWebSocketSessions);
 
         // 200 answers of 256 KiB (50 MiB) that the client never reads.
         var sent = 0;

@@ -63,6 +63,7 @@ public sealed class StreamTestApi : IStreamTestApi
         try
         {
             await gate;
+            DigestResult digest;
             await using (data)
             {
                 using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -75,8 +76,11 @@ public sealed class StreamTestApi : IStreamTestApi
                     total += n;
                 }
 
-                result.TrySetResult(new DigestResult(total, Convert.ToHexString(sha.GetHashAndReset()), gate.IsCompleted));
+                digest = new DigestResult(total, Convert.ToHexString(sha.GetHashAndReset()), gate.IsCompleted);
             }
+
+            // Only once the reader is closed: a test that has the result also sees the reader's push slot finished.
+            result.TrySetResult(digest);
         }
         catch (Exception e)
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Calls;
 
@@ -11,7 +12,7 @@ public sealed class WorkStoreTests : IDisposable
     private const string BenchCommR = Kiln.Testing.BenchSector.CommR;
     private const string BenchCommD = Kiln.Testing.BenchSector.CommD;
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-works-").FullName;
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -221,10 +221,10 @@ public sealed class FullNodeChainTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_node_is_a_retryable_error_that_names_the_node()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        // A port held bound but not listening: connections to it are refused, and nothing else can take it meanwhile.
+        using var unreachable = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        unreachable.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)unreachable.LocalEndPoint!).Port;
         var chain = FullNodeChain.Connect($"{FakeFullNode.Token}:/ip4/127.0.0.1/tcp/{port}/http", 't', TimeSpan.FromMilliseconds(10), TimeProvider.System, NullLogger<FullNodeChain>.Instance);
 
         var e = await Assert.ThrowsAsync<ChainException>(() => chain.HeadEpochAsync(CancellationToken.None));

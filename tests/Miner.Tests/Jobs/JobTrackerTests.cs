@@ -1,12 +1,13 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Jobs;
 
 public sealed class JobTrackerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-jobs-").FullName;
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 3, 18, 20, TimeSpan.Zero));
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 3, 18, 20, TimeSpan.Zero));
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

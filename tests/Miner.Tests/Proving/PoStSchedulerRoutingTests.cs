@@ -3,6 +3,7 @@ using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 
@@ -17,7 +18,7 @@ public sealed class PoStSchedulerRoutingTests
             ["http://window"] = new FakeWorker { Hostname = "window", Tasks = [TaskType.GenerateWindowPoSt] },
             ["http://winning"] = new FakeWorker { Hostname = "winning", Tasks = [TaskType.GenerateWinningPoSt] },
         };
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var registry = new WorkerRegistry(url => fakes[url], new WorkerRegistryOptions(), time, NullLogger<WorkerRegistry>.Instance);
         var window = new PoStScheduler(WorkerKind.WindowPoSt, time, NullLogger<PoStScheduler>.Instance);
         var winning = new PoStScheduler(WorkerKind.WinningPoSt, time, NullLogger<PoStScheduler>.Instance);

@@ -6,13 +6,14 @@ using Kiln.Miner.Workers;
 using Kiln.Miner.Tests.Chain;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 
 public sealed class ProvingLoopTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-proving-").FullName;
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UnixEpoch);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
     private DeadlineStore _deadlines = null!;
     private JobTracker _jobs = null!;
 

@@ -7,6 +7,7 @@ using Kiln.Miner.Tests.Chain;
 using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 
@@ -19,7 +20,7 @@ public sealed class WinningCadenceTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-cadence-").FullName;
-    private readonly ManualTimeProvider _time = new(DateTimeOffset.UnixEpoch);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
     private DeadlineStore _deadlines = null!;
     private JobTracker _jobs = null!;
 

@@ -4,6 +4,7 @@ using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Scheduling;
 
@@ -23,7 +24,25 @@ public sealed class SealingSchedulerTests
             await registry.ConnectAsync(url, CancellationToken.None);
         }
 
-        return (registry, new SealingScheduler(registry, TimeProvider.System, NullLogger<SealingScheduler>.Instance, options));
+        // On a clock that never moves the periodic pass never comes: a test either runs passes itself or lets the
+        // scheduler's loop run the passes it is woken for (WokenPasses).
+        return (registry, new SealingScheduler(registry, new FakeTimeProvider(), NullLogger<SealingScheduler>.Instance, options));
+    }
+
+    /// <summary>The scheduler's own loop, for as long as it is not disposed: a pass each time the scheduler is woken.</summary>
+    private sealed class WokenPasses : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public WokenPasses(SealingScheduler scheduler) => _loop = scheduler.RunAsync(_stop.Token);
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _loop.WaitAsync(TimeSpan.FromSeconds(10));
+            _stop.Dispose();
+        }
     }
 
     [Fact]
@@ -63,7 +82,11 @@ public sealed class SealingSchedulerTests
         release.SetResult();
         Assert.Equal(1, await first);
         Assert.Equal(2, await second.WaitAsync(TimeSpan.FromSeconds(10)));
-        await Eventually(() => scheduler.Active(worker).CpuUse == 0);
+
+        // and the second gives the core back when done: a third request gets it
+        var third = scheduler.ScheduleAsync(new SectorRef(new SectorId(1000, 3), RegisteredSealProof.StackedDrg2KiBV1_1), TaskType.PreCommit1, TaskSelector.Instance, (w, _) => Task.FromResult(3), CancellationToken.None);
+        Assert.Equal(1, await scheduler.PassAsync(CancellationToken.None));
+        Assert.Equal(3, await third.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Fact]
@@ -76,25 +99,21 @@ public sealed class SealingSchedulerTests
             .Select(n => scheduler.ScheduleAsync(new SectorRef(new SectorId(1000, (ulong)n), RegisteredSealProof.StackedDrg2KiBV1_1), TaskType.PreCommit1, TaskSelector.Instance, async (w, _) => { await release.Task; return n; }, CancellationToken.None))
             .ToArray();
 
-        // pass 1 fills both windows (1 runs, 2 waits); the window of 1 reopens and pass 2 puts 3 in it; then both windows hold waiting work
-        for (var i = 0; i < 4; i++)
-        {
-            await scheduler.PassAsync(CancellationToken.None);
-            await Task.Delay(20);
-        }
+        // pass 1 fills both windows (1 runs, 2 waits); the window of 1 reopens as 1 starts and pass 2 puts 3 in it;
+        // then both windows hold waiting work and pass 3 has nowhere to put anything
+        Assert.Equal(2, await scheduler.PassAsync(CancellationToken.None));
+        Assert.Equal(1, await scheduler.PassAsync(CancellationToken.None));
+        Assert.Equal(0, await scheduler.PassAsync(CancellationToken.None));
 
         Assert.Equal(2, scheduler.QueueLength);
         Assert.Equal(2, scheduler.Assigned(worker));
 
         release.SetResult();
-        for (var i = 0; i < 500 && !all.All(t => t.IsCompleted); i++)
+        await using (new WokenPasses(scheduler))
         {
-            await scheduler.PassAsync(CancellationToken.None);
-            await Task.Delay(10);
+            var results = await Task.WhenAll(all).WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal([1, 2, 3, 4, 5], results);
         }
-
-        var results = await Task.WhenAll(all);
-        Assert.Equal([1, 2, 3, 4, 5], results);
     }
 
     [Fact]
@@ -133,8 +152,8 @@ public sealed class SealingSchedulerTests
             .Select(s => scheduler.ScheduleAsync(s, TaskType.PreCommit1, TaskSelector.Instance, Fetch, (w, _) => Task.FromResult(w.Info.Hostname), CancellationToken.None))
             .ToArray();
         Assert.Equal(2, await scheduler.PassAsync(CancellationToken.None));
-        await Eventually(() => scheduler.FetchesRunning == 1);
-        await Task.Delay(50);
+        // The pass started both: one fetch runs and the other waits on the limit, which only the first's end releases.
+        Assert.Equal(1, scheduler.FetchesRunning);
         Assert.Equal(1, Volatile.Read(ref inFetch));
 
         gate.SetResult();
@@ -150,16 +169,14 @@ public sealed class SealingSchedulerTests
         var failing = scheduler.ScheduleAsync(Sector1, TaskType.PreCommit1, TaskSelector.Instance, (w, _) => Task.FromException(new IOException("fetch failed")), (w, _) => Task.FromResult(1), CancellationToken.None);
         await scheduler.PassAsync(CancellationToken.None);
         await Assert.ThrowsAsync<IOException>(() => failing);
+        // It failed before taking resources (its window reopened before its error was set).
+        Assert.Equal(0UL, scheduler.Active(Assert.Single(registry.Workers).Id).CpuUse);
 
         var next = scheduler.ScheduleAsync(Sector2, TaskType.PreCommit1, TaskSelector.Instance, (w, _) => Task.FromResult(2), CancellationToken.None);
-        for (var i = 0; i < 200 && !next.IsCompleted; i++)
+        await using (new WokenPasses(scheduler))
         {
-            await scheduler.PassAsync(CancellationToken.None);
-            await Task.Delay(10);
+            Assert.Equal(2, await next.WaitAsync(TimeSpan.FromSeconds(10)));
         }
-
-        Assert.Equal(2, await next);
-        Assert.Equal(0UL, scheduler.Active(Assert.Single(registry.Workers).Id).CpuUse);
     }
 
     private static void InterlockedMax(ref int target, int value)
@@ -168,16 +185,6 @@ public sealed class SealingSchedulerTests
         while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
         {
         }
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition());
     }
 
     [Fact]
@@ -193,10 +200,9 @@ public sealed class SealingSchedulerTests
         var fin = scheduler.ScheduleAsync(Sector2, TaskType.Finalize, TaskSelector.Instance, (w, _) => { order.Add("FIN"); return Task.FromResult(0); }, CancellationToken.None);
         gate.SetResult();
         await blocker;
-        for (var i = 0; i < 500 && !(ap.IsCompleted && fin.IsCompleted); i++)
+        await using (new WokenPasses(scheduler))
         {
-            await scheduler.PassAsync(CancellationToken.None);
-            await Task.Delay(10);
+            await Task.WhenAll(ap, fin).WaitAsync(TimeSpan.FromSeconds(10));
         }
 
         Assert.Equal(["FIN", "AP"], order);

@@ -3,6 +3,7 @@ using Kiln.Miner.Calls;
 using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Workers;
 
@@ -16,7 +17,7 @@ public sealed class DeadWorkerRemovalTests
     [Fact]
     public async Task Workers_unreachable_past_lost_after_are_removed_after_their_calls_fail_and_may_register_again()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var fakes = new Dictionary<string, FakeWorker>();
         var registry = new WorkerRegistry(url => fakes[url], new WorkerRegistryOptions { LostAfter = TimeSpan.FromMinutes(1) }, time, NullLogger<WorkerRegistry>.Instance);
         var calls = new CallRegistry();

@@ -3,6 +3,7 @@ using Kiln.Miner.Calls;
 using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Workers;
 
@@ -11,7 +12,7 @@ public sealed class WorkerLossTests
     [Fact]
     public async Task Calls_of_a_worker_that_stays_unreachable_fail_with_101_so_the_work_is_rescheduled()
     {
-        var time = new ManualTimeProvider(DateTimeOffset.UnixEpoch);
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var fake = new FakeWorker();
         var registry = new WorkerRegistry(_ => fake, new WorkerRegistryOptions { LostAfter = TimeSpan.FromMinutes(1) }, time, NullLogger<WorkerRegistry>.Instance);
         var calls = new CallRegistry();

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kiln.Proofs.Sdr;
+using Kiln.Testing;
 
 namespace Kiln.Proofs.Tests.Sdr;
 
@@ -109,16 +110,30 @@ public sealed class ParentCacheFileTests : IDisposable
         var graph = new StackedGraph(Proof);
         Task<ParentCache> opening;
 
+        var clock = new WatchedTimeProvider();
+        var options = Options();
+        options.Time = clock;
+
         // Play the other process: create-new + exclusive lock, write slowly.
         await using (var writer = new FileStream(ExpectedPath, FileMode.CreateNew, FileAccess.Write, FileShare.None))
         {
-            opening = ParentCache.OpenOrCreateAsync(Proof, Options());
-            await Task.Delay(300);
-            Assert.False(opening.IsCompleted);
+            opening = ParentCache.OpenOrCreateAsync(Proof, options);
+
+            // Each look finds the file locked and sets a timer to look again; while the writer holds it, it keeps waiting.
+            for (var look = 0; look < 3; look++)
+            {
+                await clock.WaitForTimerAsync(options.LockPollInterval);
+                Assert.False(opening.IsCompleted);
+                clock.Advance(options.LockPollInterval);
+            }
+
+            await clock.WaitForTimerAsync(options.LockPollInterval);
             await ParentCache.WriteAsync(graph, writer);
         }
 
-        using var cache = await opening;
+        Assert.False(opening.IsCompleted);
+        clock.Advance(options.LockPollInterval);
+        using var cache = await opening.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(ExpectedPath, cache.Path);
         Assert.Equal(Digest2KiBV1_1, Hash(ExpectedPath));
     }

@@ -1,6 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Stores.Index;
 using Kiln.Stores.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Stores.Tests.Index;
 
@@ -13,7 +14,7 @@ public abstract class SectorIndexContractTests : IAsyncLifetime
     protected static readonly StorageId B = new("bbbbbbbb-0000-0000-0000-000000000002");
     protected static readonly StorageId C = new("cccccccc-0000-0000-0000-000000000003");
 
-    protected ManualTimeProvider Clock { get; } = new();
+    protected FakeTimeProvider Clock { get; } = new();
 
     protected ISectorIndex Index { get; private set; } = null!;
 

@@ -2,6 +2,7 @@ using Kiln.Api.Types;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 
 namespace Kiln.Stores.Tests.Local;
 
@@ -10,7 +11,7 @@ public sealed class LocalStoreTests : IDisposable
     private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly SectorRef S9 = new(new SectorId(1000, 9), RegisteredSealProof.StackedDrg2KiBV1_1);
     private readonly TempDir _dir = new();
-    private readonly ManualTimeProvider _clock = new();
+    private readonly WatchedTimeProvider _clock = new();
     private readonly MemSectorIndex _index;
 
     public LocalStoreTests() => _index = new MemSectorIndex(_clock);
@@ -287,29 +288,31 @@ public sealed class LocalStoreTests : IDisposable
     [Fact]
     public async Task Health_loop_reports_until_cancelled()
     {
-        var index = new MemSectorIndex(_clock);
-        var store = new LocalStore(index, new LocalStoreOptions { Urls = ["http://a.test/remote"], HealthInterval = TimeSpan.FromMilliseconds(10) });
+        var (index, reports) = CountingIndex.Wrap(new MemSectorIndex(_clock));
+        var interval = TimeSpan.FromMinutes(1);
+        var store = new LocalStore(index, new LocalStoreOptions { Urls = ["http://a.test/remote"], HealthInterval = interval }, _clock);
         var meta = await store.AttachAsync(_dir.Sub("p"), init: true, canSeal: true, ct: Ct);
         _clock.Advance(TimeSpan.FromMinutes(5));
+        // The path's last report is too old: nothing is allocated on it.
+        await Assert.ThrowsAsync<StoresException>(() => index.StorageBestAllocAsync(SectorFileType.Sealed, 2048, PathType.Sealing, 1000, Ct));
+        while (reports.HealthReports.Reader.TryRead(out _))
+        {
+        }
+
         using var cts = new CancellationTokenSource();
         var loop = store.RunHealthReportsAsync(cts.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            try
-            {
-                await index.StorageBestAllocAsync(SectorFileType.Sealed, 2048, PathType.Sealing, 1000, Ct);
-                break;
-            }
-            catch (StoresException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20);
-            }
-        }
+        Assert.Equal(meta.ID, await reports.HealthReports.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        await index.StorageBestAllocAsync(SectorFileType.Sealed, 2048, PathType.Sealing, 1000, Ct);
+
+        // The next report comes when the interval has passed on the store's clock, not before.
+        await _clock.WaitForTimerAsync(interval);
+        _clock.Advance(interval - TimeSpan.FromSeconds(1));
+        Assert.False(reports.HealthReports.Reader.TryRead(out _));
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(meta.ID, await reports.HealthReports.Reader.ReadAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
 
         await cts.CancelAsync();
         await loop.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.NotNull(meta);
     }
 
     [Theory]

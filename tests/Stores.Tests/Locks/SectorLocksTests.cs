@@ -48,8 +48,9 @@ public sealed class SectorLocksTests
     {
         var w = await _locks.LockAsync(S, SectorFileType.None, SectorFileType.Sealed, CancellationToken.None);
         var waiting = _locks.LockAsync(S, SectorFileType.Sealed, SectorFileType.None, CancellationToken.None);
-        await Task.Delay(50);
+        // Parked on a signal that only a release of the sector gives: no amount of waiting completes it.
         Assert.False(waiting.IsCompleted);
+        Assert.Single(_locks.Snapshot().Locks!);
 
         w.Dispose();
         using var r = await waiting.WaitAsync(TimeSpan.FromSeconds(5));

@@ -5,6 +5,7 @@ using Kiln.Stores.Index;
 using Kiln.Stores.Remote;
 using Kiln.Stores.Tests.Support;
 using Kiln.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Stores.Tests.Remote;
 
@@ -42,8 +43,8 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
 
     private static PostSectorChallenge VectorChallenge(ulong sector = 1) => Challenge(sector, 23, 6, 60, 28, 53, 28, 61, 55, 8, 46);
 
-    private static VanillaProofReader Reader(StoreHost on, MemSectorIndex index, HttpMessageHandler handler, int parallel = 32, TimeSpan timeout = default) =>
-        new(on.Store, index, new HttpClient(handler), new VanillaReaderOptions { AuthToken = StoreHost.AdminToken, PostParallelReads = parallel, PostReadTimeout = timeout });
+    private static VanillaProofReader Reader(StoreHost on, MemSectorIndex index, HttpMessageHandler handler, int parallel = 32, TimeSpan timeout = default, TimeProvider? time = null) =>
+        new(on.Store, index, new HttpClient(handler), new VanillaReaderOptions { AuthToken = StoreHost.AdminToken, PostParallelReads = parallel, PostReadTimeout = timeout }, time);
 
     [Fact]
     public async Task Local_sectors_are_read_without_http()
@@ -155,12 +156,23 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
     [Fact]
     public async Task A_read_past_the_timeout_is_skipped()
     {
+        var timeout = TimeSpan.FromSeconds(20);
+        var clock = new FakeTimeProvider();
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = Reader(_b, _index, new FakeHandler(async (_, ct) =>
         {
+            asked.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
             return new HttpResponseMessage(HttpStatusCode.OK);
-        }), timeout: TimeSpan.FromMilliseconds(200));
-        var read = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], null, Ct).WaitAsync(TimeSpan.FromSeconds(30));
+        }), timeout: timeout, time: clock);
+        var reading = reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], null, Ct);
+
+        // The holder never answers: the read waits until the timeout passes on the reader's clock, and no longer.
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        clock.Advance(timeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(reading.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal([1UL], read.Skipped);
     }
 
@@ -175,18 +187,30 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
 
         var running = 0;
         var most = 0;
+        var full = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = Reader(_b, _index, new FakeHandler(async (request, ct) =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
-            await Task.Delay(40, ct);
+            if (now == 3)
+            {
+                full.TrySetResult();
+            }
+
+            // Held until three reads are in flight: had the limit let more through, they would be counted by then.
+            await answer.Task.WaitAsync(ct);
             Interlocked.Decrement(ref running);
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([(byte)now]) };
         }), parallel: 3);
-        var read = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [.. sectors.Select(n => Challenge(n, 1))], null, Ct);
+        var reading = reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [.. sectors.Select(n => Challenge(n, 1))], null, Ct);
+        await full.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3, Volatile.Read(ref running));
+        answer.SetResult();
+        var read = await reading.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(read.Complete);
         Assert.Equal(12, read.Proofs.Count(p => p is not null));
-        Assert.InRange(most, 1, 3);
+        Assert.Equal(3, most);
         Assert.Equal(12, reader.RemoteRequests);
     }
 

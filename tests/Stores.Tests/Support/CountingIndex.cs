@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
+using System.Threading.Channels;
+using Kiln.Api.Types;
 using Kiln.Stores.Index;
 
 namespace Kiln.Stores.Tests.Support;
@@ -25,6 +27,9 @@ public class CountingIndex : DispatchProxy
         return (index, counter);
     }
 
+    /// <summary>One item per <c>StorageReportHealth</c> call, written once the wrapped index has recorded it.</summary>
+    public Channel<StorageId> HealthReports { get; } = Channel.CreateUnbounded<StorageId>();
+
     public int CallsOf(string method) => Calls.GetValueOrDefault(method);
 
     protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
@@ -38,13 +43,22 @@ public class CountingIndex : DispatchProxy
 
         try
         {
-            return targetMethod.Invoke(_inner, args);
+            var result = targetMethod.Invoke(_inner, args);
+            return targetMethod.Name == nameof(ISectorIndex.StorageReportHealthAsync)
+                ? ReportedAsync((Task)result!, (StorageId)args![0]!)
+                : result;
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
             throw;
         }
+    }
+
+    private async Task ReportedAsync(Task report, StorageId id)
+    {
+        await report;
+        HealthReports.Writer.TryWrite(id);
     }
 
     private async Task<IReadOnlyDictionary<Kiln.Api.Types.StorageId, IReadOnlyList<Kiln.Api.Types.Decl>>> HeldListAsync(TaskCompletionSource entered, CancellationToken ct)
