@@ -120,7 +120,7 @@ public sealed partial class MinerHost : IAsyncDisposable
             time,
             loggers.CreateLogger<WorkerRegistry>());
         metrics.Observe(workers);
-        var calls = new CallRegistry();
+        var calls = new CallRegistry(time);
         void GiveUp(WorkerHandle w, string why) =>
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
         workers.Lost += w => GiveUp(w, "lost (no heartbeat)");

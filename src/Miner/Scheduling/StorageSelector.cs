@@ -28,8 +28,8 @@ public sealed class StorageSelector(ISectorIndex index, StorageSelector.Mode mod
             return false;
         }
 
-        var paths = await worker.Api.PathsAsync(ct).ConfigureAwait(false);
-        var mine = paths.Select(p => p.ID).ToHashSet();
+        // The paths as of the worker's last heartbeat: a scheduling pass makes no worker RPC.
+        var mine = worker.PathIds;
         long weight = 0;
         var ok = false;
         if (mode == Mode.Alloc)
