@@ -80,6 +80,72 @@ public sealed class WorkerPathsCacheTests : IDisposable
         Assert.True(worker.Enabled); // a failed Paths is not a failed heartbeat
     }
 
+    [Fact]
+    public async Task A_pass_reads_the_index_once_per_request_whatever_the_number_of_candidate_workers()
+    {
+        using var sqlite = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, None);
+        var index = CountingIndex.Wrap(sqlite);
+        var workers = new Dictionary<string, IWorkerApi>();
+        for (var i = 0; i < 5; i++)
+        {
+            var id = new StorageId(Guid.NewGuid().ToString());
+            await AttachAsync(sqlite, id);
+            workers[$"http://w{i}/rpc/v0"] = new FakeWorker { Hostname = $"w{i}", StoragePaths = [new StoragePath(id, 10, $"/seal-{i}", true, false)] };
+        }
+
+        var registry = new WorkerRegistry(url => workers[url], new WorkerRegistryOptions(), TimeProvider.System, NullLogger<WorkerRegistry>.Instance);
+        foreach (var url in workers.Keys)
+        {
+            await registry.ConnectAsync(url, None);
+        }
+
+        var scheduler = new SealingScheduler(registry, TimeProvider.System, NullLogger<SealingScheduler>.Instance);
+        var sector = new SectorId(1000, 1);
+        var selector = new StorageSelector(index, StorageSelector.Mode.Alloc, sector, SectorFileType.Unsealed, 2048, PathType.Sealing, allowFetch: false);
+        var chosen = scheduler.ScheduleAsync(new SectorRef(sector, Proof), TaskType.AddPiece, selector, (w, _) => Task.FromResult(w.Info.Hostname), None);
+
+        Assert.Equal(1, await scheduler.PassAsync(None));
+        Assert.StartsWith("w", await chosen, StringComparison.Ordinal);
+        var counts = ((CountingIndex)(object)index).Counts;
+        Assert.Equal(1, counts.GetValueOrDefault(nameof(ISectorIndex.StorageBestAllocAsync))); // five candidates, one read
+        Assert.Equal(1, counts.GetValueOrDefault(nameof(ISectorIndex.StorageFindSectorAsync)));
+
+        // outside a pass the selector reads the index on every question, so it never answers from an old read
+        Assert.True(await selector.OkAsync(registry.Workers.First(), TaskType.AddPiece, Proof, None));
+        Assert.True(await selector.OkAsync(registry.Workers.First(), TaskType.AddPiece, Proof, None));
+        Assert.Equal(3, counts.GetValueOrDefault(nameof(ISectorIndex.StorageBestAllocAsync)));
+    }
+
     private static Task AttachAsync(SqliteSectorIndex index, StorageId id) =>
         index.StorageAttachAsync(new StorageInfo(id, ["http://127.0.0.1:1/remote"], 10, 0, true, false, null, null, null, null, null, null), new FsStat(1L << 30, 1L << 30, 1L << 30, 0, 0, 0), None);
+
+    /// <summary>An index that counts the calls made on it and passes them to the real one.</summary>
+    public class CountingIndex : System.Reflection.DispatchProxy
+    {
+        private ISectorIndex _inner = null!;
+
+        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Counts { get; } = new();
+
+        public static ISectorIndex Wrap(ISectorIndex inner)
+        {
+            var proxy = Create<ISectorIndex, CountingIndex>();
+            ((CountingIndex)(object)proxy)._inner = inner;
+            return proxy;
+        }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            ArgumentNullException.ThrowIfNull(targetMethod);
+            Counts.AddOrUpdate(targetMethod.Name, 1, (_, n) => n + 1);
+            try
+            {
+                return targetMethod.Invoke(_inner, args);
+            }
+            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is { } inner)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(inner);
+                throw;
+            }
+        }
+    }
 }
