@@ -9,7 +9,8 @@ namespace Kiln.Miner.Calls;
 /// until asked for; a second result for the same call is rejected. A call the miner gave up (its worker was lost,
 /// <see cref="FailWorker"/>) takes its first late result without complaint (<see cref="TakeLate"/>): a lotus-worker
 /// retries a Return* until it succeeds (worker_local.go doReturn), so refusing it would make it retry forever.
-/// Unlike Lotus's callRes map, which keeps every answered call for the life of the process, an answered call is
+/// A call tracked on a worker already given up fails at once (the worker was lost between accepting the call and the
+/// miner tracking it), until that worker registers again (<see cref="Reconnected"/>). Unlike Lotus's callRes map, which keeps every answered call for the life of the process, an answered call is
 /// forgotten <see cref="Retention"/> after its result arrived (<see cref="Prune"/>, also run now and then by the
 /// calls that add entries): until then a duplicate Return* is rejected, after that it counts as a result for an
 /// unknown call.
@@ -23,6 +24,7 @@ public sealed class CallRegistry
     private readonly ConcurrentDictionary<CallId, long> _completed = new();
     private readonly ConcurrentDictionary<CallId, Guid> _workers = new();
     private readonly ConcurrentDictionary<CallId, byte> _givenUp = new();
+    private readonly ConcurrentDictionary<Guid, (CallError Error, long At)> _failedWorkers = new();
     private readonly TimeProvider _time;
     private long _lastPrune;
 
@@ -45,26 +47,43 @@ public sealed class CallRegistry
     /// <summary>Answered calls still remembered (delivered, waiting to be claimed, or given up).</summary>
     public int Completed => _completed.Count;
 
-    /// <summary>Remembers which worker runs a call, so the call can be given up when that worker is lost.</summary>
-    public void Track(CallId call, Guid worker) => _workers[call] = worker;
+    /// <summary>
+    /// Remembers which worker runs a call, so the call can be given up when that worker is lost. A call of a worker
+    /// already given up (lost between accepting the call and this) fails at once with that worker's error.
+    /// </summary>
+    public void Track(CallId call, Guid worker)
+    {
+        _workers[call] = worker;
+        Interlocked.MemoryBarrier(); // against FailWorker: it marks the worker, then looks for its calls
+        if (_failedWorkers.TryGetValue(worker, out var failed))
+        {
+            GiveUp(call, failed.Error);
+        }
+    }
 
-    /// <summary>Fails every call still running on <paramref name="worker"/> with <paramref name="error"/>; returns how many.</summary>
+    /// <summary>
+    /// Fails every call still running on <paramref name="worker"/> with <paramref name="error"/>, and every call tracked
+    /// on it later until it <see cref="Reconnected"/>; returns how many calls failed now.
+    /// </summary>
     public int FailWorker(Guid worker, CallError error)
     {
         PruneNowAndThen();
+        _failedWorkers[worker] = (error, _time.GetTimestamp());
+        Interlocked.MemoryBarrier();
         var failed = 0;
         foreach (var (call, w) in _workers)
         {
-            if (w == worker && _workers.TryRemove(call, out _) && _completed.TryAdd(call, _time.GetTimestamp()))
+            if (w == worker && GiveUp(call, error))
             {
-                _givenUp[call] = 0;
-                _calls.GetOrAdd(call, _ => NewSource()).TrySetResult(new CallResult(null, error));
                 failed++;
             }
         }
 
         return failed;
     }
+
+    /// <summary>A worker given up registered again: its new calls are tracked as usual.</summary>
+    public void Reconnected(Guid worker) => _failedWorkers.TryRemove(worker, out _);
 
     /// <summary>Waits for the result of a call a worker accepted.</summary>
     public async Task<CallResult> WaitAsync(CallId call, CancellationToken cancellationToken)
@@ -143,7 +162,28 @@ public sealed class CallRegistry
             }
         }
 
+        foreach (var (worker, failed) in _failedWorkers)
+        {
+            if (_time.GetElapsedTime(failed.At, now) >= Retention)
+            {
+                _failedWorkers.TryRemove(new KeyValuePair<Guid, (CallError, long)>(worker, failed));
+            }
+        }
+
         return pruned;
+    }
+
+    /// <summary>Fails one call with <paramref name="error"/> and marks it given up; false when it already had a result.</summary>
+    private bool GiveUp(CallId call, CallError error)
+    {
+        if (!_workers.TryRemove(call, out _) || !_completed.TryAdd(call, _time.GetTimestamp()))
+        {
+            return false;
+        }
+
+        _givenUp[call] = 0;
+        _calls.GetOrAdd(call, _ => NewSource()).TrySetResult(new CallResult(null, error));
+        return true;
     }
 
     /// <summary>Prunes at most every quarter of the retention, from the calls that add entries (no timer of its own).</summary>

@@ -138,6 +138,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
         void GiveUp(WorkerHandle w, string why) =>
             calls.FailWorker(w.Id, new CallError(CallError.ErrTempWorkerRestart, $"worker {w.Id} on {w.Info.Hostname} {why}"));
         Workers.Lost += w => GiveUp(w, "lost (no heartbeat)");
+        Workers.Connected += w => calls.Reconnected(w.Id);
         Workers.Removed += w =>
         {
             if (!w.LostReported)

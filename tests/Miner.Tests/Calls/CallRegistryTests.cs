@@ -4,8 +4,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Miner.Tests.Calls;
 
-/// <summary>Answered calls are forgotten after the retention, on the registry's clock.</summary>
-public sealed class CallRegistryPruneTests
+/// <summary>Answered calls are forgotten after the retention, on the registry's clock; a lost worker's late-tracked calls fail.</summary>
+public sealed class CallRegistryTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
 
@@ -78,6 +78,30 @@ public sealed class CallRegistryPruneTests
 
         calls.Complete(running, "done", null);
         Assert.Equal("done", (await runningWait).Value);
+    }
+
+    [Fact]
+    public async Task A_call_tracked_after_its_worker_was_given_up_fails_at_once_until_the_worker_registers_again()
+    {
+        var calls = new CallRegistry(new FakeTimeProvider());
+        var worker = Guid.NewGuid();
+        Assert.Equal(0, calls.FailWorker(worker, new CallError(CallError.ErrTempWorkerRestart, "worker lost")));
+
+        // the worker had accepted a call just before it was lost; the miner tracks it only now
+        var accepted = NewCall(1);
+        calls.Track(accepted, worker);
+        var result = await calls.WaitAsync(accepted, None);
+        Assert.Equal(CallError.ErrTempWorkerRestart, result.Error!.Code);
+        Assert.True(calls.TakeLate(accepted)); // its result, if it ever comes, is a late one
+
+        // back and registered again: its new calls wait for their results as usual
+        calls.Reconnected(worker);
+        var next = NewCall(2);
+        calls.Track(next, worker);
+        var waiting = calls.WaitAsync(next, None);
+        Assert.False(waiting.IsCompleted);
+        calls.Complete(next, "ok", null);
+        Assert.Equal("ok", (await waiting).Value);
     }
 
     [Fact]
