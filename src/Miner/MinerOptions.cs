@@ -41,9 +41,31 @@ public sealed class MinerOptions
     /// </summary>
     public TimeSpan DatabaseBackupInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How the miner watches its workers: heartbeat interval, Session timeout, when a worker is lost.</summary>
+    public Workers.WorkerRegistryOptions Workers { get; set; } = new();
+
+    /// <summary>How long an answered worker call is remembered (duplicate Return* rejected) before it is forgotten. Default one hour.</summary>
+    public TimeSpan CallRetention { get; set; } = Calls.CallRegistry.DefaultRetention;
+
     public string ActorAddress => Network + "0" + ActorId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     public ulong SectorBytes => SectorSizes.Parse(SectorSize);
+
+    /// <summary>Takes every setting of <paramref name="source"/> (the option objects it holds are shared, not copied).</summary>
+    public void CopyFrom(MinerOptions source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ActorId = source.ActorId;
+        SectorSize = source.SectorSize;
+        Network = source.Network;
+        BlockDelay = source.BlockDelay;
+        HoldSectorsAt = source.HoldSectorsAt;
+        Scheduling = source.Scheduling;
+        Proving = source.Proving;
+        Workers = source.Workers;
+        DatabaseBackupInterval = source.DatabaseBackupInterval;
+        CallRetention = source.CallRetention;
+    }
 
     public void Validate()
     {
@@ -57,7 +79,13 @@ public sealed class MinerOptions
             throw new InvalidOperationException($"database backup interval must not be negative, not {DatabaseBackupInterval}");
         }
 
+        if (CallRetention <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"call retention must be positive, not {CallRetention}");
+        }
+
         SealProofInfo.ForSectorSize(SectorBytes);
+        Workers.Validate();
         Scheduling.Validate();
         Proving.Validate();
     }

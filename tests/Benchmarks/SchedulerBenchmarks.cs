@@ -11,7 +11,8 @@ namespace Kiln.Benchmarks;
 /// <summary>
 /// One scheduling pass with Lotus's BenchmarkTrySched shape: 200 sealing workers and 400 queued
 /// requests (Lotus reports ≈130 ms for its trySched at this size). <see cref="Pass"/> measures a cold
-/// pass on a fresh scheduler; <see cref="QueueAndPass"/> a warm one (requests queued, assigned, done).
+/// pass on a fresh scheduler; <see cref="QueueAndPass"/> a warm one (requests queued, assigned, done). A pass makes no
+/// worker RPC: the workers' paths are read at connect and cached on their handles.
 /// </summary>
 [MinColumn]
 public class SchedulerBenchmarks
@@ -85,7 +86,7 @@ public class SchedulerBenchmarks
     [Benchmark]
     public int Pass() => _scheduler.PassAsync(CancellationToken.None).GetAwaiter().GetResult();
 
-    /// <summary>A worker API that answers only what registration asks.</summary>
+    /// <summary>A worker API that answers only what registration and heartbeats ask (Paths included).</summary>
     public class FakeWorkerApi : DispatchProxy
     {
         private string _name = "";
@@ -104,7 +105,8 @@ public class SchedulerBenchmarks
             nameof(IWorkerApi.SessionAsync) => Task.FromResult(_session),
             nameof(IWorkerApi.InfoAsync) => Task.FromResult(new WorkerInfo(_name, false, new WorkerResources(256UL << 30, 0, 0, 0, 64, [], ResourceTable.Default))),
             nameof(IWorkerApi.TaskTypesAsync) => Task.FromResult<IReadOnlySet<TaskType>>(new HashSet<TaskType> { TaskType.AddPiece, TaskType.PreCommit1, TaskType.Fetch, TaskType.Finalize }),
-            _ => throw new NotSupportedException(targetMethod.Name),
+            nameof(IWorkerApi.PathsAsync) => Task.FromResult<IReadOnlyList<StoragePath>>([new StoragePath(new StorageId(_name), 10, "/bench/" + _name, true, true)]), // read at connect, cached on the handle
+            _ => throw new NotSupportedException(targetMethod.Name), // a pass calls nothing else: any worker RPC inside it would throw here
         };
     }
 }

@@ -60,10 +60,14 @@ public sealed class TokenSecrecyProcessTests : IDisposable
     [Fact]
     public async Task Tokens_in_urls_are_refused_and_never_logged_and_token_files_are_0600()
     {
-        var port = KilnProcesses.FreePort();
         var minerRepo = Path.Combine(_dir, "miner");
         var info = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" };
-        Start("kiln-miner", ["--repo", minerRepo, "run", "--listen", $"127.0.0.1:{port}"], info, _minerLog);
+        Start("kiln-miner", ["--repo", minerRepo, "run", "--listen", "127.0.0.1:0"], info, _minerLog);
+
+        // Port 0: the miner writes the address it bound to its repo's api file, as lotus-miner does.
+        var apiFile = Path.Combine(minerRepo, "api");
+        await WaitForAsync(async () => File.Exists(apiFile) && (await File.ReadAllTextAsync(apiFile)).Trim().EndsWith("/http", StringComparison.Ordinal), "kiln-miner to write its api file");
+        var port = new ApiInfo(null, (await File.ReadAllTextAsync(apiFile)).Trim()).HttpUrl().Port;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         const string Session = """{"jsonrpc":"2.0","id":1,"method":"Filecoin.Session","params":[]}""";
         await WaitForAsync(

@@ -34,8 +34,16 @@ public sealed class FakeWorker : IWorkerApi
     /// <summary>The CallIds FinalizeSector answered with, in order.</summary>
     public System.Threading.Channels.Channel<CallId> FinalizeCalls { get; } = System.Threading.Channels.Channel.CreateUnbounded<CallId>();
 
-    public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct) =>
-        StoragePaths is { } paths ? Task.FromResult(paths) : throw new NotSupportedException("not used by these tests");
+    private int _pathsCalls;
+
+    /// <summary>How many times the miner asked this worker for its Paths.</summary>
+    public int PathsCalls => Volatile.Read(ref _pathsCalls);
+
+    public Task<IReadOnlyList<StoragePath>> PathsAsync(CancellationToken ct)
+    {
+        Interlocked.Increment(ref _pathsCalls);
+        return StoragePaths is { } paths ? Task.FromResult(paths) : throw new NotSupportedException("not used by these tests");
+    }
 
     public Task<WorkerInfo> InfoAsync(CancellationToken ct) => Task.FromResult(new WorkerInfo(Hostname, false, new WorkerResources(Memory, 0, 0, 0, Cpus, [], Table)));
 

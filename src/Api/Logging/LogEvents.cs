@@ -12,7 +12,7 @@ namespace Kiln.Api.Logging;
 /// <item><term>2000–2099</term><description>Kiln.Api.Auth: tokens and permissions</description></item>
 /// <item><term>3000–3999</term><description>Kiln.Stores: local paths 3000–3099, remote endpoints and vanilla reads 3100–3199, fetches 3200–3299, index 3300–3399, SQLite 3400–3499</description></item>
 /// <item><term>4000–4999</term><description>Kiln.Proofs</description></item>
-/// <item><term>5000–6999</term><description>Kiln.Miner: sealing 5000–5099, scheduling 5100–5199, workers 5200–5299, RPC 5300–5399, calls 5400–5499, jobs 5500–5599, proving 6000–6299, chain 6300–6399, dashboard 6500–6599, host, repo and CLI 6900–6999</description></item>
+/// <item><term>5000–6999</term><description>Kiln.Miner: sealing 5000–5099, scheduling 5100–5199, workers 5200–5299, RPC 5300–5399, calls 5400–5499, jobs 5500–5599, proving 6000–6299, chain 6300–6399, dashboard 6500–6599, hosting 6900–6999</description></item>
 /// <item><term>7000–7999</term><description>Kiln.Worker: host 7000–7099, RPC 7100–7199, calls 7200–7299, sealing 7300–7399, PoSt 7400–7499, benchmarks 7900–7999</description></item>
 /// </list>
 /// </summary>
@@ -40,6 +40,7 @@ public static class LogEvents
         new("Kiln.Miner.Proving", 6000, 6299, "window and winning PoSt"),
         new("Kiln.Miner.Chain", 6300, 6399, "the chain: devnet and full node"),
         new("Kiln.Miner.Ui", 6500, 6599, "the dashboard"),
+        new("Kiln.Miner.Hosting", 6900, 6999, "the miner host: composition, repo files, backups"),
         new("Kiln.Worker", 7000, 7999, "kiln-worker"),
         new("Kiln.Worker.Run", 7000, 7099, "the worker host"),
         new("Kiln.Worker.Rpc", 7100, 7199, "the worker's RPC API"),

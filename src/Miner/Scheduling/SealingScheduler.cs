@@ -206,26 +206,34 @@ public sealed partial class SealingScheduler
             Slot? best = null;
             Window? bestWindow = null;
             Resources? bestNeed = null;
-            foreach (var slot in candidates[cls])
+            request.Selector.BeginPass();
+            try
             {
-                var worker = slot.Worker;
-                var need = slot.Need(cls, worker, request);
-                var window = slot.WindowFor(need, request.Task);
-                if (window is null)
+                foreach (var slot in candidates[cls])
                 {
-                    continue;
-                }
+                    var worker = slot.Worker;
+                    var need = slot.Need(cls, worker, request);
+                    var window = slot.WindowFor(need, request.Task);
+                    if (window is null)
+                    {
+                        continue;
+                    }
 
-                var ok = request.Selector.OkAsync(worker, request.Task, request.Sector.ProofType, cancellationToken);
-                if (!(ok.IsCompletedSuccessfully ? ok.Result : await ok.ConfigureAwait(false)))
-                {
-                    continue;
-                }
+                    var ok = request.Selector.OkAsync(worker, request.Task, request.Sector.ProofType, cancellationToken);
+                    if (!(ok.IsCompletedSuccessfully ? ok.Result : await ok.ConfigureAwait(false)))
+                    {
+                        continue;
+                    }
 
-                if (best is null || Better(request, worker, slot.Utilization, best.Worker, best.Utilization))
-                {
-                    (best, bestWindow, bestNeed) = (slot, window, need);
+                    if (best is null || Better(request, worker, slot.Utilization, best.Worker, best.Utilization))
+                    {
+                        (best, bestWindow, bestNeed) = (slot, window, need);
+                    }
                 }
+            }
+            finally
+            {
+                request.Selector.EndPass();
             }
 
             if (best is null)

@@ -40,6 +40,33 @@ public sealed class WorkerHandle(Guid id, string url, IWorkerApi api, WorkerInfo
 
     public DateTimeOffset LastSeen { get; internal set; } = connected;
 
+    /// <summary>
+    /// The worker's local storage paths as of its last heartbeat (or connect), so a scheduling pass asks no worker
+    /// anything: Lotus storage/sealer/sched_worker_cache.go schedWorkerCache asks each worker's Paths once per pass,
+    /// Kiln once per heartbeat. Empty until the worker answered Paths once.
+    /// </summary>
+    public IReadOnlyList<StoragePath> Paths => _paths.List;
+
+    /// <summary>The ids of <see cref="Paths"/>, for the storage selectors.</summary>
+    public IReadOnlySet<StorageId> PathIds => _paths.Ids;
+
+    /// <summary>When <see cref="Paths"/> was last read from the worker; null while it never answered.</summary>
+    public DateTimeOffset? PathsRefreshed { get; private set; }
+
+    private volatile PathSet _paths = PathSet.Empty;
+
+    /// <summary>Replaces the cached paths (one reference swap: a pass sees the old set or the new one, never a mix).</summary>
+    internal void SetPaths(IReadOnlyList<StoragePath> paths, DateTimeOffset now)
+    {
+        _paths = new PathSet(paths, paths.Select(p => p.ID).ToHashSet());
+        PathsRefreshed = now;
+    }
+
+    private sealed record PathSet(IReadOnlyList<StoragePath> List, IReadOnlySet<StorageId> Ids)
+    {
+        public static readonly PathSet Empty = new([], new HashSet<StorageId>());
+    }
+
     /// <summary>The unknown task types already logged for this worker (each is logged once).</summary>
     internal System.Collections.Concurrent.ConcurrentDictionary<TaskType, byte> ReportedUnknown { get; } = new();
 

@@ -53,12 +53,15 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 
         if (_workers.TryGetValue(session, out var known))
         {
+            // A worker connects again after it attached a path (or its session check recovered): refresh now, not at the next heartbeat.
+            await RefreshPathsAsync(known, cancellationToken).ConfigureAwait(false);
             return known;
         }
 
         var info = await api.InfoAsync(cancellationToken).ConfigureAwait(false);
         var tasks = await api.TaskTypesAsync(cancellationToken).ConfigureAwait(false);
         var handle = new WorkerHandle(session, url, api, info, tasks, time.GetUtcNow());
+        await RefreshPathsAsync(handle, cancellationToken).ConfigureAwait(false);
         if (_workers.TryAdd(session, handle))
         {
             Log.Connected(logger, session, info.Hostname, url, handle.Kind);
@@ -160,6 +163,28 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
         {
             // The session answered; the next heartbeat asks for the task types again.
         }
+
+        await RefreshPathsAsync(worker, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the worker's storage paths into <see cref="WorkerHandle.Paths"/> (the scheduler's storage selectors use
+    /// only that copy); a failed read keeps the previous paths, the next heartbeat tries again.
+    /// </summary>
+    public async Task RefreshPathsAsync(WorkerHandle worker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(worker);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(options.SessionTimeout);
+            var paths = await worker.Api.PathsAsync(timeout.Token).ConfigureAwait(false);
+            worker.SetPaths(paths, time.GetUtcNow());
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.PathsFailed(logger, worker.Id, worker.Info.Hostname, e.Message);
+        }
     }
 
     private void ReportUnknown(WorkerHandle worker, IReadOnlySet<TaskType> tasks)
@@ -192,6 +217,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
 
         [LoggerMessage(EventId = 5205, EventName = "WorkerUnknownTask", Level = LogLevel.Warning, Message = "worker {Id} on {Host} advertises task type {Task}, which kiln-miner does not know: the worker stays, that task is never scheduled on it")]
         public static partial void UnknownTask(ILogger logger, Guid id, string host, string task);
+
+        [LoggerMessage(EventId = 5207, EventName = "WorkerPathsFailed", Level = LogLevel.Debug, Message = "worker {Id} on {Host}: reading its storage paths failed: {Reason}; the scheduler keeps the previous ones")]
+        public static partial void PathsFailed(ILogger logger, Guid id, string host, string reason);
 
         [LoggerMessage(EventId = 5206, EventName = "WorkerRemoved", Level = LogLevel.Warning, Message = "worker {Id} on {Host} removed: {Why}")]
         public static partial void Removed(ILogger logger, Guid id, string host, string why);

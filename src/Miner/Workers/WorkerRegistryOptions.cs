@@ -23,4 +23,23 @@ public sealed class WorkerRegistryOptions
 
     /// <summary>Time allowed for one Session call. Default <see cref="DefaultSessionTimeout"/>.</summary>
     public TimeSpan SessionTimeout { get; set; } = DefaultSessionTimeout;
+
+    /// <summary>Throws when the heartbeat interval or Session timeout is not positive, LostAfter is negative, or the heartbeat limit is below one.</summary>
+    public void Validate()
+    {
+        if (HeartbeatInterval <= TimeSpan.Zero || SessionTimeout <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Workers.HeartbeatInterval and Workers.SessionTimeout must be positive, not {HeartbeatInterval} and {SessionTimeout}");
+        }
+
+        if (LostAfter < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Workers.LostAfter must not be negative (zero: lost at the first failed heartbeat), not {LostAfter}");
+        }
+
+        if (MaxConcurrentHeartbeats < 1)
+        {
+            throw new InvalidOperationException($"Workers.MaxConcurrentHeartbeats must be at least 1, not {MaxConcurrentHeartbeats}");
+        }
+    }
 }

@@ -253,9 +253,9 @@ public sealed partial class CallRunner : IAsyncDisposable
         return tcs;
     }
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "{Type} call {Call} failed")]
+    [LoggerMessage(EventId = 7201, EventName = "CallFailed", Level = LogLevel.Warning, Message = "{Type} call {Call} failed")]
     private partial void LogCallFailed(string type, string call, Exception e);
 
-    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
+    [LoggerMessage(EventId = 7202, EventName = "Resuming", Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
     private partial void LogResuming(string type, string call, bool done);
 }

@@ -355,42 +355,42 @@ public sealed partial class KilnWorker : IAsyncDisposable
     private static string FormatHost(IPAddress ip) =>
         ip.AddressFamily == AddressFamily.InterNetworkV6 ? "[" + ip + "]" : ip.ToString();
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Waiting for the miner at {Url}: {Error}")]
+    [LoggerMessage(EventId = 7001, EventName = "MinerUnreachable", Level = LogLevel.Warning, Message = "Waiting for the miner at {Url}: {Error}")]
     private static partial void LogMinerUnreachable(ILogger log, string url, string error);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Miner actor {Actor}, sector size {SectorSize}")]
+    [LoggerMessage(EventId = 7002, EventName = "Miner", Level = LogLevel.Information, Message = "Miner actor {Actor}, sector size {SectorSize}")]
     private static partial void LogMiner(ILogger log, string actor, ulong sectorSize);
 
-    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Requested task types kiln-worker cannot execute yet, not advertised: {Tasks}")]
+    [LoggerMessage(EventId = 7003, EventName = "Unavailable", Level = LogLevel.Warning, Message = "Requested task types kiln-worker cannot execute yet, not advertised: {Tasks}")]
     private static partial void LogUnavailable(ILogger log, string tasks);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Registered with the miner as {Url} (session {Session})")]
+    [LoggerMessage(EventId = 7004, EventName = "Connected", Level = LogLevel.Information, Message = "Registered with the miner as {Url} (session {Session})")]
     private static partial void LogConnected(ILogger log, string url, Guid session);
 
-    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "PC1 label pool: {PoolBytes} bytes for {Jobs} jobs in blocks of {BlockBytes} bytes ({PerJobBytes} bytes per job)")]
+    [LoggerMessage(EventId = 7005, EventName = "LabelPool", Level = LogLevel.Information, Message = "PC1 label pool: {PoolBytes} bytes for {Jobs} jobs in blocks of {BlockBytes} bytes ({PerJobBytes} bytes per job)")]
     private static partial void LogLabelPool(ILogger log, ulong poolBytes, int jobs, ulong blockBytes, ulong perJobBytes);
 
-    [LoggerMessage(EventId = 8, Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
+    [LoggerMessage(EventId = 7006, EventName = "NoHugepageFiles", Level = LogLevel.Warning, Message = "No hugepage memory files under {Pattern}; PC1 memory will be anonymous")]
     private static partial void LogNoHugepageFiles(ILogger log, string pattern);
 
-    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "INSECURE TEST PROOFS: Commit2 and PoSt proofs of this worker are keyed hashes, valid on no network (devnets and tests only)")]
+    [LoggerMessage(EventId = 7007, EventName = "InsecureProver", Level = LogLevel.Warning, Message = "INSECURE TEST PROOFS: Commit2 and PoSt proofs of this worker are keyed hashes, valid on no network (devnets and tests only)")]
     private static partial void LogInsecureProver(ILogger logger);
 
-    [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "Commit2 is disabled: {Reason}")]
+    [LoggerMessage(EventId = 7008, EventName = "NoFilCrypto", Level = LogLevel.Warning, Message = "Commit2 is disabled: {Reason}")]
     private static partial void LogNoFilCrypto(ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 51, Level = LogLevel.Warning, Message = "The '--address' flag is deprecated, it has been replaced by '--listen'")]
+    [LoggerMessage(EventId = 7009, EventName = "AddressDeprecated", Level = LogLevel.Warning, Message = "The '--address' flag is deprecated, it has been replaced by '--listen'")]
     private static partial void LogAddressDeprecated(ILogger log);
 
-    [LoggerMessage(EventId = 52, Level = LogLevel.Information, Message = "PreCommit2 runs through the external command: {Command}")]
+    [LoggerMessage(EventId = 7010, EventName = "ExternalPc2", Level = LogLevel.Information, Message = "PreCommit2 runs through the external command: {Command}")]
     private static partial void LogExternalPc2(ILogger log, string command);
 
-    [LoggerMessage(EventId = 54, Level = LogLevel.Information, Message = "GPU proving disabled (--enable-gpu-proving=false): BELLMAN_NO_GPU={Value}")]
+    [LoggerMessage(EventId = 7011, EventName = "NoGpu", Level = LogLevel.Information, Message = "GPU proving disabled (--enable-gpu-proving=false): BELLMAN_NO_GPU={Value}")]
     private static partial void LogNoGpu(ILogger log, string value);
 
-    [LoggerMessage(EventId = 55, Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
+    [LoggerMessage(EventId = 7012, EventName = "BackupFailed", Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
     private static partial void LogBackupFailed(ILogger log, string file, string error);
 
-    [LoggerMessage(EventId = 56, Level = LogLevel.Information, Message = "Worker API listening on {Url}")]
+    [LoggerMessage(EventId = 7013, EventName = "Listening", Level = LogLevel.Information, Message = "Worker API listening on {Url}")]
     private static partial void LogListening(ILogger log, string url);
 }
