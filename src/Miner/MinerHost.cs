@@ -135,7 +135,7 @@ public sealed partial class MinerHost : IAsyncDisposable
         // (The URL gets its real port once Kestrel has bound, before any path is opened.)
         var storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [RemoteUrl(listen.Address, listen.Port)] };
         var store = new LocalStore(index, storeOptions, time, loggers.CreateLogger<LocalStore>());
-        var locks = new Kiln.Stores.Locks.SectorLocks(); // held by the sealing tasks, shown and tried through the API
+        var locks = new Kiln.Stores.Locks.SectorLockTable(); // held by the sealing tasks, shown and tried through the API
         var scheduler = new SealingScheduler(workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         var sealing = new SealingManager(scheduler, calls, works, jobs, index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
         var api = new MinerApi(options, repo.Secret, workers, calls, works, index, store, loggers.CreateLogger<MinerApi>(), sealing, locks);

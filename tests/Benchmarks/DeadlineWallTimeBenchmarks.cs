@@ -6,13 +6,12 @@ using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Microsoft.Extensions.Logging.Abstractions;
-using ApiPoSt = Kiln.Api.Types.RegisteredPoStProof;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Benchmarks;
 
@@ -81,11 +80,11 @@ public class DeadlineWallTimeBenchmarks
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod!.Name switch
         {
-            nameof(IWorkerApi.GenerateWindowPoStAsync) => ProveAsync((ApiPoSt)args![0]!, (ulong)args[1]!, (IReadOnlyList<PostSectorChallenge>)args[2]!, (int)args[3]!, (byte[])args[4]!),
+            nameof(IWorkerApi.GenerateWindowPoStAsync) => ProveAsync((RegisteredPoStProof)args![0]!, (ulong)args[1]!, (IReadOnlyList<PostSectorChallenge>)args[2]!, (int)args[3]!, (byte[])args[4]!),
             _ => throw new NotSupportedException(targetMethod.Name),
         };
 
-        private static async Task<WindowPoStResult> ProveAsync(ApiPoSt proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, int index, byte[] randomness)
+        private static async Task<WindowPoStResult> ProveAsync(RegisteredPoStProof proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, int index, byte[] randomness)
         {
             await Task.Delay(PartitionMs);
             var vanillas = sectors.Select(s => Vanilla(proof, s)).ToArray();
@@ -94,9 +93,9 @@ public class DeadlineWallTimeBenchmarks
         }
 
         /// <summary>What the insecure prover reads of a vanilla proof: sector id and comm_r, at the real length.</summary>
-        private static byte[] Vanilla(ApiPoSt proof, PostSectorChallenge s)
+        private static byte[] Vanilla(RegisteredPoStProof proof, PostSectorChallenge s)
         {
-            var bytes = new byte[PoStProofInfo.Get((long)proof).VanillaProofByteLength];
+            var bytes = new byte[PoStProofInfo.Get(proof).VanillaProofByteLength];
             BinaryPrimitives.WriteUInt64LittleEndian(bytes, s.SectorNumber);
             CommCid.ParseSealedCid(s.SealedCID.ToString()).CopyTo(bytes, 8);
             return bytes;
@@ -105,7 +104,7 @@ public class DeadlineWallTimeBenchmarks
 
     private sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, ApiPoSt proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]?> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("partitions are proven on workers in this benchmark");
     }
 }

@@ -1,10 +1,8 @@
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Snark;
-using ApiPoStProof = Kiln.Api.Types.RegisteredPoStProof;
-using PoStProofId = Kiln.Proofs.PoSt.RegisteredPoStProof;
 
 namespace Kiln.Miner.Proving;
 
@@ -19,7 +17,7 @@ internal static class PoStInputs
             throw new PoStException("no sectors to prove", retryable: false);
         }
 
-        var sizes = sectors.Select(s => SealProofInfo.Get((long)s.SealProof).SectorSize).Distinct().ToList();
+        var sizes = sectors.Select(s => SealProofInfo.Get(s.SealProof).SectorSize).Distinct().ToList();
         return sizes.Count == 1
             ? PoStProofInfo.ForSectorSize(sizes[0], type)
             : throw new PoStException("sectors of different sizes in one PoSt", retryable: false);
@@ -38,7 +36,7 @@ internal static class PoStInputs
         return r;
     }
 
-    public static ApiPoStProof ToApi(PoStProofId proof) => (ApiPoStProof)(long)proof;
+    public static RegisteredPoStProof ToApi(RegisteredPoStProof proof) => (RegisteredPoStProof)(long)proof;
 
     /// <summary>The challenges of every sector (in sector order) as workers receive them.</summary>
     public static List<PostSectorChallenge> Challenges(PoStProofInfo proof, byte[] randomness, IReadOnlyList<ProvingSector> sorted)

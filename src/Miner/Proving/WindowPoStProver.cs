@@ -10,7 +10,6 @@ using Kiln.Proofs.Snark;
 using Polly;
 using Polly.Hedging;
 using Polly.Retry;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Miner.Proving;
 

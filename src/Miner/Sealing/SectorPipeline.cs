@@ -4,6 +4,7 @@ using Dapper;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Storage;
+using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Microsoft.Data.Sqlite;
 

@@ -52,7 +52,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
     }
 
     public bool VerifySeal(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -132,7 +132,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         return CopyProofs(response.Value);
     }
 
-    public WindowPoStResult GenerateWindowPoStWithVanilla(
+    public WindowPoStSnarkResult GenerateWindowPoStWithVanilla(
         int postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
@@ -146,7 +146,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         using var response = new FfiResponse<FfiWindowPoSt>(result, destroy, function.Name);
         var faulty = response.Value.FaultySectors.ToUInt64Array();
         response.ThrowIfFailed(faulty);
-        return new WindowPoStResult(CopyProofs(response.Value.Proofs), faulty);
+        return new WindowPoStSnarkResult(CopyProofs(response.Value.Proofs), faulty);
     }
 
     public PartitionProofResult GenerateSingleWindowPoStWithVanilla(

@@ -28,7 +28,7 @@ public interface ISnarkProver
 
     /// <summary>Checks a seal proof made by <see cref="SealCommitPhase2"/> against its public inputs.</summary>
     bool VerifySeal(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -48,7 +48,7 @@ public interface ISnarkProver
     /// Window PoSt SNARK over every partition at once: the vanilla proofs in sector order, split into partitions of
     /// <see cref="PoStProofIds.SectorsPerPartition"/>.
     /// </summary>
-    WindowPoStResult GenerateWindowPoStWithVanilla(
+    WindowPoStSnarkResult GenerateWindowPoStWithVanilla(
         int postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,

@@ -76,7 +76,7 @@ public sealed class InsecureTestProver : ISnarkProver
     }
 
     public bool VerifySeal(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -100,7 +100,7 @@ public sealed class InsecureTestProver : ISnarkProver
         return [new PoStProofBytes(postType, PoStProof(postType, randomness, proverId, sectors))];
     }
 
-    public WindowPoStResult GenerateWindowPoStWithVanilla(
+    public WindowPoStSnarkResult GenerateWindowPoStWithVanilla(
         int postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
@@ -108,7 +108,7 @@ public sealed class InsecureTestProver : ISnarkProver
     {
         SnarkArguments.PoStGeneration(postType, winning: false, randomness, proverId, vanillaProofs);
         var sectors = CheckedSectors(postType, randomness, vanillaProofs, "generate_window_post_with_vanilla");
-        return new WindowPoStResult([new PoStProofBytes(postType, PoStProof(postType, randomness, proverId, sectors))], []);
+        return new WindowPoStSnarkResult([new PoStProofBytes(postType, PoStProof(postType, randomness, proverId, sectors))], []);
     }
 
     public PartitionProofResult GenerateSingleWindowPoStWithVanilla(
@@ -175,10 +175,10 @@ public sealed class InsecureTestProver : ISnarkProver
     public int GetNumPartitionForFallbackPoSt(int postType, int numSectors) => PoStProofIds.Partitions(postType, numSectors);
 
     /// <summary>Partitions of a seal proof: 10 for 32 and 64 GiB sectors, 1 below (interactive PoRep).</summary>
-    private static int SealPartitions(SealProof proof) => SealProofInfo.Get(proof).SectorSize >= 32UL << 30 ? 10 : 1;
+    private static int SealPartitions(RegisteredSealProof proof) => SealProofInfo.Get(proof).SectorSize >= 32UL << 30 ? 10 : 1;
 
     private static byte[] SealProof(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -324,7 +324,7 @@ public sealed class InsecureTestProver : ISnarkProver
     private readonly record struct Sector(ulong Id, ReadOnlyMemory<byte> CommR);
 
     /// <summary>The public inputs of a C1 output (spec §12.2); the vanilla proofs are not read.</summary>
-    private sealed record C1Output(SealProof Proof, byte[] CommR, byte[] CommD, byte[] ReplicaId, byte[] Seed, byte[] Ticket)
+    private sealed record C1Output(RegisteredSealProof Proof, byte[] CommR, byte[] CommD, byte[] ReplicaId, byte[] Seed, byte[] Ticket)
     {
         public static C1Output Parse(ReadOnlySpan<byte> json)
         {

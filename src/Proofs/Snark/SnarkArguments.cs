@@ -16,7 +16,7 @@ internal static class SnarkArguments
 
     /// <summary>Checks the public inputs of a seal proof (verify_seal).</summary>
     public static void SealInputs(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,

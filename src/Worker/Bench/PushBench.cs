@@ -8,6 +8,7 @@ using System.Security.Cryptography;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Proofs.Sdr;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;

@@ -7,14 +7,13 @@ using System.Net;
 using System.Text.Json;
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Cli;
 using Kiln.Worker.Run;
-using Cid = Kiln.Api.Types.Cid;
 
 namespace Kiln.Worker.Bench;
 
@@ -174,7 +173,7 @@ internal static class VanillaFetchBench
     {
         var challenges = PoStChallenges.GenerateFallbackSectorChallenges(info.Proof, randomness, numbers);
         var request = numbers.Select(n => new PostSectorChallenge((RegisteredSealProof)(long)seal.Proof, n, sealedCid, challenges[n], false)).ToList();
-        var read = await reader.ReadManyAsync(Miner, (Kiln.Api.Types.RegisteredPoStProof)(long)info.Proof, request, null, ct);
+        var read = await reader.ReadManyAsync(Miner, (Kiln.Proofs.RegisteredPoStProof)(long)info.Proof, request, null, ct);
         return (read.Proofs, read.Skipped);
     }
 

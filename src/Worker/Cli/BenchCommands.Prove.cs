@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Kiln.Api;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
@@ -61,7 +61,7 @@ public static partial class BenchCommands
             var seedBytes = ParseRandomness(parse.GetValue(seed), "--seed");
             var d = CommCid.ParsePieceCid(parse.GetValue(commD)!);
             var r = CommCid.ParseSealedCid(parse.GetValue(commR)!);
-            PieceInfo[] pieces = [new PieceInfo(new PaddedPieceSize(sectorSize), new Commitment(d))];
+            PieceCommitment[] pieces = [new PieceCommitment(new PaddedPieceSize(sectorSize), new Commitment(d))];
             var request = new Commit1Request(proof, parse.GetValue(cache)!, parse.GetValue(sealed_)!, proverId, parse.GetValue(sectorNumber), ticketBytes, seedBytes, r, d, pieces);
             var started = Stopwatch.GetTimestamp();
             var output = await Commit1.RunAsync(request, ct);

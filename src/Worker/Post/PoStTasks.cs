@@ -4,7 +4,6 @@ using Kiln.Proofs;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Stores.Remote;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Worker.Post;
 

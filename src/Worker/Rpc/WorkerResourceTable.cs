@@ -54,7 +54,7 @@ public static class WorkerResourceTable
     {
         try
         {
-            return SealProofInfo.Get((long)proof).SectorSize;
+            return SealProofInfo.Get(proof).SectorSize;
         }
         catch (ProofsException)
         {

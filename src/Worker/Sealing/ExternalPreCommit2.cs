@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Fields;
 using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Sdr;
@@ -45,7 +45,7 @@ public sealed partial class ExternalPreCommit2(string command, ILogger logger)
     public async Task<SectorCids> RunAsync(SectorRef sector, byte[] preCommit1Out, string cache, string sealedPath, CancellationToken ct)
     {
         var name = sector.ID.ToSectorName();
-        var sectorSize = SealProofInfo.Get((long)sector.ProofType).SectorSize;
+        var sectorSize = SealProofInfo.Get(sector.ProofType).SectorSize;
         var sealedLength = File.Exists(sealedPath) ? new FileInfo(sealedPath).Length : -1;
         if (sealedLength != (long)sectorSize)
         {

@@ -131,7 +131,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 
     private sealed class NoVanillaSource : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             Task.FromResult<byte[]?>(null);
     }
 }

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Fields;
 using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Merkle;

@@ -22,7 +22,7 @@ internal static class FakeFilCryptoBytes
         return w.WrittenSpan.ToArray();
     }
 
-    public static byte[] SealProof(SealProof type, byte[] commR, byte[] commD, byte[] proverId, byte[] ticket, byte[] seed, ulong sectorId)
+    public static byte[] SealProof(RegisteredSealProof type, byte[] commR, byte[] commD, byte[] proverId, byte[] ticket, byte[] seed, ulong sectorId)
     {
         var w = new ArrayBufferWriter<byte>();
         U32(w, (uint)type);

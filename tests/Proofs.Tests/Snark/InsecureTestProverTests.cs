@@ -29,11 +29,11 @@ public class InsecureTestProverTests
     }
 
     [Theory]
-    [InlineData(SealProof.StackedDrg2KiBV1_1, 192)]
-    [InlineData(SealProof.StackedDrg512MiBV1, 192)]
-    [InlineData(SealProof.StackedDrg32GiBV1_1, 1920)]
-    [InlineData(SealProof.StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 1920)]
-    public void C2_proofs_have_192_bytes_per_partition_and_verify(SealProof type, int size)
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1_1, 192)]
+    [InlineData(RegisteredSealProof.StackedDrg512MiBV1, 192)]
+    [InlineData(RegisteredSealProof.StackedDrg32GiBV1_1, 1920)]
+    [InlineData(RegisteredSealProof.StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 1920)]
+    public void C2_proofs_have_192_bytes_per_partition_and_verify(RegisteredSealProof type, int size)
     {
         var prover = new InsecureTestProver();
 
@@ -46,7 +46,7 @@ public class InsecureTestProverTests
     [Fact]
     public void C2_is_the_documented_keyed_hash_of_the_public_inputs()
     {
-        var proof = new InsecureTestProver().SealCommitPhase2(C1Json(SealProof.StackedDrg2KiBV1_1, Sector), Sector, ProverId);
+        var proof = new InsecureTestProver().SealCommitPhase2(C1Json(RegisteredSealProof.StackedDrg2KiBV1_1, Sector), Sector, ProverId);
 
         var preimage = Concat("kiln-insecure-seal"u8.ToArray(), U64(5), CommR, CommD, ProverId, U64(Sector), Ticket, Seed);
         Assert.Equal(Expand(preimage, partition: 0), proof);
@@ -56,12 +56,12 @@ public class InsecureTestProverTests
     public void Any_changed_public_input_fails_seal_verification()
     {
         var prover = new InsecureTestProver();
-        var type = SealProof.StackedDrg2KiBV1_1;
+        var type = RegisteredSealProof.StackedDrg2KiBV1_1;
         var proof = prover.SealCommitPhase2(C1Json(type, Sector), Sector, ProverId);
         var flipped = proof.ToArray();
         flipped[100] ^= 1;
 
-        Assert.False(prover.VerifySeal(SealProof.StackedDrg2KiBV1, CommR, CommD, ProverId, Ticket, Seed, Sector, proof));
+        Assert.False(prover.VerifySeal(RegisteredSealProof.StackedDrg2KiBV1, CommR, CommD, ProverId, Ticket, Seed, Sector, proof));
         Assert.False(prover.VerifySeal(type, CommD, CommD, ProverId, Ticket, Seed, Sector, proof));
         Assert.False(prover.VerifySeal(type, CommR, CommR, ProverId, Ticket, Seed, Sector, proof));
         Assert.False(prover.VerifySeal(type, CommR, CommD, ProverIdOf(1001), Ticket, Seed, Sector, proof));
@@ -76,7 +76,7 @@ public class InsecureTestProverTests
     public void C2_rejects_a_C1_output_of_another_sector_or_miner()
     {
         var prover = new InsecureTestProver();
-        var json = C1Json(SealProof.StackedDrg2KiBV1_1, Sector);
+        var json = C1Json(RegisteredSealProof.StackedDrg2KiBV1_1, Sector);
 
         var e = Assert.Throws<ProofsException>(() => prover.SealCommitPhase2(json, Sector + 1, ProverId));
         Assert.Contains("replica_id does not match sector 4243", e.Message, StringComparison.Ordinal);
@@ -194,7 +194,7 @@ public class InsecureTestProverTests
         Assert.Equal(partitions, new InsecureTestProver().GetNumPartitionForFallbackPoSt(type, sectors));
     }
 
-    private static byte[] C1Json(SealProof type, ulong sector)
+    private static byte[] C1Json(RegisteredSealProof type, ulong sector)
     {
         var replicaId = ReplicaId.Compute(ProverId, sector, Ticket, CommD, SealProofInfo.Get(type).PoRepId.Span);
         static string Array(byte[] bytes) => "[" + string.Join(',', bytes) + "]";

@@ -21,7 +21,7 @@ public class SnarkProverContractTests
         var prover = Make(name);
         Assert.Equal("proverId", Assert.Throws<ArgumentException>(() => prover.SealCommitPhase2("{}"u8, 1, Short)).ParamName);
         Assert.Equal("seed", Assert.Throws<ArgumentException>(
-            () => prover.VerifySeal(SealProof.StackedDrg2KiBV1_1, Good, Good, Good, Good, Short, 1, [])).ParamName);
+            () => prover.VerifySeal(RegisteredSealProof.StackedDrg2KiBV1_1, Good, Good, Good, Good, Short, 1, [])).ParamName);
         Assert.Equal("randomness", Assert.Throws<ArgumentException>(
             () => prover.GenerateWindowPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1_1, Short, Good, OneVanilla)).ParamName);
         Assert.Equal("proverId", Assert.Throws<ArgumentException>(
@@ -36,7 +36,7 @@ public class SnarkProverContractTests
         var prover = Make(name);
         Assert.Throws<ArgumentOutOfRangeException>(() => prover.GenerateWindowPoStWithVanilla(15, Good, Good, OneVanilla));
         Assert.Throws<ArgumentOutOfRangeException>(() => prover.GetNumPartitionForFallbackPoSt(-1, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => prover.VerifySeal((SealProof)20, Good, Good, Good, Good, Good, 1, []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => prover.VerifySeal((RegisteredSealProof)20, Good, Good, Good, Good, Good, 1, []));
         Assert.Contains("needs a Winning", Assert.Throws<ArgumentException>(
             () => prover.GenerateWinningPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1, Good, Good, OneVanilla)).Message, StringComparison.Ordinal);
         Assert.Contains("needs a Window", Assert.Throws<ArgumentException>(

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 
-namespace Kiln.Proofs.Cid;
+namespace Kiln.Proofs.Multiformats;
 
 /// <summary>
 /// Filecoin commitment CIDs (go-fil-commcid): CIDv1 ‖ codec ‖ multihash code ‖ 32 ‖ commitment, as
