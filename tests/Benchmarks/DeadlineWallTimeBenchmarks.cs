@@ -7,7 +7,6 @@ using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
 using Kiln.Proofs;
-using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
@@ -64,7 +63,7 @@ public class DeadlineWallTimeBenchmarks
     {
         var commR = SHA256.HashData(BitConverter.GetBytes(number));
         commR[31] &= 0x3f;
-        return new ProvingSector(number, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(CommCid.ToSealedCid(commR)));
+        return new ProvingSector(number, RegisteredSealProof.StackedDrg2KiBV1_1, ProofsMapping.SealedCid(commR));
     }
 
     /// <summary>P partitions over W workers, printed as "P/W".</summary>
@@ -88,7 +87,7 @@ public class DeadlineWallTimeBenchmarks
         {
             await Task.Delay(PartitionMs);
             var vanillas = sectors.Select(s => Vanilla(proof, s)).ToArray();
-            var r = Prover.GenerateSingleWindowPoStWithVanilla((int)proof, randomness, ProverId.FromActorId(miner), vanillas, index);
+            var r = Prover.GenerateSingleWindowPoStWithVanilla(proof, randomness, ProverId.FromActorId(miner), vanillas, index);
             return new WindowPoStResult(new PoStProof(proof, r.PartitionProof.Proof), null);
         }
 
@@ -97,7 +96,7 @@ public class DeadlineWallTimeBenchmarks
         {
             var bytes = new byte[PoStProofInfo.Get(proof).VanillaProofByteLength];
             BinaryPrimitives.WriteUInt64LittleEndian(bytes, s.SectorNumber);
-            CommCid.ParseSealedCid(s.SealedCID.ToString()).CopyTo(bytes, 8);
+            s.SealedCID.ToSealedCommitment().CopyTo(bytes, 8);
             return bytes;
         }
     }

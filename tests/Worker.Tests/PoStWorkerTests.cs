@@ -64,7 +64,7 @@ public sealed class PoStWorkerTests : IAsyncLifetime
         return r;
     }
 
-    private static PublicReplica Replica(RegisteredPoStProof proof, ulong sector) => new((int)proof, CommCid.ParseSealedCid(BenchSector.CommR), sector);
+    private static PublicReplica Replica(RegisteredPoStProof proof, ulong sector) => new(proof, CommCid.ParseSealedCid(BenchSector.CommR), sector);
 
     [Fact]
     public async Task Window_post_of_a_local_sector_verifies()
@@ -78,7 +78,7 @@ public sealed class PoStWorkerTests : IAsyncLifetime
         Assert.Equal(1, result.KilnTimings!.VanillasRead);
         Assert.True(result.KilnTimings.VanillaMicros > 0, "reading a vanilla proof takes time");
         Assert.Equal(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofType);
-        var proof = new PoStProofBytes((int)RegisteredPoStProof.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofBytes!);
+        var proof = new PoStProofBytes(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofBytes!);
         Assert.True(_prover.VerifyWindowPoSt(zero, [Replica(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, 1)], [proof], ProverId.FromActorId(BenchSector.Miner)));
         Assert.False(_prover.VerifyWindowPoSt(Randomness(), [Replica(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, 1)], [proof], ProverId.FromActorId(BenchSector.Miner)));
     }

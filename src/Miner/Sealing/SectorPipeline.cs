@@ -98,7 +98,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     /// </summary>
     public async Task<SectorId> PledgeAsync(CancellationToken ct)
     {
-        var proof = (RegisteredSealProof)(long)Kiln.Proofs.SealProofInfo.ForSectorSize(_options.SectorBytes).Proof;
+        var proof = Kiln.Proofs.SealProofInfo.ForSectorSize(_options.SectorBytes).Proof;
         ulong number;
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try

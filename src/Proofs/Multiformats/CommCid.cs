@@ -65,6 +65,26 @@ public static class CommCid
         => DecodeBytes(cid, FilCommitmentSealed, out var error) ?? throw new ProofsException($"invalid sealed CID bytes: {error}");
 
     /// <summary>
+    /// Decodes the bytes of a commitment CID: CIDv1 ‖ <paramref name="codec"/> ‖ the multihash that codec uses ‖ 32 ‖
+    /// commitment. False, with the reason in <paramref name="error"/>, for anything else (another version, codec or
+    /// multihash, a digest that is not 32 bytes, trailing bytes).
+    /// </summary>
+    /// <param name="cid">The binary CID.</param>
+    /// <param name="codec"><see cref="FilCommitmentSealed"/> (comm_r) or <see cref="FilCommitmentUnsealed"/> (comm_d, commP).</param>
+    /// <param name="commitment">The 32-byte commitment.</param>
+    /// <param name="error">Why the bytes are not such a CID.</param>
+    public static bool TryParseCidBytes(ReadOnlySpan<byte> cid, ulong codec, [NotNullWhen(true)] out byte[]? commitment, out string? error)
+    {
+        if (codec is not (FilCommitmentSealed or FilCommitmentUnsealed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(codec), codec, "a commitment CID's codec is fil-commitment-sealed (0xf102) or fil-commitment-unsealed (0xf101)");
+        }
+
+        commitment = DecodeBytes(cid, codec, out error);
+        return commitment is not null;
+    }
+
+    /// <summary>
     /// Piece CID v2 (FRC-0069, go-fil-commcid <c>DataCommitmentToPieceCidv2</c>): raw codec, multihash
     /// 0x1011 whose digest is varint(padding) ‖ tree height ‖ commP, for a payload of
     /// <paramref name="payloadSize"/> bytes (at least 127).

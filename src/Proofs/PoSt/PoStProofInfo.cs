@@ -15,6 +15,9 @@ public sealed class PoStProofInfo
     /// <summary>WINDOW_POST_CHALLENGE_COUNT: leaves challenged per Window sector.</summary>
     public const int WindowChallengeCount = 10;
 
+    /// <summary>Size in bytes of one Groth16 proof: a PoSt SNARK holds one per partition.</summary>
+    public const int PartitionProofSize = 192;
+
     /// <summary>Vanilla proof bytes besides the inclusion proofs: sector id, comm_r, two Vec lengths, comm_c, comm_r_last.</summary>
     public const int VanillaProofOverhead = 8 + 32 + 8 + 8 + 32 + 32;
 

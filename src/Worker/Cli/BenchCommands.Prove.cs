@@ -210,7 +210,7 @@ public static partial class BenchCommands
             Console.WriteLine(Convert.ToBase64String(proof.Proof) + ProofNote(prover));
             if (prover.IsInsecure)
             {
-                PublicReplica[] replicas = [new PublicReplica((int)info.Proof, r, number)];
+                PublicReplica[] replicas = [new PublicReplica(info.Proof, r, number)];
                 var ok = winning
                     ? prover.VerifyWinningPoSt(randomness, replicas, [proof], proverId)
                     : prover.VerifyWindowPoSt(randomness, replicas, [proof], proverId);
@@ -229,10 +229,10 @@ public static partial class BenchCommands
     {
         if (info.Type == PoStType.Winning)
         {
-            return prover.GenerateWinningPoStWithVanilla((int)info.Proof, randomness, proverId, [vanilla])[0];
+            return prover.GenerateWinningPoStWithVanilla(info.Proof, randomness, proverId, [vanilla])[0];
         }
 
-        var result = prover.GenerateWindowPoStWithVanilla((int)info.Proof, randomness, proverId, [vanilla]);
+        var result = prover.GenerateWindowPoStWithVanilla(info.Proof, randomness, proverId, [vanilla]);
         return result.FaultySectors.Count > 0
             ? throw new ProofsException($"Window PoSt: faulty sectors {string.Join(", ", result.FaultySectors)}")
             : result.Proofs[0];

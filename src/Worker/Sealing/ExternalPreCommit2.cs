@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Fields;
 using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Sdr;
@@ -115,7 +114,7 @@ public sealed partial class ExternalPreCommit2(string command, ILogger logger)
             throw new ProofsException($"sector {sectorName}: reading CommD from tree-d: {e.Message}", e);
         }
 
-        return new SectorCids(Kiln.Api.Types.Cid.Parse(CommCid.ToPieceCid(commD)), Kiln.Api.Types.Cid.Parse(CommCid.ToSealedCid(commR)));
+        return new SectorCids(ProofsMapping.UnsealedCid(commD), ProofsMapping.SealedCid(commR));
     }
 
     private static void Kill(Process process)

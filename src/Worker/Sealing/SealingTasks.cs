@@ -60,7 +60,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
-        return new PieceInfo(piece.Size.Value, Cid.Parse(piece.PieceCid));
+        return piece.ToPieceInfo();
     }
 
     /// <summary>
@@ -86,7 +86,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             throw new IOException($"DataCid of a {pieceSize}-byte piece: reading the piece data failed: {e.Message}", e);
         }
 
-        return new PieceInfo(size.Padded().Value, Cid.Parse(new PieceCommitment(size.Padded(), new Commitment(commP)).PieceCid));
+        return new PieceCommitment(size.Padded(), new Commitment(commP)).ToPieceInfo();
     }
 
     /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>
@@ -106,7 +106,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             sector.ID.Miner,
             sector.ID.Number,
             ticket,
-            [.. pieces.Select(p => PieceCommitment.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
+            [.. pieces.Select(p => p.ToPieceCommitment())]);
         var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct, batcher: batcher);
         await DeclareAsync(sector, allocate, acquired, ct);
         return output.ToLotusJson();
@@ -133,7 +133,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
 
         var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct);
         await CheckPreCommit2Async(sector, pc1, output, acquired, ct);
-        return new SectorCids(Cid.Parse(output.UnsealedCid), Cid.Parse(output.SealedCid));
+        return output.ToSectorCids();
     }
 
     /// <summary>
@@ -158,9 +158,9 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     {
         var proof = SealProof(sector);
         var name = sector.ID.ToSectorName();
-        if (!Kiln.Proofs.Multiformats.CommCid.TryParsePieceCid(commD.ToString(), out var commDBytes))
+        if (!commD.TryToUnsealedCommitment(out var commDBytes, out var why))
         {
-            throw new ProofsException($"unsealing sector {name}: {commD} is not an unsealed sector CID (comm_d)");
+            throw new ProofsException($"unsealing sector {name}: {commD} is not an unsealed sector CID (comm_d): {why}");
         }
 
         var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Sealing, ct);
@@ -296,9 +296,9 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             sector.ID.Number,
             ticket,
             seed,
-            Kiln.Proofs.Multiformats.CommCid.ParseSealedCid(cids.Sealed.ToString()),
-            Kiln.Proofs.Multiformats.CommCid.ParsePieceCid(cids.Unsealed.ToString()),
-            [.. pieces.Select(p => PieceCommitment.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
+            cids.Sealed.ToSealedCommitment(),
+            cids.Unsealed.ToUnsealedCommitment(),
+            [.. pieces.Select(p => p.ToPieceCommitment())]);
         return (await Commit1.RunAsync(request, ct)).ToJson();
     }
 

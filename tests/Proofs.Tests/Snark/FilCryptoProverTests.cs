@@ -11,8 +11,8 @@ namespace Kiln.Proofs.Tests.Snark;
 /// </summary>
 public class FilCryptoProverTests
 {
-    private const int Window2K = PoStProofIds.StackedDrgWindow2KiBV1_1;
-    private const int Winning2K = PoStProofIds.StackedDrgWinning2KiBV1;
+    private const RegisteredPoStProof Window2K = RegisteredPoStProof.StackedDrgWindow2KiBV1_1;
+    private const RegisteredPoStProof Winning2K = RegisteredPoStProof.StackedDrgWinning2KiBV1;
 
     private static readonly byte[] ProverId = Bytes32(1);
     private static readonly byte[] Randomness = Bytes32(2);
@@ -223,7 +223,7 @@ public class FilCryptoProverTests
         var (fake, prover) = Fake();
         var mark = fake.Mark();
 
-        Assert.Equal(13_004_700, prover.GetNumPartitionForFallbackPoSt(PoStProofIds.StackedDrgWindow32GiBV1_1, 4700));
+        Assert.Equal(13_004_700, prover.GetNumPartitionForFallbackPoSt(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 4700));
         Assert.Throws<ProofsException>(() => prover.GetNumPartitionForFallbackPoSt(Window2K, 666));
         fake.AssertClean(mark, results: 2);
     }
@@ -264,7 +264,7 @@ public class FilCryptoProverTests
         Assert.EndsWith("SNARK step verify_seal cannot run", verify.Message, StringComparison.Ordinal);
 
         Assert.Null(prover.WhyUnavailable);
-        Assert.Equal(12_000_005, prover.GetNumPartitionForFallbackPoSt(12, 5));
+        Assert.Equal(12_000_005, prover.GetNumPartitionForFallbackPoSt(RegisteredPoStProof.StackedDrgWindow512MiBV1_1, 5));
         fake.AssertClean(mark);
     }
 

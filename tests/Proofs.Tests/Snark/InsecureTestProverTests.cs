@@ -9,8 +9,8 @@ namespace Kiln.Proofs.Tests.Snark;
 
 public class InsecureTestProverTests
 {
-    private const int Window2K = PoStProofIds.StackedDrgWindow2KiBV1_1;
-    private const int Winning2K = PoStProofIds.StackedDrgWinning2KiBV1;
+    private const RegisteredPoStProof Window2K = RegisteredPoStProof.StackedDrgWindow2KiBV1_1;
+    private const RegisteredPoStProof Winning2K = RegisteredPoStProof.StackedDrgWinning2KiBV1;
     private const ulong Sector = 4242;
 
     private static readonly byte[] ProverId = ProverIdOf(1000);
@@ -151,7 +151,7 @@ public class InsecureTestProverTests
     [Fact]
     public void Rejected_vanilla_proofs_are_reported_as_faulty_sectors()
     {
-        var seen = new List<(int Type, byte[] Randomness)>();
+        var seen = new List<(RegisteredPoStProof Type, byte[] Randomness)>();
         var prover = new InsecureTestProver((type, randomness, blob) =>
         {
             seen.Add((type, randomness.ToArray()));
@@ -183,13 +183,13 @@ public class InsecureTestProverTests
     }
 
     [Theory]
-    [InlineData(PoStProofIds.StackedDrgWinning32GiBV1, 5, 1)]
-    [InlineData(PoStProofIds.StackedDrgWindow2KiBV1, 0, 1)]
-    [InlineData(PoStProofIds.StackedDrgWindow2KiBV1_1, 5, 3)]
-    [InlineData(PoStProofIds.StackedDrgWindow32GiBV1_1, 2349, 1)]
-    [InlineData(PoStProofIds.StackedDrgWindow32GiBV1_1, 2350, 2)]
-    [InlineData(PoStProofIds.StackedDrgWindow64GiBV1, 4601, 3)]
-    public void Partition_counts_follow_the_PoSt_config(int type, int sectors, int partitions)
+    [InlineData(RegisteredPoStProof.StackedDrgWinning32GiBV1, 5, 1)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow2KiBV1, 0, 1)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, 5, 3)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 2349, 1)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 2350, 2)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow64GiBV1, 4601, 3)]
+    public void Partition_counts_follow_the_PoSt_config(RegisteredPoStProof type, int sectors, int partitions)
     {
         Assert.Equal(partitions, new InsecureTestProver().GetNumPartitionForFallbackPoSt(type, sectors));
     }

@@ -96,7 +96,7 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
         var updated = VectorChallenge(7) with { Update = true };
         var expected = Kiln.Proofs.PoSt.VanillaPoSt.GenerateSingleVanillaProof(
             new Kiln.Proofs.PoSt.PrivateReplicaInfo(
-                Kiln.Proofs.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
+                RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
                 Path.Combine(a, "cache", from),
                 Kiln.Proofs.Multiformats.CommCid.ParseSealedCid(BenchSector.CommR),
                 Path.Combine(a, "sealed", from),
