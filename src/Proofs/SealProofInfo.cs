@@ -10,9 +10,9 @@ public sealed class SealProofInfo
     /// <summary>Size of one node (label, leaf, field element) in bytes.</summary>
     public const int NodeSize = 32;
 
-    private static readonly FrozenDictionary<SealProof, SealProofInfo> Table = Build();
+    private static readonly FrozenDictionary<RegisteredSealProof, SealProofInfo> Table = Build();
 
-    private SealProofInfo(SealProof proof, ulong sectorSize, int layers, ApiVersion apiVersion, SealProofFeatures features)
+    private SealProofInfo(RegisteredSealProof proof, ulong sectorSize, int layers, ProofsApiVersion apiVersion, SealProofFeatures features)
     {
         Proof = proof;
         SectorSize = sectorSize;
@@ -25,7 +25,7 @@ public sealed class SealProofInfo
         PoRepId = porepId;
     }
 
-    public SealProof Proof { get; }
+    public RegisteredSealProof Proof { get; }
 
     /// <summary>The rust enum variant name, as serialized in PreCommit1Out.</summary>
     public string Name => Proof.ToString();
@@ -36,7 +36,7 @@ public sealed class SealProofInfo
 
     public int Layers { get; }
 
-    public ApiVersion ApiVersion { get; }
+    public ProofsApiVersion ApiVersion { get; }
 
     public SealProofFeatures Features { get; }
 
@@ -46,7 +46,7 @@ public sealed class SealProofInfo
     /// <summary>The label variant name PC1 output uses for this sector size (all API versions).</summary>
     public string LabelsVariantName => "StackedDrg" + SectorSizes.Format(SectorSize) + "V1";
 
-    public static SealProofInfo Get(SealProof proof)
+    public static SealProofInfo Get(RegisteredSealProof proof)
     {
         if (!Table.TryGetValue(proof, out var info))
         {
@@ -56,12 +56,12 @@ public sealed class SealProofInfo
         return info;
     }
 
-    public static SealProofInfo Get(long id) => Get((SealProof)id);
+    public static SealProofInfo Get(long id) => Get((RegisteredSealProof)id);
 
     public static IEnumerable<SealProofInfo> All => Table.Values.OrderBy(p => p.Proof);
 
     /// <summary>The proof lotus-bench and Lotus choose today for a sector size (V1_1).</summary>
-    public static SealProofInfo ForSectorSize(ulong sectorSize, ApiVersion version = ApiVersion.V1_1_0)
+    public static SealProofInfo ForSectorSize(ulong sectorSize, ProofsApiVersion version = ProofsApiVersion.V1_1_0)
     {
         foreach (var info in All)
         {
@@ -76,7 +76,7 @@ public sealed class SealProofInfo
 
     public static bool TryParseName(string name, out SealProofInfo info)
     {
-        if (Enum.TryParse<SealProof>(name, ignoreCase: false, out var p) && Table.TryGetValue(p, out var found) && p.ToString() == name)
+        if (Enum.TryParse<RegisteredSealProof>(name, ignoreCase: false, out var p) && Table.TryGetValue(p, out var found) && p.ToString() == name)
         {
             info = found;
             return true;
@@ -100,22 +100,22 @@ public sealed class SealProofInfo
             : throw new ProofsException($"{documentName} names an unknown registered proof '{name}'");
     }
 
-    private static FrozenDictionary<SealProof, SealProofInfo> Build()
+    private static FrozenDictionary<RegisteredSealProof, SealProofInfo> Build()
     {
         ulong[] sizes = [2UL << 10, 8UL << 20, 512UL << 20, 32UL << 30, 64UL << 30];
-        var d = new Dictionary<SealProof, SealProofInfo>();
+        var d = new Dictionary<RegisteredSealProof, SealProofInfo>();
         for (var i = 0; i < 5; i++)
         {
             var layers = sizes[i] >= (32UL << 30) ? 11 : 2;
-            Add(d, (SealProof)i, sizes[i], layers, ApiVersion.V1_0_0, SealProofFeatures.None);
-            Add(d, (SealProof)(5 + i), sizes[i], layers, ApiVersion.V1_1_0, SealProofFeatures.None);
-            Add(d, (SealProof)(10 + i), sizes[i], layers, ApiVersion.V1_2_0, SealProofFeatures.SyntheticPoRep);
-            Add(d, (SealProof)(15 + i), sizes[i], layers, ApiVersion.V1_2_0, SealProofFeatures.NonInteractivePoRep);
+            Add(d, (RegisteredSealProof)i, sizes[i], layers, ProofsApiVersion.V1_0_0, SealProofFeatures.None);
+            Add(d, (RegisteredSealProof)(5 + i), sizes[i], layers, ProofsApiVersion.V1_1_0, SealProofFeatures.None);
+            Add(d, (RegisteredSealProof)(10 + i), sizes[i], layers, ProofsApiVersion.V1_2_0, SealProofFeatures.SyntheticPoRep);
+            Add(d, (RegisteredSealProof)(15 + i), sizes[i], layers, ProofsApiVersion.V1_2_0, SealProofFeatures.NonInteractivePoRep);
         }
 
         return d.ToFrozenDictionary();
 
-        static void Add(Dictionary<SealProof, SealProofInfo> d, SealProof p, ulong size, int layers, ApiVersion v, SealProofFeatures f)
+        static void Add(Dictionary<RegisteredSealProof, SealProofInfo> d, RegisteredSealProof p, ulong size, int layers, ProofsApiVersion v, SealProofFeatures f)
             => d.Add(p, new SealProofInfo(p, size, layers, v, f));
     }
 

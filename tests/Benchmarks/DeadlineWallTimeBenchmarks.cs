@@ -6,13 +6,11 @@ using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Microsoft.Extensions.Logging.Abstractions;
-using ApiPoSt = Kiln.Api.Types.RegisteredPoStProof;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Benchmarks;
 
@@ -65,7 +63,7 @@ public class DeadlineWallTimeBenchmarks
     {
         var commR = SHA256.HashData(BitConverter.GetBytes(number));
         commR[31] &= 0x3f;
-        return new ProvingSector(number, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(CommCid.ToSealedCid(commR)));
+        return new ProvingSector(number, RegisteredSealProof.StackedDrg2KiBV1_1, ProofsMapping.SealedCid(commR));
     }
 
     /// <summary>P partitions over W workers, printed as "P/W".</summary>
@@ -81,31 +79,31 @@ public class DeadlineWallTimeBenchmarks
 
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args) => targetMethod!.Name switch
         {
-            nameof(IWorkerApi.GenerateWindowPoStAsync) => ProveAsync((ApiPoSt)args![0]!, (ulong)args[1]!, (IReadOnlyList<PostSectorChallenge>)args[2]!, (int)args[3]!, (byte[])args[4]!),
+            nameof(IWorkerApi.GenerateWindowPoStAsync) => ProveAsync((RegisteredPoStProof)args![0]!, (ulong)args[1]!, (IReadOnlyList<PostSectorChallenge>)args[2]!, (int)args[3]!, (byte[])args[4]!),
             _ => throw new NotSupportedException(targetMethod.Name),
         };
 
-        private static async Task<WindowPoStResult> ProveAsync(ApiPoSt proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, int index, byte[] randomness)
+        private static async Task<WindowPoStResult> ProveAsync(RegisteredPoStProof proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, int index, byte[] randomness)
         {
             await Task.Delay(PartitionMs);
             var vanillas = sectors.Select(s => Vanilla(proof, s)).ToArray();
-            var r = Prover.GenerateSingleWindowPoStWithVanilla((int)proof, randomness, ProverId.FromActorId(miner), vanillas, index);
+            var r = Prover.GenerateSingleWindowPoStWithVanilla(proof, randomness, ProverId.FromActorId(miner), vanillas, index);
             return new WindowPoStResult(new PoStProof(proof, r.PartitionProof.Proof), null);
         }
 
         /// <summary>What the insecure prover reads of a vanilla proof: sector id and comm_r, at the real length.</summary>
-        private static byte[] Vanilla(ApiPoSt proof, PostSectorChallenge s)
+        private static byte[] Vanilla(RegisteredPoStProof proof, PostSectorChallenge s)
         {
-            var bytes = new byte[PoStProofInfo.Get((long)proof).VanillaProofByteLength];
+            var bytes = new byte[PoStProofInfo.Get(proof).VanillaProofByteLength];
             BinaryPrimitives.WriteUInt64LittleEndian(bytes, s.SectorNumber);
-            CommCid.ParseSealedCid(s.SealedCID.ToString()).CopyTo(bytes, 8);
+            s.SealedCID.ToSealedCommitment().CopyTo(bytes, 8);
             return bytes;
         }
     }
 
     private sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, ApiPoSt proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]?> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("partitions are proven on workers in this benchmark");
     }
 }

@@ -4,6 +4,7 @@ using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Benchmarks;

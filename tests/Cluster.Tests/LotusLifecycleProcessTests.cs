@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Testing;
 using Kiln.Worker.Sealing;
 
@@ -164,8 +165,8 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         var p2 = await _manager.AddPieceAsync(deal, [1016], 1016, new MemoryStream(data2));
         Assert.Equal(1024UL, p1.Size);
         Assert.Equal(1024UL, p2.Size);
-        Assert.Equal(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data1)), p1.PieceCID.ToString());
-        Assert.Equal(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data2)), p2.PieceCID.ToString());
+        Assert.Equal(Kiln.Proofs.Multiformats.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data1)), p1.PieceCID.ToString());
+        Assert.Equal(Kiln.Proofs.Multiformats.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data2)), p2.PieceCID.ToString());
 
         var ticket = Enumerable.Range(0, 32).Select(i => (byte)(i + 9)).ToArray();
         var pc1 = await _manager.SealPreCommit1Async(deal, ticket, [p1, p2]);
@@ -200,7 +201,7 @@ public sealed class LotusLifecycleProcessTests : IAsyncLifetime
         string expected;
         await using (var stream = new GeneratedStream(unpadded, seed: 127))
         {
-            expected = Kiln.Proofs.Cid.CommCid.ToPieceCid(
+            expected = Kiln.Proofs.Multiformats.CommCid.ToPieceCid(
                 await Kiln.Proofs.Pieces.CommP.ComputeAsync(stream, new Kiln.Proofs.Pieces.UnpaddedPieceSize((ulong)unpadded), None));
         }
 

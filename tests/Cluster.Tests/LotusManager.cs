@@ -193,7 +193,7 @@ internal sealed class LotusManager(MinerHost miner, IWorkerApi worker, IMinerSto
     public async Task<List<(string Storage, bool Primary)>> DeclarationsAsync(SectorId sector, SectorFileType fileType) =>
         [.. (await minerClient.StorageFindSectorAsync(sector, fileType, 0, false, None)).Select(h => (h.ID.Value, h.Primary)).Order()];
 
-    private static ulong SectorSize(SectorRef sector) => Kiln.Proofs.SealProofInfo.Get((long)sector.ProofType).SectorSize;
+    private static ulong SectorSize(SectorRef sector) => Kiln.Proofs.SealProofInfo.Get(sector.ProofType).SectorSize;
 
     /// <summary>Builds the manager's own storage: no paths of its own, the miner's index over RPC, the admin token.</summary>
     public static RemoteFetcher ManagerStorage(IMinerStorageApi minerClient, string adminToken)

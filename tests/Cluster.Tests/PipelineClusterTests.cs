@@ -43,9 +43,9 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         Assert.All(sectors, s => Assert.Equal(192, s.PoRepProof!.Length));
         var verifier = new Kiln.Proofs.Snark.InsecureTestProver();
         Assert.All(sectors, s => Assert.True(verifier.VerifySeal(
-            (Kiln.Proofs.SealProof)(long)s.Proof,
-            Kiln.Proofs.Cid.CommCid.ParseSealedCid(s.Cids!.Value.Sealed.ToString()),
-            Kiln.Proofs.Cid.CommCid.ParsePieceCid(s.Cids!.Value.Unsealed.ToString()),
+            s.Proof,
+            s.Cids!.Value.Sealed.ToSealedCommitment(),
+            s.Cids!.Value.Unsealed.ToUnsealedCommitment(),
             Kiln.Proofs.Sdr.ProverId.FromActorId(1000),
             s.Ticket,
             s.Seed,

@@ -9,7 +9,8 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Workers;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
@@ -162,16 +163,16 @@ internal sealed class PoStCluster : IAsyncDisposable
     public bool VerifyWindow(DeadlineInfo deadline, WindowPoStOutcome outcome)
     {
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Window);
-        var replicas = outcome.Proven.Select(n => new PublicReplica((int)info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
-        var proof = new PoStProofBytes((int)outcome.Proof.ProofType, outcome.Proof.ProofBytes ?? []);
+        var replicas = outcome.Proven.Select(n => new PublicReplica(info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
+        var proof = outcome.Proof.ToPoStProofBytes();
         return new InsecureTestProver().VerifyWindowPoSt(PoStTasks.ClearTopBits(Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
     }
 
     public bool VerifyWinning(long epoch, WinningPoStOutcome outcome)
     {
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Winning);
-        var replicas = outcome.Challenged.Select(n => new PublicReplica((int)info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
-        var proofs = outcome.Proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
+        var replicas = outcome.Challenged.Select(n => new PublicReplica(info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
+        var proofs = outcome.Proofs.Select(p => p.ToPoStProofBytes()).ToList();
         return new InsecureTestProver().VerifyWinningPoSt(PoStTasks.ClearTopBits(Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
     }
 

@@ -1,6 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Sealing;
+using Kiln.Proofs;
 using Kiln.Proofs.Sdr.Pool;
 
 namespace Kiln.Cluster.Tests;

@@ -3,6 +3,7 @@ using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
+using Kiln.Proofs;
 using Kiln.Proofs.Seal;
 using Kiln.Worker.Calls;
 
@@ -62,7 +63,7 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         var piece = await MinerClient().ComputeDataCidAsync((ulong)data.Length, new MemoryStream(data), None);
 
         Assert.Equal(8192UL, piece.Size);
-        Assert.Equal(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data)), piece.PieceCID.ToString());
+        Assert.Equal(Kiln.Proofs.Multiformats.CommCid.ToPieceCid(Kiln.Proofs.Pieces.CommP.Compute(data)), piece.PieceCID.ToString());
         var job = Assert.Single(await _cluster.Miner.Jobs.ListAsync(100, None), j => j.Task == TaskType.DataCid);
         Assert.Equal(ClusterFixture.WorkerName, job.HostName);
     }

@@ -30,7 +30,7 @@ public static class BenchSector
     public static async Task<LocalStorageMeta> SealAsync(LocalStore store, ISectorIndex index, string root, string work, ulong number = 1, CancellationToken ct = default)
     {
         var meta = await store.AttachAsync(root, init: true, canSeal: true, canStore: true, ct: ct);
-        var info = SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1);
+        var info = SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1);
         var unsealed = Path.Combine(Directory.CreateDirectory(work).FullName, "unsealed");
         var piece = (await AddPiece.WriteAsync(unsealed, 2048, [], new UnpaddedPieceSize(2032), new MemoryStream(new byte[2032]), ct)).Piece;
         var name = new SectorId(Miner, number).ToSectorName();

@@ -1,5 +1,6 @@
 using Kiln.Api;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 
 namespace Kiln.Testing;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Kiln.Api;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 
 namespace Kiln.Testing;
 

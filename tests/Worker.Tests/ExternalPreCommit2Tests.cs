@@ -29,7 +29,7 @@ public sealed class ExternalPreCommit2Tests : IAsyncLifetime
         var unsealed = Path.Combine(_dir, "unsealed");
         var piece = (await AddPiece.WriteAsync(unsealed, 2048, [], new UnpaddedPieceSize(2032), new MemoryStream(new byte[2032]), CancellationToken.None)).Piece;
         var pc1 = await PreCommit1.RunAsync(
-            new PreCommit1Request(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1), unsealed, Sealed, Cache, BenchSector.Miner, 1, new byte[32], [piece]),
+            new PreCommit1Request(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1), unsealed, Sealed, Cache, BenchSector.Miner, 1, new byte[32], [piece]),
             new ParentCacheOptions { Directory = Path.Combine(_dir, "parents") });
         _pc1Out = pc1.ToLotusJson();
     }

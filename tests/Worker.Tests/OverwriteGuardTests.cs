@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Proofs.Sdr;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;

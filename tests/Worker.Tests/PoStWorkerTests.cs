@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
@@ -13,8 +14,6 @@ using Kiln.Worker.Post;
 using Kiln.Worker.Rpc;
 using Kiln.Worker.Run;
 using Microsoft.Extensions.Logging.Abstractions;
-using ApiPoSt = Kiln.Api.Types.RegisteredPoStProof;
-using ProofsPoSt = Kiln.Proofs.PoSt.RegisteredPoStProof;
 
 namespace Kiln.Worker.Tests;
 
@@ -53,7 +52,7 @@ public sealed class PoStWorkerTests : IAsyncLifetime
         return new WorkerApi(options, _store, null!, null!, _ => null, NullLogger.Instance, null, new PoStTasks(reader, _prover));
     }
 
-    private static PostSectorChallenge Challenge(ProofsPoSt proof, byte[] randomness, ulong sector) =>
+    private static PostSectorChallenge Challenge(RegisteredPoStProof proof, byte[] randomness, ulong sector) =>
         new(RegisteredSealProof.StackedDrg2KiBV1_1, sector, Cid.Parse(BenchSector.CommR),
             PoStChallenges.GenerateFallbackSectorChallenges(proof, randomness, [sector])[sector], false);
 
@@ -65,7 +64,7 @@ public sealed class PoStWorkerTests : IAsyncLifetime
         return r;
     }
 
-    private static PublicReplica Replica(ProofsPoSt proof, ulong sector) => new((int)proof, CommCid.ParseSealedCid(BenchSector.CommR), sector);
+    private static PublicReplica Replica(RegisteredPoStProof proof, ulong sector) => new(proof, CommCid.ParseSealedCid(BenchSector.CommR), sector);
 
     [Fact]
     public async Task Window_post_of_a_local_sector_verifies()
@@ -73,15 +72,15 @@ public sealed class PoStWorkerTests : IAsyncLifetime
         await using var api = Api(TaskType.GenerateWindowPoSt);
         var zero = new byte[32];
         var result = await api.GenerateWindowPoStAsync(
-            ApiPoSt.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [Challenge(ProofsPoSt.StackedDrgWindow2KiBV1_1, zero, 1)], 0, Randomness(), Ct);
+            RegisteredPoStProof.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [Challenge(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, zero, 1)], 0, Randomness(), Ct);
 
         Assert.Null(result.Skipped);
         Assert.Equal(1, result.KilnTimings!.VanillasRead);
         Assert.True(result.KilnTimings.VanillaMicros > 0, "reading a vanilla proof takes time");
-        Assert.Equal(ApiPoSt.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofType);
-        var proof = new PoStProofBytes((int)ProofsPoSt.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofBytes!);
-        Assert.True(_prover.VerifyWindowPoSt(zero, [Replica(ProofsPoSt.StackedDrgWindow2KiBV1_1, 1)], [proof], ProverId.FromActorId(BenchSector.Miner)));
-        Assert.False(_prover.VerifyWindowPoSt(Randomness(), [Replica(ProofsPoSt.StackedDrgWindow2KiBV1_1, 1)], [proof], ProverId.FromActorId(BenchSector.Miner)));
+        Assert.Equal(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofType);
+        var proof = new PoStProofBytes(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, result.PoStProofs.ProofBytes!);
+        Assert.True(_prover.VerifyWindowPoSt(zero, [Replica(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, 1)], [proof], ProverId.FromActorId(BenchSector.Miner)));
+        Assert.False(_prover.VerifyWindowPoSt(Randomness(), [Replica(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, 1)], [proof], ProverId.FromActorId(BenchSector.Miner)));
     }
 
     [Fact]
@@ -89,8 +88,8 @@ public sealed class PoStWorkerTests : IAsyncLifetime
     {
         await using var api = Api(TaskType.GenerateWindowPoSt);
         var zero = new byte[32];
-        var sectors = new[] { Challenge(ProofsPoSt.StackedDrgWindow2KiBV1_1, zero, 1), Challenge(ProofsPoSt.StackedDrgWindow2KiBV1_1, zero, 2) };
-        var result = await api.GenerateWindowPoStAsync(ApiPoSt.StackedDrgWindow2KiBV1_1, BenchSector.Miner, sectors, 0, Randomness(), Ct);
+        var sectors = new[] { Challenge(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, zero, 1), Challenge(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, zero, 2) };
+        var result = await api.GenerateWindowPoStAsync(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, BenchSector.Miner, sectors, 0, Randomness(), Ct);
 
         Assert.Equal([new SectorId(BenchSector.Miner, 2)], result.Skipped);
         Assert.Equal((1, 0L), (result.KilnTimings!.VanillasRead, result.KilnTimings.SnarkMicros));
@@ -105,14 +104,14 @@ public sealed class PoStWorkerTests : IAsyncLifetime
         await using var api = Api(TaskType.GenerateWinningPoSt);
         var zero = new byte[32];
         var proofs = await api.GenerateWinningPoStAsync(
-            ApiPoSt.StackedDrgWinning2KiBV1, BenchSector.Miner, [Challenge(ProofsPoSt.StackedDrgWinning2KiBV1, zero, 1)], Randomness(), Ct);
+            RegisteredPoStProof.StackedDrgWinning2KiBV1, BenchSector.Miner, [Challenge(RegisteredPoStProof.StackedDrgWinning2KiBV1, zero, 1)], Randomness(), Ct);
         var proof = Assert.Single(proofs);
-        Assert.Equal(ApiPoSt.StackedDrgWinning2KiBV1, proof.ProofType);
+        Assert.Equal(RegisteredPoStProof.StackedDrgWinning2KiBV1, proof.ProofType);
         Assert.True(_prover.VerifyWinningPoSt(
-            zero, [Replica(ProofsPoSt.StackedDrgWinning2KiBV1, 1)], [new PoStProofBytes(0, proof.ProofBytes!)], ProverId.FromActorId(BenchSector.Miner)));
+            zero, [Replica(RegisteredPoStProof.StackedDrgWinning2KiBV1, 1)], [new PoStProofBytes(0, proof.ProofBytes!)], ProverId.FromActorId(BenchSector.Miner)));
 
         var e = await Assert.ThrowsAsync<RpcException>(() => api.GenerateWinningPoStAsync(
-            ApiPoSt.StackedDrgWinning2KiBV1, BenchSector.Miner, [Challenge(ProofsPoSt.StackedDrgWinning2KiBV1, zero, 2)], Randomness(), Ct));
+            RegisteredPoStProof.StackedDrgWinning2KiBV1, BenchSector.Miner, [Challenge(RegisteredPoStProof.StackedDrgWinning2KiBV1, zero, 2)], Randomness(), Ct));
         Assert.Contains("get winning sector", e.Message, StringComparison.Ordinal);
     }
 
@@ -120,13 +119,13 @@ public sealed class PoStWorkerTests : IAsyncLifetime
     public async Task PoSt_calls_need_their_task_type_and_32_bytes_of_randomness()
     {
         await using var sealing = Api(TaskType.GenerateWindowPoSt, requested: TaskType.Fetch);
-        await Assert.ThrowsAsync<RpcException>(() => sealing.GenerateWindowPoStAsync(ApiPoSt.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [], 0, new byte[32], Ct));
+        await Assert.ThrowsAsync<RpcException>(() => sealing.GenerateWindowPoStAsync(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [], 0, new byte[32], Ct));
         var mixed = await Assert.ThrowsAsync<RpcException>(() => sealing.TaskEnableAsync(TaskType.GenerateWindowPoSt, Ct));
         Assert.Contains("expected all task types to be for WdPoSt worker", mixed.Message, StringComparison.Ordinal);
 
         await using var window = Api(TaskType.GenerateWindowPoSt);
-        await Assert.ThrowsAsync<RpcException>(() => window.GenerateWinningPoStAsync(ApiPoSt.StackedDrgWinning2KiBV1, BenchSector.Miner, [], new byte[32], Ct));
-        var e = await Assert.ThrowsAsync<RpcException>(() => window.GenerateWindowPoStAsync(ApiPoSt.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [], 0, new byte[31], Ct));
+        await Assert.ThrowsAsync<RpcException>(() => window.GenerateWinningPoStAsync(RegisteredPoStProof.StackedDrgWinning2KiBV1, BenchSector.Miner, [], new byte[32], Ct));
+        var e = await Assert.ThrowsAsync<RpcException>(() => window.GenerateWindowPoStAsync(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, BenchSector.Miner, [], 0, new byte[31], Ct));
         Assert.Contains("32 bytes", e.Message, StringComparison.Ordinal);
     }
 

@@ -132,7 +132,7 @@ public sealed class UnsealPieceTests : IAsyncLifetime
         }
 
         var before = await File.ReadAllBytesAsync(path);
-        var wrong = Cid.Parse(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Pieces.ZeroComm.ForPaddedSize(2048).ToArray()));
+        var wrong = ProofsMapping.UnsealedCid(Kiln.Proofs.Pieces.ZeroComm.ForPaddedSize(2048).ToArray());
         var e = await Assert.ThrowsAsync<ProofsException>(() => _tasks.UnsealPieceAsync(Sector, 1016, 1016, Ticket, wrong, Ct));
         Assert.Contains(Sector.ID.ToSectorName(), e.Message, StringComparison.Ordinal);
         Assert.Contains("not Fr32-padded", e.Message, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 
 namespace Kiln.Api;
 

@@ -1,4 +1,5 @@
 using Kiln.Api.Types;
+using Kiln.Proofs;
 
 namespace Kiln.Api;
 

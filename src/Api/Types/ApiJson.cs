@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Kiln.Api.Types.Json;
+using Kiln.Proofs;
 
 namespace Kiln.Api.Types;
 
@@ -36,6 +37,9 @@ public static class ApiJson
         o.Converters.Add(new GoTimeConverter());
         o.Converters.Add(new GoDurationConverter());
         o.Converters.Add(new GoBigIntConverter());
+        // The proof ids live in Kiln.Proofs, which knows nothing of JSON: go-state-types writes them as numbers.
+        o.Converters.Add(new GoEnumConverter<RegisteredSealProof>());
+        o.Converters.Add(new GoEnumConverter<RegisteredPoStProof>());
         o.MakeReadOnly(populateMissingResolver: true);
         return o;
     }

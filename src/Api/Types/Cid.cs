@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Serialization;
 using Kiln.Api.Types.Json;
+using Kiln.Proofs.Multiformats;
 
 namespace Kiln.Api.Types;
 
@@ -23,6 +25,45 @@ public readonly record struct Cid
 
     /// <summary>The CID text, or "" when undefined.</summary>
     public override string ToString() => _value ?? "";
+
+    /// <summary>
+    /// go-cid <c>Cid.Bytes()</c>: the binary CID the text encodes (CIDv1: version ‖ codec ‖ multihash; a CIDv0 is its
+    /// bare multihash).
+    /// </summary>
+    /// <exception cref="FormatException">The CID is <see cref="Undef"/> or its text does not decode.</exception>
+    public byte[] ToBytes() => TryGetBytes(out var bytes, out var error) ? bytes : throw new FormatException(error);
+
+    /// <summary><see cref="ToBytes"/> without the exception: false, with the reason, for <see cref="Undef"/> or text that does not decode.</summary>
+    public bool TryGetBytes([NotNullWhen(true)] out byte[]? bytes, [NotNullWhen(false)] out string? error)
+    {
+        if (_value is null)
+        {
+            bytes = null;
+            error = "cid is undefined (cid.Undef): it has no bytes";
+            return false;
+        }
+
+        if (Multibase.TryDecode(_value, out bytes, out var decodeError))
+        {
+            error = null;
+            return true;
+        }
+
+        error = $"invalid cid '{_value}': {decodeError}";
+        return false;
+    }
+
+    /// <summary>go-cid <c>Cast</c> of CIDv1 bytes, written as go-cid writes a CIDv1: base32 lower-case (<c>b…</c>).</summary>
+    /// <exception cref="FormatException">The bytes are not a CIDv1 (they do not start with version 1).</exception>
+    public static Cid FromBytes(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty || bytes[0] != 1)
+        {
+            throw new FormatException($"not CIDv1 bytes: they start with {(bytes.IsEmpty ? "nothing" : $"0x{bytes[0]:x2}")}, a CIDv1 with version 0x01");
+        }
+
+        return new Cid(Multibase.EncodeBase32Lower(bytes));
+    }
 
     /// <summary>Accepts a CIDv1 in base32 (<c>b...</c>, <c>B...</c>) or base58btc (<c>z...</c>), or a CIDv0 (<c>Qm...</c>, 46 characters).</summary>
     /// <exception cref="FormatException">Not CID text in one of those encodings.</exception>

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Kiln.Proofs;
 
 namespace Kiln.Api.Types;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Kiln.Proofs;
 
 namespace Kiln.Api.Types;
 

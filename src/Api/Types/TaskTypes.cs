@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
 using System.Text.RegularExpressions;
+using Kiln.Proofs;
 
 namespace Kiln.Api.Types;
 

@@ -1,3 +1,5 @@
+using Kiln.Proofs;
+
 namespace Kiln.Api.Types;
 
 /// <summary>

@@ -152,7 +152,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
         // (The URL gets the bound address in StartAsync, before any path is opened.)
         _storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [new Uri(InProcessOrigin, "/remote").ToString()] };
         _store = new LocalStore(_index, _storeOptions, time, loggers.CreateLogger<LocalStore>());
-        var locks = new Kiln.Stores.Locks.SectorLocks(); // held by the sealing tasks, shown and tried through the API
+        var locks = new Kiln.Stores.Locks.SectorLockTable(); // held by the sealing tasks, shown and tried through the API
         Scheduler = new SealingScheduler(Workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         Sealing = new SealingManager(Scheduler, calls, Works, Jobs, _index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
         Api = new MinerApi(options, repo.Secret, Workers, calls, Works, _index, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);

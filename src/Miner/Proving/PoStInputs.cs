@@ -1,10 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Snark;
-using ApiPoStProof = Kiln.Api.Types.RegisteredPoStProof;
-using PoStProofId = Kiln.Proofs.PoSt.RegisteredPoStProof;
 
 namespace Kiln.Miner.Proving;
 
@@ -19,7 +16,7 @@ internal static class PoStInputs
             throw new PoStException("no sectors to prove", isRetryable: false);
         }
 
-        var sizes = sectors.Select(s => SealProofInfo.Get((long)s.SealProof).SectorSize).Distinct().ToList();
+        var sizes = sectors.Select(s => SealProofInfo.Get(s.SealProof).SectorSize).Distinct().ToList();
         return sizes.Count == 1
             ? PoStProofInfo.ForSectorSize(sizes[0], type)
             : throw new PoStException("sectors of different sizes in one PoSt", isRetryable: false);
@@ -38,8 +35,6 @@ internal static class PoStInputs
         return r;
     }
 
-    public static ApiPoStProof ToApi(PoStProofId proof) => (ApiPoStProof)(long)proof;
-
     /// <summary>The challenges of every sector (in sector order) as workers receive them.</summary>
     public static List<PostSectorChallenge> Challenges(PoStProofInfo proof, byte[] randomness, IReadOnlyList<ProvingSector> sorted)
     {
@@ -48,12 +43,12 @@ internal static class PoStInputs
     }
 
     public static PublicReplica Replica(PoStProofInfo proof, ProvingSector sector) =>
-        new((int)proof.Proof, CommCid.ParseSealedCid(sector.SealedCid.ToString()), sector.Number);
+        new(proof.Proof, sector.SealedCid.ToSealedCommitment(), sector.Number);
 
     /// <summary>Vanilla proofs of <paramref name="sectors"/> read in parallel; sectors whose proof is unreadable are returned in Missing.</summary>
     public static async Task<(byte[][] Vanillas, List<ulong> Missing)> ReadVanillasAsync(IVanillaSource source, ulong minerId, PoStProofInfo proof, IReadOnlyList<PostSectorChallenge> sectors, CancellationToken ct)
     {
-        var vanillas = await Task.WhenAll(sectors.Select(s => source.ReadAsync(minerId, ToApi(proof.Proof), s, ct))).ConfigureAwait(false);
+        var vanillas = await Task.WhenAll(sectors.Select(s => source.ReadAsync(minerId, proof.Proof, s, ct))).ConfigureAwait(false);
         var missing = sectors.Where((s, i) => vanillas[i] is null).Select(s => s.SectorNumber).ToList();
         return (vanillas.Select(v => v ?? []).ToArray(), missing);
     }

@@ -1,4 +1,5 @@
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Stores;
 using Kiln.Stores.Remote;
 

@@ -10,7 +10,6 @@ using Kiln.Proofs.Snark;
 using Polly;
 using Polly.Hedging;
 using Polly.Retry;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Miner.Proving;
 
@@ -115,7 +114,7 @@ public sealed partial class WindowPoStProver(
             }
 
             step = time.GetUtcNow();
-            var merged = prover.MergeWindowPoStPartitionProofs((int)proof.Proof, [.. results.Select(r => r.PoStProofs.ProofBytes ?? [])]);
+            var merged = prover.MergeWindowPoStPartitionProofs(proof.Proof, [.. results.Select(r => r.PoStProofs.ProofBytes ?? [])]);
             timeline?.Local("merge", step, remaining.Count, detail: $"{results.Length} partition proofs, {merged.Proof.Length} bytes");
             step = time.GetUtcNow();
             var replicas = remaining.Select(s => PoStInputs.Replica(proof, s)).ToList();
@@ -127,7 +126,7 @@ public sealed partial class WindowPoStProver(
             }
 
             Log.Proven(logger, remaining.Count, partitions.Count, local ? "the miner" : "window workers", merged.Proof.Length);
-            return new WindowPoStOutcome(new PoStProof(PoStInputs.ToApi(proof.Proof), merged.Proof), [.. remaining.Select(s => s.Number)], skipped, partitions.Count, local);
+            return new WindowPoStOutcome(new PoStProof(proof.Proof, merged.Proof), [.. remaining.Select(s => s.Number)], skipped, partitions.Count, local);
         }
     }
 
@@ -207,7 +206,7 @@ public sealed partial class WindowPoStProver(
                     worker.Id,
                     new SectorId(minerId, sectors[0].SectorNumber),
                     TaskType.GenerateWindowPoSt,
-                    () => worker.Api.GenerateWindowPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, sectors, index, rand, timeout.Token)
+                    () => worker.Api.GenerateWindowPoStAsync(proof.Proof, minerId, sectors, index, rand, timeout.Token)
                         .WaitAsync(options.PartitionTimeout, time, token),
                     token).ConfigureAwait(false);
                 var answered = time.GetUtcNow();
@@ -273,11 +272,11 @@ public sealed partial class WindowPoStProver(
             try
             {
                 step = time.GetUtcNow();
-                var result = await Task.Run(() => prover.GenerateSingleWindowPoStWithVanilla((int)proof.Proof, rand, proverId, read, index), ct).ConfigureAwait(false);
+                var result = await Task.Run(() => prover.GenerateSingleWindowPoStWithVanilla(proof.Proof, rand, proverId, read, index), ct).ConfigureAwait(false);
                 timeline?.Local("snark", step, read.Length, result.FaultySectors.Count > 0 ? "Skipped" : "Succeeded", partition: index);
                 return result.FaultySectors.Count > 0
                     ? Skip(result.FaultySectors)
-                    : new WindowPoStResult(new PoStProof(PoStInputs.ToApi(proof.Proof), result.PartitionProof.Proof), null);
+                    : new WindowPoStResult(new PoStProof(proof.Proof, result.PartitionProof.Proof), null);
             }
             catch (PoStFaultySectorsException e)
             {
@@ -286,7 +285,7 @@ public sealed partial class WindowPoStProver(
         }
 
         WindowPoStResult Skip(IEnumerable<ulong> numbers) =>
-            new(new PoStProof(PoStInputs.ToApi(proof.Proof), null), [.. numbers.Select(n => new SectorId(minerId, n))]);
+            new(new PoStProof(proof.Proof, null), [.. numbers.Select(n => new SectorId(minerId, n))]);
     }
 
     private static partial class Log

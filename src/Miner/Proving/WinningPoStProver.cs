@@ -46,7 +46,7 @@ public sealed partial class WinningPoStProver(
             : await ProveOnWorkersAsync(minerId, proof, rand, challenges, first, cancellationToken).ConfigureAwait(false);
 
         var replicas = challenged.Select(s => PoStInputs.Replica(proof, s)).ToList();
-        var bytes = proofs.Select(p => new PoStProofBytes((int)p.ProofType, p.ProofBytes ?? [])).ToList();
+        var bytes = proofs.Select(p => p.ToPoStProofBytes()).ToList();
         if (!prover.VerifyWinningPoSt(rand, replicas, bytes, proverId))
         {
             throw new PoStException($"winning PoSt of sector {challenged[0].Number} does not verify", isRetryable: false);
@@ -100,7 +100,7 @@ public sealed partial class WinningPoStProver(
         using var call = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
-            return await worker.Api.GenerateWinningPoStAsync(PoStInputs.ToApi(proof.Proof), minerId, challenges, rand, call.Token)
+            return await worker.Api.GenerateWinningPoStAsync(proof.Proof, minerId, challenges, rand, call.Token)
                 .WaitAsync(options.WinningPoStTimeout, _time, ct).ConfigureAwait(false);
         }
         catch (TimeoutException)
@@ -118,8 +118,8 @@ public sealed partial class WinningPoStProver(
             throw new PoStException($"winning PoSt: vanilla proofs of sectors {string.Join(',', missing)} unreadable", isRetryable: false);
         }
 
-        var proofs = await Task.Run(() => prover.GenerateWinningPoStWithVanilla((int)proof.Proof, rand, proverId, read), ct).ConfigureAwait(false);
-        return [.. proofs.Select(p => new PoStProof(PoStInputs.ToApi(proof.Proof), p.Proof))];
+        var proofs = await Task.Run(() => prover.GenerateWinningPoStWithVanilla(proof.Proof, rand, proverId, read), ct).ConfigureAwait(false);
+        return [.. proofs.Select(p => new PoStProof(proof.Proof, p.Proof))];
     }
 
     private static partial class Log

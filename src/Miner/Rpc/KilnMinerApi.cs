@@ -18,7 +18,7 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     {
         var s = await pipeline.GetAsync(sector, ct).ConfigureAwait(false) ?? throw new RpcException(RpcErrorCodes.Application, $"sector {sector} not found");
         var commD = s.Cids?.Unsealed
-            ?? (s.PreCommit1Out is { } pc1 ? Cid.Parse(Kiln.Proofs.Cid.CommCid.ToPieceCid(Kiln.Proofs.Seal.PreCommit1Output.Parse(pc1).CommD)) : default);
+            ?? (s.PreCommit1Out is { } pc1 ? ProofsMapping.UnsealedCid(Kiln.Proofs.Seal.PreCommit1Output.Parse(pc1).CommD) : default);
         return new SectorStatus(s.Number, s.State.ToString(), commD, s.Cids?.Sealed ?? default, s.Pieces, s.Ticket, s.Error ?? string.Empty)
         {
             TicketEpoch = s.TicketEpoch,

@@ -7,6 +7,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Stores;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
@@ -17,9 +18,9 @@ namespace Kiln.Miner.Rpc;
 /// The miner side of the Lotus worker protocol (<see cref="IMinerStorageApi"/>): version and session,
 /// tokens, worker registration, the Return* family and the sector index.
 /// </summary>
-public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null, SealingManager? sealing = null, Kiln.Stores.Locks.SectorLocks? locks = null) : IMinerStorageApi
+public sealed partial class MinerApi(MinerOptions options, ApiSecret secret, WorkerRegistry workers, CallRegistry calls, WorkStore works, ISectorIndex index, LocalStore store, ILogger<MinerApi>? logger = null, SealingManager? sealing = null, Kiln.Stores.Locks.SectorLockTable? locks = null) : IMinerStorageApi
 {
-    private readonly Kiln.Stores.Locks.SectorLocks _locks = locks ?? new Kiln.Stores.Locks.SectorLocks();
+    private readonly Kiln.Stores.Locks.SectorLockTable _locks = locks ?? new Kiln.Stores.Locks.SectorLockTable();
 
     private readonly ILogger _logger = logger ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 

@@ -1,5 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Stores.Index;
 
 namespace Kiln.Miner.Scheduling;

@@ -1,5 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 
 namespace Kiln.Miner.Scheduling;
 

@@ -5,7 +5,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
 using Kiln.Stores.Index;
-using SectorLocks = Kiln.Stores.Locks.SectorLocks;
+using Kiln.Stores.Locks;
 
 namespace Kiln.Miner.Sealing;
 
@@ -17,10 +17,10 @@ namespace Kiln.Miner.Sealing;
 /// AddPiece writes Unsealed; PreCommit1 reads Unsealed, writes Sealed and Cache; PreCommit2 and Commit1 read Sealed,
 /// write Cache; FinalizeSector writes Sealed, Unsealed and Cache; Commit2 takes none.
 /// </summary>
-public sealed partial class SealingManager(SealingScheduler scheduler, CallRegistry calls, WorkStore works, JobTracker jobs, ISectorIndex index, ulong sectorSize, ILogger logger, SectorLocks? locks = null)
+public sealed partial class SealingManager(SealingScheduler scheduler, CallRegistry calls, WorkStore works, JobTracker jobs, ISectorIndex index, ulong sectorSize, ILogger logger, SectorLockTable? locks = null)
 {
     /// <summary>The sector locks the tasks take (shared with the miner API's StorageLock/StorageTryLock/StorageGetLocks).</summary>
-    public SectorLocks Locks { get; } = locks ?? new SectorLocks();
+    public SectorLockTable Locks { get; } = locks ?? new SectorLockTable();
 
     /// <summary>AddPiece of a CC (zero) piece, or of any piece, into a new or existing unsealed sector.</summary>
     public Task<PieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> existingPieces, ulong pieceSize, Func<Stream> data, CancellationToken ct)

@@ -5,6 +5,7 @@ using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Chain;
 using Kiln.Miner.Repo;
+using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -105,7 +106,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
     /// </summary>
     public async Task<SectorId> PledgeAsync(CancellationToken ct)
     {
-        var proof = (RegisteredSealProof)(long)Kiln.Proofs.SealProofInfo.ForSectorSize(_options.SectorBytes).Proof;
+        var proof = Kiln.Proofs.SealProofInfo.ForSectorSize(_options.SectorBytes).Proof;
         ulong number;
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try

@@ -99,7 +99,7 @@ public static class AddPiece
         PartialFile.WriteTrailer(handle, sectorSize, allocated);
         file.Flush(flushToDisk: true);
         var commP = hasher.Finish(padded.TreeHeight);
-        return new AddPieceResult(new PieceInfo(padded, new Commitment(commP)), read, offset);
+        return new AddPieceResult(new PieceCommitment(padded, new Commitment(commP)), read, offset);
     }
 
     /// <summary>

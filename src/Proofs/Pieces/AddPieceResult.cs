@@ -5,9 +5,9 @@ namespace Kiln.Proofs.Pieces;
 /// bytes actually read (fewer than the piece size when the source ran short; the rest is zeros), and
 /// the padded offset of the piece in the sector file.
 /// </summary>
-public readonly record struct AddPieceResult(PieceInfo Piece, ulong BytesRead, ulong PaddedOffset)
+public readonly record struct AddPieceResult(PieceCommitment Piece, ulong BytesRead, ulong PaddedOffset)
 {
-    public static implicit operator PieceInfo(AddPieceResult result) => result.Piece;
+    public static implicit operator PieceCommitment(AddPieceResult result) => result.Piece;
 
-    public PieceInfo ToPieceInfo() => Piece;
+    public PieceCommitment ToPieceCommitment() => Piece;
 }

@@ -1,6 +1,6 @@
 using System.Numerics;
-using Kiln.Proofs.Cid;
 using Kiln.Proofs.Hashing;
+using Kiln.Proofs.Multiformats;
 
 namespace Kiln.Proofs.Pieces;
 
@@ -15,7 +15,7 @@ public static class CommD
     /// of a bigger one padded with zero commitments first. An empty list gives Z[log2(S/32)]. Not padded
     /// up to the sector size.
     /// </summary>
-    public static byte[] Compute(ulong sectorSize, IReadOnlyList<PieceInfo> pieces)
+    public static byte[] Compute(ulong sectorSize, IReadOnlyList<PieceCommitment> pieces)
     {
         ArgumentNullException.ThrowIfNull(pieces);
         ValidateSectorSize(sectorSize);
@@ -51,7 +51,7 @@ public static class CommD
     /// to align it (<see cref="AddPiece.GetRequiredPadding"/>), the tree is folded, then zero-padded up
     /// to the sector size. No pieces gives the empty-sector commitment.
     /// </summary>
-    public static byte[] ComputeUnsealed(ulong sectorSize, IReadOnlyList<PieceInfo> pieces)
+    public static byte[] ComputeUnsealed(ulong sectorSize, IReadOnlyList<PieceCommitment> pieces)
     {
         ArgumentNullException.ThrowIfNull(pieces);
         ValidateSectorSize(sectorSize);
@@ -60,14 +60,14 @@ public static class CommD
             return ZeroComm.ForPaddedSize(sectorSize).ToArray();
         }
 
-        var all = new List<PieceInfo>(pieces.Count * 2);
+        var all = new List<PieceCommitment>(pieces.Count * 2);
         ulong sum = 0;
         foreach (var piece in pieces)
         {
             piece.Size.Validate();
             foreach (var pad in AddPiece.GetRequiredPadding(new PaddedPieceSize(sum), piece.Size))
             {
-                all.Add(PieceInfo.Pad(pad));
+                all.Add(PieceCommitment.Pad(pad));
                 sum += pad.Value;
             }
 
@@ -85,11 +85,11 @@ public static class CommD
     }
 
     /// <summary>Lotus <c>proofs.GenerateUnsealedCID</c>: the comm_d piece CID for a sector of <paramref name="proof"/>.</summary>
-    public static string GenerateUnsealedCid(SealProof proof, IReadOnlyList<PieceInfo> pieces)
+    public static string GenerateUnsealedCid(RegisteredSealProof proof, IReadOnlyList<PieceCommitment> pieces)
         => CommCid.ToPieceCid(ComputeUnsealed(SealProofInfo.Get(proof).SectorSize, pieces));
 
     /// <summary>The stack algorithm shared by both entry points; returns the root and its tree size.</summary>
-    private static (byte[] Root, ulong Size) Fold(IReadOnlyList<PieceInfo> pieces)
+    private static (byte[] Root, ulong Size) Fold(IReadOnlyList<PieceCommitment> pieces)
     {
         var stack = new List<(byte[] Comm, ulong Size)>(64);
         Shift(stack, pieces[0].Commitment.ToArray(), pieces[0].Size.Value, reduce: false);

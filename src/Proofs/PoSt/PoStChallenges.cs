@@ -39,7 +39,7 @@ public static class PoStChallenges
         ArgumentOutOfRangeException.ThrowIfNegative(sectorIndex);
         SafeCommitment.Check(randomness, "randomness");
         var challenges = new ulong[info.ChallengeCount];
-        var first = info.ApiVersion == ApiVersion.V1_2_0 ? 0UL : (ulong)sectorIndex * (ulong)info.ChallengeCount;
+        var first = info.ApiVersion == ProofsApiVersion.V1_2_0 ? 0UL : (ulong)sectorIndex * (ulong)info.ChallengeCount;
         for (var n = 0; n < challenges.Length; n++)
         {
             challenges[n] = LeafChallenge(randomness, sectorId, first + (ulong)n, info.Nodes);

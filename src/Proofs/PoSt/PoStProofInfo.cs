@@ -16,12 +16,15 @@ public sealed class PoStProofInfo
     /// <summary>WINDOW_POST_CHALLENGE_COUNT: leaves challenged per Window sector.</summary>
     public const int WindowChallengeCount = 10;
 
+    /// <summary>Size in bytes of one Groth16 proof: a PoSt SNARK holds one per partition.</summary>
+    public const int PartitionProofSize = 192;
+
     /// <summary>Vanilla proof bytes besides the inclusion proofs: sector id, comm_r, two Vec lengths, comm_c, comm_r_last.</summary>
     public const int VanillaProofOverhead = 8 + 32 + 8 + 8 + 32 + 32;
 
     private static readonly FrozenDictionary<RegisteredPoStProof, PoStProofInfo> Table = Build();
 
-    private PoStProofInfo(RegisteredPoStProof proof, ulong sectorSize, PoStType type, ApiVersion apiVersion)
+    private PoStProofInfo(RegisteredPoStProof proof, ulong sectorSize, PoStType type, ProofsApiVersion apiVersion)
     {
         Proof = proof;
         SectorSize = sectorSize;
@@ -56,7 +59,7 @@ public sealed class PoStProofInfo
     public int SectorsPerPartition { get; }
 
     /// <summary>Selects the challenge index: V1_0_0 counts challenges across the partition's sectors, V1_2_0 restarts at 0 per sector.</summary>
-    public ApiVersion ApiVersion { get; }
+    public ProofsApiVersion ApiVersion { get; }
 
     /// <summary>The shape of the sector's tree_r_last.</summary>
     public SectorTreeShape TreeShape { get; }
@@ -82,7 +85,7 @@ public sealed class PoStProofInfo
     /// </summary>
     /// <exception cref="ProofsException">No PoSt proof for that sector size.</exception>
     public static PoStProofInfo ForSectorSize(ulong sectorSize, PoStType type)
-        => All.FirstOrDefault(p => p.SectorSize == sectorSize && p.Type == type && (type == PoStType.Winning || p.ApiVersion == ApiVersion.V1_2_0))
+        => All.FirstOrDefault(p => p.SectorSize == sectorSize && p.Type == type && (type == PoStType.Winning || p.ApiVersion == ProofsApiVersion.V1_2_0))
             ?? throw new ProofsException($"no {type} PoSt proof for {SectorSizes.Format(sectorSize)}: use 2KiB, 8MiB, 512MiB, 32GiB or 64GiB");
 
     /// <summary>get_num_partition_for_fallback_post: Window ceil(sectors / sectors per partition), at least 1; Winning 1.</summary>
@@ -100,13 +103,13 @@ public sealed class PoStProofInfo
         var d = new Dictionary<RegisteredPoStProof, PoStProofInfo>();
         for (var i = 0; i < sizes.Length; i++)
         {
-            Add((RegisteredPoStProof)i, sizes[i], PoStType.Winning, ApiVersion.V1_0_0);
-            Add((RegisteredPoStProof)(5 + i), sizes[i], PoStType.Window, ApiVersion.V1_0_0);
-            Add((RegisteredPoStProof)(10 + i), sizes[i], PoStType.Window, ApiVersion.V1_2_0);
+            Add((RegisteredPoStProof)i, sizes[i], PoStType.Winning, ProofsApiVersion.V1_0_0);
+            Add((RegisteredPoStProof)(5 + i), sizes[i], PoStType.Window, ProofsApiVersion.V1_0_0);
+            Add((RegisteredPoStProof)(10 + i), sizes[i], PoStType.Window, ProofsApiVersion.V1_2_0);
         }
 
         return d.ToFrozenDictionary();
 
-        void Add(RegisteredPoStProof p, ulong size, PoStType type, ApiVersion version) => d.Add(p, new PoStProofInfo(p, size, type, version));
+        void Add(RegisteredPoStProof p, ulong size, PoStType type, ProofsApiVersion version) => d.Add(p, new PoStProofInfo(p, size, type, version));
     }
 }

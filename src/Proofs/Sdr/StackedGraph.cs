@@ -54,7 +54,7 @@ public sealed class StackedGraph
     }
 
     /// <summary>The graph for a raw porep_id (32 bytes), node count and API version.</summary>
-    public StackedGraph(ReadOnlySpan<byte> porepId, ulong nodes, ApiVersion apiVersion)
+    public StackedGraph(ReadOnlySpan<byte> porepId, ulong nodes, ProofsApiVersion apiVersion)
     {
         if (porepId.Length != PoRepIdSize)
         {
@@ -68,7 +68,7 @@ public sealed class StackedGraph
 
         Nodes = nodes;
         ApiVersion = apiVersion;
-        _legacy = apiVersion == ApiVersion.V1_0_0;
+        _legacy = apiVersion == ProofsApiVersion.V1_0_0;
 
         Span<byte> digest = stackalloc byte[32];
         Derive(DrgSeedDomain, porepId, digest);
@@ -93,7 +93,7 @@ public sealed class StackedGraph
     public ulong Nodes { get; }
 
     /// <summary>The API version: 1.0.0 selects the legacy slot order and the u32 truncation of expander parents.</summary>
-    public ApiVersion ApiVersion { get; }
+    public ProofsApiVersion ApiVersion { get; }
 
     /// <summary>drg_seed = SHA-256("Filecoin_DRSample" ‖ porep_id)[0..28].</summary>
     public ReadOnlySpan<byte> DrgSeed => _drgSeed;

@@ -46,14 +46,14 @@ public static class Commit1
         var piecesCommD = Pieces.CommD.Compute(proof.SectorSize, request.Pieces);
         if (!piecesCommD.AsSpan().SequenceEqual(request.CommD))
         {
-            throw new ProofsException($"pieces and comm_d do not match: the pieces give {Cid.CommCid.ToPieceCid(piecesCommD)}, comm_d is {Cid.CommCid.ToPieceCid(request.CommD)}");
+            throw new ProofsException($"pieces and comm_d do not match: the pieces give {Multiformats.CommCid.ToPieceCid(piecesCommD)}, comm_d is {Multiformats.CommCid.ToPieceCid(request.CommD)}");
         }
 
         var aux = PersistentAux.Read(request.CacheDir);
         var commR = PoseidonHash.Hash2(Fr.FromBytes(aux.CommC), Fr.FromBytes(aux.CommRLast)).ToBytes();
         if (!commR.AsSpan().SequenceEqual(request.CommR))
         {
-            throw new ProofsException($"comm_r {Cid.CommCid.ToSealedCid(request.CommR)} is not the sector's: its p_aux gives {Cid.CommCid.ToSealedCid(commR)}");
+            throw new ProofsException($"comm_r {Multiformats.CommCid.ToSealedCid(request.CommR)} is not the sector's: its p_aux gives {Multiformats.CommCid.ToSealedCid(commR)}");
         }
 
         var replicaId = ReplicaId.Compute(request.ProverId, request.SectorNumber, request.Ticket, request.CommD, proof.PoRepId.Span);

@@ -13,4 +13,4 @@ public sealed record Commit1Request(
     byte[] Seed,
     byte[] CommR,
     byte[] CommD,
-    IReadOnlyList<PieceInfo> Pieces);
+    IReadOnlyList<PieceCommitment> Pieces);

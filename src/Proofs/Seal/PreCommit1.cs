@@ -62,7 +62,7 @@ public static class PreCommit1
         var expected = CommD.Compute(proof.SectorSize, request.Pieces);
         if (!expected.AsSpan().SequenceEqual(commD))
         {
-            throw new ProofsException($"pieces and comm_d do not match: the data's comm_d is {Cid.CommCid.ToPieceCid(commD)}, the pieces give {Cid.CommCid.ToPieceCid(expected)}");
+            throw new ProofsException($"pieces and comm_d do not match: the data's comm_d is {Multiformats.CommCid.ToPieceCid(commD)}, the pieces give {Multiformats.CommCid.ToPieceCid(expected)}");
         }
 
         var replicaId = ReplicaId.Compute(ProverId.FromActorId(request.MinerId), request.SectorNumber, request.Ticket, commD, proof.PoRepId.Span);

@@ -11,4 +11,4 @@ public sealed record PreCommit1Request(
     ulong MinerId,
     ulong SectorNumber,
     byte[] Ticket,
-    IReadOnlyList<PieceInfo> Pieces);
+    IReadOnlyList<PieceCommitment> Pieces);

@@ -1,4 +1,4 @@
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 
 namespace Kiln.Proofs.Seal;
 

@@ -31,7 +31,7 @@ public static class PreCommitCheck
             return false;
         }
 
-        var pieces = new[] { new PieceInfo(new PaddedPieceSize(proof.SectorSize), new Commitment(pc2.CommD)) };
+        var pieces = new[] { new PieceCommitment(new PaddedPieceSize(proof.SectorSize), new Commitment(pc2.CommD)) };
         var proverId = ProverId.FromActorId(minerId);
         for (var round = 0; round < Rounds; round++)
         {

@@ -165,7 +165,7 @@ public static class Unseal
                 var node = (offset + (ulong)i) / Fr.ByteLength;
                 throw new ProofsException(
                     $"unsealing sector {request.SectorName}: decoded node {node} is not Fr32-padded data (it is at least 2^254): " +
-                    $"the comm_d {Cid.CommCid.ToPieceCid(request.CommD)} or the ticket is not the one the sector was sealed with, or the sealed file {request.SealedPath} is damaged; " +
+                    $"the comm_d {Multiformats.CommCid.ToPieceCid(request.CommD)} or the ticket is not the one the sector was sealed with, or the sealed file {request.SealedPath} is damaged; " +
                     "no decoded byte of a wrong key is written to the unsealed file");
             }
         }

@@ -52,7 +52,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
     }
 
     public bool VerifySeal(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -84,14 +84,14 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
     /// slices the library frees (PrivateReplicaInfo_t passed by value).
     /// </summary>
     public byte[] GenerateSingleVanillaProof(
-        int postType,
+        RegisteredPoStProof postType,
         string cacheDirPath,
         ReadOnlySpan<byte> commR,
         string replicaPath,
         ulong sectorId,
         ReadOnlySpan<ulong> challenges)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
+        SnarkArguments.ThrowIfUndefined(postType, nameof(postType));
         ArgumentException.ThrowIfNullOrEmpty(cacheDirPath);
         ArgumentException.ThrowIfNullOrEmpty(replicaPath);
         SnarkArguments.ThrowIfNot32(commR, nameof(commR));
@@ -100,7 +100,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         using var paths = new FfiBoxedSlices(_library, [Encoding.UTF8.GetBytes(cacheDirPath), Encoding.UTF8.GetBytes(replicaPath)], function.Name);
         var replica = new FfiPrivateReplicaInfo
         {
-            RegisteredProof = postType,
+            RegisteredProof = (int)postType,
             CacheDirPath = paths.Items[0],
             ReplicaPath = paths.Items[1],
             SectorId = sectorId,
@@ -118,7 +118,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
     }
 
     public PoStProofBytes[] GenerateWinningPoStWithVanilla(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs)
@@ -133,8 +133,8 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         return CopyProofs(response.Value);
     }
 
-    public WindowPoStResult GenerateWindowPoStWithVanilla(
-        int postType,
+    public WindowPoStSnarkResult GenerateWindowPoStWithVanilla(
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs)
@@ -147,11 +147,11 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         using var response = new FfiResponse<FfiWindowPoSt>(result, destroy, function.Name);
         var faulty = response.Value.FaultySectors.ToUInt64Array();
         response.ThrowIfFailed(faulty);
-        return new WindowPoStResult(CopyProofs(response.Value.Proofs), faulty);
+        return new WindowPoStSnarkResult(CopyProofs(response.Value.Proofs), faulty);
     }
 
     public PartitionProofResult GenerateSingleWindowPoStWithVanilla(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs,
@@ -169,9 +169,9 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         return new PartitionProofResult(CopyProof(response.Value.PartitionProof), faulty);
     }
 
-    public PoStProofBytes MergeWindowPoStPartitionProofs(int postType, IReadOnlyList<byte[]> partitionProofs)
+    public PoStProofBytes MergeWindowPoStPartitionProofs(RegisteredPoStProof postType, IReadOnlyList<byte[]> partitionProofs)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
+        SnarkArguments.ThrowIfUndefined(postType, nameof(postType));
         SnarkArguments.NonEmpty(partitionProofs, nameof(partitionProofs));
         var function = FilCryptoFunction.MergeWindowPoStPartitionProofs;
         var (call, destroy) = _library.Resolve(function);
@@ -179,7 +179,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         fixed (FfiSlice* p = partitions.Items)
         {
             var result = ((delegate* unmanaged<int, FfiSlice, FfiResult<FfiPoStProof>*>)call)(
-                postType, FfiSlice.Borrow(p, partitions.Items.Length));
+                (int)postType, FfiSlice.Borrow(p, partitions.Items.Length));
             using var response = new FfiResponse<FfiPoStProof>(result, destroy, function.Name);
             response.ThrowIfFailed();
             return CopyProof(response.Value);
@@ -200,13 +200,13 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         ReadOnlySpan<byte> proverId) =>
         VerifyPoSt(FilCryptoFunction.VerifyWindowPoSt, randomness, replicas, proofs, proverId);
 
-    public int GetNumPartitionForFallbackPoSt(int postType, int numSectors)
+    public int GetNumPartitionForFallbackPoSt(RegisteredPoStProof postType, int numSectors)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
+        SnarkArguments.ThrowIfUndefined(postType, nameof(postType));
         ArgumentOutOfRangeException.ThrowIfNegative(numSectors);
         var function = FilCryptoFunction.GetNumPartitionForFallbackPoSt;
         var (call, destroy) = _library.Resolve(function);
-        var result = ((delegate* unmanaged<int, nuint, FfiResult<nuint>*>)call)(postType, (nuint)numSectors);
+        var result = ((delegate* unmanaged<int, nuint, FfiResult<nuint>*>)call)((int)postType, (nuint)numSectors);
         using var response = new FfiResponse<nuint>(result, destroy, function.Name);
         response.ThrowIfFailed();
         return checked((int)response.Value);
@@ -218,7 +218,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
     /// </summary>
     private static FfiResult<T>* GenerateWithVanilla<T>(
         nint call,
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         FfiBoxedSlices vanilla,
@@ -231,8 +231,8 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         {
             var slices = FfiSlice.Borrow(v, vanilla.Items.Length);
             return partitionIndex is { } partition
-                ? ((delegate* unmanaged<int, byte*, byte*, FfiSlice, nuint, FfiResult<T>*>)call)(postType, r, prover, slices, partition)
-                : ((delegate* unmanaged<int, byte*, byte*, FfiSlice, FfiResult<T>*>)call)(postType, r, prover, slices);
+                ? ((delegate* unmanaged<int, byte*, byte*, FfiSlice, nuint, FfiResult<T>*>)call)((int)postType, r, prover, slices, partition)
+                : ((delegate* unmanaged<int, byte*, byte*, FfiSlice, FfiResult<T>*>)call)((int)postType, r, prover, slices);
         }
     }
 
@@ -249,7 +249,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         var publicReplicas = new FfiPublicReplicaInfo[replicas.Count];
         for (var i = 0; i < replicas.Count; i++)
         {
-            publicReplicas[i].RegisteredProof = replicas[i].PostType;
+            publicReplicas[i].RegisteredProof = (int)replicas[i].PostType;
             publicReplicas[i].SectorId = replicas[i].SectorId;
             fixed (byte* commR = publicReplicas[i].CommR)
             {
@@ -261,7 +261,7 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         var postProofs = new FfiPoStProof[proofs.Count];
         for (var i = 0; i < proofs.Count; i++)
         {
-            postProofs[i] = new FfiPoStProof { RegisteredProof = proofs[i].PostType, Proof = proofBytes.Items[i] };
+            postProofs[i] = new FfiPoStProof { RegisteredProof = (int)proofs[i].PostType, Proof = proofBytes.Items[i] };
         }
 
         fixed (byte* r = randomness)
@@ -296,5 +296,5 @@ public sealed unsafe class FilCryptoProver : ISnarkProver
         return copies;
     }
 
-    private static PoStProofBytes CopyProof(in FfiPoStProof proof) => new(proof.RegisteredProof, proof.Proof.ToByteArray());
+    private static PoStProofBytes CopyProof(in FfiPoStProof proof) => new((RegisteredPoStProof)proof.RegisteredProof, proof.Proof.ToByteArray());
 }

@@ -6,7 +6,7 @@ namespace Kiln.Proofs.Snark;
 /// itself, and their verification. Arguments follow filecoin-ffi's C ABI
 /// (rust/src/proofs/api.rs): every 32-byte value
 /// (prover id, commitments, ticket, seed, randomness) must be exactly 32 bytes, PoSt proof types are
-/// RegisteredPoStProof ids (<see cref="PoStProofIds"/>). Methods are synchronous and CPU/GPU bound (minutes for
+/// <see cref="RegisteredPoStProof"/>s (passed to the C ABI as their int ids). Methods are synchronous and CPU/GPU bound (minutes for
 /// a real C2): callers run them on a worker thread. Implementations are safe to call from several threads.
 /// </summary>
 /// <remarks>
@@ -30,7 +30,7 @@ public interface ISnarkProver
 
     /// <summary>Checks a seal proof made by <see cref="SealCommitPhase2"/> against its public inputs.</summary>
     bool VerifySeal(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -41,31 +41,31 @@ public interface ISnarkProver
 
     /// <summary>Winning PoSt SNARK from exactly one vanilla proof (bincode <c>FallbackPoStSectorProof</c> bytes): one 192-byte proof.</summary>
     PoStProofBytes[] GenerateWinningPoStWithVanilla(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs);
 
     /// <summary>
     /// Window PoSt SNARK over every partition at once: the vanilla proofs in sector order, split into partitions of
-    /// <see cref="PoStProofIds.SectorsPerPartition"/>.
+    /// <see cref="PoSt.PoStProofInfo.SectorsPerPartition"/>.
     /// </summary>
-    WindowPoStResult GenerateWindowPoStWithVanilla(
-        int postType,
+    WindowPoStSnarkResult GenerateWindowPoStWithVanilla(
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs);
 
     /// <summary>Window PoSt SNARK of one partition, from the vanilla proofs of that partition's sectors only.</summary>
     PartitionProofResult GenerateSingleWindowPoStWithVanilla(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs,
         int partitionIndex);
 
     /// <summary>Concatenates partition proofs (in partition order) into the Window PoSt proof Lotus submits.</summary>
-    PoStProofBytes MergeWindowPoStPartitionProofs(int postType, IReadOnlyList<byte[]> partitionProofs);
+    PoStProofBytes MergeWindowPoStPartitionProofs(RegisteredPoStProof postType, IReadOnlyList<byte[]> partitionProofs);
 
     /// <summary>Checks a Winning PoSt against the challenged sector(s).</summary>
     bool VerifyWinningPoSt(
@@ -82,5 +82,5 @@ public interface ISnarkProver
         ReadOnlySpan<byte> proverId);
 
     /// <summary>How many partitions a fallback PoSt of <paramref name="numSectors"/> sectors has.</summary>
-    int GetNumPartitionForFallbackPoSt(int postType, int numSectors);
+    int GetNumPartitionForFallbackPoSt(RegisteredPoStProof postType, int numSectors);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 
 namespace Kiln.Proofs.Snark;
@@ -39,15 +40,15 @@ public sealed class InsecureTestProver : ISnarkProver
     /// <summary>The value of <see cref="Name"/>.</summary>
     public const string ProverName = "insecure-test-proofs";
 
-    private const int PartitionBlocks = PoStProofIds.PartitionProofSize / SnarkArguments.ValueSize;
+    private const int PartitionBlocks = PoStProofInfo.PartitionProofSize / SnarkArguments.ValueSize;
 
-    private readonly Func<int, ReadOnlyMemory<byte>, byte[], bool>? _vanillaCheck;
+    private readonly Func<RegisteredPoStProof, ReadOnlyMemory<byte>, byte[], bool>? _vanillaCheck;
 
     /// <param name="vanillaCheck">
     /// Optional: called with (PoSt proof id, randomness, vanilla proof bytes) for every vanilla proof a PoSt SNARK step
     /// is given; returning false marks that sector faulty. Without it every vanilla proof is accepted.
     /// </param>
-    public InsecureTestProver(Func<int, ReadOnlyMemory<byte>, byte[], bool>? vanillaCheck = null)
+    public InsecureTestProver(Func<RegisteredPoStProof, ReadOnlyMemory<byte>, byte[], bool>? vanillaCheck = null)
     {
         _vanillaCheck = vanillaCheck;
     }
@@ -76,7 +77,7 @@ public sealed class InsecureTestProver : ISnarkProver
     }
 
     public bool VerifySeal(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -90,7 +91,7 @@ public sealed class InsecureTestProver : ISnarkProver
     }
 
     public PoStProofBytes[] GenerateWinningPoStWithVanilla(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs)
@@ -100,19 +101,19 @@ public sealed class InsecureTestProver : ISnarkProver
         return [new PoStProofBytes(postType, PoStProof(postType, randomness, proverId, sectors))];
     }
 
-    public WindowPoStResult GenerateWindowPoStWithVanilla(
-        int postType,
+    public WindowPoStSnarkResult GenerateWindowPoStWithVanilla(
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs)
     {
         SnarkArguments.PoStGeneration(postType, winning: false, randomness, proverId, vanillaProofs);
         var sectors = CheckedSectors(postType, randomness, vanillaProofs, "generate_window_post_with_vanilla");
-        return new WindowPoStResult([new PoStProofBytes(postType, PoStProof(postType, randomness, proverId, sectors))], []);
+        return new WindowPoStSnarkResult([new PoStProofBytes(postType, PoStProof(postType, randomness, proverId, sectors))], []);
     }
 
     public PartitionProofResult GenerateSingleWindowPoStWithVanilla(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs,
@@ -120,7 +121,7 @@ public sealed class InsecureTestProver : ISnarkProver
     {
         SnarkArguments.PoStGeneration(postType, winning: false, randomness, proverId, vanillaProofs);
         ArgumentOutOfRangeException.ThrowIfNegative(partitionIndex);
-        var perPartition = PoStProofIds.SectorsPerPartition(postType);
+        var perPartition = SnarkArguments.Info(postType, nameof(postType)).SectorsPerPartition;
         if (vanillaProofs.Count > perPartition)
         {
             throw new ProofsException(
@@ -128,25 +129,25 @@ public sealed class InsecureTestProver : ISnarkProver
         }
 
         var sectors = CheckedSectors(postType, randomness, vanillaProofs, "generate_single_window_post_with_vanilla");
-        var proof = new byte[PoStProofIds.PartitionProofSize];
+        var proof = new byte[PoStProofInfo.PartitionProofSize];
         PartitionProof(postType, randomness, proverId, partitionIndex, sectors, proof);
         return new PartitionProofResult(new PoStProofBytes(postType, proof), []);
     }
 
-    public PoStProofBytes MergeWindowPoStPartitionProofs(int postType, IReadOnlyList<byte[]> partitionProofs)
+    public PoStProofBytes MergeWindowPoStPartitionProofs(RegisteredPoStProof postType, IReadOnlyList<byte[]> partitionProofs)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
+        SnarkArguments.ThrowIfUndefined(postType, nameof(postType));
         SnarkArguments.NonEmpty(partitionProofs, nameof(partitionProofs));
-        var merged = new byte[partitionProofs.Count * PoStProofIds.PartitionProofSize];
+        var merged = new byte[partitionProofs.Count * PoStProofInfo.PartitionProofSize];
         for (var i = 0; i < partitionProofs.Count; i++)
         {
-            if (partitionProofs[i].Length != PoStProofIds.PartitionProofSize)
+            if (partitionProofs[i].Length != PoStProofInfo.PartitionProofSize)
             {
                 throw new ProofsException(
-                    $"merge_window_post_partition_proofs: partition proof {i} is {partitionProofs[i].Length} bytes, not {PoStProofIds.PartitionProofSize}");
+                    $"merge_window_post_partition_proofs: partition proof {i} is {partitionProofs[i].Length} bytes, not {PoStProofInfo.PartitionProofSize}");
             }
 
-            partitionProofs[i].CopyTo(merged, i * PoStProofIds.PartitionProofSize);
+            partitionProofs[i].CopyTo(merged, i * PoStProofInfo.PartitionProofSize);
         }
 
         return new PoStProofBytes(postType, merged);
@@ -172,13 +173,13 @@ public sealed class InsecureTestProver : ISnarkProver
         return VerifyPoSt(winning: false, randomness, [.. replicas.OrderBy(r => r.SectorId)], proofs, proverId);
     }
 
-    public int GetNumPartitionForFallbackPoSt(int postType, int numSectors) => PoStProofIds.Partitions(postType, numSectors);
+    public int GetNumPartitionForFallbackPoSt(RegisteredPoStProof postType, int numSectors) => SnarkArguments.Info(postType, nameof(postType)).PartitionCount(numSectors);
 
     /// <summary>Partitions of a seal proof: 10 for 32 and 64 GiB sectors, 1 below (interactive PoRep).</summary>
-    private static int SealPartitions(SealProof proof) => SealProofInfo.Get(proof).SectorSize >= 32UL << 30 ? 10 : 1;
+    private static int SealPartitions(RegisteredSealProof proof) => SealProofInfo.Get(proof).SectorSize >= 32UL << 30 ? 10 : 1;
 
     private static byte[] SealProof(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -196,33 +197,33 @@ public sealed class InsecureTestProver : ISnarkProver
         preimage.Write(ticket);
         preimage.Write(seed);
         var partitions = SealPartitions(proofType);
-        var proof = new byte[partitions * PoStProofIds.PartitionProofSize];
+        var proof = new byte[partitions * PoStProofInfo.PartitionProofSize];
         for (var k = 0; k < partitions; k++)
         {
-            Expand(preimage.WrittenSpan, k, proof.AsSpan(k * PoStProofIds.PartitionProofSize, PoStProofIds.PartitionProofSize));
+            Expand(preimage.WrittenSpan, k, proof.AsSpan(k * PoStProofInfo.PartitionProofSize, PoStProofInfo.PartitionProofSize));
         }
 
         return proof;
     }
 
     /// <summary>Every partition of a PoSt over <paramref name="sectors"/>, concatenated (Winning: one partition).</summary>
-    private static byte[] PoStProof(int postType, ReadOnlySpan<byte> randomness, ReadOnlySpan<byte> proverId, IReadOnlyList<Sector> sectors)
+    private static byte[] PoStProof(RegisteredPoStProof postType, ReadOnlySpan<byte> randomness, ReadOnlySpan<byte> proverId, IReadOnlyList<Sector> sectors)
     {
-        var perPartition = PoStProofIds.SectorsPerPartition(postType);
+        var perPartition = SnarkArguments.Info(postType, nameof(postType)).SectorsPerPartition;
         var partitions = Math.Max(1, (sectors.Count + perPartition - 1) / perPartition);
-        var proof = new byte[partitions * PoStProofIds.PartitionProofSize];
+        var proof = new byte[partitions * PoStProofInfo.PartitionProofSize];
         for (var k = 0; k < partitions; k++)
         {
             var first = k * perPartition;
             var members = sectors.Skip(first).Take(perPartition).ToArray();
-            PartitionProof(postType, randomness, proverId, k, members, proof.AsSpan(k * PoStProofIds.PartitionProofSize, PoStProofIds.PartitionProofSize));
+            PartitionProof(postType, randomness, proverId, k, members, proof.AsSpan(k * PoStProofInfo.PartitionProofSize, PoStProofInfo.PartitionProofSize));
         }
 
         return proof;
     }
 
     private static void PartitionProof(
-        int postType,
+        RegisteredPoStProof postType,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         int partition,
@@ -230,7 +231,7 @@ public sealed class InsecureTestProver : ISnarkProver
         Span<byte> output)
     {
         var preimage = new ArrayBufferWriter<byte>(128 + (sectors.Count * 40));
-        preimage.Write(PoStProofIds.IsWinning(postType) ? "kiln-insecure-winning-post"u8 : "kiln-insecure-window-post"u8);
+        preimage.Write(SnarkArguments.IsWinning(postType) ? "kiln-insecure-winning-post"u8 : "kiln-insecure-window-post"u8);
         WriteUInt64(preimage, (ulong)postType);
         preimage.Write(randomness);
         preimage.Write(proverId);
@@ -253,7 +254,7 @@ public sealed class InsecureTestProver : ISnarkProver
         ReadOnlySpan<byte> proverId)
     {
         var postType = replicas[0].PostType;
-        if (PoStProofIds.IsWinning(postType) != winning || replicas.Any(r => r.PostType != postType) || proofs.Any(p => p.PostType != postType))
+        if (SnarkArguments.IsWinning(postType) != winning || replicas.Any(r => r.PostType != postType) || proofs.Any(p => p.PostType != postType))
         {
             return false;
         }
@@ -266,7 +267,7 @@ public sealed class InsecureTestProver : ISnarkProver
 
     /// <summary>The sectors of <paramref name="vanillaProofs"/>, after the optional vanilla check.</summary>
     /// <exception cref="PoStFaultySectorsException">The vanilla check rejected some proofs.</exception>
-    private Sector[] CheckedSectors(int postType, ReadOnlySpan<byte> randomness, IReadOnlyList<byte[]> vanillaProofs, string step)
+    private Sector[] CheckedSectors(RegisteredPoStProof postType, ReadOnlySpan<byte> randomness, IReadOnlyList<byte[]> vanillaProofs, string step)
     {
         var sectors = new Sector[vanillaProofs.Count];
         for (var i = 0; i < vanillaProofs.Count; i++)
@@ -324,7 +325,7 @@ public sealed class InsecureTestProver : ISnarkProver
     private readonly record struct Sector(ulong Id, ReadOnlyMemory<byte> CommR);
 
     /// <summary>The public inputs of a C1 output (<c>SealCommitPhase1Output</c>); the vanilla proofs are not read.</summary>
-    private sealed record C1Output(SealProof Proof, byte[] CommR, byte[] CommD, byte[] ReplicaId, byte[] Seed, byte[] Ticket)
+    private sealed record C1Output(RegisteredSealProof Proof, byte[] CommR, byte[] CommD, byte[] ReplicaId, byte[] Seed, byte[] Ticket)
     {
         public static C1Output Parse(ReadOnlySpan<byte> json)
         {

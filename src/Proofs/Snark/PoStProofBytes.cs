@@ -6,18 +6,18 @@ namespace Kiln.Proofs.Snark;
 /// </summary>
 public sealed class PoStProofBytes
 {
-    /// <param name="postType">RegisteredPoStProof id (<see cref="PoStProofIds"/>).</param>
+    /// <param name="postType">The registered PoSt proof.</param>
     /// <param name="proof">The proof bytes; kept, not copied.</param>
-    public PoStProofBytes(int postType, byte[] proof)
+    public PoStProofBytes(RegisteredPoStProof postType, byte[] proof)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
+        SnarkArguments.ThrowIfUndefined(postType, nameof(postType));
         ArgumentNullException.ThrowIfNull(proof);
         PostType = postType;
         Proof = proof;
     }
 
-    /// <summary>RegisteredPoStProof id (<see cref="PoStProofIds"/>).</summary>
-    public int PostType { get; }
+    /// <summary>The registered PoSt proof.</summary>
+    public RegisteredPoStProof PostType { get; }
 
     public byte[] Proof { get; }
 

@@ -6,20 +6,20 @@ namespace Kiln.Proofs.Snark;
 /// </summary>
 public sealed class PublicReplica
 {
-    /// <param name="postType">RegisteredPoStProof id (<see cref="PoStProofIds"/>).</param>
+    /// <param name="postType">The registered PoSt proof.</param>
     /// <param name="commR">The sector's 32-byte comm_r; copied.</param>
     /// <param name="sectorId">The sector number.</param>
-    public PublicReplica(int postType, ReadOnlySpan<byte> commR, ulong sectorId)
+    public PublicReplica(RegisteredPoStProof postType, ReadOnlySpan<byte> commR, ulong sectorId)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
+        SnarkArguments.ThrowIfUndefined(postType, nameof(postType));
         SnarkArguments.ThrowIfNot32(commR, nameof(commR));
         PostType = postType;
         CommR = commR.ToArray();
         SectorId = sectorId;
     }
 
-    /// <summary>RegisteredPoStProof id (<see cref="PoStProofIds"/>).</summary>
-    public int PostType { get; }
+    /// <summary>The registered PoSt proof.</summary>
+    public RegisteredPoStProof PostType { get; }
 
     /// <summary>comm_r, 32 bytes.</summary>
     public ReadOnlyMemory<byte> CommR { get; }

@@ -1,9 +1,34 @@
+using Kiln.Proofs.PoSt;
+
 namespace Kiln.Proofs.Snark;
 
 /// <summary>Argument checks shared by every <see cref="ISnarkProver"/>, so each rejects bad shapes the same way.</summary>
 internal static class SnarkArguments
 {
     public const int ValueSize = 32;
+
+    /// <summary>Whether <paramref name="postType"/> is one of the 15 registered PoSt proofs.</summary>
+    public static bool IsDefined(RegisteredPoStProof postType) => postType is >= RegisteredPoStProof.StackedDrgWinning2KiBV1 and <= RegisteredPoStProof.StackedDrgWindow64GiBV1_1;
+
+    /// <summary>Whether <paramref name="postType"/> is a Winning PoSt proof (0..4).</summary>
+    public static bool IsWinning(RegisteredPoStProof postType) => postType is >= RegisteredPoStProof.StackedDrgWinning2KiBV1 and <= RegisteredPoStProof.StackedDrgWinning64GiBV1;
+
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="postType"/> is not a registered PoSt proof.</exception>
+    public static void ThrowIfUndefined(RegisteredPoStProof postType, string paramName)
+    {
+        if (!IsDefined(postType))
+        {
+            throw new ArgumentOutOfRangeException(paramName, postType, "not a RegisteredPoStProof id: Winning 2KiB..64GiB are 0..4, Window V1 5..9, Window V1_1 10..14");
+        }
+    }
+
+    /// <summary>The PoStConfig of a registered PoSt proof, refusing an unknown id as an argument error.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="postType"/> is not a registered PoSt proof.</exception>
+    public static PoStProofInfo Info(RegisteredPoStProof postType, string paramName)
+    {
+        ThrowIfUndefined(postType, paramName);
+        return PoStProofInfo.Get(postType);
+    }
 
     /// <exception cref="ArgumentException"><paramref name="value"/> is not 32 bytes.</exception>
     public static void ThrowIfNot32(ReadOnlySpan<byte> value, string paramName)
@@ -16,7 +41,7 @@ internal static class SnarkArguments
 
     /// <summary>Checks the public inputs of a seal proof (verify_seal).</summary>
     public static void SealInputs(
-        SealProof proofType,
+        RegisteredSealProof proofType,
         ReadOnlySpan<byte> commR,
         ReadOnlySpan<byte> commD,
         ReadOnlySpan<byte> proverId,
@@ -37,14 +62,14 @@ internal static class SnarkArguments
 
     /// <summary>Checks the common arguments of the three PoSt SNARK generators.</summary>
     public static void PoStGeneration(
-        int postType,
+        RegisteredPoStProof postType,
         bool winning,
         ReadOnlySpan<byte> randomness,
         ReadOnlySpan<byte> proverId,
         IReadOnlyList<byte[]> vanillaProofs)
     {
-        PoStProofIds.ThrowIfUndefined(postType, nameof(postType));
-        if (winning != PoStProofIds.IsWinning(postType))
+        ThrowIfUndefined(postType, nameof(postType));
+        if (winning != IsWinning(postType))
         {
             throw new ArgumentException(
                 $"PoSt proof type {postType} is a {(winning ? "Window" : "Winning")} proof; this step needs a {(winning ? "Winning (0..4)" : "Window (5..14)")} one",

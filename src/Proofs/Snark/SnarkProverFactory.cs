@@ -10,7 +10,7 @@ public static class SnarkProverFactory
     /// </summary>
     /// <param name="options">The options; validated here.</param>
     /// <param name="vanillaCheck">Passed to <see cref="InsecureTestProver"/>; ignored by the real prover, which checks vanilla proofs itself.</param>
-    public static ISnarkProver Create(SnarkProverOptions options, Func<int, ReadOnlyMemory<byte>, byte[], bool>? vanillaCheck = null)
+    public static ISnarkProver Create(SnarkProverOptions options, Func<RegisteredPoStProof, ReadOnlyMemory<byte>, byte[], bool>? vanillaCheck = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

@@ -622,7 +622,7 @@ public sealed partial class LocalStore
         }
     }
 
-    internal static ulong SectorSizeOf(SectorRef sector) => SealProofInfo.Get((long)sector.ProofType).SectorSize;
+    internal static ulong SectorSizeOf(SectorRef sector) => SealProofInfo.Get(sector.ProofType).SectorSize;
 
     private static bool AllocPathOk(
         bool canSeal,

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Kiln.Api.IO;
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
@@ -30,13 +29,13 @@ namespace Kiln.Stores.Remote;
 public static partial class VanillaProofEndpoints
 {
     /// <summary>Lotus's SingleVanillaParams.</summary>
-    public sealed record SingleVanillaParams(ulong Miner, PostSectorChallenge Sector, Kiln.Api.Types.RegisteredPoStProof ProofType);
+    public sealed record SingleVanillaParams(ulong Miner, PostSectorChallenge Sector, RegisteredPoStProof ProofType);
 
     /// <summary>Lotus's PoRepVanillaParams.</summary>
     public sealed record PoRepVanillaParams(SectorRef Sector, Cid Sealed, Cid Unsealed, byte[] Ticket, byte[] Seed);
 
     /// <summary>The body of <c>/remote/vanilla/window</c> and <c>/remote/vanilla/winning</c>: many sectors of one miner.</summary>
-    public sealed record VanillaBatchParams(ulong Miner, Kiln.Api.Types.RegisteredPoStProof ProofType, IReadOnlyList<PostSectorChallenge> Sectors);
+    public sealed record VanillaBatchParams(ulong Miner, RegisteredPoStProof ProofType, IReadOnlyList<PostSectorChallenge> Sectors);
 
     /// <summary>One sector's vanilla proof in a <see cref="VanillaBatchResult"/>.</summary>
     public sealed record SectorVanillaProof(ulong SectorNumber, byte[] Proof);
@@ -122,7 +121,7 @@ public static partial class VanillaProofEndpoints
     /// <exception cref="Kiln.Proofs.ProofsException">The files are here but the proof fails (corrupt, wrong comm_r, bad challenge).</exception>
     /// <exception cref="FormatException">More challenges than the proof type challenges per sector (<see cref="CheckChallenges"/>).</exception>
     internal static async Task<byte[]?> TryLocalSingleAsync(
-        LocalStore local, ulong miner, Kiln.Proofs.PoSt.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
+        LocalStore local, ulong miner, RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
         CheckChallenges(miner, postProof, challenge);
         var sector = new SectorRef(new SectorId(miner, challenge.SectorNumber), challenge.SealProof);
@@ -137,7 +136,7 @@ public static partial class VanillaProofEndpoints
     }
 
     /// <summary>The vanilla proof over the replica and cache in <paramref name="paths"/>, off the request thread.</summary>
-    private static Task<byte[]> ProveAsync(SectorPaths paths, Kiln.Proofs.PoSt.RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
+    private static Task<byte[]> ProveAsync(SectorPaths paths, RegisteredPoStProof postProof, PostSectorChallenge challenge, CancellationToken ct)
     {
         var (replicaPath, cacheDir) = challenge.Update ? (paths.Update, paths.UpdateCache) : (paths.Sealed, paths.Cache);
         if ((SectorPathGuard.SymlinkIn(replicaPath) ?? SectorPathGuard.SymlinkIn(cacheDir)) is { } link)
@@ -145,7 +144,7 @@ public static partial class VanillaProofEndpoints
             throw new StoresException($"sector {challenge.SectorNumber}: refusing to prove from {link}, a symlink inside a storage path");
         }
 
-        var commR = CommCid.ParseSealedCid(challenge.SealedCID.ToString());
+        var commR = challenge.SealedCID.ToSealedCommitment();
         var replica = new PrivateReplicaInfo(postProof, cacheDir, commR, replicaPath, challenge.SectorNumber);
         var challenges = (challenge.Challenge ?? []).ToArray();
         return Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges, 1, ct), ct);
@@ -157,7 +156,7 @@ public static partial class VanillaProofEndpoints
     /// <c>GenerateSingleVanillaProof</c> exactly those), so a request with more is malformed and nothing is computed.
     /// </summary>
     /// <exception cref="FormatException">More challenges than the proof type has per sector.</exception>
-    internal static void CheckChallenges(ulong miner, Kiln.Proofs.PoSt.RegisteredPoStProof postProof, PostSectorChallenge challenge)
+    internal static void CheckChallenges(ulong miner, RegisteredPoStProof postProof, PostSectorChallenge challenge)
     {
         var count = challenge.Challenge?.Count ?? 0;
         var max = PoStProofInfo.Get(postProof).ChallengeCount;
@@ -170,11 +169,8 @@ public static partial class VanillaProofEndpoints
 
     /// <summary>The proof type of a request, checked.</summary>
     /// <exception cref="FormatException">Not a PoSt proof type Kiln knows.</exception>
-    internal static Kiln.Proofs.PoSt.RegisteredPoStProof PostProof(Kiln.Api.Types.RegisteredPoStProof proofType)
-    {
-        var postProof = (Kiln.Proofs.PoSt.RegisteredPoStProof)(long)proofType;
-        return Enum.IsDefined(postProof) ? postProof : throw new FormatException($"unknown PoSt proof type {(long)proofType}");
-    }
+    internal static RegisteredPoStProof PostProof(RegisteredPoStProof proofType)
+        => Enum.IsDefined(proofType) ? proofType : throw new FormatException($"unknown PoSt proof type {(long)proofType}");
 
     private static async Task<Response> BatchAsync(LocalStore local, ILogger log, VanillaBatchParams p, Kiln.Proofs.PoSt.PoStType kind, CancellationToken ct)
     {
@@ -240,12 +236,12 @@ public static partial class VanillaProofEndpoints
 
     private static async Task<byte[]> PoRepAsync(LocalStore local, PoRepVanillaParams p, CancellationToken ct)
     {
-        var proof = SealProofInfo.Get((long)p.Sector.ProofType);
+        var proof = SealProofInfo.Get(p.Sector.ProofType);
         var (sealedPath, cache) = await SealedFilesAsync(local, p.Sector, ct).ConfigureAwait(false);
-        var commD = CommCid.ParsePieceCid(p.Unsealed.ToString());
+        var commD = p.Unsealed.ToUnsealedCommitment();
         // The data as one sector-sized piece: its commitment is comm_d itself.
-        var pieces = new[] { new Kiln.Proofs.Pieces.PieceInfo(new PaddedPieceSize(proof.SectorSize), new Commitment(commD)) };
-        var request = new Commit1Request(proof, cache, sealedPath, ProverId.FromActorId(p.Sector.ID.Miner), p.Sector.ID.Number, p.Ticket, p.Seed, CommCid.ParseSealedCid(p.Sealed.ToString()), commD, pieces);
+        var pieces = new[] { new Kiln.Proofs.Pieces.PieceCommitment(new PaddedPieceSize(proof.SectorSize), new Commitment(commD)) };
+        var request = new Commit1Request(proof, cache, sealedPath, ProverId.FromActorId(p.Sector.ID.Miner), p.Sector.ID.Number, p.Ticket, p.Seed, p.Sealed.ToSealedCommitment(), commD, pieces);
         return (await Commit1.RunAsync(request, ct).ConfigureAwait(false)).ToJson();
     }
 

@@ -9,6 +9,7 @@ using Kiln.Api;
 using Kiln.Api.IO;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Proofs.Sdr;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;

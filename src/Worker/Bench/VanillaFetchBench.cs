@@ -7,7 +7,6 @@ using System.Net;
 using System.Text.Json;
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
 using Kiln.Proofs.PoSt;
 using Kiln.Stores;
 using Kiln.Stores.Index;
@@ -15,7 +14,6 @@ using Kiln.Stores.Local;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Cli;
 using Kiln.Worker.Run;
-using Cid = Kiln.Api.Types.Cid;
 
 namespace Kiln.Worker.Bench;
 
@@ -77,7 +75,7 @@ internal static class VanillaFetchBench
         var seal = SealProofInfo.ForSectorSize(sectorSize);
         var source = Path.Combine(dir, "source");
         var synthetic = SyntheticSector.TryOpen(source, sectorSize) ?? SyntheticSector.Create(source, sectorSize, new Random(), Environment.ProcessorCount);
-        var sealedCid = Cid.Parse(CommCid.ToSealedCid(synthetic.CommR));
+        var sealedCid = ProofsMapping.SealedCid(synthetic.CommR);
 
         var index = new MemSectorIndex();
         var hosts = new List<WebApplication>();
@@ -177,8 +175,8 @@ internal static class VanillaFetchBench
         VanillaProofReader reader, PoStProofInfo info, SealProofInfo seal, Cid sealedCid, ulong[] numbers, byte[] randomness, CancellationToken ct)
     {
         var challenges = PoStChallenges.GenerateFallbackSectorChallenges(info.Proof, randomness, numbers);
-        var request = numbers.Select(n => new PostSectorChallenge((RegisteredSealProof)(long)seal.Proof, n, sealedCid, challenges[n], false)).ToList();
-        var read = await reader.ReadManyAsync(Miner, (Kiln.Api.Types.RegisteredPoStProof)(long)info.Proof, request, null, ct);
+        var request = numbers.Select(n => new PostSectorChallenge(seal.Proof, n, sealedCid, challenges[n], false)).ToList();
+        var read = await reader.ReadManyAsync(Miner, info.Proof, request, null, ct);
         return (read.Proofs, read.Skipped);
     }
 

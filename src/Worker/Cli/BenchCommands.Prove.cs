@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Kiln.Api;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
@@ -61,7 +61,7 @@ public static partial class BenchCommands
             var seedBytes = ParseRandomness(parse.GetValue(seed), "--seed");
             var d = CommCid.ParsePieceCid(parse.GetValue(commD)!);
             var r = CommCid.ParseSealedCid(parse.GetValue(commR)!);
-            PieceInfo[] pieces = [new PieceInfo(new PaddedPieceSize(sectorSize), new Commitment(d))];
+            PieceCommitment[] pieces = [new PieceCommitment(new PaddedPieceSize(sectorSize), new Commitment(d))];
             var request = new Commit1Request(proof, parse.GetValue(cache)!, parse.GetValue(sealed_)!, proverId, parse.GetValue(sectorNumber), ticketBytes, seedBytes, r, d, pieces);
             var started = Stopwatch.GetTimestamp();
             var output = await Commit1.RunAsync(request, ct);
@@ -210,7 +210,7 @@ public static partial class BenchCommands
             Console.WriteLine(Convert.ToBase64String(proof.Proof) + ProofNote(prover));
             if (prover.IsInsecure)
             {
-                PublicReplica[] replicas = [new PublicReplica((int)info.Proof, r, number)];
+                PublicReplica[] replicas = [new PublicReplica(info.Proof, r, number)];
                 var ok = winning
                     ? prover.VerifyWinningPoSt(randomness, replicas, [proof], proverId)
                     : prover.VerifyWindowPoSt(randomness, replicas, [proof], proverId);
@@ -229,10 +229,10 @@ public static partial class BenchCommands
     {
         if (info.Type == PoStType.Winning)
         {
-            return prover.GenerateWinningPoStWithVanilla((int)info.Proof, randomness, proverId, [vanilla])[0];
+            return prover.GenerateWinningPoStWithVanilla(info.Proof, randomness, proverId, [vanilla])[0];
         }
 
-        var result = prover.GenerateWindowPoStWithVanilla((int)info.Proof, randomness, proverId, [vanilla]);
+        var result = prover.GenerateWindowPoStWithVanilla(info.Proof, randomness, proverId, [vanilla]);
         return result.FaultySectors.Count > 0
             ? throw new ProofsException($"Window PoSt: faulty sectors {string.Join(", ", result.FaultySectors)}")
             : result.Proofs[0];

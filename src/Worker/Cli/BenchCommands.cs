@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Kiln.Api;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
@@ -107,7 +107,7 @@ public static partial class BenchCommands
             var proof = ProofFor(sectorSize, parse.GetValue(synthetic), parse.GetValue(nonInteractive));
             var actor = ProverId.ParseIdAddress(parse.GetValue(miner)!);
             var ticketBytes = ParseRandomness(parse.GetValue(ticket), "--ticket");
-            var pieceInfos = ParsePieceInfos(parse.GetValue(pieces) ?? []);
+            var pieceInfos = ParsePieceCommitments(parse.GetValue(pieces) ?? []);
             var request = new PreCommit1Request(proof, parse.GetValue(unsealed)!, parse.GetValue(sealed_)!, parse.GetValue(cache)!, actor, parse.GetValue(sectorNumber), ticketBytes, pieceInfos);
             var started = Stopwatch.GetTimestamp();
             var output = await PreCommit1.RunAsync(request, ParentCacheOptions.FromEnvironment(), LabelKernel.Auto, null, cancellationToken: ct);
@@ -211,7 +211,7 @@ public static partial class BenchCommands
         }
 
         var offset = synthetic ? 5 : nonInteractive ? 10 : 0;
-        return SealProofInfo.Get((long)v11.Proof + offset);
+        return SealProofInfo.Get(v11.Proof + offset);
     }
 
     /// <summary>A 32-byte ticket or seed given as hex; 32 bytes of 0x01 (lotus-bench's ticket and seed) when absent.</summary>
@@ -235,15 +235,15 @@ public static partial class BenchCommands
         return bytes.Length == 32 ? bytes : throw new ArgumentException($"{flag} must be 32 bytes (64 hex digits), got {bytes.Length}");
     }
 
-    /// <summary>lotus-bench ParsePieceInfos: alternating piece CID and padded size.</summary>
-    internal static PieceInfo[] ParsePieceInfos(IReadOnlyList<string> args)
+    /// <summary>lotus-bench ParsePieceCommitments: alternating piece CID and padded size.</summary>
+    internal static PieceCommitment[] ParsePieceCommitments(IReadOnlyList<string> args)
     {
         if (args.Count % 2 != 0)
         {
             throw new ArgumentException("pieces come in pairs: [piece cid] [piece size]");
         }
 
-        var result = new PieceInfo[args.Count / 2];
+        var result = new PieceCommitment[args.Count / 2];
         for (var i = 0; i < result.Length; i++)
         {
             var comm = CommCid.ParsePieceCid(args[2 * i]);
@@ -254,7 +254,7 @@ public static partial class BenchCommands
 
             var size = new PaddedPieceSize(padded);
             size.Validate();
-            result[i] = new PieceInfo(size, new Commitment(comm));
+            result[i] = new PieceCommitment(size, new Commitment(comm));
         }
 
         return result;

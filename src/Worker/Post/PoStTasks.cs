@@ -4,7 +4,6 @@ using Kiln.Proofs;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Stores.Remote;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Worker.Post;
 
@@ -53,7 +52,7 @@ public sealed partial class PoStTasks
 
         var vanillas = read.Proofs.Select(p => p!).ToArray();
         started = Stopwatch.GetTimestamp();
-        var result = await Task.Run(() => _prover.GenerateSingleWindowPoStWithVanilla((int)proofType, r, ProverId.FromActorId(minerId), vanillas, partitionIndex), ct);
+        var result = await Task.Run(() => _prover.GenerateSingleWindowPoStWithVanilla(proofType, r, ProverId.FromActorId(minerId), vanillas, partitionIndex), ct);
         if (result.FaultySectors.Count > 0)
         {
             throw new PoStFaultySectorsException(
@@ -78,8 +77,8 @@ public sealed partial class PoStTasks
         }
 
         var vanillas = read.Proofs.Select(p => p!).ToArray();
-        var proofs = await Task.Run(() => _prover.GenerateWinningPoStWithVanilla((int)proofType, r, ProverId.FromActorId(minerId), vanillas), ct);
-        return [.. proofs.Select(p => new PoStProof((RegisteredPoStProof)p.PostType, p.Proof))];
+        var proofs = await Task.Run(() => _prover.GenerateWinningPoStWithVanilla(proofType, r, ProverId.FromActorId(minerId), vanillas), ct);
+        return [.. proofs.Select(p => p.ToPoStProof())];
     }
 
     private static long Micros(TimeSpan elapsed) => elapsed.Ticks / TimeSpan.TicksPerMicrosecond;

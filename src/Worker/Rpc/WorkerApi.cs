@@ -3,6 +3,7 @@ using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Metrics;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
 using Kiln.Stores.Local;

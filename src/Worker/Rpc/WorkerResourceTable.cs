@@ -55,7 +55,7 @@ public static class WorkerResourceTable
     {
         try
         {
-            return SealProofInfo.Get((long)proof).SectorSize;
+            return SealProofInfo.Get(proof).SectorSize;
         }
         catch (ProofsException)
         {

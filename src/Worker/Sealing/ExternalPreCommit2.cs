@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Kiln.Api.Types;
 using Kiln.Proofs;
-using Kiln.Proofs.Cid;
 using Kiln.Proofs.Fields;
 using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Sdr;
@@ -45,7 +44,7 @@ public sealed partial class ExternalPreCommit2(string command, ILogger logger)
     public async Task<SectorCids> RunAsync(SectorRef sector, byte[] preCommit1Out, string cache, string sealedPath, CancellationToken ct)
     {
         var name = sector.ID.ToSectorName();
-        var sectorSize = SealProofInfo.Get((long)sector.ProofType).SectorSize;
+        var sectorSize = SealProofInfo.Get(sector.ProofType).SectorSize;
         var sealedLength = File.Exists(sealedPath) ? new FileInfo(sealedPath).Length : -1;
         if (sealedLength != (long)sectorSize)
         {
@@ -115,7 +114,7 @@ public sealed partial class ExternalPreCommit2(string command, ILogger logger)
             throw new ProofsException($"sector {sectorName}: reading CommD from tree-d: {e.Message}", e);
         }
 
-        return new SectorCids(Kiln.Api.Types.Cid.Parse(CommCid.ToPieceCid(commD)), Kiln.Api.Types.Cid.Parse(CommCid.ToSealedCid(commR)));
+        return new SectorCids(ProofsMapping.UnsealedCid(commD), ProofsMapping.SealedCid(commR));
     }
 
     private static void Kill(Process process)

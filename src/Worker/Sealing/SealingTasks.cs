@@ -8,8 +8,6 @@ using Kiln.Proofs.Snark;
 using Kiln.Stores;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Local;
-using ApiPieceInfo = Kiln.Api.Types.PieceInfo;
-using ProofsPieceInfo = Kiln.Proofs.Pieces.PieceInfo;
 
 namespace Kiln.Worker.Sealing;
 
@@ -20,7 +18,7 @@ namespace Kiln.Worker.Sealing;
 public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions parentCache, ILogger logger, RemoteFetcher? fetcher = null, LabelPool? pool = null, LabelBatcher? batcher = null, ISnarkProver? prover = null, ExternalPreCommit2? externalPreCommit2 = null)
 {
     /// <summary>AddPiece: a new sector's unsealed file is allocated in a sealing path; later pieces go into the existing one.</summary>
-    public async Task<ApiPieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
+    public async Task<PieceInfo> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream data, CancellationToken ct)
     {
         var first = pieceSizes.Count == 0;
         if (first)
@@ -36,7 +34,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             ct);
         RequirePresent(acquired, SectorFileType.Unsealed);
         using var reservation = first ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
-        ProofsPieceInfo piece;
+        PieceCommitment piece;
         try
         {
             piece = (await AddPiece.WriteAsync(
@@ -62,7 +60,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
-        return new ApiPieceInfo(piece.Size.Value, Cid.Parse(piece.PieceCid));
+        return piece.ToPieceInfo();
     }
 
     /// <summary>
@@ -70,7 +68,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// <paramref name="data"/>, zero-extended when it ends early and cut there when it is longer, hashed as it
     /// streams in; no sector file is written.
     /// </summary>
-    public static async Task<ApiPieceInfo> DataCidAsync(ulong pieceSize, Stream data, CancellationToken ct)
+    public static async Task<PieceInfo> DataCidAsync(ulong pieceSize, Stream data, CancellationToken ct)
     {
         var size = new UnpaddedPieceSize(pieceSize);
         if (!size.IsValid || size.Padded().Value > 1UL << 36)
@@ -88,11 +86,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             throw new IOException($"DataCid of a {pieceSize}-byte piece: reading the piece data failed: {e.Message}", e);
         }
 
-        return new ApiPieceInfo(size.Padded().Value, Cid.Parse(new ProofsPieceInfo(size.Padded(), new Commitment(commP)).PieceCid));
+        return new PieceCommitment(size.Padded(), new Commitment(commP)).ToPieceInfo();
     }
 
     /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>
-    public async Task<byte[]> PreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<ApiPieceInfo> pieces, CancellationToken ct)
+    public async Task<byte[]> PreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct)
     {
         await ClearPreviousPreCommit1Async(sector, ct);
 
@@ -108,7 +106,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             sector.ID.Miner,
             sector.ID.Number,
             ticket,
-            [.. pieces.Select(p => ProofsPieceInfo.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
+            [.. pieces.Select(p => p.ToPieceCommitment())]);
         var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct, batcher: batcher);
         await DeclareAsync(sector, allocate, acquired, ct);
         return output.ToLotusJson();
@@ -135,7 +133,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
 
         var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct);
         await CheckPreCommit2Async(sector, pc1, output, acquired, ct);
-        return new SectorCids(Cid.Parse(output.UnsealedCid), Cid.Parse(output.SealedCid));
+        return output.ToSectorCids();
     }
 
     /// <summary>
@@ -160,9 +158,9 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     {
         var proof = SealProof(sector);
         var name = sector.ID.ToSectorName();
-        if (!Kiln.Proofs.Cid.CommCid.TryParsePieceCid(commD.ToString(), out var commDBytes))
+        if (!commD.TryToUnsealedCommitment(out var commDBytes, out var why))
         {
-            throw new ProofsException($"unsealing sector {name}: {commD} is not an unsealed sector CID (comm_d)");
+            throw new ProofsException($"unsealing sector {name}: {commD} is not an unsealed sector CID (comm_d): {why}");
         }
 
         var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Sealing, ct);
@@ -285,7 +283,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             : fetcher.AcquireSectorAsync(sector, types, SectorFileType.None, pathType, mode, ct);
 
     /// <summary>Commit1: the vanilla PoRep proofs over the sector's sealed file and cache; returns filecoin-proofs' C1 JSON.</summary>
-    public async Task<byte[]> Commit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<ApiPieceInfo> pieces, SectorCids cids, CancellationToken ct)
+    public async Task<byte[]> Commit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct)
     {
         var types = SectorFileType.Sealed | SectorFileType.Cache;
         var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct);
@@ -298,9 +296,9 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             sector.ID.Number,
             ticket,
             seed,
-            Kiln.Proofs.Cid.CommCid.ParseSealedCid(cids.Sealed.ToString()),
-            Kiln.Proofs.Cid.CommCid.ParsePieceCid(cids.Unsealed.ToString()),
-            [.. pieces.Select(p => ProofsPieceInfo.FromPieceCid(new PaddedPieceSize(p.Size), p.PieceCID.ToString()))]);
+            cids.Sealed.ToSealedCommitment(),
+            cids.Unsealed.ToUnsealedCommitment(),
+            [.. pieces.Select(p => p.ToPieceCommitment())]);
         return (await Commit1.RunAsync(request, ct)).ToJson();
     }
 
@@ -532,7 +530,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
     }
 
-    private static SealProofInfo SealProof(SectorRef sector) => SealProofInfo.Get((long)sector.ProofType);
+    private static SealProofInfo SealProof(SectorRef sector) => SealProofInfo.Get(sector.ProofType);
 
     private static void RequirePresent(AcquiredSector acquired, SectorFileType types)
     {

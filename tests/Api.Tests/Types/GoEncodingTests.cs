@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Text.Json;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 
 namespace Kiln.Api.Tests.Types;
 

@@ -6,6 +6,7 @@ using Kiln.Miner.Calls;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Calls;

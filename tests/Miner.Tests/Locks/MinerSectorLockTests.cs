@@ -5,6 +5,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Locks;

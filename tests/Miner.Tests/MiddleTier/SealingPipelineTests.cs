@@ -2,6 +2,7 @@ using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.MiddleTier;

@@ -21,7 +21,7 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
 
         Assert.True(outcome.Local);
         Assert.Equal([1UL], outcome.Proven);
-        Assert.Equal(Kiln.Api.Types.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, outcome.Proof.ProofType);
+        Assert.Equal(Kiln.Proofs.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, outcome.Proof.ProofType);
         Assert.Equal(192, outcome.Proof.ProofBytes!.Length);
     }
 
@@ -46,7 +46,7 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
 
         Assert.True(outcome.Local);
         Assert.Equal([1UL], outcome.Challenged);
-        Assert.Equal(Kiln.Api.Types.RegisteredPoStProof.StackedDrgWinning2KiBV1, Assert.Single(outcome.Proofs).ProofType);
+        Assert.Equal(Kiln.Proofs.RegisteredPoStProof.StackedDrgWinning2KiBV1, Assert.Single(outcome.Proofs).ProofType);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
         Assert.Equal(challenged.SectorNumber, Assert.Single(outcome.Challenged));
         Assert.Equal(PoStProofInfo.WinningChallengeCount, challenged.Challenge!.Count);
         rand[31] &= 0x3f;
-        var index = PoStChallenges.GenerateWinningPoStSectorChallenge(Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWinning2KiBV1, rand, 8, Kiln.Proofs.Sdr.ProverId.FromActorId(PoStFixture.Miner));
+        var index = PoStChallenges.GenerateWinningPoStSectorChallenge(Kiln.Proofs.RegisteredPoStProof.StackedDrgWinning2KiBV1, rand, 8, Kiln.Proofs.Sdr.ProverId.FromActorId(PoStFixture.Miner));
         Assert.Equal((ulong)index[0] + 1, challenged.SectorNumber);
     }
 
@@ -164,7 +164,7 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
 
     private sealed class NoLocalVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this test proves on workers only");
     }
 

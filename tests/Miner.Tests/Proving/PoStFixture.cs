@@ -3,13 +3,12 @@ using System.Security.Cryptography;
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
 
 namespace Kiln.Miner.Tests.Proving;
 
@@ -24,29 +23,29 @@ internal static class PoStFixture
     {
         var commR = SHA256.HashData(BitConverter.GetBytes(number));
         commR[31] &= 0x3f;
-        return new ProvingSector(number, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(CommCid.ToSealedCid(commR)));
+        return new ProvingSector(number, RegisteredSealProof.StackedDrg2KiBV1_1, ProofsMapping.SealedCid(commR));
     }
 
     public static byte[] Randomness(byte seed) => Enumerable.Repeat(seed, 32).ToArray();
 
     /// <summary>A "vanilla proof" the insecure prover accepts: sector id and comm_r, padded to the real length.</summary>
-    public static byte[] Vanilla(Kiln.Api.Types.RegisteredPoStProof proof, PostSectorChallenge s)
+    public static byte[] Vanilla(RegisteredPoStProof proof, PostSectorChallenge s)
     {
-        var bytes = new byte[PoStProofInfo.Get((long)proof).VanillaProofByteLength];
+        var bytes = new byte[PoStProofInfo.Get(proof).VanillaProofByteLength];
         BinaryPrimitives.WriteUInt64LittleEndian(bytes, s.SectorNumber);
-        CommCid.ParseSealedCid(s.SealedCID.ToString()).CopyTo(bytes, 8);
+        s.SealedCID.ToSealedCommitment().CopyTo(bytes, 8);
         return bytes;
     }
 
     /// <summary>What a window PoSt worker answers for one partition.</summary>
-    public static WindowPoStResult Partition(Kiln.Api.Types.RegisteredPoStProof proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, int index, byte[] randomness)
+    public static WindowPoStResult Partition(RegisteredPoStProof proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, int index, byte[] randomness)
     {
-        var r = Prover.GenerateSingleWindowPoStWithVanilla((int)proof, randomness, ProverId.FromActorId(miner), [.. sectors.Select(s => Vanilla(proof, s))], index);
+        var r = Prover.GenerateSingleWindowPoStWithVanilla(proof, randomness, ProverId.FromActorId(miner), [.. sectors.Select(s => Vanilla(proof, s))], index);
         return new WindowPoStResult(new PoStProof(proof, r.PartitionProof.Proof), null);
     }
 
-    public static IReadOnlyList<PoStProof> Winning(Kiln.Api.Types.RegisteredPoStProof proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness) =>
-        [.. Prover.GenerateWinningPoStWithVanilla((int)proof, randomness, ProverId.FromActorId(miner), [.. sectors.Select(s => Vanilla(proof, s))])
+    public static IReadOnlyList<PoStProof> Winning(RegisteredPoStProof proof, ulong miner, IReadOnlyList<PostSectorChallenge> sectors, byte[] randomness) =>
+        [.. Prover.GenerateWinningPoStWithVanilla(proof, randomness, ProverId.FromActorId(miner), [.. sectors.Select(s => Vanilla(proof, s))])
             .Select(p => new PoStProof(proof, p.Proof))];
 
     public static FakeWorker WindowWorker(string host, Func<FakeWorker, int, Task>? before = null)
@@ -109,7 +108,7 @@ internal static class PoStFixture
 
     internal sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]?> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this test proves on workers only");
     }
 }

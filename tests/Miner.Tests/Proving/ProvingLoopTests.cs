@@ -2,8 +2,8 @@ using Kiln.Api.Types;
 using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
-using Kiln.Miner.Workers;
 using Kiln.Miner.Tests.Chain;
+using Kiln.Miner.Workers;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -110,7 +110,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 
     private sealed class NoVanillaSource : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             Task.FromResult<byte[]?>(null);
     }
 }

@@ -1,5 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Proving;
+using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Testing;

@@ -6,6 +6,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Workers;

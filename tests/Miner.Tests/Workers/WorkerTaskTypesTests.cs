@@ -1,6 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Scheduling;
 using Kiln.Miner.Workers;
+using Kiln.Proofs;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 

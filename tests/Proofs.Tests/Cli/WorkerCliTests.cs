@@ -62,7 +62,7 @@ public sealed partial class WorkerCliTests : IDisposable
         Assert.Equal(0, pc1.Code);
         Assert.Matches(PreCommit1Timing(), pc1.Out[0]);
         var json = Encoding.UTF8.GetString(Convert.FromBase64String(pc1.Out[1]));
-        var expected = Kiln.Proofs.Seal.PreCommit1Output.ForCache(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1), cache, Convert.FromHexString("fc7e928296e516faade986b28f92d44a4f24b935485223376a799027bc18f833"), Enumerable.Repeat((byte)1, 32).ToArray());
+        var expected = Kiln.Proofs.Seal.PreCommit1Output.ForCache(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1), cache, Convert.FromHexString("fc7e928296e516faade986b28f92d44a4f24b935485223376a799027bc18f833"), Enumerable.Repeat((byte)1, 32).ToArray());
         Assert.Equal(Encoding.UTF8.GetString(expected.ToLotusJson()), json);
         Assert.Equal("15a4a233f44c593466911846dfa69b7bdd7d241cdefe743452bfd77c78eee385", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(cache, "sc-02-data-layer-1.dat")))));
     }
@@ -130,7 +130,7 @@ public sealed partial class WorkerCliTests : IDisposable
         var proof = Convert.FromHexString(InsecureSealProofLine().Match(c2.Out[1]).Groups[1].Value);
         Assert.Equal(192, proof.Length);
         Assert.True(new Kiln.Proofs.Snark.InsecureTestProver().VerifySeal(
-            SealProof.StackedDrg2KiBV1_1, Kiln.Proofs.Cid.CommCid.ParseSealedCid(ZeroTicketCommR), Kiln.Proofs.Cid.CommCid.ParsePieceCid(ZeroTicketCommD),
+            RegisteredSealProof.StackedDrg2KiBV1_1, Kiln.Proofs.Multiformats.CommCid.ParseSealedCid(ZeroTicketCommR), Kiln.Proofs.Multiformats.CommCid.ParsePieceCid(ZeroTicketCommD),
             proverId, new byte[32], Enumerable.Repeat((byte)1, 32).ToArray(), 1, proof));
 
         // lotus-bench's commit1 file, Commit2In, carries the same JSON base64-encoded

@@ -3,13 +3,13 @@ namespace Kiln.Proofs.Tests.Core;
 public sealed class SealProofInfoTests
 {
     [Theory]
-    [InlineData(0, "StackedDrg2KiBV1", 2048UL, 64UL, 2, ApiVersion.V1_0_0, SealProofFeatures.None)]
-    [InlineData(3, "StackedDrg32GiBV1", 34359738368UL, 1073741824UL, 11, ApiVersion.V1_0_0, SealProofFeatures.None)]
-    [InlineData(6, "StackedDrg8MiBV1_1", 8388608UL, 262144UL, 2, ApiVersion.V1_1_0, SealProofFeatures.None)]
-    [InlineData(9, "StackedDrg64GiBV1_1", 68719476736UL, 2147483648UL, 11, ApiVersion.V1_1_0, SealProofFeatures.None)]
-    [InlineData(12, "StackedDrg512MiBV1_1_Feat_SyntheticPoRep", 536870912UL, 16777216UL, 2, ApiVersion.V1_2_0, SealProofFeatures.SyntheticPoRep)]
-    [InlineData(18, "StackedDrg32GiBV1_2_Feat_NonInteractivePoRep", 34359738368UL, 1073741824UL, 11, ApiVersion.V1_2_0, SealProofFeatures.NonInteractivePoRep)]
-    public void Table_row_matches_the_registry(long id, string name, ulong size, ulong nodes, int layers, ApiVersion version, SealProofFeatures features)
+    [InlineData(0, "StackedDrg2KiBV1", 2048UL, 64UL, 2, ProofsApiVersion.V1_0_0, SealProofFeatures.None)]
+    [InlineData(3, "StackedDrg32GiBV1", 34359738368UL, 1073741824UL, 11, ProofsApiVersion.V1_0_0, SealProofFeatures.None)]
+    [InlineData(6, "StackedDrg8MiBV1_1", 8388608UL, 262144UL, 2, ProofsApiVersion.V1_1_0, SealProofFeatures.None)]
+    [InlineData(9, "StackedDrg64GiBV1_1", 68719476736UL, 2147483648UL, 11, ProofsApiVersion.V1_1_0, SealProofFeatures.None)]
+    [InlineData(12, "StackedDrg512MiBV1_1_Feat_SyntheticPoRep", 536870912UL, 16777216UL, 2, ProofsApiVersion.V1_2_0, SealProofFeatures.SyntheticPoRep)]
+    [InlineData(18, "StackedDrg32GiBV1_2_Feat_NonInteractivePoRep", 34359738368UL, 1073741824UL, 11, ProofsApiVersion.V1_2_0, SealProofFeatures.NonInteractivePoRep)]
+    public void Table_row_matches_the_registry(long id, string name, ulong size, ulong nodes, int layers, ProofsApiVersion version, SealProofFeatures features)
     {
         var p = SealProofInfo.Get(id);
         Assert.Equal(name, p.Name);
@@ -54,7 +54,7 @@ public sealed class SealProofInfoTests
         Assert.Throws<ProofsException>(() => SealProofInfo.ForSectorSize(4096));
         Assert.False(SealProofInfo.TryParseName("StackedDrg4KiBV1", out _));
         Assert.True(SealProofInfo.TryParseName("StackedDrg2KiBV1_1", out var p));
-        Assert.Equal(SealProof.StackedDrg2KiBV1_1, p.Proof);
+        Assert.Equal(RegisteredSealProof.StackedDrg2KiBV1_1, p.Proof);
     }
 
     [Theory]

@@ -174,7 +174,7 @@ public sealed unsafe class HugepageFilesTests : IDisposable
         // Case C, the 2 KiB V1_1_0 setup of rust-fil-proofs create_label/multi.rs test_create_labels (64 nodes, 11 layers,
         // porep 7b×32, replica 09×32), every block in a file of node 1.
         var files = TwoNodes(cpu: 2, size: 2 * KiB, perNode: 2);
-        using var parents = Kiln.Proofs.Sdr.ParentCache.CreateInMemory(new Kiln.Proofs.Sdr.StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var parents = Kiln.Proofs.Sdr.ParentCache.CreateInMemory(new Kiln.Proofs.Sdr.StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
         using var pool = LabelPool.Create(LabelPoolLayout.Create(2 * KiB, 1, 128, null), files);
         Assert.Equal(2, files.FilesInUse);
         var cache = Path.Combine(_dir, "cache");

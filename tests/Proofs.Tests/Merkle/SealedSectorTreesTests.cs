@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Kiln.Proofs.Cid;
 using Kiln.Proofs.Fields;
 using Kiln.Proofs.Hashing;
 using Kiln.Proofs.Merkle;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 using Kiln.Proofs.Sdr;
 

@@ -40,8 +40,8 @@ public sealed class AddPieceTests : IDisposable
         var c = RandomBytes(rng, 508);
 
         var written = new List<UnpaddedPieceSize>();
-        var pieces = new List<PieceInfo>();
-        var dataPieces = new List<PieceInfo>();
+        var pieces = new List<PieceCommitment>();
+        var dataPieces = new List<PieceCommitment>();
         var expectedData = new byte[SectorSize / 128 * 127];
 
         async Task Add(byte[]? data, PaddedPieceSize size)
@@ -120,7 +120,7 @@ public sealed class AddPieceTests : IDisposable
         data.CopyTo(full, 0);
         Assert.Equal(300UL, result.BytesRead);
         Assert.Equal(CommP.Compute(full), result.Piece.Commitment.ToArray());
-        PieceInfo info = result;
+        PieceCommitment info = result;
         Assert.Equal(1024UL, info.Size.Value);
 
         var file = await File.ReadAllBytesAsync(SectorPath);

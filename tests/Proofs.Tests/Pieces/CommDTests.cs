@@ -1,17 +1,17 @@
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 
 namespace Kiln.Proofs.Tests.Pieces;
 
 public class CommDTests
 {
-    private static PieceInfo Piece(byte fill, ulong unpadded)
+    private static PieceCommitment Piece(byte fill, ulong unpadded)
         => new(new UnpaddedPieceSize(unpadded).Padded(), new Commitment(Enumerable.Repeat(fill, 32).ToArray()));
 
     [Fact]
     public void Padded_pieces_in_a_4096_byte_sector_match_the_vector()
     {
-        PieceInfo[] pieces = [Piece(1, 127), Piece(2, 508), Piece(3, 254), Piece(4, 1016)];
+        PieceCommitment[] pieces = [Piece(1, 127), Piece(2, 508), Piece(3, 254), Piece(4, 1016)];
 
         var commD = CommD.Compute(4096, pieces);
 
@@ -31,8 +31,8 @@ public class CommDTests
     [Fact]
     public void GenerateUnsealedCid_of_an_empty_2KiB_sector()
     {
-        Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", CommD.GenerateUnsealedCid(SealProof.StackedDrg2KiBV1_1, []));
-        Assert.Equal("baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq", CommD.GenerateUnsealedCid(SealProof.StackedDrg32GiBV1_1, []));
+        Assert.Equal("baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy", CommD.GenerateUnsealedCid(RegisteredSealProof.StackedDrg2KiBV1_1, []));
+        Assert.Equal("baga6ea4seaqao7s73y24kcutaosvacpdjgfe5pw76ooefnyqw4ynr3d2y6x2mpq", CommD.GenerateUnsealedCid(RegisteredSealProof.StackedDrg32GiBV1_1, []));
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class CommDTests
 
         Assert.Equal(piece.Commitment.ToArray(), rust);
         Assert.Equal(CommP.PadCommP(rust, 128, 2048), lotus);
-        Assert.Equal(CommCid.ToPieceCid(lotus), CommD.GenerateUnsealedCid(SealProof.StackedDrg2KiBV1_1, [piece]));
+        Assert.Equal(CommCid.ToPieceCid(lotus), CommD.GenerateUnsealedCid(RegisteredSealProof.StackedDrg2KiBV1_1, [piece]));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public class CommDTests
         // 128 then 512: Lotus pads 128 + 256 before the 512-byte piece.
         var a = Piece(1, 127);
         var b = Piece(2, 508);
-        PieceInfo[] explicitPads = [a, PieceInfo.Pad(new PaddedPieceSize(128)), PieceInfo.Pad(new PaddedPieceSize(256)), b];
+        PieceCommitment[] explicitPads = [a, PieceCommitment.Pad(new PaddedPieceSize(128)), PieceCommitment.Pad(new PaddedPieceSize(256)), b];
 
         Assert.Equal(CommD.Compute(2048, explicitPads), CommD.Compute(2048, [a, b]));
         Assert.Equal(CommD.ComputeUnsealed(2048, explicitPads), CommD.ComputeUnsealed(2048, [a, b]));
@@ -66,7 +66,7 @@ public class CommDTests
         var tooBig = Assert.Throws<ProofsException>(() => CommD.Compute(2048, [Piece(1, 2032), Piece(2, 127)]));
         Assert.Contains("more than the 2048-byte sector", tooBig.Message, StringComparison.Ordinal);
 
-        var notPow2 = Assert.Throws<ProofsException>(() => CommD.Compute(2048, [new PieceInfo(new PaddedPieceSize(384), default)]));
+        var notPow2 = Assert.Throws<ProofsException>(() => CommD.Compute(2048, [new PieceCommitment(new PaddedPieceSize(384), default)]));
         Assert.Contains("not a power of two", notPow2.Message, StringComparison.Ordinal);
 
         var tooMany = Assert.Throws<ProofsException>(() => CommD.Compute(2048, Enumerable.Repeat(Piece(1, 127), 17).ToArray()));

@@ -1,5 +1,5 @@
 using Kiln.Api.IO;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 
 namespace Kiln.Proofs.Tests.Pieces;

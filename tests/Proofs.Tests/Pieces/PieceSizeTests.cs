@@ -41,12 +41,12 @@ public class PieceSizeTests
     public void PieceInfo_round_trips_through_its_cid()
     {
         var cid = "baga6ea4seaqpy7usqklokfx2vxuynmupslkeutzexe2uqurdg5vhtebhxqmpqmy";
-        var info = PieceInfo.FromPieceCid(new PaddedPieceSize(2048), cid);
+        var info = PieceCommitment.FromPieceCid(new PaddedPieceSize(2048), cid);
 
         Assert.Equal(cid, info.PieceCid);
         Assert.Equal(ZeroComm.Get(6), info.Commitment);
-        Assert.Equal(PieceInfo.Pad(new PaddedPieceSize(2048)), info);
-        Assert.Throws<ProofsException>(() => PieceInfo.FromPieceCid(new PaddedPieceSize(2048), "bnotacid"));
+        Assert.Equal(PieceCommitment.Pad(new PaddedPieceSize(2048)), info);
+        Assert.Throws<ProofsException>(() => PieceCommitment.FromPieceCid(new PaddedPieceSize(2048), "bnotacid"));
     }
 
     [Fact]

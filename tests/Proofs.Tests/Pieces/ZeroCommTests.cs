@@ -1,4 +1,4 @@
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.Pieces;
 
 namespace Kiln.Proofs.Tests.Pieces;

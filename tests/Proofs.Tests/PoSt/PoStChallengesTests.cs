@@ -109,13 +109,13 @@ public class PoStChallengesTests
     }
 
     [Theory]
-    [InlineData(RegisteredPoStProof.StackedDrgWinning2KiBV1, 2048UL, 66, 1, ApiVersion.V1_0_0)]
-    [InlineData(RegisteredPoStProof.StackedDrgWinning64GiBV1, 64UL << 30, 66, 1, ApiVersion.V1_0_0)]
-    [InlineData(RegisteredPoStProof.StackedDrgWindow8MiBV1, 8UL << 20, 10, 2, ApiVersion.V1_0_0)]
-    [InlineData(RegisteredPoStProof.StackedDrgWindow512MiBV1_1, 512UL << 20, 10, 2, ApiVersion.V1_2_0)]
-    [InlineData(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 32UL << 30, 10, 2349, ApiVersion.V1_2_0)]
-    [InlineData(RegisteredPoStProof.StackedDrgWindow64GiBV1, 64UL << 30, 10, 2300, ApiVersion.V1_0_0)]
-    public void Proof_table(RegisteredPoStProof proof, ulong sectorSize, int challenges, int sectorsPerPartition, ApiVersion version)
+    [InlineData(RegisteredPoStProof.StackedDrgWinning2KiBV1, 2048UL, 66, 1, ProofsApiVersion.V1_0_0)]
+    [InlineData(RegisteredPoStProof.StackedDrgWinning64GiBV1, 64UL << 30, 66, 1, ProofsApiVersion.V1_0_0)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow8MiBV1, 8UL << 20, 10, 2, ProofsApiVersion.V1_0_0)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow512MiBV1_1, 512UL << 20, 10, 2, ProofsApiVersion.V1_2_0)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 32UL << 30, 10, 2349, ProofsApiVersion.V1_2_0)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow64GiBV1, 64UL << 30, 10, 2300, ProofsApiVersion.V1_0_0)]
+    public void Proof_table(RegisteredPoStProof proof, ulong sectorSize, int challenges, int sectorsPerPartition, ProofsApiVersion version)
     {
         var info = PoStProofInfo.Get(proof);
 

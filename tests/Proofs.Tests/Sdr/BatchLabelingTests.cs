@@ -7,13 +7,13 @@ namespace Kiln.Proofs.Tests.Sdr;
 /// <summary>The parent caches of the production 2 KiB and 8 MiB graphs, built once for the batch tests.</summary>
 public sealed class ProductionGraphs : IDisposable
 {
-    private readonly Lazy<ParentCache> _small = new(() => ParentCache.CreateInMemory(new StackedGraph(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1))));
-    private readonly Lazy<ParentCache> _large = new(() => ParentCache.CreateInMemory(new StackedGraph(SealProofInfo.Get(SealProof.StackedDrg8MiBV1_1))));
+    private readonly Lazy<ParentCache> _small = new(() => ParentCache.CreateInMemory(new StackedGraph(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1))));
+    private readonly Lazy<ParentCache> _large = new(() => ParentCache.CreateInMemory(new StackedGraph(SealProofInfo.Get(RegisteredSealProof.StackedDrg8MiBV1_1))));
 
-    public ParentCache Get(SealProof proof) => proof switch
+    public ParentCache Get(RegisteredSealProof proof) => proof switch
     {
-        SealProof.StackedDrg2KiBV1_1 => _small.Value,
-        SealProof.StackedDrg8MiBV1_1 => _large.Value,
+        RegisteredSealProof.StackedDrg2KiBV1_1 => _small.Value,
+        RegisteredSealProof.StackedDrg8MiBV1_1 => _large.Value,
         _ => throw new ArgumentOutOfRangeException(nameof(proof)),
     };
 
@@ -43,22 +43,22 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
 
     private static LabelKernel[] AllKernels => KilnNative.IsAvailable ? [LabelKernel.Managed, LabelKernel.Native] : [LabelKernel.Managed];
 
-    public static TheoryData<SealProof, int, int, int, LabelKernel> ScatteredCases()
+    public static TheoryData<RegisteredSealProof, int, int, int, LabelKernel> ScatteredCases()
     {
-        var data = new TheoryData<SealProof, int, int, int, LabelKernel>();
+        var data = new TheoryData<RegisteredSealProof, int, int, int, LabelKernel>();
         foreach (var kernel in AllKernels)
         {
             foreach (var k in new[] { 2, 3, 4 })
             {
                 // 2 KiB (64 nodes): one node per block and 4-node blocks; three layers.
-                data.Add(SealProof.StackedDrg2KiBV1_1, k, 0, 3, kernel);
-                data.Add(SealProof.StackedDrg2KiBV1_1, k, 2, 3, kernel);
+                data.Add(RegisteredSealProof.StackedDrg2KiBV1_1, k, 0, 3, kernel);
+                data.Add(RegisteredSealProof.StackedDrg2KiBV1_1, k, 2, 3, kernel);
             }
 
             // 8 MiB (2^18 nodes): 512 blocks of 16 KiB per layer; layer 1 and layer 2.
             foreach (var k in new[] { 2, 3, 4 })
             {
-                data.Add(SealProof.StackedDrg8MiBV1_1, k, 9, 2, kernel);
+                data.Add(RegisteredSealProof.StackedDrg8MiBV1_1, k, 9, 2, kernel);
             }
         }
 
@@ -67,7 +67,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
 
     [Theory]
     [MemberData(nameof(ScatteredCases))]
-    public void Batch_over_scattered_blocks_matches_single_sector_labels(SealProof proof, int sectors, int shift, int layers, LabelKernel kernel)
+    public void Batch_over_scattered_blocks_matches_single_sector_labels(RegisteredSealProof proof, int sectors, int shift, int layers, LabelKernel kernel)
     {
         var parents = graphs.Get(proof);
         var nodes = parents.Nodes;
@@ -116,7 +116,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
     {
         // Case C, the 2 KiB V1_1_0 setup of rust-fil-proofs create_label/multi.rs test_create_labels (64 nodes, porep 7b×32),
         // replica 09×32, in every slot of the batch.
-        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
         foreach (var k in new[] { 2, 3, 4 })
         {
             var ids = ReplicaIds(k, seed: k);
@@ -152,7 +152,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
         Convert.FromHexString("49808a3f801fc76f8e0a19e5f87f2810b61d0fb8cef7816a7396ab91d1774f3e").CopyTo(ids.AsSpan(32));
         var dirs = new[] { Path.Combine(_dir, "a"), Path.Combine(_dir, "b"), Path.Combine(_dir, "c") };
 
-        SdrLabeler.LabelBatch(graphs.Get(SealProof.StackedDrg8MiBV1_1), ids, 2, dirs, kernel);
+        SdrLabeler.LabelBatch(graphs.Get(RegisteredSealProof.StackedDrg8MiBV1_1), ids, 2, dirs, kernel);
 
         Assert.Equal("7c8f81d4aca9695372220103a96b81705e5f3bc43e7790cc584508cbea1e54a4", Sha(CacheFiles.Layer(dirs[1], 1)));
         Assert.Equal("d9b98d32f3828161ac062e32ed9f4e07662e97f8d4707e3343f6553c1d02ddcb", Sha(CacheFiles.Layer(dirs[1], 2)));
@@ -161,7 +161,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
     [Fact]
     public void Batch_resumes_each_sector_from_its_own_layer_files()
     {
-        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
         var ids = ReplicaIds(3, seed: 11);
         Enumerable.Repeat((byte)9, 32).ToArray().CopyTo(ids.AsSpan(32));
         var dirs = new[] { Path.Combine(_dir, "a"), Path.Combine(_dir, "b"), Path.Combine(_dir, "c") };
@@ -198,7 +198,7 @@ public sealed unsafe class BatchLabelingTests(ProductionGraphs graphs) : IClassF
     public void Bad_batch_arguments_are_rejected_with_clear_messages()
     {
         const ulong Nodes = 64;
-        using var parents = ParentCache.CreateInMemory(new StackedGraph(new byte[32], Nodes, ApiVersion.V1_1_0));
+        using var parents = ParentCache.CreateInMemory(new StackedGraph(new byte[32], Nodes, ProofsApiVersion.V1_1_0));
         using var layers = new ScatteredLayers(3, Nodes, 2, seed: 1);
         var p = (nint)parents.Pointer;
         var current = layers.Layers(1);

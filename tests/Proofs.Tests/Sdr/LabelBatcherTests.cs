@@ -8,7 +8,7 @@ namespace Kiln.Proofs.Tests.Sdr;
 public sealed class LabelBatcherTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-batcher-").FullName;
-    private readonly ParentCache _parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+    private readonly ParentCache _parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
 
     public void Dispose()
     {

@@ -18,7 +18,7 @@ public sealed class ParentCacheFileTests : IDisposable
         LockPollInterval = TimeSpan.FromMilliseconds(20),
     };
 
-    private static SealProofInfo Proof => SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1);
+    private static SealProofInfo Proof => SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1);
 
     private string ExpectedPath => Path.Combine(_directory, "v28-sdr-parent-494d91dc80f2df5272c4b9e129bc7ade9405225993af9fe34e6542a39a47554b.cache");
 
@@ -91,7 +91,7 @@ public sealed class ParentCacheFileTests : IDisposable
     [Fact]
     public async Task Concurrent_callers_both_succeed_with_identical_bytes()
     {
-        var proof = SealProofInfo.Get(SealProof.StackedDrg8MiBV1_1);
+        var proof = SealProofInfo.Get(RegisteredSealProof.StackedDrg8MiBV1_1);
         var first = ParentCache.OpenOrCreateAsync(proof, Options());
         var second = ParentCache.OpenOrCreateAsync(proof, Options());
         using var a = await first;
@@ -141,7 +141,7 @@ public sealed class ParentCacheFileTests : IDisposable
     [Fact]
     public async Task Synthetic_proofs_are_not_in_the_manifest_and_are_generated_without_a_digest_check()
     {
-        var proof = SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1_Feat_SyntheticPoRep);
+        var proof = SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1_Feat_SyntheticPoRep);
         var graph = new StackedGraph(proof);
         Assert.False(ParentCacheManifest.TryGet(graph.CacheId, out _));
 
@@ -168,7 +168,7 @@ public sealed class ParentCacheFileTests : IDisposable
     [Fact]
     public void In_memory_cache_rows_equal_the_graph()
     {
-        var graph = new StackedGraph(SealProofInfo.Get(SealProof.StackedDrg2KiBV1));
+        var graph = new StackedGraph(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1));
         using var cache = ParentCache.CreateInMemory(graph);
         Assert.Null(cache.Path);
         var expected = new uint[14];

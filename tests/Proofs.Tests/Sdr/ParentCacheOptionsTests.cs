@@ -22,7 +22,7 @@ public class ParentCacheOptionsTests
             ["FIL_PROOFS_CACHE_DIR"] = "/ignored/",
         });
         Assert.Equal("/data/parents", options.Directory);
-        var graph = new StackedGraph(SealProofInfo.Get(SealProof.StackedDrg32GiBV1_1));
+        var graph = new StackedGraph(SealProofInfo.Get(RegisteredSealProof.StackedDrg32GiBV1_1));
         Assert.Equal(
             "/data/parents/v28-sdr-parent-21981246c370f9d76c7a77ab273d94bde0ceb4e938292334960bce05585dc117.cache",
             ParentCache.GetPath(graph, options));

@@ -14,18 +14,18 @@ public sealed class SdrLabelVectorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    public static TheoryData<string, int, byte, ApiVersion, LabelKernel> Cases()
+    public static TheoryData<string, int, byte, ProofsApiVersion, LabelKernel> Cases()
     {
-        var data = new TheoryData<string, int, byte, ApiVersion, LabelKernel>();
+        var data = new TheoryData<string, int, byte, ProofsApiVersion, LabelKernel>();
         var kernels = KilnNative.IsAvailable ? new[] { LabelKernel.Managed, LabelKernel.Native } : [LabelKernel.Managed];
         foreach (var k in kernels)
         {
-            data.Add("A", 64, 0x00, ApiVersion.V1_0_0, k);
-            data.Add("B", 128, 0x00, ApiVersion.V1_0_0, k);
-            data.Add("C", 64, 0x7b, ApiVersion.V1_1_0, k);
-            data.Add("D", 128, 0x7b, ApiVersion.V1_1_0, k);
-            data.Add("C'", 64, 0x7b, ApiVersion.V1_2_0, k);
-            data.Add("D'", 128, 0x7b, ApiVersion.V1_2_0, k);
+            data.Add("A", 64, 0x00, ProofsApiVersion.V1_0_0, k);
+            data.Add("B", 128, 0x00, ProofsApiVersion.V1_0_0, k);
+            data.Add("C", 64, 0x7b, ProofsApiVersion.V1_1_0, k);
+            data.Add("D", 128, 0x7b, ProofsApiVersion.V1_1_0, k);
+            data.Add("C'", 64, 0x7b, ProofsApiVersion.V1_2_0, k);
+            data.Add("D'", 128, 0x7b, ProofsApiVersion.V1_2_0, k);
         }
 
         return data;
@@ -83,7 +83,7 @@ public sealed class SdrLabelVectorTests : IDisposable
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Eleven_layers_reproduce_the_upstream_labels(string name, int nodes, byte porepByte, ApiVersion version, LabelKernel kernel)
+    public void Eleven_layers_reproduce_the_upstream_labels(string name, int nodes, byte porepByte, ProofsApiVersion version, LabelKernel kernel)
     {
         var graph = new StackedGraph(Enumerable.Repeat(porepByte, 32).ToArray(), (ulong)nodes, version);
         using var parents = ParentCache.CreateInMemory(graph);
@@ -106,7 +106,7 @@ public sealed class SdrLabelVectorTests : IDisposable
     [Fact]
     public void Labeling_resumes_from_layers_on_disk_and_drops_stale_temporaries()
     {
-        var graph = new StackedGraph(new byte[32], 64, ApiVersion.V1_0_0);
+        var graph = new StackedGraph(new byte[32], 64, ProofsApiVersion.V1_0_0);
         using var parents = ParentCache.CreateInMemory(graph);
         var replica = Enumerable.Repeat((byte)9, 32).ToArray();
         SdrLabeler.Label(parents, replica, 11, _dir, LabelKernel.Managed);
@@ -128,7 +128,7 @@ public sealed class SdrLabelVectorTests : IDisposable
     [Fact]
     public void Cancellation_stops_labeling_without_leaving_a_layer_file()
     {
-        var graph = new StackedGraph(new byte[32], 1 << 18, ApiVersion.V1_1_0);
+        var graph = new StackedGraph(new byte[32], 1 << 18, ProofsApiVersion.V1_1_0);
         using var parents = ParentCache.CreateInMemory(graph);
         using var cts = new CancellationTokenSource();
         var progress = new Progress(cts);

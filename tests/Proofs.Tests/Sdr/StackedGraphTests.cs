@@ -6,60 +6,60 @@ namespace Kiln.Proofs.Tests.Sdr;
 /// <summary>Known answers of rust-fil-proofs' stacked graph: parents, drg seeds, Feistel keys and parent cache names.</summary>
 public class StackedGraphTests
 {
-    private static readonly ConcurrentDictionary<SealProof, StackedGraph> Graphs = new();
+    private static readonly ConcurrentDictionary<RegisteredSealProof, StackedGraph> Graphs = new();
 
     // StackedBucketGraph::parents (storage-proofs-porep stacked/vanilla/graph.rs) on the graphs of create_label/multi.rs test_create_labels:
     // case, nodes, porep_id byte (repeated ×32), api version, node, 6 base + 8 expander parents.
     public static IEnumerable<object[]> TestGraphRows =>
     [
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 0UL, "0 0 0 0 0 0 22 1 6 27 40 36 18 36"],
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 1UL, "0 0 0 0 0 0 57 30 21 11 22 15 1 32"],
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 2UL, "0 1 1 1 1 1 32 49 26 57 3 4 47 63"],
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 3UL, "1 2 1 2 1 2 55 45 29 45 51 53 56 44"],
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 4UL, "3 0 3 1 3 3 39 48 35 40 53 3 15 48"],
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 5UL, "1 3 2 4 3 4 40 23 34 58 11 18 10 19"],
-        ["A", 64, 0x00, ApiVersion.V1_0_0, 63UL, "62 61 56 62 37 62 49 37 35 41 52 50 54 5"],
-        ["B", 128, 0x00, ApiVersion.V1_0_0, 2UL, "0 1 1 1 1 1 32 49 26 90 3 122 47 63"],
-        ["B", 128, 0x00, ApiVersion.V1_0_0, 127UL, "80 125 126 30 124 126 40 97 127 84 72 77 38 118"],
-        ["C", 64, 0x7b, ApiVersion.V1_1_0, 0UL, "0 0 0 0 0 0 15 59 52 42 7 39 51 51"],
-        ["C", 64, 0x7b, ApiVersion.V1_1_0, 2UL, "1 0 1 1 0 1 20 4 10 5 26 0 34 58"],
-        ["C", 64, 0x7b, ApiVersion.V1_1_0, 3UL, "2 2 0 2 0 2 0 12 62 27 43 22 5 50"],
-        ["C", 64, 0x7b, ApiVersion.V1_1_0, 5UL, "4 0 3 0 4 0 52 15 21 0 45 48 59 22"],
-        ["C", 64, 0x7b, ApiVersion.V1_1_0, 63UL, "62 57 62 62 62 62 31 15 13 57 51 10 4 11"],
-        ["D", 128, 0x7b, ApiVersion.V1_1_0, 5UL, "4 0 3 0 4 0 123 95 21 0 45 48 59 64"],
-        ["D", 128, 0x7b, ApiVersion.V1_1_0, 127UL, "126 39 111 116 126 126 21 99 102 12 62 3 74 103"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 0UL, "0 0 0 0 0 0 22 1 6 27 40 36 18 36"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 1UL, "0 0 0 0 0 0 57 30 21 11 22 15 1 32"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 2UL, "0 1 1 1 1 1 32 49 26 57 3 4 47 63"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 3UL, "1 2 1 2 1 2 55 45 29 45 51 53 56 44"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 4UL, "3 0 3 1 3 3 39 48 35 40 53 3 15 48"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 5UL, "1 3 2 4 3 4 40 23 34 58 11 18 10 19"],
+        ["A", 64, 0x00, ProofsApiVersion.V1_0_0, 63UL, "62 61 56 62 37 62 49 37 35 41 52 50 54 5"],
+        ["B", 128, 0x00, ProofsApiVersion.V1_0_0, 2UL, "0 1 1 1 1 1 32 49 26 90 3 122 47 63"],
+        ["B", 128, 0x00, ProofsApiVersion.V1_0_0, 127UL, "80 125 126 30 124 126 40 97 127 84 72 77 38 118"],
+        ["C", 64, 0x7b, ProofsApiVersion.V1_1_0, 0UL, "0 0 0 0 0 0 15 59 52 42 7 39 51 51"],
+        ["C", 64, 0x7b, ProofsApiVersion.V1_1_0, 2UL, "1 0 1 1 0 1 20 4 10 5 26 0 34 58"],
+        ["C", 64, 0x7b, ProofsApiVersion.V1_1_0, 3UL, "2 2 0 2 0 2 0 12 62 27 43 22 5 50"],
+        ["C", 64, 0x7b, ProofsApiVersion.V1_1_0, 5UL, "4 0 3 0 4 0 52 15 21 0 45 48 59 22"],
+        ["C", 64, 0x7b, ProofsApiVersion.V1_1_0, 63UL, "62 57 62 62 62 62 31 15 13 57 51 10 4 11"],
+        ["D", 128, 0x7b, ProofsApiVersion.V1_1_0, 5UL, "4 0 3 0 4 0 123 95 21 0 45 48 59 64"],
+        ["D", 128, 0x7b, ProofsApiVersion.V1_1_0, 127UL, "126 39 111 116 126 126 21 99 102 12 62 3 74 103"],
     ];
 
     // StackedBucketGraph::parents on production graphs, including 32 GiB and 64 GiB.
     public static IEnumerable<object[]> ProductionRows =>
     [
-        [SealProof.StackedDrg32GiBV1_1, 0UL, "0 0 0 0 0 0 1054240739 227529229 985834481 197966932 410367906 165888503 1030207780 74357301"],
-        [SealProof.StackedDrg32GiBV1_1, 1UL, "0 0 0 0 0 0 702693034 366772265 26763858 547315823 59704098 413126652 762902885 978177250"],
-        [SealProof.StackedDrg32GiBV1_1, 2UL, "1 1 0 1 0 0 694934376 792214855 560882435 923855168 468160064 444658509 700174899 650486437"],
-        [SealProof.StackedDrg32GiBV1_1, 3UL, "2 2 2 2 1 2 881691878 227401911 1005318917 53423186 1052586668 501278749 458668482 587358438"],
-        [SealProof.StackedDrg32GiBV1_1, 4UL, "3 3 3 3 3 2 1048799062 1053939110 689830150 642860498 61878714 66585419 746300424 343572088"],
-        [SealProof.StackedDrg32GiBV1_1, 5UL, "4 2 4 4 0 4 29232666 147918378 762882212 828812998 37325909 259125369 165563699 239587224"],
-        [SealProof.StackedDrg32GiBV1_1, 1000UL, "999 999 993 999 987 994 610880257 52958456 114467229 442886740 935021104 986163808 486080124 611062435"],
-        [SealProof.StackedDrg32GiBV1_1, 2000UL, "1999 1882 1996 778 1997 1977 460891366 317039584 1045750918 42709291 1052622767 430671545 232324820 156546365"],
-        [SealProof.StackedDrg32GiBV1_1, 2001UL, "2000 1513 1711 1947 1905 1440 462906968 994962576 26420749 169219063 272526491 1022728679 249777120 456325343"],
-        [SealProof.StackedDrg32GiBV1_1, 123456789UL, "123456788 123452130 57600536 121375910 81802541 123454429 756970061 978149514 435142043 446129461 759011230 69080554 55615519 90896364"],
-        [SealProof.StackedDrg32GiBV1_1, 1073741823UL, "1073741822 1073258530 440642413 663190843 1073741654 1073741786 307718517 715446084 558280128 265147410 110937796 626719228 201839602 653041812"],
-        [SealProof.StackedDrg32GiBV1, 0UL, "0 0 0 0 0 0 193218719 107884067 84734002 52940790 506733982 222475650 192156281 396327662"],
-        [SealProof.StackedDrg32GiBV1, 1UL, "0 0 0 0 0 0 13536482 408931302 20901127 516736204 364188542 199756244 229243375 461736401"],
-        [SealProof.StackedDrg32GiBV1, 2UL, "0 0 1 0 0 1 400853530 328272173 484523968 337953528 195912658 380473339 445606617 401399919"],
-        [SealProof.StackedDrg32GiBV1, 3UL, "1 2 1 2 2 2 86118114 138164221 157329378 433364928 323370190 210995488 167866047 270078901"],
-        [SealProof.StackedDrg32GiBV1, 1000UL, "992 999 685 999 851 999 56765109 142792959 55421737 123123914 7049045 479267348 532767812 301615063"],
-        [SealProof.StackedDrg32GiBV1, 123456789UL, "41130102 123453260 122832029 14654775 123356737 123456788 20305614 169978765 305554723 252811519 482886680 302671174 307841414 121507768"],
-        [SealProof.StackedDrg32GiBV1, 1073741823UL, "1073717791 1073729651 356271464 1073741667 1073518238 1073741822 195269793 55928625 117716005 370196974 457529501 256849605 282938428 400621728"],
-        [SealProof.StackedDrg64GiBV1_1, 2UL, "1 1 0 1 0 0 712831275 1199298225 376978799 1694222890 1893784888 258014408 1369861727 1689646049"],
-        [SealProof.StackedDrg64GiBV1_1, 1000UL, "999 994 376 995 992 118 981873907 906285101 1524026349 1268358971 507520043 1249468776 980141938 570627897"],
-        [SealProof.StackedDrg64GiBV1_1, 2147483647UL, "2147483646 2147483645 2147473607 2147483646 2147483609 1322413322 319537050 259923117 180788485 1838730986 786079656 319786570 1561782586 1183784015"],
-        [SealProof.StackedDrg64GiBV1, 2UL, "1 0 0 1 1 1 41578211 98678541 201847558 133755553 343172703 359045127 209359854 387247893"],
-        [SealProof.StackedDrg64GiBV1, 2147483647UL, "2141235863 2147212826 2147482039 772148166 2147483452 2147483646 410488621 225034157 275186360 7928278 248739608 415470629 20246382 24229879"],
-        [SealProof.StackedDrg32GiBV1_1_Feat_SyntheticPoRep, 2UL, "1 1 1 1 0 0 130424484 244858574 779888709 743489231 252630561 429817760 798252349 108362084"],
-        [SealProof.StackedDrg32GiBV1_1_Feat_SyntheticPoRep, 1073741823UL, "1073741822 1073734688 530999251 1073741771 1073741298 458181114 34674779 579900782 362097021 904567645 658590122 621916894 905799680 419686056"],
-        [SealProof.StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 2UL, "1 0 1 0 1 1 129209519 548166471 321377003 531594700 159702903 1070361184 58170912 977697020"],
-        [SealProof.StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 1073741823UL, "1073741822 1067341975 71535109 1008882171 1073741822 1073741136 603313802 465484557 927361767 441253560 88845100 22187869 1051185315 146906892"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 0UL, "0 0 0 0 0 0 1054240739 227529229 985834481 197966932 410367906 165888503 1030207780 74357301"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 1UL, "0 0 0 0 0 0 702693034 366772265 26763858 547315823 59704098 413126652 762902885 978177250"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 2UL, "1 1 0 1 0 0 694934376 792214855 560882435 923855168 468160064 444658509 700174899 650486437"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 3UL, "2 2 2 2 1 2 881691878 227401911 1005318917 53423186 1052586668 501278749 458668482 587358438"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 4UL, "3 3 3 3 3 2 1048799062 1053939110 689830150 642860498 61878714 66585419 746300424 343572088"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 5UL, "4 2 4 4 0 4 29232666 147918378 762882212 828812998 37325909 259125369 165563699 239587224"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 1000UL, "999 999 993 999 987 994 610880257 52958456 114467229 442886740 935021104 986163808 486080124 611062435"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 2000UL, "1999 1882 1996 778 1997 1977 460891366 317039584 1045750918 42709291 1052622767 430671545 232324820 156546365"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 2001UL, "2000 1513 1711 1947 1905 1440 462906968 994962576 26420749 169219063 272526491 1022728679 249777120 456325343"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 123456789UL, "123456788 123452130 57600536 121375910 81802541 123454429 756970061 978149514 435142043 446129461 759011230 69080554 55615519 90896364"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1, 1073741823UL, "1073741822 1073258530 440642413 663190843 1073741654 1073741786 307718517 715446084 558280128 265147410 110937796 626719228 201839602 653041812"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 0UL, "0 0 0 0 0 0 193218719 107884067 84734002 52940790 506733982 222475650 192156281 396327662"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 1UL, "0 0 0 0 0 0 13536482 408931302 20901127 516736204 364188542 199756244 229243375 461736401"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 2UL, "0 0 1 0 0 1 400853530 328272173 484523968 337953528 195912658 380473339 445606617 401399919"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 3UL, "1 2 1 2 2 2 86118114 138164221 157329378 433364928 323370190 210995488 167866047 270078901"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 1000UL, "992 999 685 999 851 999 56765109 142792959 55421737 123123914 7049045 479267348 532767812 301615063"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 123456789UL, "41130102 123453260 122832029 14654775 123356737 123456788 20305614 169978765 305554723 252811519 482886680 302671174 307841414 121507768"],
+        [RegisteredSealProof.StackedDrg32GiBV1, 1073741823UL, "1073717791 1073729651 356271464 1073741667 1073518238 1073741822 195269793 55928625 117716005 370196974 457529501 256849605 282938428 400621728"],
+        [RegisteredSealProof.StackedDrg64GiBV1_1, 2UL, "1 1 0 1 0 0 712831275 1199298225 376978799 1694222890 1893784888 258014408 1369861727 1689646049"],
+        [RegisteredSealProof.StackedDrg64GiBV1_1, 1000UL, "999 994 376 995 992 118 981873907 906285101 1524026349 1268358971 507520043 1249468776 980141938 570627897"],
+        [RegisteredSealProof.StackedDrg64GiBV1_1, 2147483647UL, "2147483646 2147483645 2147473607 2147483646 2147483609 1322413322 319537050 259923117 180788485 1838730986 786079656 319786570 1561782586 1183784015"],
+        [RegisteredSealProof.StackedDrg64GiBV1, 2UL, "1 0 0 1 1 1 41578211 98678541 201847558 133755553 343172703 359045127 209359854 387247893"],
+        [RegisteredSealProof.StackedDrg64GiBV1, 2147483647UL, "2141235863 2147212826 2147482039 772148166 2147483452 2147483646 410488621 225034157 275186360 7928278 248739608 415470629 20246382 24229879"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1_Feat_SyntheticPoRep, 2UL, "1 1 1 1 0 0 130424484 244858574 779888709 743489231 252630561 429817760 798252349 108362084"],
+        [RegisteredSealProof.StackedDrg32GiBV1_1_Feat_SyntheticPoRep, 1073741823UL, "1073741822 1073734688 530999251 1073741771 1073741298 458181114 34674779 579900782 362097021 904567645 658590122 621916894 905799680 419686056"],
+        [RegisteredSealProof.StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 2UL, "1 0 1 0 1 1 129209519 548166471 321377003 531594700 159702903 1070361184 58170912 977697020"],
+        [RegisteredSealProof.StackedDrg32GiBV1_2_Feat_NonInteractivePoRep, 1073741823UL, "1073741822 1067341975 71535109 1008882171 1073741822 1073741136 603313802 465484557 927361767 441253560 88845100 22187869 1051185315 146906892"],
     ];
 
     // Proof id, drg_seed (storage-proofs-core drgraph.rs, derive_porep_domain_seed with DRSAMPLE_DST) and Feistel keys k0..k3
@@ -115,7 +115,7 @@ public class StackedGraphTests
 
     [Theory]
     [MemberData(nameof(TestGraphRows))]
-    public void Parents_of_the_upstream_test_graphs(string @case, int nodes, int porepByte, ApiVersion version, ulong node, string expected)
+    public void Parents_of_the_upstream_test_graphs(string @case, int nodes, int porepByte, ProofsApiVersion version, ulong node, string expected)
     {
         var graph = new StackedGraph(Enumerable.Repeat((byte)porepByte, 32).ToArray(), (ulong)nodes, version);
         Assert.Equal(Parse(expected), ParentsOf(graph, node));
@@ -124,22 +124,22 @@ public class StackedGraphTests
 
     [Theory]
     [MemberData(nameof(TestGraphRows))]
-    public void Api_1_2_0_builds_the_same_graph_as_1_1_0(string @case, int nodes, int porepByte, ApiVersion version, ulong node, string expected)
+    public void Api_1_2_0_builds_the_same_graph_as_1_1_0(string @case, int nodes, int porepByte, ProofsApiVersion version, ulong node, string expected)
     {
-        if (version == ApiVersion.V1_0_0)
+        if (version == ProofsApiVersion.V1_0_0)
         {
             // Cases A and B are legacy graphs; only C and D have a 1.2.0 twin (C', D').
             Assert.True(@case is "A" or "B");
             return;
         }
 
-        var graph = new StackedGraph(Enumerable.Repeat((byte)porepByte, 32).ToArray(), (ulong)nodes, ApiVersion.V1_2_0);
+        var graph = new StackedGraph(Enumerable.Repeat((byte)porepByte, 32).ToArray(), (ulong)nodes, ProofsApiVersion.V1_2_0);
         Assert.Equal(Parse(expected), ParentsOf(graph, node));
     }
 
     [Theory]
     [MemberData(nameof(ProductionRows))]
-    public void Parents_of_production_graphs(SealProof proof, ulong node, string expected)
+    public void Parents_of_production_graphs(RegisteredSealProof proof, ulong node, string expected)
     {
         var graph = Graphs.GetOrAdd(proof, p => new StackedGraph(SealProofInfo.Get(p)));
         Assert.Equal(Parse(expected), ParentsOf(graph, node));
@@ -155,7 +155,7 @@ public class StackedGraphTests
     [Fact]
     public void Legacy_32GiB_expander_parents_stay_below_2_pow_29_because_of_the_u32_truncation()
     {
-        var legacy = Graphs.GetOrAdd(SealProof.StackedDrg32GiBV1, p => new StackedGraph(SealProofInfo.Get(p)));
+        var legacy = Graphs.GetOrAdd(RegisteredSealProof.StackedDrg32GiBV1, p => new StackedGraph(SealProofInfo.Get(p)));
         Span<uint> parents = stackalloc uint[StackedGraph.Degree];
         for (ulong node = (1UL << 30) - 4096; node < 1UL << 30; node++)
         {
@@ -199,19 +199,19 @@ public class StackedGraphTests
     [Fact]
     public void Feistel_precompute_per_sector_size()
     {
-        Assert.Equal(5, Graphs.GetOrAdd(SealProof.StackedDrg2KiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
-        Assert.Equal(11, Graphs.GetOrAdd(SealProof.StackedDrg8MiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
-        Assert.Equal(14, Graphs.GetOrAdd(SealProof.StackedDrg512MiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
-        Assert.Equal(17, Graphs.GetOrAdd(SealProof.StackedDrg32GiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
-        Assert.Equal(0x1ffffUL, Graphs.GetOrAdd(SealProof.StackedDrg64GiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.RightMask);
+        Assert.Equal(5, Graphs.GetOrAdd(RegisteredSealProof.StackedDrg2KiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
+        Assert.Equal(11, Graphs.GetOrAdd(RegisteredSealProof.StackedDrg8MiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
+        Assert.Equal(14, Graphs.GetOrAdd(RegisteredSealProof.StackedDrg512MiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
+        Assert.Equal(17, Graphs.GetOrAdd(RegisteredSealProof.StackedDrg32GiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.HalfBits);
+        Assert.Equal(0x1ffffUL, Graphs.GetOrAdd(RegisteredSealProof.StackedDrg64GiBV1_1, p => new StackedGraph(SealProofInfo.Get(p))).Feistel.RightMask);
     }
 
     [Fact]
     public void Invalid_arguments_are_rejected()
     {
-        Assert.Throws<ArgumentException>(() => new StackedGraph(new byte[31], 64, ApiVersion.V1_1_0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new StackedGraph(new byte[32], 1, ApiVersion.V1_1_0));
-        var graph = new StackedGraph(new byte[32], 64, ApiVersion.V1_1_0);
+        Assert.Throws<ArgumentException>(() => new StackedGraph(new byte[31], 64, ProofsApiVersion.V1_1_0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new StackedGraph(new byte[32], 1, ProofsApiVersion.V1_1_0));
+        var graph = new StackedGraph(new byte[32], 64, ProofsApiVersion.V1_1_0);
         Assert.Throws<ArgumentOutOfRangeException>(() => graph.Parents(64, new uint[14]));
         Assert.Throws<ArgumentException>(() => graph.Parents(0, new uint[13]));
     }

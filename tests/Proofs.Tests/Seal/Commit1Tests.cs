@@ -13,7 +13,7 @@ public sealed class Commit1Tests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private async Task<(Commit1Request Request, PreCommit2Output Pc2)> SealAsync(SealProof proof, string name = "s", byte[]? payload = null)
+    private async Task<(Commit1Request Request, PreCommit2Output Pc2)> SealAsync(RegisteredSealProof proof, string name = "s", byte[]? payload = null)
     {
         var info = SealProofInfo.Get(proof);
         var unpadded = new PaddedPieceSize(info.SectorSize).Unpadded();
@@ -46,16 +46,16 @@ public sealed class Commit1Tests : IDisposable
             9259733836259213201,
             Convert.FromHexString("e8867f2000d5597a0a5f4382c52b8b89890019df5320d486a067f38e6c68624b"),
             Convert.FromHexString("7e45f0925dc72593d6b296100e6ca63e3341c92a50c0e7a9461883a3c959ea28"),
-            SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1).PoRepId.Span);
+            SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1).PoRepId.Span);
         Assert.Equal(replicaId, computed);
-        Assert.Equal((1, 2), PoRepChallenges.Layout(SealProofInfo.Get(SealProof.StackedDrg512MiBV1_1)));
-        Assert.Equal((10, 18), PoRepChallenges.Layout(SealProofInfo.Get(SealProof.StackedDrg32GiBV1_1)));
+        Assert.Equal((1, 2), PoRepChallenges.Layout(SealProofInfo.Get(RegisteredSealProof.StackedDrg512MiBV1_1)));
+        Assert.Equal((10, 18), PoRepChallenges.Layout(SealProofInfo.Get(RegisteredSealProof.StackedDrg32GiBV1_1)));
     }
 
     [Fact]
     public async Task Two_KiB_commit1_output_has_the_rust_shape_round_trips_and_verifies()
     {
-        var (request, _) = await SealAsync(SealProof.StackedDrg2KiBV1_1);
+        var (request, _) = await SealAsync(RegisteredSealProof.StackedDrg2KiBV1_1);
         var output = Commit1.Run(request);
         var json = output.ToJson();
         var text = Encoding.UTF8.GetString(json);
@@ -82,7 +82,7 @@ public sealed class Commit1Tests : IDisposable
     [Fact]
     public async Task A_tampered_proof_fails_verification()
     {
-        var (request, _) = await SealAsync(SealProof.StackedDrg2KiBV1_1);
+        var (request, _) = await SealAsync(RegisteredSealProof.StackedDrg2KiBV1_1);
         var text = Encoding.UTF8.GetString(Commit1.Run(request).ToJson());
         // Change one byte of the first labeling proof's first parent.
         var at = text.IndexOf("\"labeling_proofs\":[{\"parents\":[[", StringComparison.Ordinal) + "\"labeling_proofs\":[{\"parents\":[[".Length;
@@ -96,7 +96,7 @@ public sealed class Commit1Tests : IDisposable
     [Fact]
     public async Task Eight_MiB_sector_seals_through_commit1_with_verifiable_proofs()
     {
-        var (request, pc2) = await SealAsync(SealProof.StackedDrg8MiBV1_1, "eight", new byte[8323072]);
+        var (request, pc2) = await SealAsync(RegisteredSealProof.StackedDrg8MiBV1_1, "eight", new byte[8323072]);
         var output = Commit1.Run(request);
         Assert.Null(PoRepVerifier.Verify(Commit1Output.Parse(output.ToJson()), request.ProverId, request.SectorNumber));
         Assert.Equal(pc2.CommR, output.CommR);
@@ -106,13 +106,13 @@ public sealed class Commit1Tests : IDisposable
     [Fact]
     public async Task Bad_input_is_refused_with_a_clear_error()
     {
-        var (request, _) = await SealAsync(SealProof.StackedDrg2KiBV1_1);
+        var (request, _) = await SealAsync(RegisteredSealProof.StackedDrg2KiBV1_1);
         var notInField = Enumerable.Repeat((byte)0xff, 32).ToArray();
         Assert.Contains("comm_r must be a 32-byte field element", Assert.Throws<ProofsException>(() => Commit1.Run(request with { CommR = notInField })).Message, StringComparison.Ordinal);
         var otherR = (byte[])request.CommR.Clone();
         otherR[0] ^= 1;
         Assert.Contains("is not the sector's", Assert.Throws<ProofsException>(() => Commit1.Run(request with { CommR = otherR })).Message, StringComparison.Ordinal);
-        Assert.Contains("pieces and comm_d do not match", Assert.Throws<ProofsException>(() => Commit1.Run(request with { Pieces = [PieceInfo.Pad(new PaddedPieceSize(2048))] })).Message, StringComparison.Ordinal);
+        Assert.Contains("pieces and comm_d do not match", Assert.Throws<ProofsException>(() => Commit1.Run(request with { Pieces = [PieceCommitment.Pad(new PaddedPieceSize(2048))] })).Message, StringComparison.Ordinal);
         Assert.Contains("seed must be 32 bytes", Assert.Throws<ProofsException>(() => Commit1.Run(request with { Seed = new byte[3] })).Message, StringComparison.Ordinal);
 
         // A damaged replica node that a challenge reads makes generation fail instead of emitting a bad proof.

@@ -10,7 +10,7 @@ public sealed class PreCommit1OutputTests
     [Fact]
     public void Rust_json_has_serde_field_order()
     {
-        var output = PreCommit1Output.ForCache(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1), "/tmp/cache", CommD, null);
+        var output = PreCommit1Output.ForCache(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1), "/tmp/cache", CommD, null);
         var json = Encoding.UTF8.GetString(output.ToRustJson());
         Assert.Equal(
             "{\"registered_proof\":\"StackedDrg2KiBV1_1\",\"labels\":{\"StackedDrg2KiBV1\":{\"labels\":["
@@ -24,7 +24,7 @@ public sealed class PreCommit1OutputTests
     [Fact]
     public void Lotus_json_sorts_keys_and_carries_the_ticket()
     {
-        var output = PreCommit1Output.ForCache(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1), "/tmp/cache", CommD, new byte[32]);
+        var output = PreCommit1Output.ForCache(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1), "/tmp/cache", CommD, new byte[32]);
         var json = output.ToLotusJson();
         var text = Encoding.UTF8.GetString(json);
         Assert.Equal(
@@ -45,11 +45,11 @@ public sealed class PreCommit1OutputTests
     public void Both_forms_parse_back()
     {
         var ticket = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
-        var output = PreCommit1Output.ForCache(SealProofInfo.Get(SealProof.StackedDrg32GiBV1_1), "/data/cache/s-t01000-1", CommD, ticket);
+        var output = PreCommit1Output.ForCache(SealProofInfo.Get(RegisteredSealProof.StackedDrg32GiBV1_1), "/data/cache/s-t01000-1", CommD, ticket);
         foreach (var bytes in new[] { output.ToRustJson(), output.ToLotusJson() })
         {
             var back = PreCommit1Output.Parse(bytes);
-            Assert.Equal(SealProof.StackedDrg32GiBV1_1, back.Proof.Proof);
+            Assert.Equal(RegisteredSealProof.StackedDrg32GiBV1_1, back.Proof.Proof);
             Assert.Equal(11, back.Labels.Count);
             Assert.Equal("layer-11", back.Labels[10].Id);
             Assert.Equal(1073741824UL, back.Labels[10].Size);
@@ -64,7 +64,7 @@ public sealed class PreCommit1OutputTests
     [Fact]
     public void Go_escaping_applies_to_html_characters_only_in_the_lotus_form()
     {
-        var output = PreCommit1Output.ForCache(SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1), "/a<b>&\"c\\", CommD, null);
+        var output = PreCommit1Output.ForCache(SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1), "/a<b>&\"c\\", CommD, null);
         Assert.Contains("\"path\":\"/a<b>&\\\"c\\\\\"", Encoding.UTF8.GetString(output.ToRustJson()), StringComparison.Ordinal);
         Assert.Contains("\"path\":\"/a\\u003cb\\u003e\\u0026\\\"c\\\\\"", Encoding.UTF8.GetString(output.ToLotusJson()), StringComparison.Ordinal);
     }

@@ -18,7 +18,7 @@ public sealed class PreCommit1Tests : IDisposable
 
     private ParentCacheOptions Parents => new() { Directory = Path.Combine(_dir, "parents") };
 
-    private async Task<(PreCommit1Output Output, string Cache, string Sealed)> RunZeroSectorAsync(SealProof proof, byte[] ticket)
+    private async Task<(PreCommit1Output Output, string Cache, string Sealed)> RunZeroSectorAsync(RegisteredSealProof proof, byte[] ticket)
     {
         var info = SealProofInfo.Get(proof);
         var unsealed = Path.Combine(_dir, "unsealed");
@@ -32,10 +32,10 @@ public sealed class PreCommit1Tests : IDisposable
     private static string Sha(string path) => Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
 
     [Theory]
-    [InlineData(SealProof.StackedDrg2KiBV1_1, "15a4a233f44c593466911846dfa69b7bdd7d241cdefe743452bfd77c78eee385", "187696ab8c544edce720fb7e79f948abda4747a8cb4629ac11be0bcfcd2d3cf0")]
-    [InlineData(SealProof.StackedDrg2KiBV1, "6a24d07efaf9e03dd7514022562a43ac7709544d4f4444b933b7dd156b994e18", "9f91f3f65de37e65b6652f935a816e800d6a9a9d4a0c7530396c1670bd98f43c")]
-    [InlineData(SealProof.StackedDrg8MiBV1_1, "7c8f81d4aca9695372220103a96b81705e5f3bc43e7790cc584508cbea1e54a4", "d9b98d32f3828161ac062e32ed9f4e07662e97f8d4707e3343f6553c1d02ddcb")]
-    public async Task Zero_sector_layers_tree_d_and_output_match_the_vectors(SealProof proof, string layer1, string layer2)
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1_1, "15a4a233f44c593466911846dfa69b7bdd7d241cdefe743452bfd77c78eee385", "187696ab8c544edce720fb7e79f948abda4747a8cb4629ac11be0bcfcd2d3cf0")]
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1, "6a24d07efaf9e03dd7514022562a43ac7709544d4f4444b933b7dd156b994e18", "9f91f3f65de37e65b6652f935a816e800d6a9a9d4a0c7530396c1670bd98f43c")]
+    [InlineData(RegisteredSealProof.StackedDrg8MiBV1_1, "7c8f81d4aca9695372220103a96b81705e5f3bc43e7790cc584508cbea1e54a4", "d9b98d32f3828161ac062e32ed9f4e07662e97f8d4707e3343f6553c1d02ddcb")]
+    public async Task Zero_sector_layers_tree_d_and_output_match_the_vectors(RegisteredSealProof proof, string layer1, string layer2)
     {
         var info = SealProofInfo.Get(proof);
         var (output, cache, sealedPath) = await RunZeroSectorAsync(proof, OnesTicket);
@@ -67,7 +67,7 @@ public sealed class PreCommit1Tests : IDisposable
     public async Task Lotus_bench_help_text_example_with_zero_ticket()
     {
         // Lotus cmd/lotus-bench/simple.go: the example steps in simpleCmd's help text seal with a zero ticket (see its PC1 output).
-        var (output, cache, _) = await RunZeroSectorAsync(SealProof.StackedDrg2KiBV1_1, new byte[32]);
+        var (output, cache, _) = await RunZeroSectorAsync(RegisteredSealProof.StackedDrg2KiBV1_1, new byte[32]);
         Assert.Equal("3fea9e96454770b2ba3bdf441d08ef9757293e5a07766723727ecfb109d64647", Sha(CacheFiles.Layer(cache, 1)));
         Assert.Equal("a03d8ab5008d9659f6d45032fb1a6a1c49ad788af2465685b33081f05544de5d", Sha(CacheFiles.Layer(cache, 2)));
         var layer2 = File.ReadAllBytes(CacheFiles.Layer(cache, 2));
@@ -79,7 +79,7 @@ public sealed class PreCommit1Tests : IDisposable
     [Fact]
     public async Task Data_sector_comm_d_is_the_root_of_the_pieces()
     {
-        var info = SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1);
+        var info = SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1);
         var unsealed = Path.Combine(_dir, "unsealed");
         var data = new byte[1016];
         new Random(5).NextBytes(data);
@@ -96,12 +96,12 @@ public sealed class PreCommit1Tests : IDisposable
     [Fact]
     public async Task Pieces_that_do_not_match_the_data_are_rejected()
     {
-        var info = SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1);
+        var info = SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1);
         var unsealed = Path.Combine(_dir, "unsealed");
         var data = new byte[2032];
         new Random(6).NextBytes(data);
         await AddPiece.WriteAsync(unsealed, 2048, [], new UnpaddedPieceSize(2032), new MemoryStream(data), CancellationToken.None);
-        var wrong = PieceInfo.Pad(new PaddedPieceSize(2048));
+        var wrong = PieceCommitment.Pad(new PaddedPieceSize(2048));
         var request = new PreCommit1Request(info, unsealed, Path.Combine(_dir, "sealed"), Path.Combine(_dir, "cache"), 1000, 1, OnesTicket, [wrong]);
 
         var e = await Assert.ThrowsAsync<ProofsException>(() => PreCommit1.RunAsync(request, Parents));
@@ -112,8 +112,8 @@ public sealed class PreCommit1Tests : IDisposable
     [Fact]
     public async Task Pieces_that_do_not_fill_the_sector_are_rejected_before_any_work()
     {
-        var info = SealProofInfo.Get(SealProof.StackedDrg2KiBV1_1);
-        var request = new PreCommit1Request(info, Path.Combine(_dir, "missing"), Path.Combine(_dir, "sealed"), Path.Combine(_dir, "cache"), 1000, 1, OnesTicket, [PieceInfo.Pad(new PaddedPieceSize(1024))]);
+        var info = SealProofInfo.Get(RegisteredSealProof.StackedDrg2KiBV1_1);
+        var request = new PreCommit1Request(info, Path.Combine(_dir, "missing"), Path.Combine(_dir, "sealed"), Path.Combine(_dir, "cache"), 1000, 1, OnesTicket, [PieceCommitment.Pad(new PaddedPieceSize(1024))]);
         var e = await Assert.ThrowsAsync<ProofsException>(() => PreCommit1.RunAsync(request, Parents));
         Assert.Equal("aggregated piece sizes don't match sector size: 1016 != 2032 (1016)", e.Message);
         var bad = request with { Ticket = new byte[31] };

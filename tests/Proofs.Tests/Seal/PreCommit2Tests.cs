@@ -19,7 +19,7 @@ public sealed class PreCommit2Tests : IDisposable
 
     private sealed record Sector(PreCommit1Output Pc1, string Cache, string Sealed, byte[] Data);
 
-    private async Task<Sector> PreCommit1Async(SealProof proof, byte[] ticket, byte[]? payload = null, string name = "s")
+    private async Task<Sector> PreCommit1Async(RegisteredSealProof proof, byte[] ticket, byte[]? payload = null, string name = "s")
     {
         var info = SealProofInfo.Get(proof);
         var unpadded = new PaddedPieceSize(info.SectorSize).Unpadded();
@@ -38,7 +38,7 @@ public sealed class PreCommit2Tests : IDisposable
     [Fact]
     public async Task Lotus_bench_2KiB_example_seals_to_the_upstream_comm_r()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, new byte[32]);
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, new byte[32]);
         var output = PreCommit2.Run(PreCommit1Output.Parse(sector.Pc1.ToLotusJson()), sector.Cache, sector.Sealed);
 
         Assert.Equal("bagboea4b5abcbrshxgmmpaucffwp2elaofbcrvb7hmcu3653o4lsw2arlor4hn3c", output.SealedCid);
@@ -56,9 +56,9 @@ public sealed class PreCommit2Tests : IDisposable
     }
 
     [Theory]
-    [InlineData(SealProof.StackedDrg2KiBV1_1, 1, "bagboea4b5abca52cioilg33uvtkzlranby2b6t576gdch7vprlls7zz5osinbvs4")]
-    [InlineData(SealProof.StackedDrg2KiBV1, 0, "bagboea4b5abcbgx4kkasmjodu6zf5ykfgnz2gh3kklelclqgyp7nyitlfbk4ocbh")]
-    public async Task Other_tickets_and_api_versions_give_the_derived_comm_r(SealProof proof, byte ticketByte, string commR)
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1_1, 1, "bagboea4b5abca52cioilg33uvtkzlranby2b6t576gdch7vprlls7zz5osinbvs4")]
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1, 0, "bagboea4b5abcbgx4kkasmjodu6zf5ykfgnz2gh3kklelclqgyp7nyitlfbk4ocbh")]
+    public async Task Other_tickets_and_api_versions_give_the_derived_comm_r(RegisteredSealProof proof, byte ticketByte, string commR)
     {
         var sector = await PreCommit1Async(proof, Enumerable.Repeat(ticketByte, 32).ToArray());
         Assert.Equal(commR, (await PreCommit2.RunAsync(sector.Pc1, sector.Cache, sector.Sealed)).SealedCid);
@@ -69,7 +69,7 @@ public sealed class PreCommit2Tests : IDisposable
     {
         var payload = new byte[2032];
         new Random(11).NextBytes(payload);
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, Enumerable.Repeat((byte)3, 32).ToArray(), payload);
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, Enumerable.Repeat((byte)3, 32).ToArray(), payload);
         var output = PreCommit2.Run(sector.Pc1, sector.Cache, sector.Sealed);
 
         var replica = File.ReadAllBytes(sector.Sealed);
@@ -90,7 +90,7 @@ public sealed class PreCommit2Tests : IDisposable
     [Fact]
     public async Task T_aux_is_the_bincode_of_the_stores()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, new byte[32]);
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, new byte[32]);
         PreCommit2.Run(sector.Pc1, sector.Cache, sector.Sealed);
         var t = File.ReadAllBytes(Path.Combine(sector.Cache, "t_aux"));
         var pos = 0;
@@ -130,7 +130,7 @@ public sealed class PreCommit2Tests : IDisposable
     [Fact]
     public async Task Eight_MiB_sector_files_have_the_shape_sizes_and_an_interrupted_run_resumes_to_the_same_comm_r()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg8MiBV1_1, Enumerable.Repeat((byte)7, 32).ToArray());
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg8MiBV1_1, Enumerable.Repeat((byte)7, 32).ToArray());
         var original = File.ReadAllBytes(sector.Sealed);
 
         // Interrupt the encoding after its first chunk.
@@ -157,7 +157,7 @@ public sealed class PreCommit2Tests : IDisposable
         Assert.Equal(18_720, new FileInfo(Path.Combine(sector.Cache, "sc-02-data-tree-r-last.dat")).Length);
 
         // An uninterrupted seal of the same sector elsewhere agrees, byte for byte.
-        var again = await PreCommit1Async(SealProof.StackedDrg8MiBV1_1, Enumerable.Repeat((byte)7, 32).ToArray(), name: "again");
+        var again = await PreCommit1Async(RegisteredSealProof.StackedDrg8MiBV1_1, Enumerable.Repeat((byte)7, 32).ToArray(), name: "again");
         var straight = PreCommit2.Run(again.Pc1, again.Cache, again.Sealed);
         Assert.Equal(straight.CommR, resumed.CommR);
         Assert.Equal(File.ReadAllBytes(again.Sealed), replica);
@@ -184,7 +184,7 @@ public sealed class PreCommit2Tests : IDisposable
     [Fact]
     public async Task Missing_short_or_damaged_files_are_clear_errors_and_leave_the_sealed_file_as_it_was()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, new byte[32]);
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, new byte[32]);
 
         var layer1 = CacheFiles.Layer(sector.Cache, 1);
         var saved = File.ReadAllBytes(layer1);

@@ -32,7 +32,7 @@ public sealed class PreCommitCheckTests : IDisposable
 
     private sealed record Sector(PreCommit1Output Pc1, string Cache, string Sealed);
 
-    private async Task<Sector> PreCommit1Async(SealProof proof, byte[] payload)
+    private async Task<Sector> PreCommit1Async(RegisteredSealProof proof, byte[] payload)
     {
         var info = SealProofInfo.Get(proof);
         var unsealed = Path.Combine(_dir, "unsealed");
@@ -54,7 +54,7 @@ public sealed class PreCommitCheckTests : IDisposable
     [Fact]
     public async Task A_sound_pc2_passes_the_check_and_leaves_only_lotus_cache_names()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, Payload(2048, 1));
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, Payload(2048, 1));
         var output = await PreCommit2.RunAsync(sector.Pc1, sector.Cache, sector.Sealed);
 
         var seeds = new List<byte[]>();
@@ -77,7 +77,7 @@ public sealed class PreCommitCheckTests : IDisposable
     [Fact]
     public async Task A_replica_node_damaged_after_pc2_fails_the_check()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, Payload(2048, 2));
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, Payload(2048, 2));
         var output = await PreCommit2.RunAsync(sector.Pc1, sector.Cache, sector.Sealed);
         var seed = Enumerable.Repeat((byte)0x5a, 32).ToArray();
         var replicaId = ReplicaId.Compute(ProverId.FromActorId(Miner), Number, sector.Pc1.Ticket!, output.CommD, output.Proof.PoRepId.Span);
@@ -97,7 +97,7 @@ public sealed class PreCommitCheckTests : IDisposable
     [Fact]
     public async Task Without_the_ticket_in_the_pc1_output_there_is_nothing_to_check_with()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg2KiBV1_1, Payload(2048, 3));
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg2KiBV1_1, Payload(2048, 3));
         var output = await PreCommit2.RunAsync(sector.Pc1, sector.Cache, sector.Sealed);
         var noTicket = new PreCommit1Output(sector.Pc1.Proof, sector.Pc1.Labels, sector.Pc1.TreeD, sector.Pc1.CommD, null);
         File.WriteAllBytes(sector.Sealed, new byte[2048]); // would fail any check
@@ -107,7 +107,7 @@ public sealed class PreCommitCheckTests : IDisposable
     [Fact]
     public async Task A_pc2_that_fails_after_encoding_some_chunks_undoes_them_and_leaves_no_journal()
     {
-        var sector = await PreCommit1Async(SealProof.StackedDrg8MiBV1_1, Payload(8 << 20, 4));
+        var sector = await PreCommit1Async(RegisteredSealProof.StackedDrg8MiBV1_1, Payload(8 << 20, 4));
         var data = File.ReadAllBytes(sector.Sealed);
 
         // A node of the fourth 2 MiB chunk that is no field element: three chunks are encoded before PC2 meets it.

@@ -25,7 +25,7 @@ public sealed class UnsealTests : IDisposable
     private sealed record Sealed(SealProofInfo Proof, string Unsealed, string SealedPath, string Cache, byte[] CommD, byte[] First, byte[] Second, byte[] UnsealedBytes);
 
     /// <summary>Two pieces of half a sector each, random data, sealed through PC2.</summary>
-    private async Task<Sealed> SealTwoPiecesAsync(SealProof proof, int seed)
+    private async Task<Sealed> SealTwoPiecesAsync(RegisteredSealProof proof, int seed)
     {
         var info = SealProofInfo.Get(proof);
         var half = new PaddedPieceSize(info.SectorSize / 2).Unpadded();
@@ -64,9 +64,9 @@ public sealed class UnsealTests : IDisposable
         [.. Directory.GetFiles(cache).Select(f => $"{Path.GetFileName(f)}:{new FileInfo(f).Length}:{File.GetLastWriteTimeUtc(f).Ticks}").Order(StringComparer.Ordinal)];
 
     [Theory]
-    [InlineData(SealProof.StackedDrg2KiBV1_1)]
-    [InlineData(SealProof.StackedDrg8MiBV1_1)]
-    public async Task The_second_piece_of_a_sector_without_unsealed_file_comes_back_and_a_second_unseal_is_a_no_op(SealProof proof)
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1_1)]
+    [InlineData(RegisteredSealProof.StackedDrg8MiBV1_1)]
+    public async Task The_second_piece_of_a_sector_without_unsealed_file_comes_back_and_a_second_unseal_is_a_no_op(RegisteredSealProof proof)
     {
         var s = await SealTwoPiecesAsync(proof, seed: (int)proof);
         var half = s.Proof.SectorSize / 2;
@@ -94,7 +94,7 @@ public sealed class UnsealTests : IDisposable
     [Fact]
     public async Task A_freed_range_is_decoded_again_and_the_allocated_rest_is_not_rewritten()
     {
-        var s = await SealTwoPiecesAsync(SealProof.StackedDrg2KiBV1_1, seed: 5);
+        var s = await SealTwoPiecesAsync(RegisteredSealProof.StackedDrg2KiBV1_1, seed: 5);
         FreeSecondHalf(s);
         var before = File.ReadAllBytes(s.Unsealed);
 
@@ -123,14 +123,14 @@ public sealed class UnsealTests : IDisposable
     [Fact]
     public async Task A_wrong_comm_d_is_a_clear_error_that_leaves_the_unsealed_file_untouched()
     {
-        var s = await SealTwoPiecesAsync(SealProof.StackedDrg2KiBV1_1, seed: 9);
+        var s = await SealTwoPiecesAsync(RegisteredSealProof.StackedDrg2KiBV1_1, seed: 9);
         FreeSecondHalf(s);
         var before = File.ReadAllBytes(s.Unsealed);
         var wrong = ZeroComm.ForPaddedSize(2048).ToArray();
 
         var e = await Assert.ThrowsAsync<ProofsException>(() => Unseal.RunAsync(Request(s, 1016, 1016, wrong), Parents));
         Assert.Contains("s-t01000-7", e.Message, StringComparison.Ordinal);
-        Assert.Contains("comm_d " + Kiln.Proofs.Cid.CommCid.ToPieceCid(wrong), e.Message, StringComparison.Ordinal);
+        Assert.Contains("comm_d " + Kiln.Proofs.Multiformats.CommCid.ToPieceCid(wrong), e.Message, StringComparison.Ordinal);
         Assert.Contains("not Fr32-padded", e.Message, StringComparison.Ordinal);
         Assert.Equal(before, File.ReadAllBytes(s.Unsealed));
 
@@ -152,7 +152,7 @@ public sealed class UnsealTests : IDisposable
     [InlineData(0UL, 0UL, "not a valid unpadded piece size")]
     public async Task Invalid_or_out_of_range_requests_are_refused_before_any_work(ulong offset, ulong size, string why)
     {
-        var s = await SealTwoPiecesAsync(SealProof.StackedDrg2KiBV1_1, seed: 3);
+        var s = await SealTwoPiecesAsync(RegisteredSealProof.StackedDrg2KiBV1_1, seed: 3);
         var before = File.ReadAllBytes(s.Unsealed);
         var e = await Assert.ThrowsAsync<ProofsException>(() => Unseal.RunAsync(Request(s, offset, size), Parents));
         Assert.Contains(why, e.Message, StringComparison.Ordinal);
@@ -163,7 +163,7 @@ public sealed class UnsealTests : IDisposable
     [Fact]
     public async Task The_decoding_key_is_the_last_layer_pc1_wrote()
     {
-        var s = await SealTwoPiecesAsync(SealProof.StackedDrg2KiBV1_1, seed: 1);
+        var s = await SealTwoPiecesAsync(RegisteredSealProof.StackedDrg2KiBV1_1, seed: 1);
         var replicaId = ReplicaId.Compute(ProverId.FromActorId(Miner), Number, Ticket, s.CommD, s.Proof.PoRepId.Span);
         using var parents = await ParentCache.OpenOrCreateAsync(s.Proof, Parents, null, CancellationToken.None);
         foreach (var kernel in new[] { LabelKernel.Managed, LabelKernel.Auto })

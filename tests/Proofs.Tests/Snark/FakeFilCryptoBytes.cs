@@ -22,7 +22,7 @@ internal static class FakeFilCryptoBytes
         return w.WrittenSpan.ToArray();
     }
 
-    public static byte[] SealProof(SealProof type, byte[] commR, byte[] commD, byte[] proverId, byte[] ticket, byte[] seed, ulong sectorId)
+    public static byte[] SealProof(RegisteredSealProof type, byte[] commR, byte[] commD, byte[] proverId, byte[] ticket, byte[] seed, ulong sectorId)
     {
         var w = new ArrayBufferWriter<byte>();
         U32(w, (uint)type);
@@ -36,7 +36,7 @@ internal static class FakeFilCryptoBytes
     }
 
     /// <summary>What the three PoSt generators echo: tag 'N', 'W' or 'S' (the last with a partition index).</summary>
-    public static byte[] PoStEcho(char tag, int postType, byte[] randomness, byte[] proverId, IReadOnlyList<byte[]> vanilla, ulong? partition = null)
+    public static byte[] PoStEcho(char tag, RegisteredPoStProof postType, byte[] randomness, byte[] proverId, IReadOnlyList<byte[]> vanilla, ulong? partition = null)
     {
         var w = new ArrayBufferWriter<byte>();
         w.Write([(byte)tag]);
@@ -75,7 +75,7 @@ internal static class FakeFilCryptoBytes
         return w.WrittenSpan.ToArray();
     }
 
-    public static byte[] SingleVanillaProof(int postType, string cacheDir, byte[] commR, string replicaPath, ulong sectorId, ulong[] challenges)
+    public static byte[] SingleVanillaProof(RegisteredPoStProof postType, string cacheDir, byte[] commR, string replicaPath, ulong sectorId, ulong[] challenges)
     {
         var w = new ArrayBufferWriter<byte>();
         U64(w, sectorId);

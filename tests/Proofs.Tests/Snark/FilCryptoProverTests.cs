@@ -11,8 +11,8 @@ namespace Kiln.Proofs.Tests.Snark;
 /// </summary>
 public class FilCryptoProverTests
 {
-    private const int Window2K = PoStProofIds.StackedDrgWindow2KiBV1_1;
-    private const int Winning2K = PoStProofIds.StackedDrgWinning2KiBV1;
+    private const RegisteredPoStProof Window2K = RegisteredPoStProof.StackedDrgWindow2KiBV1_1;
+    private const RegisteredPoStProof Winning2K = RegisteredPoStProof.StackedDrgWinning2KiBV1;
 
     private static readonly byte[] ProverId = Bytes32(1);
     private static readonly byte[] Randomness = Bytes32(2);
@@ -39,7 +39,7 @@ public class FilCryptoProverTests
         var proof = prover.SealCommitPhase2([], 7, ProverId);
 
         Assert.Equal(FakeFilCryptoBytes.SealCommitPhase2([], 7, ProverId), proof);
-        Assert.False(prover.VerifySeal(SealProof.StackedDrg2KiBV1_1, Bytes32(3), Bytes32(4), ProverId, Bytes32(5), Bytes32(6), 7, []));
+        Assert.False(prover.VerifySeal(RegisteredSealProof.StackedDrg2KiBV1_1, Bytes32(3), Bytes32(4), ProverId, Bytes32(5), Bytes32(6), 7, []));
         fake.AssertClean(mark, results: 2);
     }
 
@@ -61,12 +61,12 @@ public class FilCryptoProverTests
         var (fake, prover) = Fake();
         byte[] commR = Bytes32(10), commD = Bytes32(11), ticket = Bytes32(12), seed = Bytes32(13);
         const ulong sector = 0xFEDCBA9876543210;
-        var type = SealProof.StackedDrg32GiBV1_1;
+        var type = RegisteredSealProof.StackedDrg32GiBV1_1;
         var proof = FakeFilCryptoBytes.SealProof(type, commR, commD, ProverId, ticket, seed, sector);
         var mark = fake.Mark();
 
         Assert.True(prover.VerifySeal(type, commR, commD, ProverId, ticket, seed, sector, proof));
-        Assert.False(prover.VerifySeal(SealProof.StackedDrg64GiBV1_1, commR, commD, ProverId, ticket, seed, sector, proof));
+        Assert.False(prover.VerifySeal(RegisteredSealProof.StackedDrg64GiBV1_1, commR, commD, ProverId, ticket, seed, sector, proof));
         Assert.False(prover.VerifySeal(type, commD, commD, ProverId, ticket, seed, sector, proof));
         Assert.False(prover.VerifySeal(type, commR, commR, ProverId, ticket, seed, sector, proof));
         Assert.False(prover.VerifySeal(type, commR, commD, Bytes32(9), ticket, seed, sector, proof));
@@ -223,7 +223,7 @@ public class FilCryptoProverTests
         var (fake, prover) = Fake();
         var mark = fake.Mark();
 
-        Assert.Equal(13_004_700, prover.GetNumPartitionForFallbackPoSt(PoStProofIds.StackedDrgWindow32GiBV1_1, 4700));
+        Assert.Equal(13_004_700, prover.GetNumPartitionForFallbackPoSt(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 4700));
         Assert.Throws<ProofsException>(() => prover.GetNumPartitionForFallbackPoSt(Window2K, 666));
         fake.AssertClean(mark, results: 2);
     }
@@ -259,12 +259,12 @@ public class FilCryptoProverTests
 
         // Without its destroy function verify_seal is not called at all: nothing would free its Result.
         var verify = Assert.Throws<ProofsException>(
-            () => prover.VerifySeal(SealProof.StackedDrg2KiBV1_1, Bytes32(1), Bytes32(2), ProverId, Bytes32(3), Bytes32(4), 1, [1, 2, 3]));
+            () => prover.VerifySeal(RegisteredSealProof.StackedDrg2KiBV1_1, Bytes32(1), Bytes32(2), ProverId, Bytes32(3), Bytes32(4), 1, [1, 2, 3]));
         Assert.Contains("has no symbol 'destroy_verify_seal_response'", verify.Message, StringComparison.Ordinal);
         Assert.EndsWith("SNARK step verify_seal cannot run", verify.Message, StringComparison.Ordinal);
 
         Assert.Null(prover.WhyUnavailable);
-        Assert.Equal(12_000_005, prover.GetNumPartitionForFallbackPoSt(12, 5));
+        Assert.Equal(12_000_005, prover.GetNumPartitionForFallbackPoSt(RegisteredPoStProof.StackedDrgWindow512MiBV1_1, 5));
         fake.AssertClean(mark);
     }
 

@@ -9,8 +9,8 @@ namespace Kiln.Proofs.Tests.Snark;
 
 public class InsecureTestProverTests
 {
-    private const int Window2K = PoStProofIds.StackedDrgWindow2KiBV1_1;
-    private const int Winning2K = PoStProofIds.StackedDrgWinning2KiBV1;
+    private const RegisteredPoStProof Window2K = RegisteredPoStProof.StackedDrgWindow2KiBV1_1;
+    private const RegisteredPoStProof Winning2K = RegisteredPoStProof.StackedDrgWinning2KiBV1;
     private const ulong Sector = 4242;
 
     private static readonly byte[] ProverId = ProverIdOf(1000);
@@ -29,11 +29,11 @@ public class InsecureTestProverTests
     }
 
     [Theory]
-    [InlineData(SealProof.StackedDrg2KiBV1_1, 192)]
-    [InlineData(SealProof.StackedDrg512MiBV1, 192)]
-    [InlineData(SealProof.StackedDrg32GiBV1_1, 1920)]
-    [InlineData(SealProof.StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 1920)]
-    public void C2_proofs_have_192_bytes_per_partition_and_verify(SealProof type, int size)
+    [InlineData(RegisteredSealProof.StackedDrg2KiBV1_1, 192)]
+    [InlineData(RegisteredSealProof.StackedDrg512MiBV1, 192)]
+    [InlineData(RegisteredSealProof.StackedDrg32GiBV1_1, 1920)]
+    [InlineData(RegisteredSealProof.StackedDrg64GiBV1_1_Feat_SyntheticPoRep, 1920)]
+    public void C2_proofs_have_192_bytes_per_partition_and_verify(RegisteredSealProof type, int size)
     {
         var prover = new InsecureTestProver();
 
@@ -46,7 +46,7 @@ public class InsecureTestProverTests
     [Fact]
     public void C2_is_the_documented_keyed_hash_of_the_public_inputs()
     {
-        var proof = new InsecureTestProver().SealCommitPhase2(C1Json(SealProof.StackedDrg2KiBV1_1, Sector), Sector, ProverId);
+        var proof = new InsecureTestProver().SealCommitPhase2(C1Json(RegisteredSealProof.StackedDrg2KiBV1_1, Sector), Sector, ProverId);
 
         var preimage = Concat("kiln-insecure-seal"u8.ToArray(), U64(5), CommR, CommD, ProverId, U64(Sector), Ticket, Seed);
         Assert.Equal(Expand(preimage, partition: 0), proof);
@@ -56,12 +56,12 @@ public class InsecureTestProverTests
     public void Any_changed_public_input_fails_seal_verification()
     {
         var prover = new InsecureTestProver();
-        var type = SealProof.StackedDrg2KiBV1_1;
+        var type = RegisteredSealProof.StackedDrg2KiBV1_1;
         var proof = prover.SealCommitPhase2(C1Json(type, Sector), Sector, ProverId);
         var flipped = proof.ToArray();
         flipped[100] ^= 1;
 
-        Assert.False(prover.VerifySeal(SealProof.StackedDrg2KiBV1, CommR, CommD, ProverId, Ticket, Seed, Sector, proof));
+        Assert.False(prover.VerifySeal(RegisteredSealProof.StackedDrg2KiBV1, CommR, CommD, ProverId, Ticket, Seed, Sector, proof));
         Assert.False(prover.VerifySeal(type, CommD, CommD, ProverId, Ticket, Seed, Sector, proof));
         Assert.False(prover.VerifySeal(type, CommR, CommR, ProverId, Ticket, Seed, Sector, proof));
         Assert.False(prover.VerifySeal(type, CommR, CommD, ProverIdOf(1001), Ticket, Seed, Sector, proof));
@@ -76,7 +76,7 @@ public class InsecureTestProverTests
     public void C2_rejects_a_C1_output_of_another_sector_or_miner()
     {
         var prover = new InsecureTestProver();
-        var json = C1Json(SealProof.StackedDrg2KiBV1_1, Sector);
+        var json = C1Json(RegisteredSealProof.StackedDrg2KiBV1_1, Sector);
 
         var e = Assert.Throws<ProofsException>(() => prover.SealCommitPhase2(json, Sector + 1, ProverId));
         Assert.Contains("replica_id does not match sector 4243", e.Message, StringComparison.Ordinal);
@@ -151,7 +151,7 @@ public class InsecureTestProverTests
     [Fact]
     public void Rejected_vanilla_proofs_are_reported_as_faulty_sectors()
     {
-        var seen = new List<(int Type, byte[] Randomness)>();
+        var seen = new List<(RegisteredPoStProof Type, byte[] Randomness)>();
         var prover = new InsecureTestProver((type, randomness, blob) =>
         {
             seen.Add((type, randomness.ToArray()));
@@ -183,18 +183,18 @@ public class InsecureTestProverTests
     }
 
     [Theory]
-    [InlineData(PoStProofIds.StackedDrgWinning32GiBV1, 5, 1)]
-    [InlineData(PoStProofIds.StackedDrgWindow2KiBV1, 0, 1)]
-    [InlineData(PoStProofIds.StackedDrgWindow2KiBV1_1, 5, 3)]
-    [InlineData(PoStProofIds.StackedDrgWindow32GiBV1_1, 2349, 1)]
-    [InlineData(PoStProofIds.StackedDrgWindow32GiBV1_1, 2350, 2)]
-    [InlineData(PoStProofIds.StackedDrgWindow64GiBV1, 4601, 3)]
-    public void Partition_counts_follow_the_PoSt_config(int type, int sectors, int partitions)
+    [InlineData(RegisteredPoStProof.StackedDrgWinning32GiBV1, 5, 1)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow2KiBV1, 0, 1)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, 5, 3)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 2349, 1)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow32GiBV1_1, 2350, 2)]
+    [InlineData(RegisteredPoStProof.StackedDrgWindow64GiBV1, 4601, 3)]
+    public void Partition_counts_follow_the_PoSt_config(RegisteredPoStProof type, int sectors, int partitions)
     {
         Assert.Equal(partitions, new InsecureTestProver().GetNumPartitionForFallbackPoSt(type, sectors));
     }
 
-    private static byte[] C1Json(SealProof type, ulong sector)
+    private static byte[] C1Json(RegisteredSealProof type, ulong sector)
     {
         var replicaId = ReplicaId.Compute(ProverId, sector, Ticket, CommD, SealProofInfo.Get(type).PoRepId.Span);
         static string Array(byte[] bytes) => "[" + string.Join(',', bytes) + "]";

@@ -21,12 +21,12 @@ public class SnarkProverContractTests
         var prover = Make(name);
         Assert.Equal("proverId", Assert.Throws<ArgumentException>(() => prover.SealCommitPhase2("{}"u8, 1, Short)).ParamName);
         Assert.Equal("seed", Assert.Throws<ArgumentException>(
-            () => prover.VerifySeal(SealProof.StackedDrg2KiBV1_1, Good, Good, Good, Good, Short, 1, [])).ParamName);
+            () => prover.VerifySeal(RegisteredSealProof.StackedDrg2KiBV1_1, Good, Good, Good, Good, Short, 1, [])).ParamName);
         Assert.Equal("randomness", Assert.Throws<ArgumentException>(
-            () => prover.GenerateWindowPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1_1, Short, Good, OneVanilla)).ParamName);
+            () => prover.GenerateWindowPoStWithVanilla(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, Short, Good, OneVanilla)).ParamName);
         Assert.Equal("proverId", Assert.Throws<ArgumentException>(
-            () => prover.VerifyWindowPoSt(Good, [new(5, Good, 1)], [new(5, new byte[192])], Short)).ParamName);
-        Assert.Equal("commR", Assert.Throws<ArgumentException>(() => new PublicReplica(5, Short, 1)).ParamName);
+            () => prover.VerifyWindowPoSt(Good, [new(RegisteredPoStProof.StackedDrgWindow2KiBV1, Good, 1)], [new(RegisteredPoStProof.StackedDrgWindow2KiBV1, new byte[192])], Short)).ParamName);
+        Assert.Equal("commR", Assert.Throws<ArgumentException>(() => new PublicReplica(RegisteredPoStProof.StackedDrgWindow2KiBV1, Short, 1)).ParamName);
     }
 
     [Theory]
@@ -34,19 +34,19 @@ public class SnarkProverContractTests
     public void PoSt_types_and_vanilla_lists_are_checked(string name)
     {
         var prover = Make(name);
-        Assert.Throws<ArgumentOutOfRangeException>(() => prover.GenerateWindowPoStWithVanilla(15, Good, Good, OneVanilla));
-        Assert.Throws<ArgumentOutOfRangeException>(() => prover.GetNumPartitionForFallbackPoSt(-1, 1));
-        Assert.Throws<ArgumentOutOfRangeException>(() => prover.VerifySeal((SealProof)20, Good, Good, Good, Good, Good, 1, []));
+        Assert.Throws<ArgumentOutOfRangeException>(() => prover.GenerateWindowPoStWithVanilla((RegisteredPoStProof)15, Good, Good, OneVanilla));
+        Assert.Throws<ArgumentOutOfRangeException>(() => prover.GetNumPartitionForFallbackPoSt((RegisteredPoStProof)(-1), 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => prover.VerifySeal((RegisteredSealProof)20, Good, Good, Good, Good, Good, 1, []));
         Assert.Contains("needs a Winning", Assert.Throws<ArgumentException>(
-            () => prover.GenerateWinningPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1, Good, Good, OneVanilla)).Message, StringComparison.Ordinal);
+            () => prover.GenerateWinningPoStWithVanilla(RegisteredPoStProof.StackedDrgWindow2KiBV1, Good, Good, OneVanilla)).Message, StringComparison.Ordinal);
         Assert.Contains("needs a Window", Assert.Throws<ArgumentException>(
-            () => prover.GenerateSingleWindowPoStWithVanilla(PoStProofIds.StackedDrgWinning2KiBV1, Good, Good, OneVanilla, 0)).Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => prover.GenerateWindowPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1, Good, Good, []));
-        Assert.Throws<ArgumentException>(() => prover.GenerateWindowPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1, Good, Good, [null!]));
-        Assert.Throws<ArgumentException>(() => prover.GenerateWinningPoStWithVanilla(PoStProofIds.StackedDrgWinning2KiBV1, Good, Good, [Good, Good]));
+            () => prover.GenerateSingleWindowPoStWithVanilla(RegisteredPoStProof.StackedDrgWinning2KiBV1, Good, Good, OneVanilla, 0)).Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => prover.GenerateWindowPoStWithVanilla(RegisteredPoStProof.StackedDrgWindow2KiBV1, Good, Good, []));
+        Assert.Throws<ArgumentException>(() => prover.GenerateWindowPoStWithVanilla(RegisteredPoStProof.StackedDrgWindow2KiBV1, Good, Good, [null!]));
+        Assert.Throws<ArgumentException>(() => prover.GenerateWinningPoStWithVanilla(RegisteredPoStProof.StackedDrgWinning2KiBV1, Good, Good, [Good, Good]));
         Assert.Throws<ArgumentOutOfRangeException>(
-            () => prover.GenerateSingleWindowPoStWithVanilla(PoStProofIds.StackedDrgWindow2KiBV1, Good, Good, OneVanilla, -1));
-        Assert.Throws<ArgumentException>(() => prover.MergeWindowPoStPartitionProofs(PoStProofIds.StackedDrgWindow2KiBV1, []));
+            () => prover.GenerateSingleWindowPoStWithVanilla(RegisteredPoStProof.StackedDrgWindow2KiBV1, Good, Good, OneVanilla, -1));
+        Assert.Throws<ArgumentException>(() => prover.MergeWindowPoStPartitionProofs(RegisteredPoStProof.StackedDrgWindow2KiBV1, []));
         Assert.Throws<ArgumentException>(() => prover.VerifyWinningPoSt(Good, [], [new(0, new byte[192])], Good));
     }
 

@@ -22,7 +22,7 @@ public class SnarkProverFactoryTests
         var filcrypto = Assert.IsType<FilCryptoProver>(prover);
         Assert.Equal("/nonexistent/libfilcrypto.so", filcrypto.LibraryPath);
         Assert.Contains("FILCRYPTO_LIB", filcrypto.WhyUnavailable, StringComparison.Ordinal);
-        var e = Assert.Throws<ProofsException>(() => prover.GetNumPartitionForFallbackPoSt(PoStProofIds.StackedDrgWindow2KiBV1, 1));
+        var e = Assert.Throws<ProofsException>(() => prover.GetNumPartitionForFallbackPoSt(RegisteredPoStProof.StackedDrgWindow2KiBV1, 1));
         Assert.Contains("SNARK step get_num_partition_for_fallback_post cannot run", e.Message, StringComparison.Ordinal);
     }
 
@@ -34,7 +34,7 @@ public class SnarkProverFactoryTests
         Assert.IsType<InsecureTestProver>(prover);
         Assert.True(prover.IsInsecure);
         Assert.Throws<PoStFaultySectorsException>(
-            () => prover.GenerateWinningPoStWithVanilla(PoStProofIds.StackedDrgWinning2KiBV1, new byte[32], new byte[32], [new byte[40]]));
+            () => prover.GenerateWinningPoStWithVanilla(RegisteredPoStProof.StackedDrgWinning2KiBV1, new byte[32], new byte[32], [new byte[40]]));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
 using Kiln.Stores.Tests.Support;

@@ -1,4 +1,5 @@
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
 using Kiln.Stores.Tests.Support;

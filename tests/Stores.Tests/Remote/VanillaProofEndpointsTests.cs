@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Seal;
@@ -172,9 +172,9 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         var challenges = string.Join(",", Enumerable.Range(0, count).Select(i => i % 64));
         var r = await PostAsync(path, SingleBody(1, challenges, proofType));
         Assert.Equal(HttpStatusCode.InternalServerError, r.StatusCode);
-        var max = PoStProofInfo.Get((Kiln.Proofs.PoSt.RegisteredPoStProof)proofType).ChallengeCount;
+        var max = PoStProofInfo.Get((Kiln.Proofs.RegisteredPoStProof)proofType).ChallengeCount;
         Assert.Equal(
-            $"sector s-t01000-1: {count} challenges, but {(Kiln.Proofs.PoSt.RegisteredPoStProof)proofType} challenges at most {max} leaves per sector",
+            $"sector s-t01000-1: {count} challenges, but {(Kiln.Proofs.RegisteredPoStProof)proofType} challenges at most {max} leaves per sector",
             await r.Content.ReadAsStringAsync());
     }
 
@@ -184,7 +184,7 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         var winning = string.Join(",", Enumerable.Range(0, PoStProofInfo.WinningChallengeCount).Select(i => i % 64));
         var r = await PostAsync("/remote/vanilla/single", SingleBody(1, winning, proofType: 0));
         Assert.Equal(HttpStatusCode.OK, r.StatusCode);
-        Assert.Equal(PoStProofInfo.Get(Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWinning2KiBV1).VanillaProofByteLength, (await r.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal(PoStProofInfo.Get(Kiln.Proofs.RegisteredPoStProof.StackedDrgWinning2KiBV1).VanillaProofByteLength, (await r.Content.ReadAsByteArrayAsync()).Length);
     }
 
     [Fact]
@@ -224,7 +224,7 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
     public async Task Proving_stops_when_the_caller_goes_away()
     {
         var replica = new PrivateReplicaInfo(
-            Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
+            Kiln.Proofs.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
             Path.Combine(Root, "cache", "s-t01000-1"),
             CommCid.ParseSealedCid(CommR),
             Path.Combine(Root, "sealed", "s-t01000-1"),
@@ -242,7 +242,7 @@ public sealed class VanillaProofEndpointsTests : IAsyncLifetime
         using var aborted = new CancellationTokenSource();
         await aborted.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            VanillaProofEndpoints.TryLocalSingleAsync(_host.Store, 1000, Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, new Kiln.Api.Types.PostSectorChallenge(Kiln.Api.Types.RegisteredSealProof.StackedDrg2KiBV1_1, 1, Kiln.Api.Types.Cid.Parse(CommR), [.. challenges], false), aborted.Token));
+            VanillaProofEndpoints.TryLocalSingleAsync(_host.Store, 1000, Kiln.Proofs.RegisteredPoStProof.StackedDrgWindow2KiBV1_1, new Kiln.Api.Types.PostSectorChallenge(Kiln.Proofs.RegisteredSealProof.StackedDrg2KiBV1_1, 1, Kiln.Api.Types.Cid.Parse(CommR), [.. challenges], false), aborted.Token));
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Kiln.Stores.Remote;
 using Kiln.Stores.Tests.Support;
@@ -96,9 +97,9 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
         var updated = VectorChallenge(7) with { Update = true };
         var expected = Kiln.Proofs.PoSt.VanillaPoSt.GenerateSingleVanillaProof(
             new Kiln.Proofs.PoSt.PrivateReplicaInfo(
-                Kiln.Proofs.PoSt.RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
+                RegisteredPoStProof.StackedDrgWindow2KiBV1_1,
                 Path.Combine(a, "cache", from),
-                Kiln.Proofs.Cid.CommCid.ParseSealedCid(BenchSector.CommR),
+                Kiln.Proofs.Multiformats.CommCid.ParseSealedCid(BenchSector.CommR),
                 Path.Combine(a, "sealed", from),
                 7),
             [.. updated.Challenge!]);

@@ -3,6 +3,7 @@ using System.Reflection;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Worker.Calls;
 using Kiln.Worker.Sealing;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -2,6 +2,7 @@ using System.Text;
 using Kiln.Api;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 
 namespace Kiln.Worker.Tests.Contract;
 

@@ -1,10 +1,9 @@
 using System.Text;
 using Kiln.Api.Types;
+using Kiln.Proofs;
 using Kiln.Proofs.Fr32;
 using Kiln.Proofs.Pieces;
 using Kiln.Testing;
-using ApiPieceInfo = Kiln.Api.Types.PieceInfo;
-using ProofsPieceInfo = Kiln.Proofs.Pieces.PieceInfo;
 
 namespace Kiln.Worker.Tests.Pieces;
 
@@ -36,11 +35,11 @@ public sealed class PushedPieceTests : IAsyncLifetime
 
     private static string UnpaddedPath(WorkerPieceHost host, ulong number) => Path.Combine(host.Root, "unsealed", new SectorId(1000, number).ToSectorName());
 
-    private async Task<ApiPieceInfo> ResultAsync(CallId call)
+    private async Task<PieceInfo> ResultAsync(CallId call)
     {
         var (result, error) = await _host.Miner.ResultAsync(call);
         Assert.Null(error);
-        return Assert.IsType<ApiPieceInfo>(result);
+        return Assert.IsType<PieceInfo>(result);
     }
 
     private async Task<CallError> ErrorAsync(CallId call)
@@ -60,7 +59,7 @@ public sealed class PushedPieceTests : IAsyncLifetime
         }
 
         var (commP, padded) = calc.Digest();
-        return new ProofsPieceInfo(padded, new Commitment(commP)).PieceCid;
+        return new PieceCommitment(padded, new Commitment(commP)).PieceCid;
     }
 
     [Fact]
@@ -73,7 +72,7 @@ public sealed class PushedPieceTests : IAsyncLifetime
         var first = await ResultAsync(await _host.Worker.AddPieceAsync(Sector(1), [], 1016, new MemoryStream(a), Ct));
         Assert.Equal((1024UL, LotusA1016), (first.Size, first.PieceCID.ToString()));
         var second = await ResultAsync(await _host.Worker.AddPieceAsync(Sector(1), [1016], 1016, new MemoryStream(b), Ct));
-        Assert.Equal((1024UL, new ProofsPieceInfo(new PaddedPieceSize(1024), new Commitment(CommP.Compute(b))).PieceCid), (second.Size, second.PieceCID.ToString()));
+        Assert.Equal((1024UL, new PieceCommitment(new PaddedPieceSize(1024), new Commitment(CommP.Compute(b))).PieceCid), (second.Size, second.PieceCID.ToString()));
 
         // Lotus Sealer.AddPiece: the second piece starts at padded offset Σ existing = 1024, Fr32-padded.
         var file = await File.ReadAllBytesAsync(UnpaddedPath(_host, 1));

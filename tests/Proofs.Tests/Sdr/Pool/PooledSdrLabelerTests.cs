@@ -31,7 +31,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     [MemberData(nameof(Kernels))]
     public async Task Three_jobs_in_a_minimum_pool_reproduce_the_eleven_layer_vectors_and_single_sector_labels(LabelKernel kernel)
     {
-        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
         // 64 nodes = 2 KiB; 16 blocks of 4 nodes per layer; (N+1)·S: the jobs must take turns.
         using var pool = new LabelPool(LabelPoolLayout.Create(2048, 3, 128, 4 * 2048));
         var ids = new[] { Enumerable.Repeat((byte)9, 32).ToArray(), ReplicaId(1), ReplicaId(2) };
@@ -64,7 +64,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     public async Task Two_8MiB_jobs_in_the_default_pool_reproduce_the_zero_sector_layers(LabelKernel kernel)
     {
         // StackedDrg8MiBV1_1 zero sector, replica_id 49808a3f…4f3e (t01000, sector 1, ticket 01×32); the second job labels another sector beside it.
-        var parents = graphs.Get(SealProof.StackedDrg8MiBV1_1);
+        var parents = graphs.Get(RegisteredSealProof.StackedDrg8MiBV1_1);
         using var pool = new LabelPool(LabelPoolLayout.Create(8 << 20, 2, LabelPoolOptions.DefaultBlockSize, null));
         Assert.Equal(16, pool.BlocksPerLayer);
         Assert.Equal((3UL * 2 + 1) * (8 << 20) / 2, pool.Layout.PoolSize);
@@ -85,7 +85,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     [Fact]
     public void A_job_resumes_from_its_layer_files_reading_the_last_one_back_into_the_pool()
     {
-        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
         using var pool = new LabelPool(LabelPoolLayout.Create(2048, 1, 128, null));
         var dir = Path.Combine(_dir, "resume");
         SdrLabeler.Label(parents, Enumerable.Repeat((byte)9, 32).ToArray(), 11, dir);
@@ -107,7 +107,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     [Fact]
     public async Task A_cancelled_job_gives_its_blocks_back_and_the_next_job_runs()
     {
-        var parents = graphs.Get(SealProof.StackedDrg8MiBV1_1);
+        var parents = graphs.Get(RegisteredSealProof.StackedDrg8MiBV1_1);
         using var pool = new LabelPool(LabelPoolLayout.Create(8 << 20, 1, LabelPoolOptions.DefaultBlockSize, null));
         using var cts = new CancellationTokenSource();
         var progress = new SyncProgress(p =>
@@ -135,7 +135,7 @@ public sealed class PooledSdrLabelerTests(ProductionGraphs graphs) : IClassFixtu
     [Fact]
     public void A_pool_for_another_sector_size_is_refused()
     {
-        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ApiVersion.V1_1_0));
+        using var parents = ParentCache.CreateInMemory(new StackedGraph(Enumerable.Repeat((byte)0x7b, 32).ToArray(), 64, ProofsApiVersion.V1_1_0));
         using var pool = new LabelPool(LabelPoolLayout.Create(4096, 1, 128, null));
         var e = Assert.Throws<ArgumentException>(() => PooledSdrLabeler.Label(pool, parents, new byte[32], 2, Path.Combine(_dir, "z")));
         Assert.Contains("4096-byte sectors", e.Message, StringComparison.Ordinal);

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
 
-namespace Kiln.Proofs.Cid;
+namespace Kiln.Proofs.Multiformats;
 
 /// <summary>
 /// Filecoin commitment CIDs (go-fil-commcid): CIDv1 ‖ codec ‖ multihash code ‖ 32 ‖ commitment, as
@@ -63,6 +63,26 @@ public static class CommCid
 
     public static byte[] ParseSealedCidBytes(ReadOnlySpan<byte> cid)
         => DecodeBytes(cid, FilCommitmentSealed, out var error) ?? throw new ProofsException($"invalid sealed CID bytes: {error}");
+
+    /// <summary>
+    /// Decodes the bytes of a commitment CID: CIDv1 ‖ <paramref name="codec"/> ‖ the multihash that codec uses ‖ 32 ‖
+    /// commitment. False, with the reason in <paramref name="error"/>, for anything else (another version, codec or
+    /// multihash, a digest that is not 32 bytes, trailing bytes).
+    /// </summary>
+    /// <param name="cid">The binary CID.</param>
+    /// <param name="codec"><see cref="FilCommitmentSealed"/> (comm_r) or <see cref="FilCommitmentUnsealed"/> (comm_d, commP).</param>
+    /// <param name="commitment">The 32-byte commitment.</param>
+    /// <param name="error">Why the bytes are not such a CID.</param>
+    public static bool TryParseCidBytes(ReadOnlySpan<byte> cid, ulong codec, [NotNullWhen(true)] out byte[]? commitment, out string? error)
+    {
+        if (codec is not (FilCommitmentSealed or FilCommitmentUnsealed))
+        {
+            throw new ArgumentOutOfRangeException(nameof(codec), codec, "a commitment CID's codec is fil-commitment-sealed (0xf102) or fil-commitment-unsealed (0xf101)");
+        }
+
+        commitment = DecodeBytes(cid, codec, out error);
+        return commitment is not null;
+    }
 
     /// <summary>
     /// Piece CID v2 (FRC-0069, go-fil-commcid <c>DataCommitmentToPieceCidv2</c>): raw codec, multihash

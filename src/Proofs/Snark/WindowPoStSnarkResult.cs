@@ -6,9 +6,9 @@ namespace Kiln.Proofs.Snark;
 /// faulty sectors the prover reported alongside them (empty when the SNARK succeeded; faults that stop the
 /// SNARK are thrown as <see cref="PoStFaultySectorsException"/>).
 /// </summary>
-public sealed class WindowPoStResult
+public sealed class WindowPoStSnarkResult
 {
-    public WindowPoStResult(IReadOnlyList<PoStProofBytes> proofs, IReadOnlyList<ulong> faultySectors)
+    public WindowPoStSnarkResult(IReadOnlyList<PoStProofBytes> proofs, IReadOnlyList<ulong> faultySectors)
     {
         ArgumentNullException.ThrowIfNull(proofs);
         ArgumentNullException.ThrowIfNull(faultySectors);

@@ -1,6 +1,6 @@
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 
-namespace Kiln.Proofs.Tests.Cid;
+namespace Kiln.Proofs.Tests.Multiformats;
 
 public class CommCidTests
 {

@@ -1,4 +1,4 @@
-namespace Kiln.Proofs.Cid;
+namespace Kiln.Proofs.Multiformats;
 
 /// <summary>Unsigned LEB128 varints as used by multiformats (at most 9 bytes, minimal encoding).</summary>
 internal static class Varint

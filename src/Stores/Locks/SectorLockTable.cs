@@ -1,5 +1,4 @@
 using Kiln.Api.Types;
-using WireSectorLocks = Kiln.Api.Types.SectorLocks;
 
 namespace Kiln.Stores.Locks;
 
@@ -12,7 +11,7 @@ namespace Kiln.Stores.Locks;
 /// task; over JSON-RPC a lock lives as long as the call that took it (go-jsonrpc cancels a call's context when it
 /// returns), so a remote caller never keeps one.
 /// </summary>
-public sealed class SectorLocks
+public sealed class SectorLockTable
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<SectorId, State> _sectors = [];
@@ -117,7 +116,7 @@ public sealed class SectorLocks
     }
 
     /// <summary>The held locks in Lotus's <c>StorageGetLocks</c> shape, sorted by miner and sector number.</summary>
-    public WireSectorLocks Snapshot()
+    public SectorLocks Snapshot()
     {
         lock (_lock)
         {
@@ -130,7 +129,7 @@ public sealed class SectorLocks
                     [.. SectorFileTypes.Singles.Select(t => (kv.Value.Write & t) != 0 ? 1u : 0u)],
                     [.. kv.Value.Read]))
                 .ToList();
-            return new WireSectorLocks(locks);
+            return new SectorLocks(locks);
         }
     }
 
@@ -228,7 +227,7 @@ public sealed class SectorLocks
         public List<TaskCompletionSource> Waiters { get; } = [];
     }
 
-    private sealed class Handle(SectorLocks owner, SectorId sector, SectorFileType read, SectorFileType write) : IDisposable
+    private sealed class Handle(SectorLockTable owner, SectorId sector, SectorFileType read, SectorFileType write) : IDisposable
     {
         private int _released;
 

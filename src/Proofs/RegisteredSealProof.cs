@@ -1,10 +1,13 @@
 namespace Kiln.Proofs;
 
 /// <summary>
-/// Filecoin's RegisteredSealProof ids, identical in go-state-types, filecoin-ffi and
-/// rust-filecoin-proofs-api. Names are the rust enum variant names (they appear in PC1 output).
+/// Filecoin's RegisteredSealProof ids (go-state-types <c>abi.RegisteredSealProof</c>, an int64; filecoin-ffi
+/// <c>RegisteredSealProof_t</c>; rust-filecoin-proofs-api <c>RegisteredSealProof</c>): the one enum for both the
+/// wire and the proofs code. Names are the rust enum variant names (they appear in PC1 output). On the wire it is a
+/// JSON number and a decimal-string map key (Kiln.Api's JSON options say so); ids outside the named set are carried
+/// as they are, as Go does, and refused by <see cref="SealProofInfo.Get(RegisteredSealProof)"/>.
 /// </summary>
-public enum SealProof
+public enum RegisteredSealProof : long
 {
     StackedDrg2KiBV1 = 0,
     StackedDrg8MiBV1 = 1,

@@ -1,12 +1,12 @@
 using Kiln.Api.Types;
-using SectorLocks = Kiln.Stores.Locks.SectorLocks;
+using Kiln.Stores.Locks;
 
 namespace Kiln.Stores.Tests.Locks;
 
-public sealed class SectorLocksTests
+public sealed class SectorLockTableTests
 {
     private static readonly SectorId S = new(1000, 9);
-    private readonly SectorLocks _locks = new();
+    private readonly SectorLockTable _locks = new();
 
     [Fact]
     public void Readers_share_and_writers_exclude()

@@ -1,11 +1,12 @@
-namespace Kiln.Proofs.PoSt;
+namespace Kiln.Proofs;
 
 /// <summary>
-/// filecoin-ffi's <c>RegisteredPoStProof_t</c> (go-state-types abi.RegisteredPoStProof): Winning 2 KiB … 64 GiB
-/// are 0–4, the legacy Window proofs 5–9 (ApiVersion 1.0.0), the current Window proofs "…V1_1"
-/// 10–14 (proofs-api "…V1_2", ApiVersion 1.2.0).
+/// Filecoin's RegisteredPoStProof ids (go-state-types <c>abi.RegisteredPoStProof</c>, an int64; filecoin-ffi
+/// <c>RegisteredPoStProof_t</c>): the one enum for both the wire and the proofs code. Winning 2 KiB … 64 GiB are
+/// 0–4, the legacy Window proofs 5–9 (rust-fil-proofs ApiVersion 1.0.0), the current Window proofs "…V1_1" 10–14
+/// (proofs-api "…V1_2", ApiVersion 1.2.0), the ones in use from network version 19. On the wire it is a JSON number.
 /// </summary>
-public enum RegisteredPoStProof
+public enum RegisteredPoStProof : long
 {
     StackedDrgWinning2KiBV1 = 0,
     StackedDrgWinning8MiBV1 = 1,

@@ -1,4 +1,4 @@
-namespace Kiln.Proofs.Cid;
+namespace Kiln.Proofs.Multiformats;
 
 /// <summary>RFC 4648 base32, lower-case alphabet a–z 2–7, no padding (multibase 'b').</summary>
 internal static class Base32Lower

@@ -1,4 +1,4 @@
-using Kiln.Proofs.Cid;
+using Kiln.Proofs.Multiformats;
 
 namespace Kiln.Proofs.Pieces;
 
@@ -6,7 +6,7 @@ namespace Kiln.Proofs.Pieces;
 /// A piece as Lotus sees it (abi.PieceInfo): its padded size and its commitment. Pad pieces carry
 /// the zero commitment of their size.
 /// </summary>
-public readonly record struct PieceInfo(PaddedPieceSize Size, Commitment Commitment)
+public readonly record struct PieceCommitment(PaddedPieceSize Size, Commitment Commitment)
 {
     /// <summary>The piece CID (<c>baga6ea4seaq…</c>) of <see cref="Commitment"/>.</summary>
     public string PieceCid
@@ -20,13 +20,13 @@ public readonly record struct PieceInfo(PaddedPieceSize Size, Commitment Commitm
     }
 
     /// <summary>Builds a piece from its size and piece CID string.</summary>
-    public static PieceInfo FromPieceCid(PaddedPieceSize size, string pieceCid)
+    public static PieceCommitment FromPieceCid(PaddedPieceSize size, string pieceCid)
         => new(size, new Commitment(CommCid.ParsePieceCid(pieceCid)));
 
     /// <summary>The pad piece of a size: zeros, commitment Z[log2(size/32)].</summary>
-    public static PieceInfo Pad(PaddedPieceSize size)
+    public static PieceCommitment Pad(PaddedPieceSize size)
     {
         size.Validate();
-        return new PieceInfo(size, ZeroComm.ForPaddedSize(size.Value));
+        return new PieceCommitment(size, ZeroComm.ForPaddedSize(size.Value));
     }
 }
