@@ -69,9 +69,20 @@ public sealed partial class RpcServer
     /// <summary>WebSocket sessions currently open.</summary>
     internal int OpenWebSocketSessions => Volatile.Read(ref _openWebSocketSessions);
 
-    internal void WebSocketSessionOpened() => Interlocked.Increment(ref _openWebSocketSessions);
+    /// <summary>Raised after a WebSocket session opens or closes, with the sessions then open.</summary>
+    internal event Action<int>? WebSocketSessionsChanged;
 
-    internal void WebSocketSessionClosed() => Interlocked.Decrement(ref _openWebSocketSessions);
+    internal void WebSocketSessionOpened()
+    {
+        var open = Interlocked.Increment(ref _openWebSocketSessions);
+        WebSocketSessionsChanged?.Invoke(open);
+    }
+
+    internal void WebSocketSessionClosed()
+    {
+        var open = Interlocked.Decrement(ref _openWebSocketSessions);
+        WebSocketSessionsChanged?.Invoke(open);
+    }
 
     /// <summary>
     /// Answers one HTTP-mode body without a network (go-jsonrpc <c>HandleRequest</c>): the response bytes

@@ -76,16 +76,28 @@ public sealed class KestrelRpcHost : IAsyncDisposable
         return await response.Content.ReadAsStringAsync();
     }
 
-    /// <summary>Waits (polling an in-memory condition, bounded) until <paramref name="condition"/> holds.</summary>
-    public static async Task WaitForAsync(Func<bool> condition, TimeSpan? timeout = null)
+    /// <summary>Waits until the server's open WebSocket sessions satisfy <paramref name="condition"/>, woken by each open or close.</summary>
+    public async Task WaitForWebSocketSessionsAsync(Func<int, bool> condition, TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!condition() && DateTime.UtcNow < deadline)
+        using var changed = new SemaphoreSlim(0);
+        void OnChanged(int _) => changed.Release();
+        Server.WebSocketSessionsChanged += OnChanged;
+        try
         {
-            await Task.Delay(20);
+            using var cts = new CancellationTokenSource(timeout);
+            while (!condition(Server.OpenWebSocketSessions))
+            {
+                await changed.WaitAsync(cts.Token);
+            }
         }
-
-        Assert.True(condition());
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"open WebSocket sessions still {Server.OpenWebSocketSessions} after {timeout}");
+        }
+        finally
+        {
+            Server.WebSocketSessionsChanged -= OnChanged;
+        }
     }
 
     public async ValueTask DisposeAsync()

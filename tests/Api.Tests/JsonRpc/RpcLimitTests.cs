@@ -249,7 +249,7 @@ public sealed class RpcLimitTests
             // The server may drop the connection before the client is done sending.
         }
 
-        await KestrelRpcHost.WaitForAsync(() => host.Server.OpenWebSocketSessions == 0, TimeSpan.FromSeconds(30));
+        await host.WaitForWebSocketSessionsAsync(open => open == 0, TimeSpan.FromSeconds(30));
 
         var received = 0;
         try
