@@ -20,8 +20,13 @@ public sealed class ClusterFixture : IAsyncDisposable
 
     public MinerHost Miner { get; private set; } = null!;
 
-    /// <summary>The miner's options; tests about PC1 alone hold sectors at PreCommit2.</summary>
-    public MinerOptions MinerOptions { get; } = new();
+    private readonly MinerOptions _minerOptions = new();
+
+    /// <summary>
+    /// The miner's options: while it runs, the ones it reads (tests about PC1 alone hold sectors at PreCommit2 by
+    /// setting them); while it is stopped, the ones its next start copies.
+    /// </summary>
+    public MinerOptions MinerOptions => _minerRunning ? Miner.Miner.Options : _minerOptions;
 
     /// <summary>The miner's heartbeat settings (null: the defaults).</summary>
     public Kiln.Miner.Workers.WorkerRegistryOptions? RegistryOptions { get; set; }
@@ -37,13 +42,14 @@ public sealed class ClusterFixture : IAsyncDisposable
     public async Task StartMinerAsync()
     {
         Miner = await MinerHost.StartAsync(
-            MinerRepo.Open(MinerRepoPath), MinerOptions, new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None, workerOptions: RegistryOptions);
+            MinerRepo.Open(MinerRepoPath), _minerOptions, new IPEndPoint(IPAddress.Loopback, _minerPort), TimeProvider.System, CancellationToken.None, workerOptions: RegistryOptions);
         _minerPort = Miner.RpcUrl.Port;
         _minerRunning = true;
     }
 
     public async Task StopMinerAsync()
     {
+        _minerOptions.CopyFrom(Miner.Miner.Options);
         _minerRunning = false;
         await Miner.DisposeAsync();
     }

@@ -177,7 +177,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
         _tracker = await CallTracker.OpenAsync(Repo.CallsDatabase, ct);
         var returns = new ReturnSender(Miner, _tracker, options.ReturnRetryInterval, _time, _loggers.CreateLogger<ReturnSender>());
-        var fetcher = new RemoteFetcher(Store, Index, Http, new RemoteFetcherOptions { AuthToken = _connection.Miner.Token, ParallelFetchLimit = options.ParallelFetchLimit }, _loggers.CreateLogger<RemoteFetcher>());
+        var fetcher = new RemoteFetcher(Store, Index, Http, new RemoteFetcherOptions { AuthToken = _connection.Miner.Token, ParallelFetchLimit = options.ParallelFetchLimit }, _loggers.CreateLogger<RemoteFetcher>(), Metrics.Stores);
         // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
         Pool = labelPool is null ? null : LabelPool.Create(labelPool, MemoryFiles);
         if (Pool is not null)
@@ -198,7 +198,8 @@ public sealed partial class KilnWorker : IAsyncDisposable
                 PostReadTimeout = options.PostReadTimeout,
             },
             _time,
-            _loggers.CreateLogger<VanillaProofReader>());
+            _loggers.CreateLogger<VanillaProofReader>(),
+            Metrics.Stores);
         var post = new PoStTasks(vanillas, prover, _loggers.CreateLogger<PoStTasks>());
         var externalPc2 = options.ExternalPreCommit2 is { } pc2Command ? new ExternalPreCommit2(pc2Command, _loggers.CreateLogger<ExternalPreCommit2>()) : null;
         if (externalPc2 is not null)
