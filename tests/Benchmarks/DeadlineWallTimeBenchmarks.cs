@@ -10,6 +10,7 @@ using Kiln.Proofs.Cid;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
+using Kiln.Stores.PoSt;
 using Microsoft.Extensions.Logging.Abstractions;
 using ApiPoSt = Kiln.Api.Types.RegisteredPoStProof;
 using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
@@ -105,7 +106,7 @@ public class DeadlineWallTimeBenchmarks
 
     private sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, ApiPoSt proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]> ReadAsync(ulong minerId, ApiPoSt proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("partitions are proven on workers in this benchmark");
     }
 }

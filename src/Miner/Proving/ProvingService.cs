@@ -75,8 +75,7 @@ public sealed partial class ProvingService : IAsyncDisposable
         window.Attach(registry);
         winning.Attach(registry);
         var prover = SnarkProverFactory.Create(options.Snark);
-        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
-        var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
+        var vanillas = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
         var chain = OpenChain(miner, time, loggers);
         var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
         var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);

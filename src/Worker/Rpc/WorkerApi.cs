@@ -7,8 +7,8 @@ using Kiln.Api.Types;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Worker.Calls;
-using Kiln.Worker.Post;
 using Kiln.Worker.Run;
 using Kiln.Worker.Sealing;
 
@@ -24,7 +24,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     private readonly WorkerOptions _options;
     private readonly LocalStore _store;
     private readonly SealingTasks _tasks;
-    private readonly PoStTasks? _post;
+    private readonly PartitionProver? _post;
     private readonly CallTracker _tracker;
     private readonly ReturnSender _returns;
     private readonly Func<string, string?> _environment;
@@ -50,7 +50,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         Func<string, string?> environment,
         ILogger logger,
         LabelPoolLayout? labelPool = null,
-        PoStTasks? post = null,
+        PartitionProver? post = null,
         WorkerMetrics? metrics = null)
     {
         _metrics = metrics;
@@ -465,7 +465,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         _ = task.ContinueWith(_ => _background.TryRemove(id, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private async Task<T> ProveAsync<T>(TaskType type, Func<PoStTasks, Task<T>> prove)
+    private async Task<T> ProveAsync<T>(TaskType type, Func<PartitionProver, Task<T>> prove)
     {
         bool enabled;
         lock (_lock)

@@ -14,9 +14,9 @@ using Kiln.Proofs.Snark;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Calls;
-using Kiln.Worker.Post;
 using Kiln.Worker.Rpc;
 using Kiln.Worker.Sealing;
 
@@ -218,20 +218,18 @@ public sealed partial class WorkerHost : IAsyncDisposable
             }
 
             var batcher = options.Pc1Batch > 1 && pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, time) : null;
-            var vanillas = new VanillaProofReader(
-                store,
-                index,
-                Http,
-                new VanillaReaderOptions
+            var vanillas = new VanillaProofReader(store, index, Http, new VanillaReaderOptions { AuthToken = minerInfo.Token }, loggers.CreateLogger<VanillaProofReader>());
+            var post = new PartitionProver(
+                vanillas,
+                prover,
+                new PartitionProverOptions
                 {
-                    AuthToken = minerInfo.Token,
                     // Lotus: --post-parallel-reads 0 is no limit.
-                    PostParallelReads = options.PostParallelReads == 0 ? int.MaxValue : options.PostParallelReads,
-                    PostReadTimeout = options.PostReadTimeout,
+                    ParallelReads = options.PostParallelReads == 0 ? int.MaxValue : options.PostParallelReads,
+                    ReadTimeout = options.PostReadTimeout,
                 },
                 time,
-                loggers.CreateLogger<VanillaProofReader>());
-            var post = new PoStTasks(vanillas, prover, loggers.CreateLogger<PoStTasks>());
+                loggers.CreateLogger<PartitionProver>());
             var externalPc2 = options.ExternalPreCommit2 is { } pc2Command ? new ExternalPreCommit2(pc2Command, loggers.CreateLogger<ExternalPreCommit2>()) : null;
             if (externalPc2 is not null)
             {

@@ -7,6 +7,7 @@ using Kiln.Proofs.Cid;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
+using Kiln.Stores.PoSt;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using WindowPoStResult = Kiln.Api.Types.WindowPoStResult;
@@ -109,7 +110,7 @@ internal static class PoStFixture
 
     internal sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this test proves on workers only");
     }
 }

@@ -3,6 +3,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Sealing;
 using Kiln.Miner.Workers;
+using Kiln.Stores.PoSt;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -131,7 +132,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 
     private sealed class NoVanillaSource : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
-            Task.FromResult<byte[]?>(null);
+        public Task<byte[]> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+            Task.FromException<byte[]>(new IOException($"sector {sector.SectorNumber}: no vanilla proofs in this test"));
     }
 }
