@@ -255,7 +255,7 @@ public static class Devnet
     private static async Task<bool> PoStDoneAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DateTimeOffset since, DevnetView view, CancellationToken ct)
     {
         var wanted = sectors.Where(s => s.State == SectorState.Proving).Select(s => DeadlineInfo.ForSector(s.Number)).ToHashSet();
-        var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
+        var records = (await miner.Proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
         var current = DeadlineInfo.At(((DevnetProvingChain)miner.Proving.Chain).CurrentEpoch);
         foreach (var index in wanted.Order())
         {
@@ -283,12 +283,12 @@ public static class Devnet
     private static async Task WritePoStSummaryAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, DevnetOptions options, DateTimeOffset since, bool ok, TextWriter output, CancellationToken ct)
     {
         var wanted = sectors.Select(s => DeadlineInfo.ForSector(s.Number)).ToHashSet();
-        var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => wanted.Contains(d.Index)).ToList();
-        var took = await miner.Jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
+        var records = (await miner.Proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).Where(d => wanted.Contains(d.Index)).ToList();
+        var took = await miner.Proving.History.LatestDeadlinesAsync(ct).ConfigureAwait(false);
         var timelines = new Dictionary<int, IReadOnlyList<PoStTimelineEntry>>();
         foreach (var d in records)
         {
-            timelines[d.Index] = await miner.Jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, d.Index, ct).ConfigureAwait(false);
+            timelines[d.Index] = await miner.Proving.History.LatestTimelineAsync(PoStTimelineEntry.WindowProof, d.Index, ct).ConfigureAwait(false);
         }
 
         output.WriteLine();

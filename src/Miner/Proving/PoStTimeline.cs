@@ -1,11 +1,10 @@
 using System.Collections.Concurrent;
-using Kiln.Miner.Jobs;
 
 namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// Collects the steps of one Window PoSt deadline or Winning PoSt round while it is proven (partitions add theirs
-/// concurrently); the prover hands them to the job tracker when the proof ends, however it ends.
+/// concurrently); the prover stores them in the <see cref="PoStHistory"/> when the proof ends, however it ends.
 /// </summary>
 public sealed class PoStTimeline
 {

@@ -8,12 +8,12 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
-/// provers, the chain (a Lotus full node or the devnet clock), the deadlines table and the proving loop (run only
+/// provers, the chain (a Lotus full node or the devnet clock), the PoSt history and the proving loop (run only
 /// when <see cref="ProvingOptions.Enabled"/>).
 /// </summary>
 public sealed partial class ProvingService : IAsyncDisposable
 {
-    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
+    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, PoStHistory history, ProvingLoop loop, SectorPipeline pipeline)
     {
         Options = options;
         MinerId = minerId;
@@ -22,7 +22,7 @@ public sealed partial class ProvingService : IAsyncDisposable
         WindowProver = windowProver;
         WinningProver = winningProver;
         Chain = chain;
-        Deadlines = deadlines;
+        History = history;
         Loop = loop;
         Pipeline = pipeline;
     }
@@ -47,7 +47,8 @@ public sealed partial class ProvingService : IAsyncDisposable
 
     public IChain Chain { get; }
 
-    public DeadlineStore Deadlines { get; }
+    /// <summary>Every deadline's last outcome and the steps of each proof: what the CLI, dashboard and RPC show.</summary>
+    public PoStHistory History { get; }
 
     public ProvingLoop Loop { get; }
 
@@ -77,20 +78,20 @@ public sealed partial class ProvingService : IAsyncDisposable
         var prover = SnarkProverFactory.Create(options.Snark);
         var vanillas = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>());
         var chain = OpenChain(miner, time, loggers);
-        var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
-        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);
+        var history = await PoStHistory.OpenAsync(databasePath, time, ct).ConfigureAwait(false);
+        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics, history);
         var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs, time);
         var loop = new ProvingLoop(
             chain,
             c => ProvingSectorsAsync(pipeline, c),
             windowProver,
             winningProver,
-            deadlines,
+            history,
             options,
             miner.ActorId,
             time,
             loggers.CreateLogger<ProvingLoop>());
-        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, deadlines, loop, pipeline);
+        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, history, loop, pipeline);
     }
 
     /// <summary>The Lotus full node of <see cref="ProvingOptions.FullNodeApiInfo"/> when set, else the devnet chain clock.</summary>
@@ -115,7 +116,7 @@ public sealed partial class ProvingService : IAsyncDisposable
     /// <summary>The proving loop when enabled, otherwise a completed task.</summary>
     public Task RunAsync(CancellationToken ct) => Options.Enabled ? Loop.RunAsync(ct) : Task.CompletedTask;
 
-    public ValueTask DisposeAsync() => Deadlines.DisposeAsync();
+    public ValueTask DisposeAsync() => History.DisposeAsync();
 
     private static async Task<IReadOnlyList<ProvingSector>> ProvingSectorsAsync(SectorPipeline pipeline, CancellationToken ct) =>
         [.. (await pipeline.ListAsync(ct).ConfigureAwait(false))

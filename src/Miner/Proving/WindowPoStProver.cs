@@ -32,7 +32,8 @@ public sealed partial class WindowPoStProver(
     TimeProvider time,
     ILogger<WindowPoStProver> logger,
     JobTracker? jobs = null,
-    MinerMetrics? metrics = null)
+    MinerMetrics? metrics = null,
+    PoStHistory? history = null)
 {
     private static readonly ResiliencePropertyKey<bool> HedgeKey = new("kiln.post.hedge");
 
@@ -44,7 +45,7 @@ public sealed partial class WindowPoStProver(
     /// <summary>
     /// Proves <paramref name="sectors"/>; with a <paramref name="timeline"/>, every step (challenges, each partition
     /// attempt with its vanilla reads and SNARK, skips, merge, verify, the whole deadline) is recorded in it and
-    /// handed to the job tracker when the proof ends, however it ends.
+    /// stored in the PoSt history when the proof ends, however it ends.
     /// </summary>
     public async Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, PoStTimeline? timeline, CancellationToken cancellationToken)
     {
@@ -66,9 +67,9 @@ public sealed partial class WindowPoStProver(
         }
         finally
         {
-            if (timeline is not null && jobs is not null)
+            if (timeline is not null && history is not null)
             {
-                await jobs.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
+                await history.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }

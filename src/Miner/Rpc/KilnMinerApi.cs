@@ -69,8 +69,8 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     public async Task<IReadOnlyList<ProvingDeadline>> KilnProvingDeadlinesAsync(CancellationToken ct)
     {
         var sectors = (await proving.ProvingSectorsAsync(ct).ConfigureAwait(false)).GroupBy(s => DeadlineInfo.ForSector(s.Number)).ToDictionary(g => g.Key, g => g.Count());
-        var last = (await proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Index);
-        var took = await jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
+        var last = (await proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Index);
+        var took = await proving.History.LatestDeadlinesAsync(ct).ConfigureAwait(false);
         return [.. Enumerable.Range(0, DeadlineInfo.PeriodDeadlines).Select(i => last.TryGetValue(i, out var d)
             ? new ProvingDeadline(i, sectors.GetValueOrDefault(i), d.OpenEpoch, d.Proven, d.Skipped, d.Outcome, d.Error, took.TryGetValue(i, out var t) && t.Epoch == d.OpenEpoch ? t.Duration.Ticks * 100 : null)
             : new ProvingDeadline(i, sectors.GetValueOrDefault(i), null, null, 0, "", null))];
@@ -84,7 +84,7 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
         }
 
         var sectors = (await proving.ProvingSectorsAsync(ct).ConfigureAwait(false)).Count(s => DeadlineInfo.ForSector(s.Number) == index);
-        return new ProvingDeadlineTimeline(index, sectors, await jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, index, ct).ConfigureAwait(false));
+        return new ProvingDeadlineTimeline(index, sectors, await proving.History.LatestTimelineAsync(PoStTimelineEntry.WindowProof, index, ct).ConfigureAwait(false));
     }
 
     public async Task<ProvingInfo> KilnProvingInfoAsync(CancellationToken ct)

@@ -102,8 +102,8 @@ internal static class PoStFixture
         return s;
     }
 
-    public static WindowPoStProver Window(PoStScheduler scheduler, ProvingOptions? options = null, IVanillaSource? vanillas = null, Kiln.Miner.Jobs.JobTracker? jobs = null) =>
-        new(scheduler, Prover, vanillas ?? new NoVanillas(), options ?? new ProvingOptions(), TimeProvider.System, NullLogger<WindowPoStProver>.Instance, jobs);
+    public static WindowPoStProver Window(PoStScheduler scheduler, ProvingOptions? options = null, IVanillaSource? vanillas = null, Kiln.Miner.Jobs.JobTracker? jobs = null, PoStHistory? history = null) =>
+        new(scheduler, Prover, vanillas ?? new NoVanillas(), options ?? new ProvingOptions(), TimeProvider.System, NullLogger<WindowPoStProver>.Instance, jobs, null, history);
 
     public static WinningPoStProver Winning(PoStScheduler scheduler, IVanillaSource? vanillas = null) =>
         new(scheduler, Prover, vanillas ?? new NoVanillas(), new ProvingOptions(), NullLogger<WinningPoStProver>.Instance);
