@@ -2,6 +2,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
 using Kiln.Stores.PoSt;
+using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -20,10 +21,14 @@ public sealed class LocalPartitionReadsTests
     public async Task The_miners_own_reads_are_bounded_across_all_partitions()
     {
         var sectors = Enumerable.Range(1, 10).Select(n => PoStFixture.Sector((ulong)n)).ToList();
-        var source = new GatedSource(openAt: 3);
+        var source = new GatedVanillaSource(3, PoStFixture.Vanilla);
         var prover = PoStFixture.Window(PoStFixture.Scheduler(WorkerKind.WindowPoSt), new ProvingOptions { ParallelCheckLimit = 3 }, source);
 
-        var outcome = await prover.ProveAsync(PoStFixture.Miner, sectors, PoStFixture.Randomness(3), CancellationToken.None).WaitAsync(Patience);
+        var proving = prover.ProveAsync(PoStFixture.Miner, sectors, PoStFixture.Randomness(3), CancellationToken.None);
+        await source.Reached.WaitAsync(Patience);
+        Assert.Equal(3, source.Calls);
+        source.Open();
+        var outcome = await proving.WaitAsync(Patience);
 
         Assert.True(outcome.Local);
         Assert.Equal(5, outcome.Partitions);
@@ -75,37 +80,5 @@ public sealed class LocalPartitionReadsTests
     {
         public Task<byte[]> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             read(proofType, sector);
-    }
-
-    /// <summary>Holds every read until <c>openAt</c> reads are in progress at once, then lets all through; counts the most at once.</summary>
-    private sealed class GatedSource(int openAt) : IVanillaSource
-    {
-        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _active;
-        private int _most;
-        private int _calls;
-
-        public int MostAtOnce => Volatile.Read(ref _most);
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public async Task<byte[]> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            var now = Interlocked.Increment(ref _active);
-            int seen;
-            while ((seen = Volatile.Read(ref _most)) < now && Interlocked.CompareExchange(ref _most, now, seen) != seen)
-            {
-            }
-
-            if (now >= openAt)
-            {
-                _open.TrySetResult();
-            }
-
-            await _open.Task.WaitAsync(cancellationToken);
-            Interlocked.Decrement(ref _active);
-            return PoStFixture.Vanilla(proofType, sector);
-        }
     }
 }

@@ -5,6 +5,7 @@ using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Stores.PoSt;
+using Kiln.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Stores.Tests.PoSt;
@@ -24,12 +25,15 @@ public sealed class PartitionProverTests
     [Fact]
     public async Task At_most_the_configured_reads_run_at_once_across_concurrent_partitions()
     {
-        var source = new GatedSource(openAt: 3);
+        var source = new GatedVanillaSource(3, (_, s) => Vanilla(s.SectorNumber));
         var prover = new PartitionProver(source, new InsecureTestProver(), new PartitionProverOptions { ParallelReads = 3 });
 
         // Two partitions of five sectors at once: the limit holds for the prover, not per call.
         var first = prover.ReadVanillasAsync(Miner, Window2KiB, [.. Enumerable.Range(1, 5).Select(n => Challenge((ulong)n))], Ct);
         var second = prover.ReadVanillasAsync(Miner, Window2KiB, [.. Enumerable.Range(6, 5).Select(n => Challenge((ulong)n))], Ct);
+        await source.Reached.WaitAsync(Patience);
+        Assert.Equal(3, source.Calls);
+        source.Open();
         var reads = await Task.WhenAll(first, second).WaitAsync(Patience);
 
         Assert.Equal(3, source.MostAtOnce);
@@ -185,37 +189,5 @@ public sealed class PartitionProverTests
     {
         public Task<byte[]> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             read(sector, cancellationToken);
-    }
-
-    /// <summary>Holds every read until <c>openAt</c> reads are in progress at once, then lets all through; counts the most at once.</summary>
-    private sealed class GatedSource(int openAt) : IVanillaSource
-    {
-        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _active;
-        private int _most;
-        private int _calls;
-
-        public int MostAtOnce => Volatile.Read(ref _most);
-
-        public int Calls => Volatile.Read(ref _calls);
-
-        public async Task<byte[]> ReadAsync(ulong minerId, Kiln.Api.Types.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken)
-        {
-            Interlocked.Increment(ref _calls);
-            var now = Interlocked.Increment(ref _active);
-            int seen;
-            while ((seen = Volatile.Read(ref _most)) < now && Interlocked.CompareExchange(ref _most, now, seen) != seen)
-            {
-            }
-
-            if (now >= openAt)
-            {
-                _open.TrySetResult();
-            }
-
-            await _open.Task.WaitAsync(cancellationToken);
-            Interlocked.Decrement(ref _active);
-            return Vanilla(sector.SectorNumber);
-        }
     }
 }
