@@ -10,6 +10,7 @@ using Kiln.Proofs;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
+using Kiln.Stores.PoSt;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Benchmarks;
@@ -103,7 +104,7 @@ public class DeadlineWallTimeBenchmarks
 
     private sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("partitions are proven on workers in this benchmark");
     }
 }

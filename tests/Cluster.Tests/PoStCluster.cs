@@ -15,7 +15,6 @@ using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Testing;
-using Kiln.Worker.Post;
 using Kiln.Worker.Run;
 
 namespace Kiln.Cluster.Tests;
@@ -165,7 +164,7 @@ internal sealed class PoStCluster : IAsyncDisposable
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Window);
         var replicas = outcome.Proven.Select(n => new PublicReplica(info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
         var proof = outcome.Proof.ToPoStProofBytes();
-        return new InsecureTestProver().VerifyWindowPoSt(PoStTasks.ClearTopBits(Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
+        return new InsecureTestProver().VerifyWindowPoSt(PoStRandomness.ToFieldElement(Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
     }
 
     public bool VerifyWinning(long epoch, WinningPoStOutcome outcome)
@@ -173,7 +172,7 @@ internal sealed class PoStCluster : IAsyncDisposable
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Winning);
         var replicas = outcome.Challenged.Select(n => new PublicReplica(info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
         var proofs = outcome.Proofs.Select(p => p.ToPoStProofBytes()).ToList();
-        return new InsecureTestProver().VerifyWinningPoSt(PoStTasks.ClearTopBits(Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
+        return new InsecureTestProver().VerifyWinningPoSt(PoStRandomness.ToFieldElement(Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
     }
 
     public async ValueTask DisposeAsync()

@@ -116,7 +116,7 @@ public sealed class DashboardMiner : IAsyncDisposable
         var t = TimeProvider.System.GetUtcNow().AddSeconds(-10);
         PoStTimelineEntry Step(string phase, int? partition, string host, Guid by, double from, double to, string? detail = null) =>
             new(PoStTimelineEntry.WindowProof, openEpoch, deadline, phase, partition, host, by, t.AddMilliseconds(from), t.AddMilliseconds(to), 2, "Succeeded", detail);
-        await Host.Jobs.RecordTimelineAsync(
+        await Host.Proving.History.RecordTimelineAsync(
             [
                 Step("randomness", null, "miner-host", Guid.Empty, 0, 40),
                 Step("challenges", null, "miner-host", Guid.Empty, 40, 120),
@@ -131,11 +131,11 @@ public sealed class DashboardMiner : IAsyncDisposable
                 Step("deadline", null, "miner-host", Guid.Empty, 0, 2_900, "2 partitions"),
             ],
             CancellationToken.None);
-        await Host.Proving.Deadlines.RecordAsync(new DeadlineRecord(deadline, openEpoch, 2, 0, 2, t.AddMilliseconds(2_900), "Succeeded", null), CancellationToken.None);
+        await Host.Proving.History.RecordDeadlineAsync(new DeadlineRecord(deadline, openEpoch, 2, 0, 2, t.AddMilliseconds(2_900), "Succeeded", null), CancellationToken.None);
     }
 
     public async Task RecordFailedDeadlineAsync(int deadline, long openEpoch, string error) =>
-        await Host.Proving.Deadlines.RecordAsync(new DeadlineRecord(deadline, openEpoch, 1, 0, 0, TimeProvider.System.GetUtcNow(), "Failed", error), CancellationToken.None);
+        await Host.Proving.History.RecordDeadlineAsync(new DeadlineRecord(deadline, openEpoch, 1, 0, 0, TimeProvider.System.GetUtcNow(), "Failed", error), CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,9 +8,9 @@ using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Stores.Remote;
 using Kiln.Testing;
-using Kiln.Worker.Post;
 using Kiln.Worker.Rpc;
 using Kiln.Worker.Run;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,8 +48,8 @@ public sealed class PoStWorkerTests : IAsyncLifetime
     private WorkerApi Api(TaskType task, TaskType? requested = null)
     {
         var options = new WorkerOptions { RepoPath = _dir, RequestedTasks = new HashSet<TaskType> { requested ?? task } };
-        var reader = new VanillaProofReader(_store, _index, _http, new VanillaReaderOptions { PostParallelReads = 2 });
-        return new WorkerApi(options, _store, null!, null!, _ => null, NullLogger.Instance, null, new PoStTasks(reader, _prover));
+        var reader = new VanillaProofReader(_store, _index, _http, new VanillaReaderOptions());
+        return new WorkerApi(options, _store, null!, null!, _ => null, NullLogger.Instance, null, new PartitionProver(reader, _prover, new PartitionProverOptions { ParallelReads = 2 }));
     }
 
     private static PostSectorChallenge Challenge(RegisteredPoStProof proof, byte[] randomness, ulong sector) =>

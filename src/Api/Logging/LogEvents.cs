@@ -10,7 +10,7 @@ namespace Kiln.Api.Logging;
 /// <listheader><term>ids</term><description>area</description></listheader>
 /// <item><term>1000–1999</term><description>Kiln.Api: JSON-RPC, wire types, metrics</description></item>
 /// <item><term>2000–2099</term><description>Kiln.Api.Auth: tokens and permissions</description></item>
-/// <item><term>3000–3999</term><description>Kiln.Stores: local paths 3000–3099, remote endpoints and vanilla reads 3100–3199, fetches 3200–3299, index 3300–3399, SQLite 3400–3499</description></item>
+/// <item><term>3000–3999</term><description>Kiln.Stores: local paths 3000–3099, remote endpoints and vanilla reads 3100–3199, fetches 3200–3299, index 3300–3399, SQLite 3400–3499, the partition prover 3500–3599</description></item>
 /// <item><term>4000–4999</term><description>Kiln.Proofs</description></item>
 /// <item><term>5000–6999</term><description>Kiln.Miner: sealing 5000–5099, scheduling 5100–5199, workers 5200–5299, RPC 5300–5399, calls 5400–5499, jobs 5500–5599, proving 6000–6299, chain 6300–6399, dashboard 6500–6599, hosting 6900–6999</description></item>
 /// <item><term>7000–7999</term><description>Kiln.Worker: host 7000–7099, RPC 7100–7199, calls 7200–7299, sealing 7300–7399, PoSt 7400–7499, benchmarks 7900–7999</description></item>
@@ -29,6 +29,7 @@ public static class LogEvents
         new("Kiln.Stores.Fetch", 3200, 3299, "fetches from other hosts"),
         new("Kiln.Stores.Index", 3300, 3399, "the sector index"),
         new("Kiln.Stores.Sqlite", 3400, 3499, "SQLite files"),
+        new("Kiln.Stores.PoSt", 3500, 3599, "the partition prover"),
         new("Kiln.Proofs", 4000, 4999, "proofs: sealing, PoSt, memory"),
         new("Kiln.Miner", 5000, 6999, "kiln-miner"),
         new("Kiln.Miner.Sealing", 5000, 5099, "the sector pipeline and sealing manager"),

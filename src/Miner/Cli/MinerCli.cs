@@ -56,9 +56,19 @@ public static class MinerCli
         };
         var retries = new Option<int>("--post-max-retries") { Description = "re-dispatches of one partition after a connection error or timeout", DefaultValueFactory = _ => ProvingOptions.DefaultMaxRetries };
         var hedge = new Option<string?>("--post-hedge-after") { Description = "also start a partition still running after this long on an idle window PoSt worker, first answer wins, e.g. 5m (default: no hedging)" };
+        var parallelReads = new Option<int>("--parallel-check-limit")
+        {
+            Description = "vanilla proofs the miner reads at once when it proves Window PoSt itself (Lotus [Proving] ParallelCheckLimit)",
+            DefaultValueFactory = _ => ProvingOptions.DefaultParallelCheckLimit,
+        };
+        var readTimeout = new Option<string>("--single-check-timeout")
+        {
+            Description = "how long one sector's vanilla proof may take to read when the miner proves itself before the sector is skipped, e.g. 10m (Lotus [Proving] SingleCheckTimeout)",
+            DefaultValueFactory = _ => GoFormat.Duration(ProvingOptions.DefaultSingleCheckTimeout),
+        };
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
-            listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge,
+            listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge, parallelReads, readTimeout,
         };
         cmd.SetAction(async (parse, ct) =>
         {
@@ -74,6 +84,8 @@ public static class MinerCli
             options.Proving.WinningPoStTimeout = GoFormat.ParseDuration(parse.GetValue(winningTimeout)!, "--winning-post-timeout");
             options.Proving.MaxRetries = parse.GetValue(retries);
             options.Proving.HedgeAfter = parse.GetValue(hedge) is { } after ? GoFormat.ParseDuration(after, "--post-hedge-after") : null;
+            options.Proving.ParallelCheckLimit = parse.GetValue(parallelReads);
+            options.Proving.SingleCheckTimeout = GoFormat.ParseDuration(parse.GetValue(readTimeout)!, "--single-check-timeout");
             await using var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");
             await host.WaitForShutdownAsync(ct);

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using Kiln.Api;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Sealing;
 using Kiln.Proofs;
@@ -256,7 +257,7 @@ public static class Devnet
         var chain = miner.Proving.Chain;
         var proving = sectors.Where(s => s.State == SectorState.Proving).Select(s => s.Number).ToList();
         var wanted = (await chain.SectorDeadlinesAsync(miner.Proving.MinerId, proving, ct).ConfigureAwait(false)).Values.ToHashSet();
-        var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
+        var records = (await miner.Proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
         var current = await chain.ProvingDeadlineAsync(miner.Proving.MinerId, ct).ConfigureAwait(false);
         foreach (var index in wanted.Order())
         {
@@ -285,12 +286,12 @@ public static class Devnet
     {
         var assigned = await miner.Proving.Chain.SectorDeadlinesAsync(miner.Proving.MinerId, [.. sectors.Select(s => s.Number)], ct).ConfigureAwait(false);
         var wanted = assigned.Values.ToHashSet();
-        var records = (await miner.Proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).Where(d => wanted.Contains(d.Index)).ToList();
-        var took = await miner.Jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
+        var records = (await miner.Proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).Where(d => wanted.Contains(d.Index)).ToList();
+        var took = await miner.Proving.History.LatestDeadlinesAsync(ct).ConfigureAwait(false);
         var timelines = new Dictionary<int, IReadOnlyList<PoStTimelineEntry>>();
         foreach (var d in records)
         {
-            timelines[d.Index] = await miner.Jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, d.Index, ct).ConfigureAwait(false);
+            timelines[d.Index] = await miner.Proving.History.LatestTimelineAsync(PoStTimelineEntry.WindowProof, d.Index, ct).ConfigureAwait(false);
         }
 
         output.WriteLine();

@@ -60,21 +60,6 @@ public sealed class JobTracker : IAsyncDisposable
                 error TEXT NULL
             );
             CREATE INDEX IF NOT EXISTS jobs_start ON jobs (start_ms);
-            CREATE TABLE IF NOT EXISTS post_timeline (
-                proof TEXT NOT NULL,
-                epoch INTEGER NOT NULL,
-                deadline INTEGER NOT NULL,
-                phase TEXT NOT NULL,
-                partition INTEGER NULL,
-                host TEXT NOT NULL,
-                worker TEXT NOT NULL,
-                start_us INTEGER NOT NULL,
-                end_us INTEGER NOT NULL,
-                sectors INTEGER NOT NULL,
-                outcome TEXT NOT NULL,
-                detail TEXT NULL
-            );
-            CREATE INDEX IF NOT EXISTS post_timeline_proof ON post_timeline (proof, deadline, epoch);
             """,
             MinerDatabases.RestoreHint(options.DatabasePath),
             cancellationToken).ConfigureAwait(false);
@@ -198,96 +183,6 @@ public sealed class JobTracker : IAsyncDisposable
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
-    /// <summary>
-    /// Stores the steps of one PoSt proof (a deadline or a winning round). A deadline proven again at the same open
-    /// epoch replaces its earlier timeline.
-    /// </summary>
-    public async Task RecordTimelineAsync(IReadOnlyList<PoStTimelineEntry> entries, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
-        {
-            return;
-        }
-
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            using var tx = _db.BeginTransaction();
-            foreach (var key in entries.Select(e => (e.Proof, e.Epoch, e.Deadline)).Distinct())
-            {
-                await _db.ExecuteAsync(new CommandDefinition(
-                    "DELETE FROM post_timeline WHERE proof = @Proof AND epoch = @Epoch AND deadline = @Deadline",
-                    new { key.Proof, key.Epoch, key.Deadline },
-                    tx,
-                    cancellationToken: cancellationToken)).ConfigureAwait(false);
-            }
-
-            await _db.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO post_timeline (proof, epoch, deadline, phase, partition, host, worker, start_us, end_us, sectors, outcome, detail)
-                VALUES (@Proof, @Epoch, @Deadline, @Phase, @Partition, @Host, @Worker, @StartUs, @EndUs, @Sectors, @Outcome, @Detail)
-                """,
-                entries.Select(e => new
-                {
-                    e.Proof,
-                    e.Epoch,
-                    e.Deadline,
-                    e.Phase,
-                    e.Partition,
-                    e.Host,
-                    Worker = e.Worker.ToString(),
-                    StartUs = Micros(e.Start),
-                    EndUs = Micros(e.End),
-                    e.Sectors,
-                    e.Outcome,
-                    e.Detail,
-                }),
-                tx,
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            tx.Commit();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    /// <summary>
-    /// The timeline of the newest proof of <paramref name="deadline"/> (-1: the newest winning round) of
-    /// <paramref name="proof"/>, in the order its steps started; empty when it was never proven.
-    /// </summary>
-    public async Task<IReadOnlyList<PoStTimelineEntry>> LatestTimelineAsync(string proof, int deadline, CancellationToken cancellationToken)
-    {
-        var rows = await _db.QueryAsync<TimelineRow>(new CommandDefinition(
-            $"""
-            SELECT {TimelineColumns} FROM post_timeline
-            WHERE proof = @Proof AND deadline = @Deadline
-              AND epoch = (SELECT MAX(epoch) FROM post_timeline WHERE proof = @Proof AND deadline = @Deadline)
-            ORDER BY start_us, rowid
-            """,
-            new { Proof = proof, Deadline = deadline },
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return [.. rows.Select(r => r.ToEntry())];
-    }
-
-    /// <summary>The whole-deadline step (<c>deadline</c> phase) of each deadline's newest Window PoSt, by deadline index.</summary>
-    public async Task<IReadOnlyDictionary<int, PoStTimelineEntry>> LatestDeadlinesAsync(CancellationToken cancellationToken)
-    {
-        var rows = await _db.QueryAsync<TimelineRow>(new CommandDefinition(
-            $"""
-            SELECT {TimelineColumns} FROM post_timeline t
-            WHERE proof = 'window' AND phase = 'deadline'
-              AND epoch = (SELECT MAX(epoch) FROM post_timeline u WHERE u.proof = 'window' AND u.deadline = t.deadline)
-            """,
-            cancellationToken: cancellationToken)).ConfigureAwait(false);
-        return rows.Select(r => r.ToEntry()).GroupBy(e => e.Deadline).ToDictionary(g => g.Key, g => g.Last());
-    }
-
-    private static long Micros(DateTimeOffset t) => (t.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / TimeSpan.TicksPerMicrosecond;
-
-    private static DateTimeOffset FromMicros(long us) => DateTimeOffset.UnixEpoch.AddTicks(us * TimeSpan.TicksPerMicrosecond);
-
     /// <summary>The log line of a finished job, as the seed's tracker writes it.</summary>
     internal static string LogLine(JobRecord r)
     {
@@ -321,40 +216,6 @@ public sealed class JobTracker : IAsyncDisposable
     {
         await _db.DisposeAsync().ConfigureAwait(false);
         _gate.Dispose();
-    }
-
-    private const string TimelineColumns =
-        "proof AS Proof, epoch AS Epoch, deadline AS Deadline, phase AS Phase, partition AS Partition, host AS Host, worker AS Worker, "
-        + "start_us AS StartUs, end_us AS EndUs, sectors AS Sectors, outcome AS Outcome, detail AS Detail";
-
-    private sealed class TimelineRow
-    {
-        public string Proof { get; set; } = string.Empty;
-
-        public long Epoch { get; set; }
-
-        public long Deadline { get; set; }
-
-        public string Phase { get; set; } = string.Empty;
-
-        public long? Partition { get; set; }
-
-        public string Host { get; set; } = string.Empty;
-
-        public string Worker { get; set; } = string.Empty;
-
-        public long StartUs { get; set; }
-
-        public long EndUs { get; set; }
-
-        public long Sectors { get; set; }
-
-        public string Outcome { get; set; } = string.Empty;
-
-        public string? Detail { get; set; }
-
-        public PoStTimelineEntry ToEntry() =>
-            new(Proof, Epoch, (int)Deadline, Phase, Partition is { } p ? (int)p : null, Host, Guid.Parse(Worker), FromMicros(StartUs), FromMicros(EndUs), (int)Sectors, Outcome, Detail);
     }
 
     private sealed class Row

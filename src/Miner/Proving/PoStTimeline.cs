@@ -1,12 +1,11 @@
 using System.Collections.Concurrent;
 using Kiln.Miner.Chain;
-using Kiln.Miner.Jobs;
 
 namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// Collects the steps of one Window PoSt deadline or Winning PoSt round while it is proven (partitions add theirs
-/// concurrently); the prover hands them to the job tracker when the proof ends, however it ends.
+/// concurrently); the prover stores them in the <see cref="PoStHistory"/> when the proof ends, however it ends.
 /// </summary>
 public sealed class PoStTimeline
 {
@@ -55,15 +54,23 @@ public sealed class PoStTimeline
     /// A partition's vanilla reads and SNARK as its worker timed them (<c>KilnTimings</c>): the worker's clock is not
     /// the miner's, so both steps are placed back to back ending when the answer arrived.
     /// </summary>
-    public void WorkerReported(int partition, string host, Guid worker, DateTimeOffset answered, Kiln.Api.Types.PoStTimings timings, int sectors)
+    public void WorkerReported(int partition, string host, Guid worker, DateTimeOffset answered, Kiln.Api.Types.PoStTimings timings, int sectors) =>
+        Reported(partition, host, worker, answered, timings, sectors, "worker-reported");
+
+    /// <summary>
+    /// A partition's vanilla reads and SNARK as its <see cref="Kiln.Stores.PoSt.PartitionProver"/> timed them, placed
+    /// back to back ending at <paramref name="answered"/>; <paramref name="reporter"/> (e.g. "worker-reported") is
+    /// added to the detail when the times come from another clock.
+    /// </summary>
+    public void Reported(int partition, string host, Guid worker, DateTimeOffset answered, Kiln.Api.Types.PoStTimings timings, int sectors, string? reporter)
     {
         ArgumentNullException.ThrowIfNull(timings);
         var snarkStart = answered - TimeSpan.FromMicroseconds(timings.SnarkMicros);
         var readStart = snarkStart - TimeSpan.FromMicroseconds(timings.VanillaMicros);
-        Add("vanilla", partition, host, worker, readStart, snarkStart, sectors, timings.VanillasRead == sectors ? "Succeeded" : "Skipped", $"{timings.VanillasRead} of {sectors} read; worker-reported");
+        Add("vanilla", partition, host, worker, readStart, snarkStart, sectors, timings.VanillasRead == sectors ? "Succeeded" : "Skipped", reporter is null ? $"{timings.VanillasRead} of {sectors} read" : $"{timings.VanillasRead} of {sectors} read; {reporter}");
         if (timings.SnarkMicros > 0)
         {
-            Add("snark", partition, host, worker, snarkStart, answered, timings.VanillasRead, "Succeeded", "worker-reported");
+            Add("snark", partition, host, worker, snarkStart, answered, timings.VanillasRead, "Succeeded", reporter);
         }
     }
 }

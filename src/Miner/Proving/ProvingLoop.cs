@@ -5,7 +5,7 @@ namespace Kiln.Miner.Proving;
 /// <summary>
 /// Drives proving off the chain on two independent loops. The Window PoSt loop proves, when the miner's deadline
 /// opens, the Proving sectors the chain has it prove (by its partitions on a full node, number mod 48 on the devnet) with
-/// <see cref="WindowPoStProver"/>; the result goes to the deadlines table (and each partition to the job tracker), and
+/// <see cref="WindowPoStProver"/>; the result goes to the PoSt history (and each partition to the job tracker), and
 /// a proof still running when its deadline closes is aborted (Lotus storage/wdpost/wdpost_changehandler.go
 /// processHeadChange). The Winning PoSt loop runs a round over all Proving sectors every
 /// <see cref="ProvingOptions.WinningEvery"/> epochs and never waits for a Window PoSt: a stalled window partition
@@ -16,7 +16,7 @@ public sealed partial class ProvingLoop(
     Func<CancellationToken, Task<IReadOnlyList<ProvingSector>>> provingSectors,
     WindowPoStProver window,
     WinningPoStProver winning,
-    DeadlineStore deadlines,
+    PoStHistory history,
     ProvingOptions options,
     ulong minerId,
     TimeProvider time,
@@ -175,7 +175,7 @@ public sealed partial class ProvingLoop(
             record = new DeadlineRecord(deadline.Index, deadline.Open, sectors.Count, 0, 0, time.GetUtcNow(), "Failed", e.Message);
         }
 
-        await deadlines.RecordAsync(record, cancellationToken).ConfigureAwait(false);
+        await history.RecordDeadlineAsync(record, cancellationToken).ConfigureAwait(false);
         DeadlineRecorded?.Invoke(record);
         return record;
     }

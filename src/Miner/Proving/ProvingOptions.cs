@@ -25,6 +25,12 @@ public sealed class ProvingOptions
 
     public const int DefaultMaxPartitionsPerWorker = 1;
 
+    /// <summary>Lotus's default <c>ParallelCheckLimit</c>.</summary>
+    public const int DefaultParallelCheckLimit = 32;
+
+    /// <summary>Lotus's default <c>SingleCheckTimeout</c>.</summary>
+    public static readonly TimeSpan DefaultSingleCheckTimeout = TimeSpan.FromMinutes(10);
+
     public static readonly TimeSpan DefaultChainPollInterval = TimeSpan.FromSeconds(2);
 
     /// <summary>Whether the miner runs the proving loop (Window PoSt per deadline, Winning PoSt rounds). Default false.</summary>
@@ -62,6 +68,22 @@ public sealed class ProvingOptions
     public int MaxPartitionsPerWorker { get; set; } = DefaultMaxPartitionsPerWorker;
 
     /// <summary>
+    /// Lotus <c>ParallelCheckLimit</c>: at most this many sectors' vanilla proofs read at once when the miner proves a
+    /// partition itself. Default <see cref="DefaultParallelCheckLimit"/>.
+    /// </summary>
+    public int ParallelCheckLimit { get; set; } = DefaultParallelCheckLimit;
+
+    /// <summary>
+    /// Lotus <c>SingleCheckTimeout</c>: how long one sector's vanilla proof may take to read when the miner proves
+    /// itself before the sector is skipped. Default <see cref="DefaultSingleCheckTimeout"/>.
+    /// </summary>
+    public TimeSpan SingleCheckTimeout { get; set; } = DefaultSingleCheckTimeout;
+
+    /// <summary>How the miner's own <see cref="Kiln.Stores.PoSt.PartitionProver"/> reads vanilla proofs.</summary>
+    public Kiln.Stores.PoSt.PartitionProverOptions LocalReads() =>
+        new() { ParallelReads = ParallelCheckLimit, ReadTimeout = SingleCheckTimeout };
+
+    /// <summary>
     /// Length of one devnet epoch. With 60-epoch challenge windows and 48 deadlines the default
     /// <see cref="DefaultEpochDuration"/> makes a deadline 6 s and a proving period under 5 min.
     /// </summary>
@@ -94,6 +116,11 @@ public sealed class ProvingOptions
         if (MaxRetries < 0 || MaxPartitionsPerWorker < 1 || WinningEvery < 1)
         {
             throw new InvalidOperationException("Proving.MaxRetries must be >= 0, MaxPartitionsPerWorker and WinningEvery >= 1");
+        }
+
+        if (ParallelCheckLimit < 1 || SingleCheckTimeout < TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"Proving.ParallelCheckLimit must be >= 1 (got {ParallelCheckLimit}) and Proving.SingleCheckTimeout not negative (got {SingleCheckTimeout})");
         }
 
         if (EpochDuration <= TimeSpan.Zero || ChainPollInterval <= TimeSpan.Zero || HedgeAfter is { } h && h <= TimeSpan.Zero)

@@ -9,12 +9,12 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
-/// provers, the miner's chain (a Lotus full node or the devnet clock, shared with sealing), the deadlines table and the proving loop (run only
+/// provers, the miner's chain (a Lotus full node or the devnet clock, shared with sealing), the PoSt history and the proving loop (run only
 /// when <see cref="ProvingOptions.Enabled"/>).
 /// </summary>
 public sealed class ProvingService : IAsyncDisposable
 {
-    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, DeadlineStore deadlines, ProvingLoop loop, SectorPipeline pipeline)
+    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, PoStHistory history, ProvingLoop loop, SectorPipeline pipeline)
     {
         Options = options;
         MinerId = minerId;
@@ -23,7 +23,7 @@ public sealed class ProvingService : IAsyncDisposable
         WindowProver = windowProver;
         WinningProver = winningProver;
         Chain = chain;
-        Deadlines = deadlines;
+        History = history;
         Loop = loop;
         Pipeline = pipeline;
     }
@@ -48,7 +48,8 @@ public sealed class ProvingService : IAsyncDisposable
 
     public IChain Chain { get; }
 
-    public DeadlineStore Deadlines { get; }
+    /// <summary>Every deadline's last outcome and the steps of each proof: what the CLI, dashboard and RPC show.</summary>
+    public PoStHistory History { get; }
 
     public ProvingLoop Loop { get; }
 
@@ -78,22 +79,21 @@ public sealed class ProvingService : IAsyncDisposable
         window.Attach(registry);
         winning.Attach(registry);
         var prover = SnarkProverFactory.Create(options.Snark);
-        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, time, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>(), metrics?.Stores);
-        var vanillas = new StorageVanillaSource(reader, loggers.CreateLogger<StorageVanillaSource>());
-        var deadlines = await DeadlineStore.OpenAsync(databasePath, ct).ConfigureAwait(false);
-        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics);
+        var vanillas = new Kiln.Stores.Remote.VanillaProofReader(store, index, VanillaHttp, new Kiln.Stores.Remote.VanillaReaderOptions { AuthToken = authToken }, loggers.CreateLogger<Kiln.Stores.Remote.VanillaProofReader>(), metrics?.Stores);
+        var history = await PoStHistory.OpenAsync(databasePath, time, ct).ConfigureAwait(false);
+        var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics, history);
         var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs, time);
         var loop = new ProvingLoop(
             chain,
             c => ProvingSectorsAsync(pipeline, c),
             windowProver,
             winningProver,
-            deadlines,
+            history,
             options,
             miner.ActorId,
             time,
             loggers.CreateLogger<ProvingLoop>());
-        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, deadlines, loop, pipeline);
+        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, history, loop, pipeline);
     }
 
     /// <summary>The sectors in state Proving, with their sealed CIDs.</summary>
@@ -102,7 +102,7 @@ public sealed class ProvingService : IAsyncDisposable
     /// <summary>The proving loop when enabled, otherwise a completed task.</summary>
     public Task RunAsync(CancellationToken ct) => Options.Enabled ? Loop.RunAsync(ct) : Task.CompletedTask;
 
-    public ValueTask DisposeAsync() => Deadlines.DisposeAsync();
+    public ValueTask DisposeAsync() => History.DisposeAsync();
 
     private static async Task<IReadOnlyList<ProvingSector>> ProvingSectorsAsync(SectorPipeline pipeline, CancellationToken ct) =>
         [.. (await pipeline.ListAsync(ct).ConfigureAwait(false))

@@ -7,6 +7,7 @@ using Kiln.Miner.Workers;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
+using Kiln.Stores.PoSt;
 using Polly;
 using Polly.Hedging;
 using Polly.Retry;
@@ -30,9 +31,12 @@ public sealed partial class WindowPoStProver(
     TimeProvider time,
     ILogger<WindowPoStProver> logger,
     JobTracker? jobs = null,
-    MinerMetrics? metrics = null)
+    MinerMetrics? metrics = null,
+    PoStHistory? history = null)
 {
     private static readonly ResiliencePropertyKey<bool> HedgeKey = new("kiln.post.hedge");
+
+    private readonly PartitionProver _local = new(vanillas, prover, options.LocalReads(), time, logger, metrics?.Stores);
 
     public Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken) =>
         ProveAsync(minerId, sectors, randomness, null, cancellationToken);
@@ -40,7 +44,7 @@ public sealed partial class WindowPoStProver(
     /// <summary>
     /// Proves <paramref name="sectors"/>; with a <paramref name="timeline"/>, every step (challenges, each partition
     /// attempt with its vanilla reads and SNARK, skips, merge, verify, the whole deadline) is recorded in it and
-    /// handed to the job tracker when the proof ends, however it ends.
+    /// stored in the PoSt history when the proof ends, however it ends.
     /// </summary>
     public async Task<WindowPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, PoStTimeline? timeline, CancellationToken cancellationToken)
     {
@@ -62,16 +66,16 @@ public sealed partial class WindowPoStProver(
         }
         finally
         {
-            if (timeline is not null && jobs is not null)
+            if (timeline is not null && history is not null)
             {
-                await jobs.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
+                await history.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
 
     private async Task<WindowPoStOutcome> ProveCoreAsync(ulong minerId, IReadOnlyList<ProvingSector> sectors, ReadOnlyMemory<byte> randomness, PoStTimeline? timeline, CancellationToken cancellationToken)
     {
-        var rand = PoStInputs.Randomness(randomness.Span);
+        var rand = PoStRandomness.ToFieldElement(randomness.Span);
         var proof = PoStInputs.ProofFor(sectors, PoStType.Window);
         var proverId = ProverId.FromActorId(minerId);
         var remaining = sectors.DistinctBy(s => s.Number).OrderBy(s => s.Number).ToList();
@@ -94,7 +98,7 @@ public sealed partial class WindowPoStProver(
             }
 
             var results = await Task.WhenAll(partitions.Select((p, i) => local
-                ? ProveLocallyAsync(minerId, proof, proverId, rand, p, i, timeline, cancellationToken)
+                ? ProveLocallyAsync(minerId, proof, rand, p, i, timeline, cancellationToken)
                 : ProveOnWorkerAsync(minerId, proof, rand, p, i, timeline, cancellationToken))).ConfigureAwait(false);
 
             var skip = results.SelectMany(r => r.Skipped ?? []).Select(s => s.Number).Distinct().ToList();
@@ -241,7 +245,7 @@ public sealed partial class WindowPoStProver(
         static string? Attempt(bool hedged, string? detail) => hedged ? detail is null ? "hedged" : "hedged; " + detail : detail;
     }
 
-    private async Task<WindowPoStResult> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, PostSectorChallenge[] sectors, int index, PoStTimeline? timeline, CancellationToken ct)
+    private async Task<WindowPoStResult> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] rand, PostSectorChallenge[] sectors, int index, PoStTimeline? timeline, CancellationToken ct)
     {
         var start = time.GetUtcNow();
         try
@@ -261,25 +265,20 @@ public sealed partial class WindowPoStProver(
 
         async Task<WindowPoStResult> ProveAsync()
         {
-            var step = time.GetUtcNow();
-            var (read, missing) = await PoStInputs.ReadVanillasAsync(vanillas, minerId, proof, sectors, ct).ConfigureAwait(false);
-            timeline?.Local("vanilla", step, sectors.Length, missing.Count > 0 ? "Skipped" : "Succeeded", $"{sectors.Length - missing.Count} of {sectors.Length} read", index);
-            if (missing.Count > 0)
-            {
-                return Skip(missing);
-            }
-
             try
             {
-                step = time.GetUtcNow();
-                var result = await Task.Run(() => prover.GenerateSingleWindowPoStWithVanilla(proof.Proof, rand, proverId, read, index), ct).ConfigureAwait(false);
-                timeline?.Local("snark", step, read.Length, result.FaultySectors.Count > 0 ? "Skipped" : "Succeeded", partition: index);
-                return result.FaultySectors.Count > 0
-                    ? Skip(result.FaultySectors)
-                    : new WindowPoStResult(new PoStProof(proof.Proof, result.PartitionProof.Proof), null);
+                // The same partition prover a window PoSt worker runs: bounded, timed vanilla reads, then the SNARK.
+                var result = await _local.GenerateWindowPoStAsync(proof.Proof, minerId, sectors, index, rand, ct).ConfigureAwait(false);
+                if (result.KilnTimings is { } timings)
+                {
+                    timeline?.Reported(index, PoStJobs.LocalHost, Guid.Empty, time.GetUtcNow(), timings, sectors.Length, reporter: null);
+                }
+
+                return result;
             }
             catch (PoStFaultySectorsException e)
             {
+                timeline?.Local("snark", start, sectors.Length, "Skipped", $"faulty sectors {string.Join(',', e.FaultySectors)}", index);
                 return Skip(e.FaultySectors);
             }
         }

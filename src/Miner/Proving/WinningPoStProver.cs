@@ -3,6 +3,8 @@ using Kiln.Miner.Jobs;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
+using Kiln.Stores;
+using Kiln.Stores.PoSt;
 
 namespace Kiln.Miner.Proving;
 
@@ -22,11 +24,12 @@ public sealed partial class WinningPoStProver(
     TimeProvider? time = null)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly PartitionProver _local = new(vanillas, prover, options.LocalReads(), time, logger);
 
     public async Task<WinningPoStOutcome> ProveAsync(ulong minerId, IReadOnlyList<ProvingSector> sectorSet, ReadOnlyMemory<byte> randomness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sectorSet);
-        var rand = PoStInputs.Randomness(randomness.Span);
+        var rand = PoStRandomness.ToFieldElement(randomness.Span);
         var proof = PoStInputs.ProofFor(sectorSet, PoStType.Winning);
         var proverId = ProverId.FromActorId(minerId);
         var set = sectorSet.DistinctBy(s => s.Number).OrderBy(s => s.Number).ToList();
@@ -42,7 +45,7 @@ public sealed partial class WinningPoStProver(
 
         var first = new SectorId(minerId, challenged[0].Number);
         IReadOnlyList<PoStProof> proofs = local
-            ? await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, first, TaskType.GenerateWinningPoSt, () => ProveLocallyAsync(minerId, proof, proverId, rand, challenges, cancellationToken), cancellationToken).ConfigureAwait(false)
+            ? await PoStJobs.TrackAsync(jobs, PoStJobs.LocalHost, Guid.Empty, first, TaskType.GenerateWinningPoSt, () => ProveLocallyAsync(minerId, proof, rand, challenges, cancellationToken), cancellationToken).ConfigureAwait(false)
             : await ProveOnWorkersAsync(minerId, proof, rand, challenges, first, cancellationToken).ConfigureAwait(false);
 
         var replicas = challenged.Select(s => PoStInputs.Replica(proof, s)).ToList();
@@ -110,16 +113,17 @@ public sealed partial class WinningPoStProver(
         }
     }
 
-    private async Task<IReadOnlyList<PoStProof>> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] proverId, byte[] rand, List<PostSectorChallenge> challenges, CancellationToken ct)
+    private async Task<IReadOnlyList<PoStProof>> ProveLocallyAsync(ulong minerId, PoStProofInfo proof, byte[] rand, List<PostSectorChallenge> challenges, CancellationToken ct)
     {
-        var (read, missing) = await PoStInputs.ReadVanillasAsync(vanillas, minerId, proof, challenges, ct).ConfigureAwait(false);
-        if (missing.Count > 0)
+        try
         {
-            throw new PoStException($"winning PoSt: vanilla proofs of sectors {string.Join(',', missing)} unreadable", isRetryable: false);
+            // The same prover a winning PoSt worker runs: every vanilla proof read at once, each within the read timeout.
+            return await _local.GenerateWinningPoStAsync(proof.Proof, minerId, challenges, rand, ct).ConfigureAwait(false);
         }
-
-        var proofs = await Task.Run(() => prover.GenerateWinningPoStWithVanilla(proof.Proof, rand, proverId, read), ct).ConfigureAwait(false);
-        return [.. proofs.Select(p => new PoStProof(proof.Proof, p.Proof))];
+        catch (StoresException e)
+        {
+            throw new PoStException($"winning PoSt of sector {challenges[0].SectorNumber}: {e.Message}", isRetryable: false, e);
+        }
     }
 
     private static partial class Log

@@ -76,8 +76,8 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     {
         var (period, assigned) = await AssignedAsync(ct).ConfigureAwait(false);
         var sectors = assigned.Values.GroupBy(i => i).ToDictionary(g => g.Key, g => g.Count());
-        var last = (await proving.Deadlines.ListAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Index);
-        var took = await jobs.LatestDeadlinesAsync(ct).ConfigureAwait(false);
+        var last = (await proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).ToDictionary(d => d.Index);
+        var took = await proving.History.LatestDeadlinesAsync(ct).ConfigureAwait(false);
         return [.. Enumerable.Range(0, period).Select(i => last.TryGetValue(i, out var d)
             ? new ProvingDeadline(i, sectors.GetValueOrDefault(i), d.OpenEpoch, d.Proven, d.Skipped, d.Outcome, d.Error, took.TryGetValue(i, out var t) && t.Epoch == d.OpenEpoch ? t.Duration.Ticks * 100 : null)
             : new ProvingDeadline(i, sectors.GetValueOrDefault(i), null, null, 0, "", null))];
@@ -92,7 +92,7 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
         }
 
         var sectors = assigned.Values.Count(i => i == index);
-        return new ProvingDeadlineTimeline(index, sectors, await jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, index, ct).ConfigureAwait(false));
+        return new ProvingDeadlineTimeline(index, sectors, await proving.History.LatestTimelineAsync(PoStTimelineEntry.WindowProof, index, ct).ConfigureAwait(false));
     }
 
     /// <summary>The deadlines per proving period and the deadline of each proving sector, as the chain has them at its head.</summary>

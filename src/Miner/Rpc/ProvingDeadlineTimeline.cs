@@ -1,4 +1,4 @@
-using Kiln.Miner.Jobs;
+using Kiln.Miner.Proving;
 
 namespace Kiln.Miner.Rpc;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -6,6 +5,7 @@ using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -15,29 +15,27 @@ namespace Kiln.Stores.Remote;
 /// Lotus <c>Remote.GenerateSingleVanillaProof</c> (storage/paths/remote.go) for PoSt workers: a sector's vanilla proof
 /// from this host's own paths when they hold its sealed file and cache (update and update-cache for a snap-upgraded
 /// sector), else from each holder the index names (<c>StorageFindSector(sealed|cache)</c>) in turn through <c>POST &lt;BaseURL&gt;/vanilla/single</c>: 404 means "not
-/// here", any other non-200 is an error, and both move on to the next holder.
+/// here", any other non-200 is an error, and both move on to the next holder. Bounded, timed reads of many sectors
+/// are <see cref="PartitionProver"/>'s.
 /// </summary>
-public sealed partial class VanillaProofReader
+public sealed partial class VanillaProofReader : IVanillaSource
 {
     private readonly LocalStore _local;
     private readonly ISectorIndex _index;
     private readonly HttpClient _http;
     private readonly VanillaReaderOptions _options;
-    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly StoresMetrics? _metrics;
     private long _remoteRequests;
 
     public VanillaProofReader(
-        LocalStore local, ISectorIndex index, HttpClient http, VanillaReaderOptions options, TimeProvider? time = null, ILogger<VanillaProofReader>? logger = null, StoresMetrics? metrics = null)
+        LocalStore local, ISectorIndex index, HttpClient http, VanillaReaderOptions options, ILogger<VanillaProofReader>? logger = null, StoresMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
         _local = local;
         _index = index;
         _http = http;
         _options = options;
-        _time = time ?? TimeProvider.System;
         _log = logger ?? (ILogger)NullLogger.Instance;
         _metrics = metrics;
     }
@@ -96,66 +94,6 @@ public sealed partial class VanillaProofReader
             : $"sector {sector.ToSectorName()}: reading the vanilla proof failed: {string.Join("; ", errors)}");
     }
 
-    /// <summary>
-    /// Reads every sector's vanilla proof, at most <paramref name="maxParallel"/> (default
-    /// <see cref="VanillaReaderOptions.PostParallelReads"/>) at once, each bounded by
-    /// <see cref="VanillaReaderOptions.PostReadTimeout"/>. A sector that cannot be read, or not in time, is skipped,
-    /// never thrown; only cancellation of <paramref name="ct"/> ends the call early.
-    /// </summary>
-    public async Task<VanillaReadResult> ReadManyAsync(
-        ulong minerId, RegisteredPoStProof proofType, IReadOnlyList<PostSectorChallenge> sectors, int? maxParallel, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(sectors);
-        var parallel = maxParallel ?? _options.PostParallelReads;
-        ArgumentOutOfRangeException.ThrowIfLessThan(parallel, 1, nameof(maxParallel));
-        var proofs = new byte[]?[sectors.Count];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = ct };
-        await Parallel.ForEachAsync(Enumerable.Range(0, sectors.Count), options, async (i, c) =>
-        {
-            var started = Stopwatch.GetTimestamp();
-            try
-            {
-                proofs[i] = await ReadWithTimeoutAsync(minerId, proofType, sectors[i], c).ConfigureAwait(false);
-                _metrics?.VanillaReadEnded(skipped: false, Stopwatch.GetElapsedTime(started));
-            }
-            catch (Exception e) when (!c.IsCancellationRequested && e is not OutOfMemoryException)
-            {
-                _metrics?.VanillaReadEnded(skipped: true, Stopwatch.GetElapsedTime(started));
-                LogSkipped(sectors[i].SectorNumber, e.Message);
-            }
-        }).ConfigureAwait(false);
-
-        var skipped = new List<ulong>();
-        for (var i = 0; i < sectors.Count; i++)
-        {
-            if (proofs[i] is null)
-            {
-                skipped.Add(sectors[i].SectorNumber);
-            }
-        }
-
-        return new VanillaReadResult(proofs, skipped);
-    }
-
-    private async Task<byte[]> ReadWithTimeoutAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken ct)
-    {
-        if (_options.PostReadTimeout <= TimeSpan.Zero)
-        {
-            return await ReadAsync(minerId, proofType, sector, ct).ConfigureAwait(false);
-        }
-
-        using var timeout = new CancellationTokenSource(_options.PostReadTimeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            return await ReadAsync(minerId, proofType, sector, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            throw new StoresException($"sector {sector.SectorNumber}: reading the vanilla proof took longer than {_options.PostReadTimeout}", isRetryable: true);
-        }
-    }
-
     /// <summary>The proof bytes, or null on 404 (the holder does not have the sector).</summary>
     private async Task<byte[]?> PostSingleAsync(string url, byte[] body, CancellationToken ct)
     {
@@ -186,6 +124,4 @@ public sealed partial class VanillaProofReader
     [LoggerMessage(EventId = 3105, EventName = "VanillaHolderFailed", Level = LogLevel.Warning, Message = "Vanilla proof of {Sector} from {Url} failed: {Error}")]
     private partial void LogHolderFailed(string sector, string url, string error);
 
-    [LoggerMessage(EventId = 3106, EventName = "VanillaReadSkipped", Level = LogLevel.Warning, Message = "Skipping sector {Sector}: {Error}")]
-    private partial void LogSkipped(ulong sector, string error);
 }

@@ -8,9 +8,11 @@ using System.Text.Json;
 using Kiln.Api.Types;
 using Kiln.Proofs;
 using Kiln.Proofs.PoSt;
+using Kiln.Proofs.Snark;
 using Kiln.Stores;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Cli;
 using Kiln.Worker.Run;
@@ -23,7 +25,7 @@ namespace Kiln.Worker.Bench;
 /// loopback HTTP. Each node is a Kestrel host serving <c>/remote</c> from its own storage path; the sectors are
 /// copies of one synthetic sealed sector under their own numbers (their challenges differ), spread round-robin
 /// over the nodes and declared in a shared index. The reader is the one PoSt workers use
-/// (<see cref="VanillaProofReader.ReadManyAsync"/>, <c>--parallel</c> reads at once); every proof is verified
+/// (<see cref="PartitionProver.ReadVanillasAsync"/>, <c>--parallel</c> reads at once); every proof is verified
 /// afterwards. Reports proofs/s over the wall time and per-sector latency (p50/p99/max) from the reader's
 /// <c>kiln.stores.vanilla.read.duration</c> histogram.
 /// </summary>
@@ -38,7 +40,7 @@ internal static class VanillaFetchBench
         var dir = new Option<string?>("--dir") { Description = "working directory (storage nodes and the synthetic sector); default: a temporary directory removed afterwards" };
         var sectors = new Option<int>("--sectors") { Description = "sectors in the partition (32 GiB window partitions hold 2349)", DefaultValueFactory = _ => 2349 };
         var nodes = new Option<int>("--nodes") { Description = "storage nodes serving the sectors over loopback", DefaultValueFactory = _ => 2 };
-        var parallel = new Option<int>("--parallel") { Description = "vanilla reads at once (kiln-worker --post-parallel-reads)", DefaultValueFactory = _ => VanillaReaderOptions.DefaultPostParallelReads };
+        var parallel = new Option<int>("--parallel") { Description = "vanilla reads at once (kiln-worker --post-parallel-reads)", DefaultValueFactory = _ => PartitionProverOptions.DefaultParallelReads };
         var rounds = new Option<int>("--rounds") { Description = "timed reads of the whole partition (each with new randomness)", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "print one JSON object instead of text" };
         var cmd = new Command("vanilla-fetch", "Measure reading one partition's vanilla proofs from storage nodes over loopback HTTP") { size, dir, sectors, nodes, parallel, rounds, json };
@@ -104,7 +106,8 @@ internal static class VanillaFetchBench
             // The reader's instruments on a meter factory of this run only: the listener below hears no other reader.
             using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
             var meters = services.GetRequiredService<IMeterFactory>();
-            var reader = new VanillaProofReader(local, index, http, new VanillaReaderOptions { AuthToken = Token, PostParallelReads = parallel }, metrics: new StoresMetrics(meters));
+            var reader = new VanillaProofReader(local, index, http, new VanillaReaderOptions { AuthToken = Token });
+            var partitions = new PartitionProver(reader, new InsecureTestProver(), new PartitionProverOptions { ParallelReads = parallel }, metrics: new StoresMetrics(meters));
             var numbers = Enumerable.Range(1, sectors).Select(n => (ulong)n).ToArray();
 
             var latencies = new ConcurrentBag<double>();
@@ -119,7 +122,7 @@ internal static class VanillaFetchBench
             listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => latencies.Add(seconds * 1000));
 
             // One small round first (JIT, connections), not counted.
-            await ReadRoundAsync(reader, info, seal, sealedCid, numbers[..Math.Min(numbers.Length, 64)], Randomness(0), ct);
+            await ReadRoundAsync(partitions, info, seal, sealedCid, numbers[..Math.Min(numbers.Length, 64)], Randomness(0), ct);
             listener.Start();
             var perRound = new List<double>();
             var remoteBefore = reader.RemoteRequests;
@@ -128,7 +131,7 @@ internal static class VanillaFetchBench
                 log?.WriteLine($"round {r}: {sectors} vanilla proofs, {parallel} reads at once ...");
                 var randomness = Randomness(r);
                 var started = Stopwatch.GetTimestamp();
-                var (proofs, skipped) = await ReadRoundAsync(reader, info, seal, sealedCid, numbers, randomness, ct);
+                var (proofs, skipped) = await ReadRoundAsync(partitions, info, seal, sealedCid, numbers, randomness, ct);
                 perRound.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 if (skipped.Count > 0)
                 {
@@ -172,11 +175,11 @@ internal static class VanillaFetchBench
     }
 
     private static async Task<(IReadOnlyList<byte[]?> Proofs, IReadOnlyList<ulong> Skipped)> ReadRoundAsync(
-        VanillaProofReader reader, PoStProofInfo info, SealProofInfo seal, Cid sealedCid, ulong[] numbers, byte[] randomness, CancellationToken ct)
+        PartitionProver partitions, PoStProofInfo info, SealProofInfo seal, Cid sealedCid, ulong[] numbers, byte[] randomness, CancellationToken ct)
     {
         var challenges = PoStChallenges.GenerateFallbackSectorChallenges(info.Proof, randomness, numbers);
         var request = numbers.Select(n => new PostSectorChallenge(seal.Proof, n, sealedCid, challenges[n], false)).ToList();
-        var read = await reader.ReadManyAsync(Miner, info.Proof, request, null, ct);
+        var read = await partitions.ReadVanillasAsync(Miner, info.Proof, request, ct);
         return (read.Proofs, read.Skipped);
     }
 
@@ -208,10 +211,9 @@ internal static class VanillaFetchBench
 
     private static byte[] Randomness(int round)
     {
-        var r = new byte[32];
+        var r = new byte[PoStRandomness.Length];
         new Random(round).NextBytes(r);
-        r[31] &= 0x3f;
-        return r;
+        return PoStRandomness.ToFieldElement(r);
     }
 }
 

@@ -110,9 +110,9 @@ internal static class VanillaPostBench
     /// <summary>Random safe randomness (top two bits cleared, as Lotus does) and the sector's challenges under it.</summary>
     private static (byte[] Randomness, ulong[] Challenges) Challenges(PoStProofInfo info, Random random, ulong sectorId)
     {
-        var randomness = new byte[32];
-        random.NextBytes(randomness);
-        randomness[31] &= 0x3f;
+        var raw = new byte[PoStRandomness.Length];
+        random.NextBytes(raw);
+        var randomness = PoStRandomness.ToFieldElement(raw);
         return (randomness, PoStChallenges.SectorChallenges(info, randomness, sectorId));
     }
 

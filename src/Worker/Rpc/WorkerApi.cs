@@ -7,8 +7,8 @@ using Kiln.Proofs;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Worker.Calls;
-using Kiln.Worker.Post;
 using Kiln.Worker.Run;
 using Kiln.Worker.Sealing;
 
@@ -25,7 +25,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     private readonly WorkerOptions _options;
     private readonly LocalStore _store;
     private readonly SealingTasks _tasks;
-    private readonly PoStTasks? _post;
+    private readonly PartitionProver? _post;
     private readonly CallRunner _calls;
     private readonly Func<string, string?> _environment;
     private readonly ILogger _log;
@@ -55,7 +55,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         Func<string, string?> environment,
         ILogger logger,
         LabelPoolLayout? labelPool = null,
-        PoStTasks? post = null,
+        PartitionProver? post = null,
         WorkerMetrics? metrics = null)
     {
         _metrics = metrics;
@@ -317,7 +317,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         _fetchLimit.Dispose();
     }
 
-    private async Task<T> ProveAsync<T>(TaskType type, Func<PoStTasks, Task<T>> prove)
+    private async Task<T> ProveAsync<T>(TaskType type, Func<PartitionProver, Task<T>> prove)
     {
         bool enabled;
         lock (_lock)

@@ -14,9 +14,9 @@ using Kiln.Proofs.Snark;
 using Kiln.Stores.Fetch;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Stores.Remote;
 using Kiln.Worker.Calls;
-using Kiln.Worker.Post;
 using Kiln.Worker.Rpc;
 using Kiln.Worker.Sealing;
 using Microsoft.Extensions.Options;
@@ -186,21 +186,19 @@ public sealed partial class KilnWorker : IAsyncDisposable
         }
 
         Batcher = options.Pc1Batch > 1 && Pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, _time) : null;
-        var vanillas = new VanillaProofReader(
-            Store,
-            Index,
-            Http,
-            new VanillaReaderOptions
+        var vanillas = new VanillaProofReader(Store, Index, Http, new VanillaReaderOptions { AuthToken = _connection.Miner.Token }, _loggers.CreateLogger<VanillaProofReader>(), Metrics.Stores);
+        var post = new PartitionProver(
+            vanillas,
+            prover,
+            new PartitionProverOptions
             {
-                AuthToken = _connection.Miner.Token,
                 // Lotus: --post-parallel-reads 0 is no limit.
-                PostParallelReads = options.PostParallelReads == 0 ? int.MaxValue : options.PostParallelReads,
-                PostReadTimeout = options.PostReadTimeout,
+                ParallelReads = options.PostParallelReads == 0 ? int.MaxValue : options.PostParallelReads,
+                ReadTimeout = options.PostReadTimeout,
             },
             _time,
-            _loggers.CreateLogger<VanillaProofReader>(),
+            _loggers.CreateLogger<PartitionProver>(),
             Metrics.Stores);
-        var post = new PoStTasks(vanillas, prover, _loggers.CreateLogger<PoStTasks>());
         var externalPc2 = options.ExternalPreCommit2 is { } pc2Command ? new ExternalPreCommit2(pc2Command, _loggers.CreateLogger<ExternalPreCommit2>()) : null;
         if (externalPc2 is not null)
         {

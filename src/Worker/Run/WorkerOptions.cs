@@ -48,7 +48,7 @@ public sealed class WorkerOptions
     public const string BellmanNoGpuVariable = "BELLMAN_NO_GPU";
 
     /// <summary>lotus-worker's default <c>--post-parallel-reads</c>.</summary>
-    public const int DefaultPostParallelReads = Kiln.Stores.Remote.VanillaReaderOptions.DefaultPostParallelReads;
+    public const int DefaultPostParallelReads = Kiln.Stores.PoSt.PartitionProverOptions.DefaultParallelReads;
 
     /// <summary><c>--listen</c> host:port; host 0.0.0.0 means "the address the miner is reached from".</summary>
     public string Listen { get; set; } = DefaultListen;

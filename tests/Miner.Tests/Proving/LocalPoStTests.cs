@@ -2,6 +2,7 @@ using Kiln.Api.Types;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Workers;
 using Kiln.Proofs.PoSt;
+using Kiln.Stores.PoSt;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -164,7 +165,7 @@ public sealed class LocalPoStTests(SealedSectorFixture sealedSector) : IClassFix
 
     private sealed class NoLocalVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this test proves on workers only");
     }
 

@@ -7,6 +7,7 @@ using Kiln.Proofs;
 using Kiln.Proofs.PoSt;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Snark;
+using Kiln.Stores.PoSt;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -100,15 +101,15 @@ internal static class PoStFixture
         return s;
     }
 
-    public static WindowPoStProver Window(PoStScheduler scheduler, ProvingOptions? options = null, IVanillaSource? vanillas = null, Kiln.Miner.Jobs.JobTracker? jobs = null) =>
-        new(scheduler, Prover, vanillas ?? new NoVanillas(), options ?? new ProvingOptions(), TimeProvider.System, NullLogger<WindowPoStProver>.Instance, jobs);
+    public static WindowPoStProver Window(PoStScheduler scheduler, ProvingOptions? options = null, IVanillaSource? vanillas = null, Kiln.Miner.Jobs.JobTracker? jobs = null, PoStHistory? history = null) =>
+        new(scheduler, Prover, vanillas ?? new NoVanillas(), options ?? new ProvingOptions(), TimeProvider.System, NullLogger<WindowPoStProver>.Instance, jobs, null, history);
 
     public static WinningPoStProver Winning(PoStScheduler scheduler, IVanillaSource? vanillas = null) =>
         new(scheduler, Prover, vanillas ?? new NoVanillas(), new ProvingOptions(), NullLogger<WinningPoStProver>.Instance);
 
     internal sealed class NoVanillas : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+        public Task<byte[]> ReadAsync(ulong minerId, RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("this test proves on workers only");
     }
 }

@@ -1,7 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Chain;
 using Kiln.Miner.Cli;
-using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Rpc;
 using Kiln.Miner.Workers;
@@ -9,19 +8,19 @@ using Kiln.Testing;
 
 namespace Kiln.Miner.Tests.Proving;
 
-/// <summary>Every Window PoSt deadline leaves its steps in the job tracker, and <c>proving deadline N</c> shows them.</summary>
+/// <summary>Every Window PoSt deadline leaves its steps in the PoSt history, and <c>proving deadline N</c> shows them.</summary>
 public sealed class PoStTimelineTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-timeline-").FullName;
-    private JobTracker _jobs = null!;
+    private PoStHistory _history = null!;
 
     public async Task InitializeAsync() =>
-        _jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(_dir, "jobs.sqlite") }, TimeProvider.System, CancellationToken.None);
+        _history = await PoStHistory.OpenAsync(Path.Combine(_dir, "deadlines.sqlite"), TimeProvider.System, CancellationToken.None);
 
     public async Task DisposeAsync()
     {
-        await _jobs.DisposeAsync();
+        await _history.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
 
@@ -50,10 +49,10 @@ public sealed class PoStTimelineTests : IAsyncLifetime
         var deadline = DeadlineInfo.At(600);
         var timeline = PoStTimeline.ForDeadline(deadline, TimeProvider.System);
 
-        var outcome = await PoStFixture.Window(scheduler, jobs: _jobs).ProveAsync(PoStFixture.Miner, Sectors(4), PoStFixture.Randomness(7), timeline, CancellationToken.None);
+        var outcome = await PoStFixture.Window(scheduler, history: _history).ProveAsync(PoStFixture.Miner, Sectors(4), PoStFixture.Randomness(7), timeline, CancellationToken.None);
 
         Assert.Equal(2, outcome.Partitions);
-        var steps = await _jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, deadline.Index, CancellationToken.None);
+        var steps = await _history.LatestTimelineAsync(PoStTimelineEntry.WindowProof, deadline.Index, CancellationToken.None);
         Assert.All(steps, s => Assert.Equal((600L, 10), (s.Epoch, s.Deadline)));
         Assert.Equal(
             ["challenges", "deadline", "merge", "partition", "partition", "snark", "vanilla", "verify"],
@@ -80,7 +79,7 @@ public sealed class PoStTimelineTests : IAsyncLifetime
         Assert.All(steps.Where(s => s.Detail?.Contains("worker-reported", StringComparison.Ordinal) != true), s => Assert.InRange(s.Start, whole.Start, whole.End));
         Assert.Equal("Succeeded", steps.Single(s => s.Phase == "verify").Outcome);
         Assert.Contains("2 partition proofs", steps.Single(s => s.Phase == "merge").Detail, StringComparison.Ordinal);
-        Assert.Equal(whole, (await _jobs.LatestDeadlinesAsync(CancellationToken.None))[10]);
+        Assert.Equal(whole, (await _history.LatestDeadlinesAsync(CancellationToken.None))[10]);
     }
 
     [Fact]
@@ -91,9 +90,9 @@ public sealed class PoStTimelineTests : IAsyncLifetime
         var scheduler = PoStFixture.Scheduler(WorkerKind.WindowPoSt, PoStFixture.WindowWorker("flaky", gate), PoStFixture.WindowWorker("steady", gate));
         var timeline = PoStTimeline.ForDeadline(DeadlineInfo.At(120), TimeProvider.System);
 
-        await PoStFixture.Window(scheduler, jobs: _jobs).ProveAsync(PoStFixture.Miner, Sectors(4), PoStFixture.Randomness(1), timeline, CancellationToken.None);
+        await PoStFixture.Window(scheduler, history: _history).ProveAsync(PoStFixture.Miner, Sectors(4), PoStFixture.Randomness(1), timeline, CancellationToken.None);
 
-        var attempts = (await _jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, 2, CancellationToken.None)).Where(s => s.Phase == "partition").ToList();
+        var attempts = (await _history.LatestTimelineAsync(PoStTimelineEntry.WindowProof, 2, CancellationToken.None)).Where(s => s.Phase == "partition").ToList();
         var failed = Assert.Single(attempts, p => p.Host == "flaky");
         Assert.Equal(("Failed", "connection reset"), (failed.Outcome, failed.Detail));
         var proven = attempts.Where(p => p.Host == "steady").ToList();
@@ -105,20 +104,20 @@ public sealed class PoStTimelineTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_deadline_keeps_its_timeline_with_the_error_and_a_later_proof_replaces_it_as_the_latest()
     {
-        var prover = PoStFixture.Window(PoStFixture.Scheduler(WorkerKind.WindowPoSt), new ProvingOptions { DisableBuiltinWindowPoSt = true }, jobs: _jobs);
+        var prover = PoStFixture.Window(PoStFixture.Scheduler(WorkerKind.WindowPoSt), new ProvingOptions { DisableBuiltinWindowPoSt = true }, history: _history);
         await Assert.ThrowsAsync<PoStException>(() => prover.ProveAsync(PoStFixture.Miner, Sectors(2), PoStFixture.Randomness(1), PoStTimeline.ForDeadline(DeadlineInfo.At(180), TimeProvider.System), CancellationToken.None));
 
-        var failed = await _jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, 3, CancellationToken.None);
+        var failed = await _history.LatestTimelineAsync(PoStTimelineEntry.WindowProof, 3, CancellationToken.None);
         var whole = failed.Single(s => s.Phase == "deadline");
         Assert.Equal(("Failed", 180L), (whole.Outcome, whole.Epoch));
         Assert.Contains("built-in window PoSt is disabled", whole.Detail, StringComparison.Ordinal);
 
         // The same deadline one proving period later, proven this time.
         var next = DeadlineInfo.At(180 + DeadlineInfo.ProvingPeriod);
-        var worked = PoStFixture.Window(PoStFixture.Scheduler(WorkerKind.WindowPoSt, PoStFixture.WindowWorker("a")), jobs: _jobs);
+        var worked = PoStFixture.Window(PoStFixture.Scheduler(WorkerKind.WindowPoSt, PoStFixture.WindowWorker("a")), history: _history);
         await worked.ProveAsync(PoStFixture.Miner, Sectors(2), PoStFixture.Randomness(1), PoStTimeline.ForDeadline(next, TimeProvider.System), CancellationToken.None);
 
-        var latest = await _jobs.LatestTimelineAsync(PoStTimelineEntry.WindowProof, 3, CancellationToken.None);
+        var latest = await _history.LatestTimelineAsync(PoStTimelineEntry.WindowProof, 3, CancellationToken.None);
         Assert.All(latest, s => Assert.Equal(next.Open, s.Epoch));
         Assert.Equal("Succeeded", latest.Single(s => s.Phase == "deadline").Outcome);
     }

@@ -4,6 +4,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Tests.Chain;
 using Kiln.Miner.Workers;
+using Kiln.Stores.PoSt;
 using Kiln.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -14,12 +15,12 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-proving-").FullName;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
-    private DeadlineStore _deadlines = null!;
+    private PoStHistory _deadlines = null!;
     private JobTracker _jobs = null!;
 
     public async Task InitializeAsync()
     {
-        _deadlines = await DeadlineStore.OpenAsync(Path.Combine(_dir, "deadlines.sqlite"), CancellationToken.None);
+        _deadlines = await PoStHistory.OpenAsync(Path.Combine(_dir, "deadlines.sqlite"), _time, CancellationToken.None);
         _jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(_dir, "jobs.sqlite") }, _time, CancellationToken.None);
     }
 
@@ -40,7 +41,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 
         Assert.NotNull(record);
         Assert.Equal((1, 4, 0, 2, "Succeeded"), (record.Index, record.Sectors, record.Skipped, record.Partitions, record.Outcome));
-        Assert.Equal(record, Assert.Single(await _deadlines.ListAsync(CancellationToken.None)));
+        Assert.Equal(record, Assert.Single(await _deadlines.ListDeadlinesAsync(CancellationToken.None)));
         var jobs = await _jobs.ListAsync(10, CancellationToken.None);
         Assert.Equal(2, jobs.Count);
         Assert.All(jobs, j => Assert.Equal((TaskType.GenerateWindowPoSt, "wdpost-1", worker.Session, JobOutcome.Succeeded), (j.Task, j.HostName, j.WorkerId, j.Outcome)));
@@ -110,7 +111,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 
     private sealed class NoVanillaSource : IVanillaSource
     {
-        public Task<byte[]?> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
-            Task.FromResult<byte[]?>(null);
+        public Task<byte[]> ReadAsync(ulong minerId, Kiln.Proofs.RegisteredPoStProof proofType, PostSectorChallenge sector, CancellationToken cancellationToken) =>
+            Task.FromException<byte[]>(new IOException($"sector {sector.SectorNumber}: no vanilla proofs in this test"));
     }
 }

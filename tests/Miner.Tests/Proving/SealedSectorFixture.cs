@@ -3,14 +3,14 @@ using Kiln.Miner.Proving;
 using Kiln.Proofs;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.PoSt;
 using Kiln.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Miner.Tests.Proving;
 
 /// <summary>
 /// The lotus-bench 2 KiB sector (t01000, sector 1, zero ticket, one zero piece) sealed by Kiln's PreCommit1/2 into a
-/// LocalStore path of a temporary directory, with a <see cref="StorageVanillaSource"/> over it (local first, then the index's holders).
+/// LocalStore path of a temporary directory, with a <see cref="Kiln.Stores.Remote.VanillaProofReader"/> over it (local first, then the index's holders).
 /// </summary>
 public sealed class SealedSectorFixture : IAsyncLifetime
 {
@@ -29,8 +29,7 @@ public sealed class SealedSectorFixture : IAsyncLifetime
         _index = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, ct);
         var store = new LocalStore(_index, new LocalStoreOptions { StorageConfigFile = Path.Combine(_dir, "storage.json"), Urls = ["http://127.0.0.1:1/remote"] });
         await BenchSector.SealAsync(store, _index, Path.Combine(_dir, "store"), Path.Combine(_dir, "work"), ct: ct);
-        var reader = new Kiln.Stores.Remote.VanillaProofReader(store, _index, new HttpClient(), new Kiln.Stores.Remote.VanillaReaderOptions());
-        Vanillas = new StorageVanillaSource(reader, NullLogger<StorageVanillaSource>.Instance);
+        Vanillas = new Kiln.Stores.Remote.VanillaProofReader(store, _index, new HttpClient(), new Kiln.Stores.Remote.VanillaReaderOptions());
     }
 
     public Task DisposeAsync()

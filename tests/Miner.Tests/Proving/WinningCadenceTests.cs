@@ -21,12 +21,12 @@ public sealed class WinningCadenceTests : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-cadence-").FullName;
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UnixEpoch);
-    private DeadlineStore _deadlines = null!;
+    private PoStHistory _deadlines = null!;
     private JobTracker _jobs = null!;
 
     public async Task InitializeAsync()
     {
-        _deadlines = await DeadlineStore.OpenAsync(Path.Combine(_dir, "deadlines.sqlite"), CancellationToken.None);
+        _deadlines = await PoStHistory.OpenAsync(Path.Combine(_dir, "deadlines.sqlite"), _time, CancellationToken.None);
         _jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(_dir, "jobs.sqlite") }, _time, CancellationToken.None);
     }
 
@@ -95,7 +95,7 @@ public sealed class WinningCadenceTests : IAsyncLifetime
         Assert.Equal((0, 0L, 1, "Failed"), (record.Index, record.OpenEpoch, record.Sectors, record.Outcome));
         Assert.Contains("deadline 0 closed at epoch 60", record.Error, StringComparison.Ordinal);
         Assert.Equal(60, await Within(rounds.Reader.ReadAsync().AsTask(), "the winning round at epoch 60"));
-        Assert.Equal(record, Assert.Single(await _deadlines.ListAsync(CancellationToken.None)));
+        Assert.Equal(record, Assert.Single(await _deadlines.ListDeadlinesAsync(CancellationToken.None)));
 
         await stop.CancelAsync();
         await Within(run, "the loops to stop");

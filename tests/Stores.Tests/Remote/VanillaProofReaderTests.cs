@@ -2,7 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using Kiln.Api.Types;
 using Kiln.Proofs;
+using Kiln.Proofs.Snark;
 using Kiln.Stores.Index;
+using Kiln.Stores.PoSt;
 using Kiln.Stores.Remote;
 using Kiln.Stores.Tests.Support;
 using Kiln.Testing;
@@ -44,8 +46,12 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
 
     private static PostSectorChallenge VectorChallenge(ulong sector = 1) => Challenge(sector, 23, 6, 60, 28, 53, 28, 61, 55, 8, 46);
 
-    private static VanillaProofReader Reader(StoreHost on, MemSectorIndex index, HttpMessageHandler handler, int parallel = 32, TimeSpan timeout = default, TimeProvider? time = null) =>
-        new(on.Store, index, new HttpClient(handler), new VanillaReaderOptions { AuthToken = StoreHost.AdminToken, PostParallelReads = parallel, PostReadTimeout = timeout }, time);
+    private static VanillaProofReader Reader(StoreHost on, MemSectorIndex index, HttpMessageHandler handler) =>
+        new(on.Store, index, new HttpClient(handler), new VanillaReaderOptions { AuthToken = StoreHost.AdminToken });
+
+    /// <summary>Many sectors read through <paramref name="reader"/> the way PoSt reads them: bounded and timed.</summary>
+    private static PartitionProver Partitions(VanillaProofReader reader, int parallel = 32, TimeSpan timeout = default, TimeProvider? time = null) =>
+        new(reader, new InsecureTestProver(), new PartitionProverOptions { ParallelReads = parallel, ReadTimeout = timeout }, time);
 
     [Fact]
     public async Task Local_sectors_are_read_without_http()
@@ -66,7 +72,7 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
         Assert.Equal(1, reader.RemoteRequests);
 
         // A bad challenge fails at the holder (500): an error, and in a batch a skip.
-        var bad = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge(), Challenge(1, 64), VectorChallenge(9)], null, Ct);
+        var bad = await Partitions(reader).ReadVanillasAsync(BenchSector.Miner, Window2KiB, [VectorChallenge(), Challenge(1, 64), VectorChallenge(9)], Ct);
         Assert.Equal([1UL, 9UL], bad.Skipped);
         Assert.NotNull(bad.Proofs[0]);
         Assert.Null(bad.Proofs[1]);
@@ -115,7 +121,7 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
 
         // The same sector as a plain sealed sector: no sealed file or cache anywhere, so it is skipped, not proven
         // from the update files.
-        var plain = await remote.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge(7)], null, Ct);
+        var plain = await Partitions(remote).ReadVanillasAsync(BenchSector.Miner, Window2KiB, [VectorChallenge(7)], Ct);
         Assert.Equal([7UL], plain.Skipped);
     }
 
@@ -148,7 +154,7 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
     {
         using var onlyB = new HostRouter(_b);
         var reader = Reader(_b, _index, onlyB);
-        var read = await reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], null, Ct);
+        var read = await Partitions(reader).ReadVanillasAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], Ct);
         Assert.False(read.Complete);
         Assert.Equal([1UL], read.Skipped);
         Assert.Equal([null], read.Proofs);
@@ -165,8 +171,8 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
             asked.TrySetResult();
             await Task.Delay(Timeout.Infinite, ct);
             return new HttpResponseMessage(HttpStatusCode.OK);
-        }), timeout: timeout, time: clock);
-        var reading = reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], null, Ct);
+        }));
+        var reading = Partitions(reader, timeout: timeout, time: clock).ReadVanillasAsync(BenchSector.Miner, Window2KiB, [VectorChallenge()], Ct);
 
         // The holder never answers: the read waits until the timeout passes on the reader's clock, and no longer.
         await asked.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -203,8 +209,8 @@ public sealed class VanillaProofReaderTests : IAsyncLifetime
             await answer.Task.WaitAsync(ct);
             Interlocked.Decrement(ref running);
             return new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent([(byte)now]) };
-        }), parallel: 3);
-        var reading = reader.ReadManyAsync(BenchSector.Miner, Window2KiB, [.. sectors.Select(n => Challenge(n, 1))], null, Ct);
+        }));
+        var reading = Partitions(reader, parallel: 3).ReadVanillasAsync(BenchSector.Miner, Window2KiB, [.. sectors.Select(n => Challenge(n, 1))], Ct);
         await full.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(3, Volatile.Read(ref running));
         answer.SetResult();

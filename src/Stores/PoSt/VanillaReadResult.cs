@@ -1,7 +1,7 @@
-namespace Kiln.Stores.Remote;
+namespace Kiln.Stores.PoSt;
 
 /// <summary>
-/// What <see cref="VanillaProofReader.ReadManyAsync"/> got: one entry per requested sector, in request order (null where
+/// What <see cref="PartitionProver.ReadVanillasAsync"/> got: one entry per requested sector, in request order (null where
 /// the sector could not be read), and the numbers of those unread sectors in request order.
 /// </summary>
 public sealed record VanillaReadResult(IReadOnlyList<byte[]?> Proofs, IReadOnlyList<ulong> Skipped)

@@ -1,4 +1,4 @@
-namespace Kiln.Miner.Jobs;
+namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// One step of a PoSt proof as the job tracker keeps it. A Window PoSt deadline's timeline holds its
