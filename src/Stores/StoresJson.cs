@@ -15,7 +15,7 @@ internal static class StoresJson
     public static async Task WriteAtomicallyAsync<T>(string file, T value, CancellationToken ct)
     {
         var temp = file + ".tmp";
-        await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(value, Indented), ct);
+        await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(value, Indented), ct).ConfigureAwait(false);
         Local.Durability.PublishRename(temp, file, overwrite: true);
     }
 }

@@ -37,7 +37,7 @@ internal static class DbCommands
             {
                 foreach (var file in new[] { path, SqliteFiles.BackupPath(path) })
                 {
-                    var problem = File.Exists(file) ? await SqliteFiles.CheckAsync(file, ct) : null;
+                    var problem = File.Exists(file) ? await SqliteFiles.CheckAsync(file, ct).ConfigureAwait(false) : null;
                     var state = !File.Exists(file) ? "absent" : problem is null ? "ok" : "DAMAGED: " + problem;
                     damaged |= problem is not null;
                     Console.WriteLine($"{file}\t{state}");
@@ -57,7 +57,7 @@ internal static class DbCommands
         {
             foreach (var path in Paths(repoPath(parse), parse.GetValue(names)))
             {
-                var written = await SqliteFiles.BackupAsync(path, MinerDatabases.RestoreHint(path), ct);
+                var written = await SqliteFiles.BackupAsync(path, MinerDatabases.RestoreHint(path), ct).ConfigureAwait(false);
                 Console.WriteLine(written ? $"{SqliteFiles.BackupPath(path)}\twritten" : $"{path}\tabsent, no backup");
             }
 
@@ -75,7 +75,7 @@ internal static class DbCommands
         {
             foreach (var path in Paths(repoPath(parse), parse.GetValue(names)))
             {
-                var kept = await SqliteFiles.RestoreAsync(path, TimeProvider.System, ct);
+                var kept = await SqliteFiles.RestoreAsync(path, TimeProvider.System, ct).ConfigureAwait(false);
                 Console.WriteLine($"{path}\trestored from {SqliteFiles.BackupPath(path)}{(kept is null ? "" : "; the previous file is kept as " + kept)}");
             }
 

@@ -86,9 +86,10 @@ public static class MinerCli
             options.Proving.HedgeAfter = parse.GetValue(hedge) is { } after ? GoFormat.ParseDuration(after, "--post-hedge-after") : null;
             options.Proving.ParallelCheckLimit = parse.GetValue(parallelReads);
             options.Proving.SingleCheckTimeout = GoFormat.ParseDuration(parse.GetValue(readTimeout)!, "--single-check-timeout");
-            await using var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct);
+            var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
+            await using var hostScope = host.ConfigureAwait(false);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");
-            await host.WaitForShutdownAsync(ct);
+            await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
             return 0;
         });
         return cmd;
@@ -100,7 +101,7 @@ public static class MinerCli
         var pledge = new Command("pledge", "Store random data in a sector (a CC sector)");
         pledge.SetAction(async (parse, ct) =>
         {
-            var id = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.PledgeSectorAsync(ct);
+            var id = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.PledgeSectorAsync(ct).ConfigureAwait(false);
             Console.WriteLine($"Created CC sector: {id.Number}");
             return 0;
         });
@@ -109,9 +110,9 @@ public static class MinerCli
         {
             var client = MinerClient.Connect(OpenRepo(parse, repo));
             var rows = new List<string[]>();
-            foreach (var n in await client.Kiln.SectorsListAsync(ct))
+            foreach (var n in await client.Kiln.SectorsListAsync(ct).ConfigureAwait(false))
             {
-                var st = await client.Kiln.SectorsStatusAsync(n, false, ct);
+                var st = await client.Kiln.SectorsStatusAsync(n, false, ct).ConfigureAwait(false);
                 rows.Add([st.SectorID.ToString(System.Globalization.CultureInfo.InvariantCulture), st.State, st.CommD.IsDefined ? st.CommD.ToString() : "", st.CommR.IsDefined ? st.CommR.ToString() : "", st.LastErr]);
             }
 
@@ -122,7 +123,7 @@ public static class MinerCli
         var status = new Command("status", "Get the seal status of a sector by its number") { number };
         status.SetAction(async (parse, ct) =>
         {
-            var st = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsStatusAsync(parse.GetValue(number), false, ct);
+            var st = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsStatusAsync(parse.GetValue(number), false, ct).ConfigureAwait(false);
             Console.WriteLine($"SectorID:\t{st.SectorID}");
             Console.WriteLine($"Status:\t\t{st.State}");
             Console.WriteLine($"CommD:\t\t{(st.CommD.IsDefined ? st.CommD.ToString() : "<nil>")}");
@@ -149,7 +150,7 @@ public static class MinerCli
         retry.SetAction(async (parse, ct) =>
         {
             var n = parse.GetValue(number);
-            var state = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsRetryAsync(n, ct);
+            var state = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsRetryAsync(n, ct).ConfigureAwait(false);
             Console.WriteLine($"sector {n}: retrying {state}");
             return 0;
         });
@@ -158,12 +159,12 @@ public static class MinerCli
         {
             if (!parse.GetValue(really))
             {
-                await Console.Error.WriteLineAsync("sectors abort stops sealing the sector for good: pass --really-do-it if you are sure");
+                await Console.Error.WriteLineAsync("sectors abort stops sealing the sector for good: pass --really-do-it if you are sure").ConfigureAwait(false);
                 return 1;
             }
 
             var n = parse.GetValue(number);
-            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsAbortAsync(n, ct);
+            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsAbortAsync(n, ct).ConfigureAwait(false);
             Console.WriteLine($"sector {n}: aborted (Removed)");
             return 0;
         });
@@ -173,11 +174,11 @@ public static class MinerCli
         {
             if (!parse.GetValue(really))
             {
-                await Console.Error.WriteLineAsync("this is a command for advanced users, only use it if you are sure of what you are doing (--really-do-it)");
+                await Console.Error.WriteLineAsync("this is a command for advanced users, only use it if you are sure of what you are doing (--really-do-it)").ConfigureAwait(false);
                 return 1;
             }
 
-            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsUpdateAsync(parse.GetValue(number), parse.GetValue(newState)!, ct);
+            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsUpdateAsync(parse.GetValue(number), parse.GetValue(newState)!, ct).ConfigureAwait(false);
             return 0;
         });
         sectors.Subcommands.Add(pledge);
@@ -195,7 +196,7 @@ public static class MinerCli
         var workers = new Command("workers", "List workers");
         workers.SetAction(async (parse, ct) =>
         {
-            foreach (var (id, w) in (await MinerClient.Connect(OpenRepo(parse, repo)).Storage.WorkerStatsAsync(ct)).OrderBy(w => w.Value.Info.Hostname, StringComparer.Ordinal))
+            foreach (var (id, w) in (await MinerClient.Connect(OpenRepo(parse, repo)).Storage.WorkerStatsAsync(ct).ConfigureAwait(false)).OrderBy(w => w.Value.Info.Hostname, StringComparer.Ordinal))
             {
                 Console.WriteLine($"Worker {id}, host {w.Info.Hostname}{(w.Enabled ? "" : " (disabled)")}");
                 Console.WriteLine($"\tTASK: {string.Join(' ', (w.Tasks ?? []).Select(Kiln.Api.Types.TaskTypes.ShortName))}");
@@ -208,7 +209,7 @@ public static class MinerCli
         var jobs = new Command("jobs", "List the job tracker's tasks (newest last)") { limit };
         jobs.SetAction(async (parse, ct) =>
         {
-            var entries = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnJobHistoryAsync(parse.GetValue(limit), ct);
+            var entries = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnJobHistoryAsync(parse.GetValue(limit), ct).ConfigureAwait(false);
             Devnet.Devnet.WriteTable(Console.Out, ["ID", "Sector", "Worker", "Hostname", "Task", "State", "Time"], entries.OrderBy(e => e.Start).Select(e => new[]
             {
                 e.CallID.ToString("N")[..8],
@@ -233,9 +234,9 @@ public static class MinerCli
         list.SetAction(async (parse, ct) =>
         {
             var client = MinerClient.Connect(OpenRepo(parse, repo));
-            foreach (var (id, decls) in (await client.Storage.StorageListAsync(ct)).OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
+            foreach (var (id, decls) in (await client.Storage.StorageListAsync(ct).ConfigureAwait(false)).OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
             {
-                var info = await client.Storage.StorageInfoAsync(id, ct);
+                var info = await client.Storage.StorageInfoAsync(id, ct).ConfigureAwait(false);
                 var counts = new[] { SectorFileType.Unsealed, SectorFileType.Sealed, SectorFileType.Cache }
                     .Select(t => $"{SectorFileTypes.Format(t)}: {decls.Count(d => (d.SectorFileType & t) != 0)}");
                 Console.WriteLine($"{id}:");
@@ -254,12 +255,12 @@ public static class MinerCli
         find.SetAction(async (parse, ct) =>
         {
             var client = MinerClient.Connect(OpenRepo(parse, repo));
-            var address = await client.Storage.ActorAddressAsync(ct);
+            var address = await client.Storage.ActorAddressAsync(ct).ConfigureAwait(false);
             var actor = Kiln.Proofs.Sdr.ProverId.ParseIdAddress(address);
-            var size = await client.Storage.ActorSectorSizeAsync(address, ct);
+            var size = await client.Storage.ActorSectorSizeAsync(address, ct).ConfigureAwait(false);
             foreach (var type in new[] { SectorFileType.Unsealed, SectorFileType.Sealed, SectorFileType.Cache })
             {
-                foreach (var place in await client.Storage.StorageFindSectorAsync(new SectorId(actor, parse.GetValue(number)), type, size, false, ct))
+                foreach (var place in await client.Storage.StorageFindSectorAsync(new SectorId(actor, parse.GetValue(number)), type, size, false, ct).ConfigureAwait(false))
                 {
                     Console.WriteLine($"In {place.ID} ({SectorFileTypes.Format(type)}, {(place.Primary ? "primary" : "copy")}): {string.Join(' ', place.URLs ?? [])}");
                 }

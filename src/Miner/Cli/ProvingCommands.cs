@@ -16,26 +16,26 @@ internal static class ProvingCommands
         var workers = new Command("workers", "List the window and winning PoSt workers");
         workers.SetAction(async (parse, ct) =>
         {
-            WriteWorkers(Console.Out, await connect(parse).KilnProvingWorkersAsync(ct));
+            WriteWorkers(Console.Out, await connect(parse).KilnProvingWorkersAsync(ct).ConfigureAwait(false));
             return 0;
         });
         var deadlines = new Command("deadlines", "Every deadline of the proving period: the sectors the chain assigns to it and its last Window PoSt");
         deadlines.SetAction(async (parse, ct) =>
         {
-            WriteDeadlines(Console.Out, await connect(parse).KilnProvingDeadlinesAsync(ct));
+            WriteDeadlines(Console.Out, await connect(parse).KilnProvingDeadlinesAsync(ct).ConfigureAwait(false));
             return 0;
         });
         var info = new Command("info", "The current epoch, deadline and proving set");
         info.SetAction(async (parse, ct) =>
         {
-            WriteInfo(Console.Out, await connect(parse).KilnProvingInfoAsync(ct));
+            WriteInfo(Console.Out, await connect(parse).KilnProvingInfoAsync(ct).ConfigureAwait(false));
             return 0;
         });
         var index = new Argument<int>("index") { Description = "deadline index, 0 to 47" };
         var deadline = new Command("deadline", "The newest Window PoSt of one deadline, step by step: challenges, partitions, vanilla reads, SNARKs, merge") { index };
         deadline.SetAction(async (parse, ct) =>
         {
-            WriteDeadline(Console.Out, await connect(parse).KilnProvingDeadlineAsync(parse.GetValue(index), ct));
+            WriteDeadline(Console.Out, await connect(parse).KilnProvingDeadlineAsync(parse.GetValue(index), ct).ConfigureAwait(false));
             return 0;
         });
         proving.Subcommands.Add(workers);

@@ -45,7 +45,8 @@ public static class Devnet
         minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));
-        await using var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
+        var miner = await MinerHost.StartAsync(repo, minerOptions, new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, ct, LogLevel.Warning).ConfigureAwait(false);
+        await using var minerScope = miner.ConfigureAwait(false);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, miner.Stopping);
         ct = stopping.Token;
         output.WriteLine($"devnet in {dir}");

@@ -54,7 +54,8 @@ public static class AddPiece
         }
 
         var mode = existingPieces.Count == 0 ? FileMode.Create : FileMode.Open;
-        await using var file = new FileStream(unsealedPath, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        var file = new FileStream(unsealedPath, mode, FileAccess.ReadWrite, FileShare.Read, bufferSize: 0, FileOptions.Asynchronous);
+        await using var fileScope = file.ConfigureAwait(false);
         var handle = file.SafeFileHandle;
         var allocated = existingPieces.Count == 0 ? [] : Allocated(handle, sectorSize, offset);
         if ((ulong)file.Length < sectorSize)

@@ -52,11 +52,15 @@ public static class PreCommit1
         Directory.CreateDirectory(request.CacheDir);
 
         byte[] commD;
-        await using (var data = new FileStream(request.UnsealedPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous))
-        await using (var sealedFile = new FileStream(request.SealedPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+        var data = new FileStream(request.UnsealedPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        await using (data.ConfigureAwait(false))
         {
-            commD = await TreeD.BuildAsync(data, proof.SectorSize, CacheFiles.TreeD(request.CacheDir), sealedFile, cancellationToken).ConfigureAwait(false);
-            sealedFile.SetLength((long)proof.SectorSize);
+            var sealedFile = new FileStream(request.SealedPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous);
+            await using (sealedFile.ConfigureAwait(false))
+            {
+                commD = await TreeD.BuildAsync(data, proof.SectorSize, CacheFiles.TreeD(request.CacheDir), sealedFile, cancellationToken).ConfigureAwait(false);
+                sealedFile.SetLength((long)proof.SectorSize);
+            }
         }
 
         var expected = CommD.Compute(proof.SectorSize, request.Pieces);

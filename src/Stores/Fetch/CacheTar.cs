@@ -24,8 +24,9 @@ public static class CacheTar
         long written = 0;
         try
         {
-            await using var reader = new TarReader(padded, leaveOpen: true);
-            while (await reader.GetNextEntryAsync(copyData: false, ct) is { } entry)
+            var reader = new TarReader(padded, leaveOpen: true);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.GetNextEntryAsync(copyData: false, ct).ConfigureAwait(false) is { } entry)
             {
                 if (!FileConstraints.TryGetValue(entry.Name, out var max))
                 {
@@ -43,11 +44,12 @@ public static class CacheTar
                 }
 
                 var target = SectorPathGuard.Child(dir, entry.Name);
-                await using (var f = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                var f = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                await using (f.ConfigureAwait(false))
                 {
                     if (entry.DataStream is { } data)
                     {
-                        await data.CopyToAsync(f, 1 << 20, ct);
+                        await data.CopyToAsync(f, 1 << 20, ct).ConfigureAwait(false);
                     }
                 }
 
@@ -109,7 +111,7 @@ public static class CacheTar
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var n = await inner.ReadAsync(buffer, cancellationToken);
+            var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             return n > 0 || buffer.IsEmpty ? n : Pad(buffer.Span);
         }
 

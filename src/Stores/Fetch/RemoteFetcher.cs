@@ -57,10 +57,10 @@ public sealed partial class RemoteFetcher
         }
 
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await WaitTurnAsync(sector.ID, done.Task, ct);
+        await WaitTurnAsync(sector.ID, done.Task, ct).ConfigureAwait(false);
         try
         {
-            return await AcquireExclusiveAsync(sector, existing, allocate, pathType, mode, ct);
+            return await AcquireExclusiveAsync(sector, existing, allocate, pathType, mode, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -88,21 +88,21 @@ public sealed partial class RemoteFetcher
                 other = _fetching[sector];
             }
 
-            await other.WaitAsync(ct);
+            await other.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 
     private async Task<AcquiredSector> AcquireExclusiveAsync(
         SectorRef sector, SectorFileType existing, SectorFileType allocate, PathType pathType, AcquireMode mode, CancellationToken ct)
     {
-        var found = await _local.AcquireSectorAsync(sector, existing, allocate, pathType, ct);
+        var found = await _local.AcquireSectorAsync(sector, existing, allocate, pathType, ct).ConfigureAwait(false);
         var toFetch = existing & ~found.Paths.Present;
         if (toFetch == SectorFileType.None)
         {
             return found;
         }
 
-        var destinations = await _local.AcquireSectorAsync(sector, SectorFileType.None, toFetch, pathType, ct);
+        var destinations = await _local.AcquireSectorAsync(sector, SectorFileType.None, toFetch, pathType, ct).ConfigureAwait(false);
         using var reservation = _local.Reserve(sector, toFetch, destinations.StorageIds, pathType);
 
         var (paths, ids) = (found.Paths, found.StorageIds);
@@ -110,13 +110,13 @@ public sealed partial class RemoteFetcher
         {
             var dest = destinations.Paths[t];
             var storageId = new StorageId(destinations.StorageIds[t]);
-            var url = await FetchFromHoldersAsync(sector.ID, t, dest, ct);
+            var url = await FetchFromHoldersAsync(sector.ID, t, dest, ct).ConfigureAwait(false);
             paths = paths.With(t, dest);
             ids = ids.With(t, storageId.Value);
 
             try
             {
-                await _index.StorageDeclareSectorAsync(storageId, sector.ID, t, mode == AcquireMode.Move, ct);
+                await _index.StorageDeclareSectorAsync(storageId, sector.ID, t, mode == AcquireMode.Move, ct).ConfigureAwait(false);
             }
             catch (StoresException e)
             {
@@ -128,7 +128,7 @@ public sealed partial class RemoteFetcher
             {
                 try
                 {
-                    await DeleteAtSourceAsync(url, [storageId], ct);
+                    await DeleteAtSourceAsync(url, [storageId], ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is HttpRequestException or StoresException)
                 {
@@ -143,7 +143,7 @@ public sealed partial class RemoteFetcher
     /// <summary>Lotus <c>acquireFromRemote</c>: every URL of every holder, lowest weight first, until one download succeeds.</summary>
     private async Task<string> FetchFromHoldersAsync(SectorId sector, SectorFileType fileType, string dest, CancellationToken ct)
     {
-        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct).ConfigureAwait(false);
         if (holders.Count == 0)
         {
             throw new StoresException($"failed to acquire sector {sector.ToSectorName()} from remote ({SectorFileTypes.Format(fileType)}): sector not found");
@@ -159,7 +159,7 @@ public sealed partial class RemoteFetcher
                 LocalStore.DeleteEntry(dest);
                 try
                 {
-                    await FetchThrottledAsync(url, temp, ct);
+                    await FetchThrottledAsync(url, temp, ct).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is HttpRequestException or StoresException or IOException)
                 {
@@ -178,10 +178,10 @@ public sealed partial class RemoteFetcher
 
     private async Task FetchThrottledAsync(string url, string outPath, CancellationToken ct)
     {
-        await _throttle.WaitAsync(ct);
+        await _throttle.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            await FetchAsync(url, outPath, Authorize, ct);
+            await FetchAsync(url, outPath, Authorize, ct).ConfigureAwait(false);
         }
         finally
         {
@@ -204,23 +204,25 @@ public sealed partial class RemoteFetcher
             prepare(request);
             Interlocked.Increment(ref _fetchRequests);
             _metrics?.FetchRequested();
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 throw new StoresException($"non-200 code: {(int)response.StatusCode}");
             }
 
-            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            await using var bodyScope = body.ConfigureAwait(false);
             long bytes;
             switch (response.Content.Headers.ContentType?.MediaType)
             {
                 case "application/x-tar":
-                    bytes = await CacheTar.ExtractAsync(body, outPath, ct);
+                    bytes = await CacheTar.ExtractAsync(body, outPath, ct).ConfigureAwait(false);
                     break;
                 case "application/octet-stream":
-                    await using (var f = new FileStream(outPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+                    var f = new FileStream(outPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+                    await using (f.ConfigureAwait(false))
                     {
-                        await body.CopyToAsync(f, 1 << 20, ct);
+                        await body.CopyToAsync(f, 1 << 20, ct).ConfigureAwait(false);
                         bytes = f.Length;
                     }
 
@@ -262,7 +264,7 @@ public sealed partial class RemoteFetcher
                     {
                         request.Headers.TryAddWithoutValidation(name, value);
                     }
-                }, ct);
+                }, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or StoresException or IOException or InvalidOperationException
                                       || (e is OperationCanceledException && !ct.IsCancellationRequested))
@@ -287,15 +289,15 @@ public sealed partial class RemoteFetcher
     /// <exception cref="StoresException">Not a single type, or (without <paramref name="force"/>) no copy known.</exception>
     public async Task RemoveAsync(SectorId sector, SectorFileType fileType, bool force, IReadOnlyCollection<StorageId> keepIn, CancellationToken ct)
     {
-        await _local.RemoveAsync(sector, fileType, force, keepIn, ct);
-        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        await _local.RemoveAsync(sector, fileType, force, keepIn, ct).ConfigureAwait(false);
+        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct).ConfigureAwait(false);
         foreach (var holder in holders.Where(h => !keepIn.Contains(h.ID)))
         {
             foreach (var url in holder.URLs ?? [])
             {
                 try
                 {
-                    await DeleteAtSourceAsync(url, keepIn.Count == 0 ? null : [.. keepIn], ct);
+                    await DeleteAtSourceAsync(url, keepIn.Count == 0 ? null : [.. keepIn], ct).ConfigureAwait(false);
                     break;
                 }
                 catch (Exception e) when (e is HttpRequestException or StoresException
@@ -313,15 +315,15 @@ public sealed partial class RemoteFetcher
     /// </summary>
     public async Task RemoveCopiesAsync(SectorId sector, SectorFileType fileType, CancellationToken ct)
     {
-        await _local.RemoveCopiesAsync(sector, fileType, ct);
-        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        await _local.RemoveCopiesAsync(sector, fileType, ct).ConfigureAwait(false);
+        var holders = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct).ConfigureAwait(false);
         var primary = holders.FirstOrDefault(h => h.Primary);
         if (primary is null)
         {
             return;
         }
 
-        await RemoveAsync(sector, fileType, force: true, [primary.ID], ct);
+        await RemoveAsync(sector, fileType, force: true, [primary.ID], ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -330,14 +332,14 @@ public sealed partial class RemoteFetcher
     /// </summary>
     public async Task MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct)
     {
-        var here = await AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, AcquireMode.Move, ct);
+        var here = await AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, AcquireMode.Move, ct).ConfigureAwait(false);
         var missing = types & ~here.Paths.Present;
         if (missing != SectorFileType.None)
         {
             throw new StoresException($"move sector {sector.ID.ToSectorName()} to storage: {SectorFileTypes.Format(missing)} found nowhere");
         }
 
-        await _local.MoveStorageAsync(sector, types, ct);
+        await _local.MoveStorageAsync(sector, types, ct).ConfigureAwait(false);
     }
 
     /// <summary>Lotus <c>deleteFromRemote</c>: <c>?keep=</c> only when a keep list is given.</summary>
@@ -345,7 +347,7 @@ public sealed partial class RemoteFetcher
     {
         using var request = new HttpRequestMessage(HttpMethod.Delete, keep is null ? url : url + "?keep=" + Uri.EscapeDataString(StorageId.JoinList(keep)));
         Authorize(request);
-        using var response = await _http.SendAsync(request, ct);
+        using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
         {
             throw new StoresException($"delete {url}: non-200 code: {(int)response.StatusCode}");

@@ -46,7 +46,7 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
     /// </summary>
     public static async Task<SqliteSectorIndex> OpenAsync(string file, TimeProvider? time = null, CancellationToken ct = default)
     {
-        var cs = await SqliteDatabase.OpenPooledAsync(file, Schema, "kiln-miner db restore " + Path.GetFileNameWithoutExtension(file), ct);
+        var cs = await SqliteDatabase.OpenPooledAsync(file, Schema, "kiln-miner db restore " + Path.GetFileNameWithoutExtension(file), ct).ConfigureAwait(false);
         var index = new SqliteSectorIndex(cs, time ?? TimeProvider.System);
         return index;
     }
@@ -56,34 +56,35 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
     public Task StorageAttachAsync(StorageInfo info, FsStat stat, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
         {
-            var existing = await LoadPathAsync(c, tx, info.ID, ct);
+            var existing = await LoadPathAsync(c, tx, info.ID, ct).ConfigureAwait(false);
             var entry = existing is null ? IndexRules.NewPath(info, stat, _time.GetUtcNow()) : IndexRules.Merge(existing, info);
-            await SavePathAsync(c, tx, entry, ct);
+            await SavePathAsync(c, tx, entry, ct).ConfigureAwait(false);
         }, ct);
 
     public Task StorageDetachAsync(StorageId id, string url, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
         {
-            var kept = IndexRules.Detach(await GetPathAsync(c, tx, id, ct), url);
+            var kept = IndexRules.Detach(await GetPathAsync(c, tx, id, ct).ConfigureAwait(false), url);
             if (kept is not null)
             {
-                await SavePathAsync(c, tx, kept, ct);
+                await SavePathAsync(c, tx, kept, ct).ConfigureAwait(false);
                 return;
             }
 
             await c.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM paths WHERE id = @id; DELETE FROM decls WHERE storage_id = @id;", new { id = id.Value }, tx, cancellationToken: ct));
+                "DELETE FROM paths WHERE id = @id; DELETE FROM decls WHERE storage_id = @id;", new { id = id.Value }, tx, cancellationToken: ct)).ConfigureAwait(false);
         }, ct);
 
     public async Task<StorageInfo> StorageInfoAsync(StorageId id, CancellationToken ct)
     {
-        await using var c = await ConnectAsync(ct);
-        return (await GetPathAsync(c, null, id, ct)).Info;
+        var c = await ConnectAsync(ct).ConfigureAwait(false);
+        await using var cScope = c.ConfigureAwait(false);
+        return (await GetPathAsync(c, null, id, ct).ConfigureAwait(false)).Info;
     }
 
     public Task StorageReportHealthAsync(StorageId id, HealthReport report, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
-            await SavePathAsync(c, tx, IndexRules.ReportHealth(await GetPathAsync(c, tx, id, ct), report, _time.GetUtcNow()), ct), ct);
+            await SavePathAsync(c, tx, IndexRules.ReportHealth(await GetPathAsync(c, tx, id, ct).ConfigureAwait(false), report, _time.GetUtcNow()), ct).ConfigureAwait(false), ct);
 
     public Task StorageDeclareSectorAsync(StorageId storageId, SectorId sector, SectorFileType fileType, bool primary, CancellationToken ct) =>
         WriteAsync(async (c, tx) =>
@@ -98,7 +99,7 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
                     """,
                     new { miner = Db(sector.Miner), number = Db(sector.Number), type = (int)t, id = storageId.Value, primary },
                     tx,
-                    cancellationToken: ct));
+                    cancellationToken: ct)).ConfigureAwait(false);
             }
         }, ct);
 
@@ -111,40 +112,43 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
                     "DELETE FROM decls WHERE miner = @miner AND number = @number AND file_type = @type AND storage_id = @id",
                     new { miner = Db(sector.Miner), number = Db(sector.Number), type = (int)t, id = storageId.Value },
                     tx,
-                    cancellationToken: ct));
+                    cancellationToken: ct)).ConfigureAwait(false);
             }
         }, ct);
 
     public async Task<IReadOnlyList<SectorStorageInfo>> StorageFindSectorAsync(
         SectorId sector, SectorFileType fileType, ulong sectorSize, bool allowFetch, CancellationToken ct)
     {
-        await using var c = await ConnectAsync(ct);
+        var c = await ConnectAsync(ct).ConfigureAwait(false);
+        await using var cScope = c.ConfigureAwait(false);
         using var tx = c.BeginTransaction(deferred: true);
         var rows = await c.QueryAsync<DeclRow>(new CommandDefinition(
             "SELECT miner, number, file_type AS FileType, storage_id AS StorageId, is_primary AS IsPrimary FROM decls WHERE miner = @miner AND number = @number ORDER BY rowid",
             new { miner = Db(sector.Miner), number = Db(sector.Number) },
             tx,
-            cancellationToken: ct));
-        var paths = (await LoadPathsAsync(c, tx, ct)).ToDictionary(p => p.Info.ID);
+            cancellationToken: ct)).ConfigureAwait(false);
+        var paths = (await LoadPathsAsync(c, tx, ct).ConfigureAwait(false)).ToDictionary(p => p.Info.ID);
         return IndexRules.FindSector(sector, fileType, sectorSize, allowFetch, rows.Select(r => r.ToDecl()), paths, _time.GetUtcNow());
     }
 
     public async Task<IReadOnlyList<StorageInfo>> StorageBestAllocAsync(
         SectorFileType fileType, ulong sectorSize, PathType pathType, ulong miner, CancellationToken ct)
     {
-        await using var c = await ConnectAsync(ct);
-        return IndexRules.BestAlloc(fileType, sectorSize, pathType, miner, await LoadPathsAsync(c, null, ct), _time.GetUtcNow());
+        var c = await ConnectAsync(ct).ConfigureAwait(false);
+        await using var cScope = c.ConfigureAwait(false);
+        return IndexRules.BestAlloc(fileType, sectorSize, pathType, miner, await LoadPathsAsync(c, null, ct).ConfigureAwait(false), _time.GetUtcNow());
     }
 
     public async Task<IReadOnlyDictionary<StorageId, IReadOnlyList<Decl>>> StorageListAsync(CancellationToken ct)
     {
-        await using var c = await ConnectAsync(ct);
+        var c = await ConnectAsync(ct).ConfigureAwait(false);
+        await using var cScope = c.ConfigureAwait(false);
         using var tx = c.BeginTransaction(deferred: true);
-        var ids = await c.QueryAsync<string>(new CommandDefinition("SELECT id FROM paths", transaction: tx, cancellationToken: ct));
+        var ids = await c.QueryAsync<string>(new CommandDefinition("SELECT id FROM paths", transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
         var rows = await c.QueryAsync<DeclRow>(new CommandDefinition(
             "SELECT miner, number, file_type AS FileType, storage_id AS StorageId, is_primary AS IsPrimary FROM decls",
             transaction: tx,
-            cancellationToken: ct));
+            cancellationToken: ct)).ConfigureAwait(false);
         return IndexRules.List(ids.Select(i => new StorageId(i)), rows.Select(r => (r.Sector, r.ToDecl())));
     }
 
@@ -154,28 +158,29 @@ public sealed class SqliteSectorIndex : ISectorIndex, IDisposable
 
     private async Task WriteAsync(Func<SqliteConnection, SqliteTransaction, Task> write, CancellationToken ct)
     {
-        await using var c = await ConnectAsync(ct);
+        var c = await ConnectAsync(ct).ConfigureAwait(false);
+        await using var cScope = c.ConfigureAwait(false);
 
         // BEGIN IMMEDIATE: the read-modify-write of a path cannot interleave with another writer.
         using var tx = c.BeginTransaction(deferred: false);
-        await write(c, tx);
-        await tx.CommitAsync(ct);
+        await write(c, tx).ConfigureAwait(false);
+        await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
     private static async Task<IndexedPath> GetPathAsync(SqliteConnection c, SqliteTransaction? tx, StorageId id, CancellationToken ct) =>
-        await LoadPathAsync(c, tx, id, ct) ?? throw new StoragePathNotFoundException($"storage '{id}' isn't registered");
+        await LoadPathAsync(c, tx, id, ct).ConfigureAwait(false) ?? throw new StoragePathNotFoundException($"storage '{id}' isn't registered");
 
     private static async Task<IndexedPath?> LoadPathAsync(SqliteConnection c, SqliteTransaction? tx, StorageId id, CancellationToken ct)
     {
         var row = await c.QuerySingleOrDefaultAsync<PathRow>(new CommandDefinition(
-            "SELECT id, info, stat, err, heartbeat FROM paths WHERE id = @id", new { id = id.Value }, tx, cancellationToken: ct));
+            "SELECT id, info, stat, err, heartbeat FROM paths WHERE id = @id", new { id = id.Value }, tx, cancellationToken: ct)).ConfigureAwait(false);
         return row?.ToPath();
     }
 
     private static async Task<List<IndexedPath>> LoadPathsAsync(SqliteConnection c, SqliteTransaction? tx, CancellationToken ct)
     {
         var rows = await c.QueryAsync<PathRow>(new CommandDefinition(
-            "SELECT id, info, stat, err, heartbeat FROM paths ORDER BY id", transaction: tx, cancellationToken: ct));
+            "SELECT id, info, stat, err, heartbeat FROM paths ORDER BY id", transaction: tx, cancellationToken: ct)).ConfigureAwait(false);
         return [.. rows.Select(r => r.ToPath())];
     }
 

@@ -27,8 +27,9 @@ public sealed record LocalStorageMeta(
         var file = Path.Combine(pathRoot, FileName);
         try
         {
-            await using var s = File.OpenRead(file);
-            var meta = await JsonSerializer.DeserializeAsync<LocalStorageMeta>(s, StoresJson.Indented, ct);
+            var s = File.OpenRead(file);
+            await using var sScope = s.ConfigureAwait(false);
+            var meta = await JsonSerializer.DeserializeAsync<LocalStorageMeta>(s, StoresJson.Indented, ct).ConfigureAwait(false);
             return meta is { ID.Value.Length: > 0 } ? meta : throw new StoresException($"{file}: no storage ID");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException)
@@ -58,7 +59,7 @@ public sealed record LocalStorageMeta(
 
         var meta = new LocalStorageMeta(
             StorageId.New(), weight, canSeal, canStore, maxStorage, groups is { Count: > 0 } ? groups : null, allowTo is { Count: > 0 } ? allowTo : null, null, null, null, null);
-        await meta.SaveAsync(pathRoot, ct);
+        await meta.SaveAsync(pathRoot, ct).ConfigureAwait(false);
         return meta;
     }
 

@@ -72,10 +72,10 @@ public sealed partial class LocalStore
             return;
         }
 
-        var config = await StorageConfig.LoadAsync(_options.StorageConfigFile, ct);
+        var config = await StorageConfig.LoadAsync(_options.StorageConfigFile, ct).ConfigureAwait(false);
         foreach (var p in config.StoragePaths)
         {
-            await OpenPathAsync(p.Path, ct);
+            await OpenPathAsync(p.Path, ct).ConfigureAwait(false);
         }
     }
 
@@ -87,7 +87,7 @@ public sealed partial class LocalStore
     public async Task<LocalStorageMeta> OpenPathAsync(string path, CancellationToken ct)
     {
         var root = Path.GetFullPath(path);
-        var meta = await LocalStorageMeta.LoadAsync(root, ct);
+        var meta = await LocalStorageMeta.LoadAsync(root, ct).ConfigureAwait(false);
         var opened = new LocalPath(root, meta);
         lock (_lock)
         {
@@ -98,8 +98,8 @@ public sealed partial class LocalStore
         }
 
         var stat = Stat(opened);
-        await _index.StorageAttachAsync(meta.ToStorageInfo(_options.Urls), stat, ct);
-        await DeclareSectorsAsync(opened, ct);
+        await _index.StorageAttachAsync(meta.ToStorageInfo(_options.Urls), stat, ct).ConfigureAwait(false);
+        await DeclareSectorsAsync(opened, ct).ConfigureAwait(false);
         lock (_lock)
         {
             if (!_paths.TryAdd(meta.ID, opened))
@@ -126,10 +126,10 @@ public sealed partial class LocalStore
                 continue;
             }
 
-            var meta = await LocalStorageMeta.LoadAsync(root, ct);
-            await _index.StorageAttachAsync(meta.ToStorageInfo(_options.Urls), await FsStatAsync(id, ct), ct);
-            await DeclareSectorsAsync(new LocalPath(root, meta), ct);
-            if (dropMissing && (await _index.StorageListAsync(ct)).TryGetValue(id, out var decls))
+            var meta = await LocalStorageMeta.LoadAsync(root, ct).ConfigureAwait(false);
+            await _index.StorageAttachAsync(meta.ToStorageInfo(_options.Urls), await FsStatAsync(id, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
+            await DeclareSectorsAsync(new LocalPath(root, meta), ct).ConfigureAwait(false);
+            if (dropMissing && (await _index.StorageListAsync(ct).ConfigureAwait(false)).TryGetValue(id, out var decls))
             {
                 foreach (var decl in decls)
                 {
@@ -139,7 +139,7 @@ public sealed partial class LocalStore
                         var file = SectorPathGuard.SectorPath(root, sector, t);
                         if (!File.Exists(file) && !Directory.Exists(file))
                         {
-                            await _index.StorageDropSectorAsync(id, sector, t, ct);
+                            await _index.StorageDropSectorAsync(id, sector, t, ct).ConfigureAwait(false);
                         }
                     }
                 }
@@ -165,11 +165,11 @@ public sealed partial class LocalStore
         var root = Path.GetFullPath(path);
         if (init)
         {
-            await LocalStorageMeta.InitializeAsync(root, weight, canSeal, canStore, maxStorage, groups, allowTo, ct);
+            await LocalStorageMeta.InitializeAsync(root, weight, canSeal, canStore, maxStorage, groups, allowTo, ct).ConfigureAwait(false);
         }
 
-        var opened = await OpenPathAsync(root, ct);
-        await AddToConfigAsync(root, ct);
+        var opened = await OpenPathAsync(root, ct).ConfigureAwait(false);
+        await AddToConfigAsync(root, ct).ConfigureAwait(false);
         return opened;
     }
 
@@ -190,7 +190,7 @@ public sealed partial class LocalStore
 
         foreach (var url in _options.Urls)
         {
-            await _index.StorageDetachAsync(found.Id, url, ct);
+            await _index.StorageDetachAsync(found.Id, url, ct).ConfigureAwait(false);
         }
 
         lock (_lock)
@@ -236,7 +236,7 @@ public sealed partial class LocalStore
                 report = new HealthReport(default, e.Message);
             }
 
-            await _index.StorageReportHealthAsync(p.Id, report, ct);
+            await _index.StorageReportHealthAsync(p.Id, report, ct).ConfigureAwait(false);
         }
     }
 
@@ -247,7 +247,7 @@ public sealed partial class LocalStore
         {
             try
             {
-                await ReportHealthAsync(ct);
+                await ReportHealthAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -256,7 +256,7 @@ public sealed partial class LocalStore
 
             try
             {
-                await Task.Delay(_options.HealthInterval, _time, ct);
+                await Task.Delay(_options.HealthInterval, _time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -334,7 +334,7 @@ public sealed partial class LocalStore
 
         foreach (var t in SectorFileTypes.AllSet(existing | allocate))
         {
-            var found = await _index.StorageFindSectorAsync(sector.ID, t, sectorSize, false, ct);
+            var found = await _index.StorageFindSectorAsync(sector.ID, t, sectorSize, false, ct).ConfigureAwait(false);
             foreach (var info in found)
             {
                 var p = TryGetPath(info.ID);
@@ -357,7 +357,7 @@ public sealed partial class LocalStore
             IReadOnlyList<StorageInfo> candidates;
             try
             {
-                candidates = await _index.StorageBestAllocAsync(t, sectorSize, pathType, sector.ID.Miner, ct);
+                candidates = await _index.StorageBestAllocAsync(t, sectorSize, pathType, sector.ID.Miner, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is StoresException or Kiln.Api.JsonRpc.RpcException)
             {
@@ -404,7 +404,7 @@ public sealed partial class LocalStore
 
         var wanted = sectors.Select(s => s.Number).ToHashSet();
         var here = new Dictionary<(ulong Number, SectorFileType Type), LocalPath>();
-        foreach (var (id, decls) in await _index.StorageListAsync(ct))
+        foreach (var (id, decls) in await _index.StorageListAsync(ct).ConfigureAwait(false))
         {
             if (TryGetPath(id) is not { } p)
             {
@@ -462,7 +462,7 @@ public sealed partial class LocalStore
             throw new StoresException("delete expects one file type");
         }
 
-        var found = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        var found = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct).ConfigureAwait(false);
         if (found.Count == 0 && !force)
         {
             throw new StoresException($"can't delete sector {sector.ToSectorName()}({SectorFileTypes.Format(fileType)}), not found");
@@ -470,10 +470,10 @@ public sealed partial class LocalStore
 
         foreach (var info in found.Where(i => !keepIn.Contains(i.ID)))
         {
-            await RemoveFromPathAsync(sector, fileType, info.ID, ct);
+            await RemoveFromPathAsync(sector, fileType, info.ID, ct).ConfigureAwait(false);
         }
 
-        await ReportFreedSpaceAsync(ct);
+        await ReportFreedSpaceAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -488,7 +488,7 @@ public sealed partial class LocalStore
             throw new StoresException("delete expects one file type");
         }
 
-        var found = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct);
+        var found = await _index.StorageFindSectorAsync(sector, fileType, 0, false, ct).ConfigureAwait(false);
         if (!found.Any(i => i.Primary))
         {
             LogNoPrimaryCopy(sector.ToSectorName(), SectorFileTypes.Format(fileType));
@@ -498,12 +498,12 @@ public sealed partial class LocalStore
         var removed = false;
         foreach (var info in found.Where(i => !i.Primary))
         {
-            removed |= await RemoveFromPathAsync(sector, fileType, info.ID, ct);
+            removed |= await RemoveFromPathAsync(sector, fileType, info.ID, ct).ConfigureAwait(false);
         }
 
         if (removed)
         {
-            await ReportFreedSpaceAsync(ct);
+            await ReportFreedSpaceAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -516,8 +516,8 @@ public sealed partial class LocalStore
     /// <exception cref="StoresException">No store path fits (retryable, Lotus <c>ErrTempAllocateSpace</c>), a type is not here, or the move failed.</exception>
     public async Task MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct)
     {
-        var dest = await AcquireSectorAsync(sector, SectorFileType.None, types, PathType.Storage, ct);
-        var src = await AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, ct);
+        var dest = await AcquireSectorAsync(sector, SectorFileType.None, types, PathType.Storage, ct).ConfigureAwait(false);
+        var src = await AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Storage, ct).ConfigureAwait(false);
         var missing = types & ~src.Paths.Present;
         if (missing != SectorFileType.None)
         {
@@ -534,14 +534,14 @@ public sealed partial class LocalStore
                 continue;
             }
 
-            var source = await _index.StorageInfoAsync(srcId, ct);
+            var source = await _index.StorageInfoAsync(srcId, ct).ConfigureAwait(false);
             if (source.CanStore)
             {
                 continue;
             }
 
             LogMoving(sector.ID.ToSectorName(), SectorFileTypes.Format(t), srcId.Value, destId.Value);
-            await _index.StorageDropSectorAsync(srcId, sector.ID, t, ct);
+            await _index.StorageDropSectorAsync(srcId, sector.ID, t, ct).ConfigureAwait(false);
             try
             {
                 SectorFileMove.Move(src.Paths[t], dest.Paths[t]);
@@ -550,17 +550,17 @@ public sealed partial class LocalStore
             {
                 // Whatever is on disk now is declared again, so the index never loses the file.
                 var stillAtSource = File.Exists(src.Paths[t]) || Directory.Exists(src.Paths[t]);
-                await _index.StorageDeclareSectorAsync(stillAtSource ? srcId : destId, sector.ID, t, true, ct);
+                await _index.StorageDeclareSectorAsync(stillAtSource ? srcId : destId, sector.ID, t, true, ct).ConfigureAwait(false);
                 throw new StoresException($"moving sector {sector.ID.ToSectorName()} ({SectorFileTypes.Format(t)}) to {destId}: {e.Message}", inner: e);
             }
 
-            await _index.StorageDeclareSectorAsync(destId, sector.ID, t, true, ct);
+            await _index.StorageDeclareSectorAsync(destId, sector.ID, t, true, ct).ConfigureAwait(false);
             moved = true;
         }
 
         if (moved)
         {
-            await ReportFreedSpaceAsync(ct);
+            await ReportFreedSpaceAsync(ct).ConfigureAwait(false);
         }
     }
 
@@ -573,7 +573,7 @@ public sealed partial class LocalStore
             return false;
         }
 
-        await _index.StorageDropSectorAsync(storage, sector, fileType, ct);
+        await _index.StorageDropSectorAsync(storage, sector, fileType, ct).ConfigureAwait(false);
         var target = p.SectorPath(sector, fileType);
         try
         {
@@ -592,7 +592,7 @@ public sealed partial class LocalStore
     {
         try
         {
-            await ReportHealthAsync(ct);
+            await ReportHealthAsync(ct).ConfigureAwait(false);
         }
         catch (StoresException e)
         {
@@ -675,7 +675,7 @@ public sealed partial class LocalStore
                     continue;
                 }
 
-                await _index.StorageDeclareSectorAsync(p.Id, sector, t, p.Meta.CanStore, ct);
+                await _index.StorageDeclareSectorAsync(p.Id, sector, t, p.Meta.CanStore, ct).ConfigureAwait(false);
             }
         }
     }
@@ -684,8 +684,8 @@ public sealed partial class LocalStore
     public async Task DetachAsync(string path, CancellationToken ct)
     {
         var root = Path.GetFullPath(path);
-        await ClosePathAsync(root, ct);
-        await EditConfigAsync(c => c with { StoragePaths = [.. c.StoragePaths.Where(p => Path.GetFullPath(p.Path) != root)] }, ct);
+        await ClosePathAsync(root, ct).ConfigureAwait(false);
+        await EditConfigAsync(c => c with { StoragePaths = [.. c.StoragePaths.Where(p => Path.GetFullPath(p.Path) != root)] }, ct).ConfigureAwait(false);
     }
 
     private Task AddToConfigAsync(string root, CancellationToken ct) => EditConfigAsync(
@@ -699,14 +699,14 @@ public sealed partial class LocalStore
             return;
         }
 
-        await _configWrite.WaitAsync(ct);
+        await _configWrite.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            var config = await StorageConfig.LoadAsync(file, ct);
+            var config = await StorageConfig.LoadAsync(file, ct).ConfigureAwait(false);
             var edited = edit(config);
             if (!ReferenceEquals(edited, config))
             {
-                await edited.SaveAsync(file, ct);
+                await edited.SaveAsync(file, ct).ConfigureAwait(false);
             }
         }
         finally

@@ -18,8 +18,9 @@ public sealed record StorageConfig(IReadOnlyList<LocalPathConfig> StoragePaths)
             return new StorageConfig([]);
         }
 
-        await using var s = File.OpenRead(file);
-        var config = await JsonSerializer.DeserializeAsync<StorageConfig>(s, StoresJson.Indented, ct)
+        var s = File.OpenRead(file);
+        await using var sScope = s.ConfigureAwait(false);
+        var config = await JsonSerializer.DeserializeAsync<StorageConfig>(s, StoresJson.Indented, ct).ConfigureAwait(false)
             ?? throw new StoresException($"{file}: empty storage config");
         return config with { StoragePaths = config.StoragePaths ?? [] };
     }

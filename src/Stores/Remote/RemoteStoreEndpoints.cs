@@ -52,7 +52,7 @@ public static partial class RemoteStoreEndpoints
         group.AddEndpointFilter(async (ctx, next) =>
         {
             var http = ctx.HttpContext;
-            if (!await authorize(http, http.RequestAborted))
+            if (!await authorize(http, http.RequestAborted).ConfigureAwait(false))
             {
                 if (http.Response.HasStarted)
                 {
@@ -62,11 +62,11 @@ public static partial class RemoteStoreEndpoints
 
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 http.Response.ContentType = "text/plain; charset=utf-8";
-                await http.Response.WriteAsync(unauthorizedBody, http.RequestAborted);
+                await http.Response.WriteAsync(unauthorizedBody, http.RequestAborted).ConfigureAwait(false);
                 return Results.Empty;
             }
 
-            return await next(ctx);
+            return await next(ctx).ConfigureAwait(false);
         });
 
         group.MapGet("stat/{id}", handler.StatAsync);
@@ -106,7 +106,7 @@ public static partial class RemoteStoreEndpoints
         {
             try
             {
-                var stat = await local.FsStatAsync(new StorageId(id), ct);
+                var stat = await local.FsStatAsync(new StorageId(id), ct).ConfigureAwait(false);
                 return Results.Text(JsonSerializer.Serialize(stat, ApiJson.Options) + "\n", "text/plain; charset=utf-8");
             }
             catch (StoragePathNotFoundException)
@@ -124,7 +124,7 @@ public static partial class RemoteStoreEndpoints
         {
             try
             {
-                if (await LocalFileAsync(type, name, ct) is not { } path)
+                if (await LocalFileAsync(type, name, ct).ConfigureAwait(false) is not { } path)
                 {
                     return ServerError;
                 }
@@ -169,7 +169,7 @@ public static partial class RemoteStoreEndpoints
                     return ServerError;
                 }
 
-                await local.RemoveAsync(sector, fileType, false, [.. StorageId.SplitList(keep ?? "")], ct);
+                await local.RemoveAsync(sector, fileType, false, [.. StorageId.SplitList(keep ?? "")], ct).ConfigureAwait(false);
                 return Results.Ok();
             }
             catch (Exception e) when (IsFailure(e))
@@ -187,7 +187,7 @@ public static partial class RemoteStoreEndpoints
                     || !long.TryParse(spt, NumberStyles.None, CultureInfo.InvariantCulture, out var proof)
                     || !ulong.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out var off)
                     || !ulong.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out var len)
-                    || await LocalFileAsync(type, name, ct) is not { } path
+                    || await LocalFileAsync(type, name, ct).ConfigureAwait(false) is not { } path
                     || !File.Exists(path)
                     || SectorPathGuard.SymlinkIn(path) is not null)
                 {
@@ -239,7 +239,7 @@ public static partial class RemoteStoreEndpoints
                 return null;
             }
 
-            var acquired = await local.AcquireSectorAsync(new SectorRef(sector, 0), fileType, SectorFileType.None, PathType.Storage, ct);
+            var acquired = await local.AcquireSectorAsync(new SectorRef(sector, 0), fileType, SectorFileType.None, PathType.Storage, ct).ConfigureAwait(false);
             var path = acquired.Paths[fileType];
             return path.Length > 0 ? path : null;
         }
@@ -271,10 +271,11 @@ public static partial class RemoteStoreEndpoints
             var files = new DirectoryInfo(dir).EnumerateFiles().Where(f => f.LinkTarget is null).OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
             http.Response.StatusCode = StatusCodes.Status200OK;
             http.Response.ContentType = Tar;
-            await using var tar = new TarWriter(http.Response.Body, TarEntryFormat.Pax, leaveOpen: true);
+            var tar = new TarWriter(http.Response.Body, TarEntryFormat.Pax, leaveOpen: true);
+            await using var tarScope = tar.ConfigureAwait(false);
             foreach (var f in files)
             {
-                await tar.WriteEntryAsync(f.FullName, f.Name, http.RequestAborted);
+                await tar.WriteEntryAsync(f.FullName, f.Name, http.RequestAborted).ConfigureAwait(false);
             }
         }
     }

@@ -266,7 +266,8 @@ public static partial class VanillaProofEndpoints
                 throw new FormatException($"request body of {http.Request.ContentLength} bytes, at most {maxBody}");
             }
 
-            await using var body = new CappedReadStream(http.Request.Body, maxBody);
+            var body = new CappedReadStream(http.Request.Body, maxBody);
+            await using var bodyScope = body.ConfigureAwait(false);
             var request = await JsonSerializer.DeserializeAsync<T>(body, ApiJson.Options, ct).ConfigureAwait(false)
                 ?? throw new FormatException("empty request body");
             var response = await produce(request, ct).ConfigureAwait(false);

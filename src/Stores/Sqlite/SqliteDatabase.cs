@@ -65,7 +65,8 @@ public static class SqliteDatabase
     public static async Task<string> OpenPooledAsync(string path, string schema, string restoreHint, CancellationToken ct)
     {
         var connectionString = await PrepareAsync(path, restoreHint, pooled: true, ct).ConfigureAwait(false);
-        await using var db = await ConnectAsync(connectionString, ct).ConfigureAwait(false);
+        var db = await ConnectAsync(connectionString, ct).ConfigureAwait(false);
+        await using var dbScope = db.ConfigureAwait(false);
         await db.ExecuteAsync(new CommandDefinition(JournalMode + schema, cancellationToken: ct)).ConfigureAwait(false);
         return connectionString;
     }

@@ -65,7 +65,8 @@ public static class SqliteFiles
 
         try
         {
-            await using var c = await OpenExistingAsync(path, ct).ConfigureAwait(false);
+            var c = await OpenExistingAsync(path, ct).ConfigureAwait(false);
+            await using var cScope = c.ConfigureAwait(false);
             var rows = (await c.QueryAsync<string>(new CommandDefinition("PRAGMA quick_check(5)", cancellationToken: ct)).ConfigureAwait(false)).ToList();
             return rows is ["ok"] ? null : "quick_check: " + string.Join("; ", rows);
         }
@@ -100,13 +101,17 @@ public static class SqliteFiles
         DeleteWithSidecars(temporary);
         try
         {
-            await using (var source = await OpenExistingAsync(full, ct).ConfigureAwait(false))
-            await using (var target = new SqliteConnection(ConnectionString(temporary, SqliteOpenMode.ReadWriteCreate)))
+            var source = await OpenExistingAsync(full, ct).ConfigureAwait(false);
+            await using (source.ConfigureAwait(false))
             {
-                await target.OpenAsync(ct).ConfigureAwait(false);
-                source.BackupDatabase(target);
-                // A single file, no -wal beside it: the backup restores by copying one file.
-                await target.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = DELETE", cancellationToken: ct)).ConfigureAwait(false);
+                var target = new SqliteConnection(ConnectionString(temporary, SqliteOpenMode.ReadWriteCreate));
+                await using (target.ConfigureAwait(false))
+                {
+                    await target.OpenAsync(ct).ConfigureAwait(false);
+                    source.BackupDatabase(target);
+                    // A single file, no -wal beside it: the backup restores by copying one file.
+                    await target.ExecuteAsync(new CommandDefinition("PRAGMA journal_mode = DELETE", cancellationToken: ct)).ConfigureAwait(false);
+                }
             }
 
             var check = await CheckAsync(temporary, ct).ConfigureAwait(false);
@@ -175,7 +180,8 @@ public static class SqliteFiles
         DeleteWithSidecars(temporary);
         try
         {
-            await using (var c = new SqliteConnection(ConnectionString(temporary, SqliteOpenMode.ReadWriteCreate)))
+            var c = new SqliteConnection(ConnectionString(temporary, SqliteOpenMode.ReadWriteCreate));
+            await using (c.ConfigureAwait(false))
             {
                 await c.OpenAsync(ct).ConfigureAwait(false);
                 // Switching to WAL writes the header page: the file is never published with zero bytes.

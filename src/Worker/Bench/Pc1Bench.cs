@@ -65,19 +65,19 @@ internal static class Pc1Bench
 
             var log = parse.GetValue(json) ? null : Console.Error;
             log?.WriteLine($"parent cache for {proof.Name} ...");
-            using var parents = await ParentCache.OpenOrCreateAsync(proof, ParentCacheOptions.FromEnvironment(), null, ct);
+            using var parents = await ParentCache.OpenOrCreateAsync(proof, ParentCacheOptions.FromEnvironment(), null, ct).ConfigureAwait(false);
             Prefault(parents); // every run starts with the parent cache resident, as on a host that seals all day
             var runs = new List<Pc1BenchReport>();
             if (parse.GetValue(compare))
             {
                 foreach (var size in new ulong?[] { null, LabelPoolLayout.DefaultFor(sectorSize, n), LabelPoolLayout.MinimumFor(sectorSize, n) })
                 {
-                    runs.Add(await RunAsync(parents, proof, work, size, false, log, ct));
+                    runs.Add(await RunAsync(parents, proof, work, size, false, log, ct).ConfigureAwait(false));
                 }
             }
             else
             {
-                runs.Add(await RunAsync(parents, proof, work, pool, parse.GetValue(batch), log, ct));
+                runs.Add(await RunAsync(parents, proof, work, pool, parse.GetValue(batch), log, ct).ConfigureAwait(false));
             }
 
             Console.WriteLine(parse.GetValue(json)
@@ -147,7 +147,7 @@ internal static class Pc1Bench
                     ct))];
             }
 
-            await Task.WhenAll(jobs);
+            await Task.WhenAll(jobs).ConfigureAwait(false);
             var wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             var labels = (double)proof.Nodes * proof.Layers * sectors * work.Rounds;

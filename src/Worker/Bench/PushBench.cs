@@ -39,7 +39,7 @@ internal static class PushBench
         cmd.SetAction(async (parse, ct) =>
         {
             var padded = Kiln.Proofs.SectorSizes.Parse(parse.GetValue(size)!);
-            await RunAsync(padded, parse.GetValue(dir), Console.Out, ct);
+            await RunAsync(padded, parse.GetValue(dir), Console.Out, ct).ConfigureAwait(false);
             return 0;
         });
         return cmd;
@@ -52,39 +52,43 @@ internal static class PushBench
         dir ??= Path.Combine(Path.GetTempPath(), "kiln-bench-push-" + Guid.NewGuid().ToString("N"));
         var index = new MemSectorIndex();
         var store = new LocalStore(index, new LocalStoreOptions { Urls = ["http://127.0.0.1/remote"] });
-        await store.AttachAsync(Path.Combine(dir, "store"), init: true, canSeal: true, canStore: true, ct: ct);
-        await using var tracker = await CallTracker.OpenAsync(Path.Combine(dir, "calls.db"), ct);
+        await store.AttachAsync(Path.Combine(dir, "store"), init: true, canSeal: true, canStore: true, ct: ct).ConfigureAwait(false);
+        var tracker = await CallTracker.OpenAsync(Path.Combine(dir, "calls.db"), ct).ConfigureAwait(false);
+        await using var trackerScope = tracker.ConfigureAwait(false);
         var minerProxy = DispatchProxy.Create<IMinerStorageApi, ResultsMiner>();
         var miner = (ResultsMiner)(object)minerProxy;
         var returns = new ReturnSender(minerProxy, tracker, TimeSpan.FromMilliseconds(100), TimeProvider.System, NullLogger.Instance);
         var tasks = new SealingTasks(store, new ParentCacheOptions { Directory = Path.Combine(dir, "parents") }, NullLogger.Instance);
-        await using var api = new WorkerApi(new WorkerOptions { RepoPath = dir }, store, tasks, new CallRunner(tracker, returns, "bench", NullLogger.Instance), _ => null, NullLogger.Instance);
+        var api = new WorkerApi(new WorkerOptions { RepoPath = dir }, store, tasks, new CallRunner(tracker, returns, "bench", NullLogger.Instance), _ => null, NullLogger.Instance);
+        await using var apiScope = api.ConfigureAwait(false);
 
         var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Logging.ClearProviders();
-        await using var app = builder.Build();
+        var app = builder.Build();
+        await using var appScope = app.ConfigureAwait(false);
         app.MapLotusRpc("/rpc/v0", RpcServer.Create<IWorkerApi>(api));
-        await app.StartAsync(ct);
+        await app.StartAsync(ct).ConfigureAwait(false);
         try
         {
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-            await using var client = RpcClient.Create(new Uri(new Uri(address), "/rpc/v0"));
+            var client = RpcClient.Create(new Uri(new Uri(address), "/rpc/v0"));
+            await using var clientScope = client.ConfigureAwait(false);
             var worker = client.CreateProxy<IWorkerApi>();
             output.WriteLine($"piece: {unpadded} bytes ({paddedSize} padded), pushed over {address}");
 
             var sector = new SectorRef(new SectorId(1000, 1), RegisteredSealProof.StackedDrg32GiBV1_1);
-            await MeasureAsync(output, "AddPiece (32GiB sector)", unpadded, miner, () => worker.AddPieceAsync(sector, [], unpadded, new PatternStream((long)unpadded), ct));
-            await MeasureAsync(output, "DataCid", unpadded, miner, () => worker.DataCidAsync(unpadded, new PatternStream((long)unpadded), ct));
+            await MeasureAsync(output, "AddPiece (32GiB sector)", unpadded, miner, () => worker.AddPieceAsync(sector, [], unpadded, new PatternStream((long)unpadded), ct)).ConfigureAwait(false);
+            await MeasureAsync(output, "DataCid", unpadded, miner, () => worker.DataCidAsync(unpadded, new PatternStream((long)unpadded), ct)).ConfigureAwait(false);
 
             var started = Stopwatch.GetTimestamp();
-            var digest = await Sha256SumAsync((long)unpadded, ct);
+            var digest = await Sha256SumAsync((long)unpadded, ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             output.WriteLine($"{digest.Tool,-24} {Rate(unpadded, took)} MB/s  {took.TotalSeconds:F2} s  {digest.Hex[..16]}…");
         }
         finally
         {
-            await app.StopAsync(CancellationToken.None);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             if (owned)
             {
                 Directory.Delete(dir, recursive: true);
@@ -97,8 +101,8 @@ internal static class PushBench
         var rssBefore = Environment.WorkingSet;
         ResetPeakRss();
         var started = Stopwatch.GetTimestamp();
-        var id = await call();
-        var (result, error) = await miner.ResultAsync(id);
+        var id = await call().ConfigureAwait(false);
+        var (result, error) = await miner.ResultAsync(id).ConfigureAwait(false);
         var took = Stopwatch.GetElapsedTime(started);
         if (error is not null)
         {
@@ -148,15 +152,15 @@ internal static class PushBench
         try
         {
             using var process = Process.Start(new ProcessStartInfo("sha256sum") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false })!;
-            await new PatternStream(length).CopyToAsync(process.StandardInput.BaseStream, 1 << 20, ct);
+            await new PatternStream(length).CopyToAsync(process.StandardInput.BaseStream, 1 << 20, ct).ConfigureAwait(false);
             process.StandardInput.Close();
-            var line = await process.StandardOutput.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
+            var line = await process.StandardOutput.ReadToEndAsync(ct).ConfigureAwait(false);
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
             return ("sha256sum", line.Split(' ')[0]);
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            return ("SHA256 (.NET)", Convert.ToHexString(await SHA256.HashDataAsync(new PatternStream(length), ct)));
+            return ("SHA256 (.NET)", Convert.ToHexString(await SHA256.HashDataAsync(new PatternStream(length), ct).ConfigureAwait(false)));
         }
     }
 

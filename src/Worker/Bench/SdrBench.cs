@@ -35,7 +35,7 @@ internal static class SdrBench
         var cmd = new Command("sdr", "Measure SDR labeling (PreCommit1) throughput on one sector, then optionally a batch of sectors") { size, json, kernel, batch };
         cmd.SetAction(async (parse, ct) =>
         {
-            var report = await RunAsync(SectorSizes.Parse(parse.GetValue(size)!), parse.GetValue(kernel), parse.GetValue(batch), parse.GetValue(json) ? null : Console.Error, ct);
+            var report = await RunAsync(SectorSizes.Parse(parse.GetValue(size)!), parse.GetValue(kernel), parse.GetValue(batch), parse.GetValue(json) ? null : Console.Error, ct).ConfigureAwait(false);
             Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             return 0;
         });
@@ -55,17 +55,17 @@ internal static class SdrBench
         var (limit, limitSource) = MeasureShaLimit();
         log?.WriteLine($"parent cache for {proof.Name} ...");
         var cacheStarted = Stopwatch.GetTimestamp();
-        using var parents = await ParentCache.OpenOrCreateAsync(proof, ParentCacheOptions.FromEnvironment(), null, ct);
+        using var parents = await ParentCache.OpenOrCreateAsync(proof, ParentCacheOptions.FromEnvironment(), null, ct).ConfigureAwait(false);
         var cacheTime = Stopwatch.GetElapsedTime(cacheStarted);
         var progress = log == null ? null : new ConsoleProgress(log);
         var started = Stopwatch.GetTimestamp();
-        var single = await LabelAsync(parents, proof, 1, resolved, progress, ct);
+        var single = await LabelAsync(parents, proof, 1, resolved, progress, ct).ConfigureAwait(false);
         log?.WriteLine();
         BatchReport? batchReport = null;
         if (batch > 1)
         {
             log?.WriteLine($"batch of {batch} sectors ...");
-            var run = await LabelAsync(parents, proof, batch, resolved, progress, ct);
+            var run = await LabelAsync(parents, proof, batch, resolved, progress, ct).ConfigureAwait(false);
             log?.WriteLine();
             batchReport = new BatchReport(batch, run.Layers, run.LabelsPerSecond, LabelingThreads, run.LabelsPerCoreSecond, run.WaitedForCore, run.LabelsPerCoreSecond / limit, run.LabelsPerCoreSecond / single.LabelsPerCoreSecond);
         }
@@ -109,7 +109,7 @@ internal static class SdrBench
                 },
                 ct,
                 TaskCreationOptions.LongRunning,
-                TaskScheduler.Default);
+                TaskScheduler.Default).ConfigureAwait(false);
             var labels = proof.Nodes * (ulong)proof.Layers * (ulong)sectors;
             var seconds = times.Sum(t => t.TotalSeconds);
 

@@ -51,7 +51,7 @@ internal static class VanillaFetchBench
             try
             {
                 var report = await RunAsync(
-                    SectorSizes.Parse(parse.GetValue(size)!), work, parse.GetValue(sectors), parse.GetValue(nodes), parse.GetValue(parallel), parse.GetValue(rounds), parse.GetValue(json) ? null : Console.Error, ct);
+                    SectorSizes.Parse(parse.GetValue(size)!), work, parse.GetValue(sectors), parse.GetValue(nodes), parse.GetValue(parallel), parse.GetValue(rounds), parse.GetValue(json) ? null : Console.Error, ct).ConfigureAwait(false);
                 Console.WriteLine(parse.GetValue(json) ? report.ToJson() : report.ToText());
             }
             finally
@@ -86,7 +86,7 @@ internal static class VanillaFetchBench
             var metas = new List<(LocalStorageMeta Meta, string Root)>();
             for (var n = 0; n < nodes; n++)
             {
-                var (app, meta, root) = await StartNodeAsync(index, Path.Combine(dir, $"node-{n}"), ct);
+                var (app, meta, root) = await StartNodeAsync(index, Path.Combine(dir, $"node-{n}"), ct).ConfigureAwait(false);
                 hosts.Add(app);
                 metas.Add((meta, root));
             }
@@ -97,7 +97,7 @@ internal static class VanillaFetchBench
                 var (meta, root) = metas[k % nodes];
                 var sector = new SectorId(Miner, (ulong)k + 1);
                 CopySector(synthetic, root, sector.ToSectorName());
-                await index.StorageDeclareSectorAsync(meta.ID, sector, SectorFileType.Sealed | SectorFileType.Cache, true, ct);
+                await index.StorageDeclareSectorAsync(meta.ID, sector, SectorFileType.Sealed | SectorFileType.Cache, true, ct).ConfigureAwait(false);
             }
 
             // The PoSt worker: no storage of its own, the index shared with the nodes (as workers share the miner's).
@@ -122,7 +122,7 @@ internal static class VanillaFetchBench
             listener.SetMeasurementEventCallback<double>((_, seconds, _, _) => latencies.Add(seconds * 1000));
 
             // One small round first (JIT, connections), not counted.
-            await ReadRoundAsync(partitions, info, seal, sealedCid, numbers[..Math.Min(numbers.Length, 64)], Randomness(0), ct);
+            await ReadRoundAsync(partitions, info, seal, sealedCid, numbers[..Math.Min(numbers.Length, 64)], Randomness(0), ct).ConfigureAwait(false);
             listener.Start();
             var perRound = new List<double>();
             var remoteBefore = reader.RemoteRequests;
@@ -131,7 +131,7 @@ internal static class VanillaFetchBench
                 log?.WriteLine($"round {r}: {sectors} vanilla proofs, {parallel} reads at once ...");
                 var randomness = Randomness(r);
                 var started = Stopwatch.GetTimestamp();
-                var (proofs, skipped) = await ReadRoundAsync(partitions, info, seal, sealedCid, numbers, randomness, ct);
+                var (proofs, skipped) = await ReadRoundAsync(partitions, info, seal, sealedCid, numbers, randomness, ct).ConfigureAwait(false);
                 perRound.Add(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 if (skipped.Count > 0)
                 {
@@ -168,8 +168,8 @@ internal static class VanillaFetchBench
         {
             foreach (var app in hosts)
             {
-                await app.StopAsync(CancellationToken.None);
-                await app.DisposeAsync();
+                await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                await app.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
@@ -179,7 +179,7 @@ internal static class VanillaFetchBench
     {
         var challenges = PoStChallenges.GenerateFallbackSectorChallenges(info.Proof, randomness, numbers);
         var request = numbers.Select(n => new PostSectorChallenge(seal.Proof, n, sealedCid, challenges[n], false)).ToList();
-        var read = await partitions.ReadVanillasAsync(Miner, info.Proof, request, ct);
+        var read = await partitions.ReadVanillasAsync(Miner, info.Proof, request, ct).ConfigureAwait(false);
         return (read.Proofs, read.Skipped);
     }
 
@@ -187,13 +187,13 @@ internal static class VanillaFetchBench
     {
         var port = WorkerHost.FreePort(IPAddress.Loopback);
         var store = new LocalStore(index, new LocalStoreOptions { Urls = [$"http://127.0.0.1:{port}/remote"] });
-        var meta = await store.AttachAsync(root, init: !File.Exists(Path.Combine(root, "sectorstore.json")), canStore: true, ct: ct);
+        var meta = await store.AttachAsync(root, init: !File.Exists(Path.Combine(root, "sectorstore.json")), canStore: true, ct: ct).ConfigureAwait(false);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         var app = builder.Build();
         app.MapRemoteStore(store, index, (http, _) => ValueTask.FromResult(http.Request.Headers.Authorization.ToString() == "Bearer " + Token));
-        await app.StartAsync(ct);
+        await app.StartAsync(ct).ConfigureAwait(false);
         return (app, meta, root);
     }
 

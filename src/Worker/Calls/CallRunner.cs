@@ -70,7 +70,7 @@ public sealed partial class CallRunner : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(work);
         ObjectDisposedException.ThrowIf(_disposed, this);
         var id = new CallId(sector.ID, Guid.NewGuid());
-        await _tracker.StartedAsync(id, type, ct);
+        await _tracker.StartedAsync(id, type, ct).ConfigureAwait(false);
         lock (_lock)
         {
             if (_running++ == 0)
@@ -97,7 +97,7 @@ public sealed partial class CallRunner : IAsyncDisposable
         {
             await using (data)
             {
-                return await work(t);
+                return await work(t).ConfigureAwait(false);
             }
         }, ct);
     }
@@ -118,13 +118,13 @@ public sealed partial class CallRunner : IAsyncDisposable
     /// </summary>
     public async Task ResumeTrackedCallsAsync(CancellationToken ct)
     {
-        foreach (var call in await _tracker.ListAsync(ct))
+        foreach (var call in await _tracker.ListAsync(ct).ConfigureAwait(false))
         {
             var toSend = call;
             if (!call.Done)
             {
                 var restarted = new CallError(CallError.ErrTempWorkerRestart, $"worker [name: {_workerName}] restarted");
-                await _tracker.DoneAsync(call.Id, null, restarted, ct);
+                await _tracker.DoneAsync(call.Id, null, restarted, ct).ConfigureAwait(false);
                 toSend = call with { Done = true, ResultJson = null, Error = restarted };
             }
 
@@ -142,10 +142,10 @@ public sealed partial class CallRunner : IAsyncDisposable
         }
 
         _disposed = true;
-        await _stopping.CancelAsync();
+        await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_background.Values);
+            await Task.WhenAll(_background.Values).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -207,7 +207,7 @@ public sealed partial class CallRunner : IAsyncDisposable
         var outcome = TaskInstruments.Failed;
         try
         {
-            result = await work(stop);
+            result = await work(stop).ConfigureAwait(false);
             outcome = TaskInstruments.Succeeded;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -233,7 +233,7 @@ public sealed partial class CallRunner : IAsyncDisposable
             }
         }
 
-        await _returns.CompleteAsync(id, type, result, error, stop);
+        await _returns.CompleteAsync(id, type, result, error, stop).ConfigureAwait(false);
     }
 
     private void Track(CallId id, Task task)

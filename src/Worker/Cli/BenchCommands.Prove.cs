@@ -64,10 +64,10 @@ public static partial class BenchCommands
             PieceCommitment[] pieces = [new PieceCommitment(new PaddedPieceSize(sectorSize), new Commitment(d))];
             var request = new Commit1Request(proof, parse.GetValue(cache)!, parse.GetValue(sealed_)!, proverId, parse.GetValue(sectorNumber), ticketBytes, seedBytes, r, d, pieces);
             var started = Stopwatch.GetTimestamp();
-            var output = await Commit1.RunAsync(request, ct);
+            var output = await Commit1.RunAsync(request, ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"Commit1 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
-            await File.WriteAllBytesAsync(parse.GetValue(c1Out)!, output.ToJson(), ct);
+            await File.WriteAllBytesAsync(parse.GetValue(c1Out)!, output.ToJson(), ct).ConfigureAwait(false);
             return 0;
         });
         return cmd;
@@ -89,10 +89,10 @@ public static partial class BenchCommands
             var sectorSize = SectorSizes.Parse(parse.GetValue(size)!);
             var proverId = ProverId.FromActorId(ProverId.ParseIdAddress(parse.GetValue(miner)!));
             var number = parse.GetValue(sectorNumber);
-            var json = ReadC1Output(await File.ReadAllBytesAsync(parse.GetValue(c1Out)!, ct), sectorSize, number);
+            var json = ReadC1Output(await File.ReadAllBytesAsync(parse.GetValue(c1Out)!, ct).ConfigureAwait(false), sectorSize, number);
             var prover = CreateProver(parse.GetValue(insecure));
             var started = Stopwatch.GetTimestamp();
-            var proof = await Task.Run(() => prover.SealCommitPhase2(json, number, proverId), ct);
+            var proof = await Task.Run(() => prover.SealCommitPhase2(json, number, proverId), ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"Commit2: {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine($"proof: {Convert.ToHexStringLower(proof)}{ProofNote(prover)}");
@@ -189,7 +189,7 @@ public static partial class BenchCommands
 
             var started = Stopwatch.GetTimestamp();
             var replica = new PrivateReplicaInfo(info.Proof, parse.GetValue(cache)!, r, parse.GetValue(sealed_)!, number);
-            var vanilla = await Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges), ct);
+            var vanilla = await Task.Run(() => VanillaPoSt.GenerateSingleVanillaProof(replica, challenges), ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"Vanilla {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             if (!VanillaPoSt.VerifyVanillaProof(info.Proof, randomness, number, r, vanilla, out var failure))
@@ -200,11 +200,11 @@ public static partial class BenchCommands
             Console.WriteLine($"Vanilla proof {vanilla.Length} bytes, verified");
             if (parse.GetValue(vanillaOut) is { } path)
             {
-                await File.WriteAllBytesAsync(path, vanilla, ct);
+                await File.WriteAllBytesAsync(path, vanilla, ct).ConfigureAwait(false);
             }
 
             started = Stopwatch.GetTimestamp();
-            var proof = await Task.Run(() => Snark(prover, info, randomness, proverId, vanilla), ct);
+            var proof = await Task.Run(() => Snark(prover, info, randomness, proverId, vanilla), ct).ConfigureAwait(false);
             took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"Proof {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine(Convert.ToBase64String(proof.Proof) + ProofNote(prover));

@@ -74,9 +74,10 @@ public static partial class BenchCommands
             var proof = SealProofInfo.ForSectorSize(SectorSizes.Parse(parse.GetValue(size)!));
             ProverId.ParseIdAddress(parse.GetValue(miner)!);
             var pieceSize = new PaddedPieceSize(proof.SectorSize).Unpadded();
-            await using var input = new FileStream(parse.GetValue(data)!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+            var input = new FileStream(parse.GetValue(data)!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16, FileOptions.SequentialScan);
+            await using var inputScope = input.ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
-            var piece = (await Proofs.Pieces.AddPiece.WriteAsync(parse.GetValue(unsealed)!, proof.SectorSize, [], pieceSize, input, ct)).Piece;
+            var piece = (await Proofs.Pieces.AddPiece.WriteAsync(parse.GetValue(unsealed)!, proof.SectorSize, [], pieceSize, input, ct).ConfigureAwait(false)).Piece;
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"AddPiece {GoFormat.Duration(took)} ({GoFormat.Bps(piece.Size.Value, 1, took)})");
             Console.WriteLine($"{piece.PieceCid} {piece.Size.Value}");
@@ -110,7 +111,7 @@ public static partial class BenchCommands
             var pieceInfos = ParsePieceCommitments(parse.GetValue(pieces) ?? []);
             var request = new PreCommit1Request(proof, parse.GetValue(unsealed)!, parse.GetValue(sealed_)!, parse.GetValue(cache)!, actor, parse.GetValue(sectorNumber), ticketBytes, pieceInfos);
             var started = Stopwatch.GetTimestamp();
-            var output = await PreCommit1.RunAsync(request, ParentCacheOptions.FromEnvironment(), LabelKernel.Auto, null, cancellationToken: ct);
+            var output = await PreCommit1.RunAsync(request, ParentCacheOptions.FromEnvironment(), LabelKernel.Auto, null, cancellationToken: ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"PreCommit1 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine(Convert.ToBase64String(output.ToLotusJson()));
@@ -153,7 +154,7 @@ public static partial class BenchCommands
             }
 
             var started = Stopwatch.GetTimestamp();
-            var output = await Proofs.Seal.PreCommit2.RunAsync(pc1, parse.GetValue(cache)!, parse.GetValue(sealed_)!, cancellationToken: ct);
+            var output = await PreCommit2.RunAsync(pc1, parse.GetValue(cache)!, parse.GetValue(sealed_)!, cancellationToken: ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             Console.WriteLine($"PreCommit2 {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)})");
             Console.WriteLine($"d:{output.UnsealedCid} r:{output.SealedCid}");
@@ -192,7 +193,7 @@ public static partial class BenchCommands
                 parse.GetValue(offset),
                 parse.GetValue(length) ?? new PaddedPieceSize(sectorSize).Unpadded().Value);
             var started = Stopwatch.GetTimestamp();
-            var result = await Proofs.Seal.Unseal.RunAsync(request, ParentCacheOptions.FromEnvironment(), cancellationToken: ct);
+            var result = await Unseal.RunAsync(request, ParentCacheOptions.FromEnvironment(), cancellationToken: ct).ConfigureAwait(false);
             var took = Stopwatch.GetElapsedTime(started);
             var bytes = result.Decoded.Aggregate(0UL, (sum, r) => sum + r.Size);
             Console.WriteLine($"Unseal {GoFormat.Duration(took)} ({GoFormat.Bps(sectorSize, 1, took)}): key {GoFormat.Duration(result.Labeling)}, {bytes} padded bytes decoded");

@@ -13,7 +13,7 @@ public static class InfoCommand
         cmd.SetAction(async (parse, ct) =>
         {
             var worker = WorkerClient.Connect(parse, Environment.GetEnvironmentVariable);
-            Console.Write(await RenderAsync(worker, ct));
+            Console.Write(await RenderAsync(worker, ct).ConfigureAwait(false));
             return 0;
         });
         return cmd;
@@ -22,17 +22,17 @@ public static class InfoCommand
     public static async Task<string> RenderAsync(IWorkerApi worker, CancellationToken ct)
     {
         var w = new StringWriter { NewLine = "\n" };
-        w.WriteLine($"Worker version: {await worker.VersionAsync(ct)}");
-        w.WriteLine($"Worker session: {await worker.ProcessSessionAsync(ct)}");
-        w.WriteLine($"Enabled: {(await worker.EnabledAsync(ct) ? "true" : "false")}");
-        var info = await worker.InfoAsync(ct);
+        w.WriteLine($"Worker version: {await worker.VersionAsync(ct).ConfigureAwait(false)}");
+        w.WriteLine($"Worker session: {await worker.ProcessSessionAsync(ct).ConfigureAwait(false)}");
+        w.WriteLine($"Enabled: {(await worker.EnabledAsync(ct).ConfigureAwait(false) ? "true" : "false")}");
+        var info = await worker.InfoAsync(ct).ConfigureAwait(false);
         w.WriteLine($"Hostname: {info.Hostname}");
         w.WriteLine($"CPUs: {info.Resources.CPUs}; GPUs: [{string.Join(" ", info.Resources.GPUs ?? [])}]");
         w.WriteLine($"RAM: {GoFormat.SizeStr(info.Resources.MemUsed)}/{GoFormat.SizeStr(info.Resources.MemPhysical)}; Swap: {GoFormat.SizeStr(info.Resources.MemSwapUsed)}/{GoFormat.SizeStr(info.Resources.MemSwap)}");
-        var tasks = (await worker.TaskTypesAsync(ct)).OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName);
+        var tasks = (await worker.TaskTypesAsync(ct).ConfigureAwait(false)).OrderBy(TaskTypes.Order).Select(TaskTypes.ShortName);
         w.WriteLine($"Task types: {string.Join(" ", tasks)}");
         w.WriteLine();
-        foreach (var path in await worker.PathsAsync(ct))
+        foreach (var path in await worker.PathsAsync(ct).ConfigureAwait(false))
         {
             var use = path.CanSeal || path.CanStore
                 ? string.Join(" ", new[] { path.CanSeal ? "Seal" : null, path.CanStore ? "Store" : null }.OfType<string>())

@@ -91,11 +91,12 @@ public static partial class RunCommand
                 }
 
                 var miner = MinerApiInfo(parse, environment);
-                await using var host = await WorkerHost.StartAsync(options, miner, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct);
+                var host = await WorkerHost.StartAsync(options, miner, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct).ConfigureAwait(false);
+                await using var hostScope = host.ConfigureAwait(false);
                 Console.WriteLine($"kiln-worker listening on {host.RpcUrl}");
                 try
                 {
-                    await host.Stopped.WaitAsync(ct);
+                    await host.Stopped.WaitAsync(ct).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {

@@ -53,11 +53,11 @@ public static class TasksCommands
             {
                 if (enable)
                 {
-                    await worker.TaskEnableAsync(t, ct);
+                    await worker.TaskEnableAsync(t, ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    await worker.TaskDisableAsync(t, ct);
+                    await worker.TaskDisableAsync(t, ct).ConfigureAwait(false);
                 }
             }
 

@@ -110,25 +110,25 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
 
     /// <summary>Lotus LocalWorker.AddPiece: answers at once; the background work reads (and then closes) <paramref name="pieceData"/>.</summary>
     public Task<CallId> AddPieceAsync(SectorRef sector, IReadOnlyList<ulong> pieceSizes, ulong newPieceSize, Stream pieceData, CancellationToken ct) =>
-        _calls.StartReadingAsync(sector, TaskType.AddPiece, ReturnType.AddPiece, pieceData, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t), ct);
+        _calls.StartReadingAsync(sector, TaskType.AddPiece, ReturnType.AddPiece, pieceData, async t => await _tasks.AddPieceAsync(sector, pieceSizes, newPieceSize, pieceData, t).ConfigureAwait(false), ct);
 
     public Task<CallId> SealPreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct) =>
-        _calls.StartAsync(sector, TaskType.PreCommit1, ReturnType.SealPreCommit1, async t => await _tasks.PreCommit1Async(sector, ticket, pieces, t), ct);
+        _calls.StartAsync(sector, TaskType.PreCommit1, ReturnType.SealPreCommit1, async t => await _tasks.PreCommit1Async(sector, ticket, pieces, t).ConfigureAwait(false), ct);
 
     public Task<CallId> FinalizeSectorAsync(SectorRef sector, CancellationToken ct) =>
         _calls.StartAsync(sector, TaskType.Finalize, ReturnType.FinalizeSector, async t =>
         {
-            await _tasks.FinalizeAsync(sector, t);
+            await _tasks.FinalizeAsync(sector, t).ConfigureAwait(false);
             return null;
         }, ct);
 
     public Task<CallId> FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct) =>
         _calls.StartAsync(sector, TaskType.Fetch, ReturnType.Fetch, async t =>
         {
-            await _fetchLimit.WaitAsync(t);
+            await _fetchLimit.WaitAsync(t).ConfigureAwait(false);
             try
             {
-                await _tasks.FetchAsync(sector, fileType, pathType, mode, t);
+                await _tasks.FetchAsync(sector, fileType, pathType, mode, t).ConfigureAwait(false);
             }
             finally
             {
@@ -143,16 +143,16 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     /// whose result, the piece's padded size and CID, arrives through ReturnDataCid; nothing is written to storage.
     /// </summary>
     public Task<CallId> DataCidAsync(ulong pieceSize, Stream pieceData, CancellationToken ct) =>
-        _calls.StartReadingAsync(default, TaskType.DataCid, ReturnType.DataCid, pieceData, async t => await SealingTasks.DataCidAsync(pieceSize, pieceData, t), ct);
+        _calls.StartReadingAsync(default, TaskType.DataCid, ReturnType.DataCid, pieceData, async t => await SealingTasks.DataCidAsync(pieceSize, pieceData, t).ConfigureAwait(false), ct);
 
     public Task<CallId> SealPreCommit2Async(SectorRef sector, byte[] preCommit1Out, CancellationToken ct) =>
-        _calls.StartAsync(sector, TaskType.PreCommit2, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t), ct);
+        _calls.StartAsync(sector, TaskType.PreCommit2, ReturnType.SealPreCommit2, async t => await _tasks.PreCommit2Async(sector, preCommit1Out, t).ConfigureAwait(false), ct);
 
     public Task<CallId> SealCommit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct) =>
-        _calls.StartAsync(sector, TaskType.Commit1, ReturnType.SealCommit1, async t => await _tasks.Commit1Async(sector, ticket, seed, pieces, cids, t), ct);
+        _calls.StartAsync(sector, TaskType.Commit1, ReturnType.SealCommit1, async t => await _tasks.Commit1Async(sector, ticket, seed, pieces, cids, t).ConfigureAwait(false), ct);
 
     public Task<CallId> SealCommit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct) =>
-        _calls.StartAsync(sector, TaskType.Commit2, ReturnType.SealCommit2, async t => await _tasks.Commit2Async(sector, commit1Out, t), ct);
+        _calls.StartAsync(sector, TaskType.Commit2, ReturnType.SealCommit2, async t => await _tasks.Commit2Async(sector, commit1Out, t).ConfigureAwait(false), ct);
 
     public Task<CallId> FinalizeReplicaUpdateAsync(SectorRef sector, CancellationToken ct) => throw NotAvailable(TaskType.FinalizeReplicaUpdate);
 
@@ -169,7 +169,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<CallId> ReleaseUnsealedAsync(SectorRef sector, IReadOnlyList<UnpaddedRange> keepUnsealed, CancellationToken ct) =>
         _calls.StartAsync(sector, TaskType.FinalizeUnsealed, ReturnType.ReleaseUnsealed, async t =>
         {
-            await _tasks.ReleaseUnsealedAsync(sector, keepUnsealed ?? [], t);
+            await _tasks.ReleaseUnsealedAsync(sector, keepUnsealed ?? [], t).ConfigureAwait(false);
             return null;
         }, ct);
 
@@ -177,21 +177,21 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     public Task<CallId> MoveStorageAsync(SectorRef sector, SectorFileType types, CancellationToken ct) =>
         _calls.StartAsync(sector, TaskType.Fetch, ReturnType.MoveStorage, async t =>
         {
-            await _tasks.MoveStorageAsync(sector, types, t);
+            await _tasks.MoveStorageAsync(sector, types, t).ConfigureAwait(false);
             return null;
         }, ct);
 
     public Task<CallId> UnsealPieceAsync(SectorRef sector, ulong offset, ulong size, byte[] randomness, Cid commD, CancellationToken ct) =>
         _calls.StartAsync(sector, TaskType.Unseal, ReturnType.UnsealPiece, async t =>
         {
-            await _tasks.UnsealPieceAsync(sector, offset, size, randomness, commD, t);
+            await _tasks.UnsealPieceAsync(sector, offset, size, randomness, commD, t).ConfigureAwait(false);
             return null;
         }, ct);
 
     public Task<CallId> DownloadSectorDataAsync(SectorRef sector, bool finalized, IReadOnlyDictionary<SectorFileType, SectorLocation> source, CancellationToken ct) =>
         _calls.StartAsync(sector, TaskType.DownloadSector, ReturnType.DownloadSector, async t =>
         {
-            await _tasks.DownloadSectorDataAsync(sector, finalized, source ?? new Dictionary<SectorFileType, SectorLocation>(), t);
+            await _tasks.DownloadSectorDataAsync(sector, finalized, source ?? new Dictionary<SectorFileType, SectorLocation>(), t).ConfigureAwait(false);
             return null;
         }, ct);
 
@@ -243,14 +243,14 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     {
         foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache, SectorFileType.Unsealed })
         {
-            await _store.RemoveAsync(sector, t, force: true, keepIn: [], ct);
+            await _store.RemoveAsync(sector, t, force: true, keepIn: [], ct).ConfigureAwait(false);
         }
     }
 
     public Task<IReadOnlyDictionary<StorageId, string>> StorageLocalAsync(CancellationToken ct) => Task.FromResult(_store.Local());
 
     public async Task StorageAddLocalAsync(string path, CancellationToken ct) =>
-        await StoresRpc.RunAsync(() => _store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct));
+        await StoresRpc.RunAsync(() => _store.AttachAsync(HomeDir.Expand(path), init: false, ct: ct)).ConfigureAwait(false);
 
     public Task StorageDetachLocalAsync(string path, CancellationToken ct) =>
         StoresRpc.RunAsync(() => _store.DetachAsync(HomeDir.Expand(path), ct));
@@ -259,7 +259,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     {
         foreach (var root in _store.Local().Values)
         {
-            await StoresRpc.RunAsync(() => _store.ClosePathAsync(root, ct));
+            await StoresRpc.RunAsync(() => _store.ClosePathAsync(root, ct)).ConfigureAwait(false);
         }
     }
 
@@ -311,7 +311,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
     {
         if (_calls is not null)
         {
-            await _calls.DisposeAsync();
+            await _calls.DisposeAsync().ConfigureAwait(false);
         }
 
         _fetchLimit.Dispose();
@@ -334,7 +334,7 @@ public sealed partial class WorkerApi : IWorkerApi, IAsyncDisposable
         var outcome = TaskInstruments.Failed;
         try
         {
-            var proofs = await prove(_post);
+            var proofs = await prove(_post).ConfigureAwait(false);
             outcome = TaskInstruments.Succeeded;
             return proofs;
         }

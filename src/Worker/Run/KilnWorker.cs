@@ -111,16 +111,16 @@ public sealed partial class KilnWorker : IAsyncDisposable
         var options = Options;
         var (listenHost, listenPort) = options.ParseListen();
         var minerUrl = _connection.Miner.HttpUrl();
-        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, options.Timeout, ct) : listenHost;
+        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, options.Timeout, ct).ConfigureAwait(false) : listenHost;
         ListenEndPoint = new IPEndPoint(ip, listenPort);
         if (options.ListenFromAddressFlag)
         {
             LogAddressDeprecated(_log);
         }
 
-        await WaitForMinerAsync(Miner, minerUrl, _time, _log, ct);
-        var actor = await Miner.ActorAddressAsync(ct);
-        var sectorSize = await Miner.ActorSectorSizeAsync(actor, ct);
+        await WaitForMinerAsync(Miner, minerUrl, _time, _log, ct).ConfigureAwait(false);
+        var actor = await Miner.ActorAddressAsync(ct).ConfigureAwait(false);
+        var sectorSize = await Miner.ActorSectorSizeAsync(actor, ct).ConfigureAwait(false);
         LogMiner(_log, actor, sectorSize);
         var labelPool = options.LabelPoolFor(sectorSize);
         if (labelPool is not null)
@@ -162,7 +162,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
         Repo = new WorkerRepo(options.RepoPath);
         options.RepoPath = Repo.Path;
-        await Repo.InitializeAsync(options.NoLocalStorage, ct);
+        await Repo.InitializeAsync(options.NoLocalStorage, ct).ConfigureAwait(false);
         if (_connection.Miner.Token is { Length: > 0 } token)
         {
             Repo.WriteToken(token);
@@ -175,7 +175,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
         _storeOptions.HealthInterval = options.HealthInterval;
         Store = new LocalStore(Index, _storeOptions, _time, _loggers.CreateLogger<LocalStore>());
 
-        _tracker = await CallTracker.OpenAsync(Repo.CallsDatabase, ct);
+        _tracker = await CallTracker.OpenAsync(Repo.CallsDatabase, ct).ConfigureAwait(false);
         var returns = new ReturnSender(Miner, _tracker, options.ReturnRetryInterval, _time, _loggers.CreateLogger<ReturnSender>());
         var fetcher = new RemoteFetcher(Store, Index, Http, new RemoteFetcherOptions { AuthToken = _connection.Miner.Token, ParallelFetchLimit = options.ParallelFetchLimit }, _loggers.CreateLogger<RemoteFetcher>(), Metrics.Stores);
         // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
@@ -227,13 +227,13 @@ public sealed partial class KilnWorker : IAsyncDisposable
         _storeOptions.Urls = [RemoteUrl(bound)];
         RpcUrl = string.Create(CultureInfo.InvariantCulture, $"http://{FormatHost(bound.Address)}:{bound.Port}/rpc/v0");
         LogListening(_log, RpcUrl);
-        await Store.OpenAsync(ct);
+        await Store.OpenAsync(ct).ConfigureAwait(false);
         Repo.WriteApi(bound.Address, bound.Port);
 
-        var session = await Miner.SessionAsync(ct);
-        await Calls.ResumeTrackedCallsAsync(ct);
-        await Api.WaitQuietAsync(ct);
-        await Miner.WorkerConnectAsync(RpcUrl, ct);
+        var session = await Miner.SessionAsync(ct).ConfigureAwait(false);
+        await Calls.ResumeTrackedCallsAsync(ct).ConfigureAwait(false);
+        await Api.WaitQuietAsync(ct).ConfigureAwait(false);
+        await Miner.WorkerConnectAsync(RpcUrl, ct).ConfigureAwait(false);
         LogConnected(_log, RpcUrl, Api.ProcessSession);
         return session;
     }
@@ -243,11 +243,11 @@ public sealed partial class KilnWorker : IAsyncDisposable
     {
         if (redeclare)
         {
-            await Store.RedeclareAsync(null, false, ct);
-            await Api.WaitQuietAsync(ct);
+            await Store.RedeclareAsync(null, false, ct).ConfigureAwait(false);
+            await Api.WaitQuietAsync(ct).ConfigureAwait(false);
         }
 
-        await Miner.WorkerConnectAsync(RpcUrl, ct);
+        await Miner.WorkerConnectAsync(RpcUrl, ct).ConfigureAwait(false);
         if (redeclare)
         {
             LogConnected(_log, RpcUrl, Api.ProcessSession);
@@ -265,15 +265,15 @@ public sealed partial class KilnWorker : IAsyncDisposable
         _disposed = true;
         if (Api is not null)
         {
-            await Api.DisposeAsync();
+            await Api.DisposeAsync().ConfigureAwait(false);
         }
 
         if (_tracker is not null)
         {
-            await _tracker.DisposeAsync();
+            await _tracker.DisposeAsync().ConfigureAwait(false);
             try
             {
-                await _tracker.BackupAsync(CancellationToken.None);
+                await _tracker.BackupAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or Kiln.Stores.StoresException)
             {
@@ -287,7 +287,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
     /// <summary>The worker's <c>/remote</c> check (Lotus: the worker's FetchHandler behind admin auth): the caller's token grants admin.</summary>
     internal static Func<HttpContext, CancellationToken, ValueTask<bool>> AdminOnly(LotusAuthenticator auth) =>
-        async (http, _) => await auth.AuthenticateAsync(http) is { } perms && perms.Contains(Permission.Admin);
+        async (http, _) => await auth.AuthenticateAsync(http).ConfigureAwait(false) is { } perms && perms.Contains(Permission.Admin);
 
     private static string RemoteUrl(IPEndPoint at) =>
         string.Create(CultureInfo.InvariantCulture, $"http://{FormatHost(at.Address)}:{at.Port}/remote");
@@ -300,12 +300,12 @@ public sealed partial class KilnWorker : IAsyncDisposable
             ApiVersionInfo version;
             try
             {
-                version = await miner.VersionAsync(ct);
+                version = await miner.VersionAsync(ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is HttpRequestException or RpcException or TaskCanceledException && !ct.IsCancellationRequested)
             {
                 LogMinerUnreachable(log, url.ToString(), e.Message);
-                await Task.Delay(VersionRetryInterval, time, ct);
+                await Task.Delay(VersionRetryInterval, time, ct).ConfigureAwait(false);
                 continue;
             }
 
@@ -337,7 +337,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
         try
         {
-            await client.ConnectAsync(minerUrl.IdnHost, minerUrl.Port, dial.Token);
+            await client.ConnectAsync(minerUrl.IdnHost, minerUrl.Port, dial.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

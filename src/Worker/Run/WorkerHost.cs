@@ -120,7 +120,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         try
         {
             var worker = app.Services.GetRequiredService<KilnWorker>();
-            await worker.PrepareAsync(ct);
+            await worker.PrepareAsync(ct).ConfigureAwait(false);
             // Kestrel binds its listen options when it starts: the address is known only now (for 0.0.0.0, the one
             // routable to the miner); port 0 stays 0 here and the server picks one.
             var kestrel = app.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
@@ -129,17 +129,17 @@ public sealed partial class WorkerHost : IAsyncDisposable
             var timeout = worker.Options.HttpServerTimeout;
             kestrel.Limits.RequestHeadersTimeout = timeout > TimeSpan.Zero ? timeout : System.Threading.Timeout.InfiniteTimeSpan;
             app.MapKilnWorker();
-            await app.StartAsync(ct);
+            await app.StartAsync(ct).ConfigureAwait(false);
             var bound = BoundEndPoint(app, worker.ListenEndPoint);
             var workerHost = new WorkerHost(app, worker, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger<WorkerHost>(), worker.Options.ShutdownGrace, time);
-            var session = await worker.ConnectAsync(bound, ct);
+            var session = await worker.ConnectAsync(bound, ct).ConfigureAwait(false);
             workerHost._loops.Add(workerHost.WatchMinerSessionAsync(session, worker.Options.SessionPollInterval, time));
             workerHost._loops.Add(worker.Store.RunHealthReportsAsync(workerHost._stopping.Token));
             return workerHost;
         }
         catch
         {
-            await app.DisposeAsync();
+            await app.DisposeAsync().ConfigureAwait(false);
             throw;
         }
     }
@@ -152,20 +152,20 @@ public sealed partial class WorkerHost : IAsyncDisposable
         }
 
         _disposed = true;
-        await _stopping.CancelAsync();
-        await Api.DisposeAsync();
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await Api.DisposeAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_loops.Append(Volatile.Read(ref _grace) ?? Task.CompletedTask));
+            await Task.WhenAll(_loops.Append(Volatile.Read(ref _grace) ?? Task.CompletedTask)).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // The loops end by cancellation.
         }
 
-        await _app.StopAsync();
+        await _app.StopAsync().ConfigureAwait(false);
         // The container disposes the KilnWorker it built: the call journal (backed up), the exporter, the label pool.
-        await _app.DisposeAsync();
+        await _app.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 
@@ -182,8 +182,8 @@ public sealed partial class WorkerHost : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(interval, time, ct);
-                var current = await Miner.SessionAsync(ct);
+                await Task.Delay(interval, time, ct).ConfigureAwait(false);
+                var current = await Miner.SessionAsync(ct).ConfigureAwait(false);
                 if (current == session)
                 {
                     // The miner removes a worker it could not reach for its LostAfter. After a failed check, a gap (the
@@ -192,7 +192,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
                     // runWorker ignores a worker it already handles.
                     if (unreachable || time.GetElapsedTime(lastAnswer) > interval * 3 || time.GetElapsedTime(Interlocked.Read(ref lastHeartbeat)) > interval * 3)
                     {
-                        await _worker.ReconnectAsync(redeclare: false, ct);
+                        await _worker.ReconnectAsync(redeclare: false, ct).ConfigureAwait(false);
                         Interlocked.Exchange(ref lastHeartbeat, time.GetTimestamp());
                         unreachable = false;
                     }
@@ -202,7 +202,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 }
 
                 LogMinerRestarted(_log, session, current);
-                await _worker.ReconnectAsync(redeclare: true, ct);
+                await _worker.ReconnectAsync(redeclare: true, ct).ConfigureAwait(false);
                 session = current;
                 unreachable = false;
                 lastAnswer = time.GetTimestamp();
@@ -225,7 +225,7 @@ public sealed partial class WorkerHost : IAsyncDisposable
         LogShuttingDownAfter(_log, _shutdownGrace);
         try
         {
-            await Task.Delay(_shutdownGrace, _time, _stopping.Token);
+            await Task.Delay(_shutdownGrace, _time, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

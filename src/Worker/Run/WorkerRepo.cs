@@ -66,11 +66,11 @@ public sealed class WorkerRepo
         if (!noLocalStorage && !File.Exists(System.IO.Path.Combine(Path, LocalStorageMeta.FileName)))
         {
             var meta = new LocalStorageMeta(Kiln.Api.Types.StorageId.New(), 10, CanSeal: true, CanStore: false, 0, null, null, null, null, null, null);
-            await meta.SaveAsync(Path, ct);
+            await meta.SaveAsync(Path, ct).ConfigureAwait(false);
             paths.Add(new LocalPathConfig(Path));
         }
 
-        await new StorageConfig(paths).SaveAsync(StorageConfigFile, ct);
+        await new StorageConfig(paths).SaveAsync(StorageConfigFile, ct).ConfigureAwait(false);
     }
 
     /// <summary>Writes the miner's token (it may grant admin) with mode 0600.</summary>

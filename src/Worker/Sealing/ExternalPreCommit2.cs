@@ -67,7 +67,7 @@ public sealed partial class ExternalPreCommit2(string command, ILogger logger)
         {
             try
             {
-                await process.WaitForExitAsync(CancellationToken.None);
+                await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             }
             finally
             {

@@ -23,7 +23,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var first = pieceSizes.Count == 0;
         if (first)
         {
-            await RefuseNewUnsealedOverDeclaredAsync(sector, ct);
+            await RefuseNewUnsealedOverDeclaredAsync(sector, ct).ConfigureAwait(false);
         }
 
         var acquired = await store.AcquireSectorAsync(
@@ -31,7 +31,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             first ? SectorFileType.None : SectorFileType.Unsealed,
             first ? SectorFileType.Unsealed : SectorFileType.None,
             PathType.Sealing,
-            ct);
+            ct).ConfigureAwait(false);
         RequirePresent(acquired, SectorFileType.Unsealed);
         using var reservation = first ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
         PieceCommitment piece;
@@ -43,7 +43,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
                 [.. pieceSizes.Select(s => new UnpaddedPieceSize(s))],
                 new UnpaddedPieceSize(newPieceSize),
                 data,
-                ct)).Piece;
+                ct).ConfigureAwait(false)).Piece;
         }
         catch (Exception e)
         {
@@ -59,7 +59,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
                 : e;
         }
 
-        await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
+        await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct).ConfigureAwait(false);
         return piece.ToPieceInfo();
     }
 
@@ -79,7 +79,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         byte[] commP;
         try
         {
-            commP = await CommP.ComputeAsync(new ZeroExtendedReader(data, (long)pieceSize), size, ct);
+            commP = await CommP.ComputeAsync(new ZeroExtendedReader(data, (long)pieceSize), size, ct).ConfigureAwait(false);
         }
         catch (IOException e)
         {
@@ -92,10 +92,10 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// <summary>PreCommit1: labels the sector into a newly allocated cache dir and sealed file; returns Lotus's PreCommit1Out bytes.</summary>
     public async Task<byte[]> PreCommit1Async(SectorRef sector, byte[] ticket, IReadOnlyList<PieceInfo> pieces, CancellationToken ct)
     {
-        await ClearPreviousPreCommit1Async(sector, ct);
+        await ClearPreviousPreCommit1Async(sector, ct).ConfigureAwait(false);
 
         var allocate = SectorFileType.Sealed | SectorFileType.Cache;
-        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, allocate, PathType.Sealing, ct);
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, allocate, PathType.Sealing, ct).ConfigureAwait(false);
         RequirePresent(acquired, SectorFileType.Unsealed | allocate);
         using var reservation = Reserve(sector, allocate, acquired);
         var request = new PreCommit1Request(
@@ -107,8 +107,8 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             sector.ID.Number,
             ticket,
             [.. pieces.Select(p => p.ToPieceCommitment())]);
-        var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct, batcher: batcher);
-        await DeclareAsync(sector, allocate, acquired, ct);
+        var output = await PreCommit1.RunAsync(request, parentCache, pool: pool, cancellationToken: ct, batcher: batcher).ConfigureAwait(false);
+        await DeclareAsync(sector, allocate, acquired, ct).ConfigureAwait(false);
         return output.ToLotusJson();
     }
 
@@ -123,16 +123,16 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         var types = SectorFileType.Sealed | SectorFileType.Cache;
-        var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct);
+        var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct).ConfigureAwait(false);
         RequirePresent(acquired, types);
         if (externalPreCommit2 is not null)
         {
             // --external-pc2 (Lotus ffiwrapper ExternalSealer.PreCommit2).
-            return await externalPreCommit2.RunAsync(sector, preCommit1Out, acquired.Paths.Cache, acquired.Paths.Sealed, ct);
+            return await externalPreCommit2.RunAsync(sector, preCommit1Out, acquired.Paths.Cache, acquired.Paths.Sealed, ct).ConfigureAwait(false);
         }
 
-        var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct);
-        await CheckPreCommit2Async(sector, pc1, output, acquired, ct);
+        var output = await PreCommit2.RunAsync(pc1, acquired.Paths.Cache, acquired.Paths.Sealed, cancellationToken: ct).ConfigureAwait(false);
+        await CheckPreCommit2Async(sector, pc1, output, acquired, ct).ConfigureAwait(false);
         return output.ToSectorCids();
     }
 
@@ -142,7 +142,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// </summary>
     private async Task CheckPreCommit2Async(SectorRef sector, PreCommit1Output pc1, PreCommit2Output output, AcquiredSector acquired, CancellationToken ct)
     {
-        if (!await PreCommitCheck.RunAsync(pc1, output, acquired.Paths.Cache, acquired.Paths.Sealed, sector.ID.Miner, sector.ID.Number, ct))
+        if (!await PreCommitCheck.RunAsync(pc1, output, acquired.Paths.Cache, acquired.Paths.Sealed, sector.ID.Miner, sector.ID.Number, ct).ConfigureAwait(false))
         {
             LogPreCommitNotChecked(sector.ID.ToSectorName(), output.Proof.Name);
         }
@@ -163,11 +163,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             throw new ProofsException($"unsealing sector {name}: {commD} is not an unsealed sector CID (comm_d): {why}");
         }
 
-        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Sealing, ct);
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Unsealed, SectorFileType.None, PathType.Sealing, ct).ConfigureAwait(false);
         var allocate = (acquired.Paths.Present & SectorFileType.Unsealed) == 0;
         if (allocate)
         {
-            acquired = await store.AcquireSectorAsync(sector, SectorFileType.None, SectorFileType.Unsealed, PathType.Sealing, ct);
+            acquired = await store.AcquireSectorAsync(sector, SectorFileType.None, SectorFileType.Unsealed, PathType.Sealing, ct).ConfigureAwait(false);
         }
 
         RequirePresent(acquired, SectorFileType.Unsealed);
@@ -177,19 +177,19 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         using var reservation = allocate ? Reserve(sector, SectorFileType.Unsealed, acquired) : null;
-        var source = await AcquireExistingAsync(sector, SectorFileType.Sealed, PathType.Sealing, AcquireMode.Copy, ct);
+        var source = await AcquireExistingAsync(sector, SectorFileType.Sealed, PathType.Sealing, AcquireMode.Copy, ct).ConfigureAwait(false);
         RequirePresent(source, SectorFileType.Sealed);
         var request = new UnsealRequest(proof, source.Paths.Sealed, acquired.Paths.Unsealed, sector.ID.Miner, sector.ID.Number, randomness, commDBytes, offset, size);
-        var result = await Unseal.RunAsync(request, parentCache, cancellationToken: ct);
+        var result = await Unseal.RunAsync(request, parentCache, cancellationToken: ct).ConfigureAwait(false);
         if (allocate)
         {
-            await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct);
+            await DeclareAsync(sector, SectorFileType.Unsealed, acquired, ct).ConfigureAwait(false);
         }
 
         LogUnsealed(name, result.Decoded.Aggregate(0UL, (sum, r) => sum + r.Size), result.Labeling.TotalSeconds);
         foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache, SectorFileType.Update, SectorFileType.UpdateCache })
         {
-            await RemoveCopiesAsync(sector.ID, t, ct);
+            await RemoveCopiesAsync(sector.ID, t, ct).ConfigureAwait(false);
         }
     }
 
@@ -209,7 +209,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var mayBeFinalized = false;
         foreach (var t in new[] { SectorFileType.Sealed, SectorFileType.Cache })
         {
-            foreach (var info in await store.Index.StorageFindSectorAsync(sector.ID, t, 0, false, ct))
+            foreach (var info in await store.Index.StorageFindSectorAsync(sector.ID, t, 0, false, ct).ConfigureAwait(false))
             {
                 copies.Add($"{SectorFileTypes.Format(t)} in storage {info.ID}");
                 var local = store.TryGetRoot(info.ID, out _);
@@ -232,8 +232,8 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         LogClearingPreviousAttempt(sector.ID.ToSectorName());
-        await RemoveEverywhereAsync(sector.ID, SectorFileType.Sealed, ct);
-        await RemoveEverywhereAsync(sector.ID, SectorFileType.Cache, ct);
+        await RemoveEverywhereAsync(sector.ID, SectorFileType.Sealed, ct).ConfigureAwait(false);
+        await RemoveEverywhereAsync(sector.ID, SectorFileType.Cache, ct).ConfigureAwait(false);
     }
 
     /// <summary>A cache directory FIN has cleared: <c>p_aux</c> present, no SDR layer left.</summary>
@@ -250,13 +250,13 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// <exception cref="SectorExistsException">The unsealed file of a sector past PreCommit1 is declared.</exception>
     private async Task RefuseNewUnsealedOverDeclaredAsync(SectorRef sector, CancellationToken ct)
     {
-        var unsealed = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Unsealed, 0, false, ct);
+        var unsealed = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Unsealed, 0, false, ct).ConfigureAwait(false);
         if (unsealed.Count == 0)
         {
             return;
         }
 
-        var sealedOrCache = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Sealed | SectorFileType.Cache, 0, false, ct);
+        var sealedOrCache = await store.Index.StorageFindSectorAsync(sector.ID, SectorFileType.Sealed | SectorFileType.Cache, 0, false, ct).ConfigureAwait(false);
         if (sealedOrCache.Count > 0)
         {
             throw new SectorExistsException(
@@ -286,7 +286,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     public async Task<byte[]> Commit1Async(SectorRef sector, byte[] ticket, byte[] seed, IReadOnlyList<PieceInfo> pieces, SectorCids cids, CancellationToken ct)
     {
         var types = SectorFileType.Sealed | SectorFileType.Cache;
-        var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct);
+        var acquired = await store.AcquireSectorAsync(sector, types, SectorFileType.None, PathType.Sealing, ct).ConfigureAwait(false);
         RequirePresent(acquired, types);
         var request = new Commit1Request(
             SealProof(sector),
@@ -299,14 +299,14 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             cids.Sealed.ToSealedCommitment(),
             cids.Unsealed.ToUnsealedCommitment(),
             [.. pieces.Select(p => p.ToPieceCommitment())]);
-        return (await Commit1.RunAsync(request, ct)).ToJson();
+        return (await Commit1.RunAsync(request, ct).ConfigureAwait(false)).ToJson();
     }
 
     /// <summary>Commit2: the PoRep SNARK over Commit1's output, through libfilcrypto or the insecure test prover.</summary>
     public async Task<byte[]> Commit2Async(SectorRef sector, byte[] commit1Out, CancellationToken ct)
     {
         var snark = prover ?? throw new ProofsException("this worker has no SNARK prover: Commit2 needs libfilcrypto (FILCRYPTO_LIB) or --insecure-test-proofs");
-        var proof = await Task.Factory.StartNew(() => snark.SealCommitPhase2(commit1Out, sector.ID.Number, ProverId.FromActorId(sector.ID.Miner)), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var proof = await Task.Factory.StartNew(() => snark.SealCommitPhase2(commit1Out, sector.ID.Number, ProverId.FromActorId(sector.ID.Miner)), ct, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
         if (snark.IsInsecure)
         {
             LogInsecureProof(sector.ID.ToSectorName());
@@ -318,7 +318,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// <summary>FinalizeSector: clears the cache dir (Lotus ClearCache) of a sector whose cache is local.</summary>
     public async Task FinalizeAsync(SectorRef sector, CancellationToken ct)
     {
-        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Cache, SectorFileType.None, PathType.Storage, ct);
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.Cache, SectorFileType.None, PathType.Storage, ct).ConfigureAwait(false);
         RequirePresent(acquired, SectorFileType.Cache);
         ClearCache.Run(acquired.Paths.Cache);
     }
@@ -329,7 +329,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
     /// </summary>
     public async Task FetchAsync(SectorRef sector, SectorFileType fileType, PathType pathType, AcquireMode mode, CancellationToken ct)
     {
-        var acquired = await AcquireExistingAsync(sector, fileType, pathType, mode, ct);
+        var acquired = await AcquireExistingAsync(sector, fileType, pathType, mode, ct).ConfigureAwait(false);
         var missing = fileType & ~acquired.Paths.Present;
         if (missing != SectorFileType.None)
         {
@@ -351,11 +351,11 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var free = UnsealedRangesToFree(sector, sectorSize, keepUnsealed);
         if (keepUnsealed.Count == 0)
         {
-            await RemoveEverywhereAsync(sector.ID, SectorFileType.Unsealed, ct);
+            await RemoveEverywhereAsync(sector.ID, SectorFileType.Unsealed, ct).ConfigureAwait(false);
             return;
         }
 
-        var acquired = await AcquireExistingAsync(sector, SectorFileType.Unsealed, PathType.Storage, AcquireMode.Move, ct);
+        var acquired = await AcquireExistingAsync(sector, SectorFileType.Unsealed, PathType.Storage, AcquireMode.Move, ct).ConfigureAwait(false);
         if ((acquired.Paths.Present & SectorFileType.Unsealed) == 0 || !File.Exists(acquired.Paths.Unsealed))
         {
             return;
@@ -428,7 +428,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         var remote = fetcher ?? throw new StoresException("MoveStorage needs the worker's remote store");
         try
         {
-            await remote.MoveStorageAsync(sector, types, ct);
+            await remote.MoveStorageAsync(sector, types, ct).ConfigureAwait(false);
         }
         catch (StoresException e) when (e.IsRetryable)
         {
@@ -437,7 +437,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
 
         foreach (var t in SectorFileTypes.AllSet(types))
         {
-            await RemoveCopiesAsync(sector.ID, t, ct);
+            await RemoveCopiesAsync(sector.ID, t, ct).ConfigureAwait(false);
         }
     }
 
@@ -469,7 +469,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         }
 
         var pathType = finalized ? PathType.Storage : PathType.Sealing;
-        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.None, todo, pathType, ct);
+        var acquired = await store.AcquireSectorAsync(sector, SectorFileType.None, todo, pathType, ct).ConfigureAwait(false);
         RequirePresent(acquired, todo);
         using var reservation = Reserve(sector, todo, acquired, pathType);
         foreach (var t in SectorFileTypes.AllSet(todo))
@@ -477,7 +477,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
             var location = source[t];
             var dest = acquired.Paths[t];
             var headers = (location.Headers ?? []).Select(h => KeyValuePair.Create(h.Key, h.Value)).ToList();
-            await remote.FetchWithTempAsync([location.URL], dest, headers, ct);
+            await remote.FetchWithTempAsync([location.URL], dest, headers, ct).ConfigureAwait(false);
             try
             {
                 CheckDownloaded(sector, t, dest);
@@ -488,7 +488,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
                 throw;
             }
 
-            await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct);
+            await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct).ConfigureAwait(false);
         }
     }
 
@@ -564,7 +564,7 @@ public sealed partial class SealingTasks(LocalStore store, ParentCacheOptions pa
         {
             try
             {
-                await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct);
+                await store.Index.StorageDeclareSectorAsync(new StorageId(acquired.StorageIds[t]), sector.ID, t, true, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
