@@ -4,7 +4,7 @@ using Kiln.Miner.Cli;
 using Kiln.Miner.Repo;
 using Kiln.Stores.Sqlite;
 
-namespace Kiln.Miner.Tests.Storage;
+namespace Kiln.Miner.Tests.Repo;
 
 /// <summary>
 /// Regression: a zero-length or malformed database file used to become a silent empty
