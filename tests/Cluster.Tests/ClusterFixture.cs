@@ -2,9 +2,12 @@ using System.Net;
 using System.Threading.Channels;
 using Kiln.Api.Auth;
 using Kiln.Miner;
+using Kiln.Miner.Jobs;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Workers;
 using Kiln.Proofs.Sdr;
+using Kiln.Testing;
+using Kiln.Worker.Calls;
 using Kiln.Worker.Run;
 
 namespace Kiln.Cluster.Tests;
@@ -121,22 +124,19 @@ public sealed class ClusterFixture : IAsyncDisposable
         }
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds or 20 s pass.</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds over the miner's jobs: checked now, then again each time the
+    /// tracker writes a job row (a task started or finished, its metrics recorded), failing after 20 s.
+    /// </summary>
+    public static Task JobsAsync(JobTracker jobs, Func<Task<bool>> condition, string what) =>
+        EventWait.UntilAsync(h => jobs.Changed += h, h => jobs.Changed -= h, condition, what);
 
-            await Task.Delay(100);
-        }
-
-        Assert.Fail("timed out waiting for " + what);
-    }
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds over a worker's call journal: checked now, then again each time a
+    /// call is recorded, finished or acknowledged, failing after 20 s.
+    /// </summary>
+    public static Task CallsAsync(CallTracker calls, Func<Task<bool>> condition, string what) =>
+        EventWait.UntilAsync(h => calls.Changed += h, h => calls.Changed -= h, condition, what);
 
     public async ValueTask DisposeAsync()
     {

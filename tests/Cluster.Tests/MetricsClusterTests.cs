@@ -24,7 +24,9 @@ public sealed class MetricsClusterTests : IAsyncLifetime
         var minerUrl = new Uri(_cluster.Miner.RpcUrl, "/debug/metrics");
         const string AddPieces = "kiln_miner_tasks_total{outcome=\"succeeded\",task=\"seal/v0/addpiece\"} 1\n";
         var miner = "";
-        await ClusterFixture.EventuallyAsync(
+        // The tracker raises Changed after a finished task's metrics are recorded: a scrape after it sees them.
+        await ClusterFixture.JobsAsync(
+            _cluster.Miner.Jobs,
             async () => (miner = await ScrapeAsync(http, minerUrl)).Contains(AddPieces, StringComparison.Ordinal),
             "the miner counts the pledged sector's AddPiece");
         Assert.Contains("kiln_miner_task_duration_seconds_count{outcome=\"succeeded\",task=\"seal/v0/addpiece\"} 1\n", miner, StringComparison.Ordinal);

@@ -36,20 +36,8 @@ public sealed class MinerKillProcessTests : IAsyncLifetime
     {
         var p = KilnProcesses.Start("kiln-miner", ["--repo", MinerRepoPath, "run", "--listen", $"127.0.0.1:{_port}", "--sector-size", "8MiB"]);
         _processes.Add(p);
-        await ClusterFixture.EventuallyAsync(
-            async () =>
-            {
-                try
-                {
-                    await Storage().VersionAsync(CancellationToken.None);
-                    return true;
-                }
-                catch (Exception e) when (e is HttpRequestException or RpcException or IOException or ArgumentException)
-                {
-                    return false;
-                }
-            },
-            "kiln-miner to answer");
+        // Printed once the RPC server is bound and serving (and the api file written).
+        await KilnProcesses.WaitForLineAsync(p, "listening on", "kiln-miner to answer");
         return p;
     }
 
@@ -71,17 +59,18 @@ public sealed class MinerKillProcessTests : IAsyncLifetime
         var storage = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "store"));
         var worker = await KilnProcesses.StartWorkerAsync(_dir, "pc1-host", storage, $"{token}:/ip4/127.0.0.1/tcp/{_port}/http");
         _processes.Add(worker);
-        await ClusterFixture.EventuallyAsync(async () => (await Storage().WorkerStatsAsync(CancellationToken.None)).Count == 1, "the worker to register");
+        await KilnProcesses.WaitForLineAsync(miner, "on pc1-host connected from", "the worker to register");
+        Assert.Single(await Storage().WorkerStatsAsync(CancellationToken.None));
 
+        // tree_d is written before labeling starts: watched from before the pledge, so its creation cannot be missed.
+        var cache = Directory.CreateDirectory(Path.Combine(storage, "cache"));
+        using var treeD = new FileWatch(cache.FullName, Path.Combine("s-t01000-1", "sc-02-data-tree-d.dat"));
         var sector = await Kiln().PledgeSectorAsync(CancellationToken.None);
-        await ClusterFixture.EventuallyAsync(
-            async () => (await Kiln().KilnJobHistoryAsync(10, CancellationToken.None)).Any(j => j.Task == "PC1" && j.Outcome == "Running"),
-            "PC1 to start");
+        // Logged after the job's row is written.
+        await KilnProcesses.WaitForLineAsync(miner, @"PC1 of sector 1 started on pc1-host as call", "PC1 to start");
 
-        // Past its index calls (acquire) the worker only computes: tree_d is written before labeling starts.
-        await ClusterFixture.EventuallyAsync(
-            () => Task.FromResult(File.Exists(Path.Combine(storage, "cache", "s-t01000-1", "sc-02-data-tree-d.dat"))),
-            "PC1 to be labeling");
+        // Past its index calls (acquire) the worker only computes.
+        await treeD.WaitAsync("PC1 to be labeling");
 
         // Freeze the worker mid-PC1 so it cannot answer the old miner, then kill -9 the miner.
         await KilnProcesses.SignalAsync(worker, "STOP");
@@ -100,15 +89,11 @@ public sealed class MinerKillProcessTests : IAsyncLifetime
             pc1Call = pc1.CallId;
         }
 
-        await StartMinerAsync();
+        var restarted = await StartMinerAsync();
         await KilnProcesses.SignalAsync(worker, "CONT");
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        while ((await Kiln().SectorsStatusAsync(sector.Number, false, CancellationToken.None)).State is "Packing" or "PreCommit1")
-        {
-            await Task.Delay(200, timeout.Token);
-        }
-
+        // The pipeline logs each state it moves the sector to: wait for it to leave PreCommit1.
+        await KilnProcesses.WaitForLineAsync(restarted, @"sector 1 is now (?!Packing\b|PreCommit1\b)", "the sector to move past PreCommit1", patience: TimeSpan.FromSeconds(120));
         var status = await Kiln().SectorsStatusAsync(sector.Number, false, CancellationToken.None);
         Assert.True(status.State is not "Failed", $"{status.State}: {status.LastErr}");
         var history = await Kiln().KilnJobHistoryAsync(50, CancellationToken.None);
@@ -119,6 +104,7 @@ public sealed class MinerKillProcessTests : IAsyncLifetime
         Assert.NotNull(status.CommD.ToString());
 
         // The worker comes back to the restarted miner once PC1 is over.
-        await ClusterFixture.EventuallyAsync(async () => (await Storage().WorkerStatsAsync(CancellationToken.None)).Count == 1, "the worker to register again");
+        await KilnProcesses.WaitForLineAsync(restarted, "on pc1-host connected from", "the worker to register again");
+        Assert.Single(await Storage().WorkerStatsAsync(CancellationToken.None));
     }
 }

@@ -10,6 +10,7 @@ using Kiln.Miner.Jobs;
 using Kiln.Miner.Repo;
 using Kiln.Miner.Rpc;
 using Kiln.Stores.Local;
+using Kiln.Testing;
 using Xunit.Abstractions;
 
 namespace Kiln.Cluster.Tests;
@@ -62,7 +63,7 @@ public sealed class MinerRestartProcessTests(ITestOutputHelper output) : IAsyncL
         await StartMinerAsync();
         var storage = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "store"));
         _worker = await StartWorkerAsync(storage);
-        await WaitAsync(async () => (await Storage().WorkerStatsAsync(CancellationToken.None)).Count == 1, "the worker to register");
+        await KilnProcesses.WaitForLineAsync(_miner, "on restart-host connected from", "the worker to register", patience: Bound);
 
         var kills = new List<Kill>();
 
@@ -177,8 +178,7 @@ public sealed class MinerRestartProcessTests(ITestOutputHelper output) : IAsyncL
         var seen = false;
         await WaitAsync(
             async () => (seen = (await Kiln().KilnJobHistoryAsync(1000, CancellationToken.None)).Any(j => j.Task == name && j.Outcome == "Running")) || await gone(),
-            $"a job of {task} to run",
-            TimeSpan.FromMilliseconds(10));
+            $"a job of {task} to run");
         if (!seen)
         {
             return null;
@@ -248,47 +248,45 @@ public sealed class MinerRestartProcessTests(ITestOutputHelper output) : IAsyncL
         return $"{states}\nlatest log lines:\n{string.Join('\n', _log.TakeLast(30))}";
     }
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; past the test's bound, fails naming the sectors' states.</summary>
-    private async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? every = null)
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds: checked now, then again after each line the running miner logs
+    /// (it logs every job it starts and every state a sector moves to); past the test's bound, fails naming the
+    /// sectors' states.
+    /// </summary>
+    private async Task WaitAsync(Func<Task<bool>> condition, string what)
     {
-        while (!_deadline.IsCancellationRequested)
+        var log = KilnProcesses.Log(_miner);
+        try
         {
-            try
-            {
-                if (await condition())
+            await EventWait.UntilAsync(
+                h => log.Changed += h,
+                h => log.Changed -= h,
+                async () =>
                 {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or RpcException or IOException)
-            {
-                // The miner is starting.
-            }
-
-            try
-            {
-                await Task.Delay(every ?? TimeSpan.FromMilliseconds(100), _deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
+                    try
+                    {
+                        return await condition();
+                    }
+                    catch (Exception e) when (e is HttpRequestException or RpcException or IOException)
+                    {
+                        return false; // the miner is going away; its next line comes from the next one
+                    }
+                },
+                what,
+                Bound);
         }
-
-        using var spare = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        Assert.Fail($"timed out after {Bound} waiting for {what}: {await DescribeAsync().WaitAsync(spare.Token)}");
+        catch (TimeoutException)
+        {
+            using var spare = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            Assert.Fail($"timed out after {Bound} waiting for {what}: {await DescribeAsync().WaitAsync(spare.Token)}");
+        }
     }
 
     private async Task StartMinerAsync()
     {
         _miner = Track("miner", KilnProcesses.Start("kiln-miner", ["--repo", MinerRepoPath, "run", "--listen", $"127.0.0.1:{_port}", "--sector-size", "8MiB"]));
-        await WaitAsync(
-            async () =>
-            {
-                await Storage().VersionAsync(CancellationToken.None);
-                return true;
-            },
-            "kiln-miner to answer");
+        // Printed once the RPC server is bound and serving.
+        await KilnProcesses.WaitForLineAsync(_miner, "listening on", "kiln-miner to answer", patience: Bound);
     }
 
     private async Task<Process> StartWorkerAsync(string storage)

@@ -34,7 +34,8 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await KilnProcesses.SignalAsync(b, "STOP");
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var proving = _cluster.ProveWindowAsync(deadline, numbers, timeout.Token);
-        await ClusterFixture.EventuallyAsync(
+        await ClusterFixture.JobsAsync(
+            _cluster.Miner.Jobs,
             async () => (await _cluster.JobsAsync(TaskType.GenerateWindowPoSt)).Where(j => j.Outcome == JobOutcome.Running).Select(j => j.HostName).Order().SequenceEqual(["wdpost-a", "wdpost-b"]),
             "a partition running on each window worker at once");
         await KilnProcesses.SignalAsync(a, "CONT");
@@ -74,7 +75,8 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var proving = _cluster.ProveWindowAsync(deadline, numbers, timeout.Token);
         JobRecord? started = null;
-        await ClusterFixture.EventuallyAsync(
+        await ClusterFixture.JobsAsync(
+            _cluster.Miner.Jobs,
             async () => (started = (await _cluster.JobsAsync(TaskType.GenerateWindowPoSt)).SingleOrDefault(j => j.HostName == "wdpost-victim" && j.Outcome == JobOutcome.Running)) != null,
             "a partition started on the victim");
         victim.Kill(entireProcessTree: true); // kill -9 with the partition in flight

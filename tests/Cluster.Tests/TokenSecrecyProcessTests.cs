@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -16,8 +15,6 @@ public sealed class TokenSecrecyProcessTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-tokens-").FullName;
     private readonly List<Process> _processes = [];
-    private readonly ConcurrentQueue<string> _minerLog = new();
-    private readonly ConcurrentQueue<string> _workerLog = new();
 
     public void Dispose()
     {
@@ -25,36 +22,11 @@ public sealed class TokenSecrecyProcessTests : IDisposable
         Directory.Delete(_dir, recursive: true);
     }
 
-    private Process Start(string executable, IEnumerable<string> args, Dictionary<string, string> environment, ConcurrentQueue<string> log)
+    private Process Start(string executable, IEnumerable<string> args, Dictionary<string, string> environment)
     {
-        var psi = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, executable)) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        foreach (var (k, v) in environment)
-        {
-            psi.Environment[k] = v;
-        }
-
-        var p = Process.Start(psi)!;
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) { log.Enqueue(e.Data); } };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) { log.Enqueue(e.Data); } };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
+        var p = KilnProcesses.Start(executable, args, environment);
         _processes.Add(p);
         return p;
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (!await condition())
-        {
-            Assert.False(timeout.IsCancellationRequested, "timed out waiting for " + what);
-            await Task.Delay(200, timeout.Token);
-        }
     }
 
     [Fact]
@@ -62,28 +34,19 @@ public sealed class TokenSecrecyProcessTests : IDisposable
     {
         var minerRepo = Path.Combine(_dir, "miner");
         var info = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" };
-        Start("kiln-miner", ["--repo", minerRepo, "run", "--listen", "127.0.0.1:0"], info, _minerLog);
+        var miner = Start("kiln-miner", ["--repo", minerRepo, "run", "--listen", "127.0.0.1:0"], info);
 
-        // Port 0: the miner writes the address it bound to its repo's api file, as lotus-miner does.
+        // Port 0: the miner writes the address it bound to its repo's api file, as lotus-miner does, and then says so
+        // (the server is serving by then).
+        await KilnProcesses.WaitForLineAsync(miner, "listening on .* \\(recorded in ", "kiln-miner to write its api file");
         var apiFile = Path.Combine(minerRepo, "api");
-        await WaitForAsync(async () => File.Exists(apiFile) && (await File.ReadAllTextAsync(apiFile)).Trim().EndsWith("/http", StringComparison.Ordinal), "kiln-miner to write its api file");
         var port = new ApiInfo(null, (await File.ReadAllTextAsync(apiFile)).Trim()).HttpUrl().Port;
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         const string Session = """{"jsonrpc":"2.0","id":1,"method":"Filecoin.Session","params":[]}""";
-        await WaitForAsync(
-            async () =>
-            {
-                try
-                {
-                    using var r = await http.PostAsync("/rpc/v0", new StringContent(Session, Encoding.UTF8, "application/json"));
-                    return r.StatusCode == HttpStatusCode.OK;
-                }
-                catch (HttpRequestException)
-                {
-                    return false;
-                }
-            },
-            "kiln-miner to answer");
+        using (var r = await http.PostAsync("/rpc/v0", new StringContent(Session, Encoding.UTF8, "application/json")))
+        {
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        }
 
         var admin = (await File.ReadAllTextAsync(Path.Combine(minerRepo, "token"))).Trim();
         var storage = await KilnProcesses.StoragePathAsync(Path.Combine(_dir, "storage"));
@@ -93,19 +56,16 @@ public sealed class TokenSecrecyProcessTests : IDisposable
         Start(
             "kiln-worker",
             ["--worker-repo", workerRepo, "run", "--listen", $"127.0.0.1:{KilnProcesses.FreePort()}", "--name", "w1", "--no-local-storage"],
-            new() { ["MINER_API_INFO"] = $"{admin}:/ip4/127.0.0.1/tcp/{port}/http", ["Logging__LogLevel__Default"] = "Information", ["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents") },
-            _workerLog);
+            new() { ["MINER_API_INFO"] = $"{admin}:/ip4/127.0.0.1/tcp/{port}/http", ["Logging__LogLevel__Default"] = "Information", ["FIL_PROOFS_PARENT_CACHE"] = Path.Combine(_dir, "parents") });
 
+        await KilnProcesses.WaitForLineAsync(miner, "on w1 connected from", "the worker to register");
         const string Stats = """{"jsonrpc":"2.0","id":1,"method":"Filecoin.WorkerStats","params":[]}""";
-        await WaitForAsync(
-            async () =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Post, "/rpc/v0") { Content = new StringContent(Stats, Encoding.UTF8, "application/json") };
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
-                using var r = await http.SendAsync(request);
-                return (await r.Content.ReadAsStringAsync()).Contains("\"w1\"", StringComparison.Ordinal);
-            },
-            "the worker to register");
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/rpc/v0") { Content = new StringContent(Stats, Encoding.UTF8, "application/json") })
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+            using var r = await http.SendAsync(request);
+            Assert.Contains("\"w1\"", await r.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         // A token in the query string is refused everywhere but the dashboard page (which reads it in the browser).
         using (var r = await http.PostAsync("/rpc/v0?token=" + admin, new StringContent(Session, Encoding.UTF8, "application/json")))
@@ -125,8 +85,8 @@ public sealed class TokenSecrecyProcessTests : IDisposable
             await p.WaitForExitAsync();
         }
 
-        var minerLog = string.Join('\n', _minerLog);
-        var workerLog = string.Join('\n', _workerLog);
+        var minerLog = string.Join('\n', KilnProcesses.Log(_processes[0]).Lines);
+        var workerLog = string.Join('\n', KilnProcesses.Log(_processes[1]).Lines);
         // Logging really was at Information (so the check below could have seen request lines) ...
         Assert.Contains("connected from http://127.0.0.1:", minerLog, StringComparison.Ordinal);
         // ... and no token (every Lotus token starts with the same header segment) is in either log.

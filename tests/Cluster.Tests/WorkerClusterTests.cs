@@ -138,21 +138,43 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         // The piece data arrives only after the miner went away: the result is ready while nobody can take it.
         await data.Started.WaitAsync(TimeSpan.FromSeconds(20));
         await _cluster.StopMinerAsync();
-        data.Open();
-        await _cluster.Worker.Api.WaitQuietAsync(None);
-        await Task.Delay(ClusterFixture.Fast * 3);
-        Assert.Single(await TrackedAsync());
+        // Two failed deliveries: the result was sent, refused by the absent miner, kept, and sent again.
+        var failedTwice = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Failed(CallId call, int attempt)
+        {
+            if (call == ap && attempt >= 2)
+            {
+                failedTwice.TrySetResult();
+            }
+        }
+
+        var returns = _cluster.Worker.Calls.Returns;
+        returns.DeliveryFailed += Failed;
+        try
+        {
+            data.Open();
+            await failedTwice.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            returns.DeliveryFailed -= Failed;
+        }
+
+        var kept = Assert.Single(await TrackedAsync());
+        Assert.Equal(ap, kept.Id);
+        Assert.True(kept.Done, "the tracked call holds its finished result");
 
         await _cluster.StartMinerAsync();
         var result = await WaitAsync(_cluster.Miner.Api.Calls, ap);
         Assert.Null(result.Error);
         Assert.Equal(CcPieceCid, Assert.IsType<PieceInfo>(result.Value).PieceCID.ToString());
-        await ClusterFixture.EventuallyAsync(async () => (await TrackedAsync()).Count == 0, "the acknowledged call to leave the tracker");
+        var tracker = _cluster.Worker.Calls.Tracker;
+        await ClusterFixture.CallsAsync(tracker, async () => (await tracker.ListAsync(None)).Count == 0, "the acknowledged call to leave the tracker");
 
-        // The declaration that failed while the miner was away comes with the redeclaration after it returned.
-        await ClusterFixture.EventuallyAsync(
-            async () => (await MinerClient().StorageFindSectorAsync(Sector.ID, SectorFileType.Unsealed, 2048, false, None)).Count == 1,
-            "the unsealed file to be declared again");
+        // The declaration that failed while the miner was away comes with the redeclaration after it returned: the
+        // worker redeclares its files before it registers again, so once it is registered the file is declared.
+        await ClusterFixture.WorkersAsync(_cluster.Miner.Workers, ws => ws.Count == 1, "the worker to register with the returned miner");
+        Assert.Single(await MinerClient().StorageFindSectorAsync(Sector.ID, SectorFileType.Unsealed, 2048, false, None));
     }
 
     [Fact]
@@ -190,7 +212,8 @@ public sealed class WorkerClusterTests : IAsyncLifetime
         Assert.Equal(new CallError(CallError.ErrTempWorkerRestart, $"worker [name: {ClusterFixture.WorkerName}] restarted"), restarted.Error);
         var delivered = await WaitAsync(_cluster.Miner.Api.Calls, finished);
         Assert.Equal(CcPieceCid, Assert.IsType<PieceInfo>(delivered.Value).PieceCID.ToString());
-        await ClusterFixture.EventuallyAsync(async () => (await TrackedAsync()).Count == 0, "both calls to leave the tracker");
+        var calls = _cluster.Worker!.Calls.Tracker;
+        await ClusterFixture.CallsAsync(calls, async () => (await calls.ListAsync(None)).Count == 0, "both calls to leave the tracker");
     }
 
     private async Task<IReadOnlyList<TrackedCall>> TrackedAsync()

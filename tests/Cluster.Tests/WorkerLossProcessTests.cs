@@ -49,7 +49,8 @@ public sealed class WorkerLossProcessTests : IAsyncLifetime
         var first = await StartWorkerAsync("worker-a", shared);
         await ClusterFixture.WorkersAsync(_miner.Workers, ws => ws.Count == 1, "worker-a registers");
         await _miner.Pipeline.PledgeAsync(CancellationToken.None);
-        await ClusterFixture.EventuallyAsync(
+        await ClusterFixture.JobsAsync(
+            _miner.Jobs,
             async () => (await _miner.Jobs.ListAsync(10, CancellationToken.None)).Any(j => j.Task == TaskType.PreCommit1 && j.Outcome == JobOutcome.Running),
             "PC1 starts on worker-a");
 

@@ -193,19 +193,20 @@ public sealed class MinerHostTests : IAsyncLifetime
     [Fact]
     public async Task Debug_metrics_are_served_without_a_token_as_prometheus_text()
     {
-        // No worker: the pledged sector's AddPiece waits in the scheduler's queue.
+        // No worker: the pledged sector's AddPiece waits in the scheduler's queue; the gauge reads the queue's length.
+        var scheduler = _host.Scheduler;
         await _host.Pipeline.PledgeAsync(CancellationToken.None);
+        await EventWait.UntilAsync(
+            h => scheduler.QueueChanged += h,
+            h => scheduler.QueueChanged -= h,
+            () => scheduler.QueueLength == 1,
+            "the pledged sector's AddPiece to wait in the scheduler's queue");
         var url = new Uri(_host.RpcUrl, "/debug/metrics");
         using var http = new HttpClient();
-        var text = "";
-        for (var i = 0; i < 100 && !text.Contains("kiln_miner_scheduler_queue 1\n", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(i == 0 ? 0 : 100);
-            using var response = await http.GetAsync(url);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
-            text = await response.Content.ReadAsStringAsync();
-        }
+        using var response = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType!.ToString());
+        var text = await response.Content.ReadAsStringAsync();
 
         Assert.Contains("# TYPE kiln_miner_scheduler_queue gauge\nkiln_miner_scheduler_queue 1\n", text, StringComparison.Ordinal);
         Assert.Contains("kiln_miner_workers{enabled=\"true\",kind=\"sealing\"} 0\n", text, StringComparison.Ordinal);

@@ -85,10 +85,17 @@ public sealed class CallRegistry
     /// <summary>A worker given up registered again: its new calls are tracked as usual.</summary>
     public void Reconnected(Guid worker) => _failedWorkers.TryRemove(worker, out _);
 
+    /// <summary>
+    /// Raised when <see cref="WaitAsync"/> starts waiting for a call (the call is then in <see cref="Pending"/> until its
+    /// result arrives). Handlers run on the waiter's thread and must not block.
+    /// </summary>
+    public event Action<CallId>? Waiting;
+
     /// <summary>Waits for the result of a call a worker accepted.</summary>
     public async Task<CallResult> WaitAsync(CallId call, CancellationToken cancellationToken)
     {
         var tcs = _calls.GetOrAdd(call, _ => NewSource());
+        Waiting?.Invoke(call);
         try
         {
             return await tcs.Task.WaitAsync(cancellationToken).ConfigureAwait(false);

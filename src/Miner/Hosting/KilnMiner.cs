@@ -19,6 +19,7 @@ using Kiln.Miner.Ui;
 using Kiln.Miner.Workers;
 using Kiln.Stores.Index;
 using Kiln.Stores.Local;
+using Kiln.Stores.Locks;
 using Kiln.Stores.Remote;
 using Microsoft.Extensions.Options;
 
@@ -73,6 +74,9 @@ public sealed partial class KilnMiner : IAsyncDisposable
 
     /// <summary>The sealing calls the pipeline makes (scheduled on workers, persisted works resumed).</summary>
     public SealingManager Sealing { get; private set; } = null!;
+
+    /// <summary>The sector locks the sealing tasks hold, shown and taken through the API (StorageGetLocks, StorageLock).</summary>
+    public SectorLockTable Locks { get; private set; } = null!;
 
     /// <summary>PoSt schedulers, provers, the devnet chain clock and the proving loop.</summary>
     public ProvingService Proving { get; private set; } = null!;
@@ -152,7 +156,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
         // (The URL gets the bound address in StartAsync, before any path is opened.)
         _storeOptions = new LocalStoreOptions { StorageConfigFile = repo.StorageConfigFile, Urls = [new Uri(InProcessOrigin, "/remote").ToString()] };
         _store = new LocalStore(_index, _storeOptions, time, loggers.CreateLogger<LocalStore>());
-        var locks = new Kiln.Stores.Locks.SectorLockTable(); // held by the sealing tasks, shown and tried through the API
+        var locks = Locks = new SectorLockTable(); // held by the sealing tasks, shown and tried through the API
         Scheduler = new SealingScheduler(Workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         Sealing = new SealingManager(Scheduler, calls, Works, Jobs, _index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
         Api = new MinerApi(options, repo.Secret, Workers, calls, Works, _index, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);

@@ -36,6 +36,12 @@ public sealed class JobTracker : IAsyncDisposable
         _metrics = metrics;
     }
 
+    /// <summary>
+    /// Raised after a job row is written (a task started or finished; a finished task's metrics are recorded first),
+    /// outside the tracker's lock. Handlers run on the writer's thread and must not block.
+    /// </summary>
+    public event Action? Changed;
+
     public static Task<JobTracker> OpenAsync(JobTrackerOptions options, TimeProvider time, CancellationToken cancellationToken) =>
         OpenAsync(options, time, null, cancellationToken);
 
@@ -126,6 +132,8 @@ public sealed class JobTracker : IAsyncDisposable
         {
             _gate.Release();
         }
+
+        Changed?.Invoke();
     }
 
     /// <summary>A task ended; its row gets end time and outcome, and the day's log a line. Unknown call ids are ignored.</summary>
@@ -161,6 +169,7 @@ public sealed class JobTracker : IAsyncDisposable
             _gate.Release();
         }
 
+        Changed?.Invoke();
         return record;
     }
 

@@ -53,6 +53,12 @@ public sealed partial class SealingScheduler
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private long _sequence;
 
+    /// <summary>
+    /// Raised after a request joined or left the queue (queued, cancelled, or assigned to a worker), outside the
+    /// scheduler's lock; <see cref="QueueLength"/> then reads the new length. Handlers must not block.
+    /// </summary>
+    public event Action? QueueChanged;
+
     /// <summary>Requests waiting for a worker.</summary>
     public int QueueLength
     {
@@ -123,14 +129,19 @@ public sealed partial class SealingScheduler
             _queue.Add(request);
         }
 
+        QueueChanged?.Invoke();
         cancellationToken.Register(() =>
         {
+            bool removed;
             lock (_lock)
             {
-                if (_queue.Remove(request))
-                {
-                    done.TrySetCanceled(cancellationToken);
-                }
+                removed = _queue.Remove(request);
+            }
+
+            if (removed)
+            {
+                done.TrySetCanceled(cancellationToken);
+                QueueChanged?.Invoke();
             }
         });
         Wake();
@@ -249,6 +260,8 @@ public sealed partial class SealingScheduler
                     continue;
                 }
             }
+
+            QueueChanged?.Invoke();
 
             bestWindow!.Allocated.Add(bestNeed!, request.Task, best.Worker.Info);
             bestWindow.Requests.Add((request, bestNeed!));

@@ -256,6 +256,7 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
     {
         calls.Track(call, worker.Id);
         await jobs.StartedAsync(call.ID, worker.Info.Hostname, worker.Id, sector.ID, task, ct).ConfigureAwait(false);
+        Log.CallStarted(logger, TaskTypes.ShortName(task), sector.ID.Number, worker.Info.Hostname, call.ID);
         CallResult result;
         try
         {
@@ -281,5 +282,8 @@ public sealed partial class SealingManager(SealingScheduler scheduler, CallRegis
 
         [LoggerMessage(EventId = 5002, EventName = "PreCommit1Resealing", Level = LogLevel.Warning, Message = "PreCommit1 of sector {Sector} runs again (its result was never recorded): dropping the declaration of its {FileType} in storage {Storage}")]
         public static partial void Resealing(ILogger logger, ulong sector, string fileType, string storage);
+
+        [LoggerMessage(EventId = 5009, EventName = "SealingCallStarted", Level = LogLevel.Information, Message = "{Task} of sector {Sector} started on {Host} as call {Call}")]
+        public static partial void CallStarted(ILogger logger, string task, ulong sector, string host, Guid call);
     }
 }

@@ -16,6 +16,12 @@ public sealed class SectorLockTable
     private readonly Lock _lock = new();
     private readonly Dictionary<SectorId, State> _sectors = [];
 
+    /// <summary>
+    /// Raised after locks were taken or released (outside the table's lock): <see cref="Snapshot"/> then shows the
+    /// change. Handlers run on the taker's or releaser's thread and must not block.
+    /// </summary>
+    public event Action? Changed;
+
     /// <summary>Waits until every type of <paramref name="read"/> can be read-locked and <paramref name="write"/> write-locked.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="ct"/> fired first; nothing is held.</exception>
     public async Task<IDisposable> LockAsync(SectorId sector, SectorFileType read, SectorFileType write, CancellationToken ct)
@@ -23,23 +29,27 @@ public sealed class SectorLockTable
         Check(read, write);
         while (true)
         {
-            Task wait;
-            TaskCompletionSource waiter;
+            Handle? taken;
+            TaskCompletionSource? waiter = null;
             lock (_lock)
             {
-                if (TryTake(sector, read, write) is { } handle)
+                taken = TryTake(sector, read, write);
+                if (taken is null)
                 {
-                    return handle;
+                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    GetState(sector).Waiters.Add(waiter);
                 }
+            }
 
-                waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                GetState(sector).Waiters.Add(waiter);
-                wait = waiter.Task;
+            if (waiter is null)
+            {
+                Changed?.Invoke();
+                return taken!;
             }
 
             try
             {
-                await wait.WaitAsync(ct).ConfigureAwait(false);
+                await waiter.Task.WaitAsync(ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -61,16 +71,22 @@ public sealed class SectorLockTable
     public IDisposable? TryLock(SectorId sector, SectorFileType read, SectorFileType write)
     {
         Check(read, write);
+        Handle? handle;
         lock (_lock)
         {
-            var handle = TryTake(sector, read, write);
+            handle = TryTake(sector, read, write);
             if (handle is null && _sectors.TryGetValue(sector, out var s))
             {
                 Forget(sector, s);
             }
-
-            return handle;
         }
+
+        if (handle is not null)
+        {
+            Changed?.Invoke();
+        }
+
+        return handle;
     }
 
     /// <summary>
@@ -194,6 +210,8 @@ public sealed class SectorLockTable
         {
             w.TrySetResult();
         }
+
+        Changed?.Invoke();
     }
 
     private State GetState(SectorId sector)

@@ -47,6 +47,12 @@ public sealed partial class CallRunner : IAsyncDisposable
         _metrics = metrics;
     }
 
+    /// <summary>The call journal the runner records every call in.</summary>
+    public CallTracker Tracker => _tracker;
+
+    /// <summary>Delivers the finished calls' results to the miner.</summary>
+    public ReturnSender Returns => _returns;
+
     /// <summary>How many calls are executing their work now (deliveries of finished calls not counted).</summary>
     public int Running
     {

@@ -50,6 +50,12 @@ public sealed class CallTracker : IAsyncDisposable
         return new CallTracker(db, path);
     }
 
+    /// <summary>
+    /// Raised after a call is recorded, its outcome stored or the call forgotten (outside the tracker's lock).
+    /// Handlers run on the writer's thread and must not block.
+    /// </summary>
+    public event Action? Changed;
+
     /// <summary>Records a call before its work starts.</summary>
     public Task StartedAsync(CallId id, ReturnType type, CancellationToken ct) =>
         ExecuteAsync(
@@ -117,6 +123,8 @@ public sealed class CallTracker : IAsyncDisposable
         {
             _gate.Release();
         }
+
+        Changed?.Invoke();
     }
 
     private sealed record Row(string Id, string RetType, long State, string? Result, long? Code, string? Message);

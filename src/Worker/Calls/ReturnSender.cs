@@ -14,6 +14,12 @@ public sealed partial class ReturnSender(IMinerStorageApi miner, CallTracker tra
     /// <summary>What Kiln's and Lotus's miners answer a second result for a call: it was delivered before.</summary>
     private const string AlreadyReported = "already reported";
 
+    /// <summary>
+    /// Raised after an attempt to deliver a result failed (the miner was unreachable or refused it), with the call and
+    /// the attempt's number, before the wait for the next attempt. Handlers run on the sender's thread and must not block.
+    /// </summary>
+    public event Action<CallId, int>? DeliveryFailed;
+
     /// <summary>Records the outcome, then delivers it until the miner takes it (or <paramref name="ct"/> fires).</summary>
     public async Task CompleteAsync(CallId id, ReturnType type, object? result, CallError? error, CancellationToken ct)
     {
@@ -39,6 +45,7 @@ public sealed partial class ReturnSender(IMinerStorageApi miner, CallTracker tra
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 LogReturnFailed(call.ReturnType.ToString(), call.Id.ToString(), attempt, e.Message);
+                DeliveryFailed?.Invoke(call.Id, attempt);
                 await Task.Delay(retryInterval, time, ct).ConfigureAwait(false);
             }
         }

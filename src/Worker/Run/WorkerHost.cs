@@ -6,6 +6,7 @@ using Kiln.Proofs.Memory;
 using Kiln.Proofs.Sdr;
 using Kiln.Proofs.Sdr.Pool;
 using Kiln.Stores.Local;
+using Kiln.Worker.Calls;
 using Kiln.Worker.Rpc;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -55,6 +56,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
     }
 
     public WorkerApi Api => _worker.Api;
+
+    /// <summary>Runs the calls, with their journal and the deliveries of their results.</summary>
+    public CallRunner Calls => _worker.Calls;
 
     public LocalStore Store => _worker.Store;
 

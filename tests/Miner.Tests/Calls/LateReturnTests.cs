@@ -51,13 +51,31 @@ public sealed class LateReturnTests : IAsyncLifetime
     {
         var sealing = _host.Sealing.SealCommit2Async(Sector, Commit1Out, None);
         var call = await fake.Commit2Calls.Reader.ReadAsync().AsTask().WaitAsync(Patience);
-        using var patience = new CancellationTokenSource(Patience);
-        while (!_host.Api.Calls.Pending.Contains(call))
+        // The sealing manager waits for the call once the worker accepted it.
+        var calls = _host.Api.Calls;
+        var waiting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Waiting(CallId c)
         {
-            await Task.Yield();
-            patience.Token.ThrowIfCancellationRequested();
+            if (c == call)
+            {
+                waiting.TrySetResult();
+            }
         }
 
+        calls.Waiting += Waiting;
+        try
+        {
+            if (!calls.Pending.Contains(call))
+            {
+                await waiting.Task.WaitAsync(Patience);
+            }
+        }
+        finally
+        {
+            calls.Waiting -= Waiting;
+        }
+
+        Assert.Contains(call, calls.Pending);
         return (sealing, call);
     }
 

@@ -146,20 +146,28 @@ public sealed class MinerSectorLockTests : IAsyncLifetime
         }
     }
 
-    /// <summary>Polls StorageGetLocks over the wire until <paramref name="done"/> holds (no sleep: each poll is a round trip).</summary>
+    /// <summary>
+    /// Reads StorageGetLocks over the wire until <paramref name="done"/> holds: now, then again each time the miner's
+    /// lock table changes (a task took or released locks).
+    /// </summary>
     private async Task<IReadOnlyList<SectorLock>> LocksBecomeAsync(Func<IReadOnlyList<SectorLock>, bool> done, string what)
     {
-        using var patience = new CancellationTokenSource(Patience);
-        while (true)
+        var table = _host.Miner.Locks;
+        IReadOnlyList<SectorLock> locks = [];
+        try
         {
-            var locks = (await _miner.StorageGetLocksAsync(CancellationToken.None)).Locks ?? [];
-            if (done(locks))
-            {
-                return locks;
-            }
-
-            Assert.False(patience.IsCancellationRequested, $"waited {Patience} for {what}; locks now: {System.Text.Json.JsonSerializer.Serialize(locks, ApiJson.Options)}");
-            await Task.Yield();
+            await EventWait.UntilAsync(
+                h => table.Changed += h,
+                h => table.Changed -= h,
+                async () => done(locks = (await _miner.StorageGetLocksAsync(CancellationToken.None)).Locks ?? []),
+                what,
+                Patience);
         }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"waited {Patience} for {what}; locks now: {System.Text.Json.JsonSerializer.Serialize(locks, ApiJson.Options)}");
+        }
+
+        return locks;
     }
 }
