@@ -22,10 +22,11 @@ public sealed class WorkerStack : IAsyncDisposable
     /// <summary>The name the worker gives itself (Lotus's <c>[name: ...]</c> in its error messages).</summary>
     public const string Name = "contract-worker";
 
-    private WorkerStack(string dir, string root, LocalStore store, CallTracker tracker, WorkerApi api, RecordingMiner miner, WorkerOptions options)
+    private WorkerStack(string dir, string root, MemSectorIndex index, LocalStore store, CallTracker tracker, WorkerApi api, RecordingMiner miner, WorkerOptions options)
     {
         Dir = dir;
         Root = root;
+        Index = index;
         Store = store;
         Tracker = tracker;
         Api = api;
@@ -38,6 +39,9 @@ public sealed class WorkerStack : IAsyncDisposable
     /// <summary>The sealing path's root.</summary>
     public string Root { get; }
 
+    /// <summary>The sector index the sealing path declares into.</summary>
+    public MemSectorIndex Index { get; }
+
     public LocalStore Store { get; }
 
     public CallTracker Tracker { get; }
@@ -48,20 +52,22 @@ public sealed class WorkerStack : IAsyncDisposable
 
     public WorkerOptions Options { get; }
 
-    public static async Task<WorkerStack> StartAsync()
+    /// <param name="returnRetryInterval">How soon a refused <c>Return*</c> is sent again (lotus-worker's default when null).</param>
+    public static async Task<WorkerStack> StartAsync(TimeSpan? returnRetryInterval = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "kiln-contract-" + Guid.NewGuid().ToString("N"));
         var root = Path.Combine(dir, "store");
-        var store = new LocalStore(new MemSectorIndex(), new LocalStoreOptions { Urls = ["http://worker.test/remote"] });
+        var index = new MemSectorIndex();
+        var store = new LocalStore(index, new LocalStoreOptions { Urls = ["http://worker.test/remote"] });
         await store.AttachAsync(root, init: true, canSeal: true, canStore: true, ct: CancellationToken.None);
         var tracker = await CallTracker.OpenAsync(Path.Combine(dir, "calls.sqlite"), CancellationToken.None);
         var minerProxy = DispatchProxy.Create<IMinerStorageApi, RecordingMiner>();
-        var returns = new ReturnSender(minerProxy, tracker, WorkerOptions.DefaultReturnRetryInterval, TimeProvider.System, NullLogger.Instance);
+        var returns = new ReturnSender(minerProxy, tracker, returnRetryInterval ?? WorkerOptions.DefaultReturnRetryInterval, TimeProvider.System, NullLogger.Instance);
         var options = new WorkerOptions { RepoPath = dir, Name = Name };
         var tasks = new SealingTasks(store, new ParentCacheOptions { Directory = Path.Combine(dir, "parents") }, NullLogger.Instance);
         var calls = new CallRunner(tracker, returns, options.EffectiveName, NullLogger.Instance);
         var api = new WorkerApi(options, store, tasks, calls, _ => null, NullLogger.Instance);
-        return new WorkerStack(dir, root, store, tracker, api, (RecordingMiner)(object)minerProxy, options);
+        return new WorkerStack(dir, root, index, store, tracker, api, (RecordingMiner)(object)minerProxy, options);
     }
 
     public async ValueTask DisposeAsync()
