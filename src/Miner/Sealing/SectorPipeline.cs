@@ -175,14 +175,32 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     public async Task<IReadOnlyList<SectorRecord>> ListAsync(CancellationToken ct)
     {
-        var rows = await _db.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM sectors ORDER BY number", cancellationToken: ct)).ConfigureAwait(false);
-        return rows.Select(r => r.ToRecord()).ToList();
+        // One connection serves every sector's task and the API: reads take the gate as writes do (a SQLite connection
+        // is not safe to use from two threads at once).
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var rows = await _db.QueryAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM sectors ORDER BY number", cancellationToken: ct)).ConfigureAwait(false);
+            return rows.Select(r => r.ToRecord()).ToList();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async Task<SectorRecord?> GetAsync(ulong number, CancellationToken ct)
     {
-        var row = await _db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM sectors WHERE number = @N", new { N = (long)number }, cancellationToken: ct)).ConfigureAwait(false);
-        return row?.ToRecord();
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var row = await _db.QuerySingleOrDefaultAsync<Row>(new CommandDefinition($"SELECT {Columns} FROM sectors WHERE number = @N", new { N = (long)number }, cancellationToken: ct)).ConfigureAwait(false);
+            return row?.ToRecord();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     /// <summary>Waits until every sector in progress has reached a state it cannot leave on its own.</summary>

@@ -50,6 +50,11 @@ public sealed class DeadlineCountsTests : IAsyncLifetime
             await _pipeline.PledgeAsync(CancellationToken.None);
         }
 
+        // Each pledge runs on until it is held in Packing; only then is the state ours to rewrite (else a late
+        // "Packing" write would undo it).
+        using var idle = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _pipeline.WaitIdleAsync(idle.Token);
+
         await using var db = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_dir, "sectors.sqlite"), Pooling = false }.ToString());
         await db.OpenAsync();
         await using var prove = db.CreateCommand();
