@@ -281,25 +281,36 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
     private void Start(ulong number)
     {
-        _running.GetOrAdd(number, n =>
+        // The entry is in the table before its loop starts: a loop that ends at once (a held sector) then removes its
+        // own entry, instead of finishing before it was added and leaving a finished entry that would block every
+        // later start of the sector and keep WaitIdleAsync waiting.
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        Running running = null!; // set below, before the loop starts
+        var loop = new Task<Task>(() => ProcessUntilStoppedAsync(number, cts));
+        running = new Running(loop.Unwrap(), cts);
+        if (!_running.TryAdd(number, running))
         {
-            var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            return new Running(Task.Run(async () =>
+            cts.Dispose();
+            return;
+        }
+
+        loop.Start(TaskScheduler.Default);
+
+        async Task ProcessUntilStoppedAsync(ulong n, CancellationTokenSource stop)
+        {
+            try
             {
-                try
-                {
-                    await ProcessAsync(n, cts.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cts.IsCancellationRequested)
-                {
-                }
-                finally
-                {
-                    _running.TryRemove(n, out _);
-                    cts.Dispose();
-                }
-            }), cts);
-        });
+                await ProcessAsync(n, stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _running.TryRemove(new KeyValuePair<ulong, Running>(n, running));
+                stop.Dispose();
+            }
+        }
     }
 
     /// <summary>Stops the sector's loop (if it runs) and waits until it has.</summary>
