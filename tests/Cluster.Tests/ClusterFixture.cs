@@ -93,7 +93,8 @@ public sealed class ClusterFixture : IAsyncDisposable
 
     /// <summary>
     /// Waits until <paramref name="condition"/> holds over the miner's workers: checked now, then again each time a
-    /// worker connects or is removed (the registry's own events), failing after 20 s.
+    /// worker connects, is disabled or enabled again, or is removed (the registry's own events), failing after 60 s
+    /// (worker processes start slowly on a loaded host; the bound costs nothing when they do not).
     /// </summary>
     public static async Task WorkersAsync(WorkerRegistry registry, Func<IReadOnlyCollection<WorkerHandle>, bool> condition, string what)
     {
@@ -101,10 +102,11 @@ public sealed class ClusterFixture : IAsyncDisposable
         var changed = Channel.CreateUnbounded<WorkerHandle>();
         void Changed(WorkerHandle w) => changed.Writer.TryWrite(w);
         registry.Connected += Changed;
+        registry.EnabledChanged += Changed;
         registry.Removed += Changed;
         try
         {
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             while (!condition(registry.Workers))
             {
                 try
@@ -120,6 +122,7 @@ public sealed class ClusterFixture : IAsyncDisposable
         finally
         {
             registry.Connected -= Changed;
+            registry.EnabledChanged -= Changed;
             registry.Removed -= Changed;
         }
     }

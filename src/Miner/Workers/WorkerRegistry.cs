@@ -27,6 +27,9 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
     /// <summary>Raised after a worker was removed (restarted, shut down, or lost: after <see cref="Lost"/>).</summary>
     public event Action<WorkerHandle>? Removed;
 
+    /// <summary>Raised after a worker was disabled (its session check failed) or enabled again (it answered).</summary>
+    public event Action<WorkerHandle>? EnabledChanged;
+
     /// <summary>Raised once when a disabled worker has been unreachable for <see cref="WorkerRegistryOptions.LostAfter"/>; it is removed.</summary>
     public event Action<WorkerHandle>? Lost;
 
@@ -113,6 +116,7 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
             {
                 worker.Enabled = false;
                 Log.Disabled(logger, worker.Id, worker.Info.Hostname, e.Message);
+                EnabledChanged?.Invoke(worker);
             }
 
             if (!worker.LostReported && time.GetUtcNow() - worker.LastSeen >= options.LostAfter && _workers.TryRemove(worker.Id, out _))
@@ -143,6 +147,7 @@ public sealed partial class WorkerRegistry(Func<string, IWorkerApi> connect, Wor
         {
             worker.Enabled = true;
             Log.Enabled(logger, worker.Id, worker.Info.Hostname);
+            EnabledChanged?.Invoke(worker);
         }
 
         // Lotus's selectors ask a worker for its task types when they schedule; Kiln asks once per heartbeat, so
