@@ -1,4 +1,5 @@
 using Kiln.Api;
+using Kiln.Api.Chain;
 using Kiln.Api.Types;
 
 namespace Kiln.Miner.Chain;
@@ -29,4 +30,72 @@ public interface IFullNodeApi
     /// <summary>Beacon randomness for <paramref name="tag"/> at <paramref name="epoch"/>, mixed with <paramref name="entropy"/> (base64 on the wire).</summary>
     [Perm(Permission.Read)]
     Task<byte[]> StateGetRandomnessFromBeaconAsync(DomainSeparationTag tag, long epoch, byte[] entropy, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The network's parameters (Lotus api.NetworkParams): block delay, PreCommitChallengeDelay, network name.</summary>
+    [Perm(Permission.Read)]
+    Task<NetworkParams> StateGetNetworkParamsAsync(CancellationToken ct);
+
+    /// <summary>The network version at the tipset.</summary>
+    [Perm(Permission.Read)]
+    Task<uint> StateNetworkVersionAsync(IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The tipset at <paramref name="epoch"/> on the chain of <paramref name="tipSetKey"/> (the one before it when the epoch is null).</summary>
+    [Perm(Permission.Read)]
+    Task<TipSet> ChainGetTipSetByHeightAsync(long epoch, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The miner's owner, worker and control addresses, sector size and partition size.</summary>
+    [Perm(Permission.Read)]
+    Task<MinerInfo> StateMinerInfoAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>Every sector number the miner has allocated (pre-committed or proven, ever).</summary>
+    [Perm(Permission.Read)]
+    Task<BitField?> StateMinerAllocatedAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>Whether sector number <paramref name="number"/> is allocated.</summary>
+    [Perm(Permission.Read)]
+    Task<bool> StateMinerSectorAllocatedAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The sector's pre-commit on chain, or null when it has none (never pre-committed, proven, or expired).</summary>
+    [Perm(Permission.Read)]
+    Task<SectorPreCommitOnChainInfo?> StateSectorPreCommitInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The deposit a pre-commit of <paramref name="info"/> locks.</summary>
+    [Perm(Permission.Read)]
+    Task<TokenAmount> StateMinerPreCommitDepositForPowerAsync(Address miner, SectorPreCommitInfo info, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The initial pledge a prove-commit of the sector pre-committed with <paramref name="info"/> locks.</summary>
+    [Perm(Permission.Read)]
+    Task<TokenAmount> StateMinerInitialPledgeCollateralAsync(Address miner, SectorPreCommitInfo info, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The miner actor's balance free of locked funds, pledge and vesting.</summary>
+    [Perm(Permission.Read)]
+    Task<TokenAmount> StateMinerAvailableBalanceAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>An address's balance.</summary>
+    [Perm(Permission.Read)]
+    Task<TokenAmount> WalletBalanceAsync(Address address, CancellationToken ct);
+
+    /// <summary>The ID address of <paramref name="address"/>.</summary>
+    [Perm(Permission.Read)]
+    Task<Address> StateLookupIDAsync(Address address, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>Assigns the nonce, estimates gas within <paramref name="spec"/>'s max fee, signs with the sender's wallet key and pushes to the mpool.</summary>
+    [Perm(Permission.Sign)]
+    Task<SignedMessage> MpoolPushMessageAsync(ChainMessage message, MessageSendSpec? spec, CancellationToken ct);
+
+    /// <summary>Blocks until the message is on chain with <paramref name="confidence"/> epochs on top; its receipt and tipset.</summary>
+    [Perm(Permission.Read)]
+    Task<MsgLookup> StateWaitMsgAsync(Cid message, ulong confidence, long limit, bool allowReplaced, CancellationToken ct);
+
+    /// <summary>Where the message landed looking back from the tipset, or null when it is not on chain.</summary>
+    [Perm(Permission.Read)]
+    Task<MsgLookup?> StateSearchMsgAsync(IReadOnlyList<Cid> tipSetKey, Cid message, long limit, bool allowReplaced, CancellationToken ct);
+
+    /// <summary>The sector's on-chain info once proven (active), or null.</summary>
+    [Perm(Permission.Read)]
+    Task<SectorOnChainInfo?> StateSectorGetInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>The deadline and partition that hold the sector, or null when none does.</summary>
+    [Perm(Permission.Read)]
+    Task<SectorPartitionLocation?> StateSectorPartitionAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
 }

@@ -1,3 +1,4 @@
+using Kiln.Api.Chain;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Kiln.Api.Types;
@@ -76,4 +77,38 @@ internal sealed class ScriptedFullNodeApi : IFullNodeApi
             throw new HttpRequestException("Connection refused (127.0.0.1:1234)", new SocketException((int)SocketError.ConnectionRefused));
         }
     }
+
+    public Task<NetworkParams> StateGetNetworkParamsAsync(CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<uint> StateNetworkVersionAsync(IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<TipSet> ChainGetTipSetByHeightAsync(long epoch, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<MinerInfo> StateMinerInfoAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<BitField?> StateMinerAllocatedAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<bool> StateMinerSectorAllocatedAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<SectorPreCommitOnChainInfo?> StateSectorPreCommitInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<TokenAmount> StateMinerPreCommitDepositForPowerAsync(Address miner, SectorPreCommitInfo info, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<TokenAmount> StateMinerInitialPledgeCollateralAsync(Address miner, SectorPreCommitInfo info, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<TokenAmount> StateMinerAvailableBalanceAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<TokenAmount> WalletBalanceAsync(Address address, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<Address> StateLookupIDAsync(Address address, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<SignedMessage> MpoolPushMessageAsync(ChainMessage message, MessageSendSpec? spec, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<MsgLookup> StateWaitMsgAsync(Cid message, ulong confidence, long limit, bool allowReplaced, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<MsgLookup?> StateSearchMsgAsync(IReadOnlyList<Cid> tipSetKey, Cid message, long limit, bool allowReplaced, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<SectorOnChainInfo?> StateSectorGetInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<SectorPartitionLocation?> StateSectorPartitionAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
 }
