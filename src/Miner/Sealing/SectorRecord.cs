@@ -1,3 +1,4 @@
+using Kiln.Api.Chain;
 using Kiln.Api.Types;
 using Kiln.Proofs;
 
@@ -38,4 +39,34 @@ public sealed record SectorRecord(
 
     /// <summary>For a Failed sector, the state whose step failed (where <c>sectors retry</c> resumes).</summary>
     public SectorState? FailedIn { get; init; }
+
+    /// <summary>The PreCommitSectorBatch2 message that carries the sector's pre-commit, once sent.</summary>
+    public Cid? PreCommitMessage { get; init; }
+
+    /// <summary>The exit code of the pre-commit message's receipt, once on chain.</summary>
+    public long? PreCommitExitCode { get; init; }
+
+    /// <summary>The deposit the pre-commit locks (StateMinerPreCommitDepositForPower).</summary>
+    public TokenAmount? PreCommitDeposit { get; init; }
+
+    /// <summary>The ProveCommitSectors3 message that carries the sector's proof, once sent.</summary>
+    public Cid? CommitMessage { get; init; }
+
+    /// <summary>The exit code of the prove-commit message's receipt, once on chain.</summary>
+    public long? CommitExitCode { get; init; }
+
+    /// <summary>The sector's expiration epoch in its pre-commit.</summary>
+    public long? Expiration { get; init; }
+
+    /// <summary>The epoch the chain activated the sector (StateSectorGetInfo Activation).</summary>
+    public long? ActivationEpoch { get; init; }
+
+    /// <summary>The deadline holding the sector on chain (StateSectorPartition), once active.</summary>
+    public int? Deadline { get; init; }
+
+    /// <summary>The partition of <see cref="Deadline"/> holding the sector, once active.</summary>
+    public int? Partition { get; init; }
+
+    /// <summary>Failed attempts in a row at the current step (Lotus SectorInfo.Retries for the *Failed states).</summary>
+    public int Retries { get; init; }
 }

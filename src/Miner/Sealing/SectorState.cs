@@ -12,17 +12,38 @@ public enum SectorState
     /// <summary>tree_c, the replica encoding and tree_r_last on a PC2 worker; ends with comm_r.</summary>
     PreCommit2,
 
-    /// <summary>Pre-committed; waits for the interactive seed (the devnet chain gives it at once).</summary>
+    /// <summary>PreCommit2 done: the sector's pre-commit waits in the pre-commit batch (Lotus SubmitPreCommitBatch).</summary>
+    SubmitPreCommitBatch,
+
+    /// <summary>The batch's PreCommitSectorBatch2 message is sent; waiting for it on chain (Lotus PreCommitBatchWait).</summary>
+    PreCommitBatchWait,
+
+    /// <summary>Pre-committed on chain; waits PreCommitChallengeDelay for the interactive seed.</summary>
     WaitSeed,
 
     /// <summary>Commit1 (vanilla PoRep proofs) and Commit2 (the SNARK).</summary>
     Committing,
 
-    /// <summary>Proven; the cache is being cleared down to what PoSt needs.</summary>
+    /// <summary>The proof waits in the commit batch (Lotus SubmitCommitAggregate).</summary>
+    SubmitCommitAggregate,
+
+    /// <summary>The batch's ProveCommitSectors3 message is sent; waiting for it on chain and the sector active (Lotus CommitAggregateWait).</summary>
+    CommitAggregateWait,
+
+    /// <summary>Proven and active on chain; the cache is being cleared down to what PoSt needs.</summary>
     FinalizeSector,
 
     /// <summary>Sealed and finalized: the sector takes part in PoSt.</summary>
     Proving,
+
+    /// <summary>
+    /// The pre-commit failed on chain (a non-zero exit code, the message or the pre-commit gone from the chain) or could
+    /// not be sent; retried as Lotus's states_failed.go handlePreCommitFailed does. The error says why.
+    /// </summary>
+    PreCommitFailed,
+
+    /// <summary>The prove-commit failed on chain or could not be sent; retried as Lotus's handleCommitFailed does.</summary>
+    CommitFailed,
 
     /// <summary>A stage failed with a permanent error; the error says which and why, <c>sectors retry</c> runs the stage again.</summary>
     Failed,
