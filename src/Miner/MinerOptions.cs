@@ -27,13 +27,16 @@ public sealed class MinerOptions
     /// A state at which the sector pipeline holds sectors instead of going on (for example PreCommit2 on a cluster
     /// that has no PC2 workers yet); held sectors go on when the miner starts without it. Default null: every stage runs.
     /// </summary>
-    public Sealing.SectorState? HoldSectorsAt { get; set; }
+    public global::Kiln.Miner.Sealing.SectorState? HoldSectorsAt { get; set; }
 
     /// <summary>Scheduling windows per worker and the miner-wide fetch limit.</summary>
     public SchedulerOptions Scheduling { get; set; } = new();
 
     /// <summary>Window and Winning PoSt: the proving loop (off by default), built-in proving and re-dispatch limits.</summary>
     public ProvingOptions Proving { get; set; } = new();
+
+    /// <summary>Lotus's [Sealing] batching and [Fees] batch fee caps.</summary>
+    public global::Kiln.Miner.Sealing.SealingOptions Sealing { get; set; } = new();
 
     /// <summary>
     /// How often the miner writes <c>&lt;db&gt;.sqlite.bak</c> of every database with SQLite's online backup API (it also
@@ -62,6 +65,7 @@ public sealed class MinerOptions
         HoldSectorsAt = source.HoldSectorsAt;
         Scheduling = source.Scheduling;
         Proving = source.Proving;
+        Sealing = source.Sealing;
         Workers = source.Workers;
         DatabaseBackupInterval = source.DatabaseBackupInterval;
         CallRetention = source.CallRetention;
@@ -69,6 +73,7 @@ public sealed class MinerOptions
 
     public void Validate()
     {
+        Sealing.Validate();
         if (Network is not ('t' or 'f'))
         {
             throw new InvalidOperationException($"network prefix must be 't' or 'f', not '{Network}'");

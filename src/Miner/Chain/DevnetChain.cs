@@ -118,4 +118,34 @@ public sealed class DevnetChain : IChain
         BinaryPrimitives.WriteUInt64BigEndian(input.AsSpan(n + 8), number);
         return SHA256.HashData(input);
     }
+
+    public Task<TipSet> HeadAsync(CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.NetworkParams> NetworkParamsAsync(CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.MinerInfo> MinerInfoAsync(ulong minerId, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Types.BitField> AllocatedSectorsAsync(ulong minerId, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.SectorPreCommitOnChainInfo?> PreCommitInfoAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.TokenAmount> PreCommitDepositAsync(ulong minerId, Kiln.Api.Chain.SectorPreCommitInfo info, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.TokenAmount> InitialPledgeAsync(ulong minerId, Kiln.Api.Chain.SectorPreCommitInfo info, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.TokenAmount> AvailableBalanceAsync(ulong minerId, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.TokenAmount> WalletBalanceAsync(Kiln.Api.Chain.Address address, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Types.Cid> SendAsync(Kiln.Api.Chain.ChainMessage message, Kiln.Api.Chain.TokenAmount maxFee, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.MsgLookup> WaitMessageAsync(Kiln.Api.Types.Cid message, ulong confidence, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.MsgLookup?> SearchMessageAsync(Kiln.Api.Types.Cid message, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.SectorOnChainInfo?> SectorInfoAsync(ulong minerId, ulong sectorNumber, IReadOnlyList<Kiln.Api.Types.Cid>? tipSet, CancellationToken cancellationToken) => throw Unsupported();
+
+    public Task<Kiln.Api.Chain.SectorPartitionLocation?> SectorPartitionAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken) => throw Unsupported();
+
+    private static NotSupportedException Unsupported() => new("the devnet chain is being replaced by the in-process devnet node");
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Kiln.Api.Auth;
+using Kiln.Api.Chain;
 using Kiln.Api.JsonRpc;
 using Kiln.Api.Types;
 
@@ -24,6 +25,9 @@ public sealed partial class FullNodeChain : IChain
 
     /// <summary>The deadlines' sector sets at the last head they were read at (replaced whole, never mutated).</summary>
     private volatile Assignment? _assignment;
+
+    /// <summary>The network's parameters, read once.</summary>
+    private NetworkParams? _params;
 
     public FullNodeChain(IFullNodeApi api, Uri endpoint, char network, TimeSpan pollInterval, TimeProvider time, ILogger<FullNodeChain> logger)
     {
@@ -91,6 +95,142 @@ public sealed partial class FullNodeChain : IChain
     public Task<TipSet> HeadAsync(CancellationToken cancellationToken) =>
         CallAsync("ChainHead", _api.ChainHeadAsync, cancellationToken);
 
+    /// <summary>The miner's ID address on this network.</summary>
+    public Address MinerIdAddress(ulong minerId) => Address.FromId(minerId, _network);
+
+    /// <summary>The network's parameters (StateGetNetworkParams), read once and kept.</summary>
+    public async Task<NetworkParams> NetworkParamsAsync(CancellationToken cancellationToken) =>
+        _params ??= await CallAsync("StateGetNetworkParams", _api.StateGetNetworkParamsAsync, cancellationToken).ConfigureAwait(false)
+            ?? throw new ChainException($"full node {Endpoint}: StateGetNetworkParams answered null", isRetryable: false);
+
+    public async Task<MinerInfo> MinerInfoAsync(ulong minerId, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var info = await CallAsync("StateMinerInfo", c => _api.StateMinerInfoAsync(MinerIdAddress(minerId), head.Cids, c), cancellationToken).ConfigureAwait(false);
+        if (info is null || !info.Worker.IsDefined)
+        {
+            throw new ChainException($"full node {Endpoint}: StateMinerInfo({MinerIdAddress(minerId)}) answered no worker address: is the miner actor on this network?", isRetryable: false);
+        }
+
+        return info;
+    }
+
+    public async Task<BitField> AllocatedSectorsAsync(ulong minerId, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return await CallAsync("StateMinerAllocated", c => _api.StateMinerAllocatedAsync(MinerIdAddress(minerId), head.Cids, c), cancellationToken).ConfigureAwait(false) ?? BitField.Empty;
+    }
+
+    public async Task<SectorPreCommitOnChainInfo?> PreCommitInfoAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return await CallAsync("StateSectorPreCommitInfo", c => _api.StateSectorPreCommitInfoAsync(MinerIdAddress(minerId), sectorNumber, head.Cids, c), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TokenAmount> PreCommitDepositAsync(ulong minerId, SectorPreCommitInfo info, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return NonNegative("StateMinerPreCommitDepositForPower", await CallAsync("StateMinerPreCommitDepositForPower", c => _api.StateMinerPreCommitDepositForPowerAsync(MinerIdAddress(minerId), info, head.Cids, c), cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<TokenAmount> InitialPledgeAsync(ulong minerId, SectorPreCommitInfo info, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return NonNegative("StateMinerInitialPledgeCollateral", await CallAsync("StateMinerInitialPledgeCollateral", c => _api.StateMinerInitialPledgeCollateralAsync(MinerIdAddress(minerId), info, head.Cids, c), cancellationToken).ConfigureAwait(false));
+    }
+
+    public async Task<TokenAmount> AvailableBalanceAsync(ulong minerId, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return await CallAsync("StateMinerAvailableBalance", c => _api.StateMinerAvailableBalanceAsync(MinerIdAddress(minerId), head.Cids, c), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<TokenAmount> WalletBalanceAsync(Address address, CancellationToken cancellationToken) =>
+        NonNegative("WalletBalance", await CallAsync("WalletBalance", c => _api.WalletBalanceAsync(address, c), cancellationToken).ConfigureAwait(false));
+
+    /// <summary>
+    /// MpoolPushMessage with <c>MessageSendSpec{MaxFee}</c> (Lotus storage/pipeline/utils.go sendMsg): the node fills
+    /// nonce and gas and signs with the sender's key. A refusal (e.g. not enough funds) is not retried here: it names
+    /// the sender and the amount the message carries.
+    /// </summary>
+    public async Task<Cid> SendAsync(ChainMessage message, TokenAmount maxFee, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var spec = new MessageSendSpec { MaxFee = maxFee };
+        SignedMessage? signed;
+        try
+        {
+            signed = await CallAsync("MpoolPushMessage", c => _api.MpoolPushMessageAsync(message, spec, c), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChainException e) when (!e.IsRetryable)
+        {
+            throw new ChainException($"{e.Message} (from {message.From}, value {message.Value}, max fee {maxFee}, method {message.Method})", isRetryable: false, e);
+        }
+
+        if (signed is null || !signed.Cid.IsDefined)
+        {
+            throw new ChainException($"full node {Endpoint}: MpoolPushMessage answered no message CID", isRetryable: false);
+        }
+
+        return signed.Cid;
+    }
+
+    public async Task<MsgLookup> WaitMessageAsync(Cid message, ulong confidence, CancellationToken cancellationToken)
+    {
+        // Lotus api.LookbackNoLimit (-1) and allowReplaced as Lotus's sealing waits (states_sealing.go handlePreCommitWait).
+        var lookup = await CallAsync("StateWaitMsg", c => _api.StateWaitMsgAsync(message, confidence, -1, true, c), cancellationToken).ConfigureAwait(false);
+        return CheckLookup(lookup, message, "StateWaitMsg") ?? throw new ChainException($"full node {Endpoint}: StateWaitMsg({message}) answered null", isRetryable: true);
+    }
+
+    public async Task<MsgLookup?> SearchMessageAsync(Cid message, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return CheckLookup(await CallAsync("StateSearchMsg", c => _api.StateSearchMsgAsync(head.Cids, message, -1, true, c), cancellationToken).ConfigureAwait(false), message, "StateSearchMsg");
+    }
+
+    public async Task<SectorOnChainInfo?> SectorInfoAsync(ulong minerId, ulong sectorNumber, IReadOnlyList<Cid>? tipSet, CancellationToken cancellationToken)
+    {
+        var key = tipSet ?? (await HeadAsync(cancellationToken).ConfigureAwait(false)).Cids;
+        var info = await CallAsync("StateSectorGetInfo", c => _api.StateSectorGetInfoAsync(MinerIdAddress(minerId), sectorNumber, key, c), cancellationToken).ConfigureAwait(false);
+        if (info is not null && info.SectorNumber != sectorNumber)
+        {
+            throw new ChainException($"full node {Endpoint}: StateSectorGetInfo({sectorNumber}) answered sector {info.SectorNumber}", isRetryable: false);
+        }
+
+        return info;
+    }
+
+    public async Task<SectorPartitionLocation?> SectorPartitionAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var location = await CallAsync("StateSectorPartition", c => _api.StateSectorPartitionAsync(MinerIdAddress(minerId), sectorNumber, head.Cids, c), cancellationToken).ConfigureAwait(false);
+        if (location is { Deadline: >= DeadlineInfo.PeriodDeadlines })
+        {
+            throw new ChainException($"full node {Endpoint}: StateSectorPartition({sectorNumber}) answered deadline {location.Deadline}, past the last ({DeadlineInfo.PeriodDeadlines - 1})", isRetryable: false);
+        }
+
+        return location;
+    }
+
+    /// <summary>A lookup of another message than asked, or with no tipset, is the node answering garbage.</summary>
+    private MsgLookup? CheckLookup(MsgLookup? lookup, Cid message, string method)
+    {
+        if (lookup is null)
+        {
+            return null;
+        }
+
+        if (lookup.Receipt is null || lookup.TipSet is null || lookup.TipSet.Count == 0)
+        {
+            throw new ChainException($"full node {Endpoint}: {method}({message}) answered a lookup with no receipt or tipset", isRetryable: false);
+        }
+
+        return lookup;
+    }
+
+    private TokenAmount NonNegative(string method, TokenAmount amount) =>
+        amount.Atto.Sign >= 0 ? amount : throw new ChainException($"full node {Endpoint}: {method} answered a negative amount ({amount.Atto} attoFIL)", isRetryable: false);
+
     public async Task<long> HeadEpochAsync(CancellationToken cancellationToken) =>
         (await HeadAsync(cancellationToken).ConfigureAwait(false)).Height;
 
@@ -139,12 +279,12 @@ public sealed partial class FullNodeChain : IChain
 
     /// <summary>
     /// Waits until the head is <see cref="ChainPolicy.InteractivePoRepConfidence"/> epochs past the seed epoch
-    /// (<paramref name="preCommitEpoch"/> + PreCommitChallengeDelay), then draws
+    /// (<paramref name="preCommitEpoch"/> + the network's PreCommitChallengeDelay), then draws
     /// <c>StateGetRandomnessFromBeacon(InteractiveSealChallengeSeed, seed epoch, CBOR(miner address), head)</c>.
     /// </summary>
     public async Task<ChainRandomness> InteractiveSeedAsync(ulong minerId, ulong sectorNumber, long preCommitEpoch, CancellationToken cancellationToken)
     {
-        var epoch = preCommitEpoch + ChainPolicy.PreCommitChallengeDelay;
+        var epoch = preCommitEpoch + (await NetworkParamsAsync(cancellationToken).ConfigureAwait(false)).PreCommitChallengeDelay;
         await WaitForEpochAsync(epoch + ChainPolicy.InteractivePoRepConfidence, cancellationToken).ConfigureAwait(false);
         var seed = await RandomnessAsync(DomainSeparationTag.InteractiveSealChallengeSeed, minerId, epoch, cancellationToken).ConfigureAwait(false);
         return new ChainRandomness(seed, epoch);

@@ -1,11 +1,15 @@
+using Kiln.Api.Chain;
+using Kiln.Api.Types;
+
 namespace Kiln.Miner.Chain;
 
 /// <summary>
 /// What the miner needs of the chain, for sealing and for proving: its head, a way to wait for an epoch, the seal
 /// ticket and interactive seed of a sector, the miner's current deadline, which deadline proves which sectors, and
-/// PoSt randomness. One instance serves the sealing pipeline and the proving loop, so a miner configured with a full
-/// node never seals with devnet randomness. Implemented by the devnet (<see cref="DevnetChain"/>) and by a Lotus full
-/// node (<see cref="FullNodeChain"/>). Message submission (pre-commit, prove-commit, Window PoSt) is not part of it yet.
+/// PoSt randomness, the miner actor's state (allocated numbers, pre-commits, active sectors and where they sit), funds,
+/// and sending messages and waiting for them. One instance serves the sealing pipeline and the proving loop, so a miner
+/// configured with a full node never seals with devnet randomness. <see cref="FullNodeChain"/> implements it over a
+/// Lotus full node's API: a real node's JSON-RPC, or the in-process devnet node, so the devnet runs the same path.
 /// </summary>
 /// <remarks>
 /// A chain that cannot answer throws <see cref="ChainException"/>; its <see cref="ChainException.IsRetryable"/> says
@@ -55,4 +59,46 @@ public interface IChain
 
     /// <summary>The Winning PoSt randomness of a round at <paramref name="epoch"/>.</summary>
     Task<byte[]> WinningPoStRandomnessAsync(ulong minerId, long epoch, CancellationToken cancellationToken);
+
+    /// <summary>The head tipset.</summary>
+    Task<TipSet> HeadAsync(CancellationToken cancellationToken);
+
+    /// <summary>The network's parameters (PreCommitChallengeDelay, block delay), read once.</summary>
+    Task<NetworkParams> NetworkParamsAsync(CancellationToken cancellationToken);
+
+    /// <summary>The miner's info: worker and control addresses, sector size.</summary>
+    Task<MinerInfo> MinerInfoAsync(ulong minerId, CancellationToken cancellationToken);
+
+    /// <summary>Every sector number the miner actor has allocated.</summary>
+    Task<BitField> AllocatedSectorsAsync(ulong minerId, CancellationToken cancellationToken);
+
+    /// <summary>The sector's pre-commit on chain at the head, or null.</summary>
+    Task<SectorPreCommitOnChainInfo?> PreCommitInfoAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken);
+
+    /// <summary>The deposit a pre-commit of <paramref name="info"/> locks (StateMinerPreCommitDepositForPower).</summary>
+    Task<TokenAmount> PreCommitDepositAsync(ulong minerId, SectorPreCommitInfo info, CancellationToken cancellationToken);
+
+    /// <summary>The initial pledge the prove-commit of <paramref name="info"/>'s sector locks (StateMinerInitialPledgeCollateral).</summary>
+    Task<TokenAmount> InitialPledgeAsync(ulong minerId, SectorPreCommitInfo info, CancellationToken cancellationToken);
+
+    /// <summary>The miner actor's available balance.</summary>
+    Task<TokenAmount> AvailableBalanceAsync(ulong minerId, CancellationToken cancellationToken);
+
+    /// <summary>An address's wallet balance.</summary>
+    Task<TokenAmount> WalletBalanceAsync(Address address, CancellationToken cancellationToken);
+
+    /// <summary>Pushes <paramref name="message"/> to the node's mpool (MpoolPushMessage, gas within <paramref name="maxFee"/>); the signed message's CID.</summary>
+    Task<Cid> SendAsync(ChainMessage message, TokenAmount maxFee, CancellationToken cancellationToken);
+
+    /// <summary>Waits for the message to land with <paramref name="confidence"/> epochs on top (StateWaitMsg).</summary>
+    Task<MsgLookup> WaitMessageAsync(Cid message, ulong confidence, CancellationToken cancellationToken);
+
+    /// <summary>Where the message landed, or null when it is not on chain (StateSearchMsg).</summary>
+    Task<MsgLookup?> SearchMessageAsync(Cid message, CancellationToken cancellationToken);
+
+    /// <summary>The active sector's on-chain info at <paramref name="tipSet"/> (the head when null), or null.</summary>
+    Task<SectorOnChainInfo?> SectorInfoAsync(ulong minerId, ulong sectorNumber, IReadOnlyList<Cid>? tipSet, CancellationToken cancellationToken);
+
+    /// <summary>The deadline and partition holding the sector at the head, or null.</summary>
+    Task<SectorPartitionLocation?> SectorPartitionAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken);
 }

@@ -103,7 +103,7 @@ public sealed class DeadlineCountsTests : IAsyncLifetime
     }
 
     /// <summary>A chain at epoch 1300 of a period that started at 1234, with its own deadline assignment.</summary>
-    private sealed class AssigningChain : IChain
+    private sealed class AssigningChain : ProvingOnlyChain, IChain
     {
         public int PeriodDeadlines { get; set; } = DeadlineInfo.PeriodDeadlines;
 

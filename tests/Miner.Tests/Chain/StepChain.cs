@@ -4,7 +4,7 @@ using Kiln.Miner.Tests.Proving;
 namespace Kiln.Miner.Tests.Chain;
 
 /// <summary>A chain whose head the test sets by hand; waits for an epoch complete when the head reaches it.</summary>
-internal sealed class StepChain : IChain
+internal sealed class StepChain : ProvingOnlyChain, IChain
 {
     private readonly Lock _lock = new();
     private readonly List<(long Epoch, TaskCompletionSource Done)> _waiters = [];
