@@ -66,10 +66,16 @@ public static class MinerCli
             Description = "how long one sector's vanilla proof may take to read when the miner proves itself before the sector is skipped, e.g. 10m (Lotus [Proving] SingleCheckTimeout)",
             DefaultValueFactory = _ => GoFormat.Duration(ProvingOptions.DefaultSingleCheckTimeout),
         };
+        var sealingFlags = new SealingFlags();
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
             listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge, parallelReads, readTimeout,
         };
+        foreach (var flag in sealingFlags.All)
+        {
+            cmd.Options.Add(flag);
+        }
+
         cmd.SetAction(async (parse, ct) =>
         {
             var r = OpenRepo(parse, repo);
@@ -86,6 +92,7 @@ public static class MinerCli
             options.Proving.HedgeAfter = parse.GetValue(hedge) is { } after ? GoFormat.ParseDuration(after, "--post-hedge-after") : null;
             options.Proving.ParallelCheckLimit = parse.GetValue(parallelReads);
             options.Proving.SingleCheckTimeout = GoFormat.ParseDuration(parse.GetValue(readTimeout)!, "--single-check-timeout");
+            sealingFlags.Apply(parse, options.Sealing, options.Proving.FullNodeApiInfo is { Length: > 0 } ? null : options.Proving.EpochDuration);
             var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
             await using var hostScope = host.ConfigureAwait(false);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");
