@@ -41,8 +41,19 @@ internal static class SectorsCommands
                 statuses.Add(await client.Kiln.SectorsStatusAsync(n, true, ct).ConfigureAwait(false));
             }
 
-            var (head, blockDelay) = await ClockAsync(client, ct).ConfigureAwait(false);
-            WriteList(Console.Out, statuses, head, blockDelay, parse.GetValue(showRemoved));
+            // Lotus needs the chain head here; without it the expirations show as bare epochs.
+            (long Head, ulong BlockDelay)? clock;
+            try
+            {
+                clock = await ClockAsync(client, ct).ConfigureAwait(false);
+            }
+            catch (Kiln.Api.JsonRpc.RpcException e) when (!e.IsConnectionError)
+            {
+                await Console.Error.WriteLineAsync($"reading the chain head: {e.Message} (expirations shown as epochs)").ConfigureAwait(false);
+                clock = null;
+            }
+
+            WriteList(Console.Out, statuses, clock?.Head, clock?.BlockDelay ?? 0, parse.GetValue(showRemoved));
             return 0;
         });
 
@@ -289,9 +300,10 @@ internal static class SectorsCommands
 
     /// <summary>
     /// Lotus <c>sectors list</c>'s on-chain columns where the record has them (OnChain: proven into the sector set;
-    /// Active: proving; Expiration against <paramref name="head"/>), Kiln's deadline and partition, and the CIDs.
+    /// Active: proving; Expiration against <paramref name="head"/>, a bare epoch when the head is unknown), Kiln's
+    /// deadline and partition, and the CIDs.
     /// </summary>
-    internal static void WriteList(TextWriter output, IReadOnlyList<SectorStatus> sectors, long head, ulong blockDelaySecs, bool showRemoved)
+    internal static void WriteList(TextWriter output, IReadOnlyList<SectorStatus> sectors, long? head, ulong blockDelaySecs, bool showRemoved)
     {
         var rows = sectors
             .Where(s => showRemoved || s.State != nameof(Sealing.SectorState.Removed))
@@ -306,7 +318,7 @@ internal static class SectorsCommands
                     st.State,
                     onChain ? "YES" : "NO",
                     active ? "YES" : "NO",
-                    onChain ? EpochTime(head, expiration, blockDelaySecs) : "n/a",
+                    !onChain ? "n/a" : head is { } h ? EpochTime(h, expiration, blockDelaySecs) : expiration.ToString(CultureInfo.InvariantCulture),
                     st.Deadline is { } d ? d.ToString(CultureInfo.InvariantCulture) : "",
                     st.Partition is { } p ? p.ToString(CultureInfo.InvariantCulture) : "",
                     st.CommD.IsDefined ? st.CommD.ToString() : "",

@@ -89,7 +89,7 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
         {
             return await flush(queues).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SealingException or InvalidOperationException or HttpRequestException)
+        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
         {
             throw new RpcException(RpcErrorCodes.Application, $"sending the {kind} batch failed: {e.Message}", e);
         }

@@ -179,6 +179,10 @@ public sealed class SectorsCommandsTests
         var all = new StringWriter();
         SectorsCommands.WriteList(all, statuses, 5300, 30, showRemoved: true);
         Assert.StartsWith("10  Removed", Lines(all)[3], StringComparison.Ordinal);
+
+        var headless = new StringWriter();
+        SectorsCommands.WriteList(headless, statuses, null, 0, showRemoved: false);
+        Assert.Equal(["7", "Proving", "YES", "YES", "1560500", "3", "1"], Lines(headless)[1].Split(' ', StringSplitOptions.RemoveEmptyEntries)[..7]);
     }
 
     [Theory]

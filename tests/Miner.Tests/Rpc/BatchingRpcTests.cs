@@ -126,6 +126,17 @@ public sealed class BatchingRpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_flush_that_cannot_send_answers_an_error_naming_the_batch_and_the_cause()
+    {
+        _queues.Commits.Add(FakeBatchQueues.Entry(3));
+        _queues.CommitFlushError = new InvalidOperationException("full node at 127.0.0.1:1234 refused StateMinerInfo: connection refused");
+
+        var e = await Assert.ThrowsAsync<RpcException>(() => Client(_repo).SectorCommitFlushAsync(None));
+
+        Assert.Equal("sending the commit batch failed: full node at 127.0.0.1:1234 refused StateMinerInfo: connection refused", e.Message);
+    }
+
+    [Fact]
     public async Task The_batching_methods_need_admin()
     {
         var reader = Client(_repo, _repo.Secret.CreateToken([Permission.Read]));

@@ -16,6 +16,9 @@ public sealed class FakeBatchQueues : IBatchQueues
 
     public IReadOnlyList<BatchResult> CommitResults { get; set; } = [];
 
+    /// <summary>When set, flushing the commit batch throws it (the sending failed before any message went out).</summary>
+    public Exception? CommitFlushError { get; set; }
+
     public int PreCommitFlushes { get; private set; }
 
     public int CommitFlushes { get; private set; }
@@ -38,6 +41,11 @@ public sealed class FakeBatchQueues : IBatchQueues
     public Task<IReadOnlyList<BatchResult>> FlushCommitsAsync(CancellationToken cancellationToken)
     {
         CommitFlushes++;
+        if (CommitFlushError is { } error)
+        {
+            return Task.FromException<IReadOnlyList<BatchResult>>(error);
+        }
+
         Commits.Clear();
         var sent = CommitResults;
         CommitResults = [];
