@@ -78,8 +78,8 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     private IBatchQueues Batches() => batches?.Invoke()
         ?? throw new RpcException(RpcErrorCodes.Application, "this kiln-miner has no pre-commit/commit batch queues: sealing does not send messages to a chain here");
 
-    /// <summary>Lotus returns []abi.SectorID: this miner's actor id with each number, in queue order.</summary>
-    private IReadOnlyList<SectorId> Pending(IReadOnlyList<PendingBatchEntry> entries) => [.. entries.Select(e => new SectorId(proving.MinerId, e.Sector))];
+    /// <summary>Lotus's Pending (storage/pipeline/precommit_batch.go): []abi.SectorID of this miner, sorted by number.</summary>
+    private IReadOnlyList<SectorId> Pending(IReadOnlyList<PendingBatchEntry> entries) => [.. entries.Select(e => new SectorId(proving.MinerId, e.Sector)).OrderBy(id => id.Number)];
 
     /// <summary>A flush whose sending failed outright becomes an application error naming the batch (as Lotus's "flush: …").</summary>
     private async Task<IReadOnlyList<BatchResult>> FlushAsync(Func<IBatchQueues, Task<IReadOnlyList<BatchResult>>> flush, string kind)

@@ -76,15 +76,15 @@ public sealed class BatchingRpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Pending_lists_the_queued_sectors_as_this_miners_sector_ids_in_queue_order()
+    public async Task Pending_lists_the_queued_sectors_as_this_miners_sector_ids_sorted_by_number()
     {
         _queues.PreCommits.AddRange([FakeBatchQueues.Entry(7), FakeBatchQueues.Entry(5)]);
         _queues.Commits.Add(FakeBatchQueues.Entry(3));
         var api = Client(_repo);
 
-        Assert.Equal([new SectorId(1000, 7), new SectorId(1000, 5)], await api.SectorPreCommitPendingAsync(None));
+        Assert.Equal([new SectorId(1000, 5), new SectorId(1000, 7)], await api.SectorPreCommitPendingAsync(None));
         Assert.Equal([new SectorId(1000, 3)], await api.SectorCommitPendingAsync(None));
-        Assert.Equal("""[{"Miner":1000,"Number":7},{"Miner":1000,"Number":5}]""", (await RawAsync("SectorPreCommitPending")).GetRawText());
+        Assert.Equal("""[{"Miner":1000,"Number":5},{"Miner":1000,"Number":7}]""", (await RawAsync("SectorPreCommitPending")).GetRawText());
         Assert.Equal(0, _queues.PreCommitFlushes);
     }
 
