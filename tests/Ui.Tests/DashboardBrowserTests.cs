@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
@@ -58,6 +60,10 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
 
         var sector = page.Locator("#sectors tbody tr").Filter(new() { Has = page.Locator("td:first-child", new() { HasTextRegex = new($"^{first}$") }) });
         await Expect(sector).ToContainTextAsync("Packing");
+        await Expect(page.Locator("#sectors thead")).ToContainTextAsync("PreCommit");
+        await Expect(page.Locator("#sectors thead")).ToContainTextAsync("Deadline / Partition");
+        await Expect(sector.Locator("td").Nth(2)).ToHaveTextAsync("-"); // nothing pre-committed yet
+        await Expect(sector.Locator("td").Nth(4)).ToHaveTextAsync("-"); // not active
         await Expect(page.Locator("#sector-states")).ToHaveTextAsync("Packing: 1");
 
         await Expect(page.Locator("#jobs tbody tr")).ToHaveCountAsync(2);
@@ -109,6 +115,59 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
         await Expect(Deadline(page, 5)).ToHaveClassAsync(new Regex(@"\bselected\b"));
         await page.Locator("#deadline-detail").ScrollIntoViewIfNeededAsync();
         await ScreenshotAsync(page, "deadline-5");
+
+        Assert.True(errors.Count == 0, string.Join('\n', errors));
+    }
+
+    [Fact]
+    public async Task Sector_rows_show_their_messages_exit_codes_activation_placement_and_failures()
+    {
+        // The pipeline that writes these facts runs against a chain; here the miner's snapshot is answered with
+        // three such sectors spliced in, so the page renders exactly these rows.
+        var preCommit = "bafy2bzacea3wsdh6y3a36tb3skempjoxqpuyompjbmfeyf34fi3uy6uue42v4";
+        var commit = "bafy2bzaceab5mrohjvnp3mz7mo33ky7qqlmssrs7veqmjrgouafxyhnd5dy66";
+        var t = TimeProvider.System.GetUtcNow();
+        DashboardSector[] sectors =
+        [
+            new(21, "Proving", t, t, null) { PreCommitMessage = preCommit, PreCommitExitCode = 0, CommitMessage = commit, CommitExitCode = 0, ActivationEpoch = 5180, Deadline = 3, Partition = 1 },
+            new(22, "PreCommitFailed", t, t, "sector 22: pre-commit exited SysErrInsufficientFunds(6)") { PreCommitMessage = preCommit, PreCommitExitCode = 6, Retries = 2 },
+            new(23, "CommitAggregateWait", t, t, null) { PreCommitMessage = preCommit, PreCommitExitCode = 0, CommitMessage = commit },
+        ];
+        await using var context = await browser.Chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var errors = Collect(page);
+        await page.RouteAsync("**/ui/api/snapshot", async route =>
+        {
+            var response = await route.FetchAsync();
+            var snapshot = JsonNode.Parse(await response.TextAsync())!;
+            snapshot["Sectors"] = JsonSerializer.SerializeToNode(sectors, ApiJson.Options);
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = snapshot.ToJsonString() });
+        });
+        await page.GotoAsync(new Uri(_miner.BaseUrl, "/ui?token=" + _miner.ReadToken).ToString());
+
+        ILocator Row(ulong number) => page.Locator("#sectors tbody tr").Filter(new() { Has = page.Locator("td:first-child", new() { HasTextRegex = new($"^{number}$") }) });
+        var proving = Row(21);
+        await Expect(proving.Locator("td").Nth(2)).ToHaveTextAsync("bafy2bza…6uue42v4 exit 0");
+        await Expect(proving.Locator("td").Nth(2)).ToHaveAttributeAsync("title", preCommit);
+        await Expect(proving.Locator("td").Nth(3)).ToHaveTextAsync("bafy2bza…hnd5dy66 exit 0");
+        await Expect(proving.Locator("td").Nth(4)).ToHaveTextAsync("5180");
+        await Expect(proving.Locator("td").Nth(5)).ToHaveTextAsync("3 / 1");
+
+        var failed = Row(22);
+        await Expect(failed.Locator("td").Nth(1).Locator(".badge")).ToHaveClassAsync(new Regex(@"\bbadge-bad\b"));
+        await Expect(failed.Locator("td").Nth(2).Locator(".badge")).ToHaveTextAsync("exit 6");
+        await Expect(failed.Locator("td").Nth(2).Locator(".badge")).ToHaveClassAsync(new Regex(@"\bbadge-bad\b"));
+        await Expect(failed.Locator("td").Nth(3)).ToHaveTextAsync("-");
+        await Expect(failed.Locator("td").Last).ToHaveTextAsync("sector 22: pre-commit exited SysErrInsufficientFunds(6) (2 retries)");
+
+        await Expect(Row(23).Locator("td").Nth(3).Locator(".badge")).ToHaveTextAsync("pending");
+        await Expect(Row(23).Locator("td").Nth(4)).ToHaveTextAsync("-");
+        await Expect(page.Locator("#count-failed")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#count-proving")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#count-sealing")).ToHaveTextAsync("1");
+        await Expect(page.Locator("#sector-states")).ToHaveTextAsync("CommitAggregateWait: 1Proving: 1PreCommitFailed: 1");
+        await page.Locator("#sectors").ScrollIntoViewIfNeededAsync();
+        await ScreenshotAsync(page, "sectors-on-chain");
 
         Assert.True(errors.Count == 0, string.Join('\n', errors));
     }

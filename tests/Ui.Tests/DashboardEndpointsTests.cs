@@ -79,6 +79,12 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
         var s = Assert.Single(root.GetProperty("Sectors").EnumerateArray());
         Assert.Equal(sector, s.GetProperty("Number").GetUInt64());
         Assert.Equal("Packing", s.GetProperty("State").GetString());
+        foreach (var onChain in new[] { "PreCommitMessage", "PreCommitExitCode", "CommitMessage", "CommitExitCode", "ActivationEpoch", "Deadline", "Partition", "FailedIn" })
+        {
+            Assert.Equal(JsonValueKind.Null, s.GetProperty(onChain).ValueKind); // a pledged sector has nothing on chain yet
+        }
+
+        Assert.Equal(0, s.GetProperty("Retries").GetInt32());
 
         var path = Assert.Single(root.GetProperty("Storage").EnumerateArray(), p => p.GetProperty("Urls").EnumerateArray().Any(u => u.GetString() == "http://10.0.0.7:3456/remote"));
         Assert.Equal(1, path.GetProperty("Sealed").GetInt32());

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Net;
 using Kiln.Api;
 using Kiln.Api.Auth;
@@ -20,7 +19,7 @@ public static class MinerCli
         root.Subcommands.Add(Run(repo));
         root.Subcommands.Add(Auth(repo));
         root.Subcommands.Add(DevnetCommand());
-        root.Subcommands.Add(Sectors(repo));
+        root.Subcommands.Add(SectorsCommands.Create(p => MinerClient.Connect(OpenRepo(p, repo))));
         root.Subcommands.Add(Sealing(repo));
         root.Subcommands.Add(Storage(repo));
         root.Subcommands.Add(DbCommands.Create(p => MinerRepo.Resolve(p.GetValue(repo), Environment.GetEnvironmentVariable)));
@@ -100,101 +99,6 @@ public static class MinerCli
             return 0;
         });
         return cmd;
-    }
-
-    private static Command Sectors(Option<string?> repo)
-    {
-        var sectors = new Command("sectors", "Manage sectors");
-        var pledge = new Command("pledge", "Store random data in a sector (a CC sector)");
-        pledge.SetAction(async (parse, ct) =>
-        {
-            var id = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.PledgeSectorAsync(ct).ConfigureAwait(false);
-            Console.WriteLine($"Created CC sector: {id.Number}");
-            return 0;
-        });
-        var list = new Command("list", "List sectors");
-        list.SetAction(async (parse, ct) =>
-        {
-            var client = MinerClient.Connect(OpenRepo(parse, repo));
-            var rows = new List<string[]>();
-            foreach (var n in await client.Kiln.SectorsListAsync(ct).ConfigureAwait(false))
-            {
-                var st = await client.Kiln.SectorsStatusAsync(n, false, ct).ConfigureAwait(false);
-                rows.Add([st.SectorID.ToString(System.Globalization.CultureInfo.InvariantCulture), st.State, st.CommD.IsDefined ? st.CommD.ToString() : "", st.CommR.IsDefined ? st.CommR.ToString() : "", st.LastErr]);
-            }
-
-            Devnet.Devnet.WriteTable(Console.Out, ["ID", "State", "CommD", "CommR", "Error"], rows);
-            return 0;
-        });
-        var number = new Argument<ulong>("sector");
-        var status = new Command("status", "Get the seal status of a sector by its number") { number };
-        status.SetAction(async (parse, ct) =>
-        {
-            var st = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsStatusAsync(parse.GetValue(number), false, ct).ConfigureAwait(false);
-            Console.WriteLine($"SectorID:\t{st.SectorID}");
-            Console.WriteLine($"Status:\t\t{st.State}");
-            Console.WriteLine($"CommD:\t\t{(st.CommD.IsDefined ? st.CommD.ToString() : "<nil>")}");
-            Console.WriteLine($"CommR:\t\t{(st.CommR.IsDefined ? st.CommR.ToString() : "<nil>")}");
-            Console.WriteLine($"Ticket:\t\t{(st.Ticket is null ? "<nil>" : Convert.ToHexStringLower(st.Ticket))}");
-            Console.WriteLine($"TicketH:\t{(st.TicketEpoch is { } th ? th.ToString(CultureInfo.InvariantCulture) : "<nil>")}");
-            Console.WriteLine($"Seed:\t\t{(st.Seed is null ? "<nil>" : Convert.ToHexStringLower(st.Seed))}");
-            Console.WriteLine($"SeedH:\t\t{(st.SeedEpoch is { } sh ? sh.ToString(CultureInfo.InvariantCulture) : "<nil>")}");
-            Console.WriteLine($"Proof:\t\t{(st.Proof is null ? "<nil>" : Convert.ToHexStringLower(st.Proof))}");
-            foreach (var p in st.Pieces ?? [])
-            {
-                Console.WriteLine($"Piece:\t\t{p.PieceCID} {p.Size}");
-            }
-
-            if (st.LastErr.Length > 0)
-            {
-                Console.WriteLine($"Last Error:\t{st.LastErr}");
-            }
-
-            return 0;
-        });
-        var really = new Option<bool>("--really-do-it") { Description = "pass this flag if you know what you are doing" };
-        var retry = new Command("retry", "Run the step a Failed sector failed in again (a sectors update-state back to that state)") { number };
-        retry.SetAction(async (parse, ct) =>
-        {
-            var n = parse.GetValue(number);
-            var state = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsRetryAsync(n, ct).ConfigureAwait(false);
-            Console.WriteLine($"sector {n}: retrying {state}");
-            return 0;
-        });
-        var abort = new Command("abort", "Stop sealing a sector for good (it goes to Removed; its files stay, its number is not reused)") { number, really };
-        abort.SetAction(async (parse, ct) =>
-        {
-            if (!parse.GetValue(really))
-            {
-                await Console.Error.WriteLineAsync("sectors abort stops sealing the sector for good: pass --really-do-it if you are sure").ConfigureAwait(false);
-                return 1;
-            }
-
-            var n = parse.GetValue(number);
-            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnSectorsAbortAsync(n, ct).ConfigureAwait(false);
-            Console.WriteLine($"sector {n}: aborted (Removed)");
-            return 0;
-        });
-        var newState = new Argument<string>("newState");
-        var update = new Command("update-state", "ADVANCED: manually update the state of a sector, this may aid in error recovery") { number, newState, really };
-        update.SetAction(async (parse, ct) =>
-        {
-            if (!parse.GetValue(really))
-            {
-                await Console.Error.WriteLineAsync("this is a command for advanced users, only use it if you are sure of what you are doing (--really-do-it)").ConfigureAwait(false);
-                return 1;
-            }
-
-            await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.SectorsUpdateAsync(parse.GetValue(number), parse.GetValue(newState)!, ct).ConfigureAwait(false);
-            return 0;
-        });
-        sectors.Subcommands.Add(pledge);
-        sectors.Subcommands.Add(list);
-        sectors.Subcommands.Add(status);
-        sectors.Subcommands.Add(retry);
-        sectors.Subcommands.Add(abort);
-        sectors.Subcommands.Add(update);
-        return sectors;
     }
 
     private static Command Sealing(Option<string?> repo)

@@ -40,6 +40,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
     private readonly IMeterFactory _meters;
     private readonly ILogger<KilnMiner> _log;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly IServiceProvider? _services;
     private SqliteSectorIndex? _index;
     private PrometheusExporter? _exporter;
     private LocalStoreOptions? _storeOptions;
@@ -50,9 +51,14 @@ public sealed partial class KilnMiner : IAsyncDisposable
     private Task[] _loops = [];
     private bool _loopsStopped;
 
-    /// <summary>The miner of <paramref name="repo"/>; nothing is opened until <see cref="OpenAsync"/>.</summary>
-    public KilnMiner(MinerRepo repo, IOptions<MinerOptions> options, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters)
+    /// <summary>
+    /// The miner of <paramref name="repo"/>; nothing is opened until <see cref="OpenAsync"/>. <paramref name="services"/>
+    /// is where optional parts registered by the host are found when first used (the <see cref="IBatchQueues"/> behind
+    /// the batching RPC methods).
+    /// </summary>
+    public KilnMiner(MinerRepo repo, IOptions<MinerOptions> options, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters, IServiceProvider? services = null)
     {
+        _services = services;
         ArgumentNullException.ThrowIfNull(loggers);
         Repo = repo;
         _options = options;
@@ -164,7 +170,8 @@ public sealed partial class KilnMiner : IAsyncDisposable
         Pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, Sealing, chain, _index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
         Proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, Workers, Pipeline, _store, _index, adminToken, Jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
-        var kiln = new KilnMinerApi(Pipeline, Jobs, Proving);
+        // Resolved optionally and on each call: the host may register no batch queues (the RPC then says so).
+        var kiln = new KilnMinerApi(Pipeline, Jobs, Proving, () => _services?.GetService<IBatchQueues>());
         _rpc = new RpcServerBuilder().Register<IMinerStorageApi>(Api).Register<IKilnMinerApi>(kiln).Build();
         _auth = LotusAuthenticator.FromSecret(repo.Secret);
         _dashboard = new Dashboard(Workers, Api, kiln, Pipeline, time);

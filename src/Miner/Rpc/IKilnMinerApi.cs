@@ -4,7 +4,7 @@ using Kiln.Miner.Proving;
 
 namespace Kiln.Miner.Rpc;
 
-/// <summary>The sealing-pipeline methods kiln-miner's CLI uses, named and permissioned as lotus-miner's (PledgeSector, SectorsList, SectorsStatus) plus the job history.</summary>
+/// <summary>The sealing-pipeline methods kiln-miner's CLI uses, named and permissioned as lotus-miner's (PledgeSector, SectorsList, SectorsStatus, the batching methods) plus the job history.</summary>
 [RpcNamespace("Filecoin")]
 public interface IKilnMinerApi
 {
@@ -16,6 +16,22 @@ public interface IKilnMinerApi
 
     [Perm(Permission.Read)]
     Task<SectorStatus> SectorsStatusAsync(ulong sector, bool showOnChainInfo, CancellationToken ct);
+
+    /// <summary>Lotus <c>SectorPreCommitFlush</c>: sends the pre-commit batch now; one result per message (null when nothing waited).</summary>
+    [Perm(Permission.Admin)]
+    Task<IReadOnlyList<PreCommitBatchRes>?> SectorPreCommitFlushAsync(CancellationToken ct);
+
+    /// <summary>Lotus <c>SectorPreCommitPending</c>: the sectors waiting for the next pre-commit batch message.</summary>
+    [Perm(Permission.Admin)]
+    Task<IReadOnlyList<SectorId>> SectorPreCommitPendingAsync(CancellationToken ct);
+
+    /// <summary>Lotus <c>SectorCommitFlush</c>: sends the commit batch now; one result per message (null when nothing waited).</summary>
+    [Perm(Permission.Admin)]
+    Task<IReadOnlyList<CommitBatchRes>?> SectorCommitFlushAsync(CancellationToken ct);
+
+    /// <summary>Lotus <c>SectorCommitPending</c>: the sectors waiting for the next commit (aggregate) message.</summary>
+    [Perm(Permission.Admin)]
+    Task<IReadOnlyList<SectorId>> SectorCommitPendingAsync(CancellationToken ct);
 
     /// <summary>Lotus <c>SectorsUpdate</c> (<c>sectors update-state</c>): forces the sector into the named state and resumes it there.</summary>
     [Perm(Permission.Admin)]

@@ -7,7 +7,11 @@ using Kiln.Miner.Sealing;
 namespace Kiln.Miner.Rpc;
 
 /// <summary>Serves <see cref="IKilnMinerApi"/> from the sector pipeline, the job tracker and the proving service.</summary>
-public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, ProvingService proving) : IKilnMinerApi
+/// <remarks>
+/// <paramref name="batches"/> gives the pre-commit and commit batch queues when the methods are called (so they may be
+/// registered after this API is built); null, or a null answer, makes the batching methods say there are none.
+/// </remarks>
+public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, ProvingService proving, Func<IBatchQueues?>? batches = null) : IKilnMinerApi
 {
     public Task<SectorId> PledgeSectorAsync(CancellationToken ct) => pipeline.PledgeAsync(ct);
 
@@ -17,15 +21,78 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     public async Task<SectorStatus> SectorsStatusAsync(ulong sector, bool showOnChainInfo, CancellationToken ct)
     {
         var s = await pipeline.GetAsync(sector, ct).ConfigureAwait(false) ?? throw new RpcException(RpcErrorCodes.Application, $"sector {sector} not found");
+        return Status(s, showOnChainInfo);
+    }
+
+    /// <summary>
+    /// Lotus's SectorInfo of <paramref name="s"/>: what the record keeps, and with <paramref name="showOnChainInfo"/>
+    /// the on-chain part once the chain has activated the sector (Lotus reads it from StateSectorGetInfo; the record
+    /// holds what the pipeline read from it). Deal weights are zero (CC sectors); the pledge and the expiration queue
+    /// (OnTime, Early) are not kept, so they stay zero as Lotus leaves them when it cannot read them.
+    /// </summary>
+    internal static SectorStatus Status(SectorRecord s, bool showOnChainInfo)
+    {
         var commD = s.Cids?.Unsealed
             ?? (s.PreCommit1Out is { } pc1 ? ProofsMapping.UnsealedCid(Kiln.Proofs.Seal.PreCommit1Output.Parse(pc1).CommD) : default);
-        return new SectorStatus(s.Number, s.State.ToString(), commD, s.Cids?.Sealed ?? default, s.Pieces, s.Ticket, s.Error ?? string.Empty)
+        var active = showOnChainInfo && s.ActivationEpoch is not null;
+        return new SectorStatus(s.Number, s.State.ToString(), commD, s.Cids?.Sealed ?? default, s.Error ?? string.Empty)
         {
-            TicketEpoch = s.TicketEpoch,
-            Seed = s.Seed,
-            SeedEpoch = s.SeedEpoch,
             Proof = s.PoRepProof,
+            Pieces = [.. s.Pieces.Select(p => new SectorPiece(p))],
+            Ticket = new SealTicket(s.Ticket, s.TicketEpoch ?? 0),
+            Seed = new SealSeed(s.Seed, s.SeedEpoch ?? 0),
+            PreCommitMsg = s.PreCommitMessage ?? default,
+            CommitMsg = s.CommitMessage ?? default,
+            Retries = (ulong)Math.Max(0, s.Retries),
+            SealProof = active ? s.Proof : default,
+            Activation = active ? s.ActivationEpoch!.Value : 0,
+            Expiration = active ? s.Expiration ?? 0 : 0,
+            PreCommitExitCode = s.PreCommitExitCode,
+            PreCommitDeposit = s.PreCommitDeposit?.Atto,
+            CommitExitCode = s.CommitExitCode,
+            ActivationEpoch = s.ActivationEpoch,
+            PreCommitExpiration = s.Expiration,
+            Deadline = s.Deadline,
+            Partition = s.Partition,
+            FailedIn = s.FailedIn?.ToString(),
         };
+    }
+
+    public async Task<IReadOnlyList<PreCommitBatchRes>?> SectorPreCommitFlushAsync(CancellationToken ct)
+    {
+        var sent = await FlushAsync(b => b.FlushPreCommitsAsync(ct), "pre-commit").ConfigureAwait(false);
+        return sent.Count == 0 ? null : [.. sent.Select(r => new PreCommitBatchRes(r.Sectors, r.Message ?? default, r.Error ?? ""))];
+    }
+
+    public Task<IReadOnlyList<SectorId>> SectorPreCommitPendingAsync(CancellationToken ct) => Task.FromResult(Pending(Batches().PendingPreCommits));
+
+    public async Task<IReadOnlyList<CommitBatchRes>?> SectorCommitFlushAsync(CancellationToken ct)
+    {
+        var sent = await FlushAsync(b => b.FlushCommitsAsync(ct), "commit").ConfigureAwait(false);
+        return sent.Count == 0 ? null : [.. sent.Select(r => new CommitBatchRes(r.Sectors, r.FailedSectors, r.Message ?? default, r.Error ?? ""))];
+    }
+
+    public Task<IReadOnlyList<SectorId>> SectorCommitPendingAsync(CancellationToken ct) => Task.FromResult(Pending(Batches().PendingCommits));
+
+    /// <summary>The batch queues, or an application error saying this miner has none.</summary>
+    private IBatchQueues Batches() => batches?.Invoke()
+        ?? throw new RpcException(RpcErrorCodes.Application, "this kiln-miner has no pre-commit/commit batch queues: sealing does not send messages to a chain here");
+
+    /// <summary>Lotus's Pending (storage/pipeline/precommit_batch.go): []abi.SectorID of this miner, sorted by number.</summary>
+    private IReadOnlyList<SectorId> Pending(IReadOnlyList<PendingBatchEntry> entries) => [.. entries.Select(e => new SectorId(proving.MinerId, e.Sector)).OrderBy(id => id.Number)];
+
+    /// <summary>A flush whose sending failed outright becomes an application error naming the batch (as Lotus's "flush: …").</summary>
+    private async Task<IReadOnlyList<BatchResult>> FlushAsync(Func<IBatchQueues, Task<IReadOnlyList<BatchResult>>> flush, string kind)
+    {
+        var queues = Batches();
+        try
+        {
+            return await flush(queues).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not RpcException)
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"sending the {kind} batch failed: {e.Message}", e);
+        }
     }
 
     public async Task SectorsUpdateAsync(ulong sector, string state, CancellationToken ct)

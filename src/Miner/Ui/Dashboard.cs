@@ -20,7 +20,7 @@ public sealed class Dashboard(WorkerRegistry workers, MinerApi storage, KilnMine
     public async Task<DashboardSnapshot> SnapshotAsync(CancellationToken ct)
     {
         var sectors = (await pipeline.ListAsync(ct).ConfigureAwait(false))
-            .Select(s => new DashboardSector(s.Number, s.State.ToString(), s.Created, s.Updated, s.Error))
+            .Select(DashboardSector.From)
             .ToList();
         return new DashboardSnapshot(
             time.GetUtcNow(),

@@ -5,8 +5,15 @@
 (() => {
   const POLL_MS = 1500;
   const TOKEN_KEY = 'kiln-miner-ui-token';
-  const SEALING = new Set(['Packing', 'PreCommit1', 'PreCommit2', 'WaitSeed', 'Committing', 'FinalizeSector']);
-  const STATE_ORDER = ['Packing', 'PreCommit1', 'PreCommit2', 'WaitSeed', 'Committing', 'FinalizeSector', 'Proving', 'Failed'];
+  const SEALING = new Set([
+    'Packing', 'PreCommit1', 'PreCommit2', 'SubmitPreCommitBatch', 'PreCommitBatchWait', 'WaitSeed',
+    'Committing', 'SubmitCommitAggregate', 'CommitAggregateWait', 'FinalizeSector',
+  ]);
+  const FAILED = new Set(['PreCommitFailed', 'CommitFailed', 'Failed']);
+  const STATE_ORDER = [
+    'Packing', 'PreCommit1', 'PreCommit2', 'SubmitPreCommitBatch', 'PreCommitBatchWait', 'WaitSeed', 'Committing',
+    'SubmitCommitAggregate', 'CommitAggregateWait', 'FinalizeSector', 'Proving', 'PreCommitFailed', 'CommitFailed', 'Failed', 'Removed',
+  ];
   const DEADLINES = 48;
 
   const state = { selected: null, timer: null, polling: false };
@@ -199,6 +206,8 @@
   }
 
   const short = (id) => String(id).replaceAll('-', '').slice(0, 8);
+  // Message CIDs share their first characters (bafy2bzace…): keep the head and the distinct tail.
+  const shortCid = (cid) => (cid.length > 20 ? cid.slice(0, 8) + '…' + cid.slice(-8) : cid);
 
   function outcomeTone(outcome) {
     switch (outcome) {
@@ -212,7 +221,7 @@
   }
 
   function sectorTone(s) {
-    return s === 'Proving' ? 'ok' : s === 'Failed' ? 'bad' : SEALING.has(s) ? 'run' : 'idle';
+    return s === 'Proving' ? 'ok' : FAILED.has(s) ? 'bad' : SEALING.has(s) ? 'run' : 'idle';
   }
 
   function postTask(task) {
@@ -232,7 +241,7 @@
     $('count-running').textContent = running.length;
     $('count-sealing').textContent = sealing;
     $('count-proving').textContent = snap.Sectors.filter((s) => s.State === 'Proving').length;
-    $('count-failed').textContent = snap.Sectors.filter((s) => s.State === 'Failed').length;
+    $('count-failed').textContent = snap.Sectors.filter((s) => FAILED.has(s.State)).length;
     $('count-storage').textContent = snap.Storage.length;
 
     renderWorkers(snap.Workers, running, now);
@@ -287,10 +296,37 @@
     fill('sectors', [...sectors].reverse().map((s) => [
       td(s.Number),
       td(badge(s.State, sectorTone(s.State))),
+      message(s.PreCommitMessage, s.PreCommitExitCode),
+      message(s.CommitMessage, s.CommitExitCode),
+      td(s.ActivationEpoch ?? '-'),
+      td(s.Deadline !== null && s.Deadline !== undefined ? s.Deadline + ' / ' + (s.Partition ?? '-') : '-'),
       td(when(s.Created)),
       td(when(s.Updated)),
-      td(s.Error || '', 'wrap error-text'),
+      td(failure(s), 'wrap error-text'),
     ]), 'No sectors: pledge one with kiln-miner sectors pledge.');
+  }
+
+  // A message cell: the CID shortened (whole in the title) and its receipt's exit code once it landed.
+  function message(cid, exitCode) {
+    if (!cid) {
+      return td('-');
+    }
+    const landed = exitCode === null || exitCode === undefined
+      ? badge('pending', 'run')
+      : badge('exit ' + exitCode, exitCode === 0 ? 'ok' : 'bad');
+    const cell = td(el('span', 'mono', shortCid(cid)), 'message');
+    cell.append(' ', landed);
+    cell.title = cid;
+    return cell;
+  }
+
+  // The error with, for a failed sector, the step it failed in and the attempts so far.
+  function failure(s) {
+    if (!s.Error) {
+      return '';
+    }
+    const where = [s.FailedIn ? 'in ' + s.FailedIn : null, s.Retries ? s.Retries + ' retries' : null].filter(Boolean).join(', ');
+    return where ? s.Error + ' (' + where + ')' : s.Error;
   }
 
   function renderStorage(paths) {
