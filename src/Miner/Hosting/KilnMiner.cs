@@ -53,8 +53,8 @@ public sealed partial class KilnMiner : IAsyncDisposable
 
     /// <summary>
     /// The miner of <paramref name="repo"/>; nothing is opened until <see cref="OpenAsync"/>. <paramref name="services"/>
-    /// is where optional parts registered by the host are found when first used (the <see cref="IBatchQueues"/> behind
-    /// the batching RPC methods).
+    /// is where optional parts registered by the host are found when first used (an <see cref="IBatchQueues"/> there
+    /// replaces the pipeline's own batches behind the batching RPC methods).
     /// </summary>
     public KilnMiner(MinerRepo repo, IOptions<MinerOptions> options, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters, IServiceProvider? services = null)
     {
@@ -171,7 +171,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
         Proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, Workers, Pipeline, _store, _index, adminToken, Jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
         // Resolved optionally and on each call: the host may register no batch queues (the RPC then says so).
-        var kiln = new KilnMinerApi(Pipeline, Jobs, Proving, () => _services?.GetService<IBatchQueues>());
+        var kiln = new KilnMinerApi(Pipeline, Jobs, Proving, () => _services?.GetService<IBatchQueues>() ?? Pipeline.Batches);
         _rpc = new RpcServerBuilder().Register<IMinerStorageApi>(Api).Register<IKilnMinerApi>(kiln).Build();
         _auth = LotusAuthenticator.FromSecret(repo.Secret);
         _dashboard = new Dashboard(Workers, Api, kiln, Pipeline, time);
