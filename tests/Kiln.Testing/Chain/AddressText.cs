@@ -1,4 +1,3 @@
-using Kiln.Proofs.Hashing;
 
 namespace Kiln.Testing.Chain;
 
@@ -90,8 +89,6 @@ public static class AddressText
 
     private static byte[] Checksum(ReadOnlySpan<byte> protocolAndPayload)
     {
-        var sum = new byte[4];
-        Blake2b.HashData(protocolAndPayload, sum);
-        return sum;
+        return Blake2bHash.Hash(protocolAndPayload, 4);
     }
 }

@@ -1,4 +1,3 @@
-using Kiln.Proofs.Hashing;
 
 namespace Kiln.Testing.Chain;
 
@@ -66,8 +65,6 @@ public static class CidText
     /// <summary>The dag-cbor blake2b-256 CID of <paramref name="cbor"/> (a Filecoin message's or block's CID).</summary>
     public static byte[] OfDagCbor(ReadOnlySpan<byte> cbor)
     {
-        var digest = new byte[32];
-        Blake2b.HashData(cbor, digest);
-        return Build(DagCbor, Blake2b256, digest);
+        return Build(DagCbor, Blake2b256, Blake2bHash.Hash(cbor, 32));
     }
 }

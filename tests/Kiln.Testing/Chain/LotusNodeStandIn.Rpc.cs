@@ -3,7 +3,6 @@ using System.Net;
 using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Kiln.Proofs.Hashing;
 using Kiln.Testing.Chain.Cbor;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -288,7 +287,7 @@ public sealed partial class LotusNodeStandIn
             "UpgradeOrangeHeight", "UpgradeClausHeight", "UpgradeTrustHeight", "UpgradeNorwegianHeight", "UpgradeTurboHeight", "UpgradeHyperdriveHeight",
             "UpgradeChocolateHeight", "UpgradeOhSnapHeight", "UpgradeSkyrHeight", "UpgradeSharkHeight", "UpgradeHyggeHeight", "UpgradeLightningHeight",
             "UpgradeThunderHeight", "UpgradeWatermelonHeight", "UpgradeDragonHeight", "UpgradePhoenixHeight", "UpgradeWaffleHeight", "UpgradeTuktukHeight",
-            "UpgradeTeepHeight", "UpgradeTockHeight", "UpgradeGoldenWeekHeight"])
+            "UpgradeTeepHeight", "UpgradeTockHeight", "UpgradeGoldenWeekHeight", "UpgradeFireHorseHeight", "UpgradeXxHeight"])
         {
             upgrades[name] = name == "BreezeGasTampingDuration" ? 0 : -1;
         }
@@ -496,8 +495,7 @@ public sealed partial class LotusNodeStandIn
         }
 
         var input = new TupleCborWriter().Array(4).Text(beacon ? "beacon" : "tickets").Int(tag).Int(epoch).Bytes(entropy).ToArray();
-        var randomness = new byte[32];
-        Blake2b.HashData(input, randomness);
+        var randomness = Blake2bHash.Hash(input, 32);
         _draws.Enqueue(new RandomnessDraw(beacon, tag, epoch, entropy, key, randomness));
         return JsonValue.Create(Convert.ToBase64String(randomness));
     }
@@ -610,8 +608,7 @@ public sealed partial class LotusNodeStandIn
         _nonces[fromKey] = nonce + 1;
 
         // Lotus chain/types Message MarshalCBOR: the 10-tuple (Version, To, From, Nonce, Value, GasLimit, GasFeeCap, GasPremium, Method, Params).
-        var messageCbor = new TupleCborWriter().Array(10).UInt(0).Bytes(to).Bytes(from).UInt(nonce).BigInt(value).Int(gasLimit)
-            .BigInt(feeCap).BigInt(premium).UInt(method).Bytes(parameters).ToArray();
+        var messageCbor = MessageCbor.Encode(to, from, nonce, value, gasLimit, feeCap, premium, method, parameters);
         var messageCid = CidText.OfDagCbor(messageCbor);
         var bls = from[0] == 3;
         var signature = bls ? [.. Synthetic("bls-sig " + Hex(messageCid), 64), .. Synthetic("bls-sig2 " + Hex(messageCid), 32)] : Synthetic("secp-sig " + Hex(messageCid), 64).Append((byte)0).ToArray();

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Numerics;
 using System.Text.Json;
-using Kiln.Proofs.Hashing;
 using Kiln.Testing.Chain.Cbor;
 using Microsoft.AspNetCore.Builder;
 
@@ -429,8 +428,6 @@ public sealed partial class LotusNodeStandIn : IAsyncDisposable
 
     private static byte[] Synthetic(string label, int length)
     {
-        var bytes = new byte[length];
-        Blake2b.HashData(System.Text.Encoding.UTF8.GetBytes("kiln-lotus-stand-in " + label), bytes);
-        return bytes;
+        return Blake2bHash.Hash(System.Text.Encoding.UTF8.GetBytes("kiln-lotus-stand-in " + label), length);
     }
 }
