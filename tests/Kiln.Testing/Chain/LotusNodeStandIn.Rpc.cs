@@ -85,6 +85,7 @@ public sealed partial class LotusNodeStandIn
         }
         catch (JsonException e)
         {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             await WriteAsync(context, "{\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":" + JsonSerializer.Serialize("parse error: " + e.Message) + "}}");
             return;
         }
@@ -118,7 +119,8 @@ public sealed partial class LotusNodeStandIn
         catch (RpcError e)
         {
             body = "{\"jsonrpc\":\"2.0\",\"id\":" + id + ",\"error\":{\"code\":" + e.Code.ToString(CultureInfo.InvariantCulture) + ",\"message\":" + JsonSerializer.Serialize(e.Message) + "}}";
-            if (e.Code == -32601)
+            // go-jsonrpc server.go rpcError: protocol errors (bad params, unknown method) are HTTP 500; a method's own error is 200 with code 1.
+            if (e.Code < 0)
             {
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             }

@@ -57,12 +57,12 @@ public sealed partial class LotusNodeStandIn : IAsyncDisposable
     private BigInteger _available = BigInteger.Parse("10000000000000000000", CultureInfo.InvariantCulture);
     private int _activeWaits;
 
-    private LotusNodeStandIn(long startHeight, char network)
+    private LotusNodeStandIn(long startHeight, char network, bool blsWorker)
     {
         _head = startHeight;
         Network = network;
-        // Key addresses: a BLS worker (protocol 3, 48-byte key) and secp256k1 owner (protocol 1, 20-byte hash); test keys, never verified.
-        WorkerKey = AddressText.ToText([3, .. Synthetic("worker", 48)], network);
+        // Key addresses: a BLS (protocol 3, 48-byte key) or secp256k1 (protocol 1, 20-byte hash) worker, a secp256k1 owner; test keys, never verified.
+        WorkerKey = blsWorker ? AddressText.ToText([3, .. Synthetic("worker", 48)], network) : AddressText.ToText([1, .. Synthetic("worker", 20)], network);
         OwnerKey = AddressText.ToText([1, .. Synthetic("owner", 20)], network);
         _keyById[WorkerId] = AddressText.ToBytes(WorkerKey);
         _keyById[OwnerId] = AddressText.ToBytes(OwnerKey);
@@ -177,15 +177,18 @@ public sealed partial class LotusNodeStandIn : IAsyncDisposable
     /// <summary>Why pushes were refused (malformed params, funds, unknown sender), one line each.</summary>
     public IReadOnlyCollection<string> Rejections => _rejections;
 
-    /// <summary>Starts the node on a free loopback port with its head at <paramref name="startHeight"/>.</summary>
-    public static async Task<LotusNodeStandIn> StartAsync(long startHeight = 1000, char network = 'f')
+    /// <summary>
+    /// Starts the node on a free loopback port with its head at <paramref name="startHeight"/>; the worker's key is BLS
+    /// (f3/t3) when <paramref name="blsWorker"/>, else secp256k1 (f1/t1).
+    /// </summary>
+    public static async Task<LotusNodeStandIn> StartAsync(long startHeight = 1000, char network = 'f', bool blsWorker = true)
     {
         if (network is not ('f' or 't'))
         {
             throw new ArgumentOutOfRangeException(nameof(network), "the network letter is f or t");
         }
 
-        var node = new LotusNodeStandIn(startHeight, network);
+        var node = new LotusNodeStandIn(startHeight, network, blsWorker);
         await node.ListenAsync();
         return node;
     }

@@ -400,6 +400,104 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_aggregate_prove_commit_activates_every_sector_and_is_recorded_with_its_type()
+    {
+        await PushAsync(28, PreCommitParams(995, 600_000, 40, 41));
+        await _node.MineAsync(11);
+        // ProveCommitSectors3Params: two activations, no per-sector proofs, aggregate bytes 01 02 03, AggregateProofType 1 (SnarkPackV2).
+        var aggregate = new TupleCborWriter().Array(6).Array(2).Array(2).UInt(40).Array(0).Array(2).UInt(41).Array(0)
+            .Array(0).Bytes([1, 2, 3]).UInt(1).Bool(true).Bool(false).ToArray();
+        var cid = await PushAsync(34, aggregate);
+        await _node.MineAsync(1);
+
+        Assert.Equal(0, _node.ReceiptOf(cid)!.Value.ExitCode);
+        Assert.NotNull(_node.SectorOf(40));
+        Assert.NotNull(_node.SectorOf(41));
+        var prove = Assert.Single(_node.ProveCommits);
+        Assert.Equal([1, 2, 3], prove.AggregateProof);
+        Assert.Equal(1, prove.AggregateProofType);
+        Assert.Empty(prove.SectorProofs);
+    }
+
+    [Fact]
+    public async Task Without_RequireActivationSuccess_a_sector_that_cannot_activate_is_a_fail_code_in_the_BatchReturn()
+    {
+        await PushAsync(28, PreCommitParams(995, 600_000, 50));
+        await _node.MineAsync(11);
+        // Sector 51 was never pre-committed; RequireActivationSuccess false.
+        var parameters = new TupleCborWriter().Array(6).Array(2).Array(2).UInt(50).Array(0).Array(2).UInt(51).Array(0)
+            .Array(2).Bytes([9]).Bytes([9]).Bytes([]).Null().Bool(false).Bool(false).ToArray();
+        var cid = await PushAsync(34, parameters);
+        await _node.MineAsync(1);
+
+        var receipt = _node.ReceiptOf(cid)!.Value;
+        Assert.Equal(0, receipt.ExitCode);
+        // BatchReturn (SuccessCount 1, FailCodes [(Idx 1, Code 16)]).
+        Assert.Equal([0x82, 0x01, 0x81, 0x82, 0x01, 0x10], receipt.Return);
+        Assert.Contains("no pre-commit for sector 51", receipt.Reason, StringComparison.Ordinal);
+        Assert.NotNull(_node.SectorOf(50));
+    }
+
+    [Fact]
+    public async Task A_precommit_from_an_address_that_is_not_the_worker_or_a_control_address_is_forbidden()
+    {
+        _node.SetWalletBalance("f01001", BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture));
+        var pushed = await ResultAsync("Filecoin.MpoolPushMessage", PushJson("f01001", 28, PreCommitParams(995, 600_000, 60), "0", "null"));
+        var cid = pushed.GetProperty("CID").GetProperty("/").GetString()!;
+        // The owner's key is secp256k1: a signed message's CID is not its message CID.
+        Assert.Equal(1, pushed.GetProperty("Signature").GetProperty("Type").GetInt32());
+        Assert.NotEqual(cid, pushed.GetProperty("Message").GetProperty("CID").GetProperty("/").GetString());
+        await _node.MineAsync(1);
+
+        Assert.Equal(18, _node.ReceiptOf(cid)!.Value.ExitCode);
+        Assert.Null(_node.PreCommitOf(60));
+
+        // A control address may send it.
+        var (control, _) = _node.AddControlAddress();
+        _node.SetWalletBalance(control, BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture));
+        var fromControl = (await ResultAsync("Filecoin.MpoolPushMessage", PushJson(control, 28, PreCommitParams(995, 600_000, 60), "0", "null")))
+            .GetProperty("CID").GetProperty("/").GetString()!;
+        await _node.MineAsync(1);
+        Assert.Equal(0, _node.ReceiptOf(fromControl)!.Value.ExitCode);
+        Assert.Equal(control, (await ResultAsync("Filecoin.StateMinerInfo", $"""["{_node.Miner}",[]]""")).GetProperty("ControlAddresses")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_precommit_whose_value_and_the_miner_s_balance_do_not_cover_the_deposit_fails_with_exit_code_19()
+    {
+        _node.MinerAvailableBalance = 0;
+        _node.PreCommitDepositPerSector = 1000;
+        var short_ = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 28, PreCommitParams(995, 600_000, 70, 71), "1999", "null"));
+        await _node.MineAsync(1);
+        var enough = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 28, PreCommitParams(995, 600_000, 70, 71), "2000", "null"));
+        await _node.MineAsync(1);
+
+        Assert.Equal(19, _node.ReceiptOf(short_.GetProperty("CID").GetProperty("/").GetString()!)!.Value.ExitCode);
+        Assert.Equal(0, _node.ReceiptOf(enough.GetProperty("CID").GetProperty("/").GetString()!)!.Value.ExitCode);
+        Assert.Equal(BigInteger.Zero, _node.MinerAvailableBalance);
+        Assert.Equal("\"0\"", (await ResultAsync("Filecoin.StateMinerAvailableBalance", $"""["{_node.Miner}",[]]""")).GetRawText());
+    }
+
+    [Fact]
+    public async Task A_secp256k1_worker_signs_with_type_1_and_protocol_errors_are_HTTP_500()
+    {
+        await using var node = await LotusNodeStandIn.StartAsync(startHeight: 50, network: 't', blsWorker: false);
+        Assert.StartsWith("t1", node.WorkerKey, StringComparison.Ordinal);
+        Assert.Equal("t01002", node.Worker);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, node.Endpoint)
+        {
+            Content = new StringContent("""{"jsonrpc":"2.0","id":3,"method":"Filecoin.StateMinerInfo","params":[42,[]]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LotusNodeStandIn.Token);
+        using var response = await Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(-32602, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(3, body.RootElement.GetProperty("id").GetInt32());
+    }
+
+    [Fact]
     public async Task A_sector_number_already_allocated_fails_the_whole_batch_with_exit_code_16()
     {
         await PushAsync(28, PreCommitParams(995, 600_000, 5));
