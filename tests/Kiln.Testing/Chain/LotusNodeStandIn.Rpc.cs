@@ -152,6 +152,7 @@ public sealed partial class LotusNodeStandIn
                 "Filecoin.StateNetworkVersion" => JsonValue.Create(NetworkVersion),
                 "Filecoin.StateMinerInfo" => MinerInfoLocked(p),
                 "Filecoin.StateLookupID" => LookupIdLocked(p),
+                "Filecoin.StateAccountKey" => AccountKeyLocked(p),
                 "Filecoin.StateMinerAllocated" => MinerAllocatedLocked(p),
                 "Filecoin.StateMinerSectorAllocated" => JsonValue.Create(CheckMiner(p, 0) && _allocated.Contains(UInt(p, 1, "sector number"))),
                 "Filecoin.StateSectorPreCommitInfo" => PreCommitInfoLocked(p),
@@ -338,6 +339,16 @@ public sealed partial class LotusNodeStandIn
         var id = AddressText.IdOf(address) ?? ResolveIdLocked(address);
         return id is { } found
             ? JsonValue.Create(AddressText.IdText(found, Network))
+            : throw new RpcError(1, $"resolution lookup failed ({AddressText.ToText(address, Network)}): actor not found");
+    }
+
+    /// <summary>Lotus StateAccountKey: the key address behind an ID address (a key address answers itself).</summary>
+    private JsonValue AccountKeyLocked(JsonElement p)
+    {
+        var address = Address(p, 0, "address");
+        _ = TipSetKey(p, 1);
+        return ResolveKeyLocked(address) is { } key
+            ? JsonValue.Create(AddressText.ToText(key, Network))
             : throw new RpcError(1, $"resolution lookup failed ({AddressText.ToText(address, Network)}): actor not found");
     }
 

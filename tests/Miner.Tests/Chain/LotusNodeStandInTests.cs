@@ -58,7 +58,7 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
 
     /// <summary>PreCommitSectorBatchParams2: array(1) holding the Sectors array.</summary>
     private static byte[] PreCommitParams(long sealRandEpoch, long expiration, params ulong[] numbers) =>
-        Hex("81 " + (0x80 + numbers.Length).ToString("x2", CultureInfo.InvariantCulture) + "\n" + string.Concat(numbers.Select(n => SectorHex(n, sealRandEpoch, expiration) + "\n")));
+        Hex("81 " + Convert.ToHexString(new TupleCborWriter().Array(numbers.Length).ToArray()) + "\n" + string.Concat(numbers.Select(n => SectorHex(n, sealRandEpoch, expiration) + "\n")));
 
     /// <summary>ProveCommitSectors3Params with one proof per sector (proof bytes aa bb cc + number), no pieces, RequireActivationSuccess true.</summary>
     private static byte[] ProveParams(params ulong[] numbers)
@@ -282,6 +282,10 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, (await ResultAsync("Filecoin.StateSectorPreCommitInfo", $"""["{_node.Miner}",1,[]]""")).ValueKind);
         Assert.Equal(JsonValueKind.Null, (await ResultAsync("Filecoin.StateSectorGetInfo", $"""["{_node.Miner}",1,[]]""")).ValueKind);
         Assert.Equal("f01002", (await ResultAsync("Filecoin.StateLookupID", $"""["{_node.WorkerKey}",[]]""")).GetString());
+        Assert.Equal(_node.WorkerKey, (await ResultAsync("Filecoin.StateAccountKey", $"""["{_node.Worker}",[]]""")).GetString());
+        // An ID address is its own ID (as Lotus's state tree LookupID answers); an unknown key address is an error.
+        Assert.Equal("f099", (await ResultAsync("Filecoin.StateLookupID", """["f099",[]]""")).GetString());
+        Assert.Equal(1, (await CallAsync("Filecoin.StateLookupID", """["f1z762skeib2v6zlkvhywmjxbv3dxoiv4hmb6gs4y",[]]""")).GetProperty("error").GetProperty("code").GetInt32());
         Assert.StartsWith("f3", _node.WorkerKey, StringComparison.Ordinal);
     }
 
@@ -366,6 +370,27 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         var partitions = await ResultAsync("Filecoin.StateMinerPartitions", $"""["{_node.Miner}",0,[]]""");
         Assert.Equal("[3,1]", partitions[0].GetProperty("ActiveSectors").GetRawText());
         Assert.Equal("[0]", partitions[0].GetProperty("FaultySectors").GetRawText());
+    }
+
+    [Fact]
+    public async Task A_batch_of_64_precommits_is_one_message_with_its_gas_and_fee_fields_recorded()
+    {
+        var numbers = Enumerable.Range(100, 64).Select(n => (ulong)n).ToArray();
+        var parameters = PreCommitParams(995, 600_000, numbers);
+        var spec = """{"MaxFee":"70000000000000000","MsgUuid":"07070707-0707-0707-0707-070707070707","MaximizeFeeCap":false}""";
+
+        var cid = (await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 28, parameters, "64000000000000000", spec))).GetProperty("CID").GetProperty("/").GetString()!;
+        await _node.MineAsync(1);
+
+        var batch = Assert.Single(_node.PreCommitBatches);
+        Assert.Equal(numbers, batch.Sectors.Select(s => s.SectorNumber));
+        // Array(64) needs the 1-byte-argument head 98 40 after the outer 81.
+        Assert.Equal([0x81, 0x98, 0x40], parameters[..3]);
+        Assert.Equal(parameters, batch.Params);
+        Assert.Equal(20_000_000 + (20_000L * parameters.Length), batch.GasLimit);
+        Assert.True(batch.GasFeeCap * batch.GasLimit <= batch.MaxFee);
+        Assert.Equal(0, _node.ReceiptOf(cid)!.Value.ExitCode);
+        Assert.Equal("[100,64]", (await ResultAsync("Filecoin.StateMinerAllocated", $"""["{_node.Miner}",[]]""")).GetRawText());
     }
 
     [Fact]
