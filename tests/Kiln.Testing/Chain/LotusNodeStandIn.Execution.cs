@@ -6,6 +6,9 @@ namespace Kiln.Testing.Chain;
 /// <summary>The miner-actor model: executing included messages, and undoing them on a reorg.</summary>
 public sealed partial class LotusNodeStandIn
 {
+    /// <summary>go-state-types exitcode.ErrNotFound.</summary>
+    public const long ErrNotFound = 17;
+
     /// <summary>builtin-actors miner policy WPoStPeriodDeadlines.</summary>
     public const int WPoStPeriodDeadlines = 48;
 
@@ -142,6 +145,7 @@ public sealed partial class LotusNodeStandIn
         {
             var number = activations[i].SectorNumber;
             string? reason = null;
+            var code = ErrIllegalArgument;
             if (!seen.Add(number))
             {
                 reason = $"sector {number} listed twice";
@@ -149,10 +153,13 @@ public sealed partial class LotusNodeStandIn
             else if (!_preCommits.TryGetValue(number, out var pre))
             {
                 reason = _sectors.ContainsKey(number) ? $"sector {number} is already active" : $"no pre-commit for sector {number}";
+                code = _sectors.ContainsKey(number) ? ErrIllegalArgument : ErrNotFound;
             }
             else if (pre.Epoch + PreCommitChallengeDelay >= height)
             {
+                // builtin-actors miner: "too early to prove sector" is ErrForbidden.
                 reason = $"sector {number}: too early to prove, seed epoch {pre.Epoch + PreCommitChallengeDelay} is not behind the inclusion height {height}";
+                code = ErrForbidden;
             }
             else if (aggregate.Length == 0 && proofs[i].Length == 0)
             {
@@ -165,14 +172,15 @@ public sealed partial class LotusNodeStandIn
 
             if (reason is not null)
             {
-                failCodes.Add(((ulong)i, ErrIllegalArgument));
+                failCodes.Add(((ulong)i, code));
                 reasons.Add(reason);
             }
         }
 
         if (good.Count == 0 || (requireActivation && failCodes.Count > 0))
         {
-            Fail(m, ErrIllegalArgument, string.Join("; ", reasons));
+            // The whole message fails with the first sector's failure.
+            Fail(m, failCodes[0].Code, string.Join("; ", reasons));
             return;
         }
 

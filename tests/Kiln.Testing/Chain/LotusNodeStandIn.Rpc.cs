@@ -154,18 +154,18 @@ public sealed partial class LotusNodeStandIn
                 "Filecoin.StateLookupID" => LookupIdLocked(p),
                 "Filecoin.StateAccountKey" => AccountKeyLocked(p),
                 "Filecoin.StateMinerAllocated" => MinerAllocatedLocked(p),
-                "Filecoin.StateMinerSectorAllocated" => JsonValue.Create(CheckMiner(p, 0) && _allocated.Contains(UInt(p, 1, "sector number"))),
+                "Filecoin.StateMinerSectorAllocated" => MinerSectorAllocatedLocked(p),
                 "Filecoin.StateSectorPreCommitInfo" => PreCommitInfoLocked(p),
                 "Filecoin.StateMinerPreCommitDepositForPower" => Amount(p, PreCommitDepositPerSector),
                 "Filecoin.StateMinerInitialPledgeCollateral" => Amount(p, InitialPledgePerSector),
-                "Filecoin.StateMinerAvailableBalance" => CheckMiner(p, 0) ? JsonValue.Create(_available.ToString(CultureInfo.InvariantCulture)) : null,
+                "Filecoin.StateMinerAvailableBalance" => MinerAvailableBalanceLocked(p),
                 "Filecoin.WalletBalance" => JsonValue.Create(BalanceLocked(Address(p, 0, "address")).ToString(CultureInfo.InvariantCulture)),
                 "Filecoin.MpoolPushMessage" => MpoolPushMessageLocked(p),
                 "Filecoin.StateSearchMsg" => LookupLocked(Cid(Param(p, 1, "message CID"), "message CID"), 0),
                 "Filecoin.StateSectorGetInfo" => SectorGetInfoLocked(p),
                 "Filecoin.StateSectorPartition" => SectorPartitionLocked(p),
                 "Filecoin.StateMinerPartitions" => MinerPartitionsLocked(p),
-                "Filecoin.StateMinerProvingDeadline" => CheckMiner(p, 0) ? ProvingDeadlineLocked() : null,
+                "Filecoin.StateMinerProvingDeadline" => ProvingDeadlineLocked(p),
                 "Filecoin.StateGetRandomnessFromTickets" => RandomnessLocked(p, beacon: false),
                 "Filecoin.StateGetRandomnessFromBeacon" => RandomnessLocked(p, beacon: true),
                 _ => throw new RpcError(-32601, $"method '{method}' not found"),
@@ -464,9 +464,22 @@ public sealed partial class LotusNodeStandIn
         static JsonArray Runs(IEnumerable<ulong> set) => new([.. RleRuns(set).Select(r => (JsonNode)JsonValue.Create(r))]);
     }
 
-    /// <summary>go-state-types dline.Info at the head.</summary>
-    private JsonObject ProvingDeadlineLocked()
+    private JsonValue MinerSectorAllocatedLocked(JsonElement p)
     {
+        RequireMiner(p, 0);
+        return JsonValue.Create(_allocated.Contains(UInt(p, 1, "sector number")));
+    }
+
+    private JsonValue MinerAvailableBalanceLocked(JsonElement p)
+    {
+        RequireMiner(p, 0);
+        return JsonValue.Create(_available.ToString(CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>go-state-types dline.Info at the head.</summary>
+    private JsonObject ProvingDeadlineLocked(JsonElement p)
+    {
+        RequireMiner(p, 0);
         var period = WPoStChallengeWindow * WPoStPeriodDeadlines;
         var progress = (((_head - ProvingPeriodOffset) % period) + period) % period;
         var periodStart = _head - progress;
@@ -698,12 +711,6 @@ public sealed partial class LotusNodeStandIn
         }
 
         return runs.Count == 0 ? [0] : runs;
-    }
-
-    private bool CheckMiner(JsonElement p, int index)
-    {
-        RequireMiner(p, index);
-        return true;
     }
 
     private void RequireMiner(JsonElement p, int index)

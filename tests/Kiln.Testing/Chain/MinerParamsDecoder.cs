@@ -24,8 +24,8 @@ public static class MinerParamsDecoder
         {
             var at = $"Sectors[{i}]";
             var f = sectors[i].AsArray(at + " (SectorPreCommitInfo)", 7);
-            var sealed_ = f[2].AsCid(at + ".SealedCID");
-            var (codec, hash, digest) = ParseCid(sealed_, at + ".SealedCID");
+            var sealedCid = f[2].AsCid(at + ".SealedCID");
+            var (codec, hash, digest) = ParseCid(sealedCid, at + ".SealedCID");
             if (codec != CidText.FilCommitmentSealed || hash != CidText.PoseidonBls12381A2Fc1 || digest.Length != 32)
             {
                 throw new FormatException($"{at}.SealedCID: codec 0x{codec:x} multihash 0x{hash:x} of {digest.Length} bytes; a sealed CID is codec 0xf102, multihash 0xb401, 32 bytes");
@@ -46,7 +46,7 @@ public static class MinerParamsDecoder
             decoded.Add(new DecodedSectorPreCommit(
                 f[0].AsInt64(at + ".SealProof"),
                 f[1].AsUInt64(at + ".SectorNumber"),
-                sealed_,
+                sealedCid,
                 digest,
                 f[3].AsInt64(at + ".SealRandEpoch"),
                 [.. deals.Select((d, j) => d.AsUInt64($"{at}.DealIDs[{j}]"))],

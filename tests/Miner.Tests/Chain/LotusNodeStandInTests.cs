@@ -409,7 +409,7 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_prove_commit_before_the_seed_epoch_fails_with_exit_code_16_and_the_reason()
+    public async Task A_prove_commit_before_the_seed_epoch_fails_with_exit_code_18_and_the_reason()
     {
         var pre = await PushAsync(28, PreCommitParams(995, 600_000, 9));
         await _node.MineAsync(1);
@@ -418,7 +418,7 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
 
         Assert.Equal(0, _node.ReceiptOf(pre)!.Value.ExitCode);
         var receipt = _node.ReceiptOf(prove)!.Value;
-        Assert.Equal(16, receipt.ExitCode);
+        Assert.Equal(18, receipt.ExitCode);
         Assert.Contains("too early to prove", receipt.Reason, StringComparison.Ordinal);
         Assert.Null(_node.SectorOf(9));
         Assert.NotNull(_node.PreCommitOf(9));
@@ -457,8 +457,8 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
 
         var receipt = _node.ReceiptOf(cid)!.Value;
         Assert.Equal(0, receipt.ExitCode);
-        // BatchReturn (SuccessCount 1, FailCodes [(Idx 1, Code 16)]).
-        Assert.Equal([0x82, 0x01, 0x81, 0x82, 0x01, 0x10], receipt.Return);
+        // BatchReturn (SuccessCount 1, FailCodes [(Idx 1, Code 17 ErrNotFound)]).
+        Assert.Equal([0x82, 0x01, 0x81, 0x82, 0x01, 0x11], receipt.Return);
         Assert.Contains("no pre-commit for sector 51", receipt.Reason, StringComparison.Ordinal);
         Assert.NotNull(_node.SectorOf(50));
     }
@@ -492,12 +492,12 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
     {
         _node.MinerAvailableBalance = 0;
         _node.PreCommitDepositPerSector = 1000;
-        var short_ = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 28, PreCommitParams(995, 600_000, 70, 71), "1999", "null"));
+        var tooLittle = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 28, PreCommitParams(995, 600_000, 70, 71), "1999", "null"));
         await _node.MineAsync(1);
         var enough = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 28, PreCommitParams(995, 600_000, 70, 71), "2000", "null"));
         await _node.MineAsync(1);
 
-        Assert.Equal(19, _node.ReceiptOf(short_.GetProperty("CID").GetProperty("/").GetString()!)!.Value.ExitCode);
+        Assert.Equal(19, _node.ReceiptOf(tooLittle.GetProperty("CID").GetProperty("/").GetString()!)!.Value.ExitCode);
         Assert.Equal(0, _node.ReceiptOf(enough.GetProperty("CID").GetProperty("/").GetString()!)!.Value.ExitCode);
         Assert.Equal(BigInteger.Zero, _node.MinerAvailableBalance);
         Assert.Equal("\"0\"", (await ResultAsync("Filecoin.StateMinerAvailableBalance", $"""["{_node.Miner}",[]]""")).GetRawText());
