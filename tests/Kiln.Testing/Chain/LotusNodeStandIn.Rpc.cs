@@ -211,13 +211,19 @@ public sealed partial class LotusNodeStandIn
         }
     }
 
-    /// <summary>Lotus api.MsgLookup, or null when the message is not on chain with <paramref name="confidence"/> epochs on top.</summary>
+    /// <summary>
+    /// Lotus api.MsgLookup, or null when the message is not on chain with <paramref name="confidence"/> epochs on top.
+    /// As in Lotus chain/stmgr/searchwait.go, the lookup names the tipset that executed the message: the child of the
+    /// one that included it (whose ParentMessageReceipts hold the receipt), so it exists once that child is mined.
+    /// </summary>
     private JsonObject? LookupLocked(string cid, ulong confidence)
     {
-        if (!_messages.TryGetValue(cid, out var m) || m.IncludedAt is not { } height || _head < height + (long)confidence)
+        if (!_messages.TryGetValue(cid, out var m) || m.IncludedAt is not { } included || _head < included + 1 + (long)confidence)
         {
             return null;
         }
+
+        var height = included + 1;
 
         return new JsonObject
         {

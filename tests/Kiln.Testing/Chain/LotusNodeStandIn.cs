@@ -332,7 +332,10 @@ public sealed partial class LotusNodeStandIn : IAsyncDisposable
         }
     }
 
-    /// <summary>The receipt of an included message: exit code, return bytes, inclusion height, and the actor's reason for a failure.</summary>
+    /// <summary>
+    /// The receipt of an included message: exit code, return bytes, the height of the tipset that included it (the
+    /// epoch it executed at; StateWaitMsg's lookup names the next tipset), and the actor's reason for a failure.
+    /// </summary>
     public (long ExitCode, byte[]? Return, long Height, string? Reason)? ReceiptOf(string messageCid)
     {
         lock (_lock)

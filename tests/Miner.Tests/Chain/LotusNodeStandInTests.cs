@@ -19,7 +19,8 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
     /// <summary>A comm_r: 32 bytes 0x01..0x20.</summary>
     private static readonly byte[] CommR = [.. Enumerable.Range(1, 32).Select(i => (byte)i)];
 
-    private static readonly HttpClient Http = new();
+    /// <summary>Bounded so that a wait the node never answers fails the test instead of hanging it.</summary>
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(60) };
 
     private LotusNodeStandIn _node = null!;
 
@@ -328,29 +329,31 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         Assert.Equal(BigInteger.Parse("5000000000000000", CultureInfo.InvariantCulture), batch.MaxFee);
         Assert.True(batch.GasFeeCap * batch.GasLimit <= batch.MaxFee);
 
-        // Waiting with confidence 2 blocks until the message is 2 epochs deep.
+        // Included at 1001, executed in 1002 (the lookup's tipset); confidence 2 waits for head 1004.
         var wait = ResultAsync("Filecoin.StateWaitMsg", $$"""[{"/":"{{cid}}"},2,-1,true]""");
         await _node.WaitUntilAsync(n => n.ActiveWaits == 1, CancellationToken.None);
-        await _node.MineAsync(2);
+        await _node.MineAsync(3);
         Assert.False(wait.IsCompleted);
         await _node.MineAsync(1);
         var lookup = await wait;
 
         Assert.Equal(["Message", "Receipt", "ReturnDec", "TipSet", "Height"], Keys(lookup));
         Assert.Equal(0, lookup.GetProperty("Receipt").GetProperty("ExitCode").GetInt64());
-        Assert.Equal(1001, lookup.GetProperty("Height").GetInt64());
+        Assert.Equal(1002, lookup.GetProperty("Height").GetInt64());
+        var executedIn = await ResultAsync("Filecoin.ChainGetTipSetByHeight", "[1002,[]]");
+        Assert.Equal(executedIn.GetProperty("Cids").GetRawText(), lookup.GetProperty("TipSet").GetRawText());
         var pre = await ResultAsync("Filecoin.StateSectorPreCommitInfo", $"""["{_node.Miner}",4,[]]""");
         Assert.Equal(1001, pre.GetProperty("PreCommitEpoch").GetInt64());
         Assert.Equal(batch.Sectors[1].SealedCidText, pre.GetProperty("Info").GetProperty("SealedCID").GetProperty("/").GetString());
         Assert.Equal("[3,2]", (await ResultAsync("Filecoin.StateMinerAllocated", $"""["{_node.Miner}",[]]""")).GetRawText());
         Assert.True((await ResultAsync("Filecoin.StateMinerSectorAllocated", $"""["{_node.Miner}",3,[]]""")).GetBoolean());
 
-        // Seed epoch 1011 must be behind the inclusion height: head 1003 -> mine to 1011, include at 1012.
-        await _node.MineAsync(8);
+        // Seed epoch 1011 must be behind the inclusion height: head 1004 -> mine to 1011, include at 1012.
+        await _node.MineAsync(7);
         var prove = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 34, ProveParams(3, 4), "0", "null"));
         var proveCid = prove.GetProperty("CID").GetProperty("/").GetString()!;
         Assert.Equal(1UL, prove.GetProperty("Message").GetProperty("Nonce").GetUInt64());
-        await _node.MineAsync(1);
+        await _node.MineAsync(2);
         var proveLookup = await ResultAsync("Filecoin.StateWaitMsg", $$"""[{"/":"{{proveCid}}"},0,-1,true]""");
 
         Assert.Equal(0, proveLookup.GetProperty("Receipt").GetProperty("ExitCode").GetInt64());
@@ -528,7 +531,7 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         await PushAsync(28, PreCommitParams(995, 600_000, 5));
         await _node.MineAsync(1);
         var again = await PushAsync(28, PreCommitParams(995, 600_000, 6, 5));
-        await _node.MineAsync(1);
+        await _node.MineAsync(2);
 
         var lookup = await ResultAsync("Filecoin.StateWaitMsg", $$"""[{"/":"{{again}}"},0,-1,true]""");
         Assert.Equal(16, lookup.GetProperty("Receipt").GetProperty("ExitCode").GetInt64());
@@ -541,6 +544,8 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
     {
         _node.FailNext(28, 19);
         var cid = await PushAsync(28, PreCommitParams(995, 600_000, 11));
+        await _node.MineAsync(1);
+        Assert.Equal(JsonValueKind.Null, (await ResultAsync("Filecoin.StateSearchMsg", $$"""[[],{"/":"{{cid}}"},-1,true]""")).ValueKind);
         await _node.MineAsync(1);
 
         var lookup = await ResultAsync("Filecoin.StateSearchMsg", $$"""[[],{"/":"{{cid}}"},-1,true]""");
@@ -575,10 +580,11 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         await _node.MineAsync(1);
 
         _node.Reorg(cid, reinclude: true);
-        await _node.MineAsync(1);
+        await _node.MineAsync(2);
 
+        // Re-included at 1002, executed in 1003.
         var lookup = await ResultAsync("Filecoin.StateSearchMsg", $$"""[[],{"/":"{{cid}}"},-1,true]""");
-        Assert.Equal(1002, lookup.GetProperty("Height").GetInt64());
+        Assert.Equal(1003, lookup.GetProperty("Height").GetInt64());
         Assert.Equal(1002, _node.PreCommitOf(21)!.Value.PreCommitEpoch);
     }
 
@@ -594,11 +600,11 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => wait);
         await Assert.ThrowsAnyAsync<HttpRequestException>(() => CallAsync("Filecoin.ChainHead", "[]"));
 
-        await _node.MineAsync(1);
+        await _node.MineAsync(2);
         await _node.SetDownAsync(false);
 
-        Assert.Equal(1001, (await ResultAsync("Filecoin.ChainHead", "[]")).GetProperty("Height").GetInt64());
-        Assert.Equal(1001, (await ResultAsync("Filecoin.StateSearchMsg", $$"""[[],{"/":"{{cid}}"},-1,true]""")).GetProperty("Height").GetInt64());
+        Assert.Equal(1002, (await ResultAsync("Filecoin.ChainHead", "[]")).GetProperty("Height").GetInt64());
+        Assert.Equal(1002, (await ResultAsync("Filecoin.StateSearchMsg", $$"""[[],{"/":"{{cid}}"},-1,true]""")).GetProperty("Height").GetInt64());
     }
 
     [Fact]
