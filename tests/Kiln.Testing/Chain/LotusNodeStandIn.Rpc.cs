@@ -418,7 +418,6 @@ public sealed partial class LotusNodeStandIn
             ["SectorNumber"] = i.SectorNumber,
             ["SealProof"] = i.SealProof,
             ["SealedCID"] = CidNode(i.SealedCidText),
-            ["DealIDs"] = new JsonArray([.. i.DealIds.Select(d => (JsonNode)JsonValue.Create(d))]),
             ["Activation"] = s.Activation,
             ["Expiration"] = i.Expiration,
             ["DealWeight"] = "0",

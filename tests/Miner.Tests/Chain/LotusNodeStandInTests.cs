@@ -344,6 +344,8 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         Assert.Equal(executedIn.GetProperty("Cids").GetRawText(), lookup.GetProperty("TipSet").GetRawText());
         var pre = await ResultAsync("Filecoin.StateSectorPreCommitInfo", $"""["{_node.Miner}",4,[]]""");
         Assert.Equal(1001, pre.GetProperty("PreCommitEpoch").GetInt64());
+        Assert.Equal(["Info", "PreCommitDeposit", "PreCommitEpoch"], Keys(pre));
+        Assert.Equal(["SealProof", "SectorNumber", "SealedCID", "SealRandEpoch", "DealIDs", "Expiration", "UnsealedCid"], Keys(pre.GetProperty("Info")));
         Assert.Equal(batch.Sectors[1].SealedCidText, pre.GetProperty("Info").GetProperty("SealedCID").GetProperty("/").GetString());
         Assert.Equal("[3,2]", (await ResultAsync("Filecoin.StateMinerAllocated", $"""["{_node.Miner}",[]]""")).GetRawText());
         Assert.True((await ResultAsync("Filecoin.StateMinerSectorAllocated", $"""["{_node.Miner}",3,[]]""")).GetBoolean());
@@ -361,6 +363,10 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         Assert.Equal([0x82, 0x02, 0x80], proveLookup.GetProperty("Receipt").GetProperty("Return").GetBytesFromBase64());
         Assert.Equal([[0xaa, 0xbb, 0xcc, 3], [0xaa, 0xbb, 0xcc, 4]], Assert.Single(_node.ProveCommits).SectorProofs);
         var info = await ResultAsync("Filecoin.StateSectorGetInfo", $"""["{_node.Miner}",3,[]]""");
+        Assert.Equal(
+            ["SectorNumber", "SealProof", "SealedCID", "Activation", "Expiration", "DealWeight", "VerifiedDealWeight", "InitialPledge",
+             "ExpectedDayReward", "ExpectedStoragePledge", "PowerBaseEpoch", "ReplacedDayReward", "SectorKeyCID", "Flags", "DailyFee"],
+            Keys(info));
         Assert.Equal(1012, info.GetProperty("Activation").GetInt64());
         Assert.Equal(600_000, info.GetProperty("Expiration").GetInt64());
         Assert.Equal(JsonValueKind.Null, (await ResultAsync("Filecoin.StateSectorPreCommitInfo", $"""["{_node.Miner}",3,[]]""")).ValueKind);
