@@ -67,6 +67,8 @@ public sealed partial class LotusNodeStandIn
             await app.StopAsync();
             await app.DisposeAsync();
         }
+
+        _serving.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -390,8 +390,6 @@ public sealed partial class LotusNodeStandIn : IAsyncDisposable
         {
             await StopListeningAsync();
         }
-
-        _serving.Dispose();
     }
 
     /// <summary>Wakes every waiter; called with the lock held after each state change.</summary>
