@@ -4,8 +4,8 @@ namespace Kiln.Miner.Chain;
 /// What the miner needs of the chain, for sealing and for proving: its head, a way to wait for an epoch, the seal
 /// ticket and interactive seed of a sector, the miner's current deadline, which deadline proves which sectors, and
 /// PoSt randomness. One instance serves the sealing pipeline and the proving loop, so a miner configured with a full
-/// node never seals with devnet randomness. Implemented by the devnet (<see cref="DevnetChain"/>) and by a Lotus full
-/// node (<see cref="FullNodeChain"/>). Message submission (pre-commit, prove-commit, Window PoSt) is not part of it yet.
+/// node never seals with devnet randomness. Implemented by <see cref="FullNodeChain"/> over a Lotus full node or over the in-process devnet chain
+/// (<see cref="Devnet.DevnetNode"/>). Message submission (pre-commit, prove-commit, Window PoSt) is not part of it yet.
 /// </summary>
 /// <remarks>
 /// A chain that cannot answer throws <see cref="ChainException"/>; its <see cref="ChainException.IsRetryable"/> says
