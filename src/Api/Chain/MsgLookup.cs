@@ -1,0 +1,6 @@
+using Kiln.Api.Types;
+
+namespace Kiln.Api.Chain;
+
+/// <summary>Lotus <c>api.MsgLookup</c> (StateWaitMsg, StateSearchMsg): where a message landed and its receipt.</summary>
+public sealed record MsgLookup(Cid Message, MessageReceipt Receipt, IReadOnlyList<Cid> TipSet, long Height);
