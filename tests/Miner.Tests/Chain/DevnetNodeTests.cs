@@ -288,6 +288,25 @@ public sealed class DevnetNodeTests : IDisposable
     }
 
     [Fact]
+    public async Task The_node_says_at_start_that_it_verifies_no_snark_and_logs_each_refused_message_with_its_exit_code_and_reason()
+    {
+        var log = new ListLogger<DevnetNode>();
+        var node = new DevnetNode(new DevnetNodeOptions { EpochDuration = Epoch }, _time, log);
+
+        var started = Assert.Single(log.Entries, e => e.Id.Name == "DevnetChainStarted");
+        Assert.Contains("in-process chain (state memory", started.Message, StringComparison.Ordinal);
+        Assert.Contains("It verifies no SNARK", started.Message, StringComparison.Ordinal);
+
+        _time.Advance(Epoch * 100);
+        var lookup = await LandAsync(node, PreCommitMessage(node, PreCommit(1, 100) with { SealRandEpoch = 101 }));
+
+        var failed = Assert.Single(log.Entries, e => e.Id.Name == "DevnetMessageFailed");
+        Assert.Equal(
+            $"devnet chain: message {lookup.Message} (method 28) failed at epoch 101: exit code 16: sector 1: seal challenge epoch 101 must be before now 101",
+            failed.Message);
+    }
+
+    [Fact]
     public void Without_a_full_node_the_factory_builds_the_devnet_chain_in_the_repo()
     {
         var (chain, devnet) = ChainFactory.Create(new MinerOptions(), _dir, _time, NullLoggerFactory.Instance);
