@@ -80,11 +80,19 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
+        var before = _cluster.Miner.Miner.Devnet!;
+        before.Preseal([100], Cid.Parse(Kiln.Testing.BenchSector.CommR), deadline: 9);
+        var head = before.CurrentEpoch;
         await _cluster.StopMinerAsync();
         await _cluster.StartMinerAsync();
 
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
         Assert.Equal(SectorState.Proving, Assert.Single(sectors).State);
         Assert.NotEmpty(await _cluster.Miner.Jobs.ListAsync(10, CancellationToken.None));
+        // The devnet chain lives in the miner repo: the same genesis, epochs counting on, its sectors where they were.
+        var after = _cluster.Miner.Miner.Devnet!;
+        Assert.Equal(before.Genesis, after.Genesis);
+        Assert.True(after.CurrentEpoch >= head, $"head {after.CurrentEpoch} after a restart at {head}");
+        Assert.Equal(new Dictionary<ulong, int> { [100] = 9 }, await _cluster.Miner.Proving.Chain.SectorDeadlinesAsync(1000, [100], CancellationToken.None));
     }
 }
