@@ -20,4 +20,12 @@ public sealed record MinerInfo
     public RegisteredPoStProof WindowPoStProofType { get; init; }
 
     public string? PeerId { get; init; }
+
+    public bool Equals(MinerInfo? other) =>
+        other is not null && Owner == other.Owner && Worker == other.Worker && Beneficiary == other.Beneficiary
+        && (ControlAddresses ?? []).SequenceEqual(other.ControlAddresses ?? []) && SectorSize == other.SectorSize
+        && WindowPoStPartitionSectors == other.WindowPoStPartitionSectors && WindowPoStProofType == other.WindowPoStProofType
+        && PeerId == other.PeerId;
+
+    public override int GetHashCode() => HashCode.Combine(Owner, Worker, SectorSize);
 }
