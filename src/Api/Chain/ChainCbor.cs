@@ -10,6 +10,7 @@ namespace Kiln.Api.Chain;
 /// </summary>
 public static class ChainCbor
 {
+    /// <summary>A writer in canonical mode: shortest heads, definite lengths.</summary>
     public static CborWriter NewWriter() => new(CborConformanceMode.Canonical, convertIndefiniteLengthEncodings: false, allowMultipleRootLevelValues: false);
 
     /// <summary>A reader in canonical mode: shortest heads and definite lengths only, as cbor-gen reads.</summary>
@@ -52,6 +53,7 @@ public static class ChainCbor
         w.WriteInt64(value);
     }
 
+    /// <summary>Reads an int64 written as <see cref="WriteInt64"/> writes it.</summary>
     public static long ReadInt64(CborReader r) => new ChainCborReader(r, "int64").ReadInt64("");
 
     /// <summary>go-state-types <c>big.Int MarshalCBOR</c>: a byte string of <see cref="TokenAmount.ToBytes"/>.</summary>
@@ -61,6 +63,7 @@ public static class ChainCbor
         w.WriteByteString(value.ToBytes());
     }
 
+    /// <summary>Reads a big.Int byte string (at most 128 bytes).</summary>
     public static TokenAmount ReadBigInt(CborReader r) => new ChainCborReader(r, "big.Int").ReadBigInt("");
 
     /// <summary>go-address <c>MarshalCBOR</c>: a byte string of the address bytes.</summary>
@@ -76,6 +79,7 @@ public static class ChainCbor
         w.WriteByteString(address.ToBytes());
     }
 
+    /// <summary>Reads an address byte string; <paramref name="network"/> is the letter it prints with.</summary>
     public static Address ReadAddress(CborReader r, char network = 'f') => new ChainCborReader(r, "address").ReadAddress("", network);
 
     /// <summary>go-bitfield <c>MarshalCBOR</c>: a byte string of the RLE+ encoding (empty for an empty set).</summary>

@@ -259,7 +259,7 @@ internal sealed class ChainCborReader
         }
         catch (Exception e) when (e is CborContentException or InvalidOperationException or OverflowException)
         {
-            throw Error(field, $"malformed {what}: {e.Message}");
+            throw Error(field, $"malformed CBOR where {what} was expected: {e.Message}");
         }
     }
 }

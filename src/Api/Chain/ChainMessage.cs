@@ -13,24 +13,34 @@ public sealed record ChainMessage
 {
     private const string Context = "Message";
 
+    /// <summary>Message format version: 0.</summary>
     public ulong Version { get; init; }
 
+    /// <summary>The receiver (the miner actor for sealing messages).</summary>
     public Address To { get; init; }
 
+    /// <summary>The sender (the miner's worker or a control address).</summary>
     public Address From { get; init; }
 
+    /// <summary>The sender's nonce (MpoolPushMessage assigns it).</summary>
     public ulong Nonce { get; init; }
 
+    /// <summary>The attoFIL sent with the message (a deposit or pledge).</summary>
     public TokenAmount Value { get; init; }
 
+    /// <summary>Gas limit (0: MpoolPushMessage estimates it).</summary>
     public long GasLimit { get; init; }
 
+    /// <summary>Most attoFIL per gas unit (0: estimated).</summary>
     public TokenAmount GasFeeCap { get; init; }
 
+    /// <summary>attoFIL per gas unit for the block producer (0: estimated).</summary>
     public TokenAmount GasPremium { get; init; }
 
+    /// <summary>The receiver's method number (<see cref="MinerMethods"/>).</summary>
     public ulong Method { get; init; }
 
+/// <summary>The method's CBOR params.</summary>
 #pragma warning disable CA1819 // the params are a CBOR blob, as Lotus's []byte
     public byte[] Params { get; init; } = [];
 #pragma warning restore CA1819

@@ -5,17 +5,29 @@ namespace Kiln.Api.Chain;
 /// <summary>Exit codes (go-state-types exitcode/reserved.go and common.go) and the names Lotus prints for them.</summary>
 public static class ExitCodes
 {
+    /// <summary>Success.</summary>
     public const long Ok = 0;
+    /// <summary>The sender does not exist or is not an account.</summary>
     public const long SysErrSenderInvalid = 1;
+    /// <summary>The sender's nonce or balance did not allow the message.</summary>
     public const long SysErrSenderStateInvalid = 2;
+    /// <summary>The receiver's code executed an illegal instruction.</summary>
     public const long SysErrIllegalInstruction = 4;
+    /// <summary>The receiver does not exist and cannot be created.</summary>
     public const long SysErrInvalidReceiver = 5;
+    /// <summary>The sender cannot pay the value it sends.</summary>
     public const long SysErrInsufficientFunds = 6;
+    /// <summary>The message ran out of gas.</summary>
     public const long SysErrOutOfGas = 7;
+    /// <summary>The actor refused the params (an invalid sector, a bad proof, an epoch out of range).</summary>
     public const long ErrIllegalArgument = 16;
+    /// <summary>A state the method needs does not exist (a sector without a precommit).</summary>
     public const long ErrNotFound = 17;
+    /// <summary>The caller may not call this method (not the worker or a control address).</summary>
     public const long ErrForbidden = 18;
+    /// <summary>The miner actor cannot lock the deposit or pledge.</summary>
     public const long ErrInsufficientFunds = 19;
+    /// <summary>The actor's state does not allow the call.</summary>
     public const long ErrIllegalState = 20;
 
     // go-state-types exitcode/names.go: the names map (SysErrFatal prints as "SysFatal").

@@ -13,18 +13,25 @@ public sealed record SectorPreCommitInfo
 {
     private const string Context = "SectorPreCommitInfo";
 
+    /// <summary>The seal proof type.</summary>
     public RegisteredSealProof SealProof { get; init; }
 
+    /// <summary>The sector number.</summary>
     public ulong SectorNumber { get; init; }
 
+    /// <summary>comm_r as a CID (fil-commitment-sealed, poseidon-bls12_381-a2-fc1).</summary>
     public Cid SealedCID { get; init; }
 
+    /// <summary>The epoch of the ticket the sector was sealed with.</summary>
     public long SealRandEpoch { get; init; }
 
+    /// <summary>Deal ids (none for committed-capacity sectors).</summary>
     public IReadOnlyList<ulong>? DealIDs { get; init; }
 
+    /// <summary>The epoch the sector expires at.</summary>
     public long Expiration { get; init; }
 
+    /// <summary>comm_d as a CID, or null for a sector without data.</summary>
     public Cid? UnsealedCid { get; init; }
 
     /// <summary>Writes the 7-tuple.</summary>

@@ -18,6 +18,7 @@ public readonly record struct TokenAmount(BigInteger Atto) : IComparable<TokenAm
     /// <summary>Lotus <c>buildconstants.FilecoinPrecision</c>: attoFIL per FIL.</summary>
     private static readonly BigInteger FilecoinPrecision = BigInteger.Pow(10, 18);
 
+    /// <summary>0 attoFIL.</summary>
     public static TokenAmount Zero => default;
 
     /// <summary>An amount in FIL.</summary>
@@ -115,6 +116,7 @@ public readonly record struct TokenAmount(BigInteger Atto) : IComparable<TokenAm
         return (Atto.Sign < 0 ? "-" : "") + text + " FIL";
     }
 
+    /// <summary>Orders by attoFIL.</summary>
     public int CompareTo(TokenAmount other) => Atto.CompareTo(other.Atto);
 
     /// <summary>go-state-types <c>big.Int Bytes()</c>: empty for 0, else sign byte (0 +, 1 −) ‖ big-endian magnitude.</summary>
