@@ -40,7 +40,7 @@ public interface IChain
     /// <summary>
     /// Of <paramref name="sectors"/> (the miner's proving sectors), those the Window PoSt of <paramref name="deadline"/>
     /// must prove: on a full node those its partitions hold live and not faulty, or faulty and recovering
-    /// (<see cref="Partition.ToProve"/>); on the devnet, which keeps no partitions, those it assigns to the deadline.
+    /// (<see cref="Partition.ToProve"/>), on a Lotus node as on the in-process devnet chain.
     /// </summary>
     Task<IReadOnlyList<ulong>> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken);
 
