@@ -154,6 +154,27 @@ public sealed class MinerParamsTests
         Assert.True(e.Message.StartsWith(message, StringComparison.Ordinal), e.Message);
     }
 
+    [Fact]
+    public void A_batch_of_64_sectors_round_trips_with_the_size_cbor_gen_gives_it()
+    {
+        var sectors = Enumerable.Range(0, 64).Select(i => new SectorPreCommitInfo
+        {
+            SealProof = RegisteredSealProof.StackedDrg32GiBV1_1,
+            SectorNumber = (ulong)(1000 + i),
+            SealedCID = SealedCid,
+            SealRandEpoch = 4_000_000 + i,
+            DealIDs = [],
+            Expiration = 5_555_200,
+            UnsealedCid = null,
+        }).ToArray();
+        var batch = new PreCommitSectorBatchParams2(sectors);
+        var cbor = batch.ToCbor();
+        // 81 (params) + 98 40 (64 sectors), then per sector: 87, 08, 19 xxxx (number), the CID (d8 2a 58 29 + 41 bytes = 45), 1a xxxxxxxx (epoch),
+        // 80 (no deals), 1a xxxxxxxx (expiration), f6: 62 bytes a sector, 3971 in all.
+        Assert.Equal(1 + 2 + (64 * (1 + 1 + 3 + 45 + 5 + 1 + 5 + 1)), cbor.Length);
+        Assert.Equal(batch, PreCommitSectorBatchParams2.FromCbor(cbor));
+    }
+
     private static readonly ProveCommitSectors3Params PerSectorProofs = new()
     {
         SectorActivations =
