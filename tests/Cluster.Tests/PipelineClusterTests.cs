@@ -1,5 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Chain;
+using Kiln.Miner.Chain.Devnet;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Sealing;
 
@@ -34,10 +35,15 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         Assert.All(sectors, s => Assert.StartsWith("bagboea4b5abc", s.Cids!.Value.Sealed.ToString(), StringComparison.Ordinal));
         Assert.All(sectors, s => Assert.Equal(32, s.Seed!.Length));
         // Ticket and seed come from the miner's one chain, the devnet here, with the epochs they were drawn at.
-        var chain = Assert.IsType<DevnetChain>(_cluster.Miner.Proving.Chain);
-        Assert.All(sectors, s => Assert.Equal(chain.TicketFor(1000, s.Number), s.Ticket));
-        Assert.All(sectors, s => Assert.Equal(chain.SeedFor(1000, s.Number), s.Seed));
+        var devnet = Assert.IsType<DevnetNode>(_cluster.Miner.Miner.Devnet);
+        var entropy = FullNodeChain.IdAddressCbor(1000);
         Assert.All(sectors, s => Assert.NotNull(s.TicketEpoch));
+        foreach (var s in sectors)
+        {
+            Assert.Equal(await devnet.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.SealRandomness, s.TicketEpoch!.Value, entropy, [], CancellationToken.None), s.Ticket);
+            Assert.Equal(await devnet.StateGetRandomnessFromBeaconAsync(DomainSeparationTag.InteractiveSealChallengeSeed, s.SeedEpoch!.Value, entropy, [], CancellationToken.None), s.Seed);
+        }
+
         Assert.All(sectors, s => Assert.Equal(s.PreCommitEpoch + ChainPolicy.PreCommitChallengeDelay, s.SeedEpoch));
         Assert.NotEqual(sectors[0].Cids!.Value.Sealed, sectors[1].Cids!.Value.Sealed);
         Assert.All(sectors, s => Assert.Equal(192, s.PoRepProof!.Length));
@@ -74,11 +80,19 @@ public sealed class PipelineClusterTests : IAsyncLifetime
         await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         await _cluster.Miner.Pipeline.WaitIdleAsync(timeout.Token);
+        var before = _cluster.Miner.Miner.Devnet!;
+        before.Preseal([100], Cid.Parse(Kiln.Testing.BenchSector.CommR), deadline: 9);
+        var head = before.CurrentEpoch;
         await _cluster.StopMinerAsync();
         await _cluster.StartMinerAsync();
 
         var sectors = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
         Assert.Equal(SectorState.Proving, Assert.Single(sectors).State);
         Assert.NotEmpty(await _cluster.Miner.Jobs.ListAsync(10, CancellationToken.None));
+        // The devnet chain lives in the miner repo: the same genesis, epochs counting on, its sectors where they were.
+        var after = _cluster.Miner.Miner.Devnet!;
+        Assert.Equal(before.Genesis, after.Genesis);
+        Assert.True(after.CurrentEpoch >= head, $"head {after.CurrentEpoch} after a restart at {head}");
+        Assert.Equal(new Dictionary<ulong, int> { [100] = 9 }, await _cluster.Miner.Proving.Chain.SectorDeadlinesAsync(1000, [100], CancellationToken.None));
     }
 }

@@ -5,6 +5,7 @@ using Kiln.Api.Auth;
 using Kiln.Api.Types;
 using Kiln.Miner;
 using Kiln.Miner.Chain;
+using Kiln.Miner.Chain.Devnet;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
@@ -138,41 +139,50 @@ internal sealed class PoStCluster : IAsyncDisposable
         return scheduler.WorkerStats().ToDictionary(w => w.Hostname, w => w.Id);
     }
 
-    /// <summary>The miner's chain: the devnet clock (no full node is configured here).</summary>
-    public DevnetChain Chain => (DevnetChain)Miner.Proving.Chain;
+    /// <summary>The miner's chain: the in-process devnet chain (no full node is configured here).</summary>
+    public DevnetNode Chain => Miner.Miner.Devnet ?? throw new InvalidOperationException("the miner runs on a full node, not the devnet chain");
 
-    /// <summary><paramref name="count"/> sector numbers of the current deadline (number mod 48 is the deadline index), and that deadline.</summary>
-    public (DeadlineInfo Deadline, List<ulong> Numbers) DeadlineSectors(int count)
+    /// <summary>
+    /// <paramref name="count"/> sectors pre-sealed into the devnet chain in the current deadline (two to a partition,
+    /// as at 2 KiB), and that deadline, once the miner's chain shows every one of them there.
+    /// </summary>
+    public async Task<(DeadlineInfo Deadline, List<ulong> Numbers)> DeadlineSectorsAsync(int count)
     {
-        var deadline = DeadlineInfo.At(Chain.CurrentEpoch, Chain.PeriodOffset);
-        return (deadline, [.. Enumerable.Range(1, count).Select(i => (ulong)(i * DeadlineInfo.PeriodDeadlines + deadline.Index))]);
+        var deadline = await Miner.Proving.Chain.ProvingDeadlineAsync(MinerId, CancellationToken.None);
+        List<ulong> numbers = [.. Enumerable.Range(1, count).Select(i => (ulong)i)];
+        Chain.Preseal(numbers, Cid.Parse(BenchSector.CommR), deadline.Index);
+        var assigned = await Miner.Proving.Chain.SectorDeadlinesAsync(MinerId, numbers, CancellationToken.None);
+        Assert.All(numbers, n => Assert.Equal(deadline.Index, assigned[n]));
+        return (deadline, numbers);
     }
 
     public static List<ProvingSector> Sectors(IEnumerable<ulong> numbers) =>
         [.. numbers.Select(n => new ProvingSector(n, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(BenchSector.CommR)))];
 
     /// <summary>The miner's Window PoSt of <paramref name="numbers"/> with <paramref name="deadline"/>'s randomness.</summary>
-    public Task<WindowPoStOutcome> ProveWindowAsync(DeadlineInfo deadline, IEnumerable<ulong> numbers, CancellationToken ct) =>
-        Miner.Proving.WindowProver.ProveAsync(MinerId, Sectors(numbers), Chain.WindowPoStRandomness(MinerId, deadline), ct);
+    public async Task<WindowPoStOutcome> ProveWindowAsync(DeadlineInfo deadline, IEnumerable<ulong> numbers, CancellationToken ct) =>
+        await Miner.Proving.WindowProver.ProveAsync(MinerId, Sectors(numbers), await Miner.Proving.Chain.WindowPoStRandomnessAsync(MinerId, deadline, ct), ct);
 
     public async Task<List<JobRecord>> JobsAsync(TaskType task) =>
         [.. (await Miner.Jobs.ListAsync(100, CancellationToken.None)).Where(j => j.Task == task).OrderBy(j => j.Start).ThenBy(j => j.Sector.Number)];
 
     /// <summary>Checks a merged Window PoSt proof the way a verifier would: against the proven sectors' comm_r and the randomness.</summary>
-    public bool VerifyWindow(DeadlineInfo deadline, WindowPoStOutcome outcome)
+    public async Task<bool> VerifyWindowAsync(DeadlineInfo deadline, WindowPoStOutcome outcome)
     {
+        var randomness = await Miner.Proving.Chain.WindowPoStRandomnessAsync(MinerId, deadline, CancellationToken.None);
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Window);
         var replicas = outcome.Proven.Select(n => new PublicReplica(info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
         var proof = outcome.Proof.ToPoStProofBytes();
-        return new InsecureTestProver().VerifyWindowPoSt(PoStRandomness.ToFieldElement(Chain.WindowPoStRandomness(MinerId, deadline)), replicas, [proof], ProverId.FromActorId(MinerId));
+        return new InsecureTestProver().VerifyWindowPoSt(PoStRandomness.ToFieldElement(randomness), replicas, [proof], ProverId.FromActorId(MinerId));
     }
 
-    public bool VerifyWinning(long epoch, WinningPoStOutcome outcome)
+    public async Task<bool> VerifyWinningAsync(long epoch, WinningPoStOutcome outcome)
     {
+        var randomness = await Miner.Proving.Chain.WinningPoStRandomnessAsync(MinerId, epoch, CancellationToken.None);
         var info = PoStProofInfo.ForSectorSize(2048, PoStType.Winning);
         var replicas = outcome.Challenged.Select(n => new PublicReplica(info.Proof, CommCid.ParseSealedCid(BenchSector.CommR), n)).ToList();
         var proofs = outcome.Proofs.Select(p => p.ToPoStProofBytes()).ToList();
-        return new InsecureTestProver().VerifyWinningPoSt(PoStRandomness.ToFieldElement(Chain.WinningPoStRandomness(MinerId, epoch)), replicas, proofs, ProverId.FromActorId(MinerId));
+        return new InsecureTestProver().VerifyWinningPoSt(PoStRandomness.ToFieldElement(randomness), replicas, proofs, ProverId.FromActorId(MinerId));
     }
 
     public async ValueTask DisposeAsync()

@@ -23,7 +23,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     [Fact]
     public async Task Four_partitions_run_in_parallel_on_two_window_worker_processes_and_the_merged_proof_verifies()
     {
-        var (deadline, numbers) = _cluster.DeadlineSectors(8);
+        var (deadline, numbers) = await _cluster.DeadlineSectorsAsync(8);
         await _cluster.StartStorageNodeAsync("storage", numbers);
         var a = _cluster.StartWindowWorkerProcess("wdpost-a");
         var b = _cluster.StartWindowWorkerProcess("wdpost-b");
@@ -42,7 +42,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await KilnProcesses.SignalAsync(b, "CONT");
         var outcome = await proving;
 
-        AssertVerified(deadline, outcome, local: false, partitions: 4, proven: numbers, skipped: []);
+        await AssertVerifiedAsync(deadline, outcome, local: false, partitions: 4, proven: numbers, skipped: []);
 
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         Assert.All(jobs, j => Assert.Equal(JobOutcome.Succeeded, j.Outcome));
@@ -65,7 +65,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     [Fact]
     public async Task A_partition_on_a_window_worker_killed_mid_proof_is_dispatched_again_to_the_other_worker()
     {
-        var (deadline, numbers) = _cluster.DeadlineSectors(4);
+        var (deadline, numbers) = await _cluster.DeadlineSectorsAsync(4);
         await _cluster.StartStorageNodeAsync("storage", numbers);
         var victim = _cluster.StartWindowWorkerProcess("wdpost-victim");
         await _cluster.StartWindowWorkerAsync("wdpost-survivor");
@@ -82,7 +82,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         victim.Kill(entireProcessTree: true); // kill -9 with the partition in flight
         var outcome = await proving;
 
-        AssertVerified(deadline, outcome, local: false, partitions: 2, proven: numbers, skipped: []);
+        await AssertVerifiedAsync(deadline, outcome, local: false, partitions: 2, proven: numbers, skipped: []);
 
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         var failed = Assert.Single(jobs, j => j.HostName == "wdpost-victim");
@@ -101,7 +101,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     [Fact]
     public async Task Sectors_of_an_offline_storage_node_are_skipped_and_the_rest_are_proven()
     {
-        var (deadline, numbers) = _cluster.DeadlineSectors(4);
+        var (deadline, numbers) = await _cluster.DeadlineSectorsAsync(4);
         // Interleaved, so both partitions of the first attempt hold one sector of each node.
         List<ulong> onA = [numbers[0], numbers[2]], onB = [numbers[1], numbers[3]];
         await _cluster.StartStorageNodeAsync("storage-a", onA);
@@ -115,7 +115,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         var outcome = await _cluster.ProveWindowAsync(deadline, numbers, timeout.Token);
 
         Assert.True(DateTimeOffset.UtcNow - started < TimeSpan.FromSeconds(20), "unreadable sectors should not stall the deadline");
-        AssertVerified(deadline, outcome, local: false, partitions: 1, proven: onA, skipped: onB);
+        await AssertVerifiedAsync(deadline, outcome, local: false, partitions: 1, proven: onA, skipped: onB);
 
         // Two partitions answered with skipped sectors, then one partition of the rest: all on the window worker.
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
@@ -127,7 +127,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     [Fact]
     public async Task Without_a_window_worker_the_miner_proves_the_deadline_itself()
     {
-        var (deadline, numbers) = _cluster.DeadlineSectors(4);
+        var (deadline, numbers) = await _cluster.DeadlineSectorsAsync(4);
         await _cluster.StartStorageNodeAsync("storage", numbers);
         await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler);
         Assert.False(_cluster.Miner.Proving.WindowScheduler.CanSchedule);
@@ -135,7 +135,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var outcome = await _cluster.ProveWindowAsync(deadline, numbers, timeout.Token);
 
-        AssertVerified(deadline, outcome, local: true, partitions: 2, proven: numbers, skipped: []);
+        await AssertVerifiedAsync(deadline, outcome, local: true, partitions: 2, proven: numbers, skipped: []);
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         Assert.Equal([numbers[0], numbers[2]], jobs.Select(j => j.Sector.Number).Order());
         Assert.All(jobs, j => Assert.Equal((Environment.MachineName, Guid.Empty, JobOutcome.Succeeded), (j.HostName, j.WorkerId, j.Outcome)));
@@ -144,7 +144,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     [Fact]
     public async Task Winning_post_is_proven_on_the_winning_worker()
     {
-        var (_, numbers) = _cluster.DeadlineSectors(3);
+        var (_, numbers) = await _cluster.DeadlineSectorsAsync(3);
         await _cluster.StartStorageNodeAsync("storage", numbers);
         await _cluster.StartWinningWorkerAsync("wnpost");
         var ids = await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WinningScheduler, "wnpost");
@@ -158,7 +158,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     [Fact]
     public async Task Without_a_winning_worker_the_miner_proves_winning_post_itself()
     {
-        var (_, numbers) = _cluster.DeadlineSectors(3);
+        var (_, numbers) = await _cluster.DeadlineSectorsAsync(3);
         await _cluster.StartStorageNodeAsync("storage", numbers);
         // A window worker does not take winning PoSt.
         await _cluster.StartWindowWorkerAsync("wdpost");
@@ -173,13 +173,13 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     }
 
     /// <summary>Where the deadline was proven, in how many partitions, which sectors were proven and skipped, and that the merged proof verifies.</summary>
-    private void AssertVerified(DeadlineInfo deadline, WindowPoStOutcome outcome, bool local, int partitions, IReadOnlyList<ulong> proven, IReadOnlyList<ulong> skipped)
+    private async Task AssertVerifiedAsync(DeadlineInfo deadline, WindowPoStOutcome outcome, bool local, int partitions, IReadOnlyList<ulong> proven, IReadOnlyList<ulong> skipped)
     {
         Assert.Equal(local, outcome.Local);
         Assert.Equal(partitions, outcome.Partitions);
         Assert.Equal(proven, outcome.Proven);
         Assert.Equal(skipped, outcome.Skipped.Order());
-        Assert.True(_cluster.VerifyWindow(deadline, outcome), "the merged Window PoSt proof does not verify");
+        Assert.True(await _cluster.VerifyWindowAsync(deadline, outcome), "the merged Window PoSt proof does not verify");
     }
 
     /// <summary>A Winning PoSt round now: proven where expected, one challenged sector of the set, the proof verifies. Returns that sector.</summary>
@@ -188,12 +188,12 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         var chain = _cluster.Chain;
         var epoch = chain.CurrentEpoch;
         using var timeout = new CancellationTokenSource(ProveTimeout);
-        var outcome = await _cluster.Miner.Proving.WinningProver.ProveAsync(PoStCluster.MinerId, PoStCluster.Sectors(numbers), chain.WinningPoStRandomness(PoStCluster.MinerId, epoch), timeout.Token);
+        var outcome = await _cluster.Miner.Proving.WinningProver.ProveAsync(PoStCluster.MinerId, PoStCluster.Sectors(numbers), await _cluster.Miner.Proving.Chain.WinningPoStRandomnessAsync(PoStCluster.MinerId, epoch, timeout.Token), timeout.Token);
 
         Assert.Equal(local, outcome.Local);
         var sector = Assert.Single(outcome.Challenged);
         Assert.Contains(sector, numbers);
-        Assert.True(_cluster.VerifyWinning(epoch, outcome), "the Winning PoSt proof does not verify");
+        Assert.True(await _cluster.VerifyWinningAsync(epoch, outcome), "the Winning PoSt proof does not verify");
         return sector;
     }
 }

@@ -364,17 +364,7 @@ public sealed partial class FullNodeChain : IChain
     /// go-address <c>MarshalCBOR</c> of the ID address <c>f0{id}</c>: a CBOR byte string (major type 2) holding the
     /// protocol byte 0 and the id as unsigned LEB128; f01000 is <c>43 00 e8 07</c>.
     /// </summary>
-    public static byte[] IdAddressCbor(ulong id)
-    {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(id, (ulong)long.MaxValue);
-        var leb = Kiln.Proofs.Sdr.ProverId.FromActorId(id); // the LEB128 id, zero-padded
-        var length = leb.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x7F) + 1; // through the first byte without a continuation bit
-        var cbor = new byte[length + 2];
-        cbor[0] = (byte)(0x40 | (length + 1)); // a byte string shorter than 24 bytes carries its length in the header
-        cbor[1] = 0; // the ID protocol
-        leb.AsSpan(0, length).CopyTo(cbor.AsSpan(2));
-        return cbor;
-    }
+    public static byte[] IdAddressCbor(ulong id) => Kiln.Api.Chain.Address.FromId(id).ToCbor();
 
     private async Task<byte[]> RandomnessAsync(DomainSeparationTag tag, ulong minerId, long epoch, CancellationToken cancellationToken)
     {

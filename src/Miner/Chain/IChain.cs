@@ -9,7 +9,7 @@ namespace Kiln.Miner.Chain;
 /// PoSt randomness, the miner actor's state (allocated numbers, pre-commits, active sectors and where they sit), funds,
 /// and sending messages and waiting for them. One instance serves the sealing pipeline and the proving loop, so a miner
 /// configured with a full node never seals with devnet randomness. <see cref="FullNodeChain"/> implements it over a
-/// Lotus full node's API: a real node's JSON-RPC, or the in-process devnet node, so the devnet runs the same path.
+/// Lotus full node's API: a real node's JSON-RPC, or the in-process devnet chain (<see cref="Devnet.DevnetNode"/>), so the devnet runs the same path.
 /// </summary>
 /// <remarks>
 /// A chain that cannot answer throws <see cref="ChainException"/>; its <see cref="ChainException.IsRetryable"/> says
@@ -44,7 +44,7 @@ public interface IChain
     /// <summary>
     /// Of <paramref name="sectors"/> (the miner's proving sectors), those the Window PoSt of <paramref name="deadline"/>
     /// must prove: on a full node those its partitions hold live and not faulty, or faulty and recovering
-    /// (<see cref="Partition.ToProve"/>); on the devnet, which keeps no partitions, those it assigns to the deadline.
+    /// (<see cref="Partition.ToProve"/>), on a Lotus node as on the in-process devnet chain.
     /// </summary>
     Task<IReadOnlyList<ulong>> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken);
 

@@ -53,7 +53,7 @@ public static class Devnet
         output.WriteLine($"devnet in {dir}");
         output.WriteLine($"miner {minerOptions.ActorAddress} ({minerOptions.SectorSize}) on {miner.RpcUrl}");
         output.WriteLine($"dashboard http://{miner.RpcUrl.Authority}/ui?token={repo.Secret.CreateToken(Cli.MinerCli.PermissionsUpTo("read"))}");
-        output.WriteLine("NOTE: devnet sectors use the built-in devnet chain's tickets and seeds; they are not valid on any network.");
+        output.WriteLine("NOTE: the devnet chain is in-process (state in miner/" + Kiln.Miner.Chain.Devnet.DevnetNode.StateFileName + "): its tickets, seeds and sectors are valid on no other network, and it verifies no SNARK.");
         if (options.InsecureTestProofs)
         {
             output.WriteLine("NOTE: INSECURE TEST PROOFS: Commit2 and PoSt SNARKs are keyed hashes, valid on NO network.");
@@ -221,6 +221,7 @@ public static class Devnet
                 }
             }
 
+            await PutOnChainAsync(miner, sectors, ct).ConfigureAwait(false);
             var settled = sectors.Count == options.Sectors && sectors.All(s => s.State is SectorState.Proving or SectorState.Failed);
             if (settled && !sealedAll)
             {
@@ -242,6 +243,27 @@ public static class Devnet
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Sectors the pipeline calls Proving that the devnet chain neither holds active nor has allocated (sealed by a
+    /// pipeline that sent no pre-commit and prove-commit messages) are put on the chain as pre-sealed sectors, so the
+    /// proving loop finds them in the deadlines the chain assigns. A sector committed through messages is left alone.
+    /// </summary>
+    private static async Task PutOnChainAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, CancellationToken ct)
+    {
+        if (miner.Miner.Devnet is not { } devnet)
+        {
+            return;
+        }
+
+        foreach (var s in sectors.Where(s => s.State == SectorState.Proving && s.Cids is not null))
+        {
+            if (!await devnet.StateMinerSectorAllocatedAsync(devnet.MinerAddress, s.Number, [], ct).ConfigureAwait(false))
+            {
+                devnet.Preseal([s.Number], s.Cids!.Value.Sealed);
+            }
         }
     }
 

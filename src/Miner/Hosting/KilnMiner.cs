@@ -84,10 +84,13 @@ public sealed partial class KilnMiner : IAsyncDisposable
     /// <summary>The sector locks the sealing tasks hold, shown and taken through the API (StorageGetLocks, StorageLock).</summary>
     public SectorLockTable Locks { get; private set; } = null!;
 
-    /// <summary>PoSt schedulers, provers, the devnet chain clock and the proving loop.</summary>
+    /// <summary>PoSt schedulers, provers, the chain and the proving loop.</summary>
     public ProvingService Proving { get; private set; } = null!;
 
     public SectorPipeline Pipeline { get; private set; } = null!;
+
+    /// <summary>The in-process devnet chain the miner runs on when no full node is configured (null with a full node).</summary>
+    public Kiln.Miner.Chain.Devnet.DevnetNode? Devnet { get; private set; }
 
     public MinerApi Api { get; private set; } = null!;
 
@@ -166,7 +169,8 @@ public sealed partial class KilnMiner : IAsyncDisposable
         Scheduler = new SealingScheduler(Workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         Sealing = new SealingManager(Scheduler, calls, Works, Jobs, _index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
         Api = new MinerApi(options, repo.Secret, Workers, calls, Works, _index, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);
-        var chain = ChainFactory.Create(options, time, loggers); // one chain for sealing and proving
+        var (chain, devnet) = ChainFactory.Create(options, repo.Path, time, loggers); // one chain for sealing and proving
+        Devnet = devnet;
         Pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, Sealing, chain, _index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
         Proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, Workers, Pipeline, _store, _index, adminToken, Jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 

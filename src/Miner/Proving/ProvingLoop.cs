@@ -4,7 +4,7 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// Drives proving off the chain on two independent loops. The Window PoSt loop proves, when the miner's deadline
-/// opens, the Proving sectors the chain has it prove (by its partitions on a full node, number mod 48 on the devnet) with
+/// opens, the Proving sectors the chain has it prove (by its partitions, on a full node as on the devnet chain) with
 /// <see cref="WindowPoStProver"/>; the result goes to the PoSt history (and each partition to the job tracker), and
 /// a proof still running when its deadline closes is aborted (Lotus storage/wdpost/wdpost_changehandler.go
 /// processHeadChange). The Winning PoSt loop runs a round over all Proving sectors every

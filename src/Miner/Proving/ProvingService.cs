@@ -9,7 +9,7 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// The miner's proving side as one unit: the window and winning PoSt schedulers fed by the worker registry, the
-/// provers, the miner's chain (a Lotus full node or the devnet clock, shared with sealing), the PoSt history and the proving loop (run only
+/// provers, the miner's chain (a Lotus full node or the in-process devnet chain, shared with sealing), the PoSt history and the proving loop (run only
 /// when <see cref="ProvingOptions.Enabled"/>).
 /// </summary>
 public sealed class ProvingService : IAsyncDisposable

@@ -61,12 +61,14 @@ internal sealed class StepChain : ProvingOnlyChain, IChain
     public Task<ChainRandomness> InteractiveSeedAsync(ulong minerId, ulong sectorNumber, long preCommitEpoch, CancellationToken cancellationToken) =>
         throw new NotSupportedException("a proving test chain: no sealing");
 
-    /// <summary>As the devnet: sector n in deadline n mod 48.</summary>
+    /// <summary>This test chain's assignment: sector n in deadline n mod 48.</summary>
+    public static int DeadlineOf(ulong sectorNumber) => (int)(sectorNumber % DeadlineInfo.PeriodDeadlines);
+
     public Task<IReadOnlyList<ulong>> DeadlineSectorsAsync(ulong minerId, DeadlineInfo deadline, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<ulong>>([.. sectors.Where(n => DevnetChain.DeadlineOf(n) == deadline.Index)]);
+        Task.FromResult<IReadOnlyList<ulong>>([.. sectors.Where(n => DeadlineOf(n) == deadline.Index)]);
 
     public Task<IReadOnlyDictionary<ulong, int>> SectorDeadlinesAsync(ulong minerId, IReadOnlyCollection<ulong> sectors, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<ulong, int>>(sectors.ToDictionary(n => n, DevnetChain.DeadlineOf));
+        Task.FromResult<IReadOnlyDictionary<ulong, int>>(sectors.ToDictionary(n => n, DeadlineOf));
 
     public Task<byte[]> WindowPoStRandomnessAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken) =>
         Task.FromResult(PoStFixture.Randomness(0x21));

@@ -11,31 +11,44 @@ namespace Kiln.Miner.Tests.MiddleTier;
 /// The real miner (AddKilnMiner) in a TestServer with in-process scripted workers returning their results through the
 /// miner's JSON-RPC endpoint: a pledged sector goes through AP, PC1, PC2, C1, C2 and FIN with the sector pipeline,
 /// sealing manager, scheduler, call registry, work store and index all real. The clock is fake: a retry or a
-/// heartbeat happens when the test advances it, once the timer exists.
+/// heartbeat happens when the test advances it, once the timer exists; a wait on the devnet chain (the interactive
+/// seed) passes as the chain polls, one epoch per poll.
 /// </summary>
 public sealed class SealingPipelineTests : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private static readonly CancellationToken None = CancellationToken.None;
+
+    /// <summary>One devnet epoch here: the chain polls its head on a timer of this length, which nothing else in the miner uses.</summary>
+    private static readonly TimeSpan ChainEpoch = TimeSpan.FromMilliseconds(30);
     private static readonly TimeSpan FirstRetry = SectorPipeline.RetryDelayFor(1);
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-middle-").FullName;
     private readonly TimerWatchingTimeProvider _time = new();
+    private readonly CancellationTokenSource _pumping = new();
     private TestMiner _miner = null!;
+    private Task _pump = Task.CompletedTask;
 
     private SectorPipeline Pipeline => _miner.Miner.Pipeline;
 
-    public async Task InitializeAsync() =>
+    public async Task InitializeAsync()
+    {
         _miner = await TestMiner.StartAsync(
             Path.Combine(_dir, "repo"),
             o =>
             {
                 o.DatabaseBackupInterval = TimeSpan.Zero;
                 o.Workers = new WorkerRegistryOptions { LostAfter = TimeSpan.Zero }; // the first failed heartbeat loses a worker
+                o.Proving.EpochDuration = ChainEpoch;
             },
             _time);
+        _pump = PumpChainAsync(_pumping.Token);
+    }
 
     public async Task DisposeAsync()
     {
+        await _pumping.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _pump);
+        _pumping.Dispose();
         await _miner.DisposeAsync();
         Directory.Delete(_dir, recursive: true);
     }
@@ -154,6 +167,21 @@ public sealed class SealingPipelineTests : IAsyncLifetime
         Assert.Equal(SectorState.Proving, (await Pipeline.GetAsync(sector.Number, None))!.State);
         Assert.Empty(await _miner.Miner.Works.ListAsync(None));
         Assert.Empty(_miner.Miner.Calls.Pending);
+    }
+
+    /// <summary>
+    /// Moves the clock one epoch each time the chain waits for the next (its head poll), so the devnet chain's head
+    /// reaches the seed epoch, PreCommitChallengeDelay after the pre-commit, with no wall-clock wait; the clock moves
+    /// for nothing else.
+    /// </summary>
+    private async Task PumpChainAsync(CancellationToken ct)
+    {
+        while (true)
+        {
+            await _time.TimerCreated(ChainEpoch).WaitAsync(ct);
+            _time.Rearm(ChainEpoch);
+            _time.Advance(ChainEpoch);
+        }
     }
 
     private async Task<ScriptedWorker> WorkerAsync(string name, StorageId? path = null)

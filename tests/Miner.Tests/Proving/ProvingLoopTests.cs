@@ -1,5 +1,6 @@
 using Kiln.Api.Types;
 using Kiln.Miner.Chain;
+using Kiln.Miner.Chain.Devnet;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Tests.Chain;
@@ -35,7 +36,12 @@ public sealed class ProvingLoopTests : IAsyncLifetime
     public async Task A_deadline_proves_its_own_sectors_and_records_the_outcome_and_the_partition_jobs()
     {
         var worker = PoStFixture.WindowWorker("wdpost-1");
-        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt, worker), [.. new ulong[] { 1, 2, 49, 97, 145 }.Select(PoStFixture.Sector)]);
+        // The devnet chain holds sectors 1, 49, 97 and 145 in deadline 1 (two partitions of two) and sector 2 in deadline 2.
+        var node = Devnet();
+        node.Preseal([1, 49, 97, 145], PoStFixture.Sector(1).SealedCid, deadline: 1);
+        node.Preseal([2], PoStFixture.Sector(2).SealedCid, deadline: 2);
+        _time.Advance(node.EpochDuration * 60); // the head at deadline 1's open, past its challenge epoch
+        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt, worker), [.. new ulong[] { 1, 2, 49, 97, 145 }.Select(PoStFixture.Sector)], chain: Over(node));
 
         var record = await loop.ProveDeadlineAsync(DeadlineInfo.At(60), CancellationToken.None);
 
@@ -53,7 +59,10 @@ public sealed class ProvingLoopTests : IAsyncLifetime
     {
         var winner = new FakeWorker { Hostname = "wnpost", Tasks = [TaskType.GenerateWinningPoSt] };
         winner.WinningPoSt = (proof, miner, sectors, rand, ct) => Task.FromResult(PoStFixture.Winning(proof, miner, sectors, rand));
-        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt), [PoStFixture.Sector(5)], PoStFixture.Scheduler(WorkerKind.WinningPoSt, winner), new ProvingOptions { DisableBuiltinWindowPoSt = true });
+        var node = Devnet();
+        node.Preseal([5], PoStFixture.Sector(5).SealedCid, deadline: 5);
+        _time.Advance(node.EpochDuration * 300);
+        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt), [PoStFixture.Sector(5)], PoStFixture.Scheduler(WorkerKind.WinningPoSt, winner), new ProvingOptions { DisableBuiltinWindowPoSt = true }, Over(node));
 
         var record = await loop.ProveDeadlineAsync(DeadlineInfo.At(300), CancellationToken.None);
         Assert.Equal("Failed", record!.Outcome);
@@ -95,7 +104,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
     private ProvingLoop Loop(PoStScheduler window, IReadOnlyList<ProvingSector> sectors, PoStScheduler? winning = null, ProvingOptions? options = null, IChain? chain = null)
     {
         options ??= new ProvingOptions();
-        chain ??= new DevnetChain(DevnetChain.DefaultSeed, _time, options.EpochDuration, _time.GetUtcNow());
+        chain ??= Over(Devnet());
         var vanillas = new NoVanillaSource();
         return new ProvingLoop(
             chain,
@@ -108,6 +117,12 @@ public sealed class ProvingLoopTests : IAsyncLifetime
             _time,
             NullLogger<ProvingLoop>.Instance);
     }
+
+    /// <summary>A devnet chain of the fixture's miner on the test clock, its genesis now.</summary>
+    private DevnetNode Devnet() =>
+        new(new DevnetNodeOptions { MinerId = PoStFixture.Miner }, _time, NullLogger<DevnetNode>.Instance);
+
+    private FullNodeChain Over(DevnetNode node) => ChainFactory.OverDevnet(node, 't', _time, NullLoggerFactory.Instance);
 
     private sealed class NoVanillaSource : IVanillaSource
     {
