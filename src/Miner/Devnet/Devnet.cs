@@ -221,7 +221,6 @@ public static class Devnet
                 }
             }
 
-            await PutOnChainAsync(miner, sectors, ct).ConfigureAwait(false);
             var settled = sectors.Count == options.Sectors && sectors.All(s => s.State is SectorState.Proving or SectorState.Failed);
             if (settled && !sealedAll)
             {
@@ -243,27 +242,6 @@ public static class Devnet
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Sectors the pipeline calls Proving that the devnet chain neither holds active nor has allocated (sealed by a
-    /// pipeline that sent no pre-commit and prove-commit messages) are put on the chain as pre-sealed sectors, so the
-    /// proving loop finds them in the deadlines the chain assigns. A sector committed through messages is left alone.
-    /// </summary>
-    private static async Task PutOnChainAsync(MinerHost miner, IReadOnlyList<SectorRecord> sectors, CancellationToken ct)
-    {
-        if (miner.Miner.Devnet is not { } devnet)
-        {
-            return;
-        }
-
-        foreach (var s in sectors.Where(s => s.State == SectorState.Proving && s.Cids is not null))
-        {
-            if (!await devnet.StateMinerSectorAllocatedAsync(devnet.MinerAddress, s.Number, [], ct).ConfigureAwait(false))
-            {
-                devnet.Preseal([s.Number], s.Cids!.Value.Sealed);
-            }
         }
     }
 
