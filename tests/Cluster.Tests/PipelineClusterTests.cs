@@ -1,3 +1,4 @@
+using Kiln.Api.Chain;
 using Kiln.Api.Types;
 using Kiln.Miner.Chain;
 using Kiln.Miner.Chain.Devnet;
@@ -44,7 +45,28 @@ public sealed class PipelineClusterTests : IAsyncLifetime
             Assert.Equal(await devnet.StateGetRandomnessFromBeaconAsync(DomainSeparationTag.InteractiveSealChallengeSeed, s.SeedEpoch!.Value, entropy, [], CancellationToken.None), s.Seed);
         }
 
-        Assert.All(sectors, s => Assert.Equal(s.PreCommitEpoch + ChainPolicy.PreCommitChallengeDelay, s.SeedEpoch));
+        // The seed epoch is the landed pre-commit's epoch plus the network's PreCommitChallengeDelay (10 on the devnet,
+        // as Lotus's 2k build), and every sector reached Proving only once the chain held it active, where the chain put it.
+        var delay = (await devnet.StateGetNetworkParamsAsync(CancellationToken.None)).PreCommitChallengeDelay;
+        Assert.Equal(10, delay);
+        Assert.All(sectors, s => Assert.Equal(s.PreCommitEpoch + delay, s.SeedEpoch));
+        var miner = devnet.MinerAddress;
+        foreach (var s in sectors)
+        {
+            var onChain = await devnet.StateSectorGetInfoAsync(miner, s.Number, [], CancellationToken.None);
+            Assert.NotNull(onChain);
+            Assert.Equal(s.Cids!.Value.Sealed, onChain.SealedCID);
+            Assert.Equal(s.ActivationEpoch, onChain.Activation);
+            Assert.Equal(s.Expiration, onChain.Expiration);
+            var location = await devnet.StateSectorPartitionAsync(miner, s.Number, [], CancellationToken.None);
+            Assert.NotNull(location);
+            Assert.Equal((int)location.Deadline, s.Deadline);
+            Assert.Equal((int)location.Partition, s.Partition);
+            Assert.Equal(ExitCodes.Ok, s.PreCommitExitCode);
+            Assert.Equal(ExitCodes.Ok, s.CommitExitCode);
+            Assert.NotNull(s.PreCommitMessage);
+            Assert.NotNull(s.CommitMessage);
+        }
         Assert.NotEqual(sectors[0].Cids!.Value.Sealed, sectors[1].Cids!.Value.Sealed);
         Assert.All(sectors, s => Assert.Equal(192, s.PoRepProof!.Length));
         var verifier = new Kiln.Proofs.Snark.InsecureTestProver();

@@ -91,7 +91,7 @@ public static class MinerCli
             options.Proving.HedgeAfter = parse.GetValue(hedge) is { } after ? GoFormat.ParseDuration(after, "--post-hedge-after") : null;
             options.Proving.ParallelCheckLimit = parse.GetValue(parallelReads);
             options.Proving.SingleCheckTimeout = GoFormat.ParseDuration(parse.GetValue(readTimeout)!, "--single-check-timeout");
-            sealingFlags.Apply(parse, options.Sealing, options.Proving.FullNodeApiInfo is { Length: > 0 } ? null : options.Proving.EpochDuration);
+            sealingFlags.Apply(parse, options.Sealing);
             var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
             await using var hostScope = host.ConfigureAwait(false);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");

@@ -8,14 +8,11 @@ namespace Kiln.Miner.Cli;
 /// <summary>
 /// <c>kiln-miner run</c>'s flags for Lotus's <c>[Sealing]</c> batching and <c>[Fees]</c> batch caps (Lotus
 /// node/config/types.go SealingConfig, MinerFeeConfig), named after the config keys. Unset, they keep Lotus's defaults
-/// against a full node; on the devnet chain the batch waits and the failed-state cooldown default to a few epochs, so
-/// a devnet sector does not wait a day in a batch.
+/// against a full node; on the devnet chain the batch waits and the failed-state cooldown left at those defaults become a
+/// few epochs (<see cref="SealingOptions.UseDevnetPace"/>), so a devnet sector does not wait a day in a batch.
 /// </summary>
 internal sealed class SealingFlags
 {
-    /// <summary>Devnet batch waits and retry cooldown, in epochs.</summary>
-    public const int DevnetWaitEpochs = 10;
-
     private readonly Option<int?> _maxPreCommitBatch = new("--max-precommit-batch") { Description = "send a PreCommitSectorBatch2 as soon as it holds this many sectors (Lotus [Sealing] MaxPreCommitBatch, 256)" };
     private readonly Option<string?> _preCommitBatchWait = new("--precommit-batch-wait") { Description = "the longest a pre-commit waits in its batch, e.g. 24h (Lotus [Sealing] PreCommitBatchWait; devnet: 10 epochs)" };
     private readonly Option<string?> _preCommitBatchSlack = new("--precommit-batch-slack") { Description = "send the pre-commit batch this long before the earliest ticket expires, e.g. 3h (Lotus [Sealing] PreCommitBatchSlack)" };
@@ -34,14 +31,9 @@ internal sealed class SealingFlags
     public IEnumerable<Option> All =>
         [_maxPreCommitBatch, _preCommitBatchWait, _preCommitBatchSlack, _minCommitBatch, _maxCommitBatch, _commitBatchWait, _commitBatchSlack, _preCommitFee, _commitFee, _fromBalance, _balanceBuffer, _ccLifetime, _minRetry];
 
-    /// <summary>Applies what was given; on the devnet (<paramref name="devnetEpoch"/> set) the waits default to <see cref="DevnetWaitEpochs"/> epochs.</summary>
-    public void Apply(ParseResult parse, SealingOptions sealing, TimeSpan? devnetEpoch)
+    /// <summary>Applies what was given (the devnet's pace for what was not is set when the miner opens its chain).</summary>
+    public void Apply(ParseResult parse, SealingOptions sealing)
     {
-        if (devnetEpoch is { } epoch)
-        {
-            ApplyDevnetDefaults(sealing, epoch);
-        }
-
         sealing.MaxPreCommitBatch = parse.GetValue(_maxPreCommitBatch) ?? sealing.MaxPreCommitBatch;
         sealing.PreCommitBatchWait = Duration(parse, _preCommitBatchWait) ?? sealing.PreCommitBatchWait;
         sealing.PreCommitBatchSlack = Duration(parse, _preCommitBatchSlack) ?? sealing.PreCommitBatchSlack;
@@ -56,18 +48,6 @@ internal sealed class SealingFlags
         sealing.CommittedCapacitySectorLifetime = Duration(parse, _ccLifetime) ?? sealing.CommittedCapacitySectorLifetime;
         sealing.MinRetryTime = Duration(parse, _minRetry) ?? sealing.MinRetryTime;
         sealing.Validate();
-    }
-
-    /// <summary>The devnet's batch waits and cooldown: <see cref="DevnetWaitEpochs"/> epochs each.</summary>
-    public static void ApplyDevnetDefaults(SealingOptions sealing, TimeSpan epoch)
-    {
-        ArgumentNullException.ThrowIfNull(sealing);
-        var wait = epoch * DevnetWaitEpochs;
-        sealing.PreCommitBatchWait = wait;
-        sealing.CommitBatchWait = wait;
-        sealing.PreCommitBatchSlack = TimeSpan.Zero;
-        sealing.CommitBatchSlack = TimeSpan.Zero;
-        sealing.MinRetryTime = wait;
     }
 
     private static TimeSpan? Duration(ParseResult parse, Option<string?> option) =>

@@ -42,7 +42,6 @@ public static class Devnet
         var minerOptions = new MinerOptions { SectorSize = options.SectorSize };
         minerOptions.Proving.Enabled = options.Proving;
         minerOptions.Proving.EpochDuration = options.EpochDuration;
-        Cli.SealingFlags.ApplyDevnetDefaults(minerOptions.Sealing, options.EpochDuration);
         minerOptions.Proving.Snark.UseInsecureTestProofs = options.InsecureTestProofs;
         minerOptions.Validate();
         var repo = MinerRepo.Open(Path.Combine(dir, "miner"));

@@ -171,6 +171,10 @@ public sealed partial class KilnMiner : IAsyncDisposable
         Api = new MinerApi(options, repo.Secret, Workers, calls, Works, _index, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);
         var (chain, devnet) = ChainFactory.Create(options, repo.Path, time, loggers); // one chain for sealing and proving
         Devnet = devnet;
+        if (devnet is not null && options.Sealing.UseDevnetPace(options.Proving.EpochDuration))
+        {
+            Log.DevnetPace(_log, options.Sealing.PreCommitBatchWait, options.Sealing.CommitBatchWait, options.Sealing.MinRetryTime);
+        }
         Pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, Sealing, chain, _index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
         Proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, Workers, Pipeline, _store, _index, adminToken, Jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
@@ -326,5 +330,8 @@ public sealed partial class KilnMiner : IAsyncDisposable
 
         [LoggerMessage(EventId = 6901, EventName = "MinerListening", Level = LogLevel.Information, Message = "kiln-miner {Actor} listening on {Url} (recorded in {ApiFile})")]
         public static partial void Listening(ILogger logger, string actor, Uri url, string apiFile);
+
+        [LoggerMessage(EventId = 6902, EventName = "DevnetSealingPace", Level = LogLevel.Information, Message = "devnet chain: batch waits and retry cooldown left at Lotus's defaults are paced to the devnet's epochs (pre-commit batch wait {PreCommitWait}, commit batch wait {CommitWait}, retry cooldown {Cooldown})")]
+        public static partial void DevnetPace(ILogger logger, TimeSpan preCommitWait, TimeSpan commitWait, TimeSpan cooldown);
     }
 }

@@ -57,6 +57,47 @@ public sealed class SealingOptions
     /// <summary>Confidence (epochs on top) before a message's receipt is trusted (Lotus MessageConfidence, 5).</summary>
     public ulong MessageConfidence { get; set; } = ChainPolicy.MessageConfidence;
 
+    /// <summary>The batch waits and the failed-state cooldown on the devnet chain, in its epochs.</summary>
+    public const int DevnetWaitEpochs = 10;
+
+    /// <summary>
+    /// Paces batching to the devnet chain: each batch wait and the cooldown still at Lotus's day-long (or minute-long)
+    /// default becomes <see cref="DevnetWaitEpochs"/> epochs, and the slacks still at their defaults become zero, so a
+    /// devnet sector is not held a day in a batch. Settings given explicitly are kept. Returns whether anything changed.
+    /// </summary>
+    public bool UseDevnetPace(TimeSpan epoch)
+    {
+        var lotus = new SealingOptions();
+        var wait = epoch * DevnetWaitEpochs;
+        var changed = false;
+        if (PreCommitBatchWait == lotus.PreCommitBatchWait)
+        {
+            (PreCommitBatchWait, changed) = (wait, true);
+        }
+
+        if (CommitBatchWait == lotus.CommitBatchWait)
+        {
+            (CommitBatchWait, changed) = (wait, true);
+        }
+
+        if (PreCommitBatchSlack == lotus.PreCommitBatchSlack)
+        {
+            (PreCommitBatchSlack, changed) = (TimeSpan.Zero, true);
+        }
+
+        if (CommitBatchSlack == lotus.CommitBatchSlack)
+        {
+            (CommitBatchSlack, changed) = (TimeSpan.Zero, true);
+        }
+
+        if (MinRetryTime == lotus.MinRetryTime)
+        {
+            (MinRetryTime, changed) = (wait, true);
+        }
+
+        return changed;
+    }
+
     /// <summary>Throws when a setting is out of range.</summary>
     public void Validate()
     {
