@@ -23,6 +23,9 @@ public sealed partial class FullNodeChain : IChain
     private readonly TimeProvider _time;
     private readonly ILogger<FullNodeChain> _logger;
 
+    /// <summary>JSON-RPC's parse error: the client could not read the node's answer.</summary>
+    private const int ParseError = -32700;
+
     /// <summary>The deadlines' sector sets at the last head they were read at (replaced whole, never mutated).</summary>
     private volatile Assignment? _assignment;
 
@@ -384,6 +387,10 @@ public sealed partial class FullNodeChain : IChain
         catch (RpcException e) when (e.IsConnectionError)
         {
             throw new ChainException($"full node {Endpoint}: {method}: connection lost: {e.Message}", isRetryable: true, e);
+        }
+        catch (RpcException e) when (e.Code == ParseError)
+        {
+            throw new ChainException($"full node {Endpoint}: {method} answered JSON Kiln cannot read: {e.Message}", isRetryable: false, e);
         }
         catch (RpcException e)
         {

@@ -1033,25 +1033,25 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         [LoggerMessage(EventId = 5008, EventName = "SectorStateForced", Level = LogLevel.Warning, Message = "sector {Sector} forced to {State} (sectors update-state)")]
         public static partial void Forced(ILogger logger, ulong sector, SectorState state);
 
-        [LoggerMessage(EventId = 5009, EventName = "SectorTicketExpired", Level = LogLevel.Warning, Message = "sector {Sector}: ticket drawn at epoch {TicketEpoch} expired at head {Head}: drawing a new ticket, PreCommit1 runs again")]
+        [LoggerMessage(EventId = 5010, EventName = "SectorTicketExpired", Level = LogLevel.Warning, Message = "sector {Sector}: ticket drawn at epoch {TicketEpoch} expired at head {Head}: drawing a new ticket, PreCommit1 runs again")]
         public static partial void TicketExpired(ILogger logger, ulong sector, long ticketEpoch, long head);
 
-        [LoggerMessage(EventId = 5010, EventName = "SectorPreCommitLanded", Level = LogLevel.Information, Message = "sector {Sector}: pre-commit message {Message} landed at epoch {Height}")]
+        [LoggerMessage(EventId = 5011, EventName = "SectorPreCommitLanded", Level = LogLevel.Information, Message = "sector {Sector}: pre-commit message {Message} landed at epoch {Height}")]
         public static partial void PreCommitLanded(ILogger logger, ulong sector, Cid message, long height);
 
-        [LoggerMessage(EventId = 5011, EventName = "SectorPreCommitReorged", Level = LogLevel.Warning, Message = "sector {Sector}: the pre-commit at epoch {Epoch} changed while waiting for the seed (now {Now}): reorganisation")]
+        [LoggerMessage(EventId = 5012, EventName = "SectorPreCommitReorged", Level = LogLevel.Warning, Message = "sector {Sector}: the pre-commit at epoch {Epoch} changed while waiting for the seed (now {Now}): reorganisation")]
         public static partial void PreCommitReorged(ILogger logger, ulong sector, long epoch, long? now);
 
-        [LoggerMessage(EventId = 5012, EventName = "SectorSeedChanged", Level = LogLevel.Warning, Message = "sector {Sector}: the seed changed (epoch {Was} → {Now}): waiting for the seed again")]
+        [LoggerMessage(EventId = 5013, EventName = "SectorSeedChanged", Level = LogLevel.Warning, Message = "sector {Sector}: the seed changed (epoch {Was} → {Now}): waiting for the seed again")]
         public static partial void SeedChanged(ILogger logger, ulong sector, long? was, long now);
 
-        [LoggerMessage(EventId = 5013, EventName = "SectorActive", Level = LogLevel.Information, Message = "sector {Sector} is active on chain since epoch {Activation}, deadline {Deadline} partition {Partition}")]
+        [LoggerMessage(EventId = 5014, EventName = "SectorActive", Level = LogLevel.Information, Message = "sector {Sector} is active on chain since epoch {Activation}, deadline {Deadline} partition {Partition}")]
         public static partial void Active(ILogger logger, ulong sector, long activation, ulong? deadline, ulong? partition);
 
-        [LoggerMessage(EventId = 5014, EventName = "SectorRetryCooldown", Level = LogLevel.Information, Message = "sector {Sector} {State}: waiting {Wait} before retrying")]
+        [LoggerMessage(EventId = 5015, EventName = "SectorRetryCooldown", Level = LogLevel.Information, Message = "sector {Sector} {State}: waiting {Wait} before retrying")]
         public static partial void Cooldown(ILogger logger, ulong sector, SectorState state, TimeSpan wait);
 
-        [LoggerMessage(EventId = 5015, EventName = "SectorChainStepFailed", Level = LogLevel.Error, Message = "sector {Sector} → {State}: {Reason}")]
+        [LoggerMessage(EventId = 5016, EventName = "SectorChainStepFailed", Level = LogLevel.Error, Message = "sector {Sector} → {State}: {Reason}")]
         public static partial void ChainFailed(ILogger logger, ulong sector, SectorState state, string reason);
     }
 

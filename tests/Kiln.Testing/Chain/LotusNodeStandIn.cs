@@ -206,6 +206,18 @@ public sealed partial class LotusNodeStandIn : IAsyncDisposable
         }
     }
 
+    /// <summary>Marks sector numbers allocated in the miner actor, as sectors an earlier installation pre-committed would be.</summary>
+    public void Allocate(params ulong[] numbers)
+    {
+        lock (_lock)
+        {
+            foreach (var n in numbers)
+            {
+                _allocated.Add(n);
+            }
+        }
+    }
+
     /// <summary>Sets an address's wallet balance (attoFIL); an ID address sets its key address's.</summary>
     public void SetWalletBalance(string address, BigInteger atto)
     {

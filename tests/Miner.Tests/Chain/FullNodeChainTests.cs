@@ -133,7 +133,9 @@ public sealed class FullNodeChainTests : IAsyncLifetime
     [Fact]
     public async Task The_interactive_seed_waits_for_its_epoch_and_confidence_then_asks_the_beacon()
     {
-        // Pre-committed at 1000: the seed is drawn at 1150 once the head reaches 1156 (InteractivePoRepConfidence 6).
+        // Pre-committed at 1000: the seed is drawn at 1150 (the network's PreCommitChallengeDelay, 150 on mainnet) once the
+        // head reaches 1156 (InteractivePoRepConfidence 6).
+        _node.Results["Filecoin.StateGetNetworkParams"] = """{"NetworkName":"mainnet","BlockDelaySecs":30,"PreCommitChallengeDelay":150}""";
         _node.ScriptHeads(1100, 1150, 1155, 1156);
         var rand = Enumerable.Range(0, 32).Select(i => (byte)(i + 1)).ToArray();
         _node.Results["Filecoin.StateGetRandomnessFromBeacon"] = JsonSerializer.Serialize(Convert.ToBase64String(rand));

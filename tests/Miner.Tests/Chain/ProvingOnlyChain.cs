@@ -13,7 +13,8 @@ internal abstract class ProvingOnlyChain
 
     public Task<MinerInfo> MinerInfoAsync(ulong minerId, CancellationToken cancellationToken) => throw Refused();
 
-    public Task<BitField> AllocatedSectorsAsync(ulong minerId, CancellationToken cancellationToken) => throw Refused();
+    /// <summary>No sector number is allocated on a proving-only chain.</summary>
+    public Task<BitField> AllocatedSectorsAsync(ulong minerId, CancellationToken cancellationToken) => Task.FromResult(BitField.Empty);
 
     public Task<SectorPreCommitOnChainInfo?> PreCommitInfoAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken) => throw Refused();
 

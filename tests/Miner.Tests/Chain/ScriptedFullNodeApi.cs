@@ -78,7 +78,14 @@ internal sealed class ScriptedFullNodeApi : IFullNodeApi
         }
     }
 
-    public Task<NetworkParams> StateGetNetworkParamsAsync(CancellationToken ct) => throw new NotSupportedException();
+    /// <summary>Pre-commits on chain by sector number (StateSectorPreCommitInfo answers null for the others).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<ulong, SectorPreCommitOnChainInfo> PreCommits { get; } = new();
+
+    public Task<NetworkParams> StateGetNetworkParamsAsync(CancellationToken ct)
+    {
+        Answerable("StateGetNetworkParams");
+        return Task.FromResult(new NetworkParams { NetworkName = "mainnet", BlockDelaySecs = 30, PreCommitChallengeDelay = 150 });
+    }
 
     public Task<uint> StateNetworkVersionAsync(IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
 
@@ -86,11 +93,19 @@ internal sealed class ScriptedFullNodeApi : IFullNodeApi
 
     public Task<MinerInfo> StateMinerInfoAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
 
-    public Task<BitField?> StateMinerAllocatedAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+    public Task<BitField?> StateMinerAllocatedAsync(Address miner, IReadOnlyList<Cid> tipSetKey, CancellationToken ct)
+    {
+        Answerable("StateMinerAllocated");
+        return Task.FromResult<BitField?>(BitField.FromSet(PreCommits.Keys));
+    }
 
     public Task<bool> StateMinerSectorAllocatedAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
 
-    public Task<SectorPreCommitOnChainInfo?> StateSectorPreCommitInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+    public Task<SectorPreCommitOnChainInfo?> StateSectorPreCommitInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct)
+    {
+        Answerable("StateSectorPreCommitInfo");
+        return Task.FromResult(PreCommits.GetValueOrDefault(number));
+    }
 
     public Task<TokenAmount> StateMinerPreCommitDepositForPowerAsync(Address miner, SectorPreCommitInfo info, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
 

@@ -39,6 +39,8 @@ public sealed class SealingPipelineTests : IAsyncLifetime
                 o.DatabaseBackupInterval = TimeSpan.Zero;
                 o.Workers = new WorkerRegistryOptions { LostAfter = TimeSpan.Zero }; // the first failed heartbeat loses a worker
                 o.Proving.EpochDuration = ChainEpoch;
+                o.Sealing.MaxPreCommitBatch = 1; // each sector's message goes at once: no batch wait on the fake clock
+                o.Sealing.MaxCommitBatch = 1;
             },
             _time);
         _pump = PumpChainAsync(_pumping.Token);

@@ -1,3 +1,4 @@
+using Kiln.Api.Chain;
 using System.Threading.Channels;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
@@ -62,12 +63,13 @@ public sealed class PipelineChainTests : IAsyncLifetime
 
         await _pipeline.UpdateStateAsync(number, SectorState.PreCommit1, CancellationToken.None);
 
-        // Two attempts fail: the sector keeps its state and no error, and waits 5 s then 10 s on the miner's clock.
+        // Two attempts fail: the sector keeps its state, shows the temporary error, and waits 5 s then 10 s on the miner's clock.
         await _time.TimerAsync(TimeSpan.FromSeconds(5)).WaitAsync(TimeSpan.FromSeconds(30));
         _time.Advance(TimeSpan.FromSeconds(5));
         await _time.TimerAsync(TimeSpan.FromSeconds(10)).WaitAsync(TimeSpan.FromSeconds(30));
         var waiting = await _pipeline.GetAsync(number, CancellationToken.None);
-        Assert.Equal((SectorState.PreCommit1, null, null, null), (waiting!.State, waiting.Ticket, waiting.Error, waiting.FailedIn));
+        Assert.Equal((SectorState.PreCommit1, null, null), (waiting!.State, waiting.Ticket, waiting.FailedIn));
+        Assert.StartsWith("PreCommit1: temporary error, retrying (attempt 2): full node", waiting.Error, StringComparison.Ordinal);
         var retries = _log.Entries.Where(e => e.Id.Name == "SectorRetrying").Select(e => e.Message).ToList();
         Assert.Equal(2, retries.Count);
         Assert.Equal(
@@ -92,9 +94,13 @@ public sealed class PipelineChainTests : IAsyncLifetime
         var number = (await _pipeline.PledgeAsync(CancellationToken.None)).Number;
         _options.HoldSectorsAt = SectorState.Committing;
 
+        _api.PreCommits[number] = new SectorPreCommitOnChainInfo(
+            new SectorPreCommitInfo { SealProof = Kiln.Proofs.RegisteredSealProof.StackedDrg2KiBV1_1, SectorNumber = number, SealedCID = Cid.Parse("bagboea4b5abcaukssco2utgmo6wsg2rpcolapj2dj573bj7ri5s3ye2nhbdh5xdg"), SealRandEpoch = 4100, Expiration = 1_600_000 },
+            new TokenAmount(1000),
+            5000);
         await _pipeline.UpdateStateAsync(number, SectorState.WaitSeed, CancellationToken.None);
 
-        // The head (5000) when the sector became ready stands in for its pre-commit epoch; the seed epoch is 150 later.
+        // The pre-commit landed at 5000 (StateSectorPreCommitInfo); the seed epoch is the network's 150 later.
         var counted = await NextChangeAsync(r => r.PreCommitEpoch is not null);
         Assert.Equal((SectorState.WaitSeed, 5000L), (counted.State, counted.PreCommitEpoch));
         await _time.TimerAsync(TimeSpan.FromSeconds(1)).WaitAsync(TimeSpan.FromSeconds(30)); // polling the head

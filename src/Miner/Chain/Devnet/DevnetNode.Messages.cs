@@ -71,7 +71,6 @@ public sealed partial class DevnetNode
         var key = message.ToString();
         while (true)
         {
-            long target;
             lock (_lock)
             {
                 Advance();
@@ -81,12 +80,10 @@ public sealed partial class DevnetNode
                 {
                     return Lookup(message, entry);
                 }
-
-                target = entry is null ? head + 1 : Math.Max(head + 1, entry.IncludedEpoch + (long)confidence);
             }
 
-            var wait = Genesis + (_options.EpochDuration * target) - _time.GetUtcNow();
-            await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.FromTicks(1), _time, ct).ConfigureAwait(false);
+            // Looked at again next epoch (a message not yet included, or reorganised, too), as a node's head moves.
+            await Task.Delay(_options.EpochDuration, _time, ct).ConfigureAwait(false);
         }
     }
 
