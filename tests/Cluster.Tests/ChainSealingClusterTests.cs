@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Threading.Channels;
 using Kiln.Api.Chain;
 using Kiln.Api.Types;
+using Kiln.Miner.Chain;
 using Kiln.Miner.Sealing;
 using Kiln.Testing.Chain;
 
@@ -209,6 +210,53 @@ public sealed class ChainSealingClusterTests : IAsyncLifetime
         _node.ClearGarbage("Filecoin.StateSectorPreCommitInfo");
         var sectors = await IdleAsync();
         Assert.All(sectors, s => Assert.NotNull(_node.SectorOf(s.Number)));
+    }
+
+    [Fact]
+    public async Task A_ticket_older_than_MaxPreCommitRandomnessLookback_is_drawn_again_and_PreCommit1_runs_again()
+    {
+        _cluster.MinerOptions.HoldSectorsAt = SectorState.SubmitPreCommitBatch;
+        var sector = await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
+        var held = await SeenAsync(r => r.Number == sector.Number && r.State == SectorState.SubmitPreCommitBatch);
+        var firstTicket = held.Ticket!;
+        var firstEpoch = held.TicketEpoch!.Value;
+
+        // The chain moves 3,781 epochs past the ticket (Lotus states_sealing.go checkTicketExpired, MaxTicketAge).
+        await _node.MineAsync((int)(firstEpoch + ChainPolicy.MaxPreCommitRandomnessLookback + 1 - _node.Height));
+        _cluster.MinerOptions.HoldSectorsAt = null;
+        await _cluster.Miner.Pipeline.UpdateStateAsync(sector.Number, SectorState.SubmitPreCommitBatch, CancellationToken.None);
+
+        var redrawn = await SeenAsync(r => r.Number == sector.Number && r.State == SectorState.PreCommit1);
+        Assert.Contains($"ticket drawn at {firstEpoch} expired", redrawn.Error, StringComparison.Ordinal);
+        var sealedAgain = Assert.Single(await IdleAsync());
+        // Drawn anew 900 epochs behind a head that is past the old ticket's expiry.
+        Assert.True(sealedAgain.TicketEpoch >= firstEpoch + ChainPolicy.MaxPreCommitRandomnessLookback + 1 - ChainPolicy.SealRandomnessLookback, $"new ticket epoch {sealedAgain.TicketEpoch}, old {firstEpoch}");
+        Assert.NotEqual(firstTicket, sealedAgain.Ticket);
+        var pre = Assert.Single(Assert.Single(_node.PreCommitBatches).Sectors);
+        Assert.Equal(sealedAgain.TicketEpoch, pre.SealRandEpoch);
+        Assert.NotEqual(held.Cids!.Value.Sealed, sealedAgain.Cids!.Value.Sealed); // sealed again with the new ticket
+        Assert.Equal(sealedAgain.Cids!.Value.Sealed.ToString(), pre.SealedCidText);
+        var jobs = await _cluster.Miner.Miner.Jobs.ListAsync(100, CancellationToken.None);
+        Assert.Equal(2, jobs.Count(j => j.Sector.Number == sector.Number && j.Task == TaskType.PreCommit1));
+    }
+
+    [Fact]
+    public async Task A_lagging_node_holds_the_sector_in_its_state_until_the_head_moves_again()
+    {
+        await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
+        await _cluster.Miner.Pipeline.PledgeAsync(CancellationToken.None);
+        await SeenAsync(r => r.State == SectorState.WaitSeed);
+        _node.Lag = true; // the head stops: the seed epoch is not reached
+        var stopped = _node.Height;
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var during = await _cluster.Miner.Pipeline.ListAsync(CancellationToken.None);
+        Assert.All(during, s => Assert.True(s.State is SectorState.WaitSeed or SectorState.PreCommitBatchWait or SectorState.SubmitPreCommitBatch, $"sector {s.Number}: {s.State} {s.Error}"));
+        Assert.Equal(stopped, _node.Height);
+        Assert.Empty(_node.ProveCommits);
+
+        _node.Lag = false;
+        var sectors = await IdleAsync();
+        Assert.All(sectors, s => Assert.True(s.SeedEpoch > 0 && s.SeedEpoch < _node.Height));
     }
 
     [Fact]
