@@ -88,6 +88,7 @@ public sealed class ChainSealingClusterTests : IAsyncLifetime
             var active = _node.SectorOf(s.Number);
             Assert.NotNull(active);
             Assert.Equal(active.Value.Activation, s.ActivationEpoch);
+            Assert.Equal(new TokenAmount(_node.InitialPledgePerSector), s.InitialPledge); // StateSectorGetInfo's InitialPledge
             Assert.Equal((int)active.Value.Deadline, s.Deadline);
             Assert.Equal((int)active.Value.Partition, s.Partition);
             Assert.Equal(ExitCodes.Ok, s.PreCommitExitCode);

@@ -27,8 +27,8 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
     /// <summary>
     /// Lotus's SectorInfo of <paramref name="s"/>: what the record keeps, and with <paramref name="showOnChainInfo"/>
     /// the on-chain part once the chain has activated the sector (Lotus reads it from StateSectorGetInfo; the record
-    /// holds what the pipeline read from it). Deal weights are zero (CC sectors); the pledge and the expiration queue
-    /// (OnTime, Early) are not kept, so they stay zero as Lotus leaves them when it cannot read them.
+    /// holds what the pipeline read from it, the pledge included). Deal weights are zero (CC sectors); the expiration
+    /// queue (OnTime, Early) is not kept, so it stays zero as Lotus leaves it when it cannot read it.
     /// </summary>
     internal static SectorStatus Status(SectorRecord s, bool showOnChainInfo)
     {
@@ -47,6 +47,7 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
             SealProof = active ? s.Proof : default,
             Activation = active ? s.ActivationEpoch!.Value : 0,
             Expiration = active ? s.Expiration ?? 0 : 0,
+            InitialPledge = active ? s.InitialPledge?.Atto ?? 0 : 0,
             PreCommitExitCode = s.PreCommitExitCode,
             PreCommitDeposit = s.PreCommitDeposit?.Atto,
             CommitExitCode = s.CommitExitCode,

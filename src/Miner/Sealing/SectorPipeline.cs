@@ -95,6 +95,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                 deadline INTEGER NULL,
                 partition_index INTEGER NULL,
                 retries INTEGER NOT NULL DEFAULT 0,
+                initial_pledge TEXT NULL,
                 created_ms INTEGER NOT NULL,
                 updated_ms INTEGER NOT NULL
             );
@@ -113,7 +114,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
             ("cids", "TEXT NULL"), ("seed", "BLOB NULL"), ("proof_bytes", "BLOB NULL"), ("failed_state", "TEXT NULL"), ("ticket_epoch", "INTEGER NULL"),
             ("precommit_epoch", "INTEGER NULL"), ("seed_epoch", "INTEGER NULL"), ("precommit_msg", "TEXT NULL"), ("precommit_exit", "INTEGER NULL"),
             ("precommit_deposit", "TEXT NULL"), ("commit_msg", "TEXT NULL"), ("commit_exit", "INTEGER NULL"), ("expiration", "INTEGER NULL"),
-            ("activation", "INTEGER NULL"), ("deadline", "INTEGER NULL"), ("partition_index", "INTEGER NULL"), ("retries", "INTEGER NOT NULL DEFAULT 0"),
+            ("activation", "INTEGER NULL"), ("deadline", "INTEGER NULL"), ("partition_index", "INTEGER NULL"), ("retries", "INTEGER NOT NULL DEFAULT 0"), ("initial_pledge", "TEXT NULL"),
         })
         {
             if (!columns.Contains(column))
@@ -674,7 +675,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         var location = await _chain.SectorPartitionAsync(_options.ActorId, s.Number, ct).ConfigureAwait(false);
         Log.Active(_logger, s.Number, info.Activation, location?.Deadline, location?.Partition);
-        await UpdateAsync(s.Number, SectorState.FinalizeSector, ct, commitExit: exit, activation: info.Activation, deadline: location is null ? null : (int)location.Deadline, partition: location is null ? null : (int)location.Partition).ConfigureAwait(false);
+        await UpdateAsync(s.Number, SectorState.FinalizeSector, ct, commitExit: exit, activation: info.Activation, pledge: info.InitialPledge, deadline: location is null ? null : (int)location.Deadline, partition: location is null ? null : (int)location.Partition).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -831,7 +832,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         Seed = 8,
     }
 
-    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null, SectorState? failedIn = null, long? ticketEpoch = null, long? preCommitEpoch = null, long? seedEpoch = null, Cid? preCommitMessage = null, long? preCommitExit = null, TokenAmount? deposit = null, Cid? commitMessage = null, long? commitExit = null, long? expiration = null, long? activation = null, int? deadline = null, int? partition = null, bool retry = false, Clear clear = Clear.None)
+    private async Task UpdateAsync(ulong number, SectorState state, CancellationToken ct, IReadOnlyList<PieceInfo>? pieces = null, byte[]? ticket = null, byte[]? pc1 = null, string? error = null, SectorCids? cids = null, byte[]? seed = null, byte[]? proof = null, SectorState? failedIn = null, long? ticketEpoch = null, long? preCommitEpoch = null, long? seedEpoch = null, Cid? preCommitMessage = null, long? preCommitExit = null, TokenAmount? deposit = null, Cid? commitMessage = null, long? commitExit = null, long? expiration = null, long? activation = null, TokenAmount? pledge = null, int? deadline = null, int? partition = null, bool retry = false, Clear clear = Clear.None)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
@@ -855,6 +856,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     commit_msg = CASE WHEN @ClearCommit THEN NULL ELSE COALESCE(@CommitMessage, commit_msg) END,
                     commit_exit = CASE WHEN @ClearCommit THEN NULL ELSE COALESCE(@CommitExit, commit_exit) END,
                     expiration = COALESCE(@Expiration, expiration), activation = COALESCE(@Activation, activation),
+                    initial_pledge = COALESCE(@Pledge, initial_pledge),
                     deadline = COALESCE(@Deadline, deadline), partition_index = COALESCE(@Partition, partition_index),
                     retries = CASE WHEN @Retry THEN retries + 1 WHEN @State = 'Proving' THEN 0 ELSE retries END
                 WHERE number = @N
@@ -881,6 +883,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
                     CommitExit = commitExit,
                     Expiration = expiration,
                     Activation = activation,
+                    Pledge = pledge?.Atto.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     Deadline = deadline,
                     Partition = partition,
                     Retry = retry,
@@ -925,7 +928,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
         "number AS Number, state AS State, proof AS Proof, pieces AS Pieces, ticket AS Ticket, pc1out AS Pc1Out, error AS Error, created_ms AS CreatedMs, updated_ms AS UpdatedMs, " +
         "cids AS Cids, seed AS Seed, proof_bytes AS ProofBytes, failed_state AS FailedState, ticket_epoch AS TicketEpoch, precommit_epoch AS PreCommitEpoch, seed_epoch AS SeedEpoch, " +
         "precommit_msg AS PreCommitMessage, precommit_exit AS PreCommitExit, precommit_deposit AS PreCommitDeposit, commit_msg AS CommitMessage, commit_exit AS CommitExit, " +
-        "expiration AS Expiration, activation AS Activation, deadline AS Deadline, partition_index AS PartitionIndex, retries AS Retries";
+        "expiration AS Expiration, activation AS Activation, deadline AS Deadline, partition_index AS PartitionIndex, retries AS Retries, initial_pledge AS InitialPledge";
 
     private sealed class Row
     {
@@ -981,6 +984,8 @@ public sealed partial class SectorPipeline : IAsyncDisposable
 
         public long Retries { get; set; }
 
+        public string? InitialPledge { get; set; }
+
         public SectorRecord ToRecord() => new(
             (ulong)Number,
             // Releases before PreCommit2 existed parked sectors in "WaitPreCommit2".
@@ -1010,6 +1015,7 @@ public sealed partial class SectorPipeline : IAsyncDisposable
             Deadline = Deadline is null ? null : (int)Deadline,
             Partition = PartitionIndex is null ? null : (int)PartitionIndex,
             Retries = (int)Retries,
+            InitialPledge = InitialPledge is null ? null : new TokenAmount(System.Numerics.BigInteger.Parse(InitialPledge, System.Globalization.CultureInfo.InvariantCulture)),
         };
     }
 

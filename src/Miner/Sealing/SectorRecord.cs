@@ -58,6 +58,9 @@ public sealed record SectorRecord(
     /// <summary>The sector's expiration epoch in its pre-commit.</summary>
     public long? Expiration { get; init; }
 
+    /// <summary>The pledge the chain locked for the sector when it activated it (StateSectorGetInfo InitialPledge).</summary>
+    public TokenAmount? InitialPledge { get; init; }
+
     /// <summary>The epoch the chain activated the sector (StateSectorGetInfo Activation).</summary>
     public long? ActivationEpoch { get; init; }
 
