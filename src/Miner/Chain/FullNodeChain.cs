@@ -354,6 +354,22 @@ public sealed partial class FullNodeChain : IChain
         return await CallAsync("StateMinerPartitions", c => _api.StateMinerPartitionsAsync(miner, (ulong)deadline, head.Cids, c), cancellationToken).ConfigureAwait(false) ?? [];
     }
 
+    public async Task<IReadOnlyList<Partition>> DeadlinePartitionsAsync(ulong minerId, int deadline, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(deadline);
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        return await PartitionsAsync(minerId, deadline, head, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<byte[]> ChainCommitRandomnessAsync(long epoch, CancellationToken cancellationToken)
+    {
+        var head = await HeadAsync(cancellationToken).ConfigureAwait(false);
+        var randomness = await CallAsync("StateGetRandomnessFromTickets", c => _api.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.PoStChainCommit, epoch, [], head.Cids, c), cancellationToken).ConfigureAwait(false);
+        return randomness is { Length: 32 }
+            ? randomness
+            : throw new ChainException($"full node {Endpoint}: StateGetRandomnessFromTickets(PoStChainCommit, {epoch}) answered {randomness?.Length ?? 0} bytes, not 32", isRetryable: false);
+    }
+
     public Task<byte[]> WindowPoStRandomnessAsync(ulong minerId, DeadlineInfo deadline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);

@@ -101,4 +101,13 @@ public interface IChain
 
     /// <summary>The deadline and partition holding the sector at the head, or null.</summary>
     Task<SectorPartitionLocation?> SectorPartitionAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken);
+
+    /// <summary>The partitions of deadline <paramref name="deadline"/> at the head (StateMinerPartitions), in index order.</summary>
+    Task<IReadOnlyList<Partition>> DeadlinePartitionsAsync(ulong minerId, int deadline, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The chain-commit randomness a Window PoSt names: ticket randomness for <c>PoStChainCommit</c> at
+    /// <paramref name="epoch"/> with no entropy (Lotus storage/wdpost/wdpost_run.go runSubmitPoST).
+    /// </summary>
+    Task<byte[]> ChainCommitRandomnessAsync(long epoch, CancellationToken cancellationToken);
 }

@@ -1,4 +1,6 @@
+using Kiln.Api.Types;
 using Kiln.Miner.Chain;
+using Kiln.Proofs.PoSt;
 
 namespace Kiln.Miner.Proving;
 
@@ -9,7 +11,9 @@ namespace Kiln.Miner.Proving;
 /// a proof still running when its deadline closes is aborted (Lotus storage/wdpost/wdpost_changehandler.go
 /// processHeadChange). The Winning PoSt loop runs a round over all Proving sectors every
 /// <see cref="ProvingOptions.WinningEvery"/> epochs and never waits for a Window PoSt: a stalled window partition
-/// does not delay a winning round. Submission is out of scope: proofs and their verification are logged.
+/// does not delay a winning round. Each proven Window PoSt is sent to the chain as <c>SubmitWindowedPoSt</c>
+/// (<see cref="WindowPoStSubmitter"/>) unless <see cref="ProvingOptions.SubmitWindowPoSt"/> is off; Winning PoSt proofs
+/// are verified and logged, not yet made into blocks.
 /// </summary>
 public sealed partial class ProvingLoop(
     IChain chain,
@@ -154,14 +158,14 @@ public sealed partial class ProvingLoop(
         }
 
         DeadlineRecord record;
+        var timeline = PoStTimeline.ForDeadline(deadline, time);
         try
         {
-            var timeline = PoStTimeline.ForDeadline(deadline, time);
             var randomness = await chain.WindowPoStRandomnessAsync(minerId, deadline, proofToken).ConfigureAwait(false);
             timeline.Local("randomness", timeline.Started, sectors.Count, detail: $"challenge epoch {deadline.Challenge}");
-            var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
-            Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
-            record = new DeadlineRecord(deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, outcome.Partitions, time.GetUtcNow(), "Succeeded", null);
+            record = options.SubmitWindowPoSt
+                ? await ProveAndSubmitAsync(deadline, proving, randomness, timeline, proofToken).ConfigureAwait(false)
+                : await ProveOnlyAsync(deadline, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (proofToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -175,9 +179,69 @@ public sealed partial class ProvingLoop(
             record = new DeadlineRecord(deadline.Index, deadline.Open, sectors.Count, 0, 0, time.GetUtcNow(), "Failed", e.Message);
         }
 
+        if (options.SubmitWindowPoSt && timeline.Entries.Count > 0)
+        {
+            await history.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
+        }
+
         await history.RecordDeadlineAsync(record, cancellationToken).ConfigureAwait(false);
         DeadlineRecorded?.Invoke(record);
         return record;
+    }
+
+    private async Task<DeadlineRecord> ProveOnlyAsync(DeadlineInfo deadline, IReadOnlyList<ProvingSector> sectors, byte[] randomness, PoStTimeline timeline, CancellationToken proofToken)
+    {
+        var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
+        Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
+        return new DeadlineRecord(deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, outcome.Partitions, time.GetUtcNow(), "Succeeded", null);
+    }
+
+    /// <summary>
+    /// The deadline's partitions from the chain, batched per message, each batch proven and submitted
+    /// (<see cref="WindowPoStSubmitter"/>); the record names every message, or why a batch was not sent.
+    /// </summary>
+    private async Task<DeadlineRecord> ProveAndSubmitAsync(DeadlineInfo deadline, IReadOnlyList<ProvingSector> proving, byte[] randomness, PoStTimeline timeline, CancellationToken proofToken)
+    {
+        var partitions = await chain.DeadlinePartitionsAsync(minerId, deadline.Index, proofToken).ConfigureAwait(false);
+        var held = proving.DistinctBy(s => s.Number).ToDictionary(s => s.Number);
+        var perPartition = PoStInputs.ProofFor(proving, PoStType.Window).SectorsPerPartition;
+        var batches = WindowPoStSubmitter.Batch(partitions, WindowPoStSubmitter.PartitionsPerMessage(perPartition, options.MaxPartitionsPerPoStMessage));
+        var submitter = new WindowPoStSubmitter(chain, minerId, options, logger);
+        int proven = 0, skipped = 0, proofPartitions = 0;
+        var messages = new List<Cid>();
+        var refusals = new List<string>();
+        foreach (var batch in batches)
+        {
+            var (sectors, refusal) = WindowPoStSubmitter.SectorsFor(batch, held);
+            if (refusal is not null)
+            {
+                refusals.Add(refusal);
+                timeline.Local("submit", timeline.Now, 0, "Failed", $"partitions {string.Join(',', batch.Select(b => b.Index))} not submitted: {refusal}");
+                continue;
+            }
+
+            if (sectors.Count == 0)
+            {
+                continue; // nothing to prove in these partitions (Lotus skips such a batch)
+            }
+
+            var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
+            Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
+            proven += outcome.Proven.Count;
+            skipped += outcome.Skipped.Count;
+            proofPartitions += outcome.Partitions;
+            if (outcome.Skipped.Count > 0)
+            {
+                refusals.Add($"sectors {string.Join(',', outcome.Skipped)} were skipped: Lotus stands good sectors in for them (wdpost_run.go sectorsForProof), which Kiln does not do yet");
+                continue;
+            }
+
+            messages.Add(await submitter.SubmitAsync(deadline, [.. batch.Select(b => b.Index)], outcome.Proof, timeline, proofToken).ConfigureAwait(false));
+        }
+
+        // The messages are in the timeline; a batch that could not be sent fails the deadline with its reason.
+        var error = refusals.Count == 0 ? null : (messages.Count == 0 ? "" : $"submitted {string.Join(", ", messages)}; ") + string.Join("; ", refusals);
+        return new DeadlineRecord(deadline.Index, deadline.Open, proven, skipped, proofPartitions, time.GetUtcNow(), error is null ? "Succeeded" : "Failed", error);
     }
 
     /// <summary>One Winning PoSt round at <paramref name="epoch"/> over every Proving sector; null when there are none.</summary>

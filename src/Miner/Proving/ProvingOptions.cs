@@ -36,6 +36,18 @@ public sealed class ProvingOptions
     /// <summary>Whether the miner runs the proving loop (Window PoSt per deadline, Winning PoSt rounds). Default false.</summary>
     public bool Enabled { get; set; }
 
+    /// <summary>
+    /// Send each proven deadline's Window PoSt to the chain (<c>SubmitWindowedPoSt</c>); on by default. Off, proofs are
+    /// verified and recorded only.
+    /// </summary>
+    public bool SubmitWindowPoSt { get; set; } = true;
+
+    /// <summary>Max fee of one SubmitWindowedPoSt (Lotus [Fees] MaxWindowPoStGasFee, 5 FIL).</summary>
+    public Kiln.Api.Chain.TokenAmount MaxWindowPoStGasFee { get; set; } = new(5_000_000_000_000_000_000);
+
+    /// <summary>At most this many partitions in one SubmitWindowedPoSt (Lotus [Proving] MaxPartitionsPerPoStMessage; 0: the policy's limit).</summary>
+    public int MaxPartitionsPerPoStMessage { get; set; }
+
     /// <summary>Lotus <c>DisableBuiltinWindowPoSt</c>: never prove Window PoSt on the miner itself, even with no window worker. Default false.</summary>
     public bool DisableBuiltinWindowPoSt { get; set; }
 

@@ -7,8 +7,7 @@ namespace Kiln.Miner.Sealing;
 /// <summary>
 /// The miner's two message batches: pre-commits sent as one PreCommitSectorBatch2 (Lotus storage/pipeline/
 /// precommit_batch.go processPreCommitBatch) and proofs as one ProveCommitSectors3 (commit_batch.go processBatchV2),
-/// each from the first of the miner's control and worker addresses that can pay the value and the max fee
-/// (StateMinerInfo, WalletBalance), with the deposit or pledge as value less what the miner actor's available balance
+/// each through <see cref="MinerMessageSender"/>, with the deposit or pledge as value less what the miner actor's available balance
 /// covers when <see cref="SealingOptions.CollateralFromMinerBalance"/> is on (utils.go collateralSendAmount).
 /// </summary>
 /// <remarks>
@@ -18,6 +17,7 @@ namespace Kiln.Miner.Sealing;
 public sealed partial class ChainBatches : IBatchQueues, IAsyncDisposable
 {
     private readonly IChain _chain;
+    private readonly MinerMessageSender _sender;
     private readonly ulong _minerId;
     private readonly SealingOptions _options;
     private readonly ILogger _logger;
@@ -27,6 +27,7 @@ public sealed partial class ChainBatches : IBatchQueues, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(options);
         _chain = chain;
+        _sender = new MinerMessageSender(chain, minerId);
         _minerId = minerId;
         _options = options;
         _logger = logger;
@@ -63,8 +64,7 @@ public sealed partial class ChainBatches : IBatchQueues, IAsyncDisposable
         var (parameters, deposit) = PreCommitParams(entries);
         var value = await CollateralToSendAsync(deposit, cancellationToken).ConfigureAwait(false);
         var maxFee = _options.MaxPreCommitBatchGasFeePerSector * entries.Count;
-        var message = await MessageAsync(MinerMethods.PreCommitSectorBatch2, value, maxFee, parameters.ToCbor(), $"PreCommitSectorBatch2 of {entries.Count} sectors (deposit {deposit})", cancellationToken).ConfigureAwait(false);
-        var cid = await _chain.SendAsync(message, maxFee, cancellationToken).ConfigureAwait(false);
+        var (cid, message) = await _sender.SendAsync(MinerMethods.PreCommitSectorBatch2, value, maxFee, parameters.ToCbor(), $"PreCommitSectorBatch2 of {entries.Count} sectors (deposit {deposit})", cancellationToken).ConfigureAwait(false);
         Log.Sent(_logger, "PreCommitSectorBatch2", cid, message.From, entries.Count, message.Value, maxFee, message.Params.Length);
         return [new BatchResult([.. entries.Select(e => e.Sector)], cid, null)];
     }
@@ -81,8 +81,7 @@ public sealed partial class ChainBatches : IBatchQueues, IAsyncDisposable
         };
         var value = await CollateralToSendAsync(pledge, cancellationToken).ConfigureAwait(false);
         var maxFee = _options.MaxCommitBatchGasFeePerSector * entries.Count;
-        var message = await MessageAsync(MinerMethods.ProveCommitSectors3, value, maxFee, parameters.ToCbor(), $"ProveCommitSectors3 of {entries.Count} sectors (pledge {pledge})", cancellationToken).ConfigureAwait(false);
-        var cid = await _chain.SendAsync(message, maxFee, cancellationToken).ConfigureAwait(false);
+        var (cid, message) = await _sender.SendAsync(MinerMethods.ProveCommitSectors3, value, maxFee, parameters.ToCbor(), $"ProveCommitSectors3 of {entries.Count} sectors (pledge {pledge})", cancellationToken).ConfigureAwait(false);
         Log.Sent(_logger, "ProveCommitSectors3", cid, message.From, entries.Count, message.Value, maxFee, message.Params.Length);
         return [new BatchResult([.. entries.Select(e => e.Sector)], cid, null)];
     }
@@ -101,38 +100,6 @@ public sealed partial class ChainBatches : IBatchQueues, IAsyncDisposable
         var available = await _chain.AvailableBalanceAsync(_minerId, cancellationToken).ConfigureAwait(false) - _options.AvailableBalanceBuffer;
         var send = collateral - (available.Atto.Sign > 0 ? available : TokenAmount.Zero);
         return send.Atto.Sign > 0 ? send : TokenAmount.Zero;
-    }
-
-    /// <summary>
-    /// The message to the miner actor from the first control address, else the worker, whose balance covers value and
-    /// max fee (Lotus storage/ctladdr AddressSelector, without configured address lists).
-    /// </summary>
-    /// <exception cref="ChainException">No address can pay: names each address, its balance and what is needed.</exception>
-    private async Task<ChainMessage> MessageAsync(ulong method, TokenAmount value, TokenAmount maxFee, byte[] parameters, string what, CancellationToken cancellationToken)
-    {
-        var info = await _chain.MinerInfoAsync(_minerId, cancellationToken).ConfigureAwait(false);
-        var need = value + maxFee;
-        var candidates = (info.ControlAddresses ?? []).Append(info.Worker).Distinct().ToList();
-        var balances = new List<string>();
-        foreach (var address in candidates)
-        {
-            var balance = await _chain.WalletBalanceAsync(address, cancellationToken).ConfigureAwait(false);
-            if (balance >= need)
-            {
-                return new ChainMessage
-                {
-                    To = Address.FromId(_minerId, info.Worker.Network),
-                    From = address,
-                    Value = value,
-                    Method = method,
-                    Params = parameters,
-                };
-            }
-
-            balances.Add($"{address} has {balance}");
-        }
-
-        throw new ChainException($"not enough funds to send {what}: it needs {need} (value {value} + max fee {maxFee}) but {string.Join(", ", balances)}", isRetryable: false);
     }
 
     public async ValueTask DisposeAsync()

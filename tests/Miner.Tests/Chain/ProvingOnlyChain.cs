@@ -36,5 +36,9 @@ internal abstract class ProvingOnlyChain
 
     public Task<SectorPartitionLocation?> SectorPartitionAsync(ulong minerId, ulong sectorNumber, CancellationToken cancellationToken) => throw Refused();
 
+    public virtual Task<IReadOnlyList<Partition>> DeadlinePartitionsAsync(ulong minerId, int deadline, CancellationToken cancellationToken) => throw Refused();
+
+    public Task<byte[]> ChainCommitRandomnessAsync(long epoch, CancellationToken cancellationToken) => throw Refused();
+
     private static NotSupportedException Refused() => new("a proving-only test chain seals nothing");
 }

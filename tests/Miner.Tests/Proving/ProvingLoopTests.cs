@@ -62,7 +62,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
         var node = Devnet();
         node.Preseal([5], PoStFixture.Sector(5).SealedCid, deadline: 5);
         _time.Advance(node.EpochDuration * 300);
-        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt), [PoStFixture.Sector(5)], PoStFixture.Scheduler(WorkerKind.WinningPoSt, winner), new ProvingOptions { DisableBuiltinWindowPoSt = true }, Over(node));
+        var loop = Loop(PoStFixture.Scheduler(WorkerKind.WindowPoSt), [PoStFixture.Sector(5)], PoStFixture.Scheduler(WorkerKind.WinningPoSt, winner), new ProvingOptions { DisableBuiltinWindowPoSt = true, SubmitWindowPoSt = false }, Over(node));
 
         var record = await loop.ProveDeadlineAsync(DeadlineInfo.At(300), CancellationToken.None);
         Assert.Equal("Failed", record!.Outcome);
@@ -103,7 +103,7 @@ public sealed class ProvingLoopTests : IAsyncLifetime
 
     private ProvingLoop Loop(PoStScheduler window, IReadOnlyList<ProvingSector> sectors, PoStScheduler? winning = null, ProvingOptions? options = null, IChain? chain = null)
     {
-        options ??= new ProvingOptions();
+        options ??= new ProvingOptions { SubmitWindowPoSt = false }; // these tests are about proving; submission has its own
         chain ??= Over(Devnet());
         var vanillas = new NoVanillaSource();
         return new ProvingLoop(

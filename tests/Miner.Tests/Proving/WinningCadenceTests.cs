@@ -62,7 +62,7 @@ public sealed class WinningCadenceTests : IAsyncLifetime
         winner.WinningPoSt = (proof, miner, sectors, rand, ct) => Task.FromResult(PoStFixture.Winning(proof, miner, sectors, rand));
 
         var chain = new StepChain();
-        var options = new ProvingOptions { WinningEvery = 10 };
+        var options = new ProvingOptions { WinningEvery = 10, SubmitWindowPoSt = false };
         var loop = Loop(chain, options, PoStFixture.Scheduler(WorkerKind.WindowPoSt, window), PoStFixture.Scheduler(WorkerKind.WinningPoSt, winner), [PoStFixture.Sector(48), PoStFixture.Sector(49)]);
         var rounds = Channel.CreateUnbounded<long>();
         var records = Channel.CreateUnbounded<DeadlineRecord>();
