@@ -24,19 +24,20 @@ public sealed partial class WindowPoStSubmitter(IChain chain, ulong minerId, Pro
     /// <summary>go-state-types miner policy AddressedSectorsMax: sectors a Window PoSt message may address.</summary>
     public const int AddressedSectorsMax = 25_000;
 
-    /// <summary>go-state-types miner policy DeclarationsMax (AddressedPartitionsMax): partitions one message may name.</summary>
-    public const int DeclarationsMax = 3_000;
+    /// <summary>go-state-types miner policy PoStedPartitionsMax: partitions one SubmitWindowedPoSt may prove.</summary>
+    public const int PoStedPartitionsMax = 3;
 
     private readonly MinerMessageSender _sender = new(chain, minerId);
 
     /// <summary>
-    /// Lotus BatchPartitions: partitions per message = AddressedSectorsMax / sectors per partition, at most
-    /// DeclarationsMax and at most <paramref name="configured"/> when set (Lotus [Proving] MaxPartitionsPerPoStMessage).
+    /// Lotus BatchPartitions with chain/actors/policy GetMaxPoStPartitions: min(PoStedPartitionsMax, AddressedSectorsMax
+    /// / sectors per partition), and at most <paramref name="configured"/> when set (Lotus [Proving]
+    /// MaxPartitionsPerPoStMessage). (Lotus's further cap, AddressedPartitionsMax, is far above both.)
     /// </summary>
     public static int PartitionsPerMessage(int sectorsPerPartition, int configured)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sectorsPerPartition, 1);
-        var perMessage = Math.Min(AddressedSectorsMax / sectorsPerPartition, DeclarationsMax);
+        var perMessage = Math.Min(AddressedSectorsMax / sectorsPerPartition, PoStedPartitionsMax);
         return configured > 0 ? Math.Min(perMessage, configured) : perMessage;
     }
 
