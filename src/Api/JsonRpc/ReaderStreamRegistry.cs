@@ -169,6 +169,14 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
+            if (slot.Consumed.Task.IsCanceled && !aborted.IsCancellationRequested)
+            {
+                // The reading call was cancelled mid-body: drop the connection so its pending read of this body ends.
+                RpcServer.Log.StreamEvent(_logger, id, "the reading call was cancelled: the push is cut");
+                context.Abort();
+                return;
+            }
+
             if (!slot.Claimed.Task.IsCompleted && _slots.TryRemove(new KeyValuePair<Guid, PushSlot>(id, slot)))
             {
                 slot.StopExpiry();
@@ -295,6 +303,10 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
             int n;
             try
             {
+                // A reader whose call is cancelled gives the push up: the push request ends (see HandlePushAsync), so
+                // a body read that does not observe the token itself (a client that keeps the connection open and
+                // sends nothing) still ends instead of holding the call, and the worker's shutdown, for ever.
+                using var giveUp = cancellationToken.Register(static s => ((PushSlot)s!).Consumed.TrySetCanceled(), slot);
                 n = await _body!.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -17,6 +17,9 @@ namespace Kiln.Worker.Calls;
 /// </summary>
 public sealed partial class CallRunner : IAsyncDisposable
 {
+    /// <summary>How long a shutdown waits for running calls to stop once cancelled.</summary>
+    public static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
+
     private readonly CallTracker _tracker;
     private readonly ReturnSender _returns;
     private readonly string _workerName;
@@ -149,13 +152,20 @@ public sealed partial class CallRunner : IAsyncDisposable
 
         _disposed = true;
         await _stopping.CancelAsync().ConfigureAwait(false);
+        var running = _background.Values.ToArray();
         try
         {
-            await Task.WhenAll(_background.Values).ConfigureAwait(false);
+            // Work ends on cancellation; a read that does not observe it (a pushed body whose sender went quiet) is
+            // left behind after StopWait rather than holding the shutdown: its call becomes a 101 on restart.
+            await Task.WhenAll(running).WaitAsync(StopWait).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Cancellation is how the background work ends here.
+        }
+        catch (TimeoutException)
+        {
+            LogStopAbandoned(running.Count(t => !t.IsCompleted), StopWait);
         }
 
         _stopping.Dispose();
@@ -264,4 +274,7 @@ public sealed partial class CallRunner : IAsyncDisposable
 
     [LoggerMessage(EventId = 7202, EventName = "Resuming", Level = LogLevel.Information, Message = "Resuming tracked {Type} call {Call} (finished: {Done})")]
     private partial void LogResuming(string type, string call, bool done);
+
+    [LoggerMessage(EventId = 7203, EventName = "StopAbandoned", Level = LogLevel.Warning, Message = "{Count} calls did not stop within {Wait} of the shutdown; left behind (each is answered 101 on restart)")]
+    private partial void LogStopAbandoned(int count, TimeSpan wait);
 }

@@ -208,6 +208,77 @@ public sealed class ReaderStreamTests
     }
 
     [Fact]
+    public async Task A_read_cancelled_while_the_sender_stalls_ends_at_once()
+    {
+        await using var host = await KestrelRpcHost.StartAsync();
+        var id = Guid.NewGuid();
+        var held = await host.CallAsync("Streams.Hold", $$"""[{"Type":"push","Info":"{{id}}"}]""");
+        var holdId = Guid.Parse(System.Text.Json.JsonDocument.Parse(held).RootElement.GetProperty("result").GetString()!);
+        var reader = host.Streams.Held[holdId];
+
+        // The sender pushes 64 KiB, then stalls with the connection open: the body never ends.
+        using var stalled = new StallingStream(64 << 10);
+        var post = host.Http.PostAsync("/rpc/streams/v0/push/" + id, new StreamContent(stalled));
+        var buffer = new byte[64 << 10];
+        var got = 0;
+        while (got < buffer.Length)
+        {
+            got += await reader.ReadAsync(buffer.AsMemory(got)).AsTask().WaitAsync(Wait);
+        }
+
+        using var cancel = new CancellationTokenSource();
+        var read = reader.ReadAsync(buffer, cancel.Token).AsTask();
+        Assert.False(read.IsCompleted); // waiting for bytes that never come
+        await cancel.CancelAsync();
+
+        // The cancelled read ends: nothing waits for bytes the sender may never send.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(Wait));
+        await reader.DisposeAsync();
+    }
+
+    /// <summary>A body of <c>bytes</c> bytes that then never ends: each further read waits until cancelled.</summary>
+    private sealed class StallingStream(int bytes) : Stream
+    {
+        private int _sent;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => _sent; set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_sent < bytes)
+            {
+                var n = Math.Min(buffer.Length, bytes - _sent);
+                buffer.Span[..n].Fill(0x5a);
+                _sent += n;
+                return n;
+            }
+
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return 0;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
     public async Task Http_reader_is_sent_as_its_url_and_fetched_by_the_method()
     {
         const long size = (5L << 20) + 3;
