@@ -30,7 +30,7 @@ public sealed partial class LotusNodeStandIn
 
         var from = AddressText.ToBytes(m.Pushed.From);
         var toMiner = AddressText.IdOf(AddressText.ToBytes(m.Pushed.To)) == MinerId;
-        if (toMiner && m.Pushed.Method is MinerParamsDecoder.PreCommitSectorBatch2 or MinerParamsDecoder.ProveCommitSectors3)
+        if (toMiner && (m.Pushed.Method is MinerParamsDecoder.PreCommitSectorBatch2 or MinerParamsDecoder.ProveCommitSectors3 || IsProvingMethod(m.Pushed.Method)))
         {
             var senderId = ResolveIdLocked(from);
             if (senderId != WorkerId && !(senderId is { } sid && _controlIds.Contains(sid)))
@@ -39,7 +39,11 @@ public sealed partial class LotusNodeStandIn
                 return;
             }
 
-            if (m.Pushed.Method == MinerParamsDecoder.PreCommitSectorBatch2)
+            if (IsProvingMethod(m.Pushed.Method))
+            {
+                ExecuteProvingLocked(m, height);
+            }
+            else if (m.Pushed.Method == MinerParamsDecoder.PreCommitSectorBatch2)
             {
                 PreCommitLocked(m, height);
             }
@@ -263,6 +267,7 @@ public sealed partial class LotusNodeStandIn
                 _preCommits[pre.Info.SectorNumber] = pre;
             }
 
+            UndoProvingLocked(effects);
             _available -= effects.AvailableDelta;
             var key = Hex(AddressText.ToBytes(m.Pushed.From));
             _balances[key] = _balances.GetValueOrDefault(key) + effects.Spent;
@@ -306,6 +311,16 @@ public sealed partial class LotusNodeStandIn
         public List<ulong> PreCommitted { get; } = [];
 
         public List<PreCommitState> Activated { get; } = [];
+
+        public List<ulong> FaultyAdded { get; } = [];
+
+        public List<ulong> FaultyRemoved { get; } = [];
+
+        public List<ulong> RecoveringAdded { get; } = [];
+
+        public List<ulong> RecoveringRemoved { get; } = [];
+
+        public List<ProvenPartition> Proven { get; } = [];
 
         public BigInteger AvailableDelta { get; set; }
 

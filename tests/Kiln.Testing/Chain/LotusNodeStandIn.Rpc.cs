@@ -456,13 +456,14 @@ public sealed partial class LotusNodeStandIn
         foreach (var group in _sectors.Values.Where(s => s.Deadline == deadline).GroupBy(s => s.Partition).OrderBy(g => g.Key))
         {
             var members = group.Select(s => s.PreCommit.Info.SectorNumber).ToList();
+            var faulty = members.Where(_faulty.Contains).ToList();
             partitions.Add(new JsonObject
             {
                 ["AllSectors"] = Runs(members),
-                ["FaultySectors"] = Runs([]),
-                ["RecoveringSectors"] = Runs([]),
+                ["FaultySectors"] = Runs(faulty),
+                ["RecoveringSectors"] = Runs(members.Where(_recovering.Contains)),
                 ["LiveSectors"] = Runs(members),
-                ["ActiveSectors"] = Runs(members),
+                ["ActiveSectors"] = Runs(members.Except(faulty)),
             });
         }
 
@@ -527,8 +528,7 @@ public sealed partial class LotusNodeStandIn
             throw new RpcError(1, $"cannot draw randomness from the future (epoch {epoch}, head {_head})");
         }
 
-        var input = new TupleCborWriter().Array(4).Text(beacon ? "beacon" : "tickets").Int(tag).Int(epoch).Bytes(entropy).ToArray();
-        var randomness = Blake2bHash.Hash(input, 32);
+        var randomness = DrawRandomness(beacon, tag, epoch, entropy);
         _draws.Enqueue(new RandomnessDraw(beacon, tag, epoch, entropy, key, randomness));
         return JsonValue.Create(Convert.ToBase64String(randomness));
     }
@@ -585,6 +585,8 @@ public sealed partial class LotusNodeStandIn
         // Gas estimation runs the message (Lotus GasEstimateMessageGas); params the actor cannot decode fail it.
         IReadOnlyList<DecodedSectorPreCommit>? preCommits = null;
         (IReadOnlyList<DecodedSectorActivation> Activations, IReadOnlyList<byte[]> Proofs, byte[] Aggregate, long? AggregateType, bool RequireActivation, bool RequireNotification)? prove = null;
+        Action? recordProving = null;
+        string? pushedCid = null;
         if (toMiner)
         {
             try
@@ -596,6 +598,10 @@ public sealed partial class LotusNodeStandIn
                 else if (method == MinerParamsDecoder.ProveCommitSectors3)
                 {
                     prove = MinerParamsDecoder.DecodeProveCommitSectors3(parameters);
+                }
+                else
+                {
+                    recordProving = DecodeProvingAtPush(method, parameters, () => pushedCid!, AddressText.ToText(from, Network), AddressText.ToText(to, Network));
                 }
             }
             catch (FormatException e)
@@ -661,6 +667,8 @@ public sealed partial class LotusNodeStandIn
             _preCommitBatches.Enqueue(new DecodedPreCommitBatch(cidText, fromKeyText, toText, value, gasLimit, feeCap, premium, maxFee, parameters, preCommits));
         }
 
+        pushedCid = cidText;
+        recordProving?.Invoke();
         if (prove is { } pc)
         {
             _proveCommits.Enqueue(new DecodedProveCommit(cidText, fromKeyText, toText, value, gasLimit, feeCap, premium, maxFee, parameters,

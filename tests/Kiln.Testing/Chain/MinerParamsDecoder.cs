@@ -8,6 +8,15 @@ namespace Kiln.Testing.Chain;
 /// </summary>
 public static class MinerParamsDecoder
 {
+    /// <summary>builtin.MethodsMiner.SubmitWindowedPoSt.</summary>
+    public const ulong SubmitWindowedPoSt = 5;
+
+    /// <summary>builtin.MethodsMiner.DeclareFaults.</summary>
+    public const ulong DeclareFaults = 10;
+
+    /// <summary>builtin.MethodsMiner.DeclareFaultsRecovered.</summary>
+    public const ulong DeclareFaultsRecovered = 11;
+
     /// <summary>builtin.MethodsMiner.PreCommitSectorBatch2.</summary>
     public const ulong PreCommitSectorBatch2 = 28;
 
@@ -107,6 +116,64 @@ public static class MinerParamsDecoder
         return (activations, proofs, aggregate, aggregateType,
             root[4].AsBoolean("ProveCommitSectors3Params.RequireActivationSuccess"),
             root[5].AsBoolean("ProveCommitSectors3Params.RequireNotificationSuccess"));
+    }
+
+    /// <summary>
+    /// <c>SubmitWindowedPoStParams</c>: a 5-tuple (Deadline uint64, Partitions [(Index uint64, Skipped bitfield)],
+    /// Proofs [(PoStProof int64, ProofBytes bytes)], ChainCommitEpoch int64, ChainCommitRand bytes).
+    /// </summary>
+    public static (ulong Deadline, IReadOnlyList<DecodedPoStPartition> Partitions, IReadOnlyList<DecodedPoStProof> Proofs, long ChainCommitEpoch, byte[] ChainCommitRand)
+        DecodeSubmitWindowedPoSt(ReadOnlyMemory<byte> cbor)
+    {
+        var root = StrictCborDecoder.Decode(cbor).AsArray("SubmitWindowedPoStParams", 5);
+        var deadline = root[0].AsUInt64("SubmitWindowedPoStParams.Deadline");
+        var partitions = new List<DecodedPoStPartition>();
+        var rawPartitions = root[1].AsArray("SubmitWindowedPoStParams.Partitions");
+        for (var i = 0; i < rawPartitions.Count; i++)
+        {
+            var at = $"Partitions[{i}]";
+            var f = rawPartitions[i].AsArray(at + " (PoStPartition)", 2);
+            partitions.Add(new DecodedPoStPartition(f[0].AsUInt64(at + ".Index"), RlePlusBits.Decode(f[1].AsBytes(at + ".Skipped"), at + ".Skipped")));
+        }
+
+        var proofs = new List<DecodedPoStProof>();
+        var rawProofs = root[2].AsArray("SubmitWindowedPoStParams.Proofs");
+        for (var i = 0; i < rawProofs.Count; i++)
+        {
+            var at = $"Proofs[{i}]";
+            var f = rawProofs[i].AsArray(at + " (PoStProof)", 2);
+            proofs.Add(new DecodedPoStProof(f[0].AsInt64(at + ".PoStProof"), f[1].AsBytes(at + ".ProofBytes")));
+        }
+
+        return (deadline, partitions, proofs,
+            root[3].AsInt64("SubmitWindowedPoStParams.ChainCommitEpoch"),
+            root[4].AsBytes("SubmitWindowedPoStParams.ChainCommitRand"));
+    }
+
+    /// <summary>
+    /// <c>DeclareFaultsParams</c> (<paramref name="recovered"/> false: a 1-tuple Faults of <c>FaultDeclaration</c>s) or
+    /// <c>DeclareFaultsRecoveredParams</c> (true: Recoveries of <c>RecoveryDeclaration</c>s); each declaration is a
+    /// 3-tuple (Deadline uint64, Partition uint64, Sectors bitfield).
+    /// </summary>
+    public static IReadOnlyList<DecodedDeclaration> DecodeDeclarations(ReadOnlyMemory<byte> cbor, bool recovered)
+    {
+        var (type, list, item) = recovered
+            ? ("DeclareFaultsRecoveredParams", "Recoveries", "RecoveryDeclaration")
+            : ("DeclareFaultsParams", "Faults", "FaultDeclaration");
+        var root = StrictCborDecoder.Decode(cbor).AsArray(type, 1);
+        var raw = root[0].AsArray($"{type}.{list}");
+        var decoded = new List<DecodedDeclaration>(raw.Count);
+        for (var i = 0; i < raw.Count; i++)
+        {
+            var at = $"{list}[{i}]";
+            var f = raw[i].AsArray($"{at} ({item})", 3);
+            decoded.Add(new DecodedDeclaration(
+                f[0].AsUInt64(at + ".Deadline"),
+                f[1].AsUInt64(at + ".Partition"),
+                RlePlusBits.Decode(f[2].AsBytes(at + ".Sectors"), at + ".Sectors")));
+        }
+
+        return decoded;
     }
 
     private static (ulong Codec, ulong Hash, byte[] Digest) ParseCid(byte[] cid, string what)

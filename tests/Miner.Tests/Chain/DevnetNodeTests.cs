@@ -318,6 +318,126 @@ public sealed class DevnetNodeTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_dir, DevnetNode.StateFileName)));
     }
 
+    [Fact]
+    public async Task A_window_PoSt_with_a_skipped_sector_lands_proves_its_partitions_faults_the_skip_and_is_persisted()
+    {
+        var path = Path.Combine(_dir, DevnetNode.StateFileName);
+        var node = Node(statePath: path);
+        node.Preseal([1, 2, 3, 4], SealedCid, deadline: 7);
+        // Deadline 7 is open over epochs 420..479; its challenge is 400. Lotus wdpost_run.go commits to the open epoch.
+        _time.Advance(Epoch * 421);
+        var rand = await node.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.PoStChainCommit, 420, [], [], None);
+
+        var lookup = await LandAsync(node, PoStMessage(node, new SubmitWindowedPoStParams(
+            7, [new PoStPartition(0, BitField.Empty), new PoStPartition(1, BitField.FromSet([4]))], [WindowProof], 420, rand)));
+
+        Assert.Equal(ExitCodes.Ok, lookup.Receipt.ExitCode);
+        Assert.Equal([(7, 0, 422L), (7, 1, 422L)], node.ProvenPartitions);
+        var partitions = await node.StateMinerPartitionsAsync(node.MinerAddress.ToString(), 7, [], None);
+        Assert.True(partitions[0].FaultySectors.IsEmpty);
+        Assert.Equal([4UL], partitions[1].FaultySectors.ToList());
+        Assert.Equal([3UL], partitions[1].ActiveSectors.ToList());
+        Assert.Equal([3UL, 4], partitions[1].LiveSectors.ToList());
+
+        var restarted = Node(statePath: path);
+        Assert.Equal([4UL], (await restarted.StateMinerPartitionsAsync(node.MinerAddress.ToString(), 7, [], None))[1].FaultySectors.ToList());
+        Assert.Equal(2, restarted.ProvenPartitions.Count);
+    }
+
+    [Fact]
+    public async Task Faults_and_recoveries_change_the_partition_and_the_next_PoSt_heals_the_recovered_sector()
+    {
+        var node = Node();
+        node.Preseal([1, 2], SealedCid, deadline: 10);
+        _time.Advance(Epoch * 5);
+        var miner = node.MinerAddress.ToString();
+
+        // Deadline 10 opens at 600; declarations for it are in time before its fault cutoff, 530.
+        Assert.Equal(ExitCodes.Ok, (await LandAsync(node, FaultsMessage(node, new FaultDeclaration(10, 0, BitField.FromSet([1]))))).Receipt.ExitCode);
+        Assert.Equal([1UL], (await node.StateMinerPartitionsAsync(miner, 10, [], None))[0].FaultySectors.ToList());
+
+        // {1, 2} declared recovered: 2 is not faulty and is ignored, as the actor does.
+        Assert.Equal(ExitCodes.Ok, (await LandAsync(node, RecoveriesMessage(node, new RecoveryDeclaration(10, 0, BitField.FromSet([1, 2]))))).Receipt.ExitCode);
+        var partition = (await node.StateMinerPartitionsAsync(miner, 10, [], None))[0];
+        Assert.Equal([1UL], partition.FaultySectors.ToList());
+        Assert.Equal([1UL], partition.RecoveringSectors.ToList());
+        Assert.Equal([2UL], partition.ActiveSectors.ToList());
+
+        // A fault declared again retracts the recovery; recovered again, the PoSt at deadline 10 heals it.
+        await LandAsync(node, FaultsMessage(node, new FaultDeclaration(10, 0, BitField.FromSet([1]))));
+        Assert.True((await node.StateMinerPartitionsAsync(miner, 10, [], None))[0].RecoveringSectors.IsEmpty);
+        await LandAsync(node, RecoveriesMessage(node, new RecoveryDeclaration(10, 0, BitField.FromSet([1]))));
+
+        _time.Advance(Epoch * (601 - node.CurrentEpoch));
+        var rand = await node.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.PoStChainCommit, 600, [], [], None);
+        var post = await LandAsync(node, PoStMessage(node, new SubmitWindowedPoStParams(10, [new PoStPartition(0, BitField.Empty)], [WindowProof], 600, rand)));
+        Assert.Equal(ExitCodes.Ok, post.Receipt.ExitCode);
+        partition = (await node.StateMinerPartitionsAsync(miner, 10, [], None))[0];
+        Assert.True(partition.FaultySectors.IsEmpty && partition.RecoveringSectors.IsEmpty);
+        Assert.Equal([1UL, 2], partition.ActiveSectors.ToList());
+    }
+
+    [Fact]
+    public async Task Bad_proving_messages_are_refused_with_the_miner_actor_s_exit_codes_and_change_nothing()
+    {
+        var node = Node();
+        node.Preseal([1, 2], SealedCid, deadline: 7);
+        node.Preseal([5, 6], SealedCid, deadline: 8);
+        node.Preseal([10, 11], SealedCid, deadline: 20);
+        _time.Advance(Epoch * 421);
+        var rand = await node.StateGetRandomnessFromTicketsAsync(DomainSeparationTag.PoStChainCommit, 420, [], [], None);
+        var good = new SubmitWindowedPoStParams(7, [new PoStPartition(0, BitField.Empty)], [WindowProof], 420, rand);
+
+        async Task<(long, string?)> Refusal(ChainMessage message)
+        {
+            var lookup = await LandAsync(node, message);
+            return (lookup.Receipt.ExitCode, node.ProvenPartitions.Count == 0 ? "unchanged" : "proven");
+        }
+
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { Deadline = 48 })));
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { Deadline = 8 }))); // not the current deadline
+        Assert.Equal((ExitCodes.ErrNotFound, "unchanged"), await Refusal(PoStMessage(node, good with { Partitions = [new PoStPartition(3, BitField.Empty)] })));
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { Partitions = [new PoStPartition(0, BitField.FromSet([5]))] })));
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { Proofs = [WindowProof with { ProofType = RegisteredPoStProof.StackedDrgWindow32GiBV1_1 }] })));
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { Proofs = [] })));
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { ChainCommitEpoch = 399 }))); // before the challenge
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { ChainCommitEpoch = 421 }))); // other randomness
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(PoStMessage(node, good with { ChainCommitRand = rand[..31] })));
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(FaultsMessage(node, new FaultDeclaration(8, 0, BitField.FromSet([5]))))); // past its cutoff
+        Assert.Equal((ExitCodes.ErrIllegalArgument, "unchanged"), await Refusal(FaultsMessage(node, new FaultDeclaration(20, 0, BitField.FromSet([5])))));
+        Assert.Equal((ExitCodes.ErrNotFound, "unchanged"), await Refusal(RecoveriesMessage(node, new RecoveryDeclaration(20, 1, BitField.FromSet([10])))));
+        Assert.Equal((ActorPolicy.ErrSerialization, "unchanged"), await Refusal(PoStMessage(node, good) with { Params = [0x85, 0x07] }));
+        Assert.All(await node.StateMinerPartitionsAsync(node.MinerAddress.ToString(), 20, [], None), p => Assert.True(p.FaultySectors.IsEmpty));
+
+        Assert.Equal((ExitCodes.Ok, "proven"), await Refusal(PoStMessage(node, good)));
+    }
+
+    private static readonly PoStProof WindowProof = new(RegisteredPoStProof.StackedDrgWindow2KiBV1_1, new byte[192]);
+
+    private static ChainMessage PoStMessage(DevnetNode node, SubmitWindowedPoStParams p) => new()
+    {
+        To = node.MinerAddress,
+        From = node.WorkerAddress,
+        Method = MinerMethods.SubmitWindowedPoSt,
+        Params = p.ToCbor(),
+    };
+
+    private static ChainMessage FaultsMessage(DevnetNode node, params FaultDeclaration[] faults) => new()
+    {
+        To = node.MinerAddress,
+        From = node.WorkerAddress,
+        Method = MinerMethods.DeclareFaults,
+        Params = new DeclareFaultsParams(faults).ToCbor(),
+    };
+
+    private static ChainMessage RecoveriesMessage(DevnetNode node, params RecoveryDeclaration[] recoveries) => new()
+    {
+        To = node.MinerAddress,
+        From = node.WorkerAddress,
+        Method = MinerMethods.DeclareFaultsRecovered,
+        Params = new DeclareFaultsRecoveredParams(recoveries).ToCbor(),
+    };
+
     private static TimeSpan ProvingOptionsEpoch => Kiln.Miner.Proving.ProvingOptions.DefaultEpochDuration;
 
     private DevnetNode Node(string seed = DevnetNodeOptions.DefaultSeed, TokenAmount? minerBalance = null, string? statePath = null) =>

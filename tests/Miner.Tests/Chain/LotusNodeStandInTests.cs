@@ -678,6 +678,284 @@ public sealed class LotusNodeStandInTests : IAsyncLifetime
         Assert.Equal(1003, _node.Height);
     }
 
+    /// <summary>192 proof bytes (one Groth16 proof) of 0x5a.</summary>
+    private static readonly byte[] WindowProof = [.. Enumerable.Repeat((byte)0x5a, 192)];
+
+    /// <summary>SubmitWindowedPoStParams written with the test's own writer: partitions as (Index, RLE+ bytes of Skipped).</summary>
+    private static byte[] PoStParams(ulong deadline, (ulong Index, byte[] SkippedRle)[] partitions, long proofType, byte[] proof, long commitEpoch, byte[] commitRand)
+    {
+        var w = new TupleCborWriter().Array(5).UInt(deadline).Array(partitions.Length);
+        foreach (var (index, skipped) in partitions)
+        {
+            w.Array(2).UInt(index).Bytes(skipped);
+        }
+
+        return w.Array(1).Array(2).Int(proofType).Bytes(proof).Int(commitEpoch).Bytes(commitRand).ToArray();
+    }
+
+    /// <summary>DeclareFaultsParams / DeclareFaultsRecoveredParams: array(1) of (Deadline, Partition, RLE+ bytes of Sectors).</summary>
+    private static byte[] DeclarationParams(params (ulong Deadline, ulong Partition, byte[] SectorsRle)[] declarations)
+    {
+        var w = new TupleCborWriter().Array(1).Array(declarations.Length);
+        foreach (var (deadline, partition, sectors) in declarations)
+        {
+            w.Array(3).UInt(deadline).UInt(partition).Bytes(sectors);
+        }
+
+        return w.ToArray();
+    }
+
+    private static readonly byte[] Rle4 = [0x90, 0x02]; // {4}: 00 | 0 | "01"+0010 (run of 4 absent, LSB first) | "1" (one present)
+    private static readonly byte[] Rle11 = [0x70, 0x03]; // {11}: 00 | 0 | "01"+1101 (11 absent, LSB first) | "1"
+    private static readonly byte[] Rle10And11 = [0x50, 0x15]; // {10, 11}: 00 | 0 | "01"+0101 (10 absent, LSB first) | "01"+0100 (2 present)
+
+    [Theory]
+    [InlineData(new byte[] { 0x70, 0x02 }, new ulong[] { 3 })] // 00 | 0 | 01 1100 (3, LSB first) | 1
+    [InlineData(new byte[] { 0x0c }, new ulong[] { 0 })] // 00 | 1 | 1
+    [InlineData(new byte[] { 0x90, 0x02 }, new ulong[] { 4 })]
+    [InlineData(new byte[] { 0x70, 0x03 }, new ulong[] { 11 })]
+    [InlineData(new byte[] { 0x50, 0x15 }, new ulong[] { 10, 11 })]
+    // {0..19}: 00 | 1 | "00" + varint 20 (0x14, LSB first 0 0 1 0 1 0 0 0) → 0x84 0x02.
+    [InlineData(new byte[] { 0x84, 0x02 }, new ulong[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19 })]
+    [InlineData(new byte[] { }, new ulong[] { })]
+    public void The_stand_in_s_own_RLE_plus_decoder_reads_go_bitfield_encodings(byte[] rle, ulong[] members) =>
+        Assert.Equal(members, RlePlusBits.Decode(rle, "Skipped"));
+
+    [Theory]
+    [InlineData(new byte[] { 0x01 }, "Skipped: RLE+ version is not 0")]
+    // {0} with its run of 1 written as "01"+0001 instead of "1": 00 | 1 | 01 | 1000 → 0x34 0x00.
+    [InlineData(new byte[] { 0x34, 0x00 }, "Skipped: RLE+ run of 1 in the 4-bit form is not minimal")]
+    // {0, 1, 2} with its run of 3 written as "00" + varint 3: 00 | 1 | 00 | 11000000 → 0x64 0x00.
+    [InlineData(new byte[] { 0x64, 0x00 }, "Skipped: RLE+ run of 3 in the varint form is not minimal")]
+    public void The_stand_in_s_RLE_plus_decoder_refuses_what_go_bitfield_refuses(byte[] rle, string reason) =>
+        Assert.Equal(reason, Assert.Throws<FormatException>(() => RlePlusBits.Decode(rle, "Skipped")).Message);
+
+    [Fact]
+    public void The_decoder_reads_SubmitWindowedPoStParams_written_by_hand_from_cbor_gen_field_by_field()
+    {
+        var rand = LotusNodeStandIn.TicketRandomness(LotusNodeStandIn.PoStChainCommitTag, 960, []);
+        var bytes = Hex($"""
+            85                        // array(5): SubmitWindowedPoStParams
+              10                      // Deadline: uint64 16
+              82                      // Partitions: array(2)
+                82 00 40              //   PoStPartition (Index 0, Skipped: bytes(0), the empty bitfield)
+                82 01 42 90 02        //   PoStPartition (Index 1, Skipped: bytes(2), RLE+ of {"{4}"})
+              81                      // Proofs: array(1)
+                82 0a 58 c0           //   proof.PoStProof (PoStProof 10 StackedDrgWindow2KiBV1_1, ProofBytes: bytes(192))
+                {Convert.ToHexString(WindowProof)}
+              19 03 c0                // ChainCommitEpoch: int64 960
+              58 20                   // ChainCommitRand: bytes(32)
+                {Convert.ToHexString(rand)}
+            """);
+
+        var (deadline, partitions, proofs, epoch, commitRand) = MinerParamsDecoder.DecodeSubmitWindowedPoSt(bytes);
+
+        Assert.Equal(16UL, deadline);
+        Assert.Equal([0UL, 1], partitions.Select(p => p.Index));
+        Assert.Empty(partitions[0].Skipped);
+        Assert.Equal([4UL], partitions[1].Skipped);
+        Assert.Equal(10, Assert.Single(proofs).ProofType);
+        Assert.Equal(WindowProof, proofs[0].ProofBytes);
+        Assert.Equal(960, epoch);
+        Assert.Equal(rand, commitRand);
+        Assert.Equal(bytes, PoStParams(16, [(0, []), (1, Rle4)], 10, WindowProof, 960, rand));
+    }
+
+    [Fact]
+    public void The_decoder_reads_Kiln_s_SubmitWindowedPoStParams_and_declarations()
+    {
+        var kiln = new Kiln.Api.Chain.SubmitWindowedPoStParams(
+            3,
+            [new Kiln.Api.Chain.PoStPartition(0, Kiln.Api.Types.BitField.Empty), new Kiln.Api.Chain.PoStPartition(2, Kiln.Api.Types.BitField.FromSet([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 40]))],
+            [new Kiln.Api.Types.PoStProof(Kiln.Proofs.RegisteredPoStProof.StackedDrgWindow32GiBV1_1, WindowProof)],
+            -5,
+            new byte[32]);
+        var (deadline, partitions, proofs, epoch, rand) = MinerParamsDecoder.DecodeSubmitWindowedPoSt(kiln.ToCbor());
+        Assert.Equal(3UL, deadline);
+        Assert.Equal([.. Enumerable.Range(0, 20).Select(i => (ulong)i), 40UL], partitions[1].Skipped);
+        Assert.Equal(13, proofs[0].ProofType);
+        Assert.Equal(-5, epoch);
+        Assert.Equal(32, rand.Length);
+
+        var faults = new Kiln.Api.Chain.DeclareFaultsParams([new Kiln.Api.Chain.FaultDeclaration(47, 1, Kiln.Api.Types.BitField.FromSet([10, 11]))]);
+        var decl = Assert.Single(MinerParamsDecoder.DecodeDeclarations(faults.ToCbor(), recovered: false));
+        Assert.Equal((47UL, 1UL), (decl.Deadline, decl.Partition));
+        Assert.Equal([10UL, 11], decl.Sectors);
+        var recoveries = new Kiln.Api.Chain.DeclareFaultsRecoveredParams([new Kiln.Api.Chain.RecoveryDeclaration(2, 0, Kiln.Api.Types.BitField.FromSet([11]))]);
+        Assert.Equal([11UL], Assert.Single(MinerParamsDecoder.DecodeDeclarations(recoveries.ToCbor(), recovered: true)).Sectors);
+    }
+
+    [Fact]
+    public void Declarations_written_by_hand_decode_and_a_wrong_shape_names_the_field()
+    {
+        var bytes = Hex("""
+            81                        // array(1): DeclareFaultsParams
+              81                      // Faults: array(1)
+                83 14 00 42 50 15     //   FaultDeclaration (Deadline 20, Partition 0, Sectors: bytes(2), RLE+ of {10, 11})
+            """);
+        var d = Assert.Single(MinerParamsDecoder.DecodeDeclarations(bytes, recovered: false));
+        Assert.Equal([10UL, 11], d.Sectors);
+
+        var e = Assert.Throws<FormatException>(() => MinerParamsDecoder.DecodeDeclarations(Hex("81 81 82 14 00"), recovered: true));
+        Assert.Contains("Recoveries[0] (RecoveryDeclaration): expected a 3-tuple, got an array of 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_window_PoSt_with_a_skipped_sector_lands_proves_its_partitions_and_faults_the_skipped_sector()
+    {
+        // Height 1000 is in deadline 16 (open 960, challenge 940). Lotus wdpost_run.go commits to the deadline's open epoch.
+        _node.Activate(16, 0, 1, 2);
+        _node.Activate(16, 1, 3, 4);
+        var rand = LotusNodeStandIn.TicketRandomness(LotusNodeStandIn.PoStChainCommitTag, 960, []);
+
+        var cid = await PushAsync(5, PoStParams(16, [(0, []), (1, Rle4)], _node.WindowPoStProofType, WindowProof, 960, rand));
+        await _node.MineAsync(1);
+
+        Assert.Equal(0, _node.ReceiptOf(cid)!.Value.ExitCode);
+        var post = Assert.Single(_node.WindowPoSts);
+        Assert.Equal(cid, post.MessageCid);
+        Assert.Equal(_node.WorkerKey, post.From);
+        Assert.Equal([4UL], post.Partitions[1].Skipped);
+        Assert.Equal([(16UL, 0UL, 1001L, cid), (16UL, 1UL, 1001L, cid)], _node.ProvenPartitions);
+        Assert.Equal([4UL], _node.FaultySectors);
+        var partitions = await ResultAsync("Filecoin.StateMinerPartitions", $"""["{_node.Miner}",16,[]]""");
+        Assert.Equal("[0]", partitions[0].GetProperty("FaultySectors").GetRawText());
+        Assert.Equal("[4,1]", partitions[1].GetProperty("FaultySectors").GetRawText());
+        Assert.Equal("[3,1]", partitions[1].GetProperty("ActiveSectors").GetRawText());
+        Assert.Equal("[3,2]", partitions[1].GetProperty("LiveSectors").GetRawText());
+    }
+
+    [Fact]
+    public async Task Faults_then_recoveries_change_the_partition_s_sets_and_the_next_PoSt_heals_the_recovered_sector()
+    {
+        // Deadline 20 opens at 1200; its fault cutoff is 1130, so at 1001 declarations for it are in time.
+        _node.Activate(20, 0, 10, 11);
+
+        var faults = await PushAsync(10, DeclarationParams((20, 0, Rle11)));
+        await _node.MineAsync(1);
+        Assert.Equal(0, _node.ReceiptOf(faults)!.Value.ExitCode);
+        Assert.Equal([11UL], _node.FaultySectors);
+        Assert.Equal([11UL], Assert.Single(Assert.Single(_node.FaultDeclarations).Declarations).Sectors);
+
+        // Declaring {10, 11} recovered: 10 is not faulty and is ignored, as the actor does.
+        var recovered = await PushAsync(11, DeclarationParams((20, 0, Rle10And11)));
+        await _node.MineAsync(1);
+        Assert.Equal(0, _node.ReceiptOf(recovered)!.Value.ExitCode);
+        Assert.Equal([11UL], _node.RecoveringSectors);
+        var partition = (await ResultAsync("Filecoin.StateMinerPartitions", $"""["{_node.Miner}",20,[]]"""))[0];
+        Assert.Equal("[11,1]", partition.GetProperty("FaultySectors").GetRawText());
+        Assert.Equal("[11,1]", partition.GetProperty("RecoveringSectors").GetRawText());
+        Assert.Equal("[10,1]", partition.GetProperty("ActiveSectors").GetRawText());
+
+        // Declared faulty again: the recovery is retracted.
+        await PushAsync(10, DeclarationParams((20, 0, Rle11)));
+        await _node.MineAsync(1);
+        Assert.Empty(_node.RecoveringSectors);
+        await PushAsync(11, DeclarationParams((20, 0, Rle11)));
+        await _node.MineAsync(1);
+        Assert.Equal([11UL], _node.RecoveringSectors);
+
+        // In deadline 20 (1200..1259) a PoSt covering the partition without skips heals the recovering sector.
+        await _node.MineAsync((int)(1200 - _node.Height));
+        var rand = LotusNodeStandIn.TicketRandomness(LotusNodeStandIn.PoStChainCommitTag, 1200, []);
+        var post = await PushAsync(5, PoStParams(20, [(0, [])], _node.WindowPoStProofType, WindowProof, 1200, rand));
+        await _node.MineAsync(1);
+        Assert.Equal(0, _node.ReceiptOf(post)!.Value.ExitCode);
+        Assert.Empty(_node.FaultySectors);
+        Assert.Empty(_node.RecoveringSectors);
+        partition = (await ResultAsync("Filecoin.StateMinerPartitions", $"""["{_node.Miner}",20,[]]"""))[0];
+        Assert.Equal("[10,2]", partition.GetProperty("ActiveSectors").GetRawText());
+    }
+
+    public static TheoryData<string, ulong, long, string> ProvingRefusals()
+    {
+        var rand = Convert.ToHexString(LotusNodeStandIn.TicketRandomness(LotusNodeStandIn.PoStChainCommitTag, 960, []));
+        byte[] Post(ulong deadline, ulong partition, byte[] skipped, long type, long epoch, string randHex) =>
+            PoStParams(deadline, [(partition, skipped)], type, WindowProof, epoch, Convert.FromHexString(randHex));
+        return new()
+        {
+            { Convert.ToHexString(Post(48, 0, [], 10, 960, rand)), 5, 16, "invalid deadline 48 of 48" },
+            { Convert.ToHexString(Post(17, 0, [], 10, 960, rand)), 5, 16, "invalid deadline 17 at epoch 1001, expected 16" },
+            { Convert.ToHexString(Post(16, 5, [], 10, 960, rand)), 5, 17, "no such partition 5 in deadline 16" },
+            { Convert.ToHexString(Post(16, 0, [], 8, 960, rand)), 5, 16, "expected proof of type 10, got 8" },
+            { Convert.ToHexString(Post(16, 0, Rle11, 10, 960, rand)), 5, 16, "skipped faults contain sector 11, outside partition 0 of deadline 16" },
+            { Convert.ToHexString(Post(16, 0, [], 10, 1001, rand)), 5, 16, "PoSt chain commitment 1001 must be in the past (inclusion at 1001)" },
+            { Convert.ToHexString(Post(16, 0, [], 10, 930, rand)), 5, 16, "PoSt chain commitment 930 too far in the past, must be after 940" },
+            { Convert.ToHexString(Post(16, 0, [], 10, 960, rand[..62])), 5, 16, "ChainCommitRand is 31 bytes, randomness is 32" },
+            { Convert.ToHexString(Post(16, 0, [], 10, 961, rand)), 5, 16, "post commit randomness mismatched at epoch 961" },
+            { Convert.ToHexString(DeclarationParams((17, 0, Rle4))), 10, 16, "late fault or recovery declaration for deadline 17 at epoch 1001 (its cutoff was 950)" },
+            { Convert.ToHexString(DeclarationParams((20, 0, Rle4))), 10, 16, "sector 4 is not assigned to partition 0 of deadline 20" },
+            { Convert.ToHexString(DeclarationParams((20, 3, Rle11))), 11, 17, "no such partition 3 in deadline 20" },
+            { Convert.ToHexString(DeclarationParams((48, 0, Rle11))), 11, 16, "invalid deadline 48 of 48" },
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(ProvingRefusals))]
+    public async Task Bad_proving_messages_fail_on_chain_with_the_actor_s_exit_code_and_change_nothing(string hex, ulong method, long exitCode, string reason)
+    {
+        _node.Activate(16, 0, 1, 2);
+        _node.Activate(17, 0, 5, 6);
+        _node.Activate(20, 0, 10, 11);
+
+        var cid = await PushAsync(method, Convert.FromHexString(hex));
+        await _node.MineAsync(1);
+
+        var receipt = _node.ReceiptOf(cid)!.Value;
+        Assert.Equal((exitCode, reason), (receipt.ExitCode, receipt.Reason));
+        Assert.Empty(_node.FaultySectors);
+        Assert.Empty(_node.ProvenPartitions);
+    }
+
+    [Fact]
+    public async Task A_malformed_skipped_bitfield_is_refused_at_push_naming_the_field()
+    {
+        var bad = PoStParams(16, [(0, [0x01])], 10, WindowProof, 960, new byte[32]);
+
+        var answer = await CallAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, 5, bad, "0", "null"));
+
+        var message = answer.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Contains("ErrSerialization(22)", message, StringComparison.Ordinal);
+        Assert.Contains("Partitions[0].Skipped: RLE+ version is not 0", message, StringComparison.Ordinal);
+        Assert.Empty(_node.WindowPoSts);
+    }
+
+    [Fact]
+    public async Task A_reorg_takes_a_fault_declaration_back()
+    {
+        _node.Activate(20, 0, 10, 11);
+        var cid = await PushAsync(10, DeclarationParams((20, 0, Rle11)));
+        await _node.MineAsync(1);
+        Assert.Equal([11UL], _node.FaultySectors);
+
+        _node.Reorg(cid);
+
+        Assert.Empty(_node.FaultySectors);
+    }
+
+    [Fact]
+    public async Task A_window_PoSt_from_a_control_address_lands_and_one_from_the_owner_is_forbidden()
+    {
+        // Lotus storage/ctladdr AddressSelector picks the worker or a control address for PoSt messages; the actor
+        // refuses any other caller with ErrForbidden.
+        _node.Activate(16, 0, 1, 2);
+        var rand = LotusNodeStandIn.TicketRandomness(LotusNodeStandIn.PoStChainCommitTag, 960, []);
+        var parameters = PoStParams(16, [(0, [])], _node.WindowPoStProofType, WindowProof, 960, rand);
+        _node.SetWalletBalance(_node.OwnerKey, BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture));
+        var owner = (await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.OwnerKey, 5, parameters, "0", "null"))).GetProperty("CID").GetProperty("/").GetString()!;
+        await _node.MineAsync(1);
+        Assert.Equal(LotusNodeStandIn.ErrForbidden, _node.ReceiptOf(owner)!.Value.ExitCode);
+        Assert.Empty(_node.ProvenPartitions);
+
+        var (_, controlKey) = _node.AddControlAddress();
+        _node.SetWalletBalance(controlKey, BigInteger.Parse("100000000000000000000", CultureInfo.InvariantCulture));
+        var control = (await ResultAsync("Filecoin.MpoolPushMessage", PushJson(controlKey, 5, parameters, "0", "null"))).GetProperty("CID").GetProperty("/").GetString()!;
+        await _node.MineAsync(1);
+        Assert.Equal(0, _node.ReceiptOf(control)!.Value.ExitCode);
+        Assert.Equal(controlKey, _node.WindowPoSts.Last().From);
+        Assert.Equal((16UL, 0UL), (_node.ProvenPartitions[0].Deadline, _node.ProvenPartitions[0].Partition));
+    }
+
     private async Task<string> PushAsync(ulong method, byte[] parameters)
     {
         var pushed = await ResultAsync("Filecoin.MpoolPushMessage", PushJson(_node.Worker, method, parameters, "0", "null"));

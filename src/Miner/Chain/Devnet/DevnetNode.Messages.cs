@@ -187,7 +187,7 @@ public sealed partial class DevnetNode
             return (ExitCodes.Ok, null, null);
         }
 
-        if (message.Method is not (MinerMethods.PreCommitSectorBatch2 or MinerMethods.ProveCommitSectors3))
+        if (message.Method is not (MinerMethods.PreCommitSectorBatch2 or MinerMethods.ProveCommitSectors3) && !IsProvingMethod(message.Method))
         {
             return (ActorPolicy.ErrUnhandledMessage, null, $"the devnet's miner actor does not handle method {message.Method}");
         }
@@ -199,9 +199,12 @@ public sealed partial class DevnetNode
 
         try
         {
-            return message.Method == MinerMethods.PreCommitSectorBatch2
-                ? PreCommitBatch(PreCommitSectorBatchParams2.FromCbor(message.Params), epoch)
-                : ProveCommit(ProveCommitSectors3Params.FromCbor(message.Params), epoch);
+            return message.Method switch
+            {
+                MinerMethods.PreCommitSectorBatch2 => PreCommitBatch(PreCommitSectorBatchParams2.FromCbor(message.Params), epoch),
+                MinerMethods.ProveCommitSectors3 => ProveCommit(ProveCommitSectors3Params.FromCbor(message.Params), epoch),
+                _ => InvokeProving(message, epoch),
+            };
         }
         catch (Exception e) when (e is CborContentException or InvalidOperationException or FormatException or ArgumentException or OverflowException)
         {

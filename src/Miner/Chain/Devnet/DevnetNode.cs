@@ -198,7 +198,7 @@ public sealed partial class DevnetNode : IFullNodeApi
         return Task.FromResult(DeadlineInfo.At(HeightOf(tipSetKey), _options.PeriodOffset));
     }
 
-    /// <summary>The deadline's partitions, each filled to <see cref="PartitionSectors"/>, all live and active; no faults on the devnet.</summary>
+    /// <summary>The deadline's partitions, each filled to <see cref="PartitionSectors"/>, all live; faulty and recovering as declared and proven, active when not faulty.</summary>
     public Task<IReadOnlyList<Partition>> StateMinerPartitionsAsync(string miner, ulong deadline, IReadOnlyList<Cid> tipSetKey, CancellationToken ct)
     {
         CheckMiner(miner);
@@ -217,7 +217,9 @@ public sealed partial class DevnetNode : IFullNodeApi
                 .Select(g =>
                 {
                     var all = BitField.FromSet(g.Select(s => s.Key));
-                    return new Partition(all, BitField.Empty, BitField.Empty, all, all);
+                    var faulty = BitField.FromSet(g.Where(s => s.Value.Faulty).Select(s => s.Key));
+                    var recovering = BitField.FromSet(g.Where(s => s.Value.Recovering).Select(s => s.Key));
+                    return new Partition(all, faulty, recovering, all, all.Subtract(faulty));
                 })
                 .ToList();
             return Task.FromResult<IReadOnlyList<Partition>>(partitions);

@@ -31,6 +31,9 @@ internal sealed class DevnetState
 
     public SortedDictionary<ulong, SectorEntry> Sectors { get; set; } = [];
 
+    /// <summary>Each partition a landed Window PoSt proved.</summary>
+    public List<PoStEntry> PoSts { get; set; } = [];
+
     /// <summary>Pre-commit deposits the miner has locked, attoFIL.</summary>
     public string PreCommitDeposits { get; set; } = "0";
 
@@ -123,5 +126,21 @@ internal sealed class DevnetState
         public int Deadline { get; set; }
 
         public int Partition { get; set; }
+
+        /// <summary>Declared faulty, or skipped by a Window PoSt.</summary>
+        public bool Faulty { get; set; }
+
+        /// <summary>Faulty and declared recovered, to be proven by the deadline's next Window PoSt.</summary>
+        public bool Recovering { get; set; }
+    }
+
+    /// <summary>A partition proven by a Window PoSt at <see cref="Epoch"/>.</summary>
+    internal sealed class PoStEntry
+    {
+        public int Deadline { get; set; }
+
+        public int Partition { get; set; }
+
+        public long Epoch { get; set; }
     }
 }
