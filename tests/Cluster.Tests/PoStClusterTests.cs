@@ -142,6 +142,42 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_proven_deadline_goes_to_the_chain_as_one_SubmitWindowedPoSt_and_its_receipt_is_recorded()
+    {
+        // A deadline just opened, so the proof has its whole challenge window: four sectors, two partitions, one message
+        // (PoStedPartitionsMax 3, Lotus wdpost_run.go BatchPartitions).
+        var chain = _cluster.Miner.Proving.Chain;
+        var current = await chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
+        await chain.WaitForEpochAsync(current.Close, CancellationToken.None);
+        var (deadline, numbers) = await _cluster.DeadlineSectorsAsync(4);
+        await _cluster.StartStorageNodeAsync("storage", numbers);
+        var loop = new ProvingLoop(
+            chain,
+            _ => Task.FromResult<IReadOnlyList<ProvingSector>>(PoStCluster.Sectors(numbers)),
+            _cluster.Miner.Proving.WindowProver,
+            _cluster.Miner.Proving.WinningProver,
+            _cluster.Miner.Proving.History,
+            _cluster.Miner.Miner.Options.Proving,
+            PoStCluster.MinerId,
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ProvingLoop>.Instance);
+
+        using var timeout = new CancellationTokenSource(ProveTimeout);
+        var record = await loop.ProveDeadlineAsync(deadline, timeout.Token);
+
+        Assert.NotNull(record);
+        Assert.True(record.Outcome == "Succeeded", record.Error);
+        Assert.Equal([(deadline.Index, 0), (deadline.Index, 1)], _cluster.Chain.ProvenPartitions.Where(p => p.Deadline == deadline.Index).Select(p => (p.Deadline, p.Partition)).Order());
+        var timeline = await _cluster.Miner.Proving.History.LatestTimelineAsync(PoStTimelineEntry.WindowProof, deadline.Index, CancellationToken.None);
+        var submit = Assert.Single(timeline, e => e.Phase == "submit");
+        Assert.Contains("SubmitWindowedPoSt", submit.Detail, StringComparison.Ordinal);
+        Assert.Contains("for partitions 0,1", submit.Detail, StringComparison.Ordinal);
+        var receipt = Assert.Single(timeline, e => e.Phase == "receipt");
+        Assert.Equal("Succeeded", receipt.Outcome);
+        Assert.Contains("exit Ok(0)", receipt.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Winning_post_is_proven_on_the_winning_worker()
     {
         var (_, numbers) = await _cluster.DeadlineSectorsAsync(3);
