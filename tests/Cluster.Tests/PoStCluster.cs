@@ -43,10 +43,17 @@ internal sealed class PoStCluster : IAsyncDisposable
     /// <summary>MINER_API_INFO for kiln-worker processes.</summary>
     public string ApiInfo => $"{Miner.Repo.Secret.CreateToken(Permission.All)}:/ip4/127.0.0.1/tcp/{Miner.RpcUrl.Port}/http";
 
-    public static async Task<PoStCluster> StartAsync(BenchSectorTemplate template)
+    /// <summary>A PoSt cluster on the devnet chain, or on the Lotus full node of <paramref name="fullNodeApiInfo"/>.</summary>
+    public static async Task<PoStCluster> StartAsync(BenchSectorTemplate template, string? fullNodeApiInfo = null)
     {
         var options = new MinerOptions { SectorSize = "2KiB" };
         options.Proving.Snark.UseInsecureTestProofs = true;
+        if (fullNodeApiInfo is not null)
+        {
+            options.Proving.FullNodeApiInfo = fullNodeApiInfo;
+            options.Proving.ChainPollInterval = TimeSpan.FromMilliseconds(50);
+        }
+
         var cluster = new PoStCluster(template);
         cluster.Miner = await MinerHost.StartAsync(
             MinerRepo.Open(Path.Combine(cluster._dir, "miner")), options, new IPEndPoint(IPAddress.Loopback, 0), TimeProvider.System, CancellationToken.None, Microsoft.Extensions.Logging.LogLevel.Warning);
