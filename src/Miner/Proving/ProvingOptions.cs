@@ -5,8 +5,8 @@ namespace Kiln.Miner.Proving;
 
 /// <summary>
 /// Lotus's <c>[Proving]</c> section plus the chain's pace. The proving loop is off unless enabled
-/// (<c>kiln-miner run --proving</c>; the devnet turns it on): there is no chain submission yet, so proofs are
-/// verified and logged.
+/// (<c>kiln-miner run --proving</c>; the devnet turns it on). Window PoSt proofs are submitted to the chain
+/// (<see cref="SubmitWindowPoSt"/>); Winning PoSt proofs are verified and logged.
 /// </summary>
 public sealed class ProvingOptions
 {
