@@ -65,12 +65,14 @@ public static class MinerCli
             Description = "how long one sector's vanilla proof may take to read when the miner proves itself before the sector is skipped, e.g. 10m (Lotus [Proving] SingleCheckTimeout)",
             DefaultValueFactory = _ => GoFormat.Duration(ProvingOptions.DefaultSingleCheckTimeout),
         };
+        var partitionsPerMessage = new Option<int>("--max-partitions-per-post-message") { Description = "at most this many partitions in one SubmitWindowedPoSt (Lotus [Proving] MaxPartitionsPerPoStMessage; 0: the network's limit)" };
+        var windowFee = new Option<string?>("--max-window-post-gas-fee") { Description = "max fee of one SubmitWindowedPoSt, e.g. 5 or \"5 FIL\" (Lotus [Fees] MaxWindowPoStGasFee)" };
         var sealingFlags = new SealingFlags();
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
             listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge, parallelReads, readTimeout,
         };
-        foreach (var flag in sealingFlags.All)
+        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee))
         {
             cmd.Options.Add(flag);
         }
@@ -92,6 +94,8 @@ public static class MinerCli
             options.Proving.ParallelCheckLimit = parse.GetValue(parallelReads);
             options.Proving.SingleCheckTimeout = GoFormat.ParseDuration(parse.GetValue(readTimeout)!, "--single-check-timeout");
             sealingFlags.Apply(parse, options.Sealing);
+            options.Proving.MaxPartitionsPerPoStMessage = parse.GetValue(partitionsPerMessage);
+            options.Proving.MaxWindowPoStGasFee = parse.GetValue(windowFee) is { } fee ? Kiln.Api.Chain.TokenAmount.Parse(fee) : options.Proving.MaxWindowPoStGasFee;
             var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
             await using var hostScope = host.ConfigureAwait(false);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");

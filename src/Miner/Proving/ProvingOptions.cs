@@ -130,6 +130,11 @@ public sealed class ProvingOptions
             throw new InvalidOperationException("Proving.MaxRetries must be >= 0, MaxPartitionsPerWorker and WinningEvery >= 1");
         }
 
+        if (MaxPartitionsPerPoStMessage < 0 || MaxWindowPoStGasFee.Atto.Sign < 0)
+        {
+            throw new InvalidOperationException($"Proving.MaxPartitionsPerPoStMessage (got {MaxPartitionsPerPoStMessage}) and MaxWindowPoStGasFee (got {MaxWindowPoStGasFee}) must not be negative");
+        }
+
         if (ParallelCheckLimit < 1 || SingleCheckTimeout < TimeSpan.Zero)
         {
             throw new InvalidOperationException($"Proving.ParallelCheckLimit must be >= 1 (got {ParallelCheckLimit}) and Proving.SingleCheckTimeout not negative (got {SingleCheckTimeout})");
