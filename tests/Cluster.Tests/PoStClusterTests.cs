@@ -178,6 +178,19 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
     }
 
     [Fact]
+    public async Task Proving_check_reads_each_sectors_vanilla_proof_and_names_the_bad_ones_with_the_reason()
+    {
+        var (_, numbers) = await _cluster.DeadlineSectorsAsync(4);
+        await _cluster.StartStorageNodeAsync("storage", [.. numbers.Take(3)]); // the fourth sector's files are on no path
+
+        var bad = await _cluster.Miner.Proving.CheckProvableAsync([.. numbers, 99UL], PoStCluster.Sectors(numbers), CancellationToken.None);
+
+        Assert.Equal([numbers[3], 99UL], bad.Keys.Order());
+        Assert.Equal("not a Proving sector of this miner: kiln-miner holds no sealed CID for it", bad[99]);
+        Assert.False(string.IsNullOrWhiteSpace(bad[numbers[3]]));
+    }
+
+    [Fact]
     public async Task Winning_post_is_proven_on_the_winning_worker()
     {
         var (_, numbers) = await _cluster.DeadlineSectorsAsync(3);

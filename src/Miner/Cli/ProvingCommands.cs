@@ -38,7 +38,17 @@ internal static class ProvingCommands
             WriteDeadline(Console.Out, await connect(parse).KilnProvingDeadlineAsync(parse.GetValue(index), ct).ConfigureAwait(false));
             return 0;
         });
+        var onlyBad = new Option<bool>("--only-bad") { Description = "print only bad sectors" };
+        var slow = new Option<bool>("--slow") { Description = "run slower checks (as Lotus's, every check already reads a vanilla proof: the flag changes nothing)" };
+        var checkIndex = new Argument<int>("deadlineIdx") { Description = "deadline index, 0 to 47" };
+        var check = new Command("check", "Check sectors provable: read each live sector's vanilla proof for fresh challenges, as a Window PoSt would") { checkIndex, onlyBad, slow };
+        check.SetAction(async (parse, ct) =>
+        {
+            WriteCheck(Console.Out, await connect(parse).KilnProvingCheckAsync(parse.GetValue(checkIndex), ct).ConfigureAwait(false), parse.GetValue(onlyBad));
+            return 0;
+        });
         proving.Subcommands.Add(workers);
+        proving.Subcommands.Add(check);
         proving.Subcommands.Add(deadlines);
         proving.Subcommands.Add(deadline);
         proving.Subcommands.Add(info);
@@ -55,6 +65,16 @@ internal static class ProvingCommands
             Invariant($"{w.InFlight}/{w.MaxInFlight}"),
             Invariant($"{w.Completed}"),
             Invariant($"{w.Failed}"),
+        })]);
+
+    /// <summary>Lotus cli/miner/proving.go provingCheckProvableCmd's table: deadline, partition, sector, good or bad (reason).</summary>
+    internal static void WriteCheck(TextWriter output, IReadOnlyList<ProvingCheckRow> rows, bool onlyBad) =>
+        Devnet.Devnet.WriteTable(output, ["deadline", "partition", "sector", "status"], [.. rows.Where(r => !onlyBad || r.Bad is not null).Select(r => new[]
+        {
+            Invariant($"{r.Deadline}"),
+            Invariant($"{r.Partition}"),
+            Invariant($"{r.Sector}"),
+            r.Bad is { } why ? $"bad ({why})" : "good",
         })]);
 
     internal static void WriteDeadlines(TextWriter output, IReadOnlyList<ProvingDeadline> deadlines) =>

@@ -63,4 +63,11 @@ public interface IKilnMinerApi
     /// <summary>The newest Window PoSt of deadline <paramref name="index"/> step by step (Kiln's <c>proving deadline N</c>).</summary>
     [Perm(Permission.Read)]
     Task<ProvingDeadlineTimeline> KilnProvingDeadlineAsync(int index, CancellationToken ct);
+
+    /// <summary>
+    /// Every live sector of deadline <paramref name="index"/>'s partitions checked as Lotus's CheckProvable checks them
+    /// (Kiln's <c>proving check N</c>): a vanilla proof read for fresh challenges through the PoSt readers.
+    /// </summary>
+    [Perm(Permission.Admin)]
+    Task<IReadOnlyList<ProvingCheckRow>> KilnProvingCheckAsync(int index, CancellationToken ct);
 }

@@ -163,6 +163,19 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
         return new ProvingDeadlineTimeline(index, sectors, await proving.History.LatestTimelineAsync(PoStTimelineEntry.WindowProof, index, ct).ConfigureAwait(false));
     }
 
+    public async Task<IReadOnlyList<ProvingCheckRow>> KilnProvingCheckAsync(int index, CancellationToken ct)
+    {
+        var (period, _) = await AssignedAsync(ct).ConfigureAwait(false);
+        if (index < 0 || index >= period)
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"deadline index {index} out of range: a proving period has deadlines 0 to {period - 1}");
+        }
+
+        var partitions = await proving.Chain.DeadlinePartitionsAsync(proving.MinerId, index, ct).ConfigureAwait(false);
+        var bad = await proving.CheckProvableAsync([.. partitions.SelectMany(p => p.LiveSectors)], ct).ConfigureAwait(false);
+        return [.. partitions.SelectMany((p, i) => p.LiveSectors.Select(n => new ProvingCheckRow(index, i, n, bad.GetValueOrDefault(n))))];
+    }
+
     /// <summary>The deadlines per proving period and the deadline of each proving sector, as the chain has them at its head.</summary>
     private async Task<(int Period, IReadOnlyDictionary<ulong, int> Assigned)> AssignedAsync(CancellationToken ct)
     {
