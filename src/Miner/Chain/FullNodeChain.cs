@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Kiln.Api.Auth;
@@ -92,7 +91,7 @@ public sealed partial class FullNodeChain : IChain
     }
 
     /// <summary>The miner's ID address as the node reads it, e.g. <c>t01000</c>.</summary>
-    public string MinerAddress(ulong minerId) => _network + "0" + minerId.ToString(CultureInfo.InvariantCulture);
+    public string MinerAddress(ulong minerId) => MinerIdAddress(minerId).ToString();
 
     /// <summary>The head tipset.</summary>
     public Task<TipSet> HeadAsync(CancellationToken cancellationToken) =>

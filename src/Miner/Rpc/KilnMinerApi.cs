@@ -165,7 +165,8 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
 
     public async Task<IReadOnlyList<ProvingCheckRow>> KilnProvingCheckAsync(int index, CancellationToken ct)
     {
-        var (period, _) = await AssignedAsync(ct).ConfigureAwait(false);
+        // Only the deadlines per period are needed here, not every deadline's sector assignment.
+        var period = (await proving.Chain.ProvingDeadlineAsync(proving.MinerId, ct).ConfigureAwait(false)).WPoStPeriodDeadlines;
         if (index < 0 || index >= period)
         {
             throw new RpcException(RpcErrorCodes.Application, $"deadline index {index} out of range: a proving period has deadlines 0 to {period - 1}");
