@@ -97,8 +97,11 @@ internal sealed class PoStCluster : IAsyncDisposable
     public Task<WorkerHost> StartWinningWorkerAsync(string name) =>
         StartWorkerAsync(name, new HashSet<TaskType> { TaskType.GenerateWinningPoSt });
 
-    /// <summary>A storage node: an in-process sealing worker with one storage path holding copies of the bench sector as <paramref name="sectors"/>.</summary>
-    public async Task<WorkerHost> StartStorageNodeAsync(string name, IReadOnlyList<ulong> sectors)
+    /// <summary>
+    /// A storage node: an in-process sealing worker with one storage path holding copies of the bench sector as
+    /// <paramref name="sectors"/> (which, unless <paramref name="heldElsewhere"/>, no other path in the index holds).
+    /// </summary>
+    public async Task<WorkerHost> StartStorageNodeAsync(string name, IReadOnlyList<ulong> sectors, bool heldElsewhere = false)
     {
         var node = await StartWorkerAsync(name);
         var root = Path.Combine(_dir, name + "-store");
@@ -108,7 +111,14 @@ internal sealed class PoStCluster : IAsyncDisposable
         foreach (var n in sectors)
         {
             var holders = await node.Store.Index.StorageFindSectorAsync(new SectorId(MinerId, n), SectorFileType.Sealed | SectorFileType.Cache, 0, false, CancellationToken.None);
-            Assert.Single(holders);
+            if (heldElsewhere)
+            {
+                Assert.True(holders.Count > 1, $"sector {n} is held by {holders.Count} paths");
+            }
+            else
+            {
+                Assert.Single(holders);
+            }
         }
 
         return node;

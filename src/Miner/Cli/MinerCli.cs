@@ -67,12 +67,14 @@ public static class MinerCli
         };
         var partitionsPerMessage = new Option<int>("--max-partitions-per-post-message") { Description = "at most this many partitions in one SubmitWindowedPoSt (Lotus [Proving] MaxPartitionsPerPoStMessage; 0: the network's limit)" };
         var windowFee = new Option<string?>("--max-window-post-gas-fee") { Description = "max fee of one SubmitWindowedPoSt, e.g. 5 or \"5 FIL\" (Lotus [Fees] MaxWindowPoStGasFee)" };
+        var recoveryPartitions = new Option<int>("--max-partitions-per-recovery-message") { Description = "at most this many partitions in one DeclareFaultsRecovered (Lotus [Proving] MaxPartitionsPerRecoveryMessage; 0: the network's limit)" };
+        var noDeclareFaults = new Option<bool>("--no-declare-faults") { Description = "do not declare unreadable sectors faulty ahead of their deadline; they are skipped in the PoSt instead (what Lotus has done since the Ignition upgrade)" };
         var sealingFlags = new SealingFlags();
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
             listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge, parallelReads, readTimeout,
         };
-        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee))
+        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee).Append(recoveryPartitions).Append(noDeclareFaults))
         {
             cmd.Options.Add(flag);
         }
@@ -96,6 +98,9 @@ public static class MinerCli
             sealingFlags.Apply(parse, options.Sealing);
             options.Proving.MaxPartitionsPerPoStMessage = parse.GetValue(partitionsPerMessage);
             options.Proving.MaxWindowPoStGasFee = parse.GetValue(windowFee) is { } fee ? Kiln.Api.Chain.TokenAmount.Parse(fee) : options.Proving.MaxWindowPoStGasFee;
+            options.Proving.MaxPartitionsPerRecoveryMessage = parse.GetValue(recoveryPartitions);
+            options.Proving.DeclareFaults = !parse.GetValue(noDeclareFaults);
+            options.Proving.RecoveringSectorLimit = ProvingOptions.RecoveringSectorLimitFromEnvironment();
             var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
             await using var hostScope = host.ConfigureAwait(false);
             Console.WriteLine($"kiln-miner {options.ActorAddress} ({options.SectorSize}) listening on {host.RpcUrl}; repo {r.Path}");

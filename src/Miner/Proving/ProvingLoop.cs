@@ -1,6 +1,4 @@
-using Kiln.Api.Types;
 using Kiln.Miner.Chain;
-using Kiln.Proofs.PoSt;
 
 namespace Kiln.Miner.Proving;
 
@@ -24,7 +22,8 @@ public sealed partial class ProvingLoop(
     ProvingOptions options,
     ulong minerId,
     TimeProvider time,
-    ILogger<ProvingLoop> logger)
+    ILogger<ProvingLoop> logger,
+    SectorChecker? checker = null)
 {
     /// <summary>The epoch and outcome of the last Winning PoSt round that had sectors (null outcome: it failed).</summary>
     public (long Epoch, WinningPoStOutcome? Outcome, string? Error)? LastWinning { get; private set; }
@@ -40,37 +39,6 @@ public sealed partial class ProvingLoop(
     {
         Log.Started(logger, options.EpochDuration, options.WinningEvery);
         return Task.WhenAll(RunWindowAsync(cancellationToken), RunWinningAsync(cancellationToken));
-    }
-
-    /// <summary>Each deadline once, as it opens; the proof is bounded by the deadline's close.</summary>
-    private async Task RunWindowAsync(CancellationToken cancellationToken)
-    {
-        long provenOpen = -1;
-        try
-        {
-            while (!cancellationToken.IsCancellationRequested)
-            {
-                try
-                {
-                    var deadline = await chain.ProvingDeadlineAsync(minerId, cancellationToken).ConfigureAwait(false);
-                    if (deadline.Open != provenOpen)
-                    {
-                        await ProveBeforeCloseAsync(deadline, cancellationToken).ConfigureAwait(false);
-                        provenOpen = deadline.Open;
-                    }
-
-                    await chain.WaitForEpochAsync(deadline.Close, cancellationToken).ConfigureAwait(false);
-                }
-                catch (ChainException e) when (e.IsRetryable)
-                {
-                    Log.ChainUnavailable(logger, e.Message, options.ChainPollInterval);
-                    await Task.Delay(options.ChainPollInterval, time, cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
     }
 
     /// <summary>A round at every multiple of <see cref="ProvingOptions.WinningEvery"/>, whatever the Window PoSt loop is doing.</summary>
@@ -106,144 +74,6 @@ public sealed partial class ProvingLoop(
         }
     }
 
-    /// <summary>
-    /// Proves <paramref name="deadline"/>, aborting the proof once the chain reaches its close (Lotus aborts the current
-    /// proof when the head passes <c>di.Close</c>): a proof that cannot be submitted any more must not hold the loop.
-    /// </summary>
-    private async Task ProveBeforeCloseAsync(DeadlineInfo deadline, CancellationToken cancellationToken)
-    {
-        using var proof = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watcher = AbortAtCloseAsync(deadline.Close, proof);
-        try
-        {
-            await ProveDeadlineCoreAsync(deadline, proof.Token, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await proof.CancelAsync().ConfigureAwait(false);
-            await watcher.ConfigureAwait(false);
-        }
-    }
-
-    private async Task AbortAtCloseAsync(long close, CancellationTokenSource proof)
-    {
-        try
-        {
-            await chain.WaitForEpochAsync(close, proof.Token).ConfigureAwait(false);
-            await proof.CancelAsync().ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or ChainException)
-        {
-            // The proof finished first, or the chain is unreachable (then the proof runs to its own timeouts).
-        }
-    }
-
-    /// <summary>Proves the sectors of one deadline and records the outcome; null when the deadline has no sectors.</summary>
-    public Task<DeadlineRecord?> ProveDeadlineAsync(DeadlineInfo deadline, CancellationToken cancellationToken) =>
-        ProveDeadlineCoreAsync(deadline, cancellationToken, cancellationToken);
-
-    /// <summary>
-    /// Proves with <paramref name="proofToken"/> (cancelled at the deadline's close by the loop) and records with
-    /// <paramref name="cancellationToken"/>: a proof aborted by the close is recorded as Failed with that reason.
-    /// </summary>
-    private async Task<DeadlineRecord?> ProveDeadlineCoreAsync(DeadlineInfo deadline, CancellationToken proofToken, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(deadline);
-        var proving = await provingSectors(cancellationToken).ConfigureAwait(false);
-        var assigned = (await chain.DeadlineSectorsAsync(minerId, deadline, [.. proving.Select(s => s.Number)], cancellationToken).ConfigureAwait(false)).ToHashSet();
-        var sectors = proving.Where(s => assigned.Contains(s.Number)).ToList();
-        if (sectors.Count == 0)
-        {
-            return null;
-        }
-
-        DeadlineRecord record;
-        var timeline = PoStTimeline.ForDeadline(deadline, time);
-        try
-        {
-            var randomness = await chain.WindowPoStRandomnessAsync(minerId, deadline, proofToken).ConfigureAwait(false);
-            timeline.Local("randomness", timeline.Started, sectors.Count, detail: $"challenge epoch {deadline.Challenge}");
-            record = options.SubmitWindowPoSt
-                ? await ProveAndSubmitAsync(deadline, proving, randomness, timeline, proofToken).ConfigureAwait(false)
-                : await ProveOnlyAsync(deadline, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (proofToken.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            var reason = $"deadline {deadline.Index} closed at epoch {deadline.Close} before its window PoSt of {sectors.Count} sectors finished; the proof was aborted";
-            Log.WindowFailed(logger, deadline.Index, deadline.Open, reason);
-            record = new DeadlineRecord(deadline.Index, deadline.Open, sectors.Count, 0, 0, time.GetUtcNow(), "Failed", reason);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.WindowFailed(logger, deadline.Index, deadline.Open, e.Message);
-            record = new DeadlineRecord(deadline.Index, deadline.Open, sectors.Count, 0, 0, time.GetUtcNow(), "Failed", e.Message);
-        }
-
-        if (options.SubmitWindowPoSt && timeline.Entries.Count > 0)
-        {
-            await history.RecordTimelineAsync(timeline.Entries, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        await history.RecordDeadlineAsync(record, cancellationToken).ConfigureAwait(false);
-        DeadlineRecorded?.Invoke(record);
-        return record;
-    }
-
-    private async Task<DeadlineRecord> ProveOnlyAsync(DeadlineInfo deadline, IReadOnlyList<ProvingSector> sectors, byte[] randomness, PoStTimeline timeline, CancellationToken proofToken)
-    {
-        var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
-        Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
-        return new DeadlineRecord(deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, outcome.Partitions, time.GetUtcNow(), "Succeeded", null);
-    }
-
-    /// <summary>
-    /// The deadline's partitions from the chain, batched per message, each batch proven and submitted
-    /// (<see cref="WindowPoStSubmitter"/>); the record names every message, or why a batch was not sent.
-    /// </summary>
-    private async Task<DeadlineRecord> ProveAndSubmitAsync(DeadlineInfo deadline, IReadOnlyList<ProvingSector> proving, byte[] randomness, PoStTimeline timeline, CancellationToken proofToken)
-    {
-        var partitions = await chain.DeadlinePartitionsAsync(minerId, deadline.Index, proofToken).ConfigureAwait(false);
-        var held = proving.DistinctBy(s => s.Number).ToDictionary(s => s.Number);
-        var perPartition = PoStInputs.ProofFor(proving, PoStType.Window).SectorsPerPartition;
-        var batches = WindowPoStSubmitter.Batch(partitions, WindowPoStSubmitter.PartitionsPerMessage(perPartition, options.MaxPartitionsPerPoStMessage));
-        var submitter = new WindowPoStSubmitter(chain, minerId, options, logger);
-        int proven = 0, skipped = 0, proofPartitions = 0;
-        var messages = new List<Cid>();
-        var refusals = new List<string>();
-        foreach (var batch in batches)
-        {
-            var (sectors, refusal) = WindowPoStSubmitter.SectorsFor(batch, held);
-            if (refusal is not null)
-            {
-                refusals.Add(refusal);
-                timeline.Local("submit", timeline.Now, 0, "Failed", $"partitions {string.Join(',', batch.Select(b => b.Index))} not submitted: {refusal}");
-                continue;
-            }
-
-            if (sectors.Count == 0)
-            {
-                continue; // nothing to prove in these partitions (Lotus skips such a batch)
-            }
-
-            var outcome = await window.ProveAsync(minerId, sectors, randomness, timeline, proofToken).ConfigureAwait(false);
-            Log.WindowProven(logger, deadline.Index, deadline.Open, outcome.Proven.Count, outcome.Skipped.Count, Convert.ToHexStringLower(outcome.Proof.ProofBytes ?? []));
-            proven += outcome.Proven.Count;
-            skipped += outcome.Skipped.Count;
-            proofPartitions += outcome.Partitions;
-            if (outcome.Skipped.Count > 0)
-            {
-                refusals.Add($"sectors {string.Join(',', outcome.Skipped)} were skipped: Lotus stands good sectors in for them (wdpost_run.go sectorsForProof), which Kiln does not do yet");
-                continue;
-            }
-
-            messages.Add(await submitter.SubmitAsync(deadline, [.. batch.Select(b => b.Index)], outcome.Proof, timeline, proofToken).ConfigureAwait(false));
-        }
-
-        // The messages are in the timeline; a batch that could not be sent fails the deadline with its reason.
-        var error = refusals.Count == 0 ? null : (messages.Count == 0 ? "" : $"submitted {string.Join(", ", messages)}; ") + string.Join("; ", refusals);
-        return new DeadlineRecord(deadline.Index, deadline.Open, proven, skipped, proofPartitions, time.GetUtcNow(), error is null ? "Succeeded" : "Failed", error);
-    }
-
     /// <summary>One Winning PoSt round at <paramref name="epoch"/> over every Proving sector; null when there are none.</summary>
     public async Task<WinningPoStOutcome?> WinningRoundAsync(long epoch, CancellationToken cancellationToken)
     {
@@ -275,12 +105,6 @@ public sealed partial class ProvingLoop(
     {
         [LoggerMessage(EventId = 6003, EventName = "ProvingLoopStarted", Level = LogLevel.Information, Message = "proving loop started: epochs of {Epoch}, winning PoSt every {Every} epochs")]
         public static partial void Started(ILogger logger, TimeSpan epoch, int every);
-
-        [LoggerMessage(EventId = 6004, EventName = "DeadlineProven", Level = LogLevel.Information, Message = "deadline {Deadline} (open {Open}): window PoSt of {Sectors} sectors ({Skipped} skipped) verified; proof {Proof}")]
-        public static partial void WindowProven(ILogger logger, int deadline, long open, int sectors, int skipped, string proof);
-
-        [LoggerMessage(EventId = 6005, EventName = "DeadlineFailed", Level = LogLevel.Error, Message = "deadline {Deadline} (open {Open}): window PoSt failed: {Reason}")]
-        public static partial void WindowFailed(ILogger logger, int deadline, long open, string reason);
 
         [LoggerMessage(EventId = 6006, EventName = "WinningPoStVerified", Level = LogLevel.Information, Message = "epoch {Epoch}: winning PoSt of sector {Sector} verified; proof {Proof}")]
         public static partial void WinningProven(ILogger logger, long epoch, ulong sector, string proof);

@@ -48,6 +48,39 @@ public sealed class ProvingOptions
     /// <summary>At most this many partitions in one SubmitWindowedPoSt (Lotus [Proving] MaxPartitionsPerPoStMessage; 0: the policy's limit).</summary>
     public int MaxPartitionsPerPoStMessage { get; set; }
 
+    /// <summary>
+    /// Declare unreadable sectors faulty ahead of their deadline (<c>DeclareFaults</c>, as Lotus's wdpost declareFaults did
+    /// before the Ignition upgrade); on by default. Readable faulty sectors are always declared recovered.
+    /// </summary>
+    public bool DeclareFaults { get; set; } = true;
+
+    /// <summary>At most this many partitions in one DeclareFaultsRecovered (Lotus [Proving] MaxPartitionsPerRecoveryMessage; 0: the policy's limit).</summary>
+    public int MaxPartitionsPerRecoveryMessage { get; set; }
+
+    /// <summary>At most this many sectors declared recovered for one deadline (Lotus LOTUS_RECOVERING_SECTOR_LIMIT; 0: no limit).</summary>
+    public int RecoveringSectorLimit { get; set; }
+
+    /// <summary>Lotus's <c>LOTUS_RECOVERING_SECTOR_LIMIT</c> (storage/wdpost/wdpost_run_faults.go): 0 when unset.</summary>
+    /// <exception cref="InvalidOperationException">The variable is set but not a non-negative number.</exception>
+    public static int RecoveringSectorLimitFromEnvironment()
+    {
+        var value = Environment.GetEnvironmentVariable("LOTUS_RECOVERING_SECTOR_LIMIT");
+        if (string.IsNullOrEmpty(value))
+        {
+            return 0;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit)
+            ? limit
+            : throw new InvalidOperationException($"LOTUS_RECOVERING_SECTOR_LIMIT must be a number of sectors, got \"{value}\"");
+    }
+
+    /// <summary>
+    /// Epochs before a deadline closes at which a Window PoSt not yet on chain raises an alarm (a warning in the log and
+    /// the deadline's timeline). Default 15 (a quarter of the 60-epoch window).
+    /// </summary>
+    public int SubmitAlarmEpochs { get; set; } = 15;
+
     /// <summary>Lotus <c>DisableBuiltinWindowPoSt</c>: never prove Window PoSt on the miner itself, even with no window worker. Default false.</summary>
     public bool DisableBuiltinWindowPoSt { get; set; }
 
@@ -128,6 +161,11 @@ public sealed class ProvingOptions
         if (MaxRetries < 0 || MaxPartitionsPerWorker < 1 || WinningEvery < 1)
         {
             throw new InvalidOperationException("Proving.MaxRetries must be >= 0, MaxPartitionsPerWorker and WinningEvery >= 1");
+        }
+
+        if (MaxPartitionsPerRecoveryMessage < 0 || RecoveringSectorLimit < 0 || SubmitAlarmEpochs < 0)
+        {
+            throw new InvalidOperationException($"Proving.MaxPartitionsPerRecoveryMessage (got {MaxPartitionsPerRecoveryMessage}), RecoveringSectorLimit (got {RecoveringSectorLimit}) and SubmitAlarmEpochs (got {SubmitAlarmEpochs}) must not be negative");
         }
 
         if (MaxPartitionsPerPoStMessage < 0 || MaxWindowPoStGasFee.Atto.Sign < 0)

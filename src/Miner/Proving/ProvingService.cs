@@ -1,4 +1,3 @@
-using Kiln.Stores.PoSt;
 using Kiln.Miner.Chain;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Sealing;
@@ -15,9 +14,9 @@ namespace Kiln.Miner.Proving;
 /// </summary>
 public sealed class ProvingService : IAsyncDisposable
 {
-    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, PoStHistory history, ProvingLoop loop, SectorPipeline pipeline, IVanillaSource vanillas)
+    private ProvingService(ProvingOptions options, ulong minerId, PoStScheduler window, PoStScheduler winning, WindowPoStProver windowProver, WinningPoStProver winningProver, IChain chain, PoStHistory history, ProvingLoop loop, SectorPipeline pipeline, SectorChecker checker)
     {
-        _vanillas = vanillas;
+        Checker = checker;
         Options = options;
         MinerId = minerId;
         WindowScheduler = window;
@@ -29,8 +28,6 @@ public sealed class ProvingService : IAsyncDisposable
         Loop = loop;
         Pipeline = pipeline;
     }
-
-    private readonly IVanillaSource _vanillas;
 
     /// <summary>One connection pool for the vanilla reads of every miner in the process.</summary>
     private static readonly HttpClient VanillaHttp = new();
@@ -87,6 +84,7 @@ public sealed class ProvingService : IAsyncDisposable
         var history = await PoStHistory.OpenAsync(databasePath, time, ct).ConfigureAwait(false);
         var windowProver = new WindowPoStProver(window, prover, vanillas, options, time, loggers.CreateLogger<WindowPoStProver>(), jobs, metrics, history);
         var winningProver = new WinningPoStProver(winning, prover, vanillas, options, loggers.CreateLogger<WinningPoStProver>(), jobs, time);
+        var checker = new SectorChecker(vanillas, options, miner.ActorId);
         var loop = new ProvingLoop(
             chain,
             c => ProvingSectorsAsync(pipeline, c),
@@ -96,66 +94,24 @@ public sealed class ProvingService : IAsyncDisposable
             options,
             miner.ActorId,
             time,
-            loggers.CreateLogger<ProvingLoop>());
-        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, history, loop, pipeline, vanillas);
+            loggers.CreateLogger<ProvingLoop>(),
+            checker);
+        return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, history, loop, pipeline, checker);
     }
 
     /// <summary>
-    /// Lotus storage/sealer/faults.go CheckProvable, for <c>proving check</c>: each of <paramref name="sectors"/> is bad
-    /// (with the reason) unless kiln-miner proves it (it is Proving, with its sealed CID) and its vanilla proof for fresh
-    /// random challenges reads within <see cref="ProvingOptions.SingleCheckTimeout"/>, through the same readers a Window
-    /// PoSt uses (local paths, else a holder's <c>/remote/vanilla/single</c>), at most
-    /// <see cref="ProvingOptions.ParallelCheckLimit"/> at once. The bad ones, by number.
+    /// Lotus storage/sealer/faults.go CheckProvable, for <c>proving check</c> (<see cref="SectorChecker"/>): the bad ones
+    /// of <paramref name="sectors"/> by number, with why.
     /// </summary>
     public async Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(IReadOnlyCollection<ulong> sectors, CancellationToken ct) =>
         await CheckProvableAsync(sectors, await ProvingSectorsAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false);
 
     /// <summary><see cref="CheckProvableAsync(IReadOnlyCollection{ulong}, CancellationToken)"/> against <paramref name="held"/>, the sectors this miner proves.</summary>
-    public async Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(IReadOnlyCollection<ulong> sectors, IReadOnlyList<ProvingSector> held, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(sectors);
-        ArgumentNullException.ThrowIfNull(held);
-        var known = held.DistinctBy(s => s.Number).ToDictionary(s => s.Number);
-        var randomness = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
-        randomness[31] &= 0x3f; // a field element, as a chain's PoSt randomness is once masked
-        var bad = new System.Collections.Concurrent.ConcurrentDictionary<ulong, string>();
-        using var gate = new SemaphoreSlim(Options.ParallelCheckLimit);
-        await Task.WhenAll(sectors.Distinct().Select(async n =>
-        {
-            if (!known.TryGetValue(n, out var sector))
-            {
-                bad[n] = "not a Proving sector of this miner: kiln-miner holds no sealed CID for it";
-                return;
-            }
+    public Task<IReadOnlyDictionary<ulong, string>> CheckProvableAsync(IReadOnlyCollection<ulong> sectors, IReadOnlyList<ProvingSector> held, CancellationToken ct) =>
+        Checker.CheckAsync(sectors, held, ct);
 
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                var proof = PoStInputs.ProofFor([sector], Kiln.Proofs.PoSt.PoStType.Window);
-                var challenge = PoStInputs.Challenges(proof, randomness, [sector]).Single();
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(Options.SingleCheckTimeout);
-                var vanilla = await _vanillas.ReadAsync(MinerId, proof.Proof, challenge, timeout.Token).ConfigureAwait(false);
-                if (vanilla is not { Length: > 0 })
-                {
-                    bad[n] = "its vanilla proof came back empty";
-                }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                bad[n] = $"reading its vanilla proof took longer than {Options.SingleCheckTimeout}";
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                bad[n] = e.Message;
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
-        return bad;
-    }
+    /// <summary>The sector health check <c>proving check</c> and the fault declarations use.</summary>
+    public SectorChecker Checker { get; }
 
     /// <summary>The sectors in state Proving, with their sealed CIDs.</summary>
     public Task<IReadOnlyList<ProvingSector>> ProvingSectorsAsync(CancellationToken ct) => ProvingSectorsAsync(Pipeline, ct);

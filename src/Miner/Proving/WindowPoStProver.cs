@@ -84,7 +84,7 @@ public sealed partial class WindowPoStProver(
         {
             if (remaining.Count == 0)
             {
-                throw new PoStException($"all {skipped.Count} sectors were skipped", isRetryable: false);
+                throw new PoStException($"all {skipped.Count} sectors were skipped as unreadable ({string.Join(',', skipped)})", isRetryable: false, skipped: skipped);
             }
 
             var step = time.GetUtcNow();

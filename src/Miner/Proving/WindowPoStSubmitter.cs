@@ -13,11 +13,12 @@ namespace Kiln.Miner.Proving;
 /// value 0, max fee <see cref="ProvingOptions.MaxWindowPoStGasFee"/>; then waited for and its receipt recorded.
 /// </summary>
 /// <remarks>
-/// Lotus proves every sector of a partition, standing a good sector in for each faulty or skipped one
-/// (wdpost_run.go sectorsForProof), so the proof's sector list is the partition's whole sector set. Kiln proves the
-/// sectors themselves and so submits only batches where that list and Kiln's are the same: no faulty, recovering or
-/// skipped sector, every sector held by this miner, partitions in sector order. Any other batch is not submitted and
-/// the deadline records why.
+/// Lotus proves every sector of a partition, standing the first good sector in for each faulty or skipped one
+/// (wdpost_run.go sectorsForProof), and its prover then drops the stand-ins again (storage/sealer/manager_post.go
+/// generateWindowPoSt: dedupeSectorInfo, sorted by number); the actor's verifier sees the same set. So a batch proves
+/// exactly its good sectors, in sector order, which is what Kiln's prover does; a sector to prove that is not good
+/// (not held by this miner, or skipped by the prover) goes in its partition's <c>Skipped</c> bitfield, and a partition
+/// with no good sector is left out of the message.
 /// </remarks>
 public sealed partial class WindowPoStSubmitter(IChain chain, ulong minerId, ProvingOptions options, ILogger logger)
 {
@@ -49,36 +50,32 @@ public sealed partial class WindowPoStSubmitter(IChain chain, ulong minerId, Pro
     }
 
     /// <summary>
-    /// The sectors one batch proves, in Lotus's order (partition by partition, each ascending), or why Kiln cannot
-    /// prove this batch the way Lotus would.
+    /// Each partition of <paramref name="batch"/> as Lotus's runPoStCycle reads it: its sectors to prove
+    /// (<see cref="Partition.ToProve"/>) and of those the ones this miner holds, which the batch's proof covers.
     /// </summary>
-    public static (IReadOnlyList<ProvingSector> Sectors, string? Refusal) SectorsFor(IReadOnlyList<(int Index, Partition Partition)> batch, IReadOnlyDictionary<ulong, ProvingSector> held)
+    public static IReadOnlyList<PartitionPlan> Plan(IReadOnlyList<(int Index, Partition Partition)> batch, IReadOnlyDictionary<ulong, ProvingSector> held)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(held);
-        var sectors = new List<ProvingSector>();
-        foreach (var (index, p) in batch)
+        return [.. batch.Select(b =>
         {
-            if (!p.FaultySectors.IsEmpty || !p.RecoveringSectors.IsEmpty)
-            {
-                return ([], $"partition {index} has faulty or recovering sectors ({string.Join(',', p.FaultySectors.Union(p.RecoveringSectors))}): Lotus stands good sectors in for them (wdpost_run.go sectorsForProof), which Kiln does not do yet");
-            }
+            var toProve = b.Partition.ToProve;
+            return new PartitionPlan(b.Index, toProve, [.. toProve.Where(held.ContainsKey).Select(n => held[n])]);
+        })];
+    }
 
-            var missing = p.AllSectors.Where(n => !held.ContainsKey(n)).ToList();
-            if (missing.Count > 0)
-            {
-                return ([], $"partition {index} holds sectors this miner does not prove ({string.Join(',', missing)})");
-            }
-
-            sectors.AddRange(p.AllSectors.Select(n => held[n]));
-        }
-
-        if (!sectors.Select(s => s.Number).SequenceEqual(sectors.Select(s => s.Number).Order()))
-        {
-            return ([], "the batch's partitions are not in sector order: Lotus proves them partition by partition, Kiln's prover in sector order");
-        }
-
-        return (sectors, null);
+    /// <summary>
+    /// The partitions a proof of <paramref name="proven"/> posts (Lotus leaves out a partition with no good sector), each
+    /// with its sectors to prove that the proof does not cover as <c>Skipped</c>.
+    /// </summary>
+    public static IReadOnlyList<PoStPartition> Posted(IReadOnlyList<PartitionPlan> plans, IReadOnlyCollection<ulong> proven)
+    {
+        ArgumentNullException.ThrowIfNull(plans);
+        ArgumentNullException.ThrowIfNull(proven);
+        var covered = proven.ToHashSet();
+        return [.. plans
+            .Where(p => p.Good.Any(s => covered.Contains(s.Number)))
+            .Select(p => new PoStPartition((ulong)p.Index, BitField.FromSet(p.ToProve.Where(n => !covered.Contains(n)))))];
     }
 
     /// <summary>
@@ -86,17 +83,19 @@ public sealed partial class WindowPoStSubmitter(IChain chain, ulong minerId, Pro
     /// added to <paramref name="timeline"/>.
     /// </summary>
     /// <exception cref="PoStException">The message failed on chain (its exit code named).</exception>
-    public async Task<Cid> SubmitAsync(DeadlineInfo deadline, IReadOnlyList<int> partitions, PoStProof proof, PoStTimeline timeline, CancellationToken cancellationToken)
+    public async Task<Cid> SubmitAsync(DeadlineInfo deadline, IReadOnlyList<PoStPartition> partitions, PoStProof proof, PoStTimeline timeline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(deadline);
         ArgumentNullException.ThrowIfNull(partitions);
         ArgumentNullException.ThrowIfNull(timeline);
         var start = timeline.Now;
         var commitRand = await chain.ChainCommitRandomnessAsync(deadline.Challenge, cancellationToken).ConfigureAwait(false);
-        var parameters = new SubmitWindowedPoStParams((ulong)deadline.Index, [.. partitions.Select(i => new PoStPartition((ulong)i, BitField.Empty))], [proof], deadline.Challenge, commitRand);
-        var (cid, message) = await _sender.SendAsync(MinerMethods.SubmitWindowedPoSt, TokenAmount.Zero, options.MaxWindowPoStGasFee, parameters.ToCbor(), $"SubmitWindowedPoSt of deadline {deadline.Index} partitions {string.Join(',', partitions)}", cancellationToken).ConfigureAwait(false);
-        Log.Submitted(logger, cid, deadline.Index, string.Join(',', partitions), message.From);
-        timeline.Local("submit", start, partitions.Count, detail: $"SubmitWindowedPoSt {cid} from {message.From} for partitions {string.Join(',', partitions)}");
+        var parameters = new SubmitWindowedPoStParams((ulong)deadline.Index, partitions, [proof], deadline.Challenge, commitRand);
+        var indexes = string.Join(',', partitions.Select(p => p.Index));
+        var skipped = string.Join(',', partitions.SelectMany(p => p.Skipped));
+        var (cid, message) = await _sender.SendAsync(MinerMethods.SubmitWindowedPoSt, TokenAmount.Zero, options.MaxWindowPoStGasFee, parameters.ToCbor(), $"SubmitWindowedPoSt of deadline {deadline.Index} partitions {indexes}", cancellationToken).ConfigureAwait(false);
+        Log.Submitted(logger, cid, deadline.Index, indexes, message.From, skipped.Length == 0 ? "none" : skipped);
+        timeline.Local("submit", start, partitions.Count, detail: $"SubmitWindowedPoSt {cid} from {message.From} for partitions {indexes}" + (skipped.Length == 0 ? "" : $", skipped sectors {skipped}"));
 
         start = timeline.Now;
         var lookup = await chain.WaitMessageAsync(cid, ChainPolicy.MessageConfidence, cancellationToken).ConfigureAwait(false);
@@ -112,7 +111,7 @@ public sealed partial class WindowPoStSubmitter(IChain chain, ulong minerId, Pro
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6040, EventName = "WindowPoStSubmitted", Level = LogLevel.Information, Message = "Submitted window post: {Message} (deadline {Deadline}, partitions {Partitions}, from {From})")]
-        public static partial void Submitted(ILogger logger, Cid message, int deadline, string partitions, Address from);
+        [LoggerMessage(EventId = 6040, EventName = "WindowPoStSubmitted", Level = LogLevel.Information, Message = "Submitted window post: {Message} (deadline {Deadline}, partitions {Partitions}, from {From}, skipped {Skipped})")]
+        public static partial void Submitted(ILogger logger, Cid message, int deadline, string partitions, Address from, string skipped);
     }
 }

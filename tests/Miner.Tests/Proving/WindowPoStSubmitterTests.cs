@@ -9,7 +9,7 @@ namespace Kiln.Miner.Tests.Proving;
 /// How a deadline's partitions become SubmitWindowedPoSt messages: Lotus storage/wdpost/wdpost_run.go
 /// BatchPartitions with chain/actors/policy GetMaxPoStPartitions (TestWDPostDoPost: 4 full messages and one more
 /// partition make 5 messages; TestWDPostDoPostPartLimitConfig: a user limit of 2 over 5 × the network's limit makes 8),
-/// and which batches Kiln proves exactly as Lotus would.
+/// and what each batch proves and skips (runPoStCycle, sectorsForProof).
 /// </summary>
 public sealed class WindowPoStSubmitterTests
 {
@@ -50,26 +50,55 @@ public sealed class WindowPoStSubmitterTests
     }
 
     [Fact]
-    public void A_batch_of_healthy_partitions_proves_their_sectors_partition_by_partition()
+    public void A_batch_of_healthy_partitions_proves_all_their_sectors_and_skips_none()
     {
-        var held = new ulong[] { 1, 2, 3, 4 }.ToDictionary(n => n, n => new ProvingSector(n, RegisteredSealProof.StackedDrg2KiBV1_1, Sealed));
+        var held = Held(1, 2, 3, 4);
 
-        var (sectors, refusal) = WindowPoStSubmitter.SectorsFor([(0, Partition(1, 2)), (1, Partition(3, 4))], held);
+        var plans = WindowPoStSubmitter.Plan([(0, Partition(1, 2)), (1, Partition(3, 4))], held);
+        var posted = WindowPoStSubmitter.Posted(plans, [1, 2, 3, 4]);
 
-        Assert.Null(refusal);
-        Assert.Equal([1UL, 2, 3, 4], sectors.Select(s => s.Number));
+        Assert.Equal([1UL, 2, 3, 4], plans.SelectMany(p => p.Good).Select(s => s.Number));
+        Assert.Equal([0UL, 1], posted.Select(p => p.Index));
+        Assert.All(posted, p => Assert.True(p.Skipped.IsEmpty));
     }
 
     [Fact]
-    public void Batches_Lotus_would_prove_with_stand_in_sectors_are_refused_with_the_reason()
+    public void Faulty_sectors_are_not_proven_recovering_ones_are_and_the_unreadable_go_in_skipped_as_in_runPoStCycle()
     {
-        var held = new ulong[] { 1, 2, 3, 4 }.ToDictionary(n => n, n => new ProvingSector(n, RegisteredSealProof.StackedDrg2KiBV1_1, Sealed));
-        var faulty = new Partition(BitField.FromSet([1, 2]), BitField.FromSet([2]), BitField.Empty, BitField.FromSet([1, 2]), BitField.FromSet([1, 2]));
+        // Partition 0: 1..4 live, 2 and 3 faulty, 3 recovering: Lotus proves live - faulty + recovering = {1, 3, 4}.
+        var all = BitField.FromSet([1, 2, 3, 4]);
+        var p0 = new Partition(all, BitField.FromSet([2, 3]), BitField.FromSet([3]), all, all);
+        var held = Held(1, 2, 3, 4, 5, 6);
 
-        Assert.Contains("partition 0 has faulty or recovering sectors (2)", WindowPoStSubmitter.SectorsFor([(0, faulty)], held).Refusal, StringComparison.Ordinal);
-        Assert.Contains("partition 3 holds sectors this miner does not prove (9)", WindowPoStSubmitter.SectorsFor([(3, Partition(4, 9))], held).Refusal, StringComparison.Ordinal);
-        Assert.Contains("not in sector order", WindowPoStSubmitter.SectorsFor([(0, Partition(3, 4)), (1, Partition(1, 2))], held).Refusal, StringComparison.Ordinal);
+        var plans = WindowPoStSubmitter.Plan([(0, p0), (1, Partition(5, 6))], held);
+        Assert.Equal([1UL, 3, 4], plans[0].ToProve.ToArray());
+        Assert.Equal([1UL, 3, 4, 5, 6], plans.SelectMany(p => p.Good).Select(s => s.Number));
+
+        // The prover skipped 4 (unreadable) and proved the rest: 4 goes in partition 0's Skipped, faulty 2 does not.
+        var posted = WindowPoStSubmitter.Posted(plans, [1, 3, 5, 6]);
+        Assert.Equal([4UL], posted[0].Skipped.ToArray());
+        Assert.True(posted[1].Skipped.IsEmpty);
     }
+
+    [Fact]
+    public void Sectors_this_miner_does_not_hold_are_skipped_and_a_partition_with_nothing_proven_is_left_out()
+    {
+        var held = Held(1, 2, 3);
+
+        var plans = WindowPoStSubmitter.Plan([(0, Partition(1, 9)), (1, Partition(2, 3))], held);
+        Assert.Equal([1UL], plans[0].Good.Select(s => s.Number));
+
+        // 1 was skipped by the prover too: partition 0 has no proven sector, so Lotus leaves it out of the message
+        // (sectorsForProof returns nothing for it) and the chain faults it at the deadline's end.
+        var posted = WindowPoStSubmitter.Posted(plans, [2, 3]);
+        Assert.Equal([1UL], posted.Select(p => p.Index));
+
+        var withOne = WindowPoStSubmitter.Posted(plans, [1, 2, 3]);
+        Assert.Equal([9UL], withOne[0].Skipped.ToArray());
+    }
+
+    private static Dictionary<ulong, ProvingSector> Held(params ulong[] numbers) =>
+        numbers.ToDictionary(n => n, n => new ProvingSector(n, RegisteredSealProof.StackedDrg2KiBV1_1, Sealed));
 
     private static Partition Partition(params ulong[] sectors)
     {
