@@ -69,12 +69,13 @@ public static class MinerCli
         var windowFee = new Option<string?>("--max-window-post-gas-fee") { Description = "max fee of one SubmitWindowedPoSt, e.g. 5 or \"5 FIL\" (Lotus [Fees] MaxWindowPoStGasFee)" };
         var recoveryPartitions = new Option<int>("--max-partitions-per-recovery-message") { Description = "at most this many partitions in one DeclareFaultsRecovered (Lotus [Proving] MaxPartitionsPerRecoveryMessage; 0: the network's limit)" };
         var noDeclareFaults = new Option<bool>("--no-declare-faults") { Description = "do not declare unreadable sectors faulty ahead of their deadline; they are skipped in the PoSt instead (what Lotus has done since the Ignition upgrade)" };
+        var singleRecovering = new Option<bool>("--single-recovering-partition-per-post-message") { Description = "a partition with recovering sectors goes alone in its SubmitWindowedPoSt (Lotus [Proving] SingleRecoveringPartitionPerPostMessage)" };
         var sealingFlags = new SealingFlags();
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
             listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge, parallelReads, readTimeout,
         };
-        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee).Append(recoveryPartitions).Append(noDeclareFaults))
+        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee).Append(recoveryPartitions).Append(noDeclareFaults).Append(singleRecovering))
         {
             cmd.Options.Add(flag);
         }
@@ -100,6 +101,7 @@ public static class MinerCli
             options.Proving.MaxWindowPoStGasFee = parse.GetValue(windowFee) is { } fee ? Kiln.Api.Chain.TokenAmount.Parse(fee) : options.Proving.MaxWindowPoStGasFee;
             options.Proving.MaxPartitionsPerRecoveryMessage = parse.GetValue(recoveryPartitions);
             options.Proving.DeclareFaults = !parse.GetValue(noDeclareFaults);
+            options.Proving.SingleRecoveringPartitionPerPostMessage = parse.GetValue(singleRecovering);
             options.Proving.RecoveringSectorLimit = ProvingOptions.RecoveringSectorLimitFromEnvironment();
             var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
             await using var hostScope = host.ConfigureAwait(false);

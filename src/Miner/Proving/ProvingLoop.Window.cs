@@ -318,7 +318,7 @@ public sealed partial class ProvingLoop
         var partitions = await chain.DeadlinePartitionsAsync(minerId, deadline.Index, proofToken).ConfigureAwait(false);
         var held = proving.DistinctBy(s => s.Number).ToDictionary(s => s.Number);
         var perPartition = proving.Count == 0 ? 1 : PoStInputs.ProofFor(proving, PoStType.Window).SectorsPerPartition;
-        var batches = WindowPoStSubmitter.Batch(partitions, WindowPoStSubmitter.PartitionsPerMessage(perPartition, options.MaxPartitionsPerPoStMessage));
+        var batches = WindowPoStSubmitter.Batch(partitions, WindowPoStSubmitter.PartitionsPerMessage(perPartition, options.MaxPartitionsPerPoStMessage), options.SingleRecoveringPartitionPerPostMessage);
         var submitter = new WindowPoStSubmitter(chain, minerId, options, logger);
         var results = await Task.WhenAll(batches.Select(b => ProveBatchAsync(deadline, b, held, randomness, submitter, timeline, progress, proofToken))).ConfigureAwait(false);
 

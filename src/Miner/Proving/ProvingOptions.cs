@@ -49,6 +49,12 @@ public sealed class ProvingOptions
     public int MaxPartitionsPerPoStMessage { get; set; }
 
     /// <summary>
+    /// A partition with recovering sectors goes alone in its SubmitWindowedPoSt (Lotus [Proving]
+    /// SingleRecoveringPartitionPerPostMessage: a recovering partition's message costs more gas). Off by default.
+    /// </summary>
+    public bool SingleRecoveringPartitionPerPostMessage { get; set; }
+
+    /// <summary>
     /// Declare unreadable sectors faulty ahead of their deadline (<c>DeclareFaults</c>, as Lotus's wdpost declareFaults did
     /// before the Ignition upgrade); on by default. Readable faulty sectors are always declared recovered.
     /// </summary>

@@ -42,11 +42,46 @@ public sealed partial class WindowPoStSubmitter(IChain chain, ulong minerId, Pro
         return configured > 0 ? Math.Min(perMessage, configured) : perMessage;
     }
 
-    /// <summary>The deadline's partitions (with their indexes) in batches of <paramref name="perMessage"/>, in index order.</summary>
-    public static IReadOnlyList<IReadOnlyList<(int Index, Partition Partition)>> Batch(IReadOnlyList<Partition> partitions, int perMessage)
+    /// <summary>
+    /// The deadline's partitions (with their indexes) in batches of <paramref name="perMessage"/>, in index order; with
+    /// <paramref name="singleRecovering"/> (Lotus [Proving] SingleRecoveringPartitionPerPostMessage) a partition with
+    /// recovering sectors goes alone in its batch (Lotus BatchPartitions).
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<(int Index, Partition Partition)>> Batch(IReadOnlyList<Partition> partitions, int perMessage, bool singleRecovering = false)
     {
         ArgumentNullException.ThrowIfNull(partitions);
-        return [.. partitions.Select((p, i) => (i, p)).Chunk(perMessage).Select(c => (IReadOnlyList<(int, Partition)>)c)];
+        ArgumentOutOfRangeException.ThrowIfLessThan(perMessage, 1);
+        var batches = new List<IReadOnlyList<(int, Partition)>>();
+        var current = new List<(int, Partition)>();
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            if (singleRecovering && !partitions[i].RecoveringSectors.IsEmpty)
+            {
+                if (current.Count > 0)
+                {
+                    batches.Add(current);
+                    current = [];
+                }
+
+                batches.Add([(i, partitions[i])]);
+                continue;
+            }
+
+            if (current.Count >= perMessage)
+            {
+                batches.Add(current);
+                current = [];
+            }
+
+            current.Add((i, partitions[i]));
+        }
+
+        if (current.Count > 0)
+        {
+            batches.Add(current);
+        }
+
+        return batches;
     }
 
     /// <summary>

@@ -56,6 +56,25 @@ public sealed class FaultDeclarerTests
     }
 
     [Fact]
+    public async Task Eleven_faulty_partitions_of_twenty_at_three_a_message_make_four_messages_as_in_TestWDPostDeclareRecoveriesPartLimitConfig()
+    {
+        var (node, chain) = Devnet();
+        node.Preseal([.. Enumerable.Range(1, 40).Select(n => (ulong)n)], PoStFixture.Sector(1).SealedCid, deadline: 40);
+        var unreadable = Enumerable.Range(1, 22).Select(n => (ulong)n).ToHashSet(); // partitions 0..10, both sectors
+        var options = new ProvingOptions { MaxPartitionsPerRecoveryMessage = 3 };
+        var declarer = new FaultDeclarer(chain, new SectorChecker(new Vanillas(unreadable), options, PoStFixture.Miner), PoStFixture.Miner, options, NullLogger.Instance);
+        var faults = await declarer.DeclareAsync(40, Held(40), CancellationToken.None);
+        Assert.Equal(11, faults.Faults.Count);
+
+        unreadable.Clear();
+        var recoveries = await declarer.DeclareAsync(40, Held(40), CancellationToken.None);
+
+        Assert.Equal(4, recoveries.RecoveryMessages.Count);
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => (ulong)i), recoveries.Recoveries.Select(r => r.Partition));
+        Assert.All(recoveries.Recoveries, r => Assert.Equal(2UL, r.Sectors.Count));
+    }
+
+    [Fact]
     public async Task The_recovering_sector_limit_cuts_the_declaration_and_DeclareFaults_off_leaves_bad_sectors_to_the_PoSt()
     {
         var (node, chain) = Devnet();

@@ -50,6 +50,20 @@ public sealed class WindowPoStSubmitterTests
     }
 
     [Fact]
+    public void A_partition_with_recovering_sectors_goes_alone_with_SingleRecoveringPartitionPerPostMessage_as_in_TestBatchPartitionsRecoverySectors()
+    {
+        // 4 healthy, 2 recovering, 6 healthy, 1 recovering; user limit 2.
+        var recovering = new Partition(BitField.FromSet([1, 2]), BitField.FromSet([1]), BitField.FromSet([1]), BitField.FromSet([1, 2]), BitField.FromSet([1, 2]));
+        List<Partition> partitions = [.. Enumerable.Repeat(Partition(1, 2), 4), .. Enumerable.Repeat(recovering, 2), .. Enumerable.Repeat(Partition(1, 2), 6), recovering];
+
+        var batches = WindowPoStSubmitter.Batch(partitions, WindowPoStSubmitter.PartitionsPerMessage(2, 2), singleRecovering: true);
+
+        Assert.Equal([2, 2, 1, 1, 2, 2, 2, 1], batches.Select(b => b.Count));
+        Assert.Equal(Enumerable.Range(0, partitions.Count), batches.SelectMany(b => b.Select(p => p.Index)));
+        Assert.Equal([4, 5, 12], batches.Where(b => b.Count == 1).Select(b => b[0].Index));
+    }
+
+    [Fact]
     public void A_batch_of_healthy_partitions_proves_all_their_sectors_and_skips_none()
     {
         var held = Held(1, 2, 3, 4);
