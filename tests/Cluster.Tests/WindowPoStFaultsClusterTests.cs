@@ -91,6 +91,31 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
     }
 
     [Fact]
+    public async Task The_running_loop_declares_the_deadline_after_next_as_each_deadline_opens()
+    {
+        _node.Activate(7, 0, 21, 22);
+        await _cluster.StartStorageNodeAsync("storage", [21]);
+        var loop = Loop([21, 22]); // 22 is on no storage path at all
+        var declared = new TaskCompletionSource<FaultDeclarations>(TaskCreationOptions.RunContinuationsAsynchronously);
+        loop.Declared += d => declared.TrySetResult(d);
+        _node.StartMining(TimeSpan.FromMilliseconds(150));
+
+        using var timeout = new CancellationTokenSource(ProveTimeout);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token);
+        var running = loop.RunAsync(stop.Token);
+        var declarations = await declared.Task.WaitAsync(timeout.Token);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal(7, declarations.Deadline);
+        Assert.Equal([22UL], declarations.Bad.Keys);
+        Assert.Contains("no host holds its", declarations.Bad[22], StringComparison.Ordinal);
+        var message = Assert.Single(_node.FaultDeclarations);
+        Assert.Equal([22UL], Assert.Single(message.Declarations).Sectors);
+        Assert.Equal([22UL], _node.FaultySectors);
+    }
+
+    [Fact]
     public async Task A_sector_unreadable_during_the_PoSt_is_skipped_and_the_PoSt_still_lands()
     {
         _node.Activate(5, 0, 11, 12);
