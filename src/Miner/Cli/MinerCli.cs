@@ -24,6 +24,7 @@ public static class MinerCli
         root.Subcommands.Add(Storage(repo));
         root.Subcommands.Add(DbCommands.Create(p => MinerRepo.Resolve(p.GetValue(repo), Environment.GetEnvironmentVariable)));
         root.Subcommands.Add(ProvingCommands.Create(c => MinerClient.Connect(OpenRepo(c, repo)).Kiln));
+        root.Subcommands.Add(BenchCommands.Create());
         return root;
     }
 

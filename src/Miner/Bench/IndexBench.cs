@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Kiln.Api.Types;
+using Kiln.Stores.Index;
+
+namespace Kiln.Miner.Bench;
+
+/// <summary>
+/// <c>kiln-miner bench index</c>: the sector index at a given size. The table is first filled to
+/// <see cref="IndexBenchOptions.Sectors"/> sectors (sealed and cache files on one of <see cref="IndexBenchOptions.Paths"/>
+/// storage paths; not measured), then <see cref="IndexBenchOptions.Declarations"/> new <c>StorageDeclareSector</c>
+/// calls are made by <see cref="IndexBenchOptions.Clients"/> concurrent clients (each acknowledged only once on disk),
+/// then <see cref="IndexBenchOptions.Lookups"/> <c>StorageFindSector</c> of random sectors and as many
+/// <c>StorageBestAlloc</c> calls, one at a time, each timed. In process, over the index the miner runs.
+/// </summary>
+public static class IndexBench
+{
+    private const ulong Miner = 1000;
+    private const ulong SectorSize = 34_359_738_368; // 32 GiB
+
+    public static async Task<IndexBenchResult> RunAsync(IndexBenchOptions options, IProgress<string>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Directory.CreateDirectory(options.Directory);
+        var file = Path.Combine(options.Directory, "index.sqlite");
+        var index = await SqliteSectorIndex.OpenAsync(file, TimeProvider.System, options.GroupCommit, ct).ConfigureAwait(false);
+        await using var indexScope = index.ConfigureAwait(false);
+        var paths = Enumerable.Range(0, options.Paths).Select(i => new StorageId(Guid.NewGuid().ToString())).ToList();
+        foreach (var id in paths)
+        {
+            var info = new StorageInfo(id, [$"http://10.0.0.{paths.IndexOf(id) + 1}:3456/remote"], 10, 0, false, true, null, null, null, null, null, null);
+            await index.StorageAttachAsync(info, new FsStat(1L << 50, 1L << 49, 1L << 49, 0, 0, 1L << 49), ct).ConfigureAwait(false);
+        }
+
+        await FillAsync(index, paths, options.Sectors, progress, ct).ConfigureAwait(false);
+
+        var (before, _) = index.Commits;
+        long next = options.Sectors - 1;
+        var declare = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(_ => Task.Run(
+            async () =>
+            {
+                while (true)
+                {
+                    var n = Interlocked.Increment(ref next);
+                    if (n >= options.Sectors + options.Declarations)
+                    {
+                        return;
+                    }
+
+                    await index.StorageDeclareSectorAsync(paths[(int)(n % paths.Count)], new SectorId(Miner, (ulong)n), SectorFileType.Sealed, true, ct).ConfigureAwait(false);
+                }
+            },
+            ct))).ConfigureAwait(false);
+        declare.Stop();
+        var transactions = index.Commits.Transactions - before;
+        progress?.Report($"{options.Declarations} declarations by {options.Clients} clients in {declare.Elapsed.TotalSeconds:F2} s ({transactions} transactions)");
+
+        var total = options.Sectors + options.Declarations;
+        var random = new Random(1);
+        var find = new double[options.Lookups];
+        for (var i = 0; i < find.Length; i++)
+        {
+            var sector = new SectorId(Miner, (ulong)random.NextInt64(total));
+            var t = Stopwatch.GetTimestamp();
+            var found = await index.StorageFindSectorAsync(sector, SectorFileType.Sealed, 0, false, ct).ConfigureAwait(false);
+            find[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (found.Count != 1)
+            {
+                throw new InvalidOperationException($"sector {sector.Number} was found on {found.Count} paths, not 1: the index lost a declaration");
+            }
+        }
+
+        var alloc = new double[options.Lookups];
+        for (var i = 0; i < alloc.Length; i++)
+        {
+            var t = Stopwatch.GetTimestamp();
+            var best = await index.StorageBestAllocAsync(SectorFileType.Sealed, SectorSize, PathType.Storage, Miner, ct).ConfigureAwait(false);
+            alloc[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+            if (best.Count != paths.Count)
+            {
+                throw new InvalidOperationException($"StorageBestAlloc offered {best.Count} of {paths.Count} paths");
+            }
+        }
+
+        var bytes = new[] { "", "-wal", "-shm" }.Select(s => new FileInfo(file + s)).Where(f => f.Exists).Sum(f => f.Length);
+        return new IndexBenchResult(
+            options.Sectors,
+            options.Declarations,
+            options.Clients,
+            options.Declarations / declare.Elapsed.TotalSeconds,
+            transactions,
+            Percentile(find, 0.50),
+            Percentile(find, 0.99),
+            Percentile(alloc, 0.50),
+            Percentile(alloc, 0.99),
+            bytes,
+            Environment.WorkingSet);
+    }
+
+    /// <summary>Fills the table in batches of 100,000 declarations a transaction (group commit does the batching).</summary>
+    private static async Task FillAsync(SqliteSectorIndex index, List<StorageId> paths, long sectors, IProgress<string>? progress, CancellationToken ct)
+    {
+        const int Batch = 100_000;
+        var watch = Stopwatch.StartNew();
+        for (long start = 0; start < sectors; start += Batch)
+        {
+            var end = Math.Min(sectors, start + Batch);
+            var writes = new List<Task>((int)(end - start));
+            for (var n = start; n < end; n++)
+            {
+                writes.Add(index.StorageDeclareSectorAsync(paths[(int)(n % paths.Count)], new SectorId(Miner, (ulong)n), SectorFileType.Sealed | SectorFileType.Cache, true, ct));
+            }
+
+            await Task.WhenAll(writes).ConfigureAwait(false);
+            progress?.Report($"filled {end:N0} of {sectors:N0} sectors ({watch.Elapsed.TotalSeconds:F0} s)");
+        }
+    }
+
+    private static double Percentile(double[] values, double p)
+    {
+        if (values.Length == 0)
+        {
+            return 0;
+        }
+
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
+    }
+}

@@ -1,0 +1,4 @@
+namespace Kiln.Miner.Bench;
+
+/// <summary>What <see cref="IndexBench"/> measures: the table's size, the declarations and their clients, the lookups, where the database goes, and whether writes share transactions.</summary>
+public sealed record IndexBenchOptions(string Directory, long Sectors, int Declarations, int Clients, int Lookups, int Paths, bool GroupCommit = true);
