@@ -69,12 +69,14 @@ public sealed partial class DevnetNode : IFullNodeApi
         }
 
         _state = loaded ?? NewState(options, time.GetUtcNow());
-        if (loaded is null)
+        Genesis = DateTimeOffset.FromUnixTimeMilliseconds(_state.GenesisUnixMilliseconds);
+        if (loaded is null || _state.DeadlinesClosedThrough is null)
         {
+            // A new chain has closed no deadline; an older state file's past deadlines are left as they were.
+            _state.DeadlinesClosedThrough ??= CurrentEpoch;
             Save();
         }
 
-        Genesis = DateTimeOffset.FromUnixTimeMilliseconds(_state.GenesisUnixMilliseconds);
         Log.Started(
             _logger,
             options.StatePath ?? "memory",
@@ -403,7 +405,7 @@ public sealed partial class DevnetNode : IFullNodeApi
 
     private static DevnetState NewState(DevnetNodeOptions options, DateTimeOffset now)
     {
-        var state = new DevnetState { GenesisUnixMilliseconds = now.ToUnixTimeMilliseconds(), MinerId = options.MinerId };
+        var state = new DevnetState { GenesisUnixMilliseconds = now.ToUnixTimeMilliseconds(), MinerId = options.MinerId, DeadlinesClosedThrough = 0 };
         state.Balances[options.MinerId] = options.MinerBalance.Atto.ToString(CultureInfo.InvariantCulture);
         state.Balances[options.OwnerId] = options.OwnerBalance.Atto.ToString(CultureInfo.InvariantCulture);
         state.Balances[options.WorkerId] = options.WorkerBalance.Atto.ToString(CultureInfo.InvariantCulture);
