@@ -332,6 +332,11 @@ public static class Devnet
             output.WriteLine(await FailedSectorLineAsync(miner, failed, ct).ConfigureAwait(false));
         }
 
+        if (miner.Miner.Devnet?.MissedPartitions is { Count: > 0 } missed)
+        {
+            output.WriteLine($"devnet chain: {missed.Count} partition(s) closed without a Window PoSt and were faulted: {string.Join(", ", missed.Select(m => $"deadline {m.Deadline} partition {m.Partition} at epoch {m.Close}"))}");
+        }
+
         if (records.FirstOrDefault() is { } first && timelines[first.Index].Count > 0)
         {
             output.WriteLine();

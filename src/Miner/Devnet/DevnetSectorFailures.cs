@@ -9,7 +9,9 @@ namespace Kiln.Miner.Devnet;
 /// made unreadable to PoSt: while a sector is here, the devnet miner's sector index refuses to name the holders of its
 /// sealed and cache files (<see cref="FailSectorIndex"/>), so every vanilla proof read of it fails — the miner's own
 /// reads (a local Window PoSt, <c>proving check</c>) and the PoSt workers' reads, which ask the miner's index over
-/// <c>StorageFindSector</c> — exactly as a sector whose storage went away. <c>--off</c> makes it readable again.
+/// <c>StorageFindSector</c> — exactly as a sector whose storage went away. It takes effect once the sector is sealed
+/// (Proving): its sealing reads are left alone, so <c>devnet --fail-sector N</c> can name a sector the devnet has yet
+/// to seal. <c>--off</c> makes it readable again.
 /// Devnet only: a miner on a full node has none of this.
 /// </summary>
 public sealed partial class DevnetSectorFailures(ILogger<DevnetSectorFailures> logger)

@@ -4,18 +4,25 @@ using Kiln.Stores.Index;
 namespace Kiln.Miner.Devnet;
 
 /// <summary>
-/// The devnet miner's sector index as PoSt readers see it: <see cref="DevnetSectorFailures"/>' sectors have no readable
-/// sealed or cache files — <see cref="StorageFindSectorAsync"/> for any replica file of one throws the
-/// <see cref="DevnetSectorFailures.Unreadable"/> error — and everything else is <paramref name="inner"/>'s.
+/// The devnet miner's sector index as PoSt readers see it: a sector of <see cref="DevnetSectorFailures"/> that is no
+/// longer being sealed (<paramref name="sealing"/> false: Proving, or a sector kiln-miner did not seal) has no readable
+/// sealed or cache files — <see cref="StorageFindSectorAsync"/> for any replica file of it fails with the
+/// <see cref="DevnetSectorFailures.Unreadable"/> error. A sector still sealing keeps its files, so its workers can finish
+/// it; everything else is <paramref name="inner"/>'s.
 /// </summary>
-internal sealed class FailSectorIndex(ISectorIndex inner, DevnetSectorFailures failures) : ISectorIndex
+internal sealed class FailSectorIndex(ISectorIndex inner, DevnetSectorFailures failures, Func<ulong, CancellationToken, Task<bool>> sealing) : ISectorIndex
 {
     private const SectorFileType Replica = SectorFileType.Sealed | SectorFileType.Cache | SectorFileType.Update | SectorFileType.UpdateCache;
 
-    public Task<IReadOnlyList<SectorStorageInfo>> StorageFindSectorAsync(SectorId sector, SectorFileType fileType, ulong sectorSize, bool allowFetch, CancellationToken ct) =>
-        (fileType & Replica) != 0 && failures.IsFailed(sector.Number)
-            ? Task.FromException<IReadOnlyList<SectorStorageInfo>>(DevnetSectorFailures.Unreadable(sector))
-            : inner.StorageFindSectorAsync(sector, fileType, sectorSize, allowFetch, ct);
+    public async Task<IReadOnlyList<SectorStorageInfo>> StorageFindSectorAsync(SectorId sector, SectorFileType fileType, ulong sectorSize, bool allowFetch, CancellationToken ct)
+    {
+        if ((fileType & Replica) != 0 && failures.IsFailed(sector.Number) && !await sealing(sector.Number, ct).ConfigureAwait(false))
+        {
+            throw DevnetSectorFailures.Unreadable(sector);
+        }
+
+        return await inner.StorageFindSectorAsync(sector, fileType, sectorSize, allowFetch, ct).ConfigureAwait(false);
+    }
 
     public Task StorageAttachAsync(StorageInfo info, FsStat stat, CancellationToken ct) => inner.StorageAttachAsync(info, stat, ct);
 

@@ -176,7 +176,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
         Devnet = devnet;
         // On the devnet, PoSt reads (the miner's and, through StorageFindSector, the PoSt workers') see devnet --fail-sector.
         DevnetFailures = devnet is null ? null : new DevnetSectorFailures(loggers.CreateLogger<DevnetSectorFailures>());
-        ISectorIndex postIndex = DevnetFailures is null ? _index : new FailSectorIndex(_index, DevnetFailures);
+        ISectorIndex postIndex = DevnetFailures is null ? _index : new FailSectorIndex(_index, DevnetFailures, SealingAsync);
         Api = new MinerApi(options, repo.Secret, Workers, calls, Works, postIndex, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);
         if (devnet is not null && options.Sealing.UseDevnetPace(options.Proving.EpochDuration))
         {
@@ -192,6 +192,10 @@ public sealed partial class KilnMiner : IAsyncDisposable
         _dashboard = new Dashboard(Workers, Api, kiln, Pipeline, time);
         IsOpen = true;
     }
+
+    /// <summary>Whether the pipeline is still sealing sector <paramref name="number"/> (it has it, in a state before Proving).</summary>
+    private async Task<bool> SealingAsync(ulong number, CancellationToken ct) =>
+        await Pipeline.GetAsync(number, ct).ConfigureAwait(false) is { } sector && sector.State != SectorState.Proving;
 
     /// <summary>Maps <c>/rpc/v0</c>, <c>/debug/metrics</c>, the dashboard and <c>/remote</c> (the miner must be open).</summary>
     public void Map(IEndpointRouteBuilder endpoints)
