@@ -20,7 +20,8 @@ namespace Kiln.Miner.Chain.Devnet;
 /// messages are included at the next epoch and executed there, <c>PreCommitSectorBatch2</c> and
 /// <c>ProveCommitSectors3</c> decoded with Kiln's decoders and checked as builtin-actors' miner actor checks them
 /// (numbers, randomness epochs, expiration bounds, funds, the challenge delay), active sectors assigned to deadlines
-/// and partitions as builtin-actors assigns them. The state lives in <see cref="DevnetNodeOptions.StatePath"/>, so a
+/// and partitions as builtin-actors assigns them, and each deadline's end processed as the actor's cron processes it
+/// (partitions without a Window PoSt faulted). The state lives in <see cref="DevnetNodeOptions.StatePath"/>, so a
 /// restarted miner finds its pre-commits and sectors and the epochs keep counting.
 /// </summary>
 /// <remarks>
