@@ -118,8 +118,22 @@ public sealed class DevnetDeadlineCloseTests : IDisposable
         Assert.Equal([1UL, 2], (await Partitions(old, 3))[0].FaultySectors.ToList());
     }
 
-    private DevnetNode Node(string? statePath = null) =>
-        new(new DevnetNodeOptions { EpochDuration = Epoch, StatePath = statePath }, _time, NullLogger<DevnetNode>.Instance);
+    [Fact]
+    public async Task With_a_period_offset_a_deadline_closes_at_its_own_close_epoch()
+    {
+        var node = Node(periodOffset: 100);
+        node.Preseal([1, 2], SealedCid, deadline: 0); // the period starts at 100 (and at -2780): deadline 0 is 100..159
+        Assert.Equal(100, DeadlineInfo.At(100, 100).Open);
+
+        await AdvanceToAsync(node, 159);
+        Assert.True((await Partitions(node, 0))[0].FaultySectors.IsEmpty);
+        await AdvanceToAsync(node, 160);
+        Assert.Equal([1UL, 2], (await Partitions(node, 0))[0].FaultySectors.ToList());
+        Assert.Equal([(0, 0, 160L)], node.MissedPartitions);
+    }
+
+    private DevnetNode Node(string? statePath = null, long periodOffset = 0) =>
+        new(new DevnetNodeOptions { EpochDuration = Epoch, StatePath = statePath, PeriodOffset = periodOffset }, _time, NullLogger<DevnetNode>.Instance);
 
     private static Task<IReadOnlyList<Partition>> Partitions(DevnetNode node, ulong deadline) =>
         node.StateMinerPartitionsAsync(node.MinerAddress.ToString(), deadline, [], None);
