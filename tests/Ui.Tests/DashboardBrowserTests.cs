@@ -173,6 +173,54 @@ public sealed class DashboardBrowserTests(ChromiumFixture browser, ITestOutputHe
     }
 
     [Fact]
+    public async Task A_deadline_s_proving_check_runs_on_request_and_names_each_bad_sector_with_its_reason()
+    {
+        _miner.PresealOnChain([31, 32, 33], deadline: 20); // partitions 0 = {31, 32} and 1 = {33}; none of them sealed by this miner
+
+        await using var context = await browser.Chromium.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1440, Height = 1000 } });
+        var page = await context.NewPageAsync();
+        var errors = Collect(page);
+
+        // A read token shows the page; the check says it needs admin and the page keeps working.
+        await page.GotoAsync(new Uri(_miner.BaseUrl, "/ui?token=" + _miner.ReadToken).ToString());
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live");
+        await Deadline(page, 20).ClickAsync();
+        await Expect(page.Locator("#check")).ToBeHiddenAsync();
+        await page.Locator("#check-button").ClickAsync();
+        await Expect(page.Locator("#check-summary")).ToContainTextAsync("proving check refused: the token lacks the 'admin' permission");
+        await Expect(page.Locator("#check-summary")).ToContainTextAsync(DashboardEndpoints.AdminHint);
+        await Expect(page.Locator("#check")).ToBeHiddenAsync();
+        await Expect(page.Locator("#dashboard")).ToBeVisibleAsync();
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live");
+
+        await page.GotoAsync(new Uri(_miner.BaseUrl, "/ui?token=" + _miner.AdminToken).ToString());
+        await Expect(page.Locator("#status")).ToHaveTextAsync("live");
+        await Deadline(page, 20).ClickAsync();
+        await page.Locator("#check-button").ClickAsync();
+        await Expect(page.Locator("#check-summary")).ToContainTextAsync("3 sector(s), 3 bad");
+        var rows = page.Locator("#check tbody tr");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(rows.Nth(0).Locator("td")).ToHaveTextAsync(["0", "31", "bad", "not a Proving sector of this miner: kiln-miner holds no sealed CID for it"]);
+        await Expect(rows.Nth(2).Locator("td")).ToHaveTextAsync(["1", "33", "bad", "not a Proving sector of this miner: kiln-miner holds no sealed CID for it"]);
+        await Expect(rows.Nth(2)).ToHaveClassAsync(new Regex(@"\bcheck-bad\b"));
+        await Expect(rows.Nth(0).Locator(".badge")).ToHaveClassAsync(new Regex(@"\bbadge-bad\b"));
+
+        // Another deadline starts with no check shown; one without sectors says so.
+        await Deadline(page, 21).ClickAsync();
+        await Expect(page.Locator("#check")).ToBeHiddenAsync();
+        await Expect(page.Locator("#check-summary")).ToHaveTextAsync("");
+        await page.Locator("#check-button").ClickAsync();
+        await Expect(page.Locator("#check-summary")).ToContainTextAsync("Deadline 21 checked at");
+        await Expect(page.Locator("#check-summary")).ToContainTextAsync("0 sector(s), 0 bad");
+        await Expect(page.Locator("#check tbody")).ToHaveTextAsync("No live sectors in this deadline.");
+        await ScreenshotAsync(page, "deadline-check");
+
+        // The 403 the page got on purpose is the only console error allowed.
+        Assert.True(errors.TrueForAll(e => e.Contains("status of 403", StringComparison.Ordinal)), string.Join('\n', errors));
+        Assert.Single(errors);
+    }
+
+    [Fact]
     public async Task Without_a_valid_token_the_page_says_how_to_get_one_and_takes_a_pasted_token()
     {
         await _miner.ConnectWorkerAsync("sealer-c");

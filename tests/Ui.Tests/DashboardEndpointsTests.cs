@@ -167,6 +167,32 @@ public sealed class DashboardEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_deadline_s_proving_check_lists_every_live_sector_with_the_reason_of_each_bad_one_and_needs_admin()
+    {
+        _miner.PresealOnChain([31, 32], deadline: 20);
+
+        using var refused = await SendAsync("/ui/api/deadlines/20/check", _miner.ReadToken);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal(
+            "the token lacks the 'admin' permission (proving check reads every sector's vanilla proof, as `kiln-miner proving check` does): get one with `kiln-miner auth api-info --perm admin`",
+            await ErrorAsync(refused));
+
+        using var check = await GetJsonAsync("/ui/api/deadlines/20/check", _miner.AdminToken);
+        var rows = check.RootElement.EnumerateArray().ToList();
+        Assert.Equal([31UL, 32UL], rows.Select(r => r.GetProperty("Sector").GetUInt64()));
+        Assert.All(rows, r => Assert.Equal(20, r.GetProperty("Deadline").GetInt32()));
+        Assert.All(rows, r => Assert.Equal(0, r.GetProperty("Partition").GetInt32()));
+        Assert.All(rows, r => Assert.Equal("not a Proving sector of this miner: kiln-miner holds no sealed CID for it", r.GetProperty("Bad").GetString()));
+
+        using var empty = await GetJsonAsync("/ui/api/deadlines/21/check", _miner.AdminToken);
+        Assert.Empty(empty.RootElement.EnumerateArray());
+
+        using var outside = await SendAsync("/ui/api/deadlines/48/check", _miner.AdminToken);
+        Assert.Equal(HttpStatusCode.BadRequest, outside.StatusCode);
+        Assert.Contains("deadline index 48 out of range", await ErrorAsync(outside), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_token_in_the_query_string_is_not_accepted_by_the_api()
     {
         using var response = await _http.GetAsync(new Uri(_miner.BaseUrl, "/ui/api/snapshot?token=" + _miner.ReadToken));

@@ -40,6 +40,13 @@ public sealed class DashboardMiner : IAsyncDisposable
 
     public string ReadToken => Host.Repo.Secret.CreateToken([Permission.Read]);
 
+    /// <summary>A token with every permission up to admin, as <c>kiln-miner auth api-info --perm admin</c> makes.</summary>
+    public string AdminToken => Host.Repo.Secret.CreateToken(Permission.All);
+
+    /// <summary>Sectors put on the devnet chain's deadline <paramref name="deadline"/> that the miner's pipeline does not know (so <c>proving check</c> finds each one bad).</summary>
+    public void PresealOnChain(IEnumerable<ulong> numbers, int deadline) =>
+        (Host.Miner.Devnet ?? throw new InvalidOperationException("the dashboard's miner runs on the devnet chain")).Preseal(numbers, Cid.Parse(BenchSector.CommR), deadline);
+
     public static async Task<DashboardMiner> StartAsync()
     {
         var dir = Directory.CreateTempSubdirectory("kiln-ui-").FullName;

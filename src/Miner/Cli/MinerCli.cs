@@ -18,7 +18,7 @@ public static class MinerCli
         var root = new RootCommand("kiln-miner: Filecoin sealing and proving cluster, speaking Lotus's worker protocol") { repo };
         root.Subcommands.Add(Run(repo));
         root.Subcommands.Add(Auth(repo));
-        root.Subcommands.Add(DevnetCommand());
+        root.Subcommands.Add(DevnetCommand(repo));
         root.Subcommands.Add(SectorsCommands.Create(p => MinerClient.Connect(OpenRepo(p, repo))));
         root.Subcommands.Add(Sealing(repo));
         root.Subcommands.Add(Storage(repo));
@@ -199,7 +199,7 @@ public static class MinerCli
 
     private static string SectorSizesFormat(ulong bytes) => GoFormat.SizeStr(new System.Numerics.BigInteger(bytes));
 
-    private static Command DevnetCommand()
+    private static Command DevnetCommand(Option<string?> repo)
     {
         var workers = new Option<int>("--workers") { Description = "sealing worker processes: 2 = a PC1 host (AP, PC1) and a PC2 host (PC2, C1, C2); more do every task on their own storage; 1 does everything", DefaultValueFactory = _ => 2 };
         var separate = new Option<bool>("--separate-storage") { Description = "give the PC1 and PC2 hosts their own storage paths (PC2 fetches PC1's output over /remote) instead of one shared sealing path" };
@@ -219,10 +219,15 @@ public static class MinerCli
             DefaultValueFactory = _ => true,
         };
         var postWorkers = new Option<int>("--post-workers") { Description = "Window PoSt and Winning PoSt worker processes (one of each per count)", DefaultValueFactory = _ => 1 };
+        var failSector = new Option<ulong?>("--fail-sector")
+        {
+            Description = "make sector N unreadable to PoSt reads (its Window PoSt skips it, the miner declares it faulty); `kiln-miner devnet fail-sector N --off` makes it readable again",
+        };
         var cmd = new Command("devnet", "Run a local devnet: this miner and N kiln-worker processes on loopback; pledge and seal K CC sectors")
         {
-            workers, sectors, sectorSize, separate, dir, workerBin, keep, insecure, devnetProving, postWorkers,
+            workers, sectors, sectorSize, separate, dir, workerBin, keep, insecure, devnetProving, postWorkers, failSector,
         };
+        cmd.Subcommands.Add(FailSectorCommand(repo));
         cmd.SetAction((parse, ct) => Devnet.Devnet.RunAsync(
             new Devnet.DevnetOptions
             {
@@ -236,10 +241,32 @@ public static class MinerCli
                 InsecureTestProofs = parse.GetValue(insecure),
                 Proving = parse.GetValue(devnetProving),
                 PoStWorkers = parse.GetValue(postWorkers),
+                FailSector = parse.GetValue(failSector),
             },
             Console.Out,
             live: !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive,
             ct));
+        return cmd;
+    }
+
+    /// <summary><c>kiln-miner devnet fail-sector N [--off]</c>: on a running devnet miner (its repo), sector N unreadable to PoSt reads, or readable again.</summary>
+    private static Command FailSectorCommand(Option<string?> repo)
+    {
+        var number = new Argument<ulong>("sector") { Description = "sector number" };
+        var off = new Option<bool>("--off") { Description = "make the sector readable again" };
+        var cmd = new Command("fail-sector", "On a running devnet miner (--repo, e.g. DIR/miner): make a sector unreadable to PoSt reads, or readable again with --off")
+        {
+            number, off,
+        };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var sector = parse.GetValue(number);
+            var failed = await MinerClient.Connect(OpenRepo(parse, repo)).Kiln.KilnDevnetFailSectorAsync(sector, !parse.GetValue(off), ct).ConfigureAwait(false);
+            Console.Out.WriteLine(parse.GetValue(off)
+                ? $"sector {sector} is readable again"
+                : $"sector {sector} is unreadable to PoSt reads (devnet --fail-sector); `kiln-miner devnet fail-sector {sector} --off` undoes it");
+            Console.Out.WriteLine(failed.Count == 0 ? "no sector is failed" : "failed sectors: " + string.Join(", ", failed));
+        });
         return cmd;
     }
 

@@ -53,6 +53,12 @@ public static class Devnet
         output.WriteLine($"miner {minerOptions.ActorAddress} ({minerOptions.SectorSize}) on {miner.RpcUrl}");
         output.WriteLine($"dashboard http://{miner.RpcUrl.Authority}/ui?token={repo.Secret.CreateToken(Cli.MinerCli.PermissionsUpTo("read"))}");
         output.WriteLine("NOTE: the devnet chain is in-process (state in miner/" + Kiln.Miner.Chain.Devnet.DevnetNode.StateFileName + "): its tickets, seeds and sectors are valid on no other network, and it verifies no SNARK.");
+        if (options.FailSector is { } failSector)
+        {
+            miner.Miner.DevnetFailures?.Set(failSector, failed: true);
+            output.WriteLine($"NOTE: --fail-sector {failSector}: sector {failSector} is unreadable to PoSt reads (its Window PoSt skips it; it should be declared faulty). `kiln-miner --repo {repo.Path} devnet fail-sector {failSector} --off` makes it readable again.");
+        }
+
         if (options.InsecureTestProofs)
         {
             output.WriteLine("NOTE: INSECURE TEST PROOFS: Commit2 and PoSt SNARKs are keyed hashes, valid on NO network.");
@@ -260,11 +266,17 @@ public static class Devnet
         var wanted = (await chain.SectorDeadlinesAsync(miner.Proving.MinerId, proving, ct).ConfigureAwait(false)).Values.ToHashSet();
         var records = (await miner.Proving.History.ListDeadlinesAsync(ct).ConfigureAwait(false)).Where(d => d.Proven >= since).ToDictionary(d => d.Index);
         var current = await chain.ProvingDeadlineAsync(miner.Proving.MinerId, ct).ConfigureAwait(false);
+        // A deadline holding a --fail-sector sector is done once its Window PoSt ran, whatever it could prove.
+        var failing = (await chain.SectorDeadlinesAsync(miner.Proving.MinerId, miner.Miner.DevnetFailures?.Failed ?? [], ct).ConfigureAwait(false)).Values.ToHashSet();
         foreach (var index in wanted.Order())
         {
             if (records.TryGetValue(index, out var d) && d.Outcome == "Succeeded" && d.Sectors > 0)
             {
-                view.Deadline(index, DevnetView.DeadlineStage.Proven, $"proven at epoch {d.OpenEpoch}: {d.Sectors} sectors, {d.Partitions} partitions");
+                view.Deadline(index, DevnetView.DeadlineStage.Proven, $"proven at epoch {d.OpenEpoch}: {d.Sectors} sectors, {d.Partitions} partitions{(d.Skipped > 0 ? $", {d.Skipped} skipped" : "")}");
+            }
+            else if (d is not null && failing.Contains(index))
+            {
+                view.Deadline(index, DevnetView.DeadlineStage.Failed, $"ran at epoch {d.OpenEpoch} with a --fail-sector sector: {d.Outcome}{(d.Error is { } error ? ": " + error : "")}");
             }
             else
             {
@@ -279,7 +291,7 @@ public static class Devnet
         var jobs = await miner.Jobs.ListAsync(10_000, ct).ConfigureAwait(false);
         var byWorker = jobs.Any(j => j.Task == TaskType.GenerateWindowPoSt && j.Outcome == JobOutcome.Succeeded && j.Start >= since && j.HostName.StartsWith("devnet-wdpost-", StringComparison.Ordinal));
         var winning = miner.Proving.Loop.LastWinning is { Outcome: { Local: false } };
-        return wanted.All(i => records.TryGetValue(i, out var r) && r.Outcome == "Succeeded" && r.Sectors > 0) && byWorker && winning;
+        return wanted.All(i => records.TryGetValue(i, out var r) && ((r.Outcome == "Succeeded" && r.Sectors > 0) || failing.Contains(i))) && byWorker && winning;
     }
 
     /// <summary>The PoSt part of the closing report: every deadline proven, where and how long, the latest Winning PoSt, and one deadline's timeline.</summary>
@@ -315,6 +327,16 @@ public static class Devnet
                 : $"Winning PoSt: epoch {w.Epoch} failed: {w.Error}");
         }
 
+        foreach (var failed in miner.Miner.DevnetFailures?.Failed ?? [])
+        {
+            output.WriteLine(await FailedSectorLineAsync(miner, failed, ct).ConfigureAwait(false));
+        }
+
+        if (miner.Miner.Devnet?.MissedPartitions is { Count: > 0 } missed)
+        {
+            output.WriteLine($"devnet chain: {missed.Count} partition(s) closed without a Window PoSt and were faulted: {string.Join(", ", missed.Select(m => $"deadline {m.Deadline} partition {m.Partition} at epoch {m.Close}"))}");
+        }
+
         if (records.FirstOrDefault() is { } first && timelines[first.Index].Count > 0)
         {
             output.WriteLine();
@@ -325,6 +347,21 @@ public static class Devnet
         output.WriteLine(ok
             ? $"Window PoSt of every sector and Winning PoSt (epoch {miner.Proving.Loop.LastWinning?.Epoch}) proven by PoSt workers{(options.InsecureTestProofs ? " (insecure test proofs)" : "")}"
             : "Window/Winning PoSt through the PoSt workers did not complete in time; see the logs in " + (options.Directory ?? "the devnet directory"));
+    }
+
+    /// <summary>Where a <c>--fail-sector</c> sector stands on the chain: its deadline and partition, and whether the chain has it faulty, recovering or active.</summary>
+    private static async Task<string> FailedSectorLineAsync(MinerHost miner, ulong sector, CancellationToken ct)
+    {
+        var chain = miner.Proving.Chain;
+        if (await chain.SectorPartitionAsync(miner.Proving.MinerId, sector, ct).ConfigureAwait(false) is not { } at)
+        {
+            return $"--fail-sector {sector}: the sector is not on chain";
+        }
+
+        var partitions = await chain.DeadlinePartitionsAsync(miner.Proving.MinerId, (int)at.Deadline, ct).ConfigureAwait(false);
+        var partition = partitions[(int)at.Partition];
+        var state = partition.RecoveringSectors.Contains(sector) ? "recovering" : partition.FaultySectors.Contains(sector) ? "faulty" : "active";
+        return $"--fail-sector {sector}: deadline {at.Deadline} partition {at.Partition}, {state} on chain";
     }
 
     /// <summary>What each sealing worker fetched from other hosts over <c>/remote</c>, from its <c>/debug/metrics</c>.</summary>

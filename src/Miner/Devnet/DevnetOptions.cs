@@ -38,6 +38,13 @@ public sealed class DevnetOptions
     /// <summary>One devnet chain epoch; 20 ms makes a deadline 1.2 s and a proving period under a minute.</summary>
     public TimeSpan EpochDuration { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// A sector made unreadable to PoSt reads from the start (<see cref="DevnetSectorFailures"/>): its Window PoSt
+    /// skips it and it is declared faulty; <c>kiln-miner devnet fail-sector N --off</c> makes it readable again, and it
+    /// is declared recovered. Null: every sector readable.
+    /// </summary>
+    public ulong? FailSector { get; set; }
+
     /// <summary>Stay up after the sectors finished (until Ctrl+C).</summary>
     public bool Keep { get; set; }
 

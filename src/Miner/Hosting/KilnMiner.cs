@@ -9,6 +9,7 @@ using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Miner.Calls;
 using Kiln.Miner.Chain;
+using Kiln.Miner.Devnet;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Miner.Repo;
@@ -92,6 +93,9 @@ public sealed partial class KilnMiner : IAsyncDisposable
     /// <summary>The in-process devnet chain the miner runs on when no full node is configured (null with a full node).</summary>
     public Kiln.Miner.Chain.Devnet.DevnetNode? Devnet { get; private set; }
 
+    /// <summary>The sectors <c>devnet --fail-sector</c> made unreadable to PoSt (null with a full node).</summary>
+    public DevnetSectorFailures? DevnetFailures { get; private set; }
+
     public MinerApi Api { get; private set; } = null!;
 
     public WorkerRegistry Workers { get; private set; } = null!;
@@ -168,23 +172,30 @@ public sealed partial class KilnMiner : IAsyncDisposable
         var locks = Locks = new SectorLockTable(); // held by the sealing tasks, shown and tried through the API
         Scheduler = new SealingScheduler(Workers, time, loggers.CreateLogger<SealingScheduler>(), options.Scheduling, metrics);
         Sealing = new SealingManager(Scheduler, calls, Works, Jobs, _index, options.SectorBytes, loggers.CreateLogger<SealingManager>(), locks);
-        Api = new MinerApi(options, repo.Secret, Workers, calls, Works, _index, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);
         var (chain, devnet) = ChainFactory.Create(options, repo.Path, time, loggers); // one chain for sealing and proving
         Devnet = devnet;
+        // On the devnet, PoSt reads (the miner's and, through StorageFindSector, the PoSt workers') see devnet --fail-sector.
+        DevnetFailures = devnet is null ? null : new DevnetSectorFailures(loggers.CreateLogger<DevnetSectorFailures>());
+        ISectorIndex postIndex = DevnetFailures is null ? _index : new FailSectorIndex(_index, DevnetFailures, SealingAsync);
+        Api = new MinerApi(options, repo.Secret, Workers, calls, Works, postIndex, _store, loggers.CreateLogger<MinerApi>(), Sealing, locks);
         if (devnet is not null && options.Sealing.UseDevnetPace(options.Proving.EpochDuration))
         {
             Log.DevnetPace(_log, options.Sealing.PreCommitBatchWait, options.Sealing.CommitBatchWait, options.Sealing.MinRetryTime);
         }
         Pipeline = await SectorPipeline.OpenAsync(repo.Database("sectors"), options, Sealing, chain, _index, time, loggers.CreateLogger<SectorPipeline>(), cancellationToken).ConfigureAwait(false);
-        Proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, Workers, Pipeline, _store, _index, adminToken, Jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
+        Proving = await ProvingService.OpenAsync(repo.Database("deadlines"), options, Workers, Pipeline, _store, postIndex, adminToken, Jobs, chain, time, loggers, metrics, cancellationToken).ConfigureAwait(false);
 
         // Resolved optionally and on each call: the host may register no batch queues (the RPC then says so).
-        var kiln = new KilnMinerApi(Pipeline, Jobs, Proving, () => _services?.GetService<IBatchQueues>() ?? Pipeline.Batches);
+        var kiln = new KilnMinerApi(Pipeline, Jobs, Proving, () => _services?.GetService<IBatchQueues>() ?? Pipeline.Batches) { DevnetFailures = DevnetFailures };
         _rpc = new RpcServerBuilder().Register<IMinerStorageApi>(Api).Register<IKilnMinerApi>(kiln).Build();
         _auth = LotusAuthenticator.FromSecret(repo.Secret);
         _dashboard = new Dashboard(Workers, Api, kiln, Pipeline, time);
         IsOpen = true;
     }
+
+    /// <summary>Whether the pipeline is still sealing sector <paramref name="number"/> (it has it, in a state before Proving).</summary>
+    private async Task<bool> SealingAsync(ulong number, CancellationToken ct) =>
+        await Pipeline.GetAsync(number, ct).ConfigureAwait(false) is { } sector && sector.State != SectorState.Proving;
 
     /// <summary>Maps <c>/rpc/v0</c>, <c>/debug/metrics</c>, the dashboard and <c>/remote</c> (the miner must be open).</summary>
     public void Map(IEndpointRouteBuilder endpoints)

@@ -41,6 +41,14 @@ public interface IKilnMinerApi
     [Perm(Permission.Admin)]
     Task<string> KilnSectorsRetryAsync(ulong sector, CancellationToken ct);
 
+    /// <summary>
+    /// Devnet only (<c>kiln-miner devnet fail-sector N [--off]</c>, <c>devnet --fail-sector N</c>): makes sector
+    /// <paramref name="sector"/> unreadable to PoSt reads (<paramref name="failed"/>) or readable again; returns the
+    /// sectors failed now. A miner on a full node refuses it.
+    /// </summary>
+    [Perm(Permission.Admin)]
+    Task<IReadOnlyList<ulong>> KilnDevnetFailSectorAsync(ulong sector, bool failed, CancellationToken ct);
+
     /// <summary><c>sectors abort</c>: the sector stops sealing and goes to Removed (not allowed for a Proving sector).</summary>
     [Perm(Permission.Admin)]
     Task KilnSectorsAbortAsync(ulong sector, CancellationToken ct);

@@ -113,6 +113,20 @@ public sealed class KilnMinerApi(SectorPipeline pipeline, JobTracker jobs, Provi
         return to.ToString();
     }
 
+    /// <summary>The devnet's <c>--fail-sector</c> sectors (null when the miner runs on a full node).</summary>
+    public Devnet.DevnetSectorFailures? DevnetFailures { get; init; }
+
+    public Task<IReadOnlyList<ulong>> KilnDevnetFailSectorAsync(ulong sector, bool failed, CancellationToken ct)
+    {
+        if (DevnetFailures is not { } failures)
+        {
+            throw new RpcException(RpcErrorCodes.Application, $"cannot fail sector {sector}: fail-sector is the devnet's, and this miner runs on a full node");
+        }
+
+        failures.Set(sector, failed);
+        return Task.FromResult(failures.Failed);
+    }
+
     public Task KilnSectorsAbortAsync(ulong sector, CancellationToken ct) => MapErrorsAsync(() => pipeline.AbortAsync(sector, ct));
 
     /// <summary>The pipeline's refusals become application errors with its message (as Lotus returns a Go error).</summary>

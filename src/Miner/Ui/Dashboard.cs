@@ -9,7 +9,7 @@ namespace Kiln.Miner.Ui;
 /// <summary>
 /// Reads what the <c>/ui</c> page shows from the same sources the CLI reads over RPC: the worker registry
 /// (<c>sealing workers</c>), the job tracker (<c>sealing jobs</c>), the sealing pipeline (<c>sectors list</c>), the
-/// sector index (<c>storage list</c>) and the proving service (<c>proving info | workers | deadlines | deadline N</c>).
+/// sector index (<c>storage list</c>) and the proving service (<c>proving info | workers | deadlines | deadline N | check N</c>).
 /// Read-only: nothing here changes the miner.
 /// </summary>
 public sealed class Dashboard(WorkerRegistry workers, MinerApi storage, KilnMinerApi kiln, SectorPipeline pipeline, TimeProvider time)
@@ -36,6 +36,13 @@ public sealed class Dashboard(WorkerRegistry workers, MinerApi storage, KilnMine
 
     /// <summary>The newest Window PoSt of deadline <paramref name="index"/> (0 to 47), step by step.</summary>
     public Task<ProvingDeadlineTimeline> DeadlineAsync(int index, CancellationToken ct) => kiln.KilnProvingDeadlineAsync(index, ct);
+
+    /// <summary>
+    /// <c>proving check</c> of deadline <paramref name="index"/>: every live sector of its partitions checked through
+    /// the PoSt readers (<see cref="Proving.ProvingService.CheckProvableAsync(IReadOnlyCollection{ulong}, CancellationToken)"/>), a
+    /// bad one with its reason. Reads only, but a vanilla proof per sector: the page runs it when asked.
+    /// </summary>
+    public Task<IReadOnlyList<ProvingCheckRow>> CheckAsync(int index, CancellationToken ct) => kiln.KilnProvingCheckAsync(index, ct);
 
     private static DashboardWorker Worker(WorkerHandle w) => new(
         w.Id,

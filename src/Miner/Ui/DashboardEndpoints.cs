@@ -23,6 +23,9 @@ public static class DashboardEndpoints
     /// <summary>What the page and a 401 tell a user without a token.</summary>
     public const string TokenHint = "kiln-miner auth api-info --perm read";
 
+    /// <summary>What a 403 from <c>proving check</c> tells a user whose token lacks <c>admin</c>.</summary>
+    public const string AdminHint = "kiln-miner auth api-info --perm admin";
+
     // Only the page's own script, style and API: no inline code, no other origin, no framing.
     private const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -45,6 +48,7 @@ public static class DashboardEndpoints
 
         endpoints.MapGet(Path + "/api/snapshot", http => SnapshotAsync(http, auth, dashboard));
         endpoints.MapGet(Path + "/api/deadlines/{index:int}", http => DeadlineAsync(http, auth, dashboard));
+        endpoints.MapGet(Path + "/api/deadlines/{index:int}/check", http => CheckAsync(http, auth, dashboard));
         return endpoints;
     }
 
@@ -80,10 +84,39 @@ public static class DashboardEndpoints
     }
 
     /// <summary>
-    /// True when the request carries an <c>Authorization: Bearer</c> token that grants <c>read</c>; otherwise writes
+    /// <c>proving check</c> of one deadline, run when the page asks (it reads every sector's vanilla proof): every live
+    /// sector of its partitions, bad ones with the reason. It needs <c>admin</c>, as <c>KilnProvingCheck</c> over RPC.
+    /// </summary>
+    private static async Task CheckAsync(HttpContext http, LotusAuthenticator auth, Dashboard dashboard)
+    {
+        if (!await AuthorizeAsync(http, auth, Permission.Admin, "proving check reads every sector's vanilla proof, as `kiln-miner proving check` does", AdminHint).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var index = int.Parse((string)http.Request.RouteValues["index"]!, CultureInfo.InvariantCulture);
+        IReadOnlyList<ProvingCheckRow> rows;
+        try
+        {
+            rows = await dashboard.CheckAsync(index, http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.Code == RpcErrorCodes.Application)
+        {
+            await ErrorAsync(http, StatusCodes.Status400BadRequest, e.Message).ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJsonAsync(http, StatusCodes.Status200OK, rows).ConfigureAwait(false);
+    }
+
+    private static Task<bool> AuthorizeAsync(HttpContext http, LotusAuthenticator auth) => AuthorizeAsync(http, auth, Permission.Read, null, TokenHint);
+
+    /// <summary>
+    /// True when the request carries an <c>Authorization: Bearer</c> token that grants <paramref name="permission"/>
+    /// (<paramref name="why"/> says what for, when it is more than <c>read</c>); otherwise writes
     /// 401 (no token, a bad one) or 403 (no <c>read</c>) with a body that says how to get one.
     /// </summary>
-    private static async Task<bool> AuthorizeAsync(HttpContext http, LotusAuthenticator auth)
+    private static async Task<bool> AuthorizeAsync(HttpContext http, LotusAuthenticator auth, string permission, string? why, string hint)
     {
         if (string.IsNullOrEmpty(http.Request.Headers.Authorization))
         {
@@ -98,9 +131,9 @@ public static class DashboardEndpoints
             return false;
         }
 
-        if (!permissions.Contains(Permission.Read))
+        if (!permissions.Contains(permission))
         {
-            await ErrorAsync(http, StatusCodes.Status403Forbidden, $"the token lacks the 'read' permission: get one with `{TokenHint}`").ConfigureAwait(false);
+            await ErrorAsync(http, StatusCodes.Status403Forbidden, $"the token lacks the '{permission}' permission{(why is null ? "" : " (" + why + ")")}: get one with `{hint}`").ConfigureAwait(false);
             return false;
         }
 

@@ -17,6 +17,9 @@ namespace Kiln.Testing.Chain;
 /// <summary>The JSON-RPC surface: requests read with System.Text.Json (not Kiln's records), answers shaped as Lotus's openrpc examples.</summary>
 public sealed partial class LotusNodeStandIn
 {
+    /// <summary>Raised as <c>MpoolPushMessage</c> accepts a message (under the node's lock: handlers only take note), for timing from outside.</summary>
+    public event Action<PushedMessage>? MessagePushed;
+
     /// <summary>Miner policy WPoStChallengeLookback.</summary>
     private const long WPoStChallengeLookback = 20;
 
@@ -662,6 +665,7 @@ public sealed partial class LotusNodeStandIn
         _messages[cidText] = state;
         _mempool.Add(state);
         _pushed.Enqueue(pushed);
+        MessagePushed?.Invoke(pushed);
         if (preCommits is not null)
         {
             _preCommitBatches.Enqueue(new DecodedPreCommitBatch(cidText, fromKeyText, toText, value, gasLimit, feeCap, premium, maxFee, parameters, preCommits));

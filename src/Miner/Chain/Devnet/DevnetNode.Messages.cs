@@ -116,14 +116,30 @@ public sealed partial class DevnetNode
         return signature;
     }
 
-    /// <summary>Executes, in push order, every message included at or before the current epoch (under the lock).</summary>
+    /// <summary>
+    /// Brings the chain up to the current epoch (under the lock): every message included at or before it executed in
+    /// push order, and every deadline that closed on the way processed at its close, after the messages of its last
+    /// epoch and before those of the next (<see cref="CloseDeadlines"/>), as the miner actor's cron runs at the end of
+    /// a deadline's last epoch.
+    /// </summary>
     private void Advance()
     {
         var head = CurrentEpoch;
+        var changed = CloseDeadlines(head);
+        changed |= ExecuteThrough(head);
+        if (changed)
+        {
+            Save();
+        }
+    }
+
+    /// <summary>Executes, in push order, every message not yet executed that was included at or before <paramref name="epoch"/>; whether any was.</summary>
+    private bool ExecuteThrough(long epoch)
+    {
         var executed = false;
         foreach (var entry in _state.Messages)
         {
-            if (entry.Executed || entry.IncludedEpoch > head)
+            if (entry.Executed || entry.IncludedEpoch > epoch)
             {
                 continue;
             }
@@ -146,10 +162,7 @@ public sealed partial class DevnetNode
             }
         }
 
-        if (executed)
-        {
-            Save();
-        }
+        return executed;
     }
 
     /// <summary>One message at <paramref name="epoch"/>: the value moves to the miner, the method runs; a failure reverts both.</summary>

@@ -20,7 +20,8 @@ namespace Kiln.Miner.Chain.Devnet;
 /// messages are included at the next epoch and executed there, <c>PreCommitSectorBatch2</c> and
 /// <c>ProveCommitSectors3</c> decoded with Kiln's decoders and checked as builtin-actors' miner actor checks them
 /// (numbers, randomness epochs, expiration bounds, funds, the challenge delay), active sectors assigned to deadlines
-/// and partitions as builtin-actors assigns them. The state lives in <see cref="DevnetNodeOptions.StatePath"/>, so a
+/// and partitions as builtin-actors assigns them, and each deadline's end processed as the actor's cron processes it
+/// (partitions without a Window PoSt faulted). The state lives in <see cref="DevnetNodeOptions.StatePath"/>, so a
 /// restarted miner finds its pre-commits and sectors and the epochs keep counting.
 /// </summary>
 /// <remarks>
@@ -69,12 +70,14 @@ public sealed partial class DevnetNode : IFullNodeApi
         }
 
         _state = loaded ?? NewState(options, time.GetUtcNow());
-        if (loaded is null)
+        Genesis = DateTimeOffset.FromUnixTimeMilliseconds(_state.GenesisUnixMilliseconds);
+        if (loaded is null || _state.DeadlinesClosedThrough is null)
         {
+            // A new chain has closed no deadline; an older state file's past deadlines are left as they were.
+            _state.DeadlinesClosedThrough ??= CurrentEpoch;
             Save();
         }
 
-        Genesis = DateTimeOffset.FromUnixTimeMilliseconds(_state.GenesisUnixMilliseconds);
         Log.Started(
             _logger,
             options.StatePath ?? "memory",
@@ -403,7 +406,7 @@ public sealed partial class DevnetNode : IFullNodeApi
 
     private static DevnetState NewState(DevnetNodeOptions options, DateTimeOffset now)
     {
-        var state = new DevnetState { GenesisUnixMilliseconds = now.ToUnixTimeMilliseconds(), MinerId = options.MinerId };
+        var state = new DevnetState { GenesisUnixMilliseconds = now.ToUnixTimeMilliseconds(), MinerId = options.MinerId, DeadlinesClosedThrough = 0 };
         state.Balances[options.MinerId] = options.MinerBalance.Atto.ToString(CultureInfo.InvariantCulture);
         state.Balances[options.OwnerId] = options.OwnerBalance.Atto.ToString(CultureInfo.InvariantCulture);
         state.Balances[options.WorkerId] = options.WorkerBalance.Atto.ToString(CultureInfo.InvariantCulture);

@@ -34,6 +34,15 @@ internal sealed class DevnetState
     /// <summary>Each partition a landed Window PoSt proved.</summary>
     public List<PoStEntry> PoSts { get; set; } = [];
 
+    /// <summary>
+    /// The close epoch of the last deadline whose end the miner actor processed (missed PoSts faulted); null in a state
+    /// written before deadlines were processed, whose past closes are then taken as processed when it is loaded.
+    /// </summary>
+    public long? DeadlinesClosedThrough { get; set; }
+
+    /// <summary>Each partition whose deadline closed without a Window PoSt for it (<see cref="PoStEntry.Epoch"/> is the close).</summary>
+    public List<PoStEntry> Missed { get; set; } = [];
+
     /// <summary>Pre-commit deposits the miner has locked, attoFIL.</summary>
     public string PreCommitDeposits { get; set; } = "0";
 

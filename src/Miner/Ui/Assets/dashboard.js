@@ -1,4 +1,5 @@
-// kiln-miner's dashboard: polls /ui/api/snapshot (and the selected deadline's timeline) and renders it.
+// kiln-miner's dashboard: polls /ui/api/snapshot (and the selected deadline's timeline) and renders it;
+// a deadline's proving check runs only when asked (it reads every sector's vanilla proof).
 // Every value reaches the page through textContent, never as markup.
 'use strict';
 
@@ -421,7 +422,61 @@
     $('deadline-detail').hidden = false;
     $('deadline-title').textContent = 'Deadline ' + index;
     $('deadline-summary').textContent = 'loading…';
+    $('check-summary').textContent = '';
+    $('check').hidden = true;
     poll();
+  }
+
+  // proving check of the selected deadline: not polled, and a refusal (a token without admin) is shown here
+  // instead of forgetting the token the rest of the page works with.
+  async function runCheck() {
+    const index = state.selected;
+    if (index === null) {
+      return;
+    }
+    const button = $('check-button');
+    button.disabled = true;
+    $('check').hidden = true;
+    $('check-summary').textContent = 'checking deadline ' + index + '…';
+    try {
+      const token = sessionStorage.getItem(TOKEN_KEY) || '';
+      const response = await fetch('/ui/api/deadlines/' + index + '/check', { headers: { Authorization: 'Bearer ' + token }, cache: 'no-store' });
+      let body = null;
+      try {
+        body = await response.json();
+      } catch {
+        // no JSON body: the status says it
+      }
+      if (index !== state.selected) {
+        return;
+      }
+      if (!response.ok) {
+        $('check-summary').textContent = 'proving check refused: ' + ((body && body.Error) || 'HTTP ' + response.status);
+        return;
+      }
+      renderCheck(index, body);
+    } catch (e) {
+      if (index === state.selected) {
+        $('check-summary').textContent = 'proving check failed: ' + (e.message || e);
+      }
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function renderCheck(index, rows) {
+    const bad = rows.filter((r) => r.Bad);
+    $('check-summary').textContent = 'Deadline ' + index + ' checked at ' + clock(new Date()) + ': '
+      + rows.length + ' sector(s), ' + bad.length + ' bad';
+    $('check').hidden = false;
+    fill('check', rows.map((r) => [
+      td(r.Partition),
+      td(r.Sector),
+      td(r.Bad ? badge('bad', 'bad') : badge('good', 'ok')),
+      td(r.Bad || '', 'wrap'),
+    ]), 'No live sectors in this deadline.');
+    const body = $('check').tBodies[0];
+    rows.forEach((r, i) => body.rows[i].classList.toggle('check-bad', Boolean(r.Bad)));
   }
 
   function renderDeadline(timeline) {
@@ -483,6 +538,7 @@
         poll();
       }
     });
+    $('check-button').addEventListener('click', runCheck);
     $('forget').addEventListener('click', () => {
       sessionStorage.removeItem(TOKEN_KEY);
       showAuth('Token forgotten.');
