@@ -37,5 +37,6 @@ public sealed record MiningBaseInfo
     public bool EligibleForMining { get; init; }
 
     /// <summary>Lotus mineOne's <c>rbase</c>: the last of <see cref="BeaconEntries"/>, or <see cref="PrevBeaconEntry"/> when there are none.</summary>
+    [JsonIgnore]
     public BeaconEntry? RandomnessBase => BeaconEntries is { Count: > 0 } entries ? entries[^1] : PrevBeaconEntry;
 }
