@@ -104,8 +104,9 @@ public sealed partial class MiningLoop(
                     lastBase = head;
                     lastNulls = nulls;
                 }
-                catch (ChainException e) when (e.IsRetryable)
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
+                    // The head unreadable, or a round's record not written: the loop goes on with the next head.
                     Log.ChainUnavailable(logger, e.Message, pollInterval);
                     await Task.Delay(pollInterval, time, cancellationToken).ConfigureAwait(false);
                 }
@@ -449,7 +450,7 @@ public sealed partial class MiningLoop(
         [LoggerMessage(EventId = 6335, EventName = "BlockMinedInThePast", Level = LogLevel.Warning, Message = "mined block in the past: epoch {Round}, block time {BlockTime:o}, now {Now:o}, difference {Difference}")]
         public static partial void MinedInThePast(ILogger logger, long round, DateTimeOffset blockTime, DateTimeOffset now, TimeSpan difference);
 
-        [LoggerMessage(EventId = 6336, EventName = "MiningChainUnavailable", Level = LogLevel.Warning, Message = "mining loop: chain unavailable, trying again in {Delay}: {Reason}")]
+        [LoggerMessage(EventId = 6336, EventName = "MiningChainUnavailable", Level = LogLevel.Warning, Message = "mining loop: no round on this head, trying again in {Delay}: {Reason}")]
         public static partial void ChainUnavailable(ILogger logger, string reason, TimeSpan delay);
     }
 }

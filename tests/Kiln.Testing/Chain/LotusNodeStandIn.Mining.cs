@@ -20,6 +20,7 @@ public sealed partial class LotusNodeStandIn
     private readonly ConcurrentQueue<SubmittedBlock> _blocks = new();
     private readonly ConcurrentQueue<(long Epoch, string Miner)> _baseInfoCalls = new();
     private TaskCompletionSource _miningReleased = CompletedSource();
+    private TaskCompletionSource _miningHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private BigInteger _minerPower = 1;
     private BigInteger _networkPower = 1;
 
@@ -91,6 +92,7 @@ public sealed partial class LotusNodeStandIn
         {
             if (value && !MiningHang)
             {
+                _miningHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _miningReleased = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             }
             else if (!value)
@@ -100,6 +102,9 @@ public sealed partial class LotusNodeStandIn
         }
     }
 
+    /// <summary>Completes once a MinerGetBaseInfo call is held by <see cref="MiningHang"/> (since it was last set).</summary>
+    public Task MiningHeld => _miningHeld.Task;
+
     /// <summary>Every block SyncSubmitBlock received, in order.</summary>
     public IReadOnlyList<SubmittedBlock> SubmittedBlocks => [.. _blocks];
 
@@ -108,7 +113,7 @@ public sealed partial class LotusNodeStandIn
 
     /// <summary>The stand-in's drand entry for an epoch: round 1000 + epoch, 96 bytes derived from it.</summary>
     public static (ulong Round, byte[] Data) DefaultBeacon(long epoch) =>
-        ((ulong)(1000 + epoch), Synthetic("beacon " + epoch.ToString(CultureInfo.InvariantCulture), 96));
+        ((ulong)(1000 + epoch), [.. Synthetic("beacon " + epoch.ToString(CultureInfo.InvariantCulture), 64), .. Synthetic("beacon2 " + epoch.ToString(CultureInfo.InvariantCulture), 32)]);
 
     /// <summary>What WalletSign answers for <paramref name="data"/> signed by the key address bytes <paramref name="key"/>: 96 bytes.</summary>
     public static byte[] Sign(byte[] key, byte[] salt, byte[] data)
@@ -140,11 +145,25 @@ public sealed partial class LotusNodeStandIn
 
     private async Task<JsonNode?> DispatchMiningAsync(string method, JsonElement p, CancellationToken ct)
     {
-        if (method == "Filecoin.MinerGetBaseInfo")
+        if (method == "Filecoin.MinerGetBaseInfo" && !_miningReleased.Task.IsCompleted)
         {
+            _miningHeld.TrySetResult();
             await _miningReleased.Task.WaitAsync(ct);
         }
 
+        try
+        {
+            return DispatchMiningLocked(method, p);
+        }
+        catch (Exception e) when (e is not RpcError)
+        {
+            // A stand-in bug, or params it cannot read: answered as a method error naming the cause.
+            throw new RpcError(1, $"{method}: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private JsonNode? DispatchMiningLocked(string method, JsonElement p)
+    {
         lock (_lock)
         {
             return method switch
@@ -271,9 +290,9 @@ public sealed partial class LotusNodeStandIn
             ["ParentStateRoot"] = CidNode(CidText.Encode(CidText.OfDagCbor(Synthetic("state " + epoch.ToString(CultureInfo.InvariantCulture), 32)))),
             ["ParentMessageReceipts"] = CidNode(CidText.Encode(CidText.OfDagCbor(Synthetic("receipts " + epoch.ToString(CultureInfo.InvariantCulture), 32)))),
             ["Messages"] = CidNode(CidText.Encode(CidText.OfDagCbor(Synthetic("messages " + epoch.ToString(CultureInfo.InvariantCulture), 32)))),
-            ["BLSAggregate"] = new JsonObject { ["Type"] = 2, ["Data"] = Convert.ToBase64String(Synthetic("bls " + epoch.ToString(CultureInfo.InvariantCulture), 96)) },
+            ["BLSAggregate"] = new JsonObject { ["Type"] = 2, ["Data"] = Convert.ToBase64String(Synthetic("bls " + epoch.ToString(CultureInfo.InvariantCulture), 48)) },
             ["Timestamp"] = Field(t, "Timestamp").GetUInt64(),
-            ["BlockSig"] = new JsonObject { ["Type"] = 2, ["Data"] = Convert.ToBase64String(Synthetic("block sig " + epoch.ToString(CultureInfo.InvariantCulture), 96)) },
+            ["BlockSig"] = new JsonObject { ["Type"] = 2, ["Data"] = Convert.ToBase64String(Synthetic("block sig " + epoch.ToString(CultureInfo.InvariantCulture), 48)) },
             ["ForkSignaling"] = 0,
             ["ParentBaseFee"] = BaseFee.ToString(CultureInfo.InvariantCulture),
         };
