@@ -105,6 +105,9 @@ public sealed partial class LotusNodeStandIn
     /// <summary>Completes once a MinerGetBaseInfo call is held by <see cref="MiningHang"/> (since it was last set).</summary>
     public Task MiningHeld => _miningHeld.Task;
 
+    /// <summary>Raised (under the node's lock: keep it short) as SyncSubmitBlock accepts a block.</summary>
+    public event Action<SubmittedBlock>? BlockSubmitted;
+
     /// <summary>Every block SyncSubmitBlock received, in order.</summary>
     public IReadOnlyList<SubmittedBlock> SubmittedBlocks => [.. _blocks];
 
@@ -330,6 +333,7 @@ public sealed partial class LotusNodeStandIn
             [.. Field(b, "SecpkMessages").EnumerateArray().Select(c => Cid(c, "secp message"))],
             Field(h, "Timestamp").GetUInt64());
         _blocks.Enqueue(block);
+        BlockSubmitted?.Invoke(block);
         Pulse();
         return null;
     }
