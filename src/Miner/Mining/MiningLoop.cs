@@ -8,8 +8,6 @@ using Kiln.Proofs.Hashing;
 
 namespace Kiln.Miner.Mining;
 
-// LogEvent ids of the Mining area: 6330–6349 (the low end of 6300–6399 is the Chain area's).
-
 /// <summary>
 /// The block producer (Lotus miner/miner.go <c>mine</c> / <c>mineOne</c>): on each new head, for round = base height
 /// + null rounds + 1, the mining base from <c>MinerGetBaseInfo</c>; when eligible, the ticket and the election (both
@@ -430,6 +428,10 @@ public sealed partial class MiningLoop(
         }
     }
 
+    /// <summary>
+    /// LogEvent ids of the Mining area: 6300–6349. Its messages use 6330–6349: the Chain area (6300–6399, which
+    /// holds this range) already has 6300–6313.
+    /// </summary>
     private static partial class Log
     {
         [LoggerMessage(EventId = 6330, EventName = "MiningRoundCompleted", Level = LogLevel.Information, Message = "completed mineOne: round {Round} (base {Base}, null rounds {Nulls}): {Outcome}; miner power {Power} of network power {Network}; took {Took} ms ({Steps})")]

@@ -44,16 +44,17 @@ internal sealed class MiningFixture : IAsyncDisposable
 
     public static IReadOnlyList<ProvingSector> Sectors => [.. SectorNumbers.Select(PoStFixture.Sector)];
 
-    public static async Task<MiningFixture> StartAsync(MiningOptions? options = null)
+    public static async Task<MiningFixture> StartAsync(MiningOptions? options = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var node = await LotusNodeStandIn.StartAsync(startHeight: 1000, network: 't');
         node.MiningSectors = [.. Sectors.Select(s => (s.Number, (long)s.SealProof, s.SealedCid.ToString()))];
-        var chain = FullNodeChain.Connect(node.ApiInfo, 't', TimeSpan.FromMilliseconds(20), TimeProvider.System, NullLogger<FullNodeChain>.Instance);
+        var chain = FullNodeChain.Connect(node.ApiInfo, 't', TimeSpan.FromMilliseconds(20), time, NullLogger<FullNodeChain>.Instance);
         var dir = Directory.CreateTempSubdirectory("kiln-mining-jobs-").FullName;
-        var jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(dir, "jobs.sqlite") }, TimeProvider.System, CancellationToken.None);
-        var scheduler = new PoStScheduler(WorkerKind.WinningPoSt, TimeProvider.System, NullLogger<PoStScheduler>.Instance);
-        var prover = new WinningPoStProver(scheduler, PoStFixture.Prover, new FixtureVanillas(), new ProvingOptions(), NullLogger<WinningPoStProver>.Instance, jobs);
-        var loop = new MiningLoop(chain, prover, options ?? new MiningOptions { PropagationDelay = TimeSpan.Zero, MineNullRounds = false }, node.MinerId, TimeProvider.System, NullLogger<MiningLoop>.Instance, jobs);
+        var jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(dir, "jobs.sqlite") }, time, CancellationToken.None);
+        var scheduler = new PoStScheduler(WorkerKind.WinningPoSt, time, NullLogger<PoStScheduler>.Instance);
+        var prover = new WinningPoStProver(scheduler, PoStFixture.Prover, new FixtureVanillas(), new ProvingOptions(), NullLogger<WinningPoStProver>.Instance, jobs, time);
+        var loop = new MiningLoop(chain, prover, options ?? new MiningOptions { PropagationDelay = TimeSpan.Zero, MineNullRounds = false }, node.MinerId, time, NullLogger<MiningLoop>.Instance, jobs);
         return new MiningFixture(dir, node, chain, jobs, prover, loop);
     }
 
