@@ -37,6 +37,7 @@ public sealed partial class MiningLoop(
 
     private readonly Lock _lock = new();
     private readonly Queue<MiningRound> _rounds = new();
+    private readonly SortedSet<long> _minedHeights = [];
     private ulong _blockDelaySecs;
 
     /// <summary>Raised after each round, won or not.</summary>
@@ -96,6 +97,9 @@ public sealed partial class MiningLoop(
                     else
                     {
                         await PropagationWaitAsync(head, cancellationToken).ConfigureAwait(false);
+
+                        // Lotus mine: the round's beacon entry must be out before the base is taken.
+                        _ = await chain.BeaconEntryAsync(head.Height + 1, cancellationToken).ConfigureAwait(false);
                     }
 
                     await MineOneAsync(head, nulls, cancellationToken).ConfigureAwait(false);
@@ -208,6 +212,12 @@ public sealed partial class MiningLoop(
                     Step("create block");
                     blockCid = block.Cid();
                     await BroadcastWaitAsync(block, round, start, blockDelay, cancellationToken).ConfigureAwait(false);
+                    if (!MinedAt(round))
+                    {
+                        // Lotus mine's minedBlockHeights: never two blocks of this miner at one height (a consensus fault).
+                        throw new ChainException($"created block {blockCid} at height {round}, where this miner already created one: not submitted", isRetryable: false);
+                    }
+
                     await chain.SubmitBlockAsync(block, cancellationToken).ConfigureAwait(false);
                     Step("submit block");
                     Log.BlockSubmitted(logger, round, blockCid.Value.ToString(), wins, messages.Count, time.GetElapsedTime(start).TotalMilliseconds);
@@ -375,6 +385,21 @@ public sealed partial class MiningLoop(
         // The head may have moved as the timer fired: a new head wins.
         var now = await chain.HeadAsync(cancellationToken).ConfigureAwait(false);
         return Same(now, head) ? nulls + 1 : null;
+    }
+
+    /// <summary>Records a block at <paramref name="height"/>; false when one was already recorded there.</summary>
+    private bool MinedAt(long height)
+    {
+        lock (_lock)
+        {
+            if (!_minedHeights.Add(height))
+            {
+                return false;
+            }
+
+            _minedHeights.RemoveWhere(h => h < height - 1000);
+            return true;
+        }
     }
 
     private async Task<ulong> BlockDelaySecsAsync(CancellationToken cancellationToken)

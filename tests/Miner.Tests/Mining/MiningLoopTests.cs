@@ -88,6 +88,21 @@ public sealed class MiningLoopTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_block_at_a_height_the_miner_already_mined_is_not_submitted()
+    {
+        _f.Node.MinerPower = 1;
+        _f.Node.NetworkPower = 1;
+        var head = await _f.Chain.HeadAsync(CancellationToken.None);
+        Assert.Equal(MiningRoundOutcome.Won, (await _f.Loop.MineOneAsync(head, 0, CancellationToken.None)).Outcome);
+
+        var again = await _f.Loop.MineOneAsync(head, 0, CancellationToken.None);
+
+        Assert.Equal(MiningRoundOutcome.Failed, again.Outcome);
+        Assert.Contains($"at height {head.Height + 1}, where this miner already created one", again.Error, StringComparison.Ordinal);
+        Assert.Single(_f.Node.SubmittedBlocks);
+    }
+
+    [Fact]
     public async Task Not_a_winner_computes_no_winning_post_and_submits_no_block()
     {
         _f.Node.MinerPower = 1;
