@@ -13,7 +13,7 @@ namespace Kiln.Miner.Proving;
 /// <see cref="ProvingOptions.WinningEvery"/> epochs and never waits for a Window PoSt: a stalled window partition
 /// does not delay a winning round. Each proven Window PoSt is sent to the chain as <c>SubmitWindowedPoSt</c>
 /// (<see cref="WindowPoStSubmitter"/>) unless <see cref="ProvingOptions.SubmitWindowPoSt"/> is off; Winning PoSt proofs
-/// are verified and logged, not yet made into blocks.
+/// become blocks through the <see cref="Mining"/> loop when one is set, else they are verified and logged.
 /// </summary>
 public sealed partial class ProvingLoop(
     IChain chain,

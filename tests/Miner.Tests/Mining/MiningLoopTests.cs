@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Kiln.Api.Chain;
 using Kiln.Api.Types;
@@ -85,6 +86,32 @@ public sealed class MiningLoopTests : IAsyncLifetime
         Assert.Equal(Kiln.Miner.Jobs.JobOutcome.Succeeded, row.Outcome);
         Assert.Contains(block.Cid, row.Error, StringComparison.Ordinal);
         Assert.Single(rows, r => r.Task == TaskType.GenerateWinningPoSt);
+    }
+
+    [Fact]
+    public async Task The_block_carries_the_messages_mpool_select_gave_for_the_tickets_quality()
+    {
+        _f.Node.MinerPower = 1;
+        _f.Node.NetworkPower = 1;
+        const string MessageCid = "bafy2bzacebbpdegvr3i4cosewthysg5xkxpqfn2wfcz6mv2hmoktwbdxkax4s";
+        _f.Node.PendingMessages =
+        [
+            (JsonObject)JsonNode.Parse(
+                """{"Message":{"Version":0,"To":"t01234","From":"t01234","Nonce":42,"Value":"0","GasLimit":9,"GasFeeCap":"0","GasPremium":"0","Method":1,"Params":"Ynl0ZSBhcnJheQ==","CID":{"/":"CIDTEXT"}},"Signature":{"Type":1,"Data":"Ynl0ZSBhcnJheQ=="},"CID":{"/":"CIDTEXT"}}"""
+                    .Replace("CIDTEXT", MessageCid, StringComparison.Ordinal))!,
+        ];
+        var head = await _f.Chain.HeadAsync(CancellationToken.None);
+
+        var result = await _f.Loop.MineOneAsync(head, 0, CancellationToken.None);
+
+        Assert.True(result.Outcome == MiningRoundOutcome.Won, result.Error);
+        var block = Assert.Single(_f.Node.SubmittedBlocks);
+        Assert.Equal([MessageCid], block.SecpkMessages);
+        Assert.Empty(block.BlsMessages);
+        var select = Assert.Single(_f.Node.Calls, c => c.Method == "Filecoin.MpoolSelect");
+        Assert.Equal(head.Cids.Select(c => c.ToString()), select.Params[0].EnumerateArray().Select(c => c.GetProperty("/").GetString()));
+        var digest = new BigInteger(Blake2bHash.Hash(block.Ticket, 32), isUnsigned: true, isBigEndian: true);
+        Assert.Equal(1 - ((double)digest / Math.Pow(2, 256)), select.Params[1].GetDouble(), 12);
     }
 
     [Fact]

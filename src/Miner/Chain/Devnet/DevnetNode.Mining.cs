@@ -90,7 +90,6 @@ public sealed partial class DevnetNode
             throw new RpcException(1, $"block template at epoch {template.Epoch} is not after its parents' height {parent}");
         }
 
-        var messages = template.Messages.Select(m => m.Cid.IsDefined ? m.Cid : m.ComputeCid()).ToList();
         var header = new BlockHeader
         {
             Miner = template.Miner,
