@@ -97,7 +97,7 @@ public sealed class ProvingService : IAsyncDisposable
             miner.ActorId,
             time,
             loggers.CreateLogger<ProvingLoop>());
-        loop.Mining = chain is FullNodeChain ? new Mining.MiningLoop(chain, winningProver, new Mining.MiningOptions(), miner.ActorId, time, loggers.CreateLogger<Mining.MiningLoop>(), jobs) : null;
+        loop.Mining = options.EnableMining && chain is FullNodeChain ? new Mining.MiningLoop(chain, winningProver, new Mining.MiningOptions(), miner.ActorId, time, loggers.CreateLogger<Mining.MiningLoop>(), jobs) : null;
         return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, history, loop, pipeline, vanillas);
     }
 
