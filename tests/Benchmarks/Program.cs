@@ -7,4 +7,11 @@ if (args is ["deadline-submit", ..])
     return;
 }
 
+// `mining [rounds] [poll ms]`: new head to SyncSubmitBlock over simulated rounds against the stand-in full node.
+if (args is ["mining", .. var rest])
+{
+    await Kiln.Benchmarks.MiningRoundBench.RunAsync(rest);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Kiln.Benchmarks.LabelingBenchmarks).Assembly).Run(args);

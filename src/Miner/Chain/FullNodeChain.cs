@@ -443,4 +443,45 @@ public sealed partial class FullNodeChain : IChain
     }
 
     private sealed record Assignment(ulong Miner, long Height, IReadOnlyList<Cid> Head, IReadOnlyList<BitField> Deadlines);
+
+    public async Task<MiningBaseInfo?> MiningBaseInfoAsync(ulong minerId, long round, IReadOnlyList<Cid> baseKey, CancellationToken cancellationToken)
+    {
+        var info = await CallAsync("MinerGetBaseInfo", c => _api.MinerGetBaseInfoAsync(MinerIdAddress(minerId), round, baseKey, c), cancellationToken).ConfigureAwait(false);
+        if (info is { EligibleForMining: true } && (info.MinerPower.Sign < 0 || info.NetworkPower.Sign <= 0))
+        {
+            throw new ChainException($"full node {Endpoint}: MinerGetBaseInfo({MinerIdAddress(minerId)}, {round}) answered miner power {info.MinerPower} of network power {info.NetworkPower}", isRetryable: false);
+        }
+
+        return info;
+    }
+
+    public async Task<Signature> SignAsync(Address signer, byte[] data, CancellationToken cancellationToken) =>
+        await CallAsync("WalletSign", c => _api.WalletSignAsync(signer, data, c), cancellationToken).ConfigureAwait(false)
+            ?? throw new ChainException($"full node {Endpoint}: WalletSign({signer}) answered no signature", isRetryable: false);
+
+    public async Task<IReadOnlyList<SignedMessage>> SelectMessagesAsync(IReadOnlyList<Cid> baseKey, double ticketQuality, CancellationToken cancellationToken) =>
+        await CallAsync("MpoolSelect", c => _api.MpoolSelectAsync(baseKey, ticketQuality, c), cancellationToken).ConfigureAwait(false) ?? [];
+
+    public async Task<BlockMsg> CreateBlockAsync(BlockTemplate template, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        var block = await CallAsync("MinerCreateBlock", c => _api.MinerCreateBlockAsync(template, c), cancellationToken).ConfigureAwait(false);
+        if (block?.Header is null || block.Header.Height != template.Epoch)
+        {
+            throw new ChainException($"full node {Endpoint}: MinerCreateBlock for epoch {template.Epoch} answered a block at height {block?.Header?.Height.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}", isRetryable: false);
+        }
+
+        return block;
+    }
+
+    public Task SubmitBlockAsync(BlockMsg block, CancellationToken cancellationToken) =>
+        CallAsync("SyncSubmitBlock", async c =>
+        {
+            await _api.SyncSubmitBlockAsync(block, c).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    public async Task<BeaconEntry> BeaconEntryAsync(long epoch, CancellationToken cancellationToken) =>
+        await CallAsync("StateGetBeaconEntry", c => _api.StateGetBeaconEntryAsync(epoch, c), cancellationToken).ConfigureAwait(false)
+            ?? throw new ChainException($"full node {Endpoint}: StateGetBeaconEntry({epoch}) answered null", isRetryable: true);
 }

@@ -110,4 +110,31 @@ public interface IChain
     /// <paramref name="epoch"/> with no entropy (Lotus storage/wdpost/wdpost_run.go runSubmitPoST).
     /// </summary>
     Task<byte[]> ChainCommitRandomnessAsync(long epoch, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The miner's mining base for <paramref name="round"/> on the tipset <paramref name="baseKey"/>
+    /// (MinerGetBaseInfo); null when it has nothing eligible.
+    /// </summary>
+    Task<MiningBaseInfo?> MiningBaseInfoAsync(ulong minerId, long round, IReadOnlyList<Cid> baseKey, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this chain does not serve mining bases");
+
+    /// <summary>A signature of <paramref name="data"/> by the wallet key <paramref name="signer"/> (WalletSign): the VRF of a ticket or an election.</summary>
+    Task<Signature> SignAsync(Address signer, byte[] data, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this chain signs nothing");
+
+    /// <summary>The pending messages for a block on <paramref name="baseKey"/> (MpoolSelect).</summary>
+    Task<IReadOnlyList<SignedMessage>> SelectMessagesAsync(IReadOnlyList<Cid> baseKey, double ticketQuality, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this chain has no message pool");
+
+    /// <summary>The block of <paramref name="template"/>, built and signed by the node (MinerCreateBlock).</summary>
+    Task<BlockMsg> CreateBlockAsync(BlockTemplate template, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this chain creates no blocks");
+
+    /// <summary>Publishes <paramref name="block"/> (SyncSubmitBlock).</summary>
+    Task SubmitBlockAsync(BlockMsg block, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this chain takes no blocks");
+
+    /// <summary>The beacon entry for <paramref name="epoch"/> (StateGetBeaconEntry).</summary>
+    Task<BeaconEntry> BeaconEntryAsync(long epoch, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("this chain has no beacon");
 }

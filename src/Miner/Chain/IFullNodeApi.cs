@@ -98,4 +98,31 @@ public interface IFullNodeApi
     /// <summary>The deadline and partition that hold the sector, or null when none does.</summary>
     [Perm(Permission.Read)]
     Task<SectorPartitionLocation?> StateSectorPartitionAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>
+    /// The miner's mining base for round <paramref name="epoch"/> on the tipset: power, network power, the sectors a
+    /// Winning PoSt may challenge, the worker key and beacon entries; null when the miner has nothing eligible.
+    /// </summary>
+    [Perm(Permission.Read)]
+    Task<MiningBaseInfo?> MinerGetBaseInfoAsync(Address miner, long epoch, IReadOnlyList<Cid> tipSetKey, CancellationToken ct);
+
+    /// <summary>Builds and signs (with the worker key) the block of <paramref name="template"/>.</summary>
+    [Perm(Permission.Write)]
+    Task<BlockMsg> MinerCreateBlockAsync(BlockTemplate template, CancellationToken ct);
+
+    /// <summary>Validates the block and publishes it to the network.</summary>
+    [Perm(Permission.Write)]
+    Task SyncSubmitBlockAsync(BlockMsg block, CancellationToken ct);
+
+    /// <summary>The pending messages to include in a block on the tipset, for a ticket of <paramref name="ticketQuality"/>.</summary>
+    [Perm(Permission.Read)]
+    Task<IReadOnlyList<SignedMessage>> MpoolSelectAsync(IReadOnlyList<Cid> tipSetKey, double ticketQuality, CancellationToken ct);
+
+    /// <summary>Signs <paramref name="data"/> with the wallet key of <paramref name="address"/>.</summary>
+    [Perm(Permission.Sign)]
+    Task<Signature> WalletSignAsync(Address address, byte[] data, CancellationToken ct);
+
+    /// <summary>The beacon entry for the Filecoin epoch (waits for it when it is not out yet).</summary>
+    [Perm(Permission.Read)]
+    Task<BeaconEntry> StateGetBeaconEntryAsync(long epoch, CancellationToken ct);
 }

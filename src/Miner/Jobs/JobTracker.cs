@@ -258,7 +258,7 @@ public sealed class JobTracker : IAsyncDisposable
                 Host,
                 Guid.Parse(Worker),
                 new SectorId((ulong)SectorMiner, (ulong)SectorNumber),
-                TaskTypes.Parse(Task),
+                TaskTypes.FromWire(Task),
                 start,
                 end,
                 end - start,

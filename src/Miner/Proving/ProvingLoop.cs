@@ -11,7 +11,7 @@ namespace Kiln.Miner.Proving;
 /// <see cref="ProvingOptions.WinningEvery"/> epochs and never waits for a Window PoSt: a stalled window partition
 /// does not delay a winning round. Each proven Window PoSt is sent to the chain as <c>SubmitWindowedPoSt</c>
 /// (<see cref="WindowPoStSubmitter"/>) unless <see cref="ProvingOptions.SubmitWindowPoSt"/> is off; Winning PoSt proofs
-/// are verified and logged, not yet made into blocks.
+/// become blocks through the <see cref="Mining"/> loop when one is set, else they are verified and logged.
 /// </summary>
 public sealed partial class ProvingLoop(
     IChain chain,
@@ -31,6 +31,14 @@ public sealed partial class ProvingLoop(
     /// <summary>Raised after each Winning PoSt round that had sectors, with its epoch (observers: tests, metrics).</summary>
     public event Action<long>? WinningRoundCompleted;
 
+    /// <summary>
+    /// The block producer. When set (before <see cref="RunAsync"/>), the Winning PoSt loop is the mining loop: a round on
+    /// every new head, a Winning PoSt only in a won round, the block submitted; <see cref="LastWinning"/> and
+    /// <see cref="WinningRoundCompleted"/> follow its rounds that computed (or failed) a Winning PoSt. When null, a
+    /// Winning PoSt round runs every <see cref="ProvingOptions.WinningEvery"/> epochs and is only logged.
+    /// </summary>
+    public global::Kiln.Miner.Mining.MiningLoop? Mining { get; set; }
+
     /// <summary>Raised after a deadline's outcome is recorded by <see cref="RunAsync"/> or <see cref="ProveDeadlineAsync"/>.</summary>
     public event Action<DeadlineRecord>? DeadlineRecorded;
 
@@ -44,6 +52,21 @@ public sealed partial class ProvingLoop(
     /// <summary>A round at every multiple of <see cref="ProvingOptions.WinningEvery"/>, whatever the Window PoSt loop is doing.</summary>
     private async Task RunWinningAsync(CancellationToken cancellationToken)
     {
+        if (Mining is { } mining)
+        {
+            mining.RoundCompleted += OnMiningRound;
+            try
+            {
+                await mining.RunAsync(options.ChainPollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                mining.RoundCompleted -= OnMiningRound;
+            }
+
+            return;
+        }
+
         var every = Math.Max(1, options.WinningEvery);
         long winningRound = -1;
         try
@@ -71,6 +94,16 @@ public sealed partial class ProvingLoop(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>A mining round that won (its Winning PoSt) or failed is the last Winning PoSt round.</summary>
+    private void OnMiningRound(global::Kiln.Miner.Mining.MiningRound round)
+    {
+        if (round.Outcome is global::Kiln.Miner.Mining.MiningRoundOutcome.Won or global::Kiln.Miner.Mining.MiningRoundOutcome.Failed)
+        {
+            LastWinning = (round.Round, round.WinningPoSt, round.Error);
+            WinningRoundCompleted?.Invoke(round.Round);
         }
     }
 

@@ -153,6 +153,13 @@ public sealed class ProvingOptions
     /// <summary>A Winning PoSt round runs every this many epochs. Default <see cref="DefaultWinningEvery"/>.</summary>
     public int WinningEvery { get; set; } = DefaultWinningEvery;
 
+    /// <summary>
+    /// Whether the miner produces blocks on a full-node chain (Lotus config <c>[Subsystems] EnableMining</c>): a round on
+    /// every new head, won rounds made into blocks. Off, Winning PoSt runs every <see cref="WinningEvery"/> epochs and
+    /// is only logged (for a Kiln that proves beside another block producer of the same miner). Default true.
+    /// </summary>
+    public bool EnableMining { get; set; } = true;
+
     /// <summary>The SNARK prover for built-in proving, merging and verification (FILCRYPTO_LIB, insecure test proofs).</summary>
     public SnarkProverOptions Snark { get; set; } = new();
 

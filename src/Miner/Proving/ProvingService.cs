@@ -96,6 +96,7 @@ public sealed class ProvingService : IAsyncDisposable
             time,
             loggers.CreateLogger<ProvingLoop>(),
             checker);
+        loop.Mining = options.EnableMining && chain is FullNodeChain ? new Mining.MiningLoop(chain, winningProver, new Mining.MiningOptions(), miner.ActorId, time, loggers.CreateLogger<Mining.MiningLoop>(), jobs) : null;
         return new ProvingService(options, miner.ActorId, window, winning, windowProver, winningProver, chain, history, loop, pipeline, checker);
     }
 

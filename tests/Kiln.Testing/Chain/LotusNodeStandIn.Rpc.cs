@@ -142,6 +142,11 @@ public sealed partial class LotusNodeStandIn
 
     private async Task<JsonNode?> DispatchAsync(string method, JsonElement p, CancellationToken ct)
     {
+        if (IsMiningMethod(method))
+        {
+            return await DispatchMiningAsync(method, p, ct);
+        }
+
         if (method == "Filecoin.StateWaitMsg")
         {
             return await StateWaitMsgAsync(p, ct);

@@ -126,4 +126,16 @@ internal sealed class ScriptedFullNodeApi : IFullNodeApi
     public Task<SectorOnChainInfo?> StateSectorGetInfoAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
 
     public Task<SectorPartitionLocation?> StateSectorPartitionAsync(Address miner, ulong number, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<MiningBaseInfo?> MinerGetBaseInfoAsync(Address miner, long epoch, IReadOnlyList<Cid> tipSetKey, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<BlockMsg> MinerCreateBlockAsync(BlockTemplate template, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task SyncSubmitBlockAsync(BlockMsg block, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<IReadOnlyList<SignedMessage>> MpoolSelectAsync(IReadOnlyList<Cid> tipSetKey, double ticketQuality, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<Signature> WalletSignAsync(Address address, byte[] data, CancellationToken ct) => throw new NotSupportedException();
+
+    public Task<BeaconEntry> StateGetBeaconEntryAsync(long epoch, CancellationToken ct) => throw new NotSupportedException();
 }

@@ -76,4 +76,11 @@ public sealed class DevnetNodeOptions
             StatePath = statePath,
         };
     }
+
+    /// <summary>
+    /// The share of rounds the miner expects to win while it has power, 0 to 1 (default 1). The devnet's base info
+    /// answers a network power that makes the election's Poisson rate λ = −ln(1 − rate), at most 5 (all the power:
+    /// a block in 99.3% of rounds), so blocks show on the devnet.
+    /// </summary>
+    public double WinRate { get; set; } = 1;
 }

@@ -152,4 +152,19 @@ internal sealed class DevnetState
 
         public long Epoch { get; set; }
     }
+
+    /// <summary>Blocks the miner submitted (SyncSubmitBlock): how many, and the CIDs of the last ones.</summary>
+    public BlockLog Blocks { get; set; } = new();
+
+    /// <summary>The miner's submitted blocks: a count, the last height, and the last <see cref="Keep"/> CIDs.</summary>
+    internal sealed class BlockLog
+    {
+        public const int Keep = 16;
+
+        public long Count { get; set; }
+
+        public long LastHeight { get; set; } = -1;
+
+        public List<string> LastCids { get; set; } = [];
+    }
 }
