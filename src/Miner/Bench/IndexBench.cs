@@ -17,6 +17,9 @@ public static class IndexBench
     private const ulong Miner = 1000;
     private const ulong SectorSize = 34_359_738_368; // 32 GiB
 
+    /// <summary>A petabyte path, half free.</summary>
+    private static readonly FsStat Stat = new(1L << 50, 1L << 49, 1L << 49, 0, 0, 1L << 49);
+
     public static async Task<IndexBenchResult> RunAsync(IndexBenchOptions options, IProgress<string>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -31,7 +34,7 @@ public static class IndexBench
             for (var i = 0; i < paths.Count; i++)
             {
                 var info = new StorageInfo(paths[i], [$"http://10.0.0.{i + 1}:3456/remote"], 10, 0, false, true, null, null, null, null, null, null);
-                await filling.StorageAttachAsync(info, new FsStat(1L << 50, 1L << 49, 1L << 49, 0, 0, 1L << 49), ct).ConfigureAwait(false);
+                await filling.StorageAttachAsync(info, Stat, ct).ConfigureAwait(false);
             }
 
             await FillAsync(filling, paths, options.Sectors, progress, ct).ConfigureAwait(false);
@@ -39,6 +42,26 @@ public static class IndexBench
 
         var index = await SqliteSectorIndex.OpenAsync(file, TimeProvider.System, options.GroupCommit, ct).ConfigureAwait(false);
         await using var indexScope = index.ConfigureAwait(false);
+
+        // The paths' storage nodes report health every 10 s as Lotus's do (a path silent for 50 s is left out of answers).
+        using var stopHeartbeats = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        await HeartbeatAsync(index, paths, ct).ConfigureAwait(false);
+        var heartbeats = Task.Run(
+            async () =>
+            {
+                using var timer = new PeriodicTimer(TimeSpan.FromSeconds(10));
+                try
+                {
+                    while (await timer.WaitForNextTickAsync(stopHeartbeats.Token).ConfigureAwait(false))
+                    {
+                        await HeartbeatAsync(index, paths, stopHeartbeats.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (stopHeartbeats.IsCancellationRequested)
+                {
+                }
+            },
+            CancellationToken.None);
         var (before, _) = index.Commits;
         long next = options.Sectors - 1;
         var declare = Stopwatch.StartNew();
@@ -88,6 +111,8 @@ public static class IndexBench
             }
         }
 
+        await stopHeartbeats.CancelAsync().ConfigureAwait(false);
+        await heartbeats.ConfigureAwait(false);
         var bytes = new[] { "", "-wal", "-shm" }.Select(s => new FileInfo(file + s)).Where(f => f.Exists).Sum(f => f.Length);
         return new IndexBenchResult(
             options.Sectors,
@@ -101,6 +126,14 @@ public static class IndexBench
             Percentile(alloc, 0.99),
             bytes,
             Environment.WorkingSet);
+    }
+
+    private static async Task HeartbeatAsync(SqliteSectorIndex index, List<StorageId> paths, CancellationToken ct)
+    {
+        foreach (var id in paths)
+        {
+            await index.StorageReportHealthAsync(id, new HealthReport(Stat, ""), ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Fills the table in batches of 100,000 declarations a transaction (group commit does the batching).</summary>
