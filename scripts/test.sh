@@ -3,7 +3,9 @@
 # every test project of Miner.sln in Release. Extra arguments go to `dotnet test` (e.g. --filter ...).
 #   - a C compiler for the optional SHA-NI kernel (without one the managed SHA-256 path is tested);
 #   - Debian's docker-compose, to check docker/docker-compose.yml's schema (no Docker engine is needed);
-#   - Debian's chromium for the dashboard's browser tests (tests/Ui.Tests; CHROMIUM_PATH names another binary).
+#   - Debian's chromium for the dashboard's browser tests (tests/Ui.Tests; CHROMIUM_PATH names another binary);
+#   - Debian's postgresql: a throwaway cluster (scripts/postgres.sh: initdb + pg_ctl in a temporary directory, unix
+#     socket only) for the PostgreSQL tests, named to them by KILN_TEST_POSTGRES and stopped afterwards.
 # Packages are installed only when missing and only where apt-get can run (as root); otherwise the script says
 # what is missing and the tests that need it fail saying how to install it.
 set -euo pipefail
@@ -45,4 +47,15 @@ fi
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # Hosts inside the tests log warnings and errors only, so a failure is not buried under request logs.
 export Logging__LogLevel__Default="${Logging__LogLevel__Default:-Warning}"
-exec dotnet test Miner.sln -c Release "$@"
+
+if [ -z "${KILN_TEST_POSTGRES:-}" ]; then
+  pgdir=$(mktemp -d -u /tmp/kiln-test-pg-XXXXXX)
+  trap 'scripts/postgres.sh stop "$pgdir"' EXIT
+  if KILN_TEST_POSTGRES=$(scripts/postgres.sh start "$pgdir"); then
+    export KILN_TEST_POSTGRES
+  else
+    echo "no PostgreSQL for the tests: the PostgreSQL tests will fail saying so" >&2
+  fi
+fi
+
+dotnet test Miner.sln -c Release "$@"
