@@ -20,7 +20,7 @@ public sealed class BenchSectorTemplate : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        using var index = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, CancellationToken.None);
+        using var index = await SqlSectorIndex.OpenSqliteAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, CancellationToken.None);
         var store = new LocalStore(index, new LocalStoreOptions { StorageConfigFile = Path.Combine(_dir, "storage.json"), Urls = ["http://127.0.0.1:1/remote"] });
         await BenchSector.SealAsync(store, index, Root, Path.Combine(_dir, "work"));
     }

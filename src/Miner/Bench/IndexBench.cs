@@ -1,6 +1,9 @@
 using System.Diagnostics;
+using Dapper;
 using Kiln.Api.Types;
 using Kiln.Stores.Index;
+using Kiln.Stores.Sql;
+using Npgsql;
 
 namespace Kiln.Miner.Bench;
 
@@ -10,7 +13,9 @@ namespace Kiln.Miner.Bench;
 /// storage paths; not measured), then <see cref="IndexBenchOptions.Declarations"/> new <c>StorageDeclareSector</c>
 /// calls are made by <see cref="IndexBenchOptions.Clients"/> concurrent clients (each acknowledged only once on disk),
 /// then <see cref="IndexBenchOptions.Lookups"/> <c>StorageFindSector</c> of random sectors and as many
-/// <c>StorageBestAlloc</c> calls, one at a time, each timed. In process, over the index the miner runs.
+/// <c>StorageBestAlloc</c> calls, one at a time, each timed. In process, over the index the miner runs: a SQLite file
+/// in <see cref="IndexBenchOptions.Directory"/>, or, with <see cref="IndexBenchOptions.Postgres"/>, a new database on
+/// that PostgreSQL server (created for the run and dropped after).
 /// </summary>
 public static class IndexBench
 {
@@ -26,9 +31,29 @@ public static class IndexBench
         Directory.CreateDirectory(options.Directory);
         var file = Path.Combine(options.Directory, "index.sqlite");
         var paths = Enumerable.Range(0, options.Paths).Select(i => new StorageId(Guid.NewGuid().ToString())).ToList();
+        (string Name, string ConnectionString)? database = options.Postgres is { } server ? await CreateDatabaseAsync(server, ct).ConfigureAwait(false) : null;
+        try
+        {
+            return await RunAsync(options, file, database, paths, progress, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (database is not null)
+            {
+                await DropDatabaseAsync(options.Postgres!, database.Value.Name).ConfigureAwait(false);
+            }
+        }
+    }
 
+    private static Task<SqlSectorIndex> OpenAsync(string file, (string Name, string ConnectionString)? database, bool groupCommit, CancellationToken ct) =>
+        database is { } db
+            ? SqlSectorIndex.OpenPostgresAsync(db.ConnectionString, TimeProvider.System, groupCommit, ct)
+            : SqlSectorIndex.OpenSqliteAsync(file, TimeProvider.System, groupCommit, ct);
+
+    private static async Task<IndexBenchResult> RunAsync(IndexBenchOptions options, string file, (string Name, string ConnectionString)? database, List<StorageId> paths, IProgress<string>? progress, CancellationToken ct)
+    {
         // The fill always shares transactions (it is not measured); the measured index is opened as asked.
-        var filling = await SqliteSectorIndex.OpenAsync(file, TimeProvider.System, groupCommit: true, ct).ConfigureAwait(false);
+        var filling = await OpenAsync(file, database, groupCommit: true, ct).ConfigureAwait(false);
         await using (filling.ConfigureAwait(false))
         {
             for (var i = 0; i < paths.Count; i++)
@@ -40,7 +65,7 @@ public static class IndexBench
             await FillAsync(filling, paths, options.Sectors, progress, ct).ConfigureAwait(false);
         }
 
-        var index = await SqliteSectorIndex.OpenAsync(file, TimeProvider.System, options.GroupCommit, ct).ConfigureAwait(false);
+        var index = await OpenAsync(file, database, options.GroupCommit, ct).ConfigureAwait(false);
         await using var indexScope = index.ConfigureAwait(false);
 
         // The paths' storage nodes report health every 10 s as Lotus's do (a path silent for 50 s is left out of answers).
@@ -113,7 +138,9 @@ public static class IndexBench
 
         await stopHeartbeats.CancelAsync().ConfigureAwait(false);
         await heartbeats.ConfigureAwait(false);
-        var bytes = new[] { "", "-wal", "-shm" }.Select(s => new FileInfo(file + s)).Where(f => f.Exists).Sum(f => f.Length);
+        var bytes = database is { } db
+            ? await DatabaseSizeAsync(db.ConnectionString, ct).ConfigureAwait(false)
+            : new[] { "", "-wal", "-shm" }.Select(s => new FileInfo(file + s)).Where(f => f.Exists).Sum(f => f.Length);
         return new IndexBenchResult(
             options.Sectors,
             options.Declarations,
@@ -128,7 +155,41 @@ public static class IndexBench
             Environment.WorkingSet);
     }
 
-    private static async Task HeartbeatAsync(SqliteSectorIndex index, List<StorageId> paths, CancellationToken ct)
+    private static async Task<(string Name, string ConnectionString)> CreateDatabaseAsync(string server, CancellationToken ct)
+    {
+        var name = "kiln_bench_" + Guid.NewGuid().ToString("N")[..12];
+        var admin = new NpgsqlConnection(PostgresConnection.Normalize(server));
+        await using (admin.ConfigureAwait(false))
+        {
+            await admin.OpenAsync(ct).ConfigureAwait(false);
+            await admin.ExecuteAsync(new CommandDefinition($"CREATE DATABASE {name}", cancellationToken: ct)).ConfigureAwait(false);
+        }
+
+        return (name, new NpgsqlConnectionStringBuilder(PostgresConnection.Normalize(server)) { Database = name }.ConnectionString);
+    }
+
+    private static async Task DropDatabaseAsync(string server, string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        var admin = new NpgsqlConnection(PostgresConnection.Normalize(server));
+        await using (admin.ConfigureAwait(false))
+        {
+            await admin.OpenAsync().ConfigureAwait(false);
+            await admin.ExecuteAsync($"DROP DATABASE IF EXISTS {name} WITH (FORCE)").ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<long> DatabaseSizeAsync(string connectionString, CancellationToken ct)
+    {
+        var c = new NpgsqlConnection(connectionString);
+        await using (c.ConfigureAwait(false))
+        {
+            await c.OpenAsync(ct).ConfigureAwait(false);
+            return await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT pg_database_size(current_database())", cancellationToken: ct)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task HeartbeatAsync(SqlSectorIndex index, List<StorageId> paths, CancellationToken ct)
     {
         foreach (var id in paths)
         {
@@ -137,7 +198,7 @@ public static class IndexBench
     }
 
     /// <summary>Fills the table in batches of 100,000 declarations a transaction (group commit does the batching).</summary>
-    private static async Task FillAsync(SqliteSectorIndex index, List<StorageId> paths, long sectors, IProgress<string>? progress, CancellationToken ct)
+    private static async Task FillAsync(SqlSectorIndex index, List<StorageId> paths, long sectors, IProgress<string>? progress, CancellationToken ct)
     {
         const int Batch = 100_000;
         var watch = Stopwatch.StartNew();

@@ -16,10 +16,11 @@ internal static class BenchCommands
         var lookups = new Option<int>("--lookups") { Description = "StorageFindSector and StorageBestAlloc calls timed", DefaultValueFactory = _ => 10_000 };
         var paths = new Option<int>("--paths") { Description = "storage paths the sectors are spread over", DefaultValueFactory = _ => 10 };
         var baseline = new Option<bool>("--baseline") { Description = "also measure every client count with one transaction per declaration (no group commit), for comparison" };
+        var db = new Option<string?>("--db") { Description = "a PostgreSQL server (postgres://user:password@host:port/database or an Npgsql connection string): the run creates its own database there and drops it after; default SQLite" };
         var dir = new Option<string?>("--dir") { Description = "where the index database goes (a temporary directory, removed after, by default)" };
-        var index = new Command("index", "The sector index (SQLite): declarations/s with concurrent clients, StorageFindSector and StorageBestAlloc p50/p99, database size, RSS")
+        var index = new Command("index", "The sector index (SQLite, or PostgreSQL with --db): declarations/s with concurrent clients, StorageFindSector and StorageBestAlloc p50/p99, database size, RSS")
         {
-            sectors, declarations, clients, lookups, paths, baseline, dir,
+            sectors, declarations, clients, lookups, paths, baseline, db, dir,
         };
         index.SetAction(async (parse, ct) =>
         {
@@ -36,7 +37,7 @@ internal static class BenchCommands
                 try
                 {
                     var progress = new Progress<string>(m => Console.Error.WriteLine(m));
-                    var r = await IndexBench.RunAsync(new IndexBenchOptions(run, parse.GetValue(sectors), parse.GetValue(declarations), c, parse.GetValue(lookups), parse.GetValue(paths), group), progress, ct).ConfigureAwait(false);
+                    var r = await IndexBench.RunAsync(new IndexBenchOptions(run, parse.GetValue(sectors), parse.GetValue(declarations), c, parse.GetValue(lookups), parse.GetValue(paths), group, parse.GetValue(db)), progress, ct).ConfigureAwait(false);
                     Console.WriteLine(string.Create(
                         CultureInfo.InvariantCulture,
                         $"{(group ? "group" : "single"),6} {r.Sectors,12:N0} {r.Declarations,9:N0} {r.Clients,7} {r.DeclarationsPerSecond,10:N0} {r.Transactions,7} {r.FindP50,7:F3}ms {r.FindP99,7:F3}ms {r.AllocP50,7:F3}ms {r.AllocP99,7:F3}ms {r.DatabaseBytes / 1048576.0,8:F1} {r.ResidentBytes / 1048576.0,8:F1}"));

@@ -42,7 +42,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
     private readonly ILogger<KilnMiner> _log;
     private readonly CancellationTokenSource _stopping = new();
     private readonly IServiceProvider? _services;
-    private SqliteSectorIndex? _index;
+    private SqlSectorIndex? _index;
     private PrometheusExporter? _exporter;
     private LocalStoreOptions? _storeOptions;
     private LocalStore? _store;
@@ -133,7 +133,7 @@ public sealed partial class KilnMiner : IAsyncDisposable
         _exporter = new PrometheusExporter(new PrometheusExporterOptions { Scope = _meters });
         var metrics = new MinerMetrics(_meters);
 
-        _index = await SqliteSectorIndex.OpenAsync(repo.Database("index"), time, cancellationToken).ConfigureAwait(false);
+        _index = await SqlSectorIndex.OpenSqliteAsync(repo.Database("index"), time, cancellationToken).ConfigureAwait(false);
         Jobs = await JobTracker.OpenAsync(
             new JobTrackerOptions
             {

@@ -26,7 +26,7 @@ public sealed class DeadlineCountsTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-deadline-counts-").FullName;
     private readonly TimerWatchingTimeProvider _time = new();
     private readonly AssigningChain _chain = new();
-    private SqliteSectorIndex _index = null!;
+    private SqlSectorIndex _index = null!;
     private WorkStore _works = null!;
     private JobTracker _jobs = null!;
     private SectorPipeline _pipeline = null!;
@@ -35,7 +35,7 @@ public sealed class DeadlineCountsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = new MinerOptions { HoldSectorsAt = SectorState.Packing };
-        _index = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), _time);
+        _index = await SqlSectorIndex.OpenSqliteAsync(Path.Combine(_dir, "index.sqlite"), _time);
         _works = await WorkStore.OpenAsync(Path.Combine(_dir, "works.sqlite"), _time, CancellationToken.None);
         _jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(_dir, "jobs.sqlite") }, _time, CancellationToken.None);
         var workers = new WorkerRegistry(_ => throw new InvalidOperationException("no workers in this test"), new WorkerRegistryOptions(), _time, NullLogger<WorkerRegistry>.Instance);

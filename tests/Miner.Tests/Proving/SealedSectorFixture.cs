@@ -17,7 +17,7 @@ public sealed class SealedSectorFixture : IAsyncLifetime
     public const string CommR = BenchSector.CommR;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("kiln-post-").FullName;
-    private SqliteSectorIndex _index = null!;
+    private SqlSectorIndex _index = null!;
 
     public ProvingSector Sector { get; } = new(1, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(CommR));
 
@@ -26,7 +26,7 @@ public sealed class SealedSectorFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var ct = CancellationToken.None;
-        _index = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, ct);
+        _index = await SqlSectorIndex.OpenSqliteAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, ct);
         var store = new LocalStore(_index, new LocalStoreOptions { StorageConfigFile = Path.Combine(_dir, "storage.json"), Urls = ["http://127.0.0.1:1/remote"] });
         await BenchSector.SealAsync(store, _index, Path.Combine(_dir, "store"), Path.Combine(_dir, "work"), ct: ct);
         Vanillas = new Kiln.Stores.Remote.VanillaProofReader(store, _index, new HttpClient(), new Kiln.Stores.Remote.VanillaReaderOptions());

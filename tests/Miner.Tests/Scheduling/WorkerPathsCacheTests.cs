@@ -21,7 +21,7 @@ public sealed class WorkerPathsCacheTests : IDisposable
     [Fact]
     public async Task Passes_use_the_paths_of_the_last_heartbeat_and_ask_no_worker()
     {
-        using var index = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, None);
+        using var index = await SqlSectorIndex.OpenSqliteAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, None);
         var sealA = new StorageId(Guid.NewGuid().ToString());
         var sealB = new StorageId(Guid.NewGuid().ToString());
         await AttachAsync(index, sealA);
@@ -84,7 +84,7 @@ public sealed class WorkerPathsCacheTests : IDisposable
     [Fact]
     public async Task A_pass_reads_the_index_once_per_request_whatever_the_number_of_candidate_workers()
     {
-        using var sqlite = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, None);
+        using var sqlite = await SqlSectorIndex.OpenSqliteAsync(Path.Combine(_dir, "index.sqlite"), TimeProvider.System, None);
         var index = CountingIndex.Wrap(sqlite);
         var workers = new Dictionary<string, IWorkerApi>();
         for (var i = 0; i < 5; i++)
@@ -117,7 +117,7 @@ public sealed class WorkerPathsCacheTests : IDisposable
         Assert.Equal(3, counts.GetValueOrDefault(nameof(ISectorIndex.StorageBestAllocAsync)));
     }
 
-    private static Task AttachAsync(SqliteSectorIndex index, StorageId id) =>
+    private static Task AttachAsync(SqlSectorIndex index, StorageId id) =>
         index.StorageAttachAsync(new StorageInfo(id, ["http://127.0.0.1:1/remote"], 10, 0, true, false, null, null, null, null, null, null), new FsStat(1L << 30, 1L << 30, 1L << 30, 0, 0, 0), None);
 
     /// <summary>An index that counts the calls made on it and passes them to the real one.</summary>

@@ -27,14 +27,14 @@ public sealed class PipelineChainTests : IAsyncLifetime
     private readonly ListLogger<SectorPipeline> _log = new();
     private readonly Channel<SectorRecord> _changes = Channel.CreateUnbounded<SectorRecord>();
     private readonly MinerOptions _options = new() { HoldSectorsAt = SectorState.Packing };
-    private SqliteSectorIndex _index = null!;
+    private SqlSectorIndex _index = null!;
     private WorkStore _works = null!;
     private JobTracker _jobs = null!;
     private SectorPipeline _pipeline = null!;
 
     public async Task InitializeAsync()
     {
-        _index = await SqliteSectorIndex.OpenAsync(Path.Combine(_dir, "index.sqlite"), _time);
+        _index = await SqlSectorIndex.OpenSqliteAsync(Path.Combine(_dir, "index.sqlite"), _time);
         _works = await WorkStore.OpenAsync(Path.Combine(_dir, "works.sqlite"), _time, CancellationToken.None);
         _jobs = await JobTracker.OpenAsync(new JobTrackerOptions { DatabasePath = Path.Combine(_dir, "jobs.sqlite") }, _time, CancellationToken.None);
         var workers = new WorkerRegistry(_ => throw new InvalidOperationException("no workers in this test"), new WorkerRegistryOptions(), _time, NullLogger<WorkerRegistry>.Instance);

@@ -1,6 +1,7 @@
 using Kiln.Api.Types;
 using Kiln.Stores.Index;
 using Kiln.Stores.Tests.Support;
+using Kiln.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Kiln.Stores.Tests.Index;
@@ -38,7 +39,7 @@ public abstract class SectorIndexContractTests : IAsyncLifetime
 
     protected static FsStat Space(long available) => new(1L << 40, available, available, 0, 0, 0);
 
-    private static readonly CancellationToken Ct = CancellationToken.None;
+    protected static readonly CancellationToken Ct = CancellationToken.None;
 
     [Fact]
     public async Task Attach_new_path_is_returned_by_StorageInfo_with_invalid_type_names_dropped()
@@ -357,29 +358,9 @@ public sealed class MemSectorIndexTests : SectorIndexContractTests
     protected override Task<ISectorIndex> CreateAsync(TimeProvider time) => Task.FromResult<ISectorIndex>(new MemSectorIndex(time));
 }
 
-public sealed class SqliteSectorIndexTests : SectorIndexContractTests
+/// <summary>The contract and a reopen, for the indexes kept in a database (<see cref="SqlSectorIndex"/> on SQLite and PostgreSQL).</summary>
+public abstract class SqlSectorIndexContractTests : SectorIndexContractTests
 {
-    private readonly TempDir _dir = new();
-    private readonly List<SqliteSectorIndex> _opened = [];
-
-    protected override async Task<ISectorIndex> CreateAsync(TimeProvider time)
-    {
-        var index = await SqliteSectorIndex.OpenAsync(_dir.Sub("index.db"), time);
-        _opened.Add(index);
-        return index;
-    }
-
-    public override Task DisposeAsync()
-    {
-        foreach (var i in _opened)
-        {
-            i.Dispose();
-        }
-
-        _dir.Dispose();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Reopened_index_gives_the_same_answers()
     {
@@ -404,9 +385,96 @@ public sealed class SqliteSectorIndexTests : SectorIndexContractTests
                 Kiln.Api.Types.ApiJson.Options);
 
         var before = await SnapshotAsync(Index);
-        ((SqliteSectorIndex)Index).Dispose();
+        await ((SqlSectorIndex)Index).DisposeAsync();
 
         var reopened = await CreateAsync(Clock);
         Assert.Equal(before, await SnapshotAsync(reopened));
+    }
+}
+
+public sealed class SqliteSectorIndexTests : SqlSectorIndexContractTests
+{
+    private readonly TempDir _dir = new();
+    private readonly List<SqlSectorIndex> _opened = [];
+
+    protected override async Task<ISectorIndex> CreateAsync(TimeProvider time)
+    {
+        var index = await SqlSectorIndex.OpenSqliteAsync(_dir.Sub("index.db"), time);
+        _opened.Add(index);
+        return index;
+    }
+
+    public override Task DisposeAsync()
+    {
+        foreach (var i in _opened)
+        {
+            i.Dispose();
+        }
+
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The contract on PostgreSQL: a fresh database on the test cluster (<c>KILN_TEST_POSTGRES</c>) per test.</summary>
+public sealed class PostgresSectorIndexTests : SqlSectorIndexContractTests
+{
+    private readonly List<SqlSectorIndex> _opened = [];
+    private PostgresTestDatabase? _database;
+
+    protected override async Task<ISectorIndex> CreateAsync(TimeProvider time)
+    {
+        _database ??= await PostgresTestDatabase.CreateAsync();
+        var index = await SqlSectorIndex.OpenPostgresAsync(_database.ConnectionString, time);
+        _opened.Add(index);
+        return index;
+    }
+
+    public override async Task DisposeAsync()
+    {
+        foreach (var i in _opened)
+        {
+            await i.DisposeAsync();
+        }
+
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_index_schema_is_refused_naming_both_versions()
+    {
+        await using (var c = new Npgsql.NpgsqlConnection(_database!.ConnectionString))
+        {
+            await c.OpenAsync();
+            await using var bump = new Npgsql.NpgsqlCommand("UPDATE kiln_schema SET version = 99 WHERE component = 'sector_index'", c);
+            Assert.Equal(1, await bump.ExecuteNonQueryAsync());
+        }
+
+        var e = await Assert.ThrowsAsync<StoresException>(() => SqlSectorIndex.OpenPostgresAsync(_database.ConnectionString, Clock));
+        Assert.Contains("schema is version 99", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"up to {SectorIndexDialect.SchemaVersion}", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Concurrent_declarations_all_land_and_share_transactions()
+    {
+        await Index.StorageAttachAsync(Info(A, "http://a/remote", canStore: true), Space(1 << 30), Ct);
+        await Task.WhenAll(Enumerable.Range(0, 500).Select(n => Index.StorageDeclareSectorAsync(A, new SectorId(1000, (ulong)n), SectorFileType.Sealed, true, Ct)));
+
+        var list = await Index.StorageListAsync(Ct);
+        Assert.Equal(500, list[A].Count);
+        var (transactions, writes) = ((SqlSectorIndex)Index).Commits;
+        Assert.Equal(501, writes);
+        Assert.True(transactions < writes, $"{transactions} transactions for {writes} writes");
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_named_in_the_error()
+    {
+        var e = await Assert.ThrowsAsync<StoresException>(() => SqlSectorIndex.OpenPostgresAsync("Host=/nonexistent-kiln-socket-dir;Username=kiln;Database=nothing;Timeout=2", Clock));
+        Assert.Contains("nothing on /nonexistent-kiln-socket-dir", e.Message, StringComparison.Ordinal);
     }
 }

@@ -1,14 +1,16 @@
 using Dapper;
+using System.Data.Common;
+using Kiln.Stores.Sql;
 using Kiln.Stores.Sqlite;
 using Microsoft.Data.Sqlite;
 
 namespace Kiln.Stores.Tests.Sqlite;
 
 /// <summary>
-/// Group commit: writes queued while a transaction runs go together in the next one, each acknowledged only after
+/// Group commit (on SQLite): writes queued while a transaction runs go together in the next one, each acknowledged only after
 /// that transaction commits; a failing write is undone alone; a write given up while queued never runs.
 /// </summary>
-public sealed class SqliteGroupCommitTests : IAsyncLifetime
+public sealed class GroupCommitTests : IAsyncLifetime
 {
     private const string Schema = "CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL);";
 
@@ -27,7 +29,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Writes_queued_behind_a_running_transaction_commit_together_in_the_next_one()
     {
-        await using var commit = new SqliteGroupCommit(_cs);
+        await using var commit = NewCommit();
         var (blocker, release) = await BlockAsync(commit);
 
         var writes = Enumerable.Range(1, 100).Select(i => commit.WriteAsync((c, tx, ct) => InsertAsync(c, tx, i, ct), CancellationToken.None)).ToList();
@@ -44,7 +46,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task A_failing_write_is_undone_alone_and_the_others_of_its_group_commit()
     {
-        await using var commit = new SqliteGroupCommit(_cs);
+        await using var commit = NewCommit();
         var (blocker, release) = await BlockAsync(commit);
 
         var first = commit.WriteAsync((c, tx, ct) => InsertAsync(c, tx, 1, ct), CancellationToken.None);
@@ -71,7 +73,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task A_write_given_up_while_queued_never_runs()
     {
-        await using var commit = new SqliteGroupCommit(_cs);
+        await using var commit = NewCommit();
         var (blocker, release) = await BlockAsync(commit);
         using var giveUp = new CancellationTokenSource();
 
@@ -87,7 +89,7 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
     [Fact]
     public async Task Writes_after_dispose_are_refused_and_queued_ones_finish_first()
     {
-        var commit = new SqliteGroupCommit(_cs);
+        var commit = NewCommit();
         var (blocker, release) = await BlockAsync(commit);
         var queued = commit.WriteAsync((c, tx, ct) => InsertAsync(c, tx, 5, ct), CancellationToken.None);
         var disposing = commit.DisposeAsync().AsTask();
@@ -100,15 +102,48 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         Assert.Equal(2, await CountAsync());
     }
 
+    [Fact]
+    public async Task Batched_items_of_one_kind_run_as_one_call_and_a_failing_one_is_then_undone_alone()
+    {
+        await using var commit = NewCommit();
+        var calls = new List<int>();
+        var insert = new BatchedWrite<int>(async (c, tx, ids) =>
+        {
+            calls.Add(ids.Count);
+            foreach (var id in ids)
+            {
+                await InsertAsync(c, tx, id, CancellationToken.None);
+            }
+        });
+        var (blocker, release) = await BlockAsync(commit);
+
+        var good = Enumerable.Range(1, 50).Select(i => commit.WriteAsync(insert, i, CancellationToken.None)).ToList();
+        release.SetResult();
+        await blocker;
+        await Task.WhenAll(good);
+        Assert.Equal([50], calls); // one call for the 50 queued together
+
+        (blocker, release) = await BlockAsync(commit, id: 100);
+        calls.Clear();
+        var more = new[] { 101, 1, 102 }.Select(i => commit.WriteAsync(insert, i, CancellationToken.None)).ToList(); // 1 exists already
+        release.SetResult();
+        await blocker;
+        await more[0];
+        await more[2];
+        await Assert.ThrowsAsync<SqliteException>(() => more[1]);
+        Assert.Equal([3, 1, 1, 1], calls); // the batch failed, then each item alone
+        Assert.Equal(1 + 50 + 1 + 2, await CountAsync());
+    }
+
     /// <summary>A first write (row 0) that holds the writer until released, once it is running.</summary>
-    private static async Task<(Task Blocker, TaskCompletionSource Release)> BlockAsync(SqliteGroupCommit commit)
+    private static async Task<(Task Blocker, TaskCompletionSource Release)> BlockAsync(GroupCommit commit, int id = 0)
     {
         var running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var blocker = commit.WriteAsync(
             async (c, tx, ct) =>
             {
-                await InsertAsync(c, tx, 0, ct);
+                await InsertAsync(c, tx, id, ct);
                 running.SetResult();
                 await release.Task;
             },
@@ -117,7 +152,13 @@ public sealed class SqliteGroupCommitTests : IAsyncLifetime
         return (blocker, release);
     }
 
-    private static Task InsertAsync(SqliteConnection c, SqliteTransaction tx, int id, CancellationToken ct) =>
+    /// <summary>A group committer over the test database, SQLite's write transaction (BEGIN IMMEDIATE).</summary>
+    private GroupCommit NewCommit() => new(
+        async ct => await SqliteDatabase.ConnectAsync(_cs, ct),
+        (c, _) => Task.FromResult<DbTransaction>(((SqliteConnection)c).BeginTransaction(deferred: false)),
+        e => e is SqliteException { SqliteErrorCode: 10 or 13 });
+
+    private static Task InsertAsync(DbConnection c, DbTransaction tx, int id, CancellationToken ct) =>
         c.ExecuteAsync(new CommandDefinition("INSERT INTO t (id, v) VALUES (@id, 'x')", new { id }, tx, cancellationToken: ct));
 
     private async Task<long> CountAsync()
