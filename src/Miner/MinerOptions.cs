@@ -14,6 +14,13 @@ public sealed class MinerOptions
     /// <summary>The miner actor's id (t01000 on a devnet). Default <see cref="DefaultActorId"/>.</summary>
     public ulong ActorId { get; set; } = DefaultActorId;
 
+    /// <summary>
+    /// A PostgreSQL database for the miner's state (<c>--db</c> or <c>KILN_MINER_DB</c>: a <c>postgres://</c> URL or an
+    /// Npgsql connection string). Today it holds the sector index; the rest stays in the repo's SQLite files. Null (the
+    /// default): everything in the repo's SQLite files.
+    /// </summary>
+    public string? Database { get; set; }
+
     /// <summary>Sector size of this miner. Default <see cref="DefaultSectorSize"/>.</summary>
     public string SectorSize { get; set; } = DefaultSectorSize;
 
@@ -59,6 +66,7 @@ public sealed class MinerOptions
     {
         ArgumentNullException.ThrowIfNull(source);
         ActorId = source.ActorId;
+        Database = source.Database;
         SectorSize = source.SectorSize;
         Network = source.Network;
         BlockDelay = source.BlockDelay;
@@ -77,6 +85,18 @@ public sealed class MinerOptions
         if (Network is not ('t' or 'f'))
         {
             throw new InvalidOperationException($"network prefix must be 't' or 'f', not '{Network}'");
+        }
+
+        if (Database is { Length: > 0 } database)
+        {
+            try
+            {
+                Kiln.Stores.Sql.PostgresConnection.Normalize(database);
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidOperationException("--db / KILN_MINER_DB: " + e.Message, e);
+            }
         }
 
         if (DatabaseBackupInterval < TimeSpan.Zero)

@@ -17,7 +17,40 @@ internal static class DbCommands
         db.Subcommands.Add(Check(repoPath));
         db.Subcommands.Add(Backup(repoPath));
         db.Subcommands.Add(Restore(repoPath));
+        db.Subcommands.Add(Migrate());
         return db;
+    }
+
+    /// <summary>
+    /// <c>db migrate --from-sqlite REPO --db URL</c>: copies a repo's sector index (its storage paths and every
+    /// declaration) into PostgreSQL, claiming the database for the miner actor; run with the miner stopped.
+    /// </summary>
+    private static Command Migrate()
+    {
+        var from = new Option<string>("--from-sqlite") { Description = "the kiln-miner repo whose index.sqlite is copied", Required = true };
+        var to = new Option<string>("--db") { Description = "the PostgreSQL database (postgres://user:password@host:port/database or an Npgsql connection string)", Required = true };
+        var actor = new Option<ulong>("--actor") { Description = "the miner actor the repo belongs to", DefaultValueFactory = _ => MinerOptions.DefaultActorId };
+        var cmd = new Command("migrate", "Stop the miner first. Copy the repo's sector index into PostgreSQL (paths replaced, declarations merged: running it twice changes nothing); the sealing pipeline, work store and history stay in the repo") { from, to, actor };
+        cmd.SetAction(async (parse, ct) =>
+        {
+            var file = Path.Combine(parse.GetValue(from)!, "index.sqlite");
+            if (!File.Exists(file))
+            {
+                Console.Error.WriteLine($"{file} does not exist: --from-sqlite names a kiln-miner repo");
+                return 1;
+            }
+
+            var url = parse.GetValue(to)!;
+            await Kiln.Stores.Sql.PostgresConnection.ClaimMinerAsync(url, parse.GetValue(actor), ct).ConfigureAwait(false);
+            var source = await Kiln.Stores.Index.SqlSectorIndex.OpenSqliteAsync(file, TimeProvider.System, ct).ConfigureAwait(false);
+            await using var sourceScope = source.ConfigureAwait(false);
+            var target = await Kiln.Stores.Index.SqlSectorIndex.OpenPostgresAsync(url, TimeProvider.System, ct).ConfigureAwait(false);
+            await using var targetScope = target.ConfigureAwait(false);
+            var (paths, declarations) = await target.CopyFromAsync(source, new Progress<long>(n => Console.Error.WriteLine($"{n:N0} declarations copied")), ct).ConfigureAwait(false);
+            Console.WriteLine($"copied {paths} storage paths and {declarations} declarations from {file}");
+            return 0;
+        });
+        return cmd;
     }
 
     private static Argument<string[]> Names() => new("name")

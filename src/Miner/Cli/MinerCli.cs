@@ -71,13 +71,14 @@ public static class MinerCli
         var recoveryPartitions = new Option<int>("--max-partitions-per-recovery-message") { Description = "at most this many partitions in one DeclareFaultsRecovered (Lotus [Proving] MaxPartitionsPerRecoveryMessage; 0: the network's limit)" };
         var noDeclareFaults = new Option<bool>("--no-declare-faults") { Description = "do not declare unreadable sectors faulty ahead of their deadline; they are skipped in the PoSt instead (what Lotus has done since the Ignition upgrade)" };
         var singleRecovering = new Option<bool>("--single-recovering-partition-per-post-message") { Description = "a partition with recovering sectors goes alone in its SubmitWindowedPoSt (Lotus [Proving] SingleRecoveringPartitionPerPostMessage)" };
+        var database = new Option<string?>("--db") { Description = "PostgreSQL for the miner's state (postgres://user:password@host:port/database or an Npgsql connection string; env KILN_MINER_DB): today the sector index; default the repo's SQLite files" };
         var noMining = new Option<bool>("--no-mining") { Description = "do not produce blocks: a full-node miner then proves Winning PoSt rounds on the old cadence and only logs them (Lotus [Subsystems] EnableMining = false)" };
         var sealingFlags = new SealingFlags();
         var cmd = new Command("run", "Start the miner: API on /rpc/v0, sector index, worker registry, job tracker, PoSt schedulers")
         {
             listen, actor, sectorSize, proving, fullNode, insecure, noWindow, noWinning, partitionTimeout, winningTimeout, retries, hedge, parallelReads, readTimeout,
         };
-        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee).Append(recoveryPartitions).Append(noDeclareFaults).Append(singleRecovering).Append(noMining))
+        foreach (var flag in sealingFlags.All.Append(partitionsPerMessage).Append(windowFee).Append(recoveryPartitions).Append(noDeclareFaults).Append(singleRecovering).Append(noMining).Append(database))
         {
             cmd.Options.Add(flag);
         }
@@ -105,6 +106,7 @@ public static class MinerCli
             options.Proving.DeclareFaults = !parse.GetValue(noDeclareFaults);
             options.Proving.SingleRecoveringPartitionPerPostMessage = parse.GetValue(singleRecovering);
             options.Proving.EnableMining = !parse.GetValue(noMining);
+            options.Database = parse.GetValue(database) ?? Environment.GetEnvironmentVariable("KILN_MINER_DB");
             options.Proving.RecoveringSectorLimit = ProvingOptions.RecoveringSectorLimitFromEnvironment();
             var host = await MinerHost.StartAsync(r, options, IPEndPoint.Parse(parse.GetValue(listen)!), TimeProvider.System, ct).ConfigureAwait(false);
             await using var hostScope = host.ConfigureAwait(false);

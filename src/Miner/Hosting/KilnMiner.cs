@@ -133,7 +133,17 @@ public sealed partial class KilnMiner : IAsyncDisposable
         _exporter = new PrometheusExporter(new PrometheusExporterOptions { Scope = _meters });
         var metrics = new MinerMetrics(_meters);
 
-        _index = await SqlSectorIndex.OpenSqliteAsync(repo.Database("index"), time, cancellationToken).ConfigureAwait(false);
+        if (options.Database is { Length: > 0 } database)
+        {
+            await Kiln.Stores.Sql.PostgresConnection.ClaimMinerAsync(database, options.ActorId, cancellationToken).ConfigureAwait(false);
+            _index = await SqlSectorIndex.OpenPostgresAsync(database, time, cancellationToken).ConfigureAwait(false);
+            Log.DatabaseInPostgres(_log, options.ActorId);
+        }
+        else
+        {
+            _index = await SqlSectorIndex.OpenSqliteAsync(repo.Database("index"), time, cancellationToken).ConfigureAwait(false);
+        }
+
         Jobs = await JobTracker.OpenAsync(
             new JobTrackerOptions
             {
@@ -336,6 +346,9 @@ public sealed partial class KilnMiner : IAsyncDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = 6903, EventName = "SectorIndexInPostgres", Level = LogLevel.Warning, Message = "miner f0{Actor}: the sector index is in PostgreSQL (--db); the sealing pipeline, work store, job tracker, PoSt history and worker registry stay in this repo's SQLite files, so one kiln-miner process serves this database (several kiln-miners on one database are not supported yet)")]
+        public static partial void DatabaseInPostgres(ILogger logger, ulong actor);
+
         [LoggerMessage(EventId = 6900, EventName = "DatabaseBackupFailed", Level = LogLevel.Warning, Message = "backing up {File} failed: {Error}; its previous backup is kept")]
         public static partial void BackupFailed(ILogger logger, string file, string error);
 

@@ -194,6 +194,45 @@ public sealed class SqlSectorIndex : ISectorIndex, IDisposable, IAsyncDisposable
         return IndexRules.List(ids.Select(i => new StorageId(i)), rows.Select(r => (r.Sector, r.ToDecl())));
     }
 
+    /// <summary>
+    /// Copies every storage path (as stored: info, stat, error, last heartbeat) and every declaration of
+    /// <paramref name="source"/> into this index: paths replaced, declarations merged (a copy run twice changes nothing).
+    /// For <c>kiln-miner db migrate --from-sqlite</c>.
+    /// </summary>
+    public async Task<(int Paths, long Declarations)> CopyFromAsync(SqlSectorIndex source, IProgress<long>? progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var c = await source._sql.ConnectAsync(ct).ConfigureAwait(false);
+        await using var cScope = c.ConfigureAwait(false);
+        var paths = (await source.LoadPathsAsync(c, null, ct).ConfigureAwait(false)).ToList();
+        foreach (var p in paths)
+        {
+            await WriteAsync((tc, tx) => SavePathAsync(tc, tx, p, ct), ct).ConfigureAwait(false);
+        }
+
+        // In pages, in the order the declarations were made (FindSector answers in that order).
+        const int Page = 100_000;
+        long copied = 0, last = long.MinValue;
+        while (true)
+        {
+            var rows = (await c.QueryAsync<SeqDeclRow>(new CommandDefinition(
+                $"SELECT {source._sql.InsertionOrder} AS Seq, miner, number, file_type AS FileType, storage_id AS StorageId, is_primary AS IsPrimary FROM {source._sql.Decls} WHERE {source._sql.InsertionOrder} > @last ORDER BY {source._sql.InsertionOrder} LIMIT {Page}",
+                new { last },
+                cancellationToken: ct)).ConfigureAwait(false)).ToList();
+            if (rows.Count == 0)
+            {
+                break;
+            }
+
+            await Task.WhenAll(rows.Select(r => _commit.WriteAsync(_declare, new Declaration(new StorageId(r.StorageId), new SectorId(unchecked((ulong)r.Miner), unchecked((ulong)r.Number)), (SectorFileType)r.FileType, r.IsPrimary != 0), ct))).ConfigureAwait(false);
+            copied += rows.Count;
+            last = rows[^1].Seq;
+            progress?.Report(copied);
+        }
+
+        return (paths.Count, copied);
+    }
+
     private static long Db(ulong value) => unchecked((long)value);
 
     /// <summary>One write, in the next group's write transaction (writes of a group run one after another).</summary>
@@ -234,6 +273,8 @@ public sealed class SqlSectorIndex : ISectorIndex, IDisposable, IAsyncDisposable
             },
             tx,
             cancellationToken: ct));
+
+    private sealed record SeqDeclRow(long Seq, long Miner, long Number, long FileType, string StorageId, long IsPrimary);
 
     /// <summary>One StorageDeclareSector call, queued for the next group.</summary>
     private sealed record Declaration(StorageId Storage, SectorId Sector, SectorFileType FileType, bool Primary);

@@ -117,6 +117,33 @@ public static class PostgresConnection
         }
     }
 
+    /// <summary>
+    /// Claims the database for miner actor <paramref name="actorId"/> (recorded in <c>kiln_miner</c> the first time); a
+    /// database already claimed by another actor is refused, naming both, so two miners never share one index.
+    /// </summary>
+    /// <exception cref="StoresException">The database cannot be reached, or belongs to another miner actor.</exception>
+    public static async Task ClaimMinerAsync(string connectionString, ulong actorId, CancellationToken ct)
+    {
+        var source = NpgsqlDataSource.Create(Normalize(connectionString));
+        await using var sourceScope = source.ConfigureAwait(false);
+        await MigrateAsync(source, "miner", 1, ["CREATE TABLE IF NOT EXISTS kiln_miner (singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1), actor_id BIGINT NOT NULL)"], ct).ConfigureAwait(false);
+        try
+        {
+            var c = await source.OpenConnectionAsync(ct).ConfigureAwait(false);
+            await using var cScope = c.ConfigureAwait(false);
+            await c.ExecuteAsync(new CommandDefinition("INSERT INTO kiln_miner (singleton, actor_id) VALUES (1, @actor) ON CONFLICT (singleton) DO NOTHING", new { actor = unchecked((long)actorId) }, cancellationToken: ct)).ConfigureAwait(false);
+            var owner = unchecked((ulong)await c.ExecuteScalarAsync<long>(new CommandDefinition("SELECT actor_id FROM kiln_miner WHERE singleton = 1", cancellationToken: ct)).ConfigureAwait(false));
+            if (owner != actorId)
+            {
+                throw new StoresException($"PostgreSQL database {Describe(source)} holds the state of miner f0{owner}; this kiln-miner is configured as f0{actorId}: give each miner actor its own database");
+            }
+        }
+        catch (NpgsqlException e)
+        {
+            throw new StoresException($"PostgreSQL database {Describe(source)}: {e.Message}", isRetryable: e.IsTransient, e);
+        }
+    }
+
     /// <summary>Host and database of a data source, without its password.</summary>
     public static string Describe(NpgsqlDataSource source)
     {
