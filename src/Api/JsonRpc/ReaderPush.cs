@@ -28,10 +28,17 @@ internal static partial class ReaderPush
                 switch (head.StatusCode)
                 {
                     case HttpStatusCode.OK:
-                        using (var post = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(data, 1 << 20) })
+                        // A source that fails mid-body cancels the POST: cancellation aborts the connection, so the
+                        // server sees the push cut at once (a failed body alone may leave the socket open).
+                        using (var cut = new CancellationTokenSource())
+                        using (var post = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StreamContent(new CutOnFailureStream(data, cut), 1 << 20) })
                         {
                             post.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                            using var response = await http.SendAsync(post).ConfigureAwait(false);
+
+                            // The connection ends with the push: a push cut by its source must reach the server as a
+                            // closed connection, never as a pooled one with half a chunked body sent.
+                            post.Headers.ConnectionClose = true;
+                            using var response = await http.SendAsync(post, cut.Token).ConfigureAwait(false);
                             if (response.StatusCode != HttpStatusCode.OK)
                             {
                                 LogPushFailed(logger, url, $"POST answered {(int)response.StatusCode}");

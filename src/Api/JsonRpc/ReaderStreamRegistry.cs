@@ -158,7 +158,7 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
                 return;
             }
 
-            if (!slot.Body.TrySetResult(context.Request.Body))
+            if (!slot.Body.TrySetResult((context.Request.Body, aborted)))
             {
                 context.Response.StatusCode = StatusCodes.Status500InternalServerError;
                 return;
@@ -270,7 +270,8 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
         /// <summary>true once the method reads, false if it closed the reader unread, faulted when the slot expired.</summary>
         public TaskCompletionSource<bool> ReadStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public TaskCompletionSource<Stream> Body { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The POST's body and its connection's abort token (a client gone mid-body ends the read).</summary>
+        public TaskCompletionSource<(Stream Body, CancellationToken Aborted)> Body { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public TaskCompletionSource Consumed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -283,6 +284,7 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
     private sealed class PushReaderStream(ReaderStreamRegistry owner, Guid id, PushSlot slot) : ReadOnlyStream
     {
         private Stream? _body;
+        private CancellationToken _aborted;
         private long _read;
         private bool _eof;
         private bool _disposed;
@@ -307,7 +309,11 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
                 // a body read that does not observe the token itself (a client that keeps the connection open and
                 // sends nothing) still ends instead of holding the call, and the worker's shutdown, for ever.
                 using var giveUp = cancellationToken.Register(static s => ((PushSlot)s!).Consumed.TrySetCanceled(), slot);
-                n = await _body!.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+
+                // The push connection's abort ends the read too: a client that goes away mid-body is a cut push, even
+                // when the server's body reader would go on waiting for the rest of a chunked body.
+                using var read = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _aborted);
+                n = await _body!.ReadAsync(buffer, read.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -335,7 +341,7 @@ internal sealed class ReaderStreamRegistry(RpcServerOptions options, ILogger log
             var options = owner._options;
             try
             {
-                _body = await slot.Body.Task.WaitAsync(options.StreamTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                (_body, _aborted) = await slot.Body.Task.WaitAsync(options.StreamTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException ex)
             {
