@@ -64,6 +64,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     public IMinerStorageApi Miner => _worker.Miner;
 
+    /// <summary>The miners the worker may serve, and which one it talks to now.</summary>
+    public MinerFailover Miners => _worker.Miners;
+
     public WorkerRepo Repo => _worker.Repo;
 
     /// <summary>The NUMA hugepage memory files found at start (<c>HUGEPAGE_FILES_PATH(_PATTERN)</c>), or null when none are configured.</summary>
@@ -98,6 +101,20 @@ public sealed partial class WorkerHost : IAsyncDisposable
         TimeProvider time,
         CancellationToken ct) =>
         StartAsync(options, new KilnWorkerConnection(minerInfo, parentCache, environment), time, services: null, ct);
+
+    /// <summary>
+    /// Builds, serves and registers the worker with the first of <paramref name="miners"/> that answers, moving to the
+    /// next when it is gone (see <see cref="MinerFailover"/>).
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A bad option, with the flag's message.</exception>
+    public static Task<WorkerHost> StartAsync(
+        WorkerOptions options,
+        IReadOnlyList<ApiInfo> miners,
+        ParentCacheOptions parentCache,
+        Func<string, string?> environment,
+        TimeProvider time,
+        CancellationToken ct) =>
+        StartAsync(options, new KilnWorkerConnection(miners, parentCache, environment), time, services: null, ct);
 
     /// <summary>
     /// Builds, serves and registers the worker; <paramref name="services"/> may register replacements first (an
@@ -187,7 +204,29 @@ public sealed partial class WorkerHost : IAsyncDisposable
             try
             {
                 await Task.Delay(interval, time, ct).ConfigureAwait(false);
-                var current = await Miner.SessionAsync(ct).ConfigureAwait(false);
+                Guid current;
+                try
+                {
+                    current = await CheckSessionAsync(interval, time, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && _worker.Miners.Count > 1)
+                {
+                    // One of several miners is gone: register with the next that answers; none answering, keep checking this one.
+                    LogSessionCheckFailed(_log, e.Message);
+                    var moved = await _worker.MoveToNextMinerAsync($"checking its session failed: {e.Message}", interval, ct).ConfigureAwait(false);
+                    if (moved is not { } next)
+                    {
+                        unreachable = true;
+                        continue;
+                    }
+
+                    session = next;
+                    unreachable = false;
+                    lastAnswer = time.GetTimestamp();
+                    Interlocked.Exchange(ref lastHeartbeat, time.GetTimestamp());
+                    continue;
+                }
+
                 if (current == session)
                 {
                     // The miner removes a worker it could not reach for its LostAfter. After a failed check, a gap (the
@@ -220,6 +259,29 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 unreachable = true;
                 LogSessionCheckFailed(_log, e.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// The current miner's Session. With several miners the check is bounded by <paramref name="timeout"/>, so that a
+    /// miner that accepts connections but no longer answers (stopped, partitioned) counts as gone.
+    /// </summary>
+    private async Task<Guid> CheckSessionAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        if (_worker.Miners.Count == 1)
+        {
+            return await Miner.SessionAsync(ct).ConfigureAwait(false);
+        }
+
+        using var bounded = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, ct);
+        try
+        {
+            return await Miner.SessionAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the miner at {_worker.Miners.CurrentAddress} did not answer Session within {timeout}");
         }
     }
 
