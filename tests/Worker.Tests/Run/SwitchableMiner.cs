@@ -6,12 +6,14 @@ using Kiln.Api.Types;
 namespace Kiln.Worker.Tests.Run;
 
 /// <summary>
-/// One of several miner processes for failover tests: up (answers Version, ActorAddress and Session), down (refuses
-/// every call as a closed port would), or hung (answers nothing until the call is cancelled).
+/// One of several miner processes for failover tests: up (answers what a worker asks at start, records
+/// <c>WorkerConnect</c>, and gives empty answers to the rest), down (refuses every call as a closed port would), or hung
+/// (answers nothing until the call is cancelled).
 /// </summary>
 public class SwitchableMiner : DispatchProxy
 {
     private readonly TaskCompletionSource _called = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Up, down or hung.</summary>
     public MinerState State { get; set; } = MinerState.Up;
@@ -24,6 +26,9 @@ public class SwitchableMiner : DispatchProxy
 
     /// <summary>Every method called, in order.</summary>
     public ConcurrentQueue<string> Calls { get; } = new();
+
+    /// <summary>The URL of the first <c>WorkerConnect</c> this process received.</summary>
+    public Task<string> Connected => _connected.Task;
 
     /// <summary>Completes at the first call.</summary>
     public Task Called => _called.Task;
@@ -58,9 +63,29 @@ public class SwitchableMiner : DispatchProxy
                 "VersionAsync" => Task.FromResult(new ApiVersionInfo("kiln-miner switchable", ApiVersion.Miner, 30, "stub")),
                 "ActorAddressAsync" => Task.FromResult(Actor),
                 "SessionAsync" => Task.FromResult(Session),
-                _ => throw new NotSupportedException($"{targetMethod.Name} is not scripted"),
+                "ActorSectorSizeAsync" => Task.FromResult(2048UL),
+                "AuthVerifyAsync" => Task.FromResult<IReadOnlyList<string>>(["read", "write", "sign", "admin"]),
+                "WorkerConnectAsync" => Connect((string)args![0]!),
+                _ => Empty(targetMethod.ReturnType),
             },
         };
+    }
+
+    private Task Connect(string url)
+    {
+        _connected.TrySetResult(url);
+        return Task.CompletedTask;
+    }
+
+    private static object Empty(Type returnType)
+    {
+        if (!returnType.IsGenericType)
+        {
+            return Task.CompletedTask;
+        }
+
+        var result = returnType.GenericTypeArguments[0];
+        return typeof(Task).GetMethod(nameof(Task.FromResult))!.MakeGenericMethod(result).Invoke(null, [result.IsValueType ? Activator.CreateInstance(result) : null])!;
     }
 
     private static object Faulted(Type returnType, Exception e) =>
