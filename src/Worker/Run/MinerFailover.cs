@@ -55,8 +55,9 @@ public sealed class MinerFailover
 
     /// <summary>
     /// Lotus runCmd's wait for the miner, over the list: each round asks every miner for its <c>Version</c>, in list
-    /// order, and the first that answers becomes the current one; when none does, <paramref name="waiting"/> is told
-    /// why and the next round starts after <paramref name="retry"/>.
+    /// order, and the first that answers becomes the current one; each that does not is reported to
+    /// <paramref name="waiting"/> (its http URL and the error), and when none does the next round starts after
+    /// <paramref name="retry"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The first miner that answered speaks another API version.</exception>
     public async Task FirstAnsweringAsync(TimeSpan retry, TimeProvider time, Action<string, string> waiting, CancellationToken ct)
@@ -74,7 +75,7 @@ public sealed class MinerFailover
                 }
                 catch (Exception e) when (!ct.IsCancellationRequested && IsUnreachable(e))
                 {
-                    waiting(Addresses[i].Address, e.Message);
+                    waiting(Addresses[i].HttpUrl().ToString(), e.Message);
                     continue;
                 }
 

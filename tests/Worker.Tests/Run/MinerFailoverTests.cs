@@ -27,7 +27,7 @@ public sealed class MinerFailoverTests
         await failover.FirstAnsweringAsync(TimeSpan.FromSeconds(1), new FakeTimeProvider(), (url, _) => waited.Add(url), None);
 
         Assert.Equal(1, failover.Current);
-        Assert.Equal(["/ip4/10.0.0.1/tcp/2345/http"], waited);
+        Assert.Equal(["http://10.0.0.1:2345/rpc/v0"], waited);
         Assert.Empty(SwitchableMiner.Of(miners[2]).Calls);
         // Calls go to the current miner.
         Assert.Equal(SwitchableMiner.Of(miners[1]).Session, await failover.Api.SessionAsync(None));
