@@ -19,7 +19,8 @@ namespace Kiln.Worker.Run;
 /// kiln-worker's process (lotus: cli/worker/worker.go <c>runCmd</c>): a web host with the worker composed by
 /// <see cref="KilnWorkerExtensions.AddKilnWorker"/> and served by <see cref="KilnWorkerExtensions.MapKilnWorker"/>,
 /// listening where <c>--listen</c> says (port 0: a port the system picks, read back once bound and announced to the
-/// miner), re-registering when the miner's Session changes, and stopping after <c>Shutdown</c>'s grace.
+/// miner), re-registering when the miner's Session changes, moving to the next of several miners when the current
+/// one is gone (<see cref="MinerFailover"/>), and stopping after <c>Shutdown</c>'s grace.
 /// </summary>
 public sealed partial class WorkerHost : IAsyncDisposable
 {
@@ -190,7 +191,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Every interval, checks the miner's Session; a new one (miner restarted) means redeclare storage and register again.</summary>
+    /// <summary>
+    /// Every interval, checks the miner's Session; a new one (miner restarted) means redeclare storage and register again.
+    /// With several miners, a failed check means the current one is gone: the worker moves to the next that answers.
+    /// </summary>
     private async Task WatchMinerSessionAsync(Guid session, TimeSpan interval, TimeProvider time)
     {
         var ct = _stopping.Token;
