@@ -149,7 +149,7 @@ public sealed class RunOptionsTests
     public void Miner_api_info_comes_from_MINER_API_INFO_else_the_miner_repo()
     {
         var parse = WorkerCli.Build().Parse("run");
-        var info = RunCommand.MinerApiInfo(parse, n => n == "MINER_API_INFO" ? "tok:/ip4/10.0.0.1/tcp/2345/http" : null);
+        var info = Assert.Single(RunCommand.MinerApiInfos(parse, n => n == "MINER_API_INFO" ? "tok:/ip4/10.0.0.1/tcp/2345/http" : null));
         Assert.Equal("tok", info.Token);
         Assert.Equal(new Uri("http://10.0.0.1:2345/rpc/v0"), info.HttpUrl());
 
@@ -158,17 +158,17 @@ public sealed class RunOptionsTests
         {
             File.WriteAllText(Path.Combine(repo, "api"), "/ip4/127.0.0.1/tcp/2346/http\n");
             File.WriteAllText(Path.Combine(repo, "token"), "secret\n");
-            var fromRepo = RunCommand.MinerApiInfo(WorkerCli.Build().Parse("run --miner-repo " + repo), _ => null);
+            var fromRepo = Assert.Single(RunCommand.MinerApiInfos(WorkerCli.Build().Parse("run --miner-repo " + repo), _ => null));
             Assert.Equal("secret", fromRepo.Token);
             Assert.Equal(new Uri("http://127.0.0.1:2346/rpc/v0"), fromRepo.HttpUrl());
-            Assert.Equal("secret", RunCommand.MinerApiInfo(WorkerCli.Build().Parse("run"), n => n == "LOTUS_MINER_PATH" ? repo : null).Token);
+            Assert.Equal("secret", Assert.Single(RunCommand.MinerApiInfos(WorkerCli.Build().Parse("run"), n => n == "LOTUS_MINER_PATH" ? repo : null)).Token);
         }
         finally
         {
             Directory.Delete(repo, recursive: true);
         }
 
-        Assert.Throws<ArgumentException>(() => RunCommand.MinerApiInfo(parse, n => n == "LOTUS_MINER_PATH" ? "/nonexistent/kiln" : null));
+        Assert.Throws<ArgumentException>(() => RunCommand.MinerApiInfos(parse, n => n == "LOTUS_MINER_PATH" ? "/nonexistent/kiln" : null));
     }
 
     [Fact]

@@ -37,6 +37,13 @@ public static partial class RunCommand
         Description = "used when 'listen' is unspecified. must be a valid duration recognized by golang's time.ParseDuration function (env LOTUS_WORKER_TIMEOUT; default 30m)",
     };
 
+    private static readonly Option<string[]> MinerApiInfoFlag = new("--miner-api-info")
+    {
+        Description = "the miner to serve, token:multiaddr as MINER_API_INFO; repeat it (or give a comma-separated list) for several processes of one miner, "
+            + "tried in order: the worker serves the first that answers and moves to the next when it is gone (overrides MINER_API_INFO)",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
     private static readonly Option<string?> HttpServerTimeout = new("--http-server-timeout") { Description = "time limit for reading a request's headers (default 30s)" };
     private static readonly Option<string?> ExternalPc2 = new("--external-pc2") { Description = "command for computing PC2 externally (run with sh -c and EXTSEAL_PC2_* variables, as lotus-worker)" };
     private static readonly Option<string?> InsecureTestProofs = GoFlags.Bool(
@@ -69,7 +76,7 @@ public static partial class RunCommand
     {
         var cmd = new Command("run", "Start kiln-worker")
         {
-            Listen, Address, Name, ParallelFetchLimit, PostParallelReads, PostReadTimeout, Timeout, HttpServerTimeout, ExternalPc2, InsecureTestProofs,
+            Listen, Address, Name, ParallelFetchLimit, PostParallelReads, PostReadTimeout, Timeout, HttpServerTimeout, ExternalPc2, InsecureTestProofs, MinerApiInfoFlag,
         };
         foreach (var (option, _, _) in BoolFlags.Values)
         {
@@ -90,8 +97,8 @@ public static partial class RunCommand
                     NativeEnvironment.Set(WorkerOptions.BellmanNoGpuVariable, "true");
                 }
 
-                var miner = MinerApiInfo(parse, environment);
-                var host = await WorkerHost.StartAsync(options, miner, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct).ConfigureAwait(false);
+                var miners = MinerApiInfos(parse, environment);
+                var host = await WorkerHost.StartAsync(options, miners, ParentCacheOptions.FromEnvironment(), environment, TimeProvider.System, ct).ConfigureAwait(false);
                 await using var hostScope = host.ConfigureAwait(false);
                 Console.WriteLine($"kiln-worker listening on {host.RpcUrl}");
                 try
@@ -180,17 +187,27 @@ public static partial class RunCommand
         : throw new ArgumentException($"{name}={text} is not a number");
 
     /// <summary>
-    /// The miner to serve: <c>MINER_API_INFO</c> (or <c>STORAGE_API_INFO</c>), else the <c>api</c> and <c>token</c> files of
-    /// the miner repo (<c>--miner-repo</c>, LOTUS_MINER_PATH, LOTUS_STORAGE_PATH, ~/.lotusminer).
+    /// The miners to serve, in the order they are tried: <c>--miner-api-info</c> (repeated), else <c>MINER_API_INFO</c>
+    /// (or <c>STORAGE_API_INFO</c>), each a comma-separated list of <c>token:multiaddr</c> (Lotus cli/util/apiinfo.go
+    /// <c>ParseApiInfoMulti</c>), else the <c>api</c> and <c>token</c> files of the miner repo (<c>--miner-repo</c>,
+    /// LOTUS_MINER_PATH, LOTUS_STORAGE_PATH, ~/.lotusminer).
     /// </summary>
-    /// <exception cref="ArgumentException">Neither is available.</exception>
-    public static ApiInfo MinerApiInfo(ParseResult parse, Func<string, string?> environment)
+    /// <exception cref="ArgumentException">None is available, or an entry is not an API address (named by its position and address).</exception>
+    public static IReadOnlyList<ApiInfo> MinerApiInfos(ParseResult parse, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(environment);
-        if (ApiInfo.ForMiner(environment) is { } info)
+        if (parse.GetResult(MinerApiInfoFlag) is { Implicit: false } && parse.GetValue(MinerApiInfoFlag) is { Length: > 0 } flags)
         {
-            return info;
+            return ParseMinerApiInfos(string.Join(',', flags), "--miner-api-info");
+        }
+
+        foreach (var variable in new[] { ApiInfo.MinerEnvironmentVariable, ApiInfo.StorageEnvironmentVariable })
+        {
+            if (environment(variable) is { Length: > 0 } value)
+            {
+                return ParseMinerApiInfos(value, variable);
+            }
         }
 
         var repo = parse.GetValue(WorkerCli.MinerRepo) is { Length: > 0 } flag
@@ -206,7 +223,43 @@ public static partial class RunCommand
             throw new ArgumentException($"MINER_API_INFO is not set and the miner repo {repo} has no api file");
         }
 
-        return new ApiInfo(File.Exists(token) ? File.ReadAllText(token).Trim() : null, File.ReadAllText(api).Trim());
+        return [new ApiInfo(File.Exists(token) ? File.ReadAllText(token).Trim() : null, File.ReadAllText(api).Trim())];
+    }
+
+    /// <summary>
+    /// A comma-separated list of API infos (Lotus <c>ParseApiInfoMulti</c>: split at commas, each entry parsed as
+    /// <see cref="ApiInfo.Parse"/>), each checked to dial; <paramref name="source"/> names where it came from in errors.
+    /// </summary>
+    /// <exception cref="ArgumentException">An entry is empty or not an API address: its position and address (never its token).</exception>
+    public static IReadOnlyList<ApiInfo> ParseMinerApiInfos(string text, string source)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(source);
+        var entries = text.Split(',');
+        var infos = new List<ApiInfo>(entries.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var entry = entries[i].Trim();
+            var which = entries.Length == 1 ? source : $"{source} entry {i + 1} of {entries.Length}";
+            if (entry.Length == 0)
+            {
+                throw new ArgumentException($"{which} is empty: expected token:multiaddr, e.g. TOKEN:/ip4/127.0.0.1/tcp/2345/http");
+            }
+
+            var info = ApiInfo.Parse(entry);
+            try
+            {
+                _ = info.HttpUrl();
+            }
+            catch (FormatException e)
+            {
+                throw new ArgumentException($"{which} '{info.Address}' is not a miner API address: {e.Message}", e);
+            }
+
+            infos.Add(info);
+        }
+
+        return infos;
     }
 
     /// <summary>urfave <c>cctx.IsSet</c>: on the command line, or its variable defined (even empty).</summary>

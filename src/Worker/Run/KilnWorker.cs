@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Sockets;
 using Kiln.Api;
 using Kiln.Api.Auth;
-using Kiln.Api.JsonRpc;
 using Kiln.Api.Metrics;
 using Kiln.Api.Types;
 using Kiln.Proofs.Memory;
@@ -48,17 +47,18 @@ public sealed partial class KilnWorker : IAsyncDisposable
     private bool _disposed;
 
     /// <summary>Built by the container; <see cref="PrepareAsync"/> does the work.</summary>
-    public KilnWorker(IOptions<WorkerOptions> options, KilnWorkerConnection connection, IMinerStorageApi miner, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters)
+    public KilnWorker(IOptions<WorkerOptions> options, KilnWorkerConnection connection, MinerFailover miners, TimeProvider time, ILoggerFactory loggers, IMeterFactory meters)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(miner);
+        ArgumentNullException.ThrowIfNull(miners);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(loggers);
         ArgumentNullException.ThrowIfNull(meters);
         _options = options;
         _connection = connection;
-        Miner = miner;
+        Miners = miners;
+        Miner = miners.Api;
         _time = time;
         _loggers = loggers;
         _log = loggers.CreateLogger<KilnWorker>();
@@ -70,7 +70,14 @@ public sealed partial class KilnWorker : IAsyncDisposable
     /// <summary>The validated options (the prover check may drop Commit2 from the requested tasks).</summary>
     public WorkerOptions Options => _options.Value;
 
+    /// <summary>The miner the worker talks to now (calls follow <see cref="Miners"/> when the worker moves).</summary>
     public IMinerStorageApi Miner { get; }
+
+    /// <summary>The miners the worker may serve and which of them it talks to.</summary>
+    public MinerFailover Miners { get; }
+
+    /// <summary>The miner actor the worker serves (from the first miner that answered); set by <see cref="PrepareAsync"/>.</summary>
+    public string Actor { get; private set; } = "";
 
     /// <summary>The miner's sector index, which local storage declares its paths in.</summary>
     public ISectorIndex Index { get; private set; } = null!;
@@ -110,16 +117,23 @@ public sealed partial class KilnWorker : IAsyncDisposable
     {
         var options = Options;
         var (listenHost, listenPort) = options.ParseListen();
-        var minerUrl = _connection.Miner.HttpUrl();
-        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, options.Timeout, ct).ConfigureAwait(false) : listenHost;
-        ListenEndPoint = new IPEndPoint(ip, listenPort);
         if (options.ListenFromAddressFlag)
         {
             LogAddressDeprecated(_log);
         }
 
-        await WaitForMinerAsync(Miner, minerUrl, _time, _log, ct).ConfigureAwait(false);
+        // Lotus: loop Version until the miner answers; with several miners, the first that answers in list order.
+        await Miners.FirstAnsweringAsync(VersionRetryInterval, _time, (url, error) => LogMinerUnreachable(_log, url, error), ct).ConfigureAwait(false);
+        if (Miners.Count > 1)
+        {
+            LogMinerChosen(_log, Miners.CurrentAddress, Miners.Current + 1, Miners.Count);
+        }
+
+        var minerUrl = Miners.Addresses[Miners.Current].HttpUrl();
+        var ip = IsAny(listenHost) ? await RoutableAddressAsync(minerUrl, options.Timeout, ct).ConfigureAwait(false) : listenHost;
+        ListenEndPoint = new IPEndPoint(ip, listenPort);
         var actor = await Miner.ActorAddressAsync(ct).ConfigureAwait(false);
+        Actor = actor;
         var sectorSize = await Miner.ActorSectorSizeAsync(actor, ct).ConfigureAwait(false);
         LogMiner(_log, actor, sectorSize);
         var labelPool = options.LabelPoolFor(sectorSize);
@@ -163,7 +177,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
         Repo = new WorkerRepo(options.RepoPath);
         options.RepoPath = Repo.Path;
         await Repo.InitializeAsync(options.NoLocalStorage, ct).ConfigureAwait(false);
-        if (_connection.Miner.Token is { Length: > 0 } token)
+        if (Miners.Addresses[Miners.Current].Token is { Length: > 0 } token)
         {
             Repo.WriteToken(token);
         }
@@ -177,7 +191,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
         _tracker = await CallTracker.OpenAsync(Repo.CallsDatabase, ct).ConfigureAwait(false);
         var returns = new ReturnSender(Miner, _tracker, options.ReturnRetryInterval, _time, _loggers.CreateLogger<ReturnSender>());
-        var fetcher = new RemoteFetcher(Store, Index, Http, new RemoteFetcherOptions { AuthToken = _connection.Miner.Token, ParallelFetchLimit = options.ParallelFetchLimit }, _loggers.CreateLogger<RemoteFetcher>(), Metrics.Stores);
+        var fetcher = new RemoteFetcher(Store, Index, Http, new RemoteFetcherOptions { AuthToken = Miners.Addresses[Miners.Current].Token, ParallelFetchLimit = options.ParallelFetchLimit }, _loggers.CreateLogger<RemoteFetcher>(), Metrics.Stores);
         // The pool's memory (from NUMA-local hugepage files where they fit) is mapped once; pages are touched as PC1 jobs label.
         Pool = labelPool is null ? null : LabelPool.Create(labelPool, MemoryFiles);
         if (Pool is not null)
@@ -186,7 +200,7 @@ public sealed partial class KilnWorker : IAsyncDisposable
         }
 
         Batcher = options.Pc1Batch > 1 && Pool is null ? new LabelBatcher(options.Pc1Batch, options.Pc1BatchWait, _time) : null;
-        var vanillas = new VanillaProofReader(Store, Index, Http, new VanillaReaderOptions { AuthToken = _connection.Miner.Token }, _loggers.CreateLogger<VanillaProofReader>(), Metrics.Stores);
+        var vanillas = new VanillaProofReader(Store, Index, Http, new VanillaReaderOptions { AuthToken = Miners.Addresses[Miners.Current].Token }, _loggers.CreateLogger<VanillaProofReader>(), Metrics.Stores);
         var post = new PartitionProver(
             vanillas,
             prover,
@@ -254,6 +268,27 @@ public sealed partial class KilnWorker : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The miner the worker talks to is gone (<paramref name="why"/>): moves to the next miner of the list that answers
+    /// (round-robin, wrapping) and registers there as at start (storage redeclared, then <c>WorkerConnect</c>), so the
+    /// new miner asks for the worker's task types and session. Calls keep running; their results go to the new miner.
+    /// </summary>
+    /// <returns>The new miner's session, or null when no other miner answered (the worker stays where it was).</returns>
+    internal async Task<Guid?> MoveToNextMinerAsync(string why, TimeSpan timeout, CancellationToken ct)
+    {
+        var from = Miners.CurrentAddress;
+        var session = await Miners.NextAsync(Actor, why, timeout, _time, (url, reason) => LogMinerPassedOver(_log, url, reason), ct).ConfigureAwait(false);
+        if (session is null)
+        {
+            LogNoOtherMiner(_log, from, Miners.Count - 1);
+            return null;
+        }
+
+        LogMovedMiner(_log, from, Miners.CurrentAddress, why);
+        await ReconnectAsync(redeclare: true, ct).ConfigureAwait(false);
+        return session;
+    }
+
     /// <summary>Stops the calls, then closes (and backs up) the call journal, the exporter and the label pool.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -291,33 +326,6 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
     private static string RemoteUrl(IPEndPoint at) =>
         string.Create(CultureInfo.InvariantCulture, $"http://{FormatHost(at.Address)}:{at.Port}/remote");
-
-    /// <summary>Lotus: loop <c>Version</c> until the miner answers, then require exactly <see cref="ApiVersion.Miner"/>.</summary>
-    private static async Task WaitForMinerAsync(IMinerStorageApi miner, Uri url, TimeProvider time, ILogger log, CancellationToken ct)
-    {
-        while (true)
-        {
-            ApiVersionInfo version;
-            try
-            {
-                version = await miner.VersionAsync(ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is HttpRequestException or RpcException or TaskCanceledException && !ct.IsCancellationRequested)
-            {
-                LogMinerUnreachable(log, url.ToString(), e.Message);
-                await Task.Delay(VersionRetryInterval, time, ct).ConfigureAwait(false);
-                continue;
-            }
-
-            if (version.APIVersion != ApiVersion.Miner)
-            {
-                throw new InvalidOperationException(
-                    $"lotus-miner API version doesn't match: expected: {ApiVersion.Miner}, got {version.APIVersion}");
-            }
-
-            return;
-        }
-    }
 
     private static bool IsAny(IPAddress ip) => ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any);
 
@@ -389,6 +397,18 @@ public sealed partial class KilnWorker : IAsyncDisposable
 
     [LoggerMessage(EventId = 7012, EventName = "BackupFailed", Level = LogLevel.Warning, Message = "Backing up {File} at shutdown failed: {Error}")]
     private static partial void LogBackupFailed(ILogger log, string file, string error);
+
+    [LoggerMessage(EventId = 7017, EventName = "MovedMiner", Level = LogLevel.Warning, Message = "Moved from the miner at {Old} to the miner at {New}: {Why}; registering there")]
+    private static partial void LogMovedMiner(ILogger log, string old, string @new, string why);
+
+    [LoggerMessage(EventId = 7018, EventName = "MinerPassedOver", Level = LogLevel.Warning, Message = "Not moving to the miner at {Url}: {Reason}")]
+    private static partial void LogMinerPassedOver(ILogger log, string url, string reason);
+
+    [LoggerMessage(EventId = 7019, EventName = "NoOtherMiner", Level = LogLevel.Warning, Message = "The miner at {Url} is gone and none of the {Others} other miners answered; trying again at the next session check")]
+    private static partial void LogNoOtherMiner(ILogger log, string url, int others);
+
+    [LoggerMessage(EventId = 7020, EventName = "MinerChosen", Level = LogLevel.Information, Message = "Serving the miner at {Url} (address {Position} of {Count})")]
+    private static partial void LogMinerChosen(ILogger log, string url, int position, int count);
 
     [LoggerMessage(EventId = 7013, EventName = "Listening", Level = LogLevel.Information, Message = "Worker API listening on {Url}")]
     private static partial void LogListening(ILogger log, string url);

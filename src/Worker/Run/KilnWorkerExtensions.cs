@@ -16,8 +16,8 @@ public static class KilnWorkerExtensions
     /// <summary>
     /// Registers <see cref="KilnWorker"/> and its <see cref="WorkerOptions"/>, checked by
     /// <see cref="WorkerOptionsValidator"/> when first read and when the host starts. The miner's API is a JSON-RPC
-    /// client to <see cref="KilnWorkerConnection.Miner"/> unless an <see cref="IMinerStorageApi"/> is registered
-    /// first; the clock is <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is.
+    /// client to each of <see cref="KilnWorkerConnection.Miners"/> (see <see cref="MinerFailover"/>) unless an
+    /// <see cref="IMinerStorageApi"/> (then the only miner) or a <see cref="MinerFailover"/> is registered first; the clock is <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is.
     /// </summary>
     public static IServiceCollection AddKilnWorker(this IServiceCollection services, KilnWorkerConnection connection, Action<WorkerOptions> configure)
     {
@@ -29,7 +29,10 @@ public static class KilnWorkerExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(connection);
-        services.TryAddSingleton(_ => RpcClient.Create(connection.Miner.HttpUrl(), new RpcClientOptions { Token = connection.Miner.Token }).CreateProxy<IMinerStorageApi>());
+        // A registered IMinerStorageApi (tests) is the only miner; otherwise one JSON-RPC client per address in the list.
+        services.TryAddSingleton(sp => sp.GetService<IMinerStorageApi>() is { } given
+            ? new MinerFailover([connection.Miner], [given])
+            : new MinerFailover(connection.Miners, [.. connection.Miners.Select(m => RpcClient.Create(m.HttpUrl(), new RpcClientOptions { Token = m.Token }).CreateProxy<IMinerStorageApi>())]));
         services.AddSingleton<KilnWorker>();
         return services;
     }

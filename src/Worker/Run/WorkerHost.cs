@@ -19,7 +19,8 @@ namespace Kiln.Worker.Run;
 /// kiln-worker's process (lotus: cli/worker/worker.go <c>runCmd</c>): a web host with the worker composed by
 /// <see cref="KilnWorkerExtensions.AddKilnWorker"/> and served by <see cref="KilnWorkerExtensions.MapKilnWorker"/>,
 /// listening where <c>--listen</c> says (port 0: a port the system picks, read back once bound and announced to the
-/// miner), re-registering when the miner's Session changes, and stopping after <c>Shutdown</c>'s grace.
+/// miner), re-registering when the miner's Session changes, moving to the next of several miners when the current
+/// one is gone (<see cref="MinerFailover"/>), and stopping after <c>Shutdown</c>'s grace.
 /// </summary>
 public sealed partial class WorkerHost : IAsyncDisposable
 {
@@ -64,6 +65,9 @@ public sealed partial class WorkerHost : IAsyncDisposable
 
     public IMinerStorageApi Miner => _worker.Miner;
 
+    /// <summary>The miners the worker may serve, and which one it talks to now.</summary>
+    public MinerFailover Miners => _worker.Miners;
+
     public WorkerRepo Repo => _worker.Repo;
 
     /// <summary>The NUMA hugepage memory files found at start (<c>HUGEPAGE_FILES_PATH(_PATTERN)</c>), or null when none are configured.</summary>
@@ -98,6 +102,20 @@ public sealed partial class WorkerHost : IAsyncDisposable
         TimeProvider time,
         CancellationToken ct) =>
         StartAsync(options, new KilnWorkerConnection(minerInfo, parentCache, environment), time, services: null, ct);
+
+    /// <summary>
+    /// Builds, serves and registers the worker with the first of <paramref name="miners"/> that answers, moving to the
+    /// next when it is gone (see <see cref="MinerFailover"/>).
+    /// </summary>
+    /// <exception cref="OptionsValidationException">A bad option, with the flag's message.</exception>
+    public static Task<WorkerHost> StartAsync(
+        WorkerOptions options,
+        IReadOnlyList<ApiInfo> miners,
+        ParentCacheOptions parentCache,
+        Func<string, string?> environment,
+        TimeProvider time,
+        CancellationToken ct) =>
+        StartAsync(options, new KilnWorkerConnection(miners, parentCache, environment), time, services: null, ct);
 
     /// <summary>
     /// Builds, serves and registers the worker; <paramref name="services"/> may register replacements first (an
@@ -173,7 +191,10 @@ public sealed partial class WorkerHost : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>Every interval, checks the miner's Session; a new one (miner restarted) means redeclare storage and register again.</summary>
+    /// <summary>
+    /// Every interval, checks the miner's Session; a new one (miner restarted) means redeclare storage and register again.
+    /// With several miners, a failed check means the current one is gone: the worker moves to the next that answers.
+    /// </summary>
     private async Task WatchMinerSessionAsync(Guid session, TimeSpan interval, TimeProvider time)
     {
         var ct = _stopping.Token;
@@ -187,7 +208,29 @@ public sealed partial class WorkerHost : IAsyncDisposable
             try
             {
                 await Task.Delay(interval, time, ct).ConfigureAwait(false);
-                var current = await Miner.SessionAsync(ct).ConfigureAwait(false);
+                Guid current;
+                try
+                {
+                    current = await CheckSessionAsync(interval, time, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested && _worker.Miners.Count > 1)
+                {
+                    // One of several miners is gone: register with the next that answers; none answering, keep checking this one.
+                    LogSessionCheckFailed(_log, e.Message);
+                    var moved = await _worker.MoveToNextMinerAsync($"checking its session failed: {e.Message}", interval, ct).ConfigureAwait(false);
+                    if (moved is not { } next)
+                    {
+                        unreachable = true;
+                        continue;
+                    }
+
+                    session = next;
+                    unreachable = false;
+                    lastAnswer = time.GetTimestamp();
+                    Interlocked.Exchange(ref lastHeartbeat, time.GetTimestamp());
+                    continue;
+                }
+
                 if (current == session)
                 {
                     // The miner removes a worker it could not reach for its LostAfter. After a failed check, a gap (the
@@ -220,6 +263,29 @@ public sealed partial class WorkerHost : IAsyncDisposable
                 unreachable = true;
                 LogSessionCheckFailed(_log, e.Message);
             }
+        }
+    }
+
+    /// <summary>
+    /// The current miner's Session. With several miners the check is bounded by <paramref name="timeout"/>, so that a
+    /// miner that accepts connections but no longer answers (stopped, partitioned) counts as gone.
+    /// </summary>
+    private async Task<Guid> CheckSessionAsync(TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    {
+        if (_worker.Miners.Count == 1)
+        {
+            return await Miner.SessionAsync(ct).ConfigureAwait(false);
+        }
+
+        using var bounded = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(bounded.Token, ct);
+        try
+        {
+            return await Miner.SessionAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (bounded.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the miner at {_worker.Miners.CurrentAddress} did not answer Session within {timeout}");
         }
     }
 
