@@ -29,8 +29,6 @@ public sealed class SqlSectorIndex : ISectorIndex, IDisposable, IAsyncDisposable
         _declare = new BatchedWrite<Declaration>(DeclareAsync);
     }
 
-    /// <summary>Rows (5 parameters each) in one multi-row insert: well under SQLite's and PostgreSQL's parameter limits.</summary>
-    private const int RowsPerStatement = 1000;
 
     /// <summary>Write transactions committed so far, and the writes they carried (group commit at work).</summary>
     public (long Transactions, long Writes) Commits => (_commit.Groups, _commit.Writes);
@@ -118,7 +116,7 @@ public sealed class SqlSectorIndex : ISectorIndex, IDisposable, IAsyncDisposable
             .GroupBy(r => (r.Miner, r.Number, r.Type, r.Id))
             .Select(g => (g.Key.Miner, g.Key.Number, g.Key.Type, g.Key.Id, Primary: g.Any(r => r.Primary)))
             .ToList();
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        foreach (var chunk in rows.Chunk(_sql.RowsPerStatement))
         {
             var parameters = new DynamicParameters();
             var values = new System.Text.StringBuilder();
