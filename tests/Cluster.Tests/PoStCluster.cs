@@ -173,6 +173,26 @@ internal sealed class PoStCluster : IAsyncDisposable
         return (deadline, numbers);
     }
 
+    /// <summary>
+    /// A proving loop over the miner's own chain, provers, PoSt history, options and sector checker that proves
+    /// <paramref name="numbers"/> (the bench sector's copies) as its Proving sectors.
+    /// </summary>
+    public ProvingLoop Loop(IEnumerable<ulong> numbers)
+    {
+        var sectors = Sectors(numbers);
+        return new ProvingLoop(
+            Miner.Proving.Chain,
+            _ => Task.FromResult<IReadOnlyList<ProvingSector>>(sectors),
+            Miner.Proving.WindowProver,
+            Miner.Proving.WinningProver,
+            Miner.Proving.History,
+            Miner.Miner.Options.Proving,
+            MinerId,
+            TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ProvingLoop>.Instance,
+            Miner.Proving.Checker);
+    }
+
     public static List<ProvingSector> Sectors(IEnumerable<ulong> numbers) =>
         [.. numbers.Select(n => new ProvingSector(n, RegisteredSealProof.StackedDrg2KiBV1_1, Cid.Parse(BenchSector.CommR)))];
 

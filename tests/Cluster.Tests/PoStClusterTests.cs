@@ -151,16 +151,7 @@ public sealed class PoStClusterTests(BenchSectorTemplate template) : IClassFixtu
         await chain.WaitForEpochAsync(current.Close, CancellationToken.None);
         var (deadline, numbers) = await _cluster.DeadlineSectorsAsync(4);
         await _cluster.StartStorageNodeAsync("storage", numbers);
-        var loop = new ProvingLoop(
-            chain,
-            _ => Task.FromResult<IReadOnlyList<ProvingSector>>(PoStCluster.Sectors(numbers)),
-            _cluster.Miner.Proving.WindowProver,
-            _cluster.Miner.Proving.WinningProver,
-            _cluster.Miner.Proving.History,
-            _cluster.Miner.Miner.Options.Proving,
-            PoStCluster.MinerId,
-            TimeProvider.System,
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<ProvingLoop>.Instance);
+        var loop = _cluster.Loop(numbers);
 
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var record = await loop.ProveDeadlineAsync(deadline, timeout.Token);

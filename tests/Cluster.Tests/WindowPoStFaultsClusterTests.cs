@@ -3,7 +3,6 @@ using Kiln.Api.Types;
 using Kiln.Miner.Jobs;
 using Kiln.Miner.Proving;
 using Kiln.Testing.Chain;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Cluster.Tests;
 
@@ -52,7 +51,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
         await _cluster.StartStorageNodeAsync("storage", [21, 23, 24]);
         var lost = await _cluster.StartStorageNodeAsync("storage-lost", [22]);
         await _cluster.StopAsync(lost);
-        var loop = Loop([21, 22, 23, 24]);
+        var loop = _cluster.Loop([21, 22, 23, 24]);
         var open = await _cluster.Miner.Proving.Chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
         Assert.Equal(5, open.Index);
         // Deadline 7's fault cutoff is 50 epochs away: both declarations land well before it at 150 ms an epoch.
@@ -95,7 +94,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
     {
         _node.Activate(7, 0, 21, 22);
         await _cluster.StartStorageNodeAsync("storage", [21]);
-        var loop = Loop([21, 22]); // 22 is on no storage path at all
+        var loop = _cluster.Loop([21, 22]); // 22 is on no storage path at all
         var declared = new TaskCompletionSource<FaultDeclarations>(TaskCreationOptions.RunContinuationsAsynchronously);
         loop.Declared += d => declared.TrySetResult(d);
         _node.StartMining(TimeSpan.FromMilliseconds(150));
@@ -123,7 +122,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
         await _cluster.StartStorageNodeAsync("storage", [11, 13, 14]);
         var lost = await _cluster.StartStorageNodeAsync("storage-lost", [12]);
         await _cluster.StopAsync(lost);
-        var loop = Loop([11, 12, 13, 14]);
+        var loop = _cluster.Loop([11, 12, 13, 14]);
         var deadline = await _cluster.Miner.Proving.Chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
         _node.StartMining(TimeSpan.FromMilliseconds(100));
 
@@ -148,7 +147,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
     {
         _node.Activate(5, 0, 11, 12);
         await _cluster.StartStorageNodeAsync("storage", [11, 12]);
-        var loop = Loop([11, 12]);
+        var loop = _cluster.Loop([11, 12]);
         var deadline = await _cluster.Miner.Proving.Chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
         await _node.SetDownAsync(true);
         _node.StartMining(TimeSpan.FromMilliseconds(100));
@@ -173,7 +172,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
     {
         _node.Activate(5, 0, 11, 12);
         await _cluster.StartStorageNodeAsync("storage", [11, 12]);
-        var loop = Loop([11, 12]);
+        var loop = _cluster.Loop([11, 12]);
         var deadline = await _cluster.Miner.Proving.Chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
         await _node.SetDownAsync(true);
         _node.StartMining(TimeSpan.FromMilliseconds(50));
@@ -199,7 +198,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
     {
         _node.Activate(5, 0, 11, 12);
         await _cluster.StartStorageNodeAsync("storage", [11, 12]);
-        var loop = Loop([11, 12]);
+        var loop = _cluster.Loop([11, 12]);
         var deadline = await _cluster.Miner.Proving.Chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
         _node.FailNext(MinerMethods.SubmitWindowedPoSt, 16); // ErrIllegalArgument
         _node.StartMining(TimeSpan.FromMilliseconds(100));
@@ -227,7 +226,7 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
         await _cluster.StartWindowWorkerAsync("wdpost-survivor");
         await PoStCluster.WaitForPoStWorkersAsync(_cluster.Miner.Workers, _cluster.Miner.Proving.WindowScheduler, "wdpost-victim", "wdpost-survivor");
         await KilnProcesses.SignalAsync(victim, "STOP");
-        var loop = Loop([11, 12, 13, 14]);
+        var loop = _cluster.Loop([11, 12, 13, 14]);
         var deadline = await _cluster.Miner.Proving.Chain.ProvingDeadlineAsync(PoStCluster.MinerId, CancellationToken.None);
         _node.StartMining(TimeSpan.FromMilliseconds(100));
 
@@ -249,21 +248,5 @@ public sealed class WindowPoStFaultsClusterTests(BenchSectorTemplate template) :
         var jobs = await _cluster.JobsAsync(TaskType.GenerateWindowPoSt);
         Assert.Contains(jobs, j => j.HostName == "wdpost-victim" && j.Outcome == JobOutcome.Failed);
         Assert.Equal(2, jobs.Count(j => j.HostName == "wdpost-survivor" && j.Outcome == JobOutcome.Succeeded));
-    }
-
-    private ProvingLoop Loop(ulong[] numbers)
-    {
-        var options = _cluster.Miner.Miner.Options.Proving;
-        return new ProvingLoop(
-            _cluster.Miner.Proving.Chain,
-            _ => Task.FromResult<IReadOnlyList<ProvingSector>>(PoStCluster.Sectors(numbers)),
-            _cluster.Miner.Proving.WindowProver,
-            _cluster.Miner.Proving.WinningProver,
-            _cluster.Miner.Proving.History,
-            options,
-            PoStCluster.MinerId,
-            TimeProvider.System,
-            NullLogger<ProvingLoop>.Instance,
-            _cluster.Miner.Proving.Checker);
     }
 }

@@ -1,7 +1,5 @@
 using Kiln.Api.Chain;
-using Kiln.Miner.Proving;
 using Kiln.Testing.Chain;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kiln.Cluster.Tests;
 
@@ -45,16 +43,7 @@ public sealed class WindowPoStSubmitClusterTests(BenchSectorTemplate template) :
         }
 
         await _cluster.StartStorageNodeAsync("storage", numbers);
-        var loop = new ProvingLoop(
-            chain,
-            _ => Task.FromResult<IReadOnlyList<ProvingSector>>(PoStCluster.Sectors(numbers)),
-            _cluster.Miner.Proving.WindowProver,
-            _cluster.Miner.Proving.WinningProver,
-            _cluster.Miner.Proving.History,
-            _cluster.Miner.Miner.Options.Proving,
-            PoStCluster.MinerId,
-            TimeProvider.System,
-            NullLogger<ProvingLoop>.Instance);
+        var loop = _cluster.Loop(numbers);
 
         using var timeout = new CancellationTokenSource(ProveTimeout);
         var record = await loop.ProveDeadlineAsync(deadline, timeout.Token);
